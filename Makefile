@@ -1,0 +1,41 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= ticketloop.duckdb
+PORT ?= 8501
+
+.PHONY: install demo test lint format sample lock bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+demo: install  ## load the sample data set and start the dashboard on $(PORT)
+	$(BIN)/ticketloop --db $(DB) demo --port $(PORT)
+
+test: install  ## lint, then the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+sample: install  ## regenerate sample_logs/ from the generator (same seed, same bytes)
+	$(BIN)/ticketloop generate --tickets 5000 --seed 7 --out sample_logs
+
+bench: install
+	$(BIN)/python benchmarks/ingest.py
+
+lock:  ## re-pin every dependency (needs uv)
+	uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

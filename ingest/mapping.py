@@ -1,0 +1,176 @@
+"""Which source column feeds which canonical field: header recognition and the mapping file."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.errors import IngestError
+
+REQUIRED_FIELDS = ("case_id", "activity", "timestamp")
+OPTIONAL_FIELDS = (
+    "resource",
+    "team",
+    "level",
+    "channel",
+    "priority",
+    "category",
+    "lifecycle",
+    "csat",
+    "ces",
+    "nps",
+)
+FIELDS = REQUIRED_FIELDS + OPTIONAL_FIELDS
+
+# Recognised headers per field, normalised (lower case, runs of space/_/- as one space), best first.
+KNOWN_HEADERS: dict[str, tuple[str, ...]] = {
+    "case_id": (
+        "case:concept:name",
+        "case id",
+        "caseid",
+        "case",
+        "case key",
+        "ticket id",
+        "ticketid",
+        "ticket",
+        "ticket number",
+        "ticket nr",
+        "case:id",
+    ),
+    "activity": ("concept:name", "activity", "activity name", "event", "event name", "task"),
+    "timestamp": (
+        "time:timestamp",
+        "timestamp",
+        "complete timestamp",
+        "completed timestamp",
+        "end timestamp",
+        "end time",
+        "event time",
+        "datetime",
+        "time",
+        "date",
+        "start timestamp",
+        "start time",
+    ),
+    "resource": (
+        "org:resource",
+        "resource",
+        "agent",
+        "user",
+        "performer",
+        "assignee",
+        "handled by",
+    ),
+    "team": ("org:group", "team", "group", "assignment group", "department"),
+    "level": ("level", "support level", "tier", "support tier", "org:level"),
+    "channel": ("channel", "case:channel", "source channel", "via"),
+    "priority": ("priority", "case:priority"),
+    "category": ("category", "case:category", "ticket type", "type"),
+    "lifecycle": ("lifecycle:transition", "lifecycle", "transition"),
+    "csat": ("csat", "case:csat", "satisfaction", "satisfaction score"),
+    "ces": ("ces", "case:ces", "customer effort", "customer effort score"),
+    "nps": ("nps", "case:nps", "net promoter score"),
+}
+
+
+def normalise_header(name: str) -> str:
+    """Lower case with runs of space, underscore and hyphen folded into one space."""
+    return re.sub(r"[\s_\-]+", " ", name.strip().lstrip("\ufeff")).lower()
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """What the user told us in a mapping file; every part optional."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    activities: dict[str, str] = field(default_factory=dict)
+    timestamp_format: str | None = None
+    timezone: str = "UTC"
+    source: str = ""
+
+
+def load_mapping(path: Path) -> Mapping:
+    """Read and check a mapping file (TOML with [columns], [activities], [timestamp])."""
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IngestError(str(path), "no such mapping file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise IngestError(
+            str(path), f"not valid TOML ({exc})", "See the README's mapping example"
+        ) from None
+    unknown = set(doc) - {"columns", "activities", "timestamp"}
+    if unknown:
+        raise IngestError(
+            str(path),
+            f"unknown section [{sorted(unknown)[0]}]",
+            "Sections are [columns], [activities] and [timestamp]",
+        )
+    columns = _string_table(doc, "columns", path)
+    bad = sorted(set(columns) - set(FIELDS))
+    if bad:
+        raise IngestError(
+            str(path), f'[columns] has unknown field "{bad[0]}"', f"Fields are: {', '.join(FIELDS)}"
+        )
+    ts = _string_table(doc, "timestamp", path)
+    bad = sorted(set(ts) - {"format", "timezone"})
+    if bad:
+        raise IngestError(
+            str(path), f'[timestamp] has unknown key "{bad[0]}"', "Keys are format and timezone"
+        )
+    return Mapping(
+        columns=columns,
+        activities=_string_table(doc, "activities", path),
+        timestamp_format=ts.get("format"),
+        timezone=ts.get("timezone", "UTC"),
+        source=str(path),
+    )
+
+
+def _string_table(doc: dict, section: str, path: Path) -> dict[str, str]:
+    table = doc.get(section, {})
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise IngestError(str(path), f"[{section}] must map names to quoted strings")
+    return table
+
+
+def resolve_columns(headers: list[str], mapping: Mapping, file: str) -> dict[str, str]:
+    """Map canonical fields to the file's headers: the mapping file first, then known headers."""
+    resolved: dict[str, str] = {}
+    for name, column in mapping.columns.items():
+        if column not in headers:
+            raise IngestError(
+                file,
+                f'the mapping names column "{column}" for {name}, but the file has no such column',
+                f"Found: {_listing(headers)}. Fix [columns] {name} in {mapping.source}",
+            )
+        resolved[name] = column
+    by_normal: dict[str, str] = {}
+    for header in headers:
+        by_normal.setdefault(normalise_header(header), header)
+    taken = set(resolved.values())
+    for name in FIELDS:
+        if name in resolved:
+            continue
+        for candidate in KNOWN_HEADERS[name]:
+            header = by_normal.get(candidate)
+            if header is not None and header not in taken:
+                resolved[name] = header
+                taken.add(header)
+                break
+    missing = [name for name in REQUIRED_FIELDS if name not in resolved]
+    if missing:
+        example = "\n".join(f'{name} = "..."' for name in missing)
+        raise IngestError(
+            file,
+            f"no column for the {', '.join(missing).replace('_', ' ')}; found {_listing(headers)}",
+            f"Map it with --map MAPPING.toml: [columns] {example.splitlines()[0]}",
+        )
+    return resolved
+
+
+def _listing(headers: list[str], limit: int = 12) -> str:
+    shown = ", ".join(headers[:limit])
+    return shown + (f" and {len(headers) - limit} more" if len(headers) > limit else "")

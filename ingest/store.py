@@ -1,0 +1,106 @@
+"""The DuckDB event store: opening it safely, and its schema migrations."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from ingest.errors import StoreError
+from ingest.vocabulary import CANONICAL_ACTIVITIES
+
+DEFAULT_DB = "ticketloop.duckdb"
+MIGRATIONS = ("001_schema.sql",)
+SCHEMA_VERSION = len(MIGRATIONS)
+_LOCK_RETRY_S = 0.1
+
+
+def default_db_path() -> Path:
+    """The store location: `$TICKETLOOP_DB`, else `ticketloop.duckdb` in the working directory."""
+    return Path(os.environ.get("TICKETLOOP_DB") or DEFAULT_DB)
+
+
+def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
+    """Open the file, waiting up to `wait_s` while another process holds its lock."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            con.execute("SET TimeZone = 'UTC'")
+            return con
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise StoreError(f"{path}: cannot open the database ({exc})") from None
+            if time.monotonic() >= deadline:
+                holder = re.search(r"PID (\d+)", str(exc))
+                who = f"process {holder.group(1)}" if holder else "another process"
+                raise StoreError(
+                    f"{path}: the database is in use by {who} (an ingest or another writer)."
+                    " Wait for it to finish and try again"
+                ) from None
+            time.sleep(_LOCK_RETRY_S)
+        except duckdb.Error as exc:
+            raise StoreError(f"{path}: not a ticketloop database ({exc})") from None
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring the schema up to SCHEMA_VERSION; each migration runs once, in order."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+    if current > SCHEMA_VERSION:
+        raise StoreError(
+            f"the database has schema version {current}, newer than this ticketloop"
+            f" ({SCHEMA_VERSION}); upgrade ticketloop"
+        )
+    for version, name in enumerate(MIGRATIONS, start=1):
+        if version <= current:
+            continue
+        con.execute(resources.files("ingest.sql").joinpath(name).read_text())
+        if version == 1:
+            con.executemany(
+                "INSERT INTO activities VALUES (?, ?, true)",
+                [(i, name) for i, name in enumerate(CANONICAL_ACTIVITIES, start=1)],
+            )
+        con.execute("INSERT INTO schema_version VALUES (?)", [version])
+
+
+@contextmanager
+def open_store(
+    path: Path | str, *, read_only: bool = False, wait_s: float = 10.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived connection to the store, closed on exit so other processes can open it.
+
+    Read-only opening of a missing file raises StoreError; a writable one creates and migrates it.
+    """
+    path = Path(path)
+    if read_only and not path.exists():
+        raise StoreError(f"{path}: no such database. Load data first: ticketloop ingest FILE")
+    con = _open(path, read_only, wait_s)
+    try:
+        if read_only:
+            _check_version(con, path)
+        else:
+            con.execute("BEGIN")
+            migrate(con)
+            con.execute("COMMIT")
+        yield con
+    finally:
+        con.close()
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    try:
+        version = con.execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
+    except duckdb.CatalogException:
+        raise StoreError(f"{path}: not a ticketloop database (no schema_version table)") from None
+    if version != SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: schema version {version}, expected {SCHEMA_VERSION}."
+            " Run any write command (e.g. ticketloop ingest) to migrate it"
+        )

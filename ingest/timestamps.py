@@ -1,0 +1,105 @@
+"""Timestamp parsing: infer one format from a whole column, then parse it in DuckDB."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from ingest.errors import IngestError
+
+_ISO_PATTERN = (
+    r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$"
+)
+_OFFSET_PATTERN = r"(Z|[+-]\d{2}(:?\d{2})?)$"
+_CLOCKS = ("%H:%M:%S.%f", "%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p")
+
+
+def _with_clocks(dates: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{d} {c}" for d in dates for c in _CLOCKS) + dates
+
+
+# Families of strptime formats, tried in this order of preference when equally good.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "day-first": _with_clocks(("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")),
+    "month-first": _with_clocks(("%m/%d/%Y", "%m-%d-%Y")),
+    "year-first": _with_clocks(("%Y/%m/%d", "%Y.%m.%d")),
+}
+
+
+@dataclass(frozen=True)
+class TimestampFormat:
+    """How a column's timestamps are read: "iso", a family name, or one explicit format."""
+
+    kind: str
+    formats: tuple[str, ...] = ()
+    ambiguous: bool = False
+
+    def describe(self) -> str:
+        if self.kind == "iso":
+            return "ISO 8601"
+        if self.kind == "explicit":
+            return self.formats[0]
+        return f"{self.kind} dates ({self.formats[0]})"
+
+
+def parse_expr(column: str, fmt: TimestampFormat, tz: str) -> tuple[str, dict[str, object]]:
+    """SQL turning the quoted VARCHAR expression `column` into TIMESTAMPTZ, and its parameters.
+
+    Naive timestamps are wall-clock time in `tz`; ones with an offset keep their offset.
+    """
+    naive_iso = f"timezone($ts_tz, try_cast({column} AS TIMESTAMP))"
+    if fmt.kind == "iso":
+        sql = (
+            f"CASE WHEN regexp_matches({column}, '{_OFFSET_PATTERN}') "
+            f"THEN try_cast({column} AS TIMESTAMPTZ) ELSE {naive_iso} END"
+        )
+        return sql, {"ts_tz": tz}
+    parsed = f"try_strptime({column}, $ts_formats)"
+    if any("%z" in f or "%Z" in f for f in fmt.formats):
+        return parsed, {"ts_formats": list(fmt.formats)}
+    return f"timezone($ts_tz, {parsed})", {"ts_tz": tz, "ts_formats": list(fmt.formats)}
+
+
+def infer_format(
+    con: duckdb.DuckDBPyConnection, table: str, column: str, explicit: str | None, file: str
+) -> TimestampFormat:
+    """The format that parses the most values of `table.column`; ISO wins when it parses them all."""
+    if explicit:
+        return TimestampFormat("explicit", (explicit,))
+    values = (
+        f"(SELECT trim({column}) AS v FROM {table} WHERE nullif(trim({column}), '') IS NOT NULL)"
+    )
+    total, iso = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE regexp_matches(v, '{_ISO_PATTERN}')) FROM {values}"
+    ).fetchall()[0]
+    if total == 0 or iso == total:
+        return TimestampFormat("iso")
+    counts = {"iso": iso}
+    for name, formats in FAMILIES.items():
+        counts[name] = con.execute(
+            f"SELECT count(try_strptime(v, $f)) FROM {values}", {"f": list(formats)}
+        ).fetchall()[0][0]
+    best = max(counts, key=lambda name: counts[name])
+    if counts[best] == 0:
+        sample = con.execute(f"SELECT v FROM {values} LIMIT 1").fetchall()[0][0]
+        raise IngestError(
+            file,
+            f'cannot read the timestamps (e.g. "{sample}")',
+            'Give the format in the mapping file: [timestamp] format = "%d/%m/%Y %H:%M"',
+        )
+    if best == "iso":
+        return TimestampFormat("iso")
+    ambiguous = best == "day-first" and counts["month-first"] == counts["day-first"]
+    return TimestampFormat(best, FAMILIES[best], ambiguous)
+
+
+def check_timezone(con: duckdb.DuckDBPyConnection, tz: str, source: str) -> None:
+    """Fail early, naming the mapping file, on a time zone DuckDB does not know."""
+    known = con.execute("SELECT count(*) FROM pg_timezone_names() WHERE name = $tz", {"tz": tz})
+    if known.fetchall()[0][0] == 0:
+        raise IngestError(
+            source or "mapping",
+            f'unknown time zone "{tz}"',
+            'Use an IANA name such as "Europe/Madrid" in [timestamp] timezone',
+        )
