@@ -1,0 +1,1 @@
+"""Ingest: helpdesk exports (CSV, XES) into the canonical DuckDB event store."""

@@ -199,10 +199,15 @@ def _stage(
     used = set(columns.values())
     event_extra = [h for h in raw.headers if h not in used and not h.startswith("case:")]
     case_extra = [h for h in raw.headers if h not in used and h.startswith("case:")]
-    con.execute("CREATE OR REPLACE TEMP TABLE activity_map (source VARCHAR, target VARCHAR)")
-    con.executemany("INSERT INTO activity_map VALUES (?, ?)", list(mapping.activities.items()))
-    con.execute("CREATE OR REPLACE TEMP TABLE canonical (name VARCHAR)")
-    con.executemany("INSERT INTO canonical VALUES (?)", [(a,) for a in CANONICAL_ACTIVITIES])
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE activity_map AS"
+        " SELECT unnest($sources) AS source, unnest($targets) AS target",
+        {"sources": list(mapping.activities), "targets": list(mapping.activities.values())},
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE canonical AS SELECT unnest($names) AS name",
+        {"names": list(CANONICAL_ACTIVITIES)},
+    )
 
     surveys = {name: _survey_sql(text(name)) for name in SURVEY_SCALES}
     survey_reasons = "".join(

@@ -1,0 +1,1 @@
+"""Mining: reads the event store and computes process views and KPIs; never writes exports."""

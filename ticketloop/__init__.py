@@ -1,0 +1,1 @@
+"""ticketloop's application shell: the `ticketloop` command and the synthetic helpdesk generator."""

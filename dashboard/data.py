@@ -1,0 +1,48 @@
+"""The dashboard's one seam to the store: where the database is, and the only place that caches."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from ingest.store import default_db_path, open_store
+from mining import overview
+
+READ_WAIT_S = 5.0  # how long a page waits for an ingest in another process to release the file
+
+
+def db_path() -> Path:
+    return Path(os.environ.get("TICKETLOOP_DB") or default_db_path()).resolve()
+
+
+def db_version(path: Path) -> float:
+    """Changes whenever the store file (or its write-ahead log) changes: the cache key."""
+    wal = path.with_name(path.name + ".wal")
+    return sum(p.stat().st_mtime_ns for p in (path, wal) if p.exists())
+
+
+@st.cache_data(show_spinner=False)
+def dataset_names(path: Path, version: float) -> list[str]:
+    with open_store(path, read_only=True, wait_s=READ_WAIT_S) as con:
+        return [row["name"] for row in overview.list_datasets(con) if row["events"]]
+
+
+@st.cache_data(show_spinner="Summarising the data set…")
+def summary(path: Path, version: float, dataset: str) -> overview.DatasetSummary:
+    with open_store(path, read_only=True, wait_s=READ_WAIT_S) as con:
+        return overview.summarize(con, dataset=dataset)
+
+
+@st.cache_data(show_spinner=False)
+def weekly_channels(path: Path, version: float, dataset: str) -> pd.DataFrame:
+    with open_store(path, read_only=True, wait_s=READ_WAIT_S) as con:
+        return overview.weekly_tickets_by_channel(con, dataset=dataset)
+
+
+@st.cache_data(show_spinner=False)
+def variants(path: Path, version: float, dataset: str, limit: int) -> pd.DataFrame:
+    with open_store(path, read_only=True, wait_s=READ_WAIT_S) as con:
+        return overview.variants(con, dataset=dataset, limit=limit)

@@ -1,0 +1,95 @@
+"""What a data set holds: its size and span, tickets per week and channel, and its variants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from ingest.errors import StoreError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def sql(name: str) -> str:
+    """The text of `mining/sql/<name>`."""
+    return resources.files("mining.sql").joinpath(name).read_text()
+
+
+def list_datasets(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """One dict per data set: name, events, cases, first_ts, last_ts, format, loaded_at."""
+    cursor = con.execute(sql("datasets.sql"))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def dataset_id(con: duckdb.DuckDBPyConnection, dataset: str) -> int:
+    """The id of data set `dataset`; StoreError naming the known ones if there is none."""
+    rows = con.execute("SELECT dataset_id FROM datasets WHERE name = $n", {"n": dataset}).fetchall()
+    if rows:
+        return rows[0][0]
+    known = [r[0] for r in con.execute("SELECT name FROM datasets ORDER BY name").fetchall()]
+    listing = ", ".join(known) if known else "none yet; load one with ticketloop ingest FILE"
+    raise StoreError(f"no data set named '{dataset}'; known: {listing}")
+
+
+@dataclass(frozen=True)
+class DatasetSummary:
+    """A data set at a glance. Durations in hours."""
+
+    name: str
+    events: int
+    cases: int
+    activities: int
+    resources: int
+    first_ts: datetime | None
+    last_ts: datetime | None
+    variants: int
+    median_case_duration_h: float | None
+    rejected_rows: int
+
+
+def summarize(con: duckdb.DuckDBPyConnection, *, dataset: str) -> DatasetSummary:
+    """Counts and time span of one data set."""
+    d = dataset_id(con, dataset)
+    events, cases, activities, resources, first_ts, last_ts = con.execute(
+        "SELECT count(*), count(DISTINCT case_key), count(DISTINCT activity_id),"
+        " count(DISTINCT resource), min(ts), max(ts) FROM events WHERE dataset_id = $d",
+        {"d": d},
+    ).fetchall()[0]
+    variants, median_h = con.execute(
+        "SELECT count(DISTINCT path), median(duration_h) FROM (SELECT list(activity_id ORDER BY"
+        " event_index) AS path, epoch(max(ts) - min(ts)) / 3600 AS duration_h FROM events"
+        " WHERE dataset_id = $d GROUP BY case_key)",
+        {"d": d},
+    ).fetchall()[0]
+    rejected = con.execute("SELECT count(*) FROM rejects WHERE dataset_id = $d", {"d": d})
+    return DatasetSummary(
+        dataset,
+        events,
+        cases,
+        activities,
+        resources,
+        first_ts,
+        last_ts,
+        variants,
+        median_h,
+        rejected.fetchall()[0][0],
+    )
+
+
+def weekly_tickets_by_channel(con: duckdb.DuckDBPyConnection, *, dataset: str) -> pd.DataFrame:
+    """Tickets created per ISO week and channel: columns week (date), channel, tickets."""
+    return con.execute(sql("weekly_channels.sql"), {"d": dataset_id(con, dataset)}).df()
+
+
+def variants(
+    con: duckdb.DuckDBPyConnection, *, dataset: str, limit: int | None = None
+) -> pd.DataFrame:
+    """Variants, most frequent first: activities (list), cases, share (0-1), events, median_duration_h."""
+    frame = con.execute(sql("variants.sql"), {"d": dataset_id(con, dataset)}).df()
+    return frame.head(limit) if limit else frame

@@ -1,0 +1,19 @@
+-- Grain: one row per data set. Columns: name, events, cases, first_ts, last_ts, format (csv, xes, or
+-- both joined by "+"), loaded_at. No parameters.
+SELECT
+    d.name,
+    coalesce(e.events, 0) AS events,
+    coalesce(e.cases, 0) AS cases,
+    e.first_ts,
+    e.last_ts,
+    (SELECT string_agg(DISTINCT f.format, '+' ORDER BY f.format)
+     FROM source_files f WHERE f.dataset_id = d.dataset_id AND f.format <> '') AS format,
+    d.loaded_at
+FROM datasets d
+LEFT JOIN (
+    SELECT dataset_id, count(*) AS events, count(DISTINCT case_key) AS cases, min(ts) AS first_ts,
+        max(ts) AS last_ts
+    FROM events
+    GROUP BY dataset_id
+) e USING (dataset_id)
+ORDER BY d.name

@@ -1,0 +1,5 @@
+"""`python -m ticketloop` runs the CLI."""
+
+from ticketloop.cli import main
+
+main()

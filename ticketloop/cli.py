@@ -1,0 +1,314 @@
+"""The `ticketloop` command: a thin layer over ingest and mining. Heavy imports happen inside commands."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DIR = REPO_ROOT / "sample_logs"
+PROGRESS_MIN_BYTES = 10 * 1024 * 1024
+
+
+def _default_db() -> str:
+    return os.environ.get("TICKETLOOP_DB") or "ticketloop.duckdb"
+
+
+def common_options(command: Callable) -> Callable:
+    """--db and --json for every command."""
+
+    @click.option(
+        "--db",
+        "db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=_default_db,
+        show_default="ticketloop.duckdb, or $TICKETLOOP_DB",
+        help="The DuckDB event store file.",
+    )
+    @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return command(*args, **kwargs)
+
+    return wrapper
+
+
+def emit_json(doc: object) -> None:
+    click.echo(json.dumps(doc, indent=2, ensure_ascii=False, default=str))
+
+
+class _Cli(click.Group):
+    """Turns our errors into one `error:` line and a non-zero exit, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from ingest.errors import TicketloopError
+
+        try:
+            return super().invoke(ctx)
+        except TicketloopError as exc:
+            raise SystemExit(_fail(str(exc))) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            raise SystemExit(_fail("interrupted; nothing was changed")) from None
+        except Exception as exc:
+            if os.environ.get("TICKETLOOP_DEBUG"):
+                raise
+            raise SystemExit(
+                _fail(
+                    f"unexpected {type(exc).__name__}: {exc}. Run again with TICKETLOOP_DEBUG=1"
+                    " for the details and report it"
+                )
+            ) from None
+
+
+def _fail(message: str) -> int:
+    click.echo(f"error: {message}", err=True)
+    return 1
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ticketloop")
+def cli() -> None:
+    """ticketloop: process mining and KPIs for customer-service desks.
+
+    \b
+    Quick start:
+      ticketloop demo                      load the sample data set, open the dashboard
+      ticketloop ingest export.csv         load a helpdesk export into ticketloop.duckdb
+      ticketloop dashboard                 open the dashboard on http://localhost:8501
+    """
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--dataset", help="Data set to load into. Default: the first file's name, e.g. helpdesk."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "csv", "xes"]),
+    default="auto",
+    show_default=True,
+    help="Source format; auto goes by the file name, then by its first bytes.",
+)
+@click.option(
+    "--map",
+    "mapping_path",
+    type=click.Path(path_type=Path),
+    help="Mapping file (TOML) naming the columns, activity labels and timestamp format.",
+)
+@click.option("--strict", is_flag=True, help="Load nothing and fail if any row is rejected.")
+@common_options
+def ingest(
+    files: tuple[Path, ...],
+    dataset: str | None,
+    fmt: str,
+    mapping_path: Path | None,
+    strict: bool,
+    db: Path,
+    as_json: bool,
+) -> None:
+    """Load helpdesk exports (CSV or XES, .xes.gz too) into the event store.
+
+    Common headers are recognised in any case (Case ID, Activity, Timestamp, Resource,
+    case:concept:name, concept:name, time:timestamp, org:resource, ...); other layouts need
+    --map. Loading is atomic and idempotent: a file loaded again adds nothing, and an
+    overlapping later export adds only the new events. Rows with a missing or unreadable case,
+    activity or timestamp are rejected with the reason (kept in the `rejects` table) and
+    reported; --strict refuses the whole load instead.
+    """
+    from ingest.load import ingest_files
+    from ingest.mapping import load_mapping
+
+    mapping = load_mapping(mapping_path) if mapping_path else None
+    total = sum(p.stat().st_size for p in files if p.is_file())
+    with _progress(total, enabled=not as_json and total >= PROGRESS_MIN_BYTES) as advance:
+        report = ingest_files(
+            db,
+            list(files),
+            dataset=dataset,
+            fmt=fmt,
+            mapping=mapping,
+            strict=strict,
+            progress=advance,
+        )
+    if as_json:
+        return emit_json(report.to_json())
+    for file in report.files:
+        if file.already_loaded:
+            click.echo(f"{file.file}: already loaded (same sha256); nothing to add")
+        else:
+            click.echo(
+                f"{file.file}: {file.rows_read:,} rows read, {file.events_loaded:,} events loaded,"
+                f" {file.duplicates_skipped:,} duplicates skipped, {file.rows_rejected:,} rows rejected"
+            )
+    for note in report.notes:
+        click.echo(f"note: {note}")
+    for file, row, reason in report.rejects:
+        click.echo(f"  rejected {file} row {row}: {reason}")
+    if report.rows_rejected > len(report.rejects):
+        click.echo(
+            f"  ... and {report.rows_rejected - len(report.rejects):,} more in table `rejects` of {db}"
+        )
+    span = (
+        f"{report.first_ts:%Y-%m-%d} to {report.last_ts:%Y-%m-%d}"
+        if report.first_ts
+        else "no events"
+    )
+    click.echo(
+        f"data set '{report.dataset}' in {db}: {report.cases:,} tickets, {span}"
+        f" (+{report.events_loaded:,} events)"
+    )
+
+
+class _NoProgress:
+    def __enter__(self) -> Callable[[int], None]:
+        return lambda _n: None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    """A byte-counting progress bar on stderr for large loads, or nothing."""
+    if not enabled:
+        return _NoProgress()
+    from tqdm import tqdm
+
+    class _Bar:
+        def __enter__(self) -> Callable[[int], None]:
+            self.bar = tqdm(total=total, unit="B", unit_scale=True, desc="reading", file=sys.stderr)
+            return self.bar.update
+
+        def __exit__(self, *exc: object) -> None:
+            self.bar.close()
+
+    return _Bar()
+
+
+@cli.command()
+@common_options
+def datasets(db: Path, as_json: bool) -> None:
+    """List the data sets in the event store with their size and time span."""
+    from ingest.store import open_store
+    from mining.overview import list_datasets
+
+    if not db.exists():
+        rows = []
+    else:
+        with open_store(db, read_only=True) as con:
+            rows = list_datasets(con)
+    if as_json:
+        return emit_json(rows)
+    if not rows:
+        click.echo(f"No data sets in {db}. Load one: ticketloop ingest FILE --db {db}")
+        return None
+    click.echo(f"{'name':<20} {'events':>10} {'tickets':>9}  {'first':<10}  {'last':<10}  format")
+    for r in rows:
+        click.echo(
+            f"{r['name']:<20} {r['events']:>10,} {r['cases']:>9,}  {r['first_ts']:%Y-%m-%d}"
+            f"  {r['last_ts']:%Y-%m-%d}  {r['format']}"
+        )
+    return None
+
+
+@cli.command()
+@click.option("--tickets", default=5000, show_default=True, type=click.IntRange(1, 2_000_000))
+@click.option("--seed", default=7, show_default=True, type=int, help="Same seed, same bytes.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("sample_logs"),
+    show_default=True,
+    help="Folder for helpdesk.csv, helpdesk.xes.gz and helpdesk_truth.csv.",
+)
+@common_options
+def generate(tickets: int, seed: int, out: Path, db: Path, as_json: bool) -> None:
+    """Write a realistic synthetic helpdesk log, with per-ticket ground truth.
+
+    Six months of tickets through a first-level desk and second-level teams: Monday queues,
+    information-request loops, knowledge-base use, needless escalations, ping-pong transfers,
+    reopens, rejections, abandonment, surveys (CSAT, CES, NPS) and SLA breaches. Halfway, a
+    knowledge-base rollout cuts needless escalations. --db is not used.
+    """
+    del db
+    from ticketloop.synthetic import generate as write_sample
+
+    paths = write_sample(tickets, seed, out)
+    if as_json:
+        return emit_json(
+            {"tickets": tickets, "seed": seed, **{k: str(v) for k, v in paths.items()}}
+        )
+    for kind, path in paths.items():
+        click.echo(f"wrote {path} ({kind})")
+    return None
+
+
+@cli.command()
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
+@common_options
+def dashboard(port: int, db: Path, as_json: bool) -> None:
+    """Start the dashboard (Streamlit) on http://localhost:PORT, reading --db."""
+    _serve(db, port, as_json)
+
+
+@cli.command()
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--no-serve", is_flag=True, help="Load the sample data set, but do not start the dashboard."
+)
+@common_options
+def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
+    """Load the sample helpdesk data set (sample_logs/helpdesk.csv) and start the dashboard.
+
+    Loading is idempotent, so running demo again reuses what is loaded. Without the
+    repository's sample_logs/ folder, the sample is generated first (5,000 tickets, seed 7).
+    """
+    from ingest.load import ingest_files
+
+    sample = SAMPLE_DIR / "helpdesk.csv"
+    if not sample.exists():
+        from tempfile import mkdtemp
+
+        from ticketloop.synthetic import generate as write_sample
+
+        sample = write_sample(5000, 7, Path(mkdtemp(prefix="ticketloop-sample-")))["csv"]
+    report = ingest_files(db, [sample], dataset="helpdesk")
+    if not as_json:
+        click.echo(f"sample data set 'helpdesk' in {db}: {report.cases:,} tickets")
+    if no_serve:
+        if as_json:
+            emit_json(report.to_json())
+        return
+    _serve(db, port, as_json)
+
+
+def _serve(db: Path, port: int, as_json: bool) -> None:
+    import subprocess
+
+    app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+    url = f"http://localhost:{port}"
+    if as_json:
+        emit_json({"url": url, "db": str(db.resolve())})
+    else:
+        click.echo(f"dashboard on {url} (Ctrl+C stops it)")
+    env = {**os.environ, "TICKETLOOP_DB": str(db.resolve())}
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
+    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    try:
+        raise SystemExit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        raise SystemExit(0) from None
+
+
+def main() -> None:
+    cli(prog_name="ticketloop")
