@@ -6,7 +6,7 @@ import codecs
 import gzip
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -18,16 +18,21 @@ LINE = "__line"  # the raw table's column holding the 1-based row of the source 
 Progress = Callable[[int], None]  # told how many more bytes of the file were read
 
 
-@dataclass(frozen=True)
+@dataclass
 class RawFile:
-    """A source file read into the work database's table `table`."""
+    """A source file as a relation of text columns, read by the staging query in one pass.
+
+    `relation` is a FROM-clause item with its `params`: one column per header (XES adds LINE).
+    `malformed` lists the rows the CSV reader refused; it is filled by `collect_malformed`.
+    """
 
     path: Path
     format: str
-    table: str
+    relation: str
+    params: dict[str, object]
     headers: list[str]
-    rows_read: int
-    malformed: list[tuple[int, str, str]]  # (row, raw text, reason) of rows the reader refused
+    rejects_table: str = ""
+    malformed: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 def detect_format(path: Path, requested: str) -> str:
@@ -50,17 +55,17 @@ def _head(path: Path, size: int = 4096) -> bytes:
         return handle.read(size)
 
 
-def read_source(
-    con: duckdb.DuckDBPyConnection, path: Path, fmt: str, table: str, progress: Progress
+def open_source(
+    con: duckdb.DuckDBPyConnection, path: Path, fmt: str, index: int, progress: Progress
 ) -> RawFile:
-    """Read one file into `table`; raise IngestError when it cannot be read at all."""
+    """Prepare one file for staging; raise IngestError when it cannot be read at all."""
     if not path.is_file():
         raise IngestError(str(path), "no such file")
     if path.stat().st_size == 0:
         raise IngestError(str(path), "the file is empty", "Export it again from the helpdesk tool")
     if fmt == "xes":
-        return _read_xes(con, path, table, progress)
-    return _read_csv(con, path, table, progress)
+        return _read_xes(con, path, index, progress)
+    return _csv_relation(con, path, index)
 
 
 def detect_encoding(path: Path) -> str:
@@ -79,80 +84,56 @@ def detect_encoding(path: Path) -> str:
     return "utf-8"
 
 
-def _read_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, table: str, progress: Progress
-) -> RawFile:
-    encoding = detect_encoding(path)
-    size = path.stat().st_size
+def _csv_relation(con: duckdb.DuckDBPyConnection, path: Path, index: int) -> RawFile:
+    """The CSV as a relation of text columns; the staging insert keeps its row order."""
+    rejects = f"csv_rejects_{index}"
+    reader = (
+        "read_csv($src_path, all_varchar = true, header = true, encoding = $src_encoding,"
+        f" store_rejects = true, ignore_errors = true, rejects_scan = '{rejects}_scan',"
+        f" rejects_table = '{rejects}')"
+    )
+    params: dict[str, object] = {"src_path": str(path), "src_encoding": detect_encoding(path)}
     try:
-        _execute_reporting(
-            con,
-            f"CREATE TABLE {table} AS SELECT * FROM read_csv($path, all_varchar = true, header = true,"
-            " encoding = $encoding, store_rejects = true, ignore_errors = true, sample_size = 20480,"
-            f" rejects_scan = '{table}_scan', rejects_table = '{table}_errors')",
-            {"path": str(path), "encoding": encoding},
-            lambda fraction: progress(int(size * fraction)),
-        )
+        headers = [
+            row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}", params).fetchall()
+        ]
     except duckdb.Error as exc:
         reason = str(exc).splitlines()[0]
         raise IngestError(
             str(path), f"not a readable CSV file ({reason})", "Check that it is a CSV export"
         ) from None
-    malformed = con.execute(
-        f"SELECT line, any_value(csv_line), string_agg(DISTINCT error_message, '; ')"
-        f" FROM {table}_errors GROUP BY line ORDER BY line"
-    ).fetchall()
-    headers = [c for c in con.table(table).columns]
-    rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-    _number_rows(con, table, rows, [line for line, _, _ in malformed])
-    if rows == 0 and not malformed:
-        raise IngestError(
-            str(path), "no data rows below the header", "Export it again with its data"
-        )
-    return RawFile(path, "csv", table, headers, rows + len(malformed), malformed)
+    return RawFile(path, "csv", reader, params, headers, rejects_table=rejects)
 
 
-def _execute_reporting(
-    con: duckdb.DuckDBPyConnection, sql: str, params: dict, on_done: Callable[[float], None]
-) -> None:
-    """Run `sql` while a watcher thread reports the finished fraction, monotonically, ending at 1."""
-    import threading
-
-    reported = 0.0
-    finished = threading.Event()
-
-    def watch() -> None:
-        nonlocal reported
-        while not finished.wait(0.1):
-            fraction = con.query_progress() / 100
-            if fraction > reported:
-                on_done(fraction - reported)
-                reported = fraction
-
-    con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    try:
-        con.execute(sql, params)
-    finally:
-        finished.set()
-        watcher.join()
-    on_done(1.0 - reported)
-
-
-def _number_rows(con: duckdb.DuckDBPyConnection, table: str, rows: int, refused: list[int]) -> None:
-    """Add LINE: the header is row 1, so data row k (0-based) is row k + 2 unless rows were refused."""
-    con.execute(f"ALTER TABLE {table} ADD COLUMN {LINE} BIGINT")
-    if not refused:
-        con.execute(f"UPDATE {table} SET {LINE} = rowid + 2")
+def collect_malformed(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
+    """Fetch the rows the CSV reader refused while the staging query scanned the file."""
+    if not raw.rejects_table:
         return
+    raw.malformed = [
+        (line, text, why)
+        for line, text, why in con.execute(
+            "SELECT line, any_value(csv_line), string_agg(DISTINCT error_message, '; ')"
+            f" FROM {raw.rejects_table} GROUP BY line ORDER BY line"
+        ).fetchall()
+    ]
+
+
+def renumber_after_refused(
+    con: duckdb.DuckDBPyConnection, table: str, where: str, refused: list[int]
+) -> None:
+    """Shift the numbering of `table`'s rows (those matching `where`) past the refused rows.
+
+    The staging scan numbers only the rows it accepted, so row k counts up from 2 skipping refused.
+    """
     import numpy as np
 
+    rows = con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchall()[0][0]
     lines = np.arange(2, rows + len(refused) + 2, dtype=np.int64)
     lines = lines[~np.isin(lines, np.asarray(refused, dtype=np.int64))][:rows]
-    con.register("_lines", pa.table({"k": np.arange(rows, dtype=np.int64), "line": lines}))
+    con.register("_lines", pa.table({"k": np.arange(2, rows + 2, dtype=np.int64), "line": lines}))
     con.execute(
-        f"UPDATE {table} SET {LINE} = _lines.line FROM _lines WHERE {table}.rowid = _lines.k"
+        f"UPDATE {table} SET source_row = _lines.line FROM _lines"
+        f" WHERE {where} AND {table}.source_row = _lines.k"
     )
     con.unregister("_lines")
 
@@ -174,7 +155,7 @@ class _CountingReader:
 
 
 def _read_xes(
-    con: duckdb.DuckDBPyConnection, path: Path, table: str, progress: Progress
+    con: duckdb.DuckDBPyConnection, path: Path, index: int, progress: Progress
 ) -> RawFile:
     gzipped = _head(path, 2) == b"\x1f\x8b"
     with path.open("rb") as handle:
@@ -187,10 +168,8 @@ def _read_xes(
     if rows == 0:
         raise IngestError(str(path), "the XES log has no events")
     arrow = pa.table({**columns, LINE: pa.array(range(1, rows + 1), pa.int64())})
-    con.register("_xes", arrow)
-    con.execute(f"CREATE TABLE {table} AS SELECT * FROM _xes")
-    con.unregister("_xes")
-    return RawFile(path, "xes", table, list(columns), rows, [])
+    con.register(f"xes_{index}", arrow)
+    return RawFile(path, "xes", f"xes_{index}", {}, list(columns))
 
 
 def _parse_xes(stream, file: str) -> tuple[dict[str, list[str | None]], int]:

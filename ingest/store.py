@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -19,6 +20,7 @@ DEFAULT_DB = "ticketloop.duckdb"
 MIGRATIONS = ("001_schema.sql",)
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_RETRY_S = 0.1
+T = TypeVar("T")
 
 
 def default_db_path() -> Path:
@@ -26,14 +28,12 @@ def default_db_path() -> Path:
     return Path(os.environ.get("TICKETLOOP_DB") or DEFAULT_DB)
 
 
-def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
-    """Open the file, waiting up to `wait_s` while another process holds its lock."""
+def _retry_while_locked(path: Path, wait_s: float, attempt: Callable[[], T]) -> T:
+    """Run `attempt`, retrying up to `wait_s` while another process holds the file's lock."""
     deadline = time.monotonic() + wait_s
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
-            con.execute("SET TimeZone = 'UTC'")
-            return con
+            return attempt()
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise StoreError(f"{path}: cannot open the database ({exc})") from None
@@ -47,6 +47,15 @@ def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnecti
             time.sleep(_LOCK_RETRY_S)
         except duckdb.Error as exc:
             raise StoreError(f"{path}: not a ticketloop database ({exc})") from None
+
+
+def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
+    def attempt() -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(str(path), read_only=read_only)
+        con.execute("SET TimeZone = 'UTC'; SET enable_progress_bar = false")
+        return con
+
+    return _retry_while_locked(path, wait_s, attempt)
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
@@ -92,6 +101,27 @@ def open_store(
         yield con
     finally:
         con.close()
+
+
+@contextmanager
+def attached_store(
+    con: duckdb.DuckDBPyConnection, path: Path | str, *, wait_s: float = 10.0
+) -> Iterator[None]:
+    """Attach the store to `con` as its default database, migrated, for one write; detach on exit.
+
+    Work tables of `con` should be TEMP tables: they stay visible under their plain names.
+    """
+    path = Path(path)
+    _retry_while_locked(path, wait_s, lambda: con.execute("ATTACH $p AS store", {"p": str(path)}))
+    try:
+        con.execute("USE store")
+        con.execute("BEGIN")
+        migrate(con)
+        con.execute("COMMIT")
+        yield
+    finally:
+        con.execute("USE memory")
+        con.execute("DETACH store")
 
 
 def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:

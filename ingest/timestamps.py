@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -33,7 +33,7 @@ class TimestampFormat:
 
     kind: str
     formats: tuple[str, ...] = ()
-    ambiguous: bool = False
+    ambiguous: bool = field(default=False, compare=False)
 
     def describe(self) -> str:
         if self.kind == "iso":
@@ -62,27 +62,34 @@ def parse_expr(column: str, fmt: TimestampFormat, tz: str) -> tuple[str, dict[st
 
 
 def infer_format(
-    con: duckdb.DuckDBPyConnection, table: str, column: str, explicit: str | None, file: str
+    con: duckdb.DuckDBPyConnection,
+    values: str,
+    params: dict[str, object],
+    explicit: str | None,
+    file: str,
 ) -> TimestampFormat:
-    """The format that parses the most values of `table.column`; ISO wins when it parses them all."""
+    """The format that reads the most of `values` (a relation with text column v; NULLs skipped).
+
+    ISO 8601 wins when it reads them all; day-first wins over month-first when both read as many.
+    """
     if explicit:
         return TimestampFormat("explicit", (explicit,))
-    values = (
-        f"(SELECT trim({column}) AS v FROM {table} WHERE nullif(trim({column}), '') IS NOT NULL)"
-    )
-    total, iso = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE regexp_matches(v, '{_ISO_PATTERN}')) FROM {values}"
+    present = f"(SELECT v FROM {values} WHERE v IS NOT NULL)"
+    counts: dict[str, int] = {}
+    total, counts["iso"] = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE regexp_matches(v, '{_ISO_PATTERN}')) FROM {present}",
+        params,
     ).fetchall()[0]
-    if total == 0 or iso == total:
+    if total == 0 or counts["iso"] == total:
         return TimestampFormat("iso")
-    counts = {"iso": iso}
     for name, formats in FAMILIES.items():
         counts[name] = con.execute(
-            f"SELECT count(try_strptime(v, $f)) FROM {values}", {"f": list(formats)}
+            f"SELECT count(try_strptime(v, $formats)) FROM {present}",
+            {**params, "formats": list(formats)},
         ).fetchall()[0][0]
     best = max(counts, key=lambda name: counts[name])
     if counts[best] == 0:
-        sample = con.execute(f"SELECT v FROM {values} LIMIT 1").fetchall()[0][0]
+        sample = con.execute(f"SELECT v FROM {present} LIMIT 1", params).fetchall()[0][0]
         raise IngestError(
             file,
             f'cannot read the timestamps (e.g. "{sample}")',

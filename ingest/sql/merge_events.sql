@@ -1,7 +1,6 @@
 -- Every event of data set $d, the stored ones and the new ones, in the store's layout: sorted by
 -- case key and time (ties keep source-file order), with event_index the 1-based position in its case.
 -- Grain: one row per event. Parameters: $d data set id, $f0 file id of the batch's first file.
-CREATE TEMP TABLE merged AS
 WITH everything AS (
     SELECT * EXCLUDE (event_index) FROM events WHERE dataset_id = $d
     UNION ALL BY NAME

@@ -1,12 +1,13 @@
--- The work database's staging table. Grain: one row per source row of every file in this ingest;
--- `reason` is NULL for a valid row, else why it is rejected (then `raw_row` holds the row as JSON).
-CREATE TABLE staged (
+-- The work database's staging table. Grain: one row per source row of every file in this ingest.
+-- A row is valid when `problems` is NULL and `ts` parsed; otherwise `raw_row` holds it as JSON.
+CREATE TEMP TABLE staged (
     file_idx INTEGER NOT NULL,
-    source_row BIGINT NOT NULL,
+    source_row BIGINT,  -- NULL for CSV rows: numbered from their order in this table
     case_id VARCHAR,
     source_activity VARCHAR,
     activity VARCHAR,
     ts TIMESTAMPTZ,
+    ts_text VARCHAR,
     lifecycle VARCHAR,
     resource VARCHAR,
     team VARCHAR,
@@ -19,6 +20,7 @@ CREATE TABLE staged (
     nps TINYINT,
     attributes JSON,
     case_attributes JSON,
-    reason VARCHAR,
-    raw_row VARCHAR
+    problems VARCHAR,
+    raw_row VARCHAR,
+    reason VARCHAR
 )

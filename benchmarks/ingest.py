@@ -1,0 +1,124 @@
+"""Ingest benchmark: `ticketloop ingest` against pandas.read_csv + pm4py.format_dataframe.
+
+Builds a ~1,000,000-event CSV by replicating the sample helpdesk log (new case ids, shifted weeks),
+then runs each contender in its own process, measuring wall time and peak memory side by side.
+Usage: python benchmarks/ingest.py [--events N] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_logs" / "helpdesk.csv"
+
+PANDAS_PM4PY = """
+import sys, time
+sys._pm4py_welcome_shown = True
+import pandas as pd, pm4py
+start = time.perf_counter()
+frame = pd.read_csv(sys.argv[1])
+frame = pm4py.format_dataframe(frame, case_id="Case ID", activity_key="Activity", timestamp_key="Timestamp")
+print(time.perf_counter() - start, len(frame))
+"""
+
+
+def build_csv(events: int, out: Path) -> int:
+    """Copies of the sample, each with its own case ids and 26 weeks later; returns the row count."""
+    con = duckdb.connect()
+    sample_rows = con.execute("SELECT count(*) FROM read_csv($p)", {"p": str(SAMPLE)}).fetchall()[
+        0
+    ][0]
+    copies = -(-events // sample_rows)
+    replicated = con.sql(
+        "SELECT * REPLACE ("
+        ' "Case ID" || \'-\' || i AS "Case ID",'
+        " strftime(\"Timestamp\"::TIMESTAMPTZ + to_weeks(26 * i::INTEGER), '%Y-%m-%dT%H:%M:%S+00:00')"
+        ' AS "Timestamp")'
+        ' FROM read_csv($p, all_varchar = true), range($n) t(i) ORDER BY i, "Case ID" LIMIT $limit',
+        params={"p": str(SAMPLE), "n": copies, "limit": events},
+    )
+    replicated.write_csv(str(out), header=True)
+    return con.execute("SELECT count(*) FROM read_csv($p)", {"p": str(out)}).fetchall()[0][0]
+
+
+# Runs argv[1:] and prints the child's peak RSS (KiB) on stderr: a fresh wrapper per measurement, so
+# RUSAGE_CHILDREN covers exactly one child.
+PEAK_WRAPPER = """
+import resource, subprocess, sys
+code = subprocess.call(sys.argv[1:])
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def run_measured(command: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MiB, and stdout of one child process."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_WRAPPER, *command], capture_output=True, text=True, check=False
+    )
+    wall = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"{command[0]} failed: {done.stderr[-2000:]}")
+    peak_kib = int(done.stderr.strip().splitlines()[-1])
+    return wall, peak_kib / 1024, done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--keep", type=Path, help="keep the CSV and database in this folder")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="ticketloop-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    csv_path, db = work / "bench.csv", work / "bench.duckdb"
+    db.unlink(missing_ok=True)
+    rows = build_csv(args.events, csv_path)
+    size_mb = csv_path.stat().st_size / 1e6
+    print(f"input: {rows:,} events, {size_mb:.0f} MB CSV ({csv_path})")
+
+    cli = [
+        str(Path(sys.executable).with_name("ticketloop")),
+        "ingest",
+        str(csv_path),
+        "--db",
+        str(db),
+    ]
+    ours_wall, ours_peak, out = run_measured([*cli, "--json"])
+    report = json.loads(out)
+    assert report["events_loaded"] == rows, report
+    again_wall, _, out = run_measured([*cli, "--json"])
+    assert json.loads(out)["events_loaded"] == 0
+
+    theirs_wall, theirs_peak, out = run_measured(
+        [sys.executable, "-c", PANDAS_PM4PY, str(csv_path)]
+    )
+    theirs_inner = float(out.split()[0])
+
+    print(f"{'':34}{'wall s':>8}{'events/s':>12}{'peak MiB':>10}")
+    print(
+        f"{'ticketloop ingest (whole command)':34}{ours_wall:8.2f}{rows / ours_wall:12,.0f}{ours_peak:10.0f}"
+    )
+    print(f"{'  same file again (idempotent)':34}{again_wall:8.2f}{'':12}{'':10}")
+    print(
+        f"{'pandas.read_csv + format_dataframe':34}{theirs_inner:8.2f}{rows / theirs_inner:12,.0f}"
+        f"{theirs_peak:10.0f}   (process incl. imports: {theirs_wall:.2f} s)"
+    )
+    print(
+        f"ratio (pandas+pm4py / ticketloop): {theirs_inner / ours_wall:.2f}x faster, "
+        f"{theirs_peak / ours_peak:.2f}x less memory"
+    )
+    print(f"goal: 1M events in under 3 s: {'met' if ours_wall < 3 * rows / 1e6 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
