@@ -114,9 +114,10 @@ def main() -> None:
         f"{theirs_peak:10.0f}   (process incl. imports: {theirs_wall:.2f} s)"
     )
     print(
-        f"ratio (pandas+pm4py / ticketloop): {theirs_inner / ours_wall:.2f}x faster, "
-        f"{theirs_peak / ours_peak:.2f}x less memory"
+        f"time ratio, whole processes (pandas+pm4py / ticketloop): {theirs_wall / ours_wall:.2f};"
+        f" their parse alone / our whole command: {theirs_inner / ours_wall:.2f}"
     )
+    print(f"peak memory ratio (pandas+pm4py / ticketloop): {theirs_peak / ours_peak:.2f}")
     print(f"goal: 1M events in under 3 s: {'met' if ours_wall < 3 * rows / 1e6 else 'NOT met'}")
 
 
