@@ -326,8 +326,8 @@ def _settle_timestamps(
         return guessed
     column = f"(SELECT ts_text AS v FROM staged WHERE file_idx = {int(index)})"
     whole = infer_format(con, column, {}, mapping.timestamp_format, file)
-    if whole == guessed:
-        return guessed
+    if whole == guessed:  # same formats; `whole` knows whether the whole column is ambiguous
+        return whole
     ts_sql, ts_params = parse_expr("ts_text", whole, mapping.timezone)
     con.execute(f"UPDATE staged SET ts = {ts_sql} WHERE file_idx = {int(index)}", ts_params)
     # Rows that read under the guess but not under the final format lack their raw text.

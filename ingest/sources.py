@@ -165,11 +165,27 @@ def _read_xes(
             columns, rows = _parse_xes(stream, str(path))
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise IngestError(str(path), f"the gzip file is truncated or corrupt ({exc})") from None
+        except IngestError:
+            # lxml reports a gzip stream that ends early as a syntax error: name the real cause
+            if gzipped and (problem := _gzip_problem(path)):
+                raise IngestError(str(path), f"the gzip file is truncated or corrupt ({problem})") from None
+            raise
     if rows == 0:
         raise IngestError(str(path), "the XES log has no events")
     arrow = pa.table({**columns, LINE: pa.array(range(1, rows + 1), pa.int64())})
     con.register(f"xes_{index}", arrow)
     return RawFile(path, "xes", f"xes_{index}", {}, list(columns))
+
+
+def _gzip_problem(path: Path) -> str:
+    """Why the gzip file cannot be decompressed to its end, or "" when it can."""
+    try:
+        with gzip.open(path, "rb") as handle:
+            while handle.read(1 << 20):
+                pass
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        return str(exc)
+    return ""
 
 
 def _parse_xes(stream, file: str) -> tuple[dict[str, list[str | None]], int]:

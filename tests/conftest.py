@@ -1,0 +1,45 @@
+"""Shared fixtures: the real sample exports, real DuckDB stores in tmp_path."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.load import ingest_files
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_logs"
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the sample CSV as data set `helpdesk`; copy it before writing to it."""
+    db = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    ingest_files(db, [SAMPLE / "helpdesk.csv"], dataset="helpdesk")
+    return db
+
+
+@pytest.fixture
+def writable_sample_db(sample_db: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(sample_db, copy)
+    return copy
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "store.duckdb"
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def rows(db_path: Path, sql: str, params: dict | None = None) -> list[tuple]:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        con.execute("SET TimeZone = 'UTC'")
+        return con.execute(sql, params or {}).fetchall()

@@ -1,0 +1,449 @@
+"""Ingest on real files into real DuckDB stores: formats, mapping, dedupe, atomicity, bad input."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from ingest.errors import IngestError
+from ingest.load import ingest_files
+from ingest.mapping import load_mapping
+from tests.conftest import SAMPLE, rows, write
+
+HEADER = "Case ID,Activity,Timestamp,Resource\n"
+
+
+def events(db: Path, dataset: str = "t") -> list[tuple]:
+    return rows(
+        db,
+        "SELECT case_id, activity, ts, resource FROM events JOIN datasets USING (dataset_id)"
+        " WHERE name = $n ORDER BY case_key, event_index",
+        {"n": dataset},
+    )
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+# --- formats --------------------------------------------------------------------------------------
+
+# Every column but the provenance ones: a CSV's source_row counts its header line, an XES's does not.
+STORE_COLUMNS = (
+    "case_key, event_index, case_id, activity_id, activity, source_activity, ts, lifecycle,"
+    " resource, team, level, channel, priority, category, attributes"
+)
+
+
+def test_csv_and_xes_of_the_sample_give_identical_stores(sample_db: Path, tmp_path: Path) -> None:
+    xes_db = tmp_path / "xes.duckdb"
+    report = ingest_files(xes_db, [SAMPLE / "helpdesk.xes.gz"], dataset="helpdesk")
+    assert report.rows_rejected == 0
+    sql = f"SELECT {STORE_COLUMNS} FROM events ORDER BY case_key, event_index"
+    csv_events, xes_events = rows(sample_db, sql), rows(xes_db, sql)
+    assert len(csv_events) == 44_367
+    assert csv_events == xes_events
+    cases = "SELECT * EXCLUDE (attributes) FROM cases ORDER BY case_key"
+    assert rows(sample_db, cases) == rows(xes_db, cases)
+
+
+def test_sample_load_report(tmp_path: Path) -> None:
+    report = ingest_files(tmp_path / "s.duckdb", [SAMPLE / "helpdesk.csv"])
+    assert report.to_json() | {"files": None, "notes": None} == {
+        "dataset": "helpdesk",
+        "events_loaded": 44_367,
+        "duplicates_skipped": 0,
+        "rows_rejected": 0,
+        "cases": 5_000,
+        "first_ts": "2025-01-06T02:08:45+00:00",
+        "last_ts": "2025-07-13T22:16:11+00:00",
+        "files": None,
+        "notes": None,
+        "rejects": [],
+    }
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "case:concept:name,concept:name,time:timestamp,org:resource",
+        "CASE:CONCEPT:NAME,Concept:Name,TIME:TIMESTAMP,Org:Resource",
+        "Case ID,Activity,Complete Timestamp,Resource",
+        "case_id,activity_name,timestamp,agent",
+        "Ticket ID,Event,Start Timestamp,User",
+    ],
+)
+def test_common_headers_are_recognised_in_any_case(db: Path, tmp_path: Path, header: str) -> None:
+    path = write(tmp_path / "log.csv", header + "\nT1,Ticket created,2025-01-06 09:00:00,Ana\n")
+    ingest_files(db, [path], dataset="t")
+    assert events(db) == [("T1", "Ticket created", utc("2025-01-06 09:00:00"), "Ana")]
+
+
+def test_complete_timestamp_is_preferred_over_start(db: Path, tmp_path: Path) -> None:
+    text = "Case ID,Activity,Start Timestamp,Complete Timestamp\nT1,A,2025-01-01 08:00,2025-01-01 09:00\n"
+    ingest_files(db, [write(tmp_path / "l.csv", text)], dataset="t")
+    assert events(db)[0][2] == utc("2025-01-01 09:00:00")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "latin-1"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_encodings_and_delimiters(db: Path, tmp_path: Path, encoding: str, delimiter: str) -> None:
+    lines = [
+        ["Case ID", "Activity", "Timestamp", "Resource"],
+        ["T1", "Ticket created", "2025-01-06 09:00:00", "João Araújo"],
+        ["T1", "Resolved", "2025-01-06 10:00:00", "Úrsula Méndez"],
+    ]
+    text = "\n".join(delimiter.join(cells) for cells in lines) + "\n"
+    ingest_files(db, [write(tmp_path / "log.csv", text, encoding)], dataset="t")
+    assert [e[3] for e in events(db)] == ["João Araújo", "Úrsula Méndez"]
+
+
+def test_quoted_fields_keep_delimiters_and_newlines(db: Path, tmp_path: Path) -> None:
+    text = HEADER + 'T1,"Ticket created","2025-01-06 09:00:00","Díaz, Ana"\n'
+    ingest_files(db, [write(tmp_path / "q.csv", text)], dataset="t")
+    assert events(db)[0][3] == "Díaz, Ana"
+
+
+def test_xes_keeps_lifecycle_and_trace_attributes(db: Path, tmp_path: Path) -> None:
+    xes = """<?xml version="1.0" encoding="UTF-8"?>
+<log xes.version="1.0" xmlns="http://www.xes-standard.org/">
+  <trace>
+    <string key="concept:name" value="T9"/>
+    <string key="channel" value="chat"/>
+    <string key="region" value="North"/>
+    <event>
+      <string key="concept:name" value="Investigation"/>
+      <string key="lifecycle:transition" value="start"/>
+      <date key="time:timestamp" value="2025-03-03T10:00:00.000+01:00"/>
+      <string key="org:resource" value="Irene"/>
+      <list key="tags"><string key="x" value="nested, ignored"/></list>
+    </event>
+    <event>
+      <string key="concept:name" value="Investigation"/>
+      <string key="lifecycle:transition" value="complete"/>
+      <date key="time:timestamp" value="2025-03-03T11:30:00.000+01:00"/>
+      <string key="org:resource" value="Irene"/>
+      <int key="minutes" value="90"/>
+    </event>
+  </trace>
+</log>
+"""
+    ingest_files(db, [write(tmp_path / "t.xes", xes)], dataset="t")
+    got = rows(db, "SELECT lifecycle, ts, channel, attributes FROM events ORDER BY event_index")
+    assert got == [
+        ("start", utc("2025-03-03 09:00:00"), "chat", None),
+        ("complete", utc("2025-03-03 10:30:00"), "chat", '{"minutes":"90"}'),
+    ]
+    assert rows(db, "SELECT channel, attributes FROM cases") == [("chat", '{"case:region":"North"}')]
+
+
+# --- mapping file -------------------------------------------------------------------------------
+
+MAPPED = """Ticket Nr;Step;When (local);Handled by;Tier;Canal;Satisfaction
+A-1;New;29/02/2016 09:15:00;web;;web form;
+A-1;Solved;01/03/2016 10:00:00;Ana;L1;web form;
+A-1;Survey;02/03/2016 08:00:00;customer;;web form;4
+"""
+
+MAPPING = """
+[columns]
+case_id = "Ticket Nr"
+activity = "Step"
+timestamp = "When (local)"
+resource = "Handled by"
+level = "Tier"
+channel = "Canal"
+csat = "Satisfaction"
+
+[activities]
+"New" = "Ticket created"
+"Solved" = "Resolved"
+"Survey" = "Survey answered"
+
+[timestamp]
+format = "%d/%m/%Y %H:%M:%S"
+timezone = "Europe/Madrid"
+"""
+
+
+def test_mapping_file_names_columns_activities_and_time_zone(db: Path, tmp_path: Path) -> None:
+    mapping = load_mapping(write(tmp_path / "map.toml", MAPPING))
+    ingest_files(db, [write(tmp_path / "export.csv", MAPPED)], dataset="t", mapping=mapping)
+    got = rows(db, "SELECT activity, source_activity, ts, level FROM events ORDER BY event_index")
+    assert got == [
+        ("Ticket created", "New", utc("2016-02-29 08:15:00"), None),
+        ("Resolved", "Solved", utc("2016-03-01 09:00:00"), 1),
+        ("Survey answered", "Survey", utc("2016-03-02 07:00:00"), None),
+    ]
+    assert rows(db, "SELECT case_id, channel, csat FROM cases") == [("A-1", "web form", 4)]
+
+
+def test_mapping_to_a_missing_column_names_the_columns_found(db: Path, tmp_path: Path) -> None:
+    mapping = load_mapping(write(tmp_path / "map.toml", '[columns]\ntimestamp = "When"\n'))
+    path = write(tmp_path / "e.csv", "id,what,when_local\n1,a,2025-01-01\n")
+    with pytest.raises(IngestError) as caught:
+        ingest_files(db, [path], mapping=mapping)
+    assert str(caught.value) == (
+        f'{path}: the mapping names column "When" for timestamp, but the file has no such column.'
+        f" Found: id, what, when_local. Fix [columns] timestamp in {tmp_path / 'map.toml'}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[columns\n", "not valid TOML"),
+        ("[colums]\n", "unknown section [colums]"),
+        ('[columns]\nticket = "x"\n', 'unknown field "ticket"'),
+        ("[columns]\ncase_id = 3\n", "[columns] must map names to quoted strings"),
+        ('[timestamp]\nzone = "UTC"\n', 'unknown key "zone"'),
+    ],
+)
+def test_bad_mapping_files(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(IngestError, match=message.replace("[", r"\[")):
+        load_mapping(write(tmp_path / "m.toml", text))
+
+
+def test_unknown_time_zone_is_named(db: Path, tmp_path: Path) -> None:
+    mapping = load_mapping(write(tmp_path / "m.toml", '[timestamp]\ntimezone = "Mars/Olympus"\n'))
+    path = write(tmp_path / "e.csv", HEADER + "T1,A,2025-01-01 10:00,x\n")
+    with pytest.raises(IngestError, match='unknown time zone "Mars/Olympus"'):
+        ingest_files(db, [path], mapping=mapping)
+
+
+def test_headers_without_a_mapping_say_what_to_map(db: Path, tmp_path: Path) -> None:
+    path = write(tmp_path / "tickets.csv", "id,what,when_local\n1,a,b\n")
+    with pytest.raises(IngestError) as caught:
+        ingest_files(db, [path])
+    assert str(caught.value) == (
+        f"{path}: no column for the case id, activity, timestamp; found id, what, when_local."
+        ' Map it with --map MAPPING.toml: [columns] case_id = "..."'
+    )
+    assert not db.exists()
+
+
+# --- timestamps -----------------------------------------------------------------------------------
+
+
+def test_one_late_day_first_value_settles_the_whole_column(db: Path, tmp_path: Path) -> None:
+    body = "".join(f"T{i},A,0{1 + i % 9}/0{1 + i % 7}/2016 10:00\n" for i in range(60_000))
+    path = write(tmp_path / "d.csv", "Case ID,Activity,Timestamp\n" + body + "T0,B,29/02/2016 10:00\n")
+    report = ingest_files(db, [path], dataset="t")
+    assert report.rows_rejected == 0
+    assert report.notes == [f"{path}: timestamps read as day-first dates (%d/%m/%Y %H:%M:%S.%f)"]
+    assert rows(db, "SELECT ts FROM events WHERE activity = 'B'") == [(utc("2016-02-29 10:00:00"),)]
+    assert rows(db, "SELECT ts FROM events WHERE case_id = 'T10'") == [(utc("2016-04-02 10:00:00"),)]
+
+
+def test_month_first_is_recognised_and_ambiguity_is_reported(db: Path, tmp_path: Path) -> None:
+    us = write(tmp_path / "us.csv", "Case ID,Activity,Timestamp\nT1,A,12/31/2024 11:59 PM\n")
+    ingest_files(db, [us], dataset="us")
+    assert rows(db, "SELECT ts FROM events") == [(utc("2024-12-31 23:59:00"),)]
+    both = write(tmp_path / "both.csv", "Case ID,Activity,Timestamp\nT1,A,03/04/2025 10:00\n")
+    report = ingest_files(db, [both], dataset="both")
+    assert "day and month both fit; day-first chosen" in report.notes[0]
+
+
+def test_offsets_are_kept_and_naive_times_are_utc_by_default(db: Path, tmp_path: Path) -> None:
+    text = HEADER + "T1,A,2025-06-01T10:00:00+02:00,x\nT1,B,2025-06-01 10:00:00,x\nT1,C,2025-06-01T10:00:00Z,x\n"
+    ingest_files(db, [write(tmp_path / "o.csv", text)], dataset="t")
+    assert [e[2] for e in events(db)] == [utc("2025-06-01 08:00:00"), utc("2025-06-01 10:00:00")] * 1 + [
+        utc("2025-06-01 10:00:00")
+    ]
+
+
+def test_ties_keep_their_order_in_the_source_file(db: Path, tmp_path: Path) -> None:
+    text = HEADER + "T1,Z first,2025-01-01 10:00,x\nT1,A second,2025-01-01 10:00,x\nT1,M third,2025-01-01 10:00,x\n"
+    ingest_files(db, [write(tmp_path / "ties.csv", text)], dataset="t")
+    assert [e[1] for e in events(db)] == ["Z first", "A second", "M third"]
+
+
+# --- idempotence and overlap ----------------------------------------------------------------------
+
+FIRST = HEADER + (
+    "T1,Ticket created,2025-01-06 09:00,Customer\n"
+    "T1,Escalated,2025-01-06 09:10,Ana\n"
+    "T1,Escalated,2025-01-06 09:10,Ana\n"
+    "T2,Ticket created,2025-01-06 10:00,Customer\n"
+)
+LATER = FIRST + (
+    "T1,Escalated,2025-01-06 09:10,Ana\n"
+    "T1,Resolved,2025-01-07 09:00,Bo\n"
+    "T3,Ticket created,2025-01-08 08:00,Customer\n"
+)
+
+
+def test_loading_the_same_file_again_adds_nothing(db: Path, tmp_path: Path) -> None:
+    path = write(tmp_path / "first.csv", FIRST)
+    ingest_files(db, [path], dataset="t")
+    before = events(db)
+    report = ingest_files(db, [path], dataset="t")
+    assert (report.events_loaded, report.files[0].already_loaded) == (0, True)
+    assert events(db) == before
+    assert rows(db, "SELECT count(*) FROM source_files") == [(1,)]
+
+
+def test_a_renamed_copy_is_deduplicated_event_by_event(db: Path, tmp_path: Path) -> None:
+    ingest_files(db, [write(tmp_path / "a.csv", FIRST)], dataset="t")
+    report = ingest_files(db, [write(tmp_path / "b.csv", FIRST + "\n")], dataset="t")
+    assert (report.events_loaded, report.duplicates_skipped) == (0, 4)
+
+
+def test_identical_events_are_a_multiset(db: Path, tmp_path: Path) -> None:
+    ingest_files(db, [write(tmp_path / "first.csv", FIRST)], dataset="t")
+    assert [e[1] for e in events(db)].count("Escalated") == 2  # both repeats kept, as pm4py does
+    report = ingest_files(db, [write(tmp_path / "later.csv", LATER)], dataset="t")
+    # the later export holds a third identical Escalated, a resolution and a new ticket
+    assert (report.events_loaded, report.duplicates_skipped, report.cases) == (3, 4, 3)
+    assert [e[1] for e in events(db) if e[0] == "T1"] == [
+        "Ticket created",
+        "Escalated",
+        "Escalated",
+        "Escalated",
+        "Resolved",
+    ]
+    assert rows(db, "SELECT case_id, event_index FROM events WHERE activity = 'Resolved'") == [("T1", 5)]
+
+
+def test_overlapping_files_in_one_ingest_keep_each_event_once(db: Path, tmp_path: Path) -> None:
+    a, b = write(tmp_path / "a.csv", FIRST), write(tmp_path / "b.csv", LATER)
+    report = ingest_files(db, [a, b], dataset="t")
+    assert report.events_loaded == 7
+    assert [f.events_loaded for f in report.files] == [4, 3]
+
+
+def test_later_survey_answers_update_the_ticket(db: Path, tmp_path: Path) -> None:
+    header = "Case ID,Activity,Timestamp,CSAT,NPS\n"
+    ingest_files(db, [write(tmp_path / "a.csv", header + "T1,Resolved,2025-01-01 10:00,,\n")], dataset="t")
+    later = header + "T1,Resolved,2025-01-01 10:00,4,9\nT1,Survey answered,2025-01-02 10:00,4,9\n"
+    ingest_files(db, [write(tmp_path / "b.csv", later)], dataset="t")
+    assert rows(db, "SELECT csat, ces, nps FROM cases") == [(4, None, 9)]
+
+
+# --- atomicity and bad input ----------------------------------------------------------------------
+
+
+def test_a_failing_ingest_leaves_the_store_exactly_as_it_was(db: Path, tmp_path: Path) -> None:
+    ingest_files(db, [write(tmp_path / "good.csv", FIRST)], dataset="t")
+    before = {t: rows(db, f"SELECT * FROM {t} ORDER BY ALL") for t in ("events", "cases", "source_files")}
+    broken = write(tmp_path / "broken.csv", "")
+    with pytest.raises(IngestError, match="the file is empty"):
+        ingest_files(db, [write(tmp_path / "more.csv", LATER), broken], dataset="t")
+    after = {t: rows(db, f"SELECT * FROM {t} ORDER BY ALL") for t in before}
+    assert after == before
+
+
+def test_a_failed_first_ingest_leaves_no_database_behind(db: Path, tmp_path: Path) -> None:
+    with pytest.raises(IngestError):
+        ingest_files(db, [write(tmp_path / "x.csv", "a,b\n1,2\n")])
+    assert not db.exists()
+    assert not db.with_name(db.name + ".wal").exists()
+
+
+BAD_ROWS = HEADER.replace("\n", ",Level,CSAT\n") + (
+    "T1,Ticket created,2025-01-06 09:00,Customer,,\n"
+    ",Classified,2025-01-06 09:05,Ana,L1,\n"
+    "T1,,2025-01-06 09:06,Ana,L1,\n"
+    "T1,Assigned,yesterday,Ana,L1,\n"
+    "T1,Assigned,2025-01-06 09:07,Ana,L7,\n"
+    "T1,Survey answered,2025-01-07 09:00,Customer,,6\n"
+    "T1,too,many,fields,here,x,y\n"
+    "T1,Resolved,2025-01-06 10:00,Ana,L1,\n"
+)
+
+
+def test_bad_rows_are_rejected_with_row_and_reason_and_the_rest_loads(db: Path, tmp_path: Path) -> None:
+    path = write(tmp_path / "bad.csv", BAD_ROWS)
+    report = ingest_files(db, [path], dataset="t")
+    assert (report.events_loaded, report.rows_rejected) == (2, 6)
+    assert rows(db, "SELECT row_number, reason FROM rejects ORDER BY row_number") == [
+        (3, 'no case id (column "Case ID")'),
+        (4, 'no activity (column "Activity")'),
+        (5, 'timestamp "yesterday" does not match ISO 8601'),
+        (6, 'level "L7" is not 1-4 (L1, tier 2, ...)'),
+        (7, 'csat "6" is not a whole number from 1 to 5'),
+        (8, "malformed CSV row: Expected Number of Columns: 6 Found: 7"),
+    ]
+    assert rows(db, "SELECT source_row FROM events ORDER BY source_row") == [(2,), (9,)]
+    raw = rows(db, "SELECT raw_row FROM rejects WHERE row_number = 5")[0][0]
+    assert raw == (
+        '{"Case ID":"T1","Activity":"Assigned","Timestamp":"yesterday","Resource":"Ana",'
+        '"Level":"L1","CSAT":null}'
+    )
+
+
+def test_strict_refuses_the_whole_load(db: Path, tmp_path: Path) -> None:
+    path = write(tmp_path / "bad.csv", BAD_ROWS)
+    with pytest.raises(IngestError) as caught:
+        ingest_files(db, [path], dataset="t", strict=True)
+    assert str(caught.value) == (
+        f'{path}: 6 rows rejected, the first at row 3: no case id (column "Case ID").'
+        " Nothing was loaded (--strict); fix the rows or load without --strict"
+    )
+    assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.csv", b"", "the file is empty. Export it again from the helpdesk tool"),
+        ("header.csv", b"Case ID,Activity,Timestamp\n", "no data rows below the header"),
+        ("image.csv", bytes(range(256)) * 40, "not a readable CSV file"),
+        ("cut.xes.gz", (SAMPLE / "helpdesk.xes.gz").read_bytes()[:200_000], "truncated or corrupt"),
+        ("notxes.xes", b"<html><body>hi</body></html>", "not an XES file (its root element is <html>"),
+        ("broken.xes", b"<log><trace><event>", "not valid XES"),
+        ("none.xes", b"<log></log>", "the XES log has no events"),
+    ],
+)
+def test_unreadable_files_fail_with_one_clear_line(
+    db: Path, tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(IngestError) as caught:
+        ingest_files(db, [path])
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert not db.exists()
+
+
+def test_missing_file(db: Path, tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="no such file"):
+        ingest_files(db, [tmp_path / "nope.csv"])
+
+
+XML_BOMB = """<?xml version="1.0"?>
+<!DOCTYPE log [
+  <!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">
+  <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+  <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+  <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+  <!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+  <!ENTITY secret SYSTEM "file:///etc/hostname">
+]>
+<log><trace><string key="concept:name" value="T1"/>
+<event><string key="concept:name" value="&e;"/><string key="org:resource" value="&secret;"/>
+<date key="time:timestamp" value="2025-01-01T10:00:00Z"/></event></trace></log>
+"""
+
+
+def test_xml_entities_are_never_expanded(db: Path, tmp_path: Path) -> None:
+    path = write(tmp_path / "bomb.xes", XML_BOMB)
+    try:
+        ingest_files(db, [path], dataset="t")
+    except IngestError as exc:  # refusing the file is fine too; expanding it is not
+        assert "bomb.xes" in str(exc)
+        return
+    activity, resource = rows(db, "SELECT source_activity, resource FROM events")[0]
+    assert len(activity or "") < 1000
+    hostname = Path("/etc/hostname").read_text().strip()
+    assert hostname not in (resource or "")
+
+
+def test_hostile_column_names_are_only_names(db: Path, tmp_path: Path) -> None:
+    text = 'Case ID,Activity,Timestamp,"x"" FROM secrets --"\nT1,A,2025-01-01 10:00,boom\n'
+    ingest_files(db, [write(tmp_path / "h.csv", text)], dataset="t")
+    assert rows(db, "SELECT attributes FROM events") == [('{"x\\" FROM secrets --":"boom"}',)]
