@@ -168,7 +168,9 @@ def _read_xes(
         except IngestError:
             # lxml reports a gzip stream that ends early as a syntax error: name the real cause
             if gzipped and (problem := _gzip_problem(path)):
-                raise IngestError(str(path), f"the gzip file is truncated or corrupt ({problem})") from None
+                raise IngestError(
+                    str(path), f"the gzip file is truncated or corrupt ({problem})"
+                ) from None
             raise
     if rows == 0:
         raise IngestError(str(path), "the XES log has no events")

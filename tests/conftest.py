@@ -43,3 +43,14 @@ def rows(db_path: Path, sql: str, params: dict | None = None) -> list[tuple]:
     with duckdb.connect(str(db_path), read_only=True) as con:
         con.execute("SET TimeZone = 'UTC'")
         return con.execute(sql, params or {}).fetchall()
+
+
+def chart_values(values: object) -> list:
+    """A Plotly array as a list, unpacking the typed arrays (dtype + base64 bdata) of its JSON."""
+    if isinstance(values, dict) and "bdata" in values:
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)  # type: ignore[call-overload]

@@ -136,7 +136,9 @@ def test_xes_keeps_lifecycle_and_trace_attributes(db: Path, tmp_path: Path) -> N
         ("start", utc("2025-03-03 09:00:00"), "chat", None),
         ("complete", utc("2025-03-03 10:30:00"), "chat", '{"minutes":"90"}'),
     ]
-    assert rows(db, "SELECT channel, attributes FROM cases") == [("chat", '{"case:region":"North"}')]
+    assert rows(db, "SELECT channel, attributes FROM cases") == [
+        ("chat", '{"case:region":"North"}')
+    ]
 
 
 # --- mapping file -------------------------------------------------------------------------------
@@ -229,12 +231,16 @@ def test_headers_without_a_mapping_say_what_to_map(db: Path, tmp_path: Path) -> 
 
 def test_one_late_day_first_value_settles_the_whole_column(db: Path, tmp_path: Path) -> None:
     body = "".join(f"T{i},A,0{1 + i % 9}/0{1 + i % 7}/2016 10:00\n" for i in range(60_000))
-    path = write(tmp_path / "d.csv", "Case ID,Activity,Timestamp\n" + body + "T0,B,29/02/2016 10:00\n")
+    path = write(
+        tmp_path / "d.csv", "Case ID,Activity,Timestamp\n" + body + "T0,B,29/02/2016 10:00\n"
+    )
     report = ingest_files(db, [path], dataset="t")
     assert report.rows_rejected == 0
     assert report.notes == [f"{path}: timestamps read as day-first dates (%d/%m/%Y %H:%M:%S.%f)"]
     assert rows(db, "SELECT ts FROM events WHERE activity = 'B'") == [(utc("2016-02-29 10:00:00"),)]
-    assert rows(db, "SELECT ts FROM events WHERE case_id = 'T10'") == [(utc("2016-04-02 10:00:00"),)]
+    assert rows(db, "SELECT ts FROM events WHERE case_id = 'T10'") == [
+        (utc("2016-04-02 10:00:00"),)
+    ]
 
 
 def test_month_first_is_recognised_and_ambiguity_is_reported(db: Path, tmp_path: Path) -> None:
@@ -247,15 +253,22 @@ def test_month_first_is_recognised_and_ambiguity_is_reported(db: Path, tmp_path:
 
 
 def test_offsets_are_kept_and_naive_times_are_utc_by_default(db: Path, tmp_path: Path) -> None:
-    text = HEADER + "T1,A,2025-06-01T10:00:00+02:00,x\nT1,B,2025-06-01 10:00:00,x\nT1,C,2025-06-01T10:00:00Z,x\n"
+    text = (
+        HEADER
+        + "T1,A,2025-06-01T10:00:00+02:00,x\nT1,B,2025-06-01 10:00:00,x\nT1,C,2025-06-01T10:00:00Z,x\n"
+    )
     ingest_files(db, [write(tmp_path / "o.csv", text)], dataset="t")
-    assert [e[2] for e in events(db)] == [utc("2025-06-01 08:00:00"), utc("2025-06-01 10:00:00")] * 1 + [
-        utc("2025-06-01 10:00:00")
-    ]
+    assert [e[2] for e in events(db)] == [
+        utc("2025-06-01 08:00:00"),
+        utc("2025-06-01 10:00:00"),
+    ] * 1 + [utc("2025-06-01 10:00:00")]
 
 
 def test_ties_keep_their_order_in_the_source_file(db: Path, tmp_path: Path) -> None:
-    text = HEADER + "T1,Z first,2025-01-01 10:00,x\nT1,A second,2025-01-01 10:00,x\nT1,M third,2025-01-01 10:00,x\n"
+    text = (
+        HEADER
+        + "T1,Z first,2025-01-01 10:00,x\nT1,A second,2025-01-01 10:00,x\nT1,M third,2025-01-01 10:00,x\n"
+    )
     ingest_files(db, [write(tmp_path / "ties.csv", text)], dataset="t")
     assert [e[1] for e in events(db)] == ["Z first", "A second", "M third"]
 
@@ -304,7 +317,9 @@ def test_identical_events_are_a_multiset(db: Path, tmp_path: Path) -> None:
         "Escalated",
         "Resolved",
     ]
-    assert rows(db, "SELECT case_id, event_index FROM events WHERE activity = 'Resolved'") == [("T1", 5)]
+    assert rows(db, "SELECT case_id, event_index FROM events WHERE activity = 'Resolved'") == [
+        ("T1", 5)
+    ]
 
 
 def test_overlapping_files_in_one_ingest_keep_each_event_once(db: Path, tmp_path: Path) -> None:
@@ -316,7 +331,9 @@ def test_overlapping_files_in_one_ingest_keep_each_event_once(db: Path, tmp_path
 
 def test_later_survey_answers_update_the_ticket(db: Path, tmp_path: Path) -> None:
     header = "Case ID,Activity,Timestamp,CSAT,NPS\n"
-    ingest_files(db, [write(tmp_path / "a.csv", header + "T1,Resolved,2025-01-01 10:00,,\n")], dataset="t")
+    ingest_files(
+        db, [write(tmp_path / "a.csv", header + "T1,Resolved,2025-01-01 10:00,,\n")], dataset="t"
+    )
     later = header + "T1,Resolved,2025-01-01 10:00,4,9\nT1,Survey answered,2025-01-02 10:00,4,9\n"
     ingest_files(db, [write(tmp_path / "b.csv", later)], dataset="t")
     assert rows(db, "SELECT csat, ces, nps FROM cases") == [(4, None, 9)]
@@ -327,7 +344,9 @@ def test_later_survey_answers_update_the_ticket(db: Path, tmp_path: Path) -> Non
 
 def test_a_failing_ingest_leaves_the_store_exactly_as_it_was(db: Path, tmp_path: Path) -> None:
     ingest_files(db, [write(tmp_path / "good.csv", FIRST)], dataset="t")
-    before = {t: rows(db, f"SELECT * FROM {t} ORDER BY ALL") for t in ("events", "cases", "source_files")}
+    before = {
+        t: rows(db, f"SELECT * FROM {t} ORDER BY ALL") for t in ("events", "cases", "source_files")
+    }
     broken = write(tmp_path / "broken.csv", "")
     with pytest.raises(IngestError, match="the file is empty"):
         ingest_files(db, [write(tmp_path / "more.csv", LATER), broken], dataset="t")
@@ -354,7 +373,9 @@ BAD_ROWS = HEADER.replace("\n", ",Level,CSAT\n") + (
 )
 
 
-def test_bad_rows_are_rejected_with_row_and_reason_and_the_rest_loads(db: Path, tmp_path: Path) -> None:
+def test_bad_rows_are_rejected_with_row_and_reason_and_the_rest_loads(
+    db: Path, tmp_path: Path
+) -> None:
     path = write(tmp_path / "bad.csv", BAD_ROWS)
     report = ingest_files(db, [path], dataset="t")
     assert (report.events_loaded, report.rows_rejected) == (2, 6)
@@ -392,7 +413,11 @@ def test_strict_refuses_the_whole_load(db: Path, tmp_path: Path) -> None:
         ("header.csv", b"Case ID,Activity,Timestamp\n", "no data rows below the header"),
         ("image.csv", bytes(range(256)) * 40, "not a readable CSV file"),
         ("cut.xes.gz", (SAMPLE / "helpdesk.xes.gz").read_bytes()[:200_000], "truncated or corrupt"),
-        ("notxes.xes", b"<html><body>hi</body></html>", "not an XES file (its root element is <html>"),
+        (
+            "notxes.xes",
+            b"<html><body>hi</body></html>",
+            "not an XES file (its root element is <html>",
+        ),
         ("broken.xes", b"<log><trace><event>", "not valid XES"),
         ("none.xes", b"<log></log>", "the XES log has no events"),
     ],

@@ -36,25 +36,30 @@ def test_migrating_twice_changes_nothing(db: Path) -> None:
 
 
 def test_reading_a_missing_store_says_how_to_create_it(db: Path) -> None:
-    with pytest.raises(StoreError, match=r"no such database\. Load data first: ticketloop ingest FILE"):
-        with open_store(db, read_only=True):
-            pass
+    with (
+        pytest.raises(
+            StoreError, match=r"no such database\. Load data first: ticketloop ingest FILE"
+        ),
+        open_store(db, read_only=True),
+    ):
+        pass
     assert not db.exists()
 
 
 def test_a_foreign_duckdb_file_is_refused(tmp_path: Path) -> None:
     other = tmp_path / "other.duckdb"
     duckdb.connect(str(other)).close()
-    with pytest.raises(StoreError, match="not a ticketloop database"):
-        with open_store(other, read_only=True):
-            pass
+    with (
+        pytest.raises(StoreError, match="not a ticketloop database"),
+        open_store(other, read_only=True),
+    ):
+        pass
 
 
 def test_a_file_that_is_not_duckdb_is_refused(tmp_path: Path) -> None:
     junk = write(tmp_path / "junk.duckdb", "this is text, not a database\n" * 100)
-    with pytest.raises(StoreError, match="junk.duckdb"):
-        with open_store(junk):
-            pass
+    with pytest.raises(StoreError, match=r"junk\.duckdb"), open_store(junk):
+        pass
 
 
 def _hold(db: Path, seconds: float) -> subprocess.Popen:
@@ -76,7 +81,9 @@ def _hold(db: Path, seconds: float) -> subprocess.Popen:
 def test_an_ingest_waits_for_another_process_to_release_the_store(writable_sample_db: Path) -> None:
     holder = _hold(writable_sample_db, 1.5)
     started = time.monotonic()
-    report = ingest_files(writable_sample_db, [SAMPLE / "helpdesk.xes.gz"], dataset="xes", wait_s=30)
+    report = ingest_files(
+        writable_sample_db, [SAMPLE / "helpdesk.xes.gz"], dataset="xes", wait_s=30
+    )
     holder.wait()
     assert report.events_loaded > 0
     assert time.monotonic() - started >= 1.0
@@ -87,9 +94,9 @@ def test_a_reader_gives_up_with_a_clear_message_while_a_writer_holds_on(
 ) -> None:
     holder = _hold(writable_sample_db, 5)
     try:
-        with pytest.raises(StoreError, match=r"in use by process \d+ .*Wait for it to finish"):
-            with open_store(writable_sample_db, read_only=True, wait_s=0.5):
-                pass
+        expected = pytest.raises(StoreError, match=r"in use by process \d+ .*Wait for it to finish")
+        with expected, open_store(writable_sample_db, read_only=True, wait_s=0.5):
+            pass
     finally:
         holder.kill()
         holder.wait()

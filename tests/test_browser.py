@@ -1,0 +1,104 @@
+"""The dashboard in a real browser: Streamlit served on localhost, driven by headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from dashboard import texts
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[[Path], str]]:
+    """Start the dashboard on a free port for a given store; returns its URL."""
+    servers: list[subprocess.Popen] = []
+
+    def start(db: Path) -> str:
+        port = _free_port()
+        env = {**os.environ, "TICKETLOOP_DB": str(db)}
+        command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py")]
+        command += ["--server.port", str(port), "--server.headless", "true"]
+        command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+        log = (tmp_path / f"streamlit-{port}.log").open("w")
+        servers.append(subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT))
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.read() == b"ok":
+                        return url
+            except OSError:
+                time.sleep(0.3)
+        raise AssertionError(
+            f"streamlit did not start: {(tmp_path / f'streamlit-{port}.log').read_text()}"
+        )
+
+    yield start
+    for server in servers:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), "browser tests need Debian's chromium: apt-get install chromium"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def _open(browser, url: str) -> Page:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.wait_for_selector(READY, timeout=60_000)
+    return page
+
+
+def test_overview_page_in_a_browser(serve, browser, sample_db: Path, tmp_path: Path) -> None:
+    page = _open(browser, serve(sample_db))
+    page.get_by_text(texts.CHANNEL_CHART_TITLE).wait_for(timeout=30_000)
+    metrics = page.locator("[data-testid='stMetricValue']").all_inner_texts()
+    assert metrics[:2] == ["5,000", "44,367"]
+    assert page.get_by_text(texts.VARIANT_CHART_TITLE).is_visible()
+    assert page.locator(".js-plotly-plot").count() == 2
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)  # for people, not asserts
+
+
+def test_empty_state_in_a_browser(serve, browser, tmp_path: Path) -> None:
+    db = tmp_path / "nothing.duckdb"
+    page = _open(browser, serve(db))
+    alert = page.locator("[data-testid='stAlert']")
+    alert.wait_for(timeout=30_000)
+    assert "No data yet" in alert.inner_text()
+    assert page.locator(".js-plotly-plot").count() == 0

@@ -1,0 +1,78 @@
+"""The dashboard through Streamlit's AppTest: happy path, empty states, error state."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import texts
+from ingest.store import open_store
+from tests.conftest import ROOT, chart_values, write
+
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch):
+    """Run the app against a given store file, with fresh caches."""
+
+    def start(db: Path) -> AppTest:
+        monkeypatch.setenv("TICKETLOOP_DB", str(db))
+        st.cache_data.clear()
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return start
+
+
+def test_overview_shows_the_sample(app, sample_db: Path) -> None:
+    at = app(sample_db)
+    assert at.title[0].value == texts.OVERVIEW_TITLE
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {
+        texts.METRIC_TICKETS: "5,000",
+        texts.METRIC_EVENTS: "44,367",
+        texts.METRIC_SPAN: "27 weeks",
+        texts.METRIC_VARIANTS: metrics[texts.METRIC_VARIANTS],
+        texts.METRIC_DURATION: metrics[texts.METRIC_DURATION],
+    }
+    assert 300 < int(metrics[texts.METRIC_VARIANTS]) < 450
+    assert at.selectbox(key="dataset").value == "helpdesk"
+    weekly, paths = (json.loads(chart.proto.spec) for chart in at.get("plotly_chart"))
+    assert weekly["layout"]["title"]["text"] == texts.CHANNEL_CHART_TITLE
+    assert len(weekly["data"]) == 7  # one trace per channel
+    assert sum(sum(chart_values(trace["y"])) for trace in weekly["data"]) == 5000
+    assert paths["layout"]["title"]["text"] == texts.VARIANT_CHART_TITLE
+    (bars,) = [trace for trace in paths["data"] if trace["type"] == "bar"]
+    tickets = chart_values(bars["x"])
+    assert len(tickets) == 10
+    assert tickets == sorted(tickets, reverse=True)
+
+
+def test_no_store_yet_explains_how_to_load_data(app, tmp_path: Path) -> None:
+    db = tmp_path / "missing.duckdb"
+    at = app(db)
+    assert at.info[0].value == texts.NO_DATABASE.format(db=db.resolve())
+    assert not at.get("plotly_chart")
+    assert not db.exists()  # looking must not create it
+
+
+def test_empty_store_explains_how_to_load_data(app, tmp_path: Path) -> None:
+    db = tmp_path / "empty.duckdb"
+    with open_store(db):
+        pass
+    at = app(db)
+    assert at.info[0].value == texts.NO_DATA
+
+
+def test_unreadable_store_is_an_error_not_a_traceback(app, tmp_path: Path) -> None:
+    junk = write(tmp_path / "junk.duckdb", "not a database\n" * 100)
+    at = app(junk)
+    assert at.error[0].value.startswith(texts.STORE_PROBLEM.format(message=f"{junk.resolve()}: "))
+    assert not at.get("plotly_chart")

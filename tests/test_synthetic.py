@@ -1,0 +1,131 @@
+"""The synthetic helpdesk and the designed flow: deterministic, realistic, readable by pm4py."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections import Counter
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from ingest.vocabulary import CANONICAL_ACTIVITIES
+from tests.conftest import SAMPLE
+from ticketloop.synthetic import ROLLOUT, generate
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+
+
+def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
+    a = generate(300, 11, tmp_path / "a")
+    b = generate(300, 11, tmp_path / "b")
+    c = generate(300, 12, tmp_path / "c")
+    for kind in ("csv", "xes", "truth"):
+        assert a[kind].read_bytes() == b[kind].read_bytes()
+        assert a[kind].read_bytes() != c[kind].read_bytes()
+
+
+def test_the_committed_sample_is_what_the_generator_writes(tmp_path: Path) -> None:
+    fresh = generate(5000, 7, tmp_path)
+    for kind, path in fresh.items():
+        committed = SAMPLE / path.name
+        assert path.read_bytes() == committed.read_bytes(), f"{kind}: run `make sample`"
+
+
+def _truth() -> list[dict[str, str]]:
+    with (SAMPLE / "helpdesk_truth.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _share(rows: list[dict[str, str]], column: str) -> float:
+    return sum(r[column] == "true" for r in rows) / len(rows)
+
+
+def test_the_knowledge_base_rollout_cuts_needless_escalations() -> None:
+    truth = _truth()
+    before = [r for r in truth if r["after_rollout"] == "false"]
+    after = [r for r in truth if r["after_rollout"] == "true"]
+    assert len(before) > 2000 and len(after) > 2000
+    assert _share(before, "needless_escalation") > 2.5 * _share(after, "needless_escalation")
+    assert _share(after, "kb_consulted") > 2 * _share(before, "kb_consulted")
+    assert all(
+        (r["created_at"][:10] >= ROLLOUT.isoformat()) == (r["after_rollout"] == "true")
+        for r in truth
+    )
+
+
+def test_the_sample_has_the_deviations_a_real_desk_shows() -> None:
+    truth = _truth()
+    for column, low, high in [
+        ("escalated", 0.2, 0.45),
+        ("needless_escalation", 0.05, 0.2),
+        ("ping_pong", 0.01, 0.1),
+        ("reopened", 0.02, 0.1),
+        ("rejected", 0.01, 0.06),
+        ("abandoned", 0.02, 0.12),
+        ("skipped_classification", 0.02, 0.1),
+        ("first_response_breached", 0.05, 0.3),
+    ]:
+        assert low < _share(truth, column) < high, column
+    answered = [r for r in truth if r["csat"]]
+    assert 0.25 < len(answered) / len(truth) < 0.45
+    by_escalation = {
+        flag: [int(r["csat"]) for r in answered if r["escalated"] == flag]
+        for flag in ("true", "false")
+    }
+    assert sum(by_escalation["true"]) / len(by_escalation["true"]) < sum(
+        by_escalation["false"]
+    ) / len(by_escalation["false"])
+
+
+def test_mondays_queue_up() -> None:
+    from datetime import datetime
+
+    truth = _truth()
+    breaches = Counter()
+    tickets = Counter()
+    for r in truth:
+        weekday = datetime.fromisoformat(r["created_at"]).weekday()
+        tickets[weekday] += 1
+        breaches[weekday] += r["first_response_breached"] == "true"
+    assert breaches[0] / tickets[0] > 3 * breaches[3] / tickets[3]
+    assert tickets[0] > 1.2 * tickets[3]
+
+
+def test_designed_flow_has_four_lanes_and_only_canonical_tasks() -> None:
+    root = ElementTree.parse(SAMPLE / "designed_flow.bpmn").getroot()
+    lanes = [lane.get("name") for lane in root.iter(f"{BPMN}lane")]
+    assert lanes == [
+        "Customer",
+        "First level (service desk)",
+        "Second level (back office, IT, finance, specialists)",
+        "Process owner",
+    ]
+    tasks = {t.get("name") for t in root.iter(f"{BPMN}task")}
+    assert tasks <= set(CANONICAL_ACTIVITIES)
+    assert not list(root.iter(f"{BPMN}inclusiveGateway"))
+    shapes = {
+        s.get("bpmnElement")
+        for s in root.iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape")
+    }
+    assert {t.get("id") for t in root.iter(f"{BPMN}task")} <= shapes  # drawable in BPMN editors
+
+
+@pytest.fixture(scope="module")
+def pm4py():
+    sys._pm4py_welcome_shown = True  # type: ignore[attr-defined]
+    import pm4py
+
+    return pm4py
+
+
+def test_designed_flow_converts_to_a_sound_petri_net(pm4py) -> None:
+    from pm4py.algo.analysis.woflan import algorithm as woflan
+
+    net, initial, final = pm4py.convert_to_petri_net(
+        pm4py.read_bpmn(str(SAMPLE / "designed_flow.bpmn"))
+    )
+    assert woflan.apply(net, initial, final, parameters={"print_diagnostics": False})
+    labels = {t.label for t in net.transitions if t.label}
+    assert labels == set(CANONICAL_ACTIVITIES) - {"Reopened", "Abandoned"}
