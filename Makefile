@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	touch $@
 
 demo: install  ## load the sample data set and start the dashboard on $(PORT)
-	$(BIN)/ticketloop --db $(DB) demo --port $(PORT)
+	$(BIN)/ticketloop demo --db $(DB) --port $(PORT)
 
 test: install  ## lint, then the whole test suite
 	$(BIN)/ruff check .

@@ -105,7 +105,8 @@ def variant_paths(variants: pd.DataFrame, title: str) -> go.Figure:
         row=1,
         col=2,
     )
-    fig.update_yaxes(type="category", autorange="reversed", title_text="path", row=1, col=1)
+    fig.update_yaxes(type="category", autorange="reversed")  # both panels: #1 on top
+    fig.update_yaxes(title_text="path", row=1, col=1)
     fig.update_xaxes(title_text="step", dtick=1, row=1, col=1)
     fig.update_xaxes(title_text="tickets", row=1, col=2)
     fig.update_layout(

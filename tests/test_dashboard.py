@@ -53,6 +53,12 @@ def test_overview_shows_the_sample(app, sample_db: Path) -> None:
     tickets = chart_values(bars["x"])
     assert len(tickets) == 10
     assert tickets == sorted(tickets, reverse=True)
+    assert bars["y"][0] == "#1"
+    assert (
+        paths["layout"]["yaxis"]["autorange"]
+        == paths["layout"]["yaxis2"]["autorange"]
+        == "reversed"
+    )
 
 
 def test_no_store_yet_explains_how_to_load_data(app, tmp_path: Path) -> None:
