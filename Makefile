@@ -12,7 +12,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
-	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
@@ -34,8 +34,8 @@ sample: install  ## regenerate sample_logs/ from the generator (same seed, same 
 bench: install
 	$(BIN)/python benchmarks/ingest.py
 
-lock:  ## re-pin every dependency (needs uv)
-	uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet -o requirements.lock
+lock: install  ## re-pin every dependency
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet -o requirements.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.errors import IngestError, TicketloopError
+from ingest.identifiers import quote_ident
 from ingest.mapping import Mapping, resolve_columns
 from ingest.progress import execute_with_progress
 from ingest.sources import (
@@ -84,11 +85,6 @@ def sha256_of(path: Path) -> str:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def quote_ident(name: str) -> str:
-    """A SQL identifier for any column name: double quotes, inner quotes doubled."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _run(

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from ingest.errors import IngestError
+from ingest.identifiers import quote_ident
 
 LINE = "__line"  # the raw table's column holding the 1-based row of the source file
 Progress = Callable[[int], None]  # told how many more bytes of the file were read
@@ -121,21 +121,22 @@ def collect_malformed(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
 def renumber_after_refused(
     con: duckdb.DuckDBPyConnection, table: str, where: str, refused: list[int]
 ) -> None:
-    """Shift the numbering of `table`'s rows (those matching `where`) past the refused rows.
+    """Shift the row numbers of `table`'s rows matching `where` past the rows the reader refused.
 
-    The staging scan numbers only the rows it accepted, so row k counts up from 2 skipping refused.
+    Those rows are numbered 2, 3, ... in file order; the k-th becomes the k-th row not refused.
     """
-    import numpy as np
-
-    rows = con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchall()[0][0]
-    lines = np.arange(2, rows + len(refused) + 2, dtype=np.int64)
-    lines = lines[~np.isin(lines, np.asarray(refused, dtype=np.int64))][:rows]
-    con.register("_lines", pa.table({"k": np.arange(2, rows + 2, dtype=np.int64), "line": lines}))
     con.execute(
-        f"UPDATE {table} SET source_row = _lines.line FROM _lines"
-        f" WHERE {where} AND {table}.source_row = _lines.k"
+        f"UPDATE {table} SET source_row = lines.line FROM ("
+        "  SELECT row_number() OVER (ORDER BY line) + 1 AS k, line"
+        "  FROM range(2, $last + 1) t(line) WHERE line NOT IN (SELECT unnest($refused))"
+        f") lines WHERE {where} AND {table}.source_row = lines.k",
+        {
+            "last": con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchall()[0][0]
+            + len(refused)
+            + 1,
+            "refused": refused,
+        },
     )
-    con.unregister("_lines")
 
 
 # XES element names that carry one attribute (key/value) each.
@@ -174,8 +175,13 @@ def _read_xes(
             raise
     if rows == 0:
         raise IngestError(str(path), "the XES log has no events")
-    arrow = pa.table({**columns, LINE: pa.array(range(1, rows + 1), pa.int64())})
-    con.register(f"xes_{index}", arrow)
+    # Columns go in as list parameters: no pandas or pyarrow needed (either would cost seconds).
+    names = list(columns)
+    select = ", ".join(f"unnest($c{i}) AS {quote_ident(name)}" for i, name in enumerate(names))
+    con.execute(
+        f"CREATE TEMP TABLE xes_{index} AS SELECT {select}, unnest(range(1, $rows + 1)) AS {LINE}",
+        {**{f"c{i}": columns[name] for i, name in enumerate(names)}, "rows": rows},
+    )
     return RawFile(path, "xes", f"xes_{index}", {}, list(columns))
 
 
@@ -190,6 +196,20 @@ def _gzip_problem(path: Path) -> str:
     return ""
 
 
+def _local(tag: object) -> str:
+    """An element's tag without its namespace; "" for comments and processing instructions."""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _attributes(element, prefix: str = "") -> dict[str, str | None]:
+    """The top-level key/value attributes of a trace or event; nested ones are left out."""
+    return {
+        prefix + key: child.get("value")
+        for child in element
+        if _local(child.tag) in _XES_VALUE_TAGS and (key := child.get("key")) is not None
+    }
+
+
 def _parse_xes(stream, file: str) -> tuple[dict[str, list[str | None]], int]:
     """Columns of text values, one entry per event; trace attributes prefixed `case:` as pm4py does."""
     from lxml import etree
@@ -197,7 +217,8 @@ def _parse_xes(stream, file: str) -> tuple[dict[str, list[str | None]], int]:
     # No DTD loading, no entity expansion, no network: XML bombs and external entities stay inert.
     parser = etree.iterparse(
         stream,
-        events=("start", "end"),
+        events=("end",),
+        tag=("{http://www.xes-standard.org/}event", "event"),
         resolve_entities=False,
         load_dtd=False,
         no_network=True,
@@ -205,44 +226,25 @@ def _parse_xes(stream, file: str) -> tuple[dict[str, list[str | None]], int]:
     )
     columns: dict[str, list[str | None]] = {}
     rows = 0
-    trace_attrs: dict[str, str | None] = {}
-    event_attrs: dict[str, str | None] | None = None
-    nesting = 0  # depth inside attribute elements; only top-level attributes are kept
+    trace, trace_attrs = None, {}
     try:
-        for action, element in parser:
-            tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
-            if action == "start":
-                if element.getparent() is None and tag != "log":
-                    raise IngestError(
-                        file, f"not an XES file (its root element is <{tag}>, not <log>)"
-                    )
-                if tag in _XES_VALUE_TAGS or tag in {"list", "container"}:
-                    nesting += 1
-                elif tag == "trace":
-                    trace_attrs = {}
-                elif tag == "event":
-                    event_attrs = {}
-                continue
-            if tag in _XES_VALUE_TAGS or tag in {"list", "container"}:
-                nesting -= 1
-                key = element.get("key")
-                parent = etree.QName(element.getparent()).localname
-                if nesting == 0 and key is not None and tag in _XES_VALUE_TAGS:
-                    if parent == "event" and event_attrs is not None:
-                        event_attrs[key] = element.get("value")
-                    elif parent == "trace":
-                        trace_attrs[f"case:{key}"] = element.get("value")
-            elif tag == "event" and event_attrs is not None:
-                record = {**trace_attrs, **event_attrs}
-                for key in [k for k in record if k not in columns]:
-                    columns[key] = [None] * rows
-                for key, values in columns.items():
-                    values.append(record.get(key))
-                rows += 1
-                event_attrs = None
-                element.clear()
-            elif tag == "trace":
-                element.clear()
+        for _, event in parser:
+            parent = event.getparent()
+            if parent is not trace:  # a trace's attributes precede its events (XES schema)
+                trace = parent
+                trace_attrs = _attributes(parent, "case:") if _local(parent.tag) == "trace" else {}
+            record = {**trace_attrs, **_attributes(event)}
+            for key in [k for k in record if k not in columns]:
+                columns[key] = [None] * rows
+            for key, values in columns.items():
+                values.append(record.get(key))
+            rows += 1
+            event.clear()
+            while event.getprevious() is not None:  # drop what is read, to keep memory flat
+                del parent[0]
     except etree.XMLSyntaxError as exc:
         raise IngestError(file, f"not valid XES ({exc.msg}, line {exc.lineno})") from None
+    root = _local(parser.root.tag) if parser.root is not None else ""
+    if root != "log":
+        raise IngestError(file, f"not an XES file (its root element is <{root}>, not <log>)")
     return columns, rows
