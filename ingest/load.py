@@ -28,7 +28,7 @@ from ingest.sources import (
     open_source,
     renumber_after_refused,
 )
-from ingest.store import attached_store, open_store
+from ingest.store import attached_store, open_store, transaction
 from ingest.timestamps import TimestampFormat, check_timezone, infer_format, parse_expr
 from ingest.vocabulary import CANONICAL_ACTIVITIES, SURVEY_SCALES
 
@@ -130,7 +130,7 @@ def ingest_files(
         _name_reasons(con, [r.timestamp_format for r in reports])
         if strict:
             _refuse_rejects(con, files)
-        with attached_store(con, db_path, wait_s=wait_s):
+        with attached_store(con, db_path, wait_s=wait_s), transaction(con):
             report = _merge(con, dataset, files, hashes, reports)
     except BaseException:
         if created:
@@ -409,24 +409,7 @@ def _merge(
     hashes: list[str],
     reports: list[FileReport],
 ) -> IngestReport:
-    """Merge the staged rows into the attached store in one transaction; roll back on any error."""
-    con.execute("BEGIN")
-    try:
-        report = _merge_in_transaction(con, dataset, files, hashes, reports)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return report
-
-
-def _merge_in_transaction(
-    con: duckdb.DuckDBPyConnection,
-    dataset: str,
-    files: Sequence[Path],
-    hashes: list[str],
-    reports: list[FileReport],
-) -> IngestReport:
+    """Merge the staged rows into the attached store (run inside one transaction)."""
     now = {"now": datetime.now().astimezone()}
     con.execute(
         "INSERT INTO datasets SELECT (SELECT coalesce(max(dataset_id), 0) + 1 FROM datasets),"

@@ -80,6 +80,18 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN, then COMMIT, or ROLLBACK on any error."""
+    con.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+@contextmanager
 def open_store(
     path: Path | str, *, read_only: bool = False, wait_s: float = 10.0
 ) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -95,9 +107,8 @@ def open_store(
         if read_only:
             _check_version(con, path)
         else:
-            con.execute("BEGIN")
-            migrate(con)
-            con.execute("COMMIT")
+            with transaction(con):
+                migrate(con)
         yield con
     finally:
         con.close()
@@ -115,9 +126,8 @@ def attached_store(
     _retry_while_locked(path, wait_s, lambda: con.execute("ATTACH $p AS store", {"p": str(path)}))
     try:
         con.execute("USE store")
-        con.execute("BEGIN")
-        migrate(con)
-        con.execute("COMMIT")
+        with transaction(con):
+            migrate(con)
         yield
     finally:
         con.execute("USE memory")
