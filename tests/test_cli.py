@@ -176,3 +176,18 @@ def test_usage_errors_are_clicks_own(tmp_path: Path) -> None:
     result = run("ingest")
     assert result.returncode == 2
     assert "Missing argument 'FILES...'" in result.stderr
+
+
+def test_large_loads_show_a_progress_bar_but_json_stays_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ticketloop.cli.PROGRESS_MIN_BYTES", 0)
+    shown = CliRunner().invoke(
+        cli, ["ingest", str(SAMPLE / "helpdesk.csv"), "--db", str(tmp_path / "a.duckdb")]
+    )
+    assert "reading" in shown.stderr and "100%" in shown.stderr
+    quiet = CliRunner().invoke(
+        cli, ["ingest", str(SAMPLE / "helpdesk.csv"), "--db", str(tmp_path / "b.duckdb"), "--json"]
+    )
+    assert quiet.stderr == ""
+    assert json.loads(quiet.stdout)["events_loaded"] == 44_367
