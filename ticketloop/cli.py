@@ -6,7 +6,8 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -170,29 +171,16 @@ def ingest(
     )
 
 
-class _NoProgress:
-    def __enter__(self) -> Callable[[int], None]:
-        return lambda _n: None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-def _progress(total: int, enabled: bool) -> Any:
-    """A byte-counting progress bar on stderr for large loads, or nothing."""
+@contextmanager
+def _progress(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
+    """A byte-counting progress bar on stderr for large loads; a no-op otherwise."""
     if not enabled:
-        return _NoProgress()
+        yield lambda _n: None
+        return
     from tqdm import tqdm
 
-    class _Bar:
-        def __enter__(self) -> Callable[[int], None]:
-            self.bar = tqdm(total=total, unit="B", unit_scale=True, desc="reading", file=sys.stderr)
-            return self.bar.update
-
-        def __exit__(self, *exc: object) -> None:
-            self.bar.close()
-
-    return _Bar()
+    with tqdm(total=total, unit="B", unit_scale=True, desc="reading", file=sys.stderr) as bar:
+        yield bar.update
 
 
 @cli.command()
