@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from dashboard import texts
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -93,6 +93,32 @@ def test_overview_page_in_a_browser(serve, browser, sample_db: Path, tmp_path: P
     assert page.locator(".js-plotly-plot").count() == 2
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)  # for people, not asserts
+
+
+def test_an_ingest_while_the_dashboard_runs_shows_up_on_reload(
+    serve, browser, writable_sample_db: Path
+) -> None:
+    page = _open(browser, serve(writable_sample_db))
+    page.get_by_text(texts.CHANNEL_CHART_TITLE).wait_for(timeout=30_000)
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("ticketloop")),
+            "ingest",
+            str(SAMPLE / "helpdesk.xes.gz"),
+            "--db",
+            str(writable_sample_db),
+            "--dataset",
+            "from xes",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    page.reload()
+    page.wait_for_selector(READY, timeout=60_000)
+    page.locator("[data-testid='stSelectbox']").click()
+    assert page.get_by_role("option", name="from xes").is_visible()
 
 
 def test_empty_state_in_a_browser(serve, browser, tmp_path: Path) -> None:

@@ -182,6 +182,14 @@ def test_mapping_file_names_columns_activities_and_time_zone(db: Path, tmp_path:
     assert rows(db, "SELECT case_id, channel, csat FROM cases") == [("A-1", "web form", 4)]
 
 
+def test_the_readme_mapping_example_is_valid(tmp_path: Path) -> None:
+    readme = (SAMPLE.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    mapping = load_mapping(write(tmp_path / "example.toml", example))
+    assert mapping.columns["case_id"] == "Ticket Nr"
+    assert (mapping.timestamp_format, mapping.timezone) == ("%d/%m/%Y %H:%M:%S", "Europe/Madrid")
+
+
 def test_mapping_to_a_missing_column_names_the_columns_found(db: Path, tmp_path: Path) -> None:
     mapping = load_mapping(write(tmp_path / "map.toml", '[columns]\ntimestamp = "When"\n'))
     path = write(tmp_path / "e.csv", "id,what,when_local\n1,a,2025-01-01\n")
