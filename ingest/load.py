@@ -181,7 +181,7 @@ def _stage_files(
         raw = open_source(con, path, detect_format(path, fmt), index, advance)
         ts_format = _stage(con, raw, index, mapping, advance)
         rows = con.execute("SELECT count(*) FROM staged WHERE file_idx = $i", {"i": index})
-        rows_read = rows.fetchall()[0][0]
+        rows_read = rows.fetchall()[0][0] + len(raw.malformed)
         if rows_read == 0:
             raise IngestError(
                 str(path), "no data rows below the header", "Export it again with its data"

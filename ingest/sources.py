@@ -1,4 +1,4 @@
-"""Reading source files (CSV, XES) into a raw all-text staging table, one row per source row."""
+"""Opening source files (CSV, XES) as relations of text columns, one row per source row."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class RawFile:
 
 
 def detect_format(path: Path, requested: str) -> str:
-    """ "csv" or "xes": as requested, else by the name's ending, else by the first bytes."""
+    """The format, csv or xes: as requested, else by the name's ending, else by the first bytes."""
     if requested != "auto":
         return requested
     name = path.name.lower()
@@ -109,13 +109,10 @@ def collect_malformed(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
     """Fetch the rows the CSV reader refused while the staging query scanned the file."""
     if not raw.rejects_table:
         return
-    raw.malformed = [
-        (line, text, why)
-        for line, text, why in con.execute(
-            "SELECT line, any_value(csv_line), string_agg(DISTINCT error_message, '; ')"
-            f" FROM {raw.rejects_table} GROUP BY line ORDER BY line"
-        ).fetchall()
-    ]
+    raw.malformed = con.execute(
+        "SELECT line, any_value(csv_line), string_agg(DISTINCT error_message, '; ')"
+        f" FROM {raw.rejects_table} GROUP BY line ORDER BY line"
+    ).fetchall()
 
 
 def renumber_after_refused(
@@ -125,17 +122,13 @@ def renumber_after_refused(
 
     Those rows are numbered 2, 3, ... in file order; the k-th becomes the k-th row not refused.
     """
+    accepted = con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchall()[0][0]
     con.execute(
         f"UPDATE {table} SET source_row = lines.line FROM ("
         "  SELECT row_number() OVER (ORDER BY line) + 1 AS k, line"
         "  FROM range(2, $last + 1) t(line) WHERE line NOT IN (SELECT unnest($refused))"
         f") lines WHERE {where} AND {table}.source_row = lines.k",
-        {
-            "last": con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchall()[0][0]
-            + len(refused)
-            + 1,
-            "refused": refused,
-        },
+        {"last": accepted + len(refused) + 1, "refused": refused},
     )
 
 

@@ -396,11 +396,21 @@ def test_bad_rows_are_rejected_with_row_and_reason_and_the_rest_loads(
         (8, "malformed CSV row: Expected Number of Columns: 6 Found: 7"),
     ]
     assert rows(db, "SELECT source_row FROM events ORDER BY source_row") == [(2,), (9,)]
+    assert report.files[0].rows_read == 8
     raw = rows(db, "SELECT raw_row FROM rejects WHERE row_number = 5")[0][0]
     assert raw == (
         '{"Case ID":"T1","Activity":"Assigned","Timestamp":"yesterday","Resource":"Ana",'
         '"Level":"L1","CSAT":null}'
     )
+
+
+def test_a_file_of_only_malformed_rows_is_all_rejected(db: Path, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "m.csv", "Case ID,Activity,Timestamp\nT1,A,2025-01-01,x\nT2,B,2025-01-02,y\n"
+    )
+    report = ingest_files(db, [path], dataset="t")
+    assert (report.events_loaded, report.rows_rejected, report.files[0].rows_read) == (0, 2, 2)
+    assert [r for (r,) in rows(db, "SELECT row_number FROM rejects ORDER BY 1")] == [2, 3]
 
 
 def test_strict_refuses_the_whole_load(db: Path, tmp_path: Path) -> None:
