@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from ingest.store import default_db_path, open_store
+from ingest.location import default_db_path
+from ingest.store import open_store
 from mining import overview
 
 READ_WAIT_S = 5.0  # how long a page waits for an ingest in another process to release the file
 
 
 def db_path() -> Path:
-    return Path(os.environ.get("TICKETLOOP_DB") or default_db_path()).resolve()
+    return default_db_path().resolve()
 
 
 def db_version(path: Path) -> float:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -16,16 +15,10 @@ import duckdb
 from ingest.errors import StoreError
 from ingest.vocabulary import CANONICAL_ACTIVITIES
 
-DEFAULT_DB = "ticketloop.duckdb"
 MIGRATIONS = ("001_schema.sql",)
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_RETRY_S = 0.1
 T = TypeVar("T")
-
-
-def default_db_path() -> Path:
-    """The store location: `$TICKETLOOP_DB`, else `ticketloop.duckdb` in the working directory."""
-    return Path(os.environ.get("TICKETLOOP_DB") or DEFAULT_DB)
 
 
 def _retry_while_locked(path: Path, wait_s: float, attempt: Callable[[], T]) -> T:

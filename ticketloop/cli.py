@@ -13,13 +13,11 @@ from typing import Any
 
 import click
 
+from ingest.location import default_db_path
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = REPO_ROOT / "sample_logs"
 PROGRESS_MIN_BYTES = 10 * 1024 * 1024
-
-
-def _default_db() -> str:
-    return os.environ.get("TICKETLOOP_DB") or "ticketloop.duckdb"
 
 
 def common_options(command: Callable) -> Callable:
@@ -29,7 +27,7 @@ def common_options(command: Callable) -> Callable:
         "--db",
         "db",
         type=click.Path(dir_okay=False, path_type=Path),
-        default=_default_db,
+        default=default_db_path,
         show_default="ticketloop.duckdb, or $TICKETLOOP_DB",
         help="The DuckDB event store file.",
     )
