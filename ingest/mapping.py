@@ -77,7 +77,7 @@ KNOWN_HEADERS: dict[str, tuple[str, ...]] = {
 
 def normalise_header(name: str) -> str:
     """Lower case with runs of space, underscore and hyphen folded into one space."""
-    return re.sub(r"[\s_\-]+", " ", name.strip().lstrip("\ufeff")).lower()
+    return re.sub(r"[\s_\-]+", " ", name.lstrip("\ufeff")).strip().lower()
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,17 @@ from hypothesis import strategies as st
 
 from ingest.identifiers import quote_ident
 from ingest.load import ingest_files
-from ingest.mapping import normalise_header
+from ingest.mapping import KNOWN_HEADERS, normalise_header
 
 names = st.text(
     st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), min_size=1, max_size=30
+)
+# Header names as exports have them: no control characters (DuckDB's CSV sniffer cannot place a
+# header cell holding a bare carriage return).
+headers = st.text(
+    st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\x00"),
+    min_size=1,
+    max_size=30,
 )
 cells = st.text(
     st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\x00"),
@@ -41,12 +48,12 @@ def test_normalised_headers_are_stable(name: str) -> None:
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(case_ids=st.lists(cells, min_size=1, max_size=5), resource=cells, extra=names)
+@given(case_ids=st.lists(cells, min_size=1, max_size=5), resource=cells, extra=headers)
 def test_cells_and_headers_survive_a_csv_round_trip(
     tmp_path: Path, case_ids: list[str], resource: str, extra: str
 ) -> None:
-    if normalise_header(extra) in {"case id", "activity", "timestamp", "resource"}:
-        return
+    if any(normalise_header(extra) in known for known in KNOWN_HEADERS.values()):
+        return  # a recognised header is read as its field, not kept as an attribute
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\n")
     out.writerow(["Case ID", "Activity", "Timestamp", "Resource", extra])
