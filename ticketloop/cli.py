@@ -86,7 +86,7 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(short_help="Load helpdesk exports (CSV, XES) into the store.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--dataset", help="Data set to load into. Default: the first file's name, e.g. helpdesk."
@@ -181,7 +181,7 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
         yield bar.update
 
 
-@cli.command()
+@cli.command(short_help="List the data sets in the store.")
 @common_options
 def datasets(db: Path, as_json: bool) -> None:
     """List the data sets in the event store with their size and time span."""
@@ -207,7 +207,7 @@ def datasets(db: Path, as_json: bool) -> None:
     return None
 
 
-@cli.command()
+@cli.command(short_help="Write a synthetic helpdesk log with ground truth.")
 @click.option("--tickets", default=5000, show_default=True, type=click.IntRange(1, 2_000_000))
 @click.option("--seed", default=7, show_default=True, type=int, help="Same seed, same bytes.")
 @click.option(
@@ -239,7 +239,7 @@ def generate(tickets: int, seed: int, out: Path, db: Path, as_json: bool) -> Non
     return None
 
 
-@cli.command()
+@cli.command(short_help="Start the dashboard on http://localhost:PORT.")
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
 @common_options
 def dashboard(port: int, db: Path, as_json: bool) -> None:
@@ -247,7 +247,7 @@ def dashboard(port: int, db: Path, as_json: bool) -> None:
     _serve(db, port, as_json)
 
 
-@cli.command()
+@cli.command(short_help="Load the sample data set, start the dashboard.")
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
     "--no-serve", is_flag=True, help="Load the sample data set, but do not start the dashboard."
