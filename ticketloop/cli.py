@@ -290,6 +290,7 @@ def _serve(db: Path, port: int, as_json: bool) -> None:
     env = {**os.environ, "TICKETLOOP_DB": str(db.resolve())}
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
     command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    command += ["--client.toolbarMode", "viewer"]  # a product, not a Streamlit dev session
     try:
         raise SystemExit(subprocess.call(command, env=env))
     except KeyboardInterrupt:
