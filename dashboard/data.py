@@ -46,3 +46,9 @@ def weekly_channels(path: Path, version: float, dataset: str) -> pd.DataFrame:
 def variants(path: Path, version: float, dataset: str, limit: int) -> pd.DataFrame:
     with open_store(path, read_only=True, wait_s=READ_WAIT_S) as con:
         return overview.variants(con, dataset=dataset, limit=limit)
+
+
+@st.cache_data(show_spinner=False)
+def rejected_rows(path: Path, version: float, dataset: str) -> pd.DataFrame:
+    with open_store(path, read_only=True, wait_s=READ_WAIT_S) as con:
+        return overview.rejected_rows(con, dataset=dataset)

@@ -93,3 +93,14 @@ def variants(
     """Variants, most frequent first: activities (list), cases, share (0-1), events, median_duration_h."""
     frame = con.execute(sql("variants.sql"), {"d": dataset_id(con, dataset)}).df()
     return frame.head(limit) if limit else frame
+
+
+def rejected_rows(
+    con: duckdb.DuckDBPyConnection, *, dataset: str, limit: int = 200
+) -> pd.DataFrame:
+    """Rows refused at ingest, in file order: file, row (the header is row 1), reason, raw_row."""
+    return con.execute(
+        "SELECT file_name AS file, row_number AS row, reason, raw_row FROM rejects"
+        " WHERE dataset_id = $d ORDER BY file_id, row_number LIMIT $limit",
+        {"d": dataset_id(con, dataset), "limit": limit},
+    ).df()

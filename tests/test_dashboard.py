@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import texts
+from ingest.load import ingest_files
 from ingest.store import open_store
 from tests.conftest import ROOT, chart_values, write
 
@@ -82,3 +83,23 @@ def test_unreadable_store_is_an_error_not_a_traceback(app, tmp_path: Path) -> No
     at = app(junk)
     assert at.error[0].value.startswith(texts.STORE_PROBLEM.format(message=f"{junk.resolve()}: "))
     assert not at.get("plotly_chart")
+
+
+def test_rejected_rows_are_shown_to_the_analyst(app, tmp_path: Path) -> None:
+    db = tmp_path / "r.duckdb"
+    path = write(
+        tmp_path / "r.csv", "Case ID,Activity,Timestamp\nT1,A,2025-01-01 10:00\nT2,B,soon\n"
+    )
+    ingest_files(db, [path], dataset="r")
+    at = app(db)
+    assert at.warning[0].value == texts.REJECTED_NOTE.format(n=1)
+    assert at.expander[0].label == texts.REJECTED_EXPANDER
+    shown = at.dataframe[0].value
+    assert shown.to_dict("records") == [
+        {
+            "file": str(path),
+            "row": 3,
+            "reason": 'timestamp "soon" does not match ISO 8601',
+            "raw_row": '{"Case ID":"T2","Activity":"B","Timestamp":"soon"}',
+        }
+    ]

@@ -43,6 +43,8 @@ st.caption(
 )
 if summary.rejected_rows:
     st.warning(texts.REJECTED_NOTE.format(n=summary.rejected_rows))
+    with st.expander(texts.REJECTED_EXPANDER):
+        st.dataframe(data.rejected_rows(path, version, dataset), hide_index=True, key="rejects")
 
 st.plotly_chart(
     charts.weekly_channel_bars(weekly, texts.CHANNEL_CHART_TITLE), key="weekly_channels"
