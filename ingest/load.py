@@ -90,13 +90,14 @@ def sha256_of(path: Path) -> str:
 def _run(
     con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object], into: str = ""
 ) -> None:
-    """Execute the named SQL file, after `into` if given, with the `params` it uses.
-
-    DuckDB rejects unused named parameters, so only those the statement names are passed.
-    """
+    """Execute the named SQL file, after `into` if given, with the `params` it uses."""
     sql = resources.files("ingest.sql").joinpath(name).read_text()
-    used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
-    con.execute(f"{into}\n{sql}" if into else sql, used)
+    con.execute(f"{into}\n{sql}" if into else sql, _params_used_by(sql, params))
+
+
+def _params_used_by(sql: str, params: dict[str, object]) -> dict[str, object]:
+    """The named parameters `sql` refers to: DuckDB rejects unused ones."""
+    return {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
 
 
 def ingest_files(
@@ -296,7 +297,7 @@ def _stage(
         "canonical": list(CANONICAL_ACTIVITIES),
         "canonical_lower": [a.lower() for a in CANONICAL_ACTIVITIES],
     }
-    used_params = {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
+    used_params = _params_used_by(sql, params)
     size = raw.path.stat().st_size
     if raw.format == "csv":
         execute_with_progress(con, sql, used_params, lambda f: advance(int(size * f)))
