@@ -20,14 +20,7 @@ from ingest.errors import IngestError, TicketloopError
 from ingest.identifiers import quote_ident
 from ingest.mapping import Mapping, resolve_columns
 from ingest.progress import execute_with_progress
-from ingest.sources import (
-    LINE,
-    RawFile,
-    collect_malformed,
-    detect_format,
-    open_source,
-    renumber_after_refused,
-)
+from ingest.sources import LINE, RawFile, collect_malformed, detect_format, open_source
 from ingest.store import attached_store, open_store, transaction
 from ingest.timestamps import TimestampFormat, check_timezone, infer_format, parse_expr
 from ingest.vocabulary import CANONICAL_ACTIVITIES, SURVEY_SCALES
@@ -191,8 +184,7 @@ def _stage_files(
         if ts_format.ambiguous:
             described += " (day and month both fit; day-first chosen)"
         reports.append(FileReport(str(path), raw.format, rows_read, timestamp_format=described))
-        # CSV rows are numbered by their order in `staged` (inserts keep file order): header = row 1.
-        row_sql.append(f"WHEN {index} THEN rowid - {int(offset)} + 2")
+        row_sql.append(f"WHEN {index} THEN {_row_from_order(offset)}")
         if raw.malformed:
             _renumber(con, index, offset, raw)
     numbering = (
@@ -204,14 +196,23 @@ def _stage_files(
     return reports
 
 
+def _row_from_order(offset: int) -> str:
+    """SQL for a CSV row's number from its place in `staged`, where the file's rows start at
+    `offset`: inserts keep file order, and the header is row 1."""
+    return f"(rowid - {int(offset)} + 2)"
+
+
 def _renumber(con: duckdb.DuckDBPyConnection, index: int, offset: int, raw: RawFile) -> None:
-    """Give a file with refused rows explicit row numbers that skip the refused ones."""
+    """Number a file with refused rows: its k-th accepted row becomes the k-th row not refused,
+    and the refused rows are staged as rejects."""
+    refused = [row for row, _, _ in raw.malformed]
+    accepted = con.execute("SELECT count(*) FROM staged WHERE file_idx = $i", {"i": index})
     con.execute(
-        "UPDATE staged SET source_row = rowid - $o + 2 WHERE file_idx = $i AND source_row IS NULL",
-        {"o": offset, "i": index},
-    )
-    renumber_after_refused(
-        con, "staged", f"file_idx = {index}", [row for row, _, _ in raw.malformed]
+        "UPDATE staged SET source_row = lines.line FROM ("
+        "  SELECT row_number() OVER (ORDER BY line) + 1 AS k, line"
+        "  FROM range(2, $last + 1) t(line) WHERE line NOT IN (SELECT unnest($refused))"
+        f") lines WHERE staged.file_idx = $i AND {_row_from_order(offset)} = lines.k",
+        {"last": accepted.fetchall()[0][0] + len(refused) + 1, "refused": refused, "i": index},
     )
     con.executemany(
         "INSERT INTO staged (file_idx, source_row, raw_row, reason) VALUES (?, ?, ?, ?)",

@@ -115,23 +115,6 @@ def collect_malformed(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
     ).fetchall()
 
 
-def renumber_after_refused(
-    con: duckdb.DuckDBPyConnection, table: str, where: str, refused: list[int]
-) -> None:
-    """Shift the row numbers of `table`'s rows matching `where` past the rows the reader refused.
-
-    Those rows are numbered 2, 3, ... in file order; the k-th becomes the k-th row not refused.
-    """
-    accepted = con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchall()[0][0]
-    con.execute(
-        f"UPDATE {table} SET source_row = lines.line FROM ("
-        "  SELECT row_number() OVER (ORDER BY line) + 1 AS k, line"
-        "  FROM range(2, $last + 1) t(line) WHERE line NOT IN (SELECT unnest($refused))"
-        f") lines WHERE {where} AND {table}.source_row = lines.k",
-        {"last": accepted + len(refused) + 1, "refused": refused},
-    )
-
-
 # XES element names that carry one attribute (key/value) each.
 _XES_VALUE_TAGS = {"string", "date", "int", "float", "boolean", "id"}
 
