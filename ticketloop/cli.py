@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
@@ -22,21 +21,17 @@ PROGRESS_MIN_BYTES = 10 * 1024 * 1024
 
 def common_options(command: Callable) -> Callable:
     """--db and --json for every command."""
-
-    @click.option(
+    command = click.option(
+        "--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout."
+    )(command)
+    return click.option(
         "--db",
         "db",
         type=click.Path(dir_okay=False, path_type=Path),
         default=default_db_path,
         show_default="ticketloop.duckdb, or $TICKETLOOP_DB",
         help="The DuckDB event store file.",
-    )
-    @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return command(*args, **kwargs)
-
-    return wrapper
+    )(command)
 
 
 def emit_json(doc: object) -> None:
