@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -18,6 +20,11 @@ def db_path() -> Path:
     return default_db_path().resolve()
 
 
+def _reading(path: Path) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """A short read-only connection that waits a little for an ingest in another process."""
+    return open_store(path, read_only=True, wait_s=READ_WAIT_S)
+
+
 def db_version(path: Path) -> float:
     """Changes whenever the store file (or its write-ahead log) changes: the cache key."""
     wal = path.with_name(path.name + ".wal")
@@ -26,29 +33,29 @@ def db_version(path: Path) -> float:
 
 @st.cache_data(show_spinner=False)
 def dataset_names(path: Path, version: float) -> list[str]:
-    with open_store(path, read_only=True, wait_s=READ_WAIT_S) as con:
+    with _reading(path) as con:
         return [row["name"] for row in overview.list_datasets(con) if row["events"]]
 
 
 @st.cache_data(show_spinner="Summarising the data set…")
 def summary(path: Path, version: float, dataset: str) -> overview.DatasetSummary:
-    with open_store(path, read_only=True, wait_s=READ_WAIT_S) as con:
+    with _reading(path) as con:
         return overview.summarize(con, dataset=dataset)
 
 
 @st.cache_data(show_spinner=False)
 def weekly_channels(path: Path, version: float, dataset: str) -> pd.DataFrame:
-    with open_store(path, read_only=True, wait_s=READ_WAIT_S) as con:
+    with _reading(path) as con:
         return overview.weekly_tickets_by_channel(con, dataset=dataset)
 
 
 @st.cache_data(show_spinner=False)
 def variants(path: Path, version: float, dataset: str, limit: int) -> pd.DataFrame:
-    with open_store(path, read_only=True, wait_s=READ_WAIT_S) as con:
+    with _reading(path) as con:
         return overview.variants(con, dataset=dataset, limit=limit)
 
 
 @st.cache_data(show_spinner=False)
 def rejected_rows(path: Path, version: float, dataset: str) -> pd.DataFrame:
-    with open_store(path, read_only=True, wait_s=READ_WAIT_S) as con:
+    with _reading(path) as con:
         return overview.rejected_rows(con, dataset=dataset)

@@ -91,8 +91,7 @@ def variants(
     con: duckdb.DuckDBPyConnection, *, dataset: str, limit: int | None = None
 ) -> pd.DataFrame:
     """Variants, most frequent first: activities (list), cases, share (0-1), events, median_duration_h."""
-    frame = con.execute(sql("variants.sql"), {"d": dataset_id(con, dataset)}).df()
-    return frame.head(limit) if limit else frame
+    return con.execute(sql("variants.sql"), {"d": dataset_id(con, dataset), "limit": limit}).df()
 
 
 def rejected_rows(

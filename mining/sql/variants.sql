@@ -1,6 +1,7 @@
 -- Grain: one row per variant (distinct activity sequence) of data set $d, most frequent first.
 -- Columns: activities (list of activity names, in order), cases, share (0-1 of all cases),
 -- events (activities per case), median_duration_h (first to last event, hours).
+-- Parameters: $d data set id, $limit how many variants (NULL: all).
 WITH per_case AS (
     SELECT
         case_key,
@@ -31,3 +32,4 @@ SELECT
     median_duration_h
 FROM counted, names
 ORDER BY cases DESC, activities
+LIMIT $limit
