@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ingest.vocabulary import CANONICAL_ACTIVITIES
+from store.vocabulary import CANONICAL_ACTIVITIES
 
 # One stable colour per canonical activity, so a path reads the same on every chart.
 _PALETTE = [

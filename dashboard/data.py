@@ -9,9 +9,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from ingest.location import default_db_path
-from ingest.store import open_store
 from mining import overview
+from store.connection import open_store
+from store.location import default_db_path
 
 READ_WAIT_S = 5.0  # how long a page waits for an ingest in another process to release the file
 

@@ -16,14 +16,14 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.errors import IngestError, TicketloopError
-from ingest.identifiers import quote_ident
 from ingest.mapping import Mapping, resolve_columns
 from ingest.progress import execute_with_progress
 from ingest.sources import LINE, RawFile, collect_malformed, detect_format, open_source
-from ingest.store import attached_store, open_store, transaction
 from ingest.timestamps import TimestampFormat, check_timezone, infer_format, parse_expr
-from ingest.vocabulary import CANONICAL_ACTIVITIES, SURVEY_SCALES
+from store.connection import attached_store, open_store, transaction
+from store.errors import IngestError, TicketloopError
+from store.identifiers import quote_ident
+from store.vocabulary import CANONICAL_ACTIVITIES, SURVEY_SCALES
 
 Progress = Callable[[int], None]
 _SAMPLE_ROWS = 50_000  # rows the timestamp format is first guessed from

@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.errors import IngestError
+from store.errors import IngestError
 
 REQUIRED_FIELDS = ("case_id", "activity", "timestamp")
 OPTIONAL_FIELDS = (

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.errors import IngestError
-from ingest.identifiers import quote_ident
+from store.errors import IngestError
+from store.identifiers import quote_ident
 
 LINE = "__line"  # the raw table's column holding the 1-based row of the source file
 Progress = Callable[[int], None]  # told how many more bytes of the file were read

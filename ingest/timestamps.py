@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from ingest.errors import IngestError
+from store.errors import IngestError
 
 _ISO_PATTERN = (
     r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from ingest.errors import StoreError
+from store.errors import StoreError
 
 if TYPE_CHECKING:
     import pandas as pd

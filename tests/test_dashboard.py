@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import texts
 from ingest.load import ingest_files
-from ingest.store import open_store
+from store.connection import open_store
 from tests.conftest import ROOT, chart_values, write
 
 APP = str(ROOT / "dashboard" / "app.py")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.errors import IngestError
 from ingest.load import ingest_files
 from ingest.mapping import load_mapping
+from store.errors import IngestError
 from tests.conftest import SAMPLE, rows, write
 
 HEADER = "Case ID,Activity,Timestamp,Resource\n"

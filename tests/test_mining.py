@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ingest.errors import StoreError
-from ingest.store import open_store
 from mining import overview
+from store.connection import open_store
+from store.errors import StoreError
 from tests.conftest import SAMPLE
 
 

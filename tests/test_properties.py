@@ -10,9 +10,9 @@ import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.identifiers import quote_ident
 from ingest.load import ingest_files
 from ingest.mapping import KNOWN_HEADERS, normalise_header
+from store.identifiers import quote_ident
 
 names = st.text(
     st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), min_size=1, max_size=30

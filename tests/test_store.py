@@ -11,10 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.errors import StoreError
 from ingest.load import ingest_files
-from ingest.store import SCHEMA_VERSION, open_store
-from ingest.vocabulary import CANONICAL_ACTIVITIES
+from store.connection import open_store
+from store.errors import StoreError
+from store.schema import SCHEMA_VERSION
+from store.vocabulary import CANONICAL_ACTIVITIES
 from tests.conftest import SAMPLE, rows, write
 
 

@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from ingest.vocabulary import CANONICAL_ACTIVITIES
+from store.vocabulary import CANONICAL_ACTIVITIES
 from tests.conftest import SAMPLE
 from ticketloop.synthetic import ROLLOUT, generate
 

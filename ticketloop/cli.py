@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from ingest.location import default_db_path
+from store.location import default_db_path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = REPO_ROOT / "sample_logs"
@@ -42,7 +42,7 @@ class _Cli(click.Group):
     """Turns our errors into one `error:` line and a non-zero exit, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from ingest.errors import TicketloopError
+        from store.errors import TicketloopError
 
         try:
             return super().invoke(ctx)
@@ -180,8 +180,8 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
 @common_options
 def datasets(db: Path, as_json: bool) -> None:
     """List the data sets in the event store with their size and time span."""
-    from ingest.store import open_store
     from mining.overview import list_datasets
+    from store.connection import open_store
 
     if not db.exists():
         rows = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data, texts
-from ingest.errors import TicketloopError
+from store.errors import TicketloopError
 
 st.title(texts.OVERVIEW_TITLE)
 path = data.db_path()

@@ -1,4 +1,4 @@
-"""The DuckDB event store: opening it safely, and its schema migrations."""
+"""Connections to the store: short read-only ones, the single writer, and transactions."""
 
 from __future__ import annotations
 
@@ -6,17 +6,14 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
 import duckdb
 
-from ingest.errors import StoreError
-from ingest.vocabulary import CANONICAL_ACTIVITIES
+from store.errors import StoreError
+from store.schema import SCHEMA_VERSION, migrate
 
-MIGRATIONS = ("001_schema.sql",)
-SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_RETRY_S = 0.1
 T = TypeVar("T")
 
@@ -49,27 +46,6 @@ def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnecti
         return con
 
     return _retry_while_locked(path, wait_s, attempt)
-
-
-def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring the schema up to SCHEMA_VERSION; each migration runs once, in order."""
-    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-    current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
-    if current > SCHEMA_VERSION:
-        raise StoreError(
-            f"the database has schema version {current}, newer than this ticketloop"
-            f" ({SCHEMA_VERSION}); upgrade ticketloop"
-        )
-    for version, name in enumerate(MIGRATIONS, start=1):
-        if version <= current:
-            continue
-        con.execute(resources.files("ingest.sql").joinpath(name).read_text())
-        if version == 1:
-            con.executemany(
-                "INSERT INTO activities VALUES (?, ?, true)",
-                [(i, name) for i, name in enumerate(CANONICAL_ACTIVITIES, start=1)],
-            )
-        con.execute("INSERT INTO schema_version VALUES (?)", [version])
 
 
 @contextmanager

@@ -1,0 +1,1 @@
+"""The DuckDB event store every layer shares: connections, schema, fields, settings, errors."""

@@ -1,0 +1,34 @@
+"""The store's schema: ordered migrations, each run once, recorded in `schema_version`."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import duckdb
+
+from store.errors import StoreError
+from store.vocabulary import CANONICAL_ACTIVITIES
+
+MIGRATIONS = ("001_schema.sql",)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring the schema up to SCHEMA_VERSION; each migration runs once, in order."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+    if current > SCHEMA_VERSION:
+        raise StoreError(
+            f"the database has schema version {current}, newer than this ticketloop"
+            f" ({SCHEMA_VERSION}); upgrade ticketloop"
+        )
+    for version, name in enumerate(MIGRATIONS, start=1):
+        if version <= current:
+            continue
+        con.execute(resources.files("store.sql").joinpath(name).read_text())
+        if version == 1:
+            con.executemany(
+                "INSERT INTO activities VALUES (?, ?, true)",
+                [(i, name) for i, name in enumerate(CANONICAL_ACTIVITIES, start=1)],
+            )
+        con.execute("INSERT INTO schema_version VALUES (?)", [version])
