@@ -46,7 +46,7 @@ GROUP BY ALL
 DFG_TEXT = """
 SELECT activity AS source, next AS target, count(*) AS n
 FROM (SELECT activity, lead(activity) OVER (PARTITION BY case_id ORDER BY ts, source_row) AS next
-      FROM events)
+      FROM event_log)
 WHERE next IS NOT NULL
 GROUP BY ALL
 """

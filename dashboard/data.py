@@ -11,6 +11,7 @@ import streamlit as st
 
 from mining import overview
 from store.connection import open_store
+from store.datasets import list_datasets
 from store.location import default_db_path
 
 READ_WAIT_S = 5.0  # how long a page waits for an ingest in another process to release the file
@@ -34,7 +35,7 @@ def db_version(path: Path) -> float:
 @st.cache_data(show_spinner=False)
 def dataset_names(path: Path, version: float) -> list[str]:
     with _reading(path) as con:
-        return [row["name"] for row in overview.list_datasets(con) if row["events"]]
+        return [row["name"] for row in list_datasets(con) if row["events"]]
 
 
 @st.cache_data(show_spinner="Summarising the data set…")

@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 
 import duckdb
@@ -23,6 +22,7 @@ from ingest.timestamps import TimestampFormat, check_timezone, infer_format, par
 from store.connection import attached_store, open_store, transaction
 from store.errors import IngestError, TicketloopError
 from store.identifiers import quote_ident
+from store.queries import params_used_by, sql_text
 from store.vocabulary import CANONICAL_ACTIVITIES, SURVEY_SCALES
 
 Progress = Callable[[int], None]
@@ -84,13 +84,8 @@ def _run(
     con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object], into: str = ""
 ) -> None:
     """Execute the named SQL file, after `into` if given, with the `params` it uses."""
-    sql = resources.files("ingest.sql").joinpath(name).read_text()
-    con.execute(f"{into}\n{sql}" if into else sql, _params_used_by(sql, params))
-
-
-def _params_used_by(sql: str, params: dict[str, object]) -> dict[str, object]:
-    """The named parameters `sql` refers to: DuckDB rejects unused ones."""
-    return {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
+    sql = sql_text("ingest", name)
+    con.execute(f"{into}\n{sql}" if into else sql, params_used_by(sql, params))
 
 
 def ingest_files(
@@ -298,7 +293,7 @@ def _stage(
         "canonical": list(CANONICAL_ACTIVITIES),
         "canonical_lower": [a.lower() for a in CANONICAL_ACTIVITIES],
     }
-    used_params = _params_used_by(sql, params)
+    used_params = params_used_by(sql, params)
     size = raw.path.stat().st_size
     if raw.format == "csv":
         execute_with_progress(con, sql, used_params, lambda f: advance(int(size * f)))
@@ -414,8 +409,9 @@ def _merge(
     """Merge the staged rows into the attached store (run inside one transaction)."""
     now = {"now": datetime.now().astimezone()}
     con.execute(
-        "INSERT INTO datasets SELECT (SELECT coalesce(max(dataset_id), 0) + 1 FROM datasets),"
-        " $name, $now, $now WHERE NOT EXISTS (SELECT 1 FROM datasets WHERE name = $name)",
+        "INSERT INTO datasets (dataset_id, name, created_at, loaded_at, version)"
+        " SELECT (SELECT coalesce(max(dataset_id), 0) + 1 FROM datasets), $name, $now, $now, 0"
+        " WHERE NOT EXISTS (SELECT 1 FROM datasets WHERE name = $name)",
         {"name": dataset, **now},
     )
     dataset_id = con.execute("SELECT dataset_id FROM datasets WHERE name = $n", {"n": dataset})
@@ -475,8 +471,10 @@ def _merge(
                 **now,
             },
         )
-    con.execute(
-        "UPDATE datasets SET loaded_at = $now WHERE dataset_id = $d", {"d": dataset_id, **now}
+    con.execute(  # a new version whenever the data set's content changed
+        "UPDATE datasets SET loaded_at = $now, version = version + ($changed > 0)::INTEGER"
+        " WHERE dataset_id = $d",
+        {"d": dataset_id, "changed": sum(loaded.values()) + sum(rejected.values()), **now},
     )
     cases, first_ts, last_ts = con.execute(
         "SELECT count(*), min(created_at), (SELECT max(ts) FROM events WHERE dataset_id = $d)"

@@ -4,37 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import resources
 from typing import TYPE_CHECKING
 
 import duckdb
 
-from store.errors import StoreError
+from store.datasets import dataset_id
+from store.queries import sql_text
 
 if TYPE_CHECKING:
     import pandas as pd
-
-
-def sql(name: str) -> str:
-    """The text of `mining/sql/<name>`."""
-    return resources.files("mining.sql").joinpath(name).read_text()
-
-
-def list_datasets(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """One dict per data set: name, events, cases, first_ts, last_ts, format, loaded_at."""
-    cursor = con.execute(sql("datasets.sql"))
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def dataset_id(con: duckdb.DuckDBPyConnection, dataset: str) -> int:
-    """The id of data set `dataset`; StoreError naming the known ones if there is none."""
-    rows = con.execute("SELECT dataset_id FROM datasets WHERE name = $n", {"n": dataset}).fetchall()
-    if rows:
-        return rows[0][0]
-    known = [r[0] for r in con.execute("SELECT name FROM datasets ORDER BY name").fetchall()]
-    listing = ", ".join(known) if known else "none yet; load one with ticketloop ingest FILE"
-    raise StoreError(f"no data set named '{dataset}'; known: {listing}")
 
 
 @dataclass(frozen=True)
@@ -84,14 +62,18 @@ def summarize(con: duckdb.DuckDBPyConnection, *, dataset: str) -> DatasetSummary
 
 def weekly_tickets_by_channel(con: duckdb.DuckDBPyConnection, *, dataset: str) -> pd.DataFrame:
     """Tickets created per ISO week and channel: columns week (date), channel, tickets."""
-    return con.execute(sql("weekly_channels.sql"), {"d": dataset_id(con, dataset)}).df()
+    return con.execute(
+        sql_text("mining", "weekly_channels.sql"), {"d": dataset_id(con, dataset)}
+    ).df()
 
 
 def variants(
     con: duckdb.DuckDBPyConnection, *, dataset: str, limit: int | None = None
 ) -> pd.DataFrame:
     """Variants, most frequent first: activities (list), cases, share (0-1), events, median_duration_h."""
-    return con.execute(sql("variants.sql"), {"d": dataset_id(con, dataset), "limit": limit}).df()
+    return con.execute(
+        sql_text("mining", "variants.sql"), {"d": dataset_id(con, dataset), "limit": limit}
+    ).df()
 
 
 def rejected_rows(

@@ -15,3 +15,7 @@ class IngestError(TicketloopError):
 
 class StoreError(TicketloopError):
     """The event store cannot be opened or is not one of ours."""
+
+
+class SettingsError(TicketloopError):
+    """`ticketloop.toml` says something we cannot use; the message names the key and the fix."""

@@ -136,12 +136,13 @@ def test_datasets_lists_what_is_loaded(sample_db: Path, tmp_path: Path) -> None:
             "name": "helpdesk",
             "events": 44_367,
             "cases": 5000,
-            "first_ts": "2025-01-06 02:08:45+00:00",
-            "last_ts": "2025-07-13 22:16:11+00:00",
+            "first_ts": "2025-01-06T02:08:45+00:00",
+            "last_ts": "2025-07-13T22:16:11+00:00",
             "format": "csv",
             "loaded_at": json.loads(invoke("datasets", "--db", str(sample_db), "--json").output)[0][
                 "loaded_at"
             ],
+            "version": 1,
         }
     ]
     table = invoke("datasets", "--db", str(sample_db)).output.splitlines()

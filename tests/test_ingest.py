@@ -18,7 +18,7 @@ HEADER = "Case ID,Activity,Timestamp,Resource\n"
 def events(db: Path, dataset: str = "t") -> list[tuple]:
     return rows(
         db,
-        "SELECT case_id, activity, ts, resource FROM events JOIN datasets USING (dataset_id)"
+        "SELECT case_id, activity, ts, resource FROM event_log JOIN datasets USING (dataset_id)"
         " WHERE name = $n ORDER BY case_key, event_index",
         {"n": dataset},
     )
@@ -41,7 +41,7 @@ def test_csv_and_xes_of_the_sample_give_identical_stores(sample_db: Path, tmp_pa
     xes_db = tmp_path / "xes.duckdb"
     report = ingest_files(xes_db, [SAMPLE / "helpdesk.xes.gz"], dataset="helpdesk")
     assert report.rows_rejected == 0
-    sql = f"SELECT {STORE_COLUMNS} FROM events ORDER BY case_key, event_index"
+    sql = f"SELECT {STORE_COLUMNS} FROM event_log ORDER BY case_key, event_index"
     csv_events, xes_events = rows(sample_db, sql), rows(xes_db, sql)
     assert len(csv_events) == 44_367
     assert csv_events == xes_events
@@ -131,7 +131,7 @@ def test_xes_keeps_lifecycle_and_trace_attributes(db: Path, tmp_path: Path) -> N
 </log>
 """
     ingest_files(db, [write(tmp_path / "t.xes", xes)], dataset="t")
-    got = rows(db, "SELECT lifecycle, ts, channel, attributes FROM events ORDER BY event_index")
+    got = rows(db, "SELECT lifecycle, ts, channel, attributes FROM event_log ORDER BY event_index")
     assert got == [
         ("start", utc("2025-03-03 09:00:00"), "chat", None),
         ("complete", utc("2025-03-03 10:30:00"), "chat", '{"minutes":"90"}'),
@@ -173,7 +173,9 @@ timezone = "Europe/Madrid"
 def test_mapping_file_names_columns_activities_and_time_zone(db: Path, tmp_path: Path) -> None:
     mapping = load_mapping(write(tmp_path / "map.toml", MAPPING))
     ingest_files(db, [write(tmp_path / "export.csv", MAPPED)], dataset="t", mapping=mapping)
-    got = rows(db, "SELECT activity, source_activity, ts, level FROM events ORDER BY event_index")
+    got = rows(
+        db, "SELECT activity, source_activity, ts, level FROM event_log ORDER BY event_index"
+    )
     assert got == [
         ("Ticket created", "New", utc("2016-02-29 08:15:00"), None),
         ("Resolved", "Solved", utc("2016-03-01 09:00:00"), 1),
@@ -245,8 +247,10 @@ def test_one_late_day_first_value_settles_the_whole_column(db: Path, tmp_path: P
     report = ingest_files(db, [path], dataset="t")
     assert report.rows_rejected == 0
     assert report.notes == [f"{path}: timestamps read as day-first dates (%d/%m/%Y %H:%M:%S.%f)"]
-    assert rows(db, "SELECT ts FROM events WHERE activity = 'B'") == [(utc("2016-02-29 10:00:00"),)]
-    assert rows(db, "SELECT ts FROM events WHERE case_id = 'T10'") == [
+    assert rows(db, "SELECT ts FROM event_log WHERE activity = 'B'") == [
+        (utc("2016-02-29 10:00:00"),)
+    ]
+    assert rows(db, "SELECT ts FROM event_log WHERE case_id = 'T10'") == [
         (utc("2016-04-02 10:00:00"),)
     ]
 
@@ -254,7 +258,7 @@ def test_one_late_day_first_value_settles_the_whole_column(db: Path, tmp_path: P
 def test_month_first_is_recognised_and_ambiguity_is_reported(db: Path, tmp_path: Path) -> None:
     us = write(tmp_path / "us.csv", "Case ID,Activity,Timestamp\nT1,A,12/31/2024 11:59 PM\n")
     ingest_files(db, [us], dataset="us")
-    assert rows(db, "SELECT ts FROM events") == [(utc("2024-12-31 23:59:00"),)]
+    assert rows(db, "SELECT ts FROM event_log") == [(utc("2024-12-31 23:59:00"),)]
     both = write(tmp_path / "both.csv", "Case ID,Activity,Timestamp\nT1,A,03/04/2025 10:00\n")
     report = ingest_files(db, [both], dataset="both")
     assert "day and month both fit; day-first chosen" in report.notes[0]
@@ -325,7 +329,7 @@ def test_identical_events_are_a_multiset(db: Path, tmp_path: Path) -> None:
         "Escalated",
         "Resolved",
     ]
-    assert rows(db, "SELECT case_id, event_index FROM events WHERE activity = 'Resolved'") == [
+    assert rows(db, "SELECT case_id, event_index FROM event_log WHERE activity = 'Resolved'") == [
         ("T1", 5)
     ]
 
@@ -395,7 +399,7 @@ def test_bad_rows_are_rejected_with_row_and_reason_and_the_rest_loads(
         (7, 'csat "6" is not a whole number from 1 to 5'),
         (8, "malformed CSV row: Expected Number of Columns: 6 Found: 7"),
     ]
-    assert rows(db, "SELECT source_row FROM events ORDER BY source_row") == [(2,), (9,)]
+    assert rows(db, "SELECT source_row FROM event_log ORDER BY source_row") == [(2,), (9,)]
     assert report.files[0].rows_read == 8
     raw = rows(db, "SELECT raw_row FROM rejects WHERE row_number = 5")[0][0]
     assert raw == (
@@ -480,7 +484,7 @@ def test_xml_entities_are_never_expanded(db: Path, tmp_path: Path) -> None:
     except IngestError as exc:  # refusing the file is fine too; expanding it is not
         assert "bomb.xes" in str(exc)
         return
-    activity, resource = rows(db, "SELECT source_activity, resource FROM events")[0]
+    activity, resource = rows(db, "SELECT source_activity, resource FROM event_log")[0]
     assert len(activity or "") < 1000
     hostname = Path("/etc/hostname").read_text().strip()
     assert hostname not in (resource or "")
@@ -489,4 +493,4 @@ def test_xml_entities_are_never_expanded(db: Path, tmp_path: Path) -> None:
 def test_hostile_column_names_are_only_names(db: Path, tmp_path: Path) -> None:
     text = 'Case ID,Activity,Timestamp,"x"" FROM secrets --"\nT1,A,2025-01-01 10:00,boom\n'
     ingest_files(db, [write(tmp_path / "h.csv", text)], dataset="t")
-    assert rows(db, "SELECT attributes FROM events") == [('{"x\\" FROM secrets --":"boom"}',)]
+    assert rows(db, "SELECT attributes FROM event_log") == [('{"x\\" FROM secrets --":"boom"}',)]

@@ -10,6 +10,7 @@ import pytest
 
 from mining import overview
 from store.connection import open_store
+from store.datasets import list_datasets
 from store.errors import StoreError
 from tests.conftest import SAMPLE
 
@@ -47,7 +48,7 @@ def test_unknown_data_set_names_the_known_ones(sample_db: Path) -> None:
 
 def test_list_datasets(sample_db: Path) -> None:
     with open_store(sample_db, read_only=True) as con:
-        (row,) = overview.list_datasets(con)
+        (row,) = list_datasets(con)
     assert (row["name"], row["events"], row["cases"], row["format"]) == (
         "helpdesk",
         44_367,

@@ -64,6 +64,8 @@ def test_cells_and_headers_survive_a_csv_round_trip(
     db = path.with_suffix(".duckdb")
     report = ingest_files(db, [path], dataset="p")
     with duckdb.connect(str(db), read_only=True) as con:
-        stored = con.execute("SELECT case_id, resource FROM events ORDER BY source_row").fetchall()
+        stored = con.execute(
+            "SELECT case_id, resource FROM event_log ORDER BY source_row"
+        ).fetchall()
     assert report.rows_rejected == 0
     assert stored == [(c, resource) for c in case_ids]

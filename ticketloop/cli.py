@@ -180,14 +180,9 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
 @common_options
 def datasets(db: Path, as_json: bool) -> None:
     """List the data sets in the event store with their size and time span."""
-    from mining.overview import list_datasets
-    from store.connection import open_store
+    from ticketloop.api import Store
 
-    if not db.exists():
-        rows = []
-    else:
-        with open_store(db, read_only=True) as con:
-            rows = list_datasets(con)
+    rows = Store(db).datasets()
     if as_json:
         return emit_json(rows)
     if not rows:
@@ -196,8 +191,8 @@ def datasets(db: Path, as_json: bool) -> None:
     click.echo(f"{'name':<20} {'events':>10} {'tickets':>9}  {'first':<10}  {'last':<10}  format")
     for r in rows:
         click.echo(
-            f"{r['name']:<20} {r['events']:>10,} {r['cases']:>9,}  {r['first_ts']:%Y-%m-%d}"
-            f"  {r['last_ts']:%Y-%m-%d}  {r['format']}"
+            f"{r['name']:<20} {r['events']:>10,} {r['cases']:>9,}  {(r['first_ts'] or '')[:10]:<10}"
+            f"  {(r['last_ts'] or '')[:10]:<10}  {r['format'] or ''}"
         )
     return None
 

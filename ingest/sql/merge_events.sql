@@ -7,9 +7,7 @@ WITH everything AS (
     SELECT
         $d AS dataset_id,
         c.case_key,
-        n.case_id,
         a.activity_id,
-        n.activity,
         n.source_activity,
         n.ts,
         n.lifecycle,

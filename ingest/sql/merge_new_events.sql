@@ -12,9 +12,11 @@ WITH numbered AS (
     FROM batch
 ),
 stored AS (
-    SELECT case_id, activity, ts, resource, count(*) AS n
-    FROM events
-    WHERE dataset_id = $d
+    SELECT c.case_id, a.name AS activity, e.ts, e.resource, count(*) AS n
+    FROM events e
+    JOIN cases c USING (dataset_id, case_key)
+    JOIN activities a USING (activity_id)
+    WHERE e.dataset_id = $d
     GROUP BY ALL
 )
 SELECT numbered.* EXCLUDE (occurrence)

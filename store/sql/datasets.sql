@@ -1,5 +1,5 @@
 -- Grain: one row per data set. Columns: name, events, cases, first_ts, last_ts, format (csv, xes, or
--- both joined by "+"), loaded_at. No parameters.
+-- both joined by "+"), loaded_at, version (bumped by every load that changes it). No parameters.
 SELECT
     d.name,
     coalesce(e.events, 0) AS events,
@@ -8,7 +8,8 @@ SELECT
     e.last_ts,
     (SELECT string_agg(DISTINCT f.format, '+' ORDER BY f.format)
      FROM source_files f WHERE f.dataset_id = d.dataset_id AND f.format <> '') AS format,
-    d.loaded_at
+    d.loaded_at,
+    d.version
 FROM datasets d
 LEFT JOIN (
     SELECT dataset_id, count(*) AS events, count(DISTINCT case_key) AS cases, min(ts) AS first_ts,

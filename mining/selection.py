@@ -1,0 +1,159 @@
+"""The one filter type: which tickets of which data set an analysis looks at.
+
+The CLI, the Python API and the dashboard all build a `Selection`; every mining function takes
+one. `scope(con, selection)` turns it into two TEMP views over the stored layout, filtered in SQL:
+`selected_cases` (the `cases` rows of the selected tickets) and `selected_events` (their events,
+in the store's order). Mining SQL reads those two views and never filters by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+
+import duckdb
+
+from store.datasets import dataset_id
+
+# Filters on attributes of the ticket (its `cases` row) and of its events.
+CASE_DIMENSIONS = ("channel", "priority", "category")
+EVENT_DIMENSIONS = ("team", "level")
+DIMENSIONS = CASE_DIMENSIONS + EVENT_DIMENSIONS
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Tickets of `dataset` created from `start` to `end` (dates, both inclusive, in `timezone`),
+    optionally only those with the given channels, priorities, categories (ticket attributes),
+    teams or levels (any of its events), passing through an activity, or taking an edge
+    (one activity directly followed by another)."""
+
+    dataset: str
+    start: date | None = None
+    end: date | None = None
+    channel: tuple[str, ...] = ()
+    priority: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    team: tuple[str, ...] = ()
+    level: tuple[int, ...] = ()
+    activity: str | None = None
+    edge: tuple[str, str] | None = None
+    timezone: str = "UTC"
+
+    def but(self, **changes: object) -> Selection:
+        """A copy with some filters changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def describe(self) -> str:
+        """The filters in words, for captions and reports: `all tickets` when there are none."""
+        parts = []
+        if self.start or self.end:
+            parts.append(f"created {self.start or '…'} to {self.end or '…'}")
+        for name in DIMENSIONS:
+            values = getattr(self, name)
+            if values:
+                parts.append(f"{name} {', '.join(map(str, values))}")
+        if self.activity:
+            parts.append(f"through {self.activity}")
+        if self.edge:
+            parts.append(f"{self.edge[0]} → {self.edge[1]}")
+        return "; ".join(parts) or "all tickets"
+
+
+def selection_of(dataset: str, **filters: object) -> Selection:
+    """A Selection from loose keyword arguments (None and empty mean no filter; a single string
+    is one value), as the CLI and the Python API receive them."""
+    clean: dict[str, object] = {}
+    for name, value in filters.items():
+        if value is None or value == () or value == []:
+            continue
+        if name in DIMENSIONS:
+            values = (value,) if isinstance(value, str | int) else tuple(value)  # type: ignore[arg-type]
+            clean[name] = tuple(int(v) for v in values) if name == "level" else values
+        elif name in ("start", "end") and isinstance(value, str):
+            clean[name] = date.fromisoformat(value)
+        elif name == "edge":
+            clean[name] = tuple(value)  # type: ignore[arg-type]
+        else:
+            clean[name] = value
+    return Selection(dataset, **clean)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A selection bound to a connection: the data set's id and how many tickets it selects."""
+
+    selection: Selection
+    dataset_id: int
+    tickets: int
+    params: dict[str, object] = field(default_factory=dict)
+
+
+def scope(con: duckdb.DuckDBPyConnection, selection: Selection) -> Scope:
+    """Create (or replace) the TEMP views `selected_cases` and `selected_events` for `selection`."""
+    d = dataset_id(con, selection.dataset)
+    where, params = _case_filters(selection, d)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE selected_keys AS"
+        f" SELECT c.dataset_id, c.case_key FROM cases c WHERE {' AND '.join(where)}",
+        params,
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW selected_cases AS SELECT c.* FROM cases c"
+        " SEMI JOIN selected_keys k USING (dataset_id, case_key)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW selected_events AS SELECT e.* FROM events e"
+        " SEMI JOIN selected_keys k USING (dataset_id, case_key)"
+    )
+    tickets = con.execute("SELECT count(*) FROM selected_keys").fetchall()[0][0]
+    return Scope(selection, d, tickets, {"d": d})
+
+
+def _case_filters(selection: Selection, d: int) -> tuple[list[str], dict[str, object]]:
+    """WHERE conditions on `cases c` and their parameters; values are always parameters."""
+    where = ["c.dataset_id = $d"]
+    params: dict[str, object] = {"d": d}
+    if selection.start:
+        where.append("c.created_at >= $start")
+        params["start"] = _local_midnight(selection.start, selection.timezone)
+    if selection.end:
+        where.append("c.created_at < $end")
+        params["end"] = _local_midnight(selection.end + timedelta(days=1), selection.timezone)
+    for name in CASE_DIMENSIONS:
+        values: Sequence[str] = getattr(selection, name)
+        if values:
+            where.append(f"c.{name} IN (SELECT unnest(${name}))")
+            params[name] = list(values)
+    for name in EVENT_DIMENSIONS:
+        values = getattr(selection, name)
+        if values:
+            where.append(
+                "EXISTS (SELECT 1 FROM events e WHERE e.dataset_id = c.dataset_id"
+                f" AND e.case_key = c.case_key AND e.{name} IN (SELECT unnest(${name})))"
+            )
+            params[name] = list(values)
+    if selection.activity:
+        where.append(
+            "EXISTS (SELECT 1 FROM events e JOIN activities a USING (activity_id)"
+            " WHERE e.dataset_id = c.dataset_id AND e.case_key = c.case_key AND a.name = $activity)"
+        )
+        params["activity"] = selection.activity
+    if selection.edge:
+        where.append(
+            "EXISTS (SELECT 1 FROM events e JOIN events f ON f.dataset_id = e.dataset_id"
+            " AND f.case_key = e.case_key AND f.event_index = e.event_index + 1"
+            " WHERE e.dataset_id = c.dataset_id AND e.case_key = c.case_key"
+            " AND e.activity_id = (SELECT activity_id FROM activities WHERE name = $edge_from)"
+            " AND f.activity_id = (SELECT activity_id FROM activities WHERE name = $edge_to))"
+        )
+        params["edge_from"], params["edge_to"] = selection.edge
+    return where, params
+
+
+def _local_midnight(day: date, timezone: str) -> datetime:
+    """The start of `day` in `timezone`, as an aware datetime."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone))

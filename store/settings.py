@@ -1,0 +1,280 @@
+"""Settings from `ticketloop.toml` beside the store: calendar, targets, SLA, thresholds, deviations.
+
+A missing file means the documented defaults; a bad one raises SettingsError naming the key and the
+fix. Every section and key is optional.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import date, time
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from store.errors import SettingsError
+
+SETTINGS_FILE = "ticketloop.toml"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Better = Literal["lower", "higher"]
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Business hours: the days and hours the desk works, in its time zone, less its holidays."""
+
+    workdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday is 0
+    opens: time = time(8, 0)
+    closes: time = time(18, 0)
+    timezone: str = "UTC"
+    holidays: tuple[date, ...] = ()
+
+    @property
+    def hours_per_day(self) -> float:
+        return (
+            self.closes.hour * 60 + self.closes.minute - self.opens.hour * 60 - self.opens.minute
+        ) / 60
+
+
+@dataclass(frozen=True)
+class Target:
+    """A KPI target and which way is better."""
+
+    target: float
+    better: Better
+
+
+@dataclass(frozen=True)
+class SlaTarget:
+    """Business-hour targets of one priority."""
+
+    first_response_hours: float
+    resolution_hours: float
+
+
+DEFAULT_TARGETS: dict[str, Target] = {
+    "ttr_median_hours": Target(24, "lower"),
+    "frt_median_hours": Target(4, "lower"),
+    "fcr_rate": Target(0.7, "higher"),
+    "reopen_rate": Target(0.05, "lower"),
+    "escalation_rate": Target(0.3, "lower"),
+    "needless_escalation_rate": Target(0.1, "lower"),
+    "handoffs_per_ticket": Target(2, "lower"),
+    "abandonment_rate": Target(0.05, "lower"),
+    "csat": Target(0.8, "higher"),
+    "ces_mean": Target(5, "higher"),
+    "nps": Target(30, "higher"),
+    "survey_response_rate": Target(0.3, "higher"),
+    "sla_first_response_met": Target(0.9, "higher"),
+    "sla_resolution_met": Target(0.9, "higher"),
+    "pause_without_reply_rate": Target(0.02, "lower"),
+}
+DEFAULT_SLA: dict[str, SlaTarget] = {
+    "low": SlaTarget(8, 40),
+    "medium": SlaTarget(4, 24),
+    "high": SlaTarget(2, 16),
+    "urgent": SlaTarget(0.5, 8),
+    "default": SlaTarget(4, 24),  # tickets whose priority has no targets of its own
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything `ticketloop.toml` can say; `source` is the file read, or None for the defaults."""
+
+    calendar: Calendar = field(default_factory=Calendar)
+    targets: dict[str, Target] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
+    sla: dict[str, SlaTarget] = field(default_factory=lambda: dict(DEFAULT_SLA))
+    push_to_front_share: float = 0.8  # a category's share resolved without escalation
+    accepted_deviations: tuple[str, ...] = ()
+    designed_flow: Path | None = None
+    source: Path | None = None
+
+    def sla_for(self, priority: str | None) -> SlaTarget:
+        return self.sla.get((priority or "").lower(), self.sla["default"])
+
+
+def settings_path(db_path: Path | str) -> Path:
+    """Where the settings of the store at `db_path` live: `ticketloop.toml` in its folder."""
+    return Path(db_path).resolve().with_name(SETTINGS_FILE)
+
+
+def load_settings(path: Path | str | None) -> Settings:
+    """The settings in `path`; the defaults when it is None or does not exist."""
+    if path is None or not Path(path).exists():
+        return Settings()
+    path = Path(path)
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(
+            f"{path}: not valid TOML ({exc}). See the README's settings example"
+        ) from None
+    return _Reader(path, doc).settings()
+
+
+class _Reader:
+    """Reads one document, raising SettingsError naming the file, the key and the fix."""
+
+    SECTIONS = ("calendar", "targets", "sla", "escalations", "conformance")
+
+    def __init__(self, path: Path, doc: dict[str, Any]) -> None:
+        self.path, self.doc = path, doc
+
+    def fail(self, key: str, problem: str, fix: str) -> SettingsError:
+        return SettingsError(f"{self.path}: {key} {problem}. {fix}")
+
+    def table(self, name: str, within: dict[str, Any] | None = None) -> dict[str, Any]:
+        value = (self.doc if within is None else within).get(name, {})
+        if not isinstance(value, dict):
+            raise self.fail(f"[{name}]", "must be a table", f"Write it as a [{name}] section")
+        return value
+
+    def settings(self) -> Settings:
+        unknown = sorted(set(self.doc) - set(self.SECTIONS))
+        if unknown:
+            raise self.fail(
+                f"[{unknown[0]}]",
+                "is not a known section",
+                f"Sections are {', '.join(self.SECTIONS)}",
+            )
+        escalations = self.table("escalations")
+        conformance = self.table("conformance")
+        share = escalations.get("push_to_front_share", 0.8)
+        if not isinstance(share, int | float) or not 0 < share <= 1:
+            raise self.fail(
+                "[escalations] push_to_front_share",
+                f"= {share!r} is not a share",
+                "Use 0.8 for 80%",
+            )
+        accepted = conformance.get("accepted_deviations", [])
+        if not isinstance(accepted, list) or not all(isinstance(a, str) for a in accepted):
+            raise self.fail(
+                "[conformance] accepted_deviations",
+                "must be a list of strings",
+                'Write e.g. accepted_deviations = ["skipped: Classified"]',
+            )
+        flow = conformance.get("designed_flow")
+        if flow is not None and not isinstance(flow, str):
+            raise self.fail(
+                "[conformance] designed_flow", "must be a path", 'Write e.g. "designed_flow.bpmn"'
+            )
+        return Settings(
+            calendar=self.calendar(),
+            targets=self.targets(),
+            sla=self.sla(),
+            push_to_front_share=float(share),
+            accepted_deviations=tuple(accepted),
+            designed_flow=(self.path.parent / flow) if flow else None,
+            source=self.path,
+        )
+
+    def calendar(self) -> Calendar:
+        doc = self.table("calendar")
+        known = {"workdays", "opens", "closes", "timezone", "holidays"}
+        if extra := sorted(set(doc) - known):
+            raise self.fail(
+                f"[calendar] {extra[0]}",
+                "is not a known key",
+                f"Keys are {', '.join(sorted(known))}",
+            )
+        calendar = Calendar()
+        if "workdays" in doc:
+            days = doc["workdays"]
+            if not isinstance(days, list) or not all(
+                isinstance(d, str) and d[:3].lower() in WEEKDAYS for d in days
+            ):
+                raise self.fail(
+                    "[calendar] workdays",
+                    f"= {days!r} is not a list of weekdays",
+                    'Write e.g. ["Mon", "Tue", "Wed", "Thu", "Fri"]',
+                )
+            calendar = replace(
+                calendar, workdays=tuple(sorted({WEEKDAYS.index(d[:3].lower()) for d in days}))
+            )
+        for key in ("opens", "closes"):
+            if key in doc:
+                calendar = replace(calendar, **{key: self.clock(f"[calendar] {key}", doc[key])})
+        if calendar.closes <= calendar.opens:
+            raise self.fail(
+                "[calendar] closes",
+                "is not after opens",
+                'Write e.g. opens = "08:00", closes = "18:00"',
+            )
+        if "timezone" in doc:
+            calendar = replace(calendar, timezone=self.zone("[calendar] timezone", doc["timezone"]))
+        if "holidays" in doc:
+            holidays = doc["holidays"]
+            if not isinstance(holidays, list) or not all(type(h) is date for h in holidays):
+                raise self.fail(
+                    "[calendar] holidays",
+                    "must be a list of dates",
+                    "Write e.g. holidays = [2026-12-25, 2027-01-01]",
+                )
+            calendar = replace(calendar, holidays=tuple(sorted(holidays)))
+        return calendar
+
+    def clock(self, key: str, value: object) -> time:
+        if isinstance(value, time):
+            return value
+        try:
+            return time.fromisoformat(str(value))
+        except ValueError:
+            raise self.fail(
+                key, f"= {value!r} is not a time of day", 'Write it as "08:00"'
+            ) from None
+
+    def zone(self, key: str, value: object) -> str:
+        try:
+            ZoneInfo(str(value))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self.fail(
+                key,
+                f"= {value!r} is not a known time zone",
+                'Use an IANA name such as "Europe/Madrid"',
+            ) from None
+        return str(value)
+
+    def number(self, key: str, value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise self.fail(key, f"= {value!r} is not a number", "Write a number such as 24")
+        return float(value)
+
+    def targets(self) -> dict[str, Target]:
+        targets = dict(DEFAULT_TARGETS)
+        for name, spec in self.table("targets").items():
+            key = f"[targets] {name}"
+            if name not in DEFAULT_TARGETS:
+                raise self.fail(key, "is not a KPI", f"KPIs are {', '.join(DEFAULT_TARGETS)}")
+            if not isinstance(spec, dict) or "target" not in spec:
+                raise self.fail(
+                    key, "needs a target", f'Write {name} = {{target = 24, better = "lower"}}'
+                )
+            better = spec.get("better", DEFAULT_TARGETS[name].better)
+            if better not in ("lower", "higher"):
+                raise self.fail(key, f'has better = "{better}"', 'Use better = "lower" or "higher"')
+            target = spec["target"]
+            if isinstance(target, bool) or not isinstance(target, int | float):
+                raise self.fail(key, f"has target = {target!r}", "Write a number, e.g. target = 24")
+            targets[name] = Target(float(target), better)
+        return targets
+
+    def sla(self) -> dict[str, SlaTarget]:
+        sla = dict(DEFAULT_SLA)
+        for priority, spec in self.table("sla").items():
+            key = f"[sla] {priority}"
+            if not isinstance(spec, dict) or set(spec) != {
+                "first_response_hours",
+                "resolution_hours",
+            }:
+                raise self.fail(
+                    key,
+                    "needs first_response_hours and resolution_hours",
+                    f"Write {priority} = {{first_response_hours = 4, resolution_hours = 24}}",
+                )
+            sla[priority.lower()] = SlaTarget(
+                self.number(f"{key}.first_response_hours", spec["first_response_hours"]),
+                self.number(f"{key}.resolution_hours", spec["resolution_hours"]),
+            )
+        return sla
