@@ -72,6 +72,21 @@ class Store:
         with self.reading() as con:
             return [_jsonable(row) for row in list_datasets(con)]
 
+    def only_dataset(self) -> str:
+        """The name of the store's one data set; an error naming them when there are several."""
+        from store.errors import TicketloopError
+
+        names = [d["name"] for d in self.datasets()]
+        if len(names) == 1:
+            return names[0]
+        if not names:
+            raise TicketloopError(
+                f"{self.path}: no data sets yet. Load one: ticketloop ingest FILE --db {self.path}"
+            )
+        raise TicketloopError(
+            f"the store holds several data sets; pick one with --dataset: {', '.join(names)}"
+        )
+
     def select(self, dataset: str, **filters: Any) -> Analysis:
         """The tickets of `dataset` that pass `filters` (start, end, channel, priority, category,
         team, level, activity, edge), ready for analysis."""

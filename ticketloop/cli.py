@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -32,6 +33,73 @@ def common_options(command: Callable) -> Callable:
         show_default="ticketloop.duckdb, or $TICKETLOOP_DB",
         help="The DuckDB event store file.",
     )(command)
+
+
+def selection_options(command: Callable) -> Callable:
+    """--dataset, --from, --to, the dimension filters and --config: the tickets a command looks
+    at. The command receives them as one dict, `selection`, for `analysis_for`."""
+    options = [
+        click.option("--dataset", help="Data set to analyse. Default: the only one in the store."),
+        click.option(
+            "--from",
+            "start",
+            type=click.DateTime(["%Y-%m-%d"]),
+            help="Tickets created on or after this date (YYYY-MM-DD).",
+        ),
+        click.option(
+            "--to",
+            "end",
+            type=click.DateTime(["%Y-%m-%d"]),
+            help="Tickets created on or before this date (YYYY-MM-DD).",
+        ),
+        click.option("--channel", multiple=True, help="Only these channels (repeatable)."),
+        click.option("--priority", multiple=True, help="Only these priorities (repeatable)."),
+        click.option("--category", multiple=True, help="Only these categories (repeatable)."),
+        click.option("--team", multiple=True, help="Only tickets a team worked on (repeatable)."),
+        click.option(
+            "--level",
+            multiple=True,
+            type=click.IntRange(1, 4),
+            help="Only tickets that reached a support level 1-4 (repeatable).",
+        ),
+        click.option(
+            "--config",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Settings file. Default: ticketloop.toml beside the store.",
+        ),
+    ]
+    names = (
+        "dataset",
+        "start",
+        "end",
+        "channel",
+        "priority",
+        "category",
+        "team",
+        "level",
+        "config",
+    )
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> Any:
+        chosen = {name: kwargs.pop(name) for name in names}
+        for name in ("start", "end"):
+            chosen[name] = chosen[name].date() if chosen[name] else None
+        return command(selection=chosen, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def analysis_for(db: Path, selection: dict[str, Any]) -> Any:
+    """The `Analysis` of the store at `db` that a command's selection options ask for."""
+    from ticketloop.api import Store
+
+    filters = dict(selection)
+    store = Store(db, config=filters.pop("config"))
+    dataset = filters.pop("dataset") or store.only_dataset()
+    return store.select(dataset, **filters)
 
 
 def emit_json(doc: object) -> None:
