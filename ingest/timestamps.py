@@ -11,7 +11,6 @@ from store.errors import IngestError
 _ISO_PATTERN = (
     r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$"
 )
-_OFFSET_PATTERN = r"(Z|[+-]\d{2}(:?\d{2})?)$"
 _CLOCKS = ("%H:%M:%S.%f", "%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p")
 
 
@@ -43,22 +42,15 @@ class TimestampFormat:
         return f"{self.kind} dates ({self.formats[0]})"
 
 
-def parse_expr(column: str, fmt: TimestampFormat, tz: str) -> tuple[str, dict[str, object]]:
-    """SQL turning the quoted VARCHAR expression `column` into TIMESTAMPTZ, and its parameters.
+def parse_expr(column: str, fmt: TimestampFormat) -> tuple[str, dict[str, object]]:
+    """SQL turning the VARCHAR expression `column` into TIMESTAMPTZ, and its parameters.
 
-    Naive timestamps are wall-clock time in `tz`; ones with an offset keep their offset.
+    Runs on a connection whose session TimeZone is the zone of naive timestamps: naive values are
+    wall-clock time there, values with an offset keep their offset.
     """
-    naive_iso = f"timezone($ts_tz, try_cast({column} AS TIMESTAMP))"
     if fmt.kind == "iso":
-        sql = (
-            f"CASE WHEN regexp_matches({column}, '{_OFFSET_PATTERN}') "
-            f"THEN try_cast({column} AS TIMESTAMPTZ) ELSE {naive_iso} END"
-        )
-        return sql, {"ts_tz": tz}
-    parsed = f"try_strptime({column}, $ts_formats)"
-    if any("%z" in f or "%Z" in f for f in fmt.formats):
-        return parsed, {"ts_formats": list(fmt.formats)}
-    return f"timezone($ts_tz, {parsed})", {"ts_tz": tz, "ts_formats": list(fmt.formats)}
+        return f"try_cast({column} AS TIMESTAMPTZ)", {}
+    return f"try_strptime({column}, $ts_formats)::TIMESTAMPTZ", {"ts_formats": list(fmt.formats)}
 
 
 def infer_format(

@@ -56,6 +56,7 @@ def test_sample_load_report(tmp_path: Path) -> None:
         "events_loaded": 44_367,
         "duplicates_skipped": 0,
         "rows_rejected": 0,
+        "values_nulled": 0,
         "cases": 5_000,
         "first_ts": "2025-01-06T02:08:45+00:00",
         "last_ts": "2025-07-13T22:16:11+00:00",
@@ -390,16 +391,30 @@ def test_bad_rows_are_rejected_with_row_and_reason_and_the_rest_loads(
 ) -> None:
     path = write(tmp_path / "bad.csv", BAD_ROWS)
     report = ingest_files(db, [path], dataset="t")
-    assert (report.events_loaded, report.rows_rejected) == (2, 6)
+    assert (report.events_loaded, report.rows_rejected, report.values_nulled) == (4, 4, 2)
     assert rows(db, "SELECT row_number, reason FROM rejects ORDER BY row_number") == [
         (3, 'no case id (column "Case ID")'),
         (4, 'no activity (column "Activity")'),
         (5, 'timestamp "yesterday" does not match ISO 8601'),
-        (6, 'level "L7" is not 1-4 (L1, tier 2, ...)'),
-        (7, 'csat "6" is not a whole number from 1 to 5'),
         (8, "malformed CSV row: Expected Number of Columns: 6 Found: 7"),
     ]
-    assert rows(db, "SELECT source_row FROM event_log ORDER BY source_row") == [(2,), (9,)]
+    # A bad optional value keeps its event, with the field empty and the value recorded.
+    assert rows(db, "SELECT row_number, field, raw_value, reason FROM field_issues") == [
+        (
+            6,
+            "level",
+            "L7",
+            "not a support level 1-4 (L1, Tier 2, 2nd level, specialists, process owner, ...)",
+        ),
+        (7, "csat", "6", "not a whole number from 1 to 5"),
+    ]
+    assert rows(db, "SELECT source_row, level FROM event_log ORDER BY source_row") == [
+        (2, None),
+        (6, None),
+        (7, None),
+        (9, 1),
+    ]
+    assert rows(db, "SELECT csat FROM cases WHERE case_id = 'T1'") == [(None,)]
     assert report.files[0].rows_read == 8
     raw = rows(db, "SELECT raw_row FROM rejects WHERE row_number = 5")[0][0]
     assert raw == (
@@ -422,7 +437,7 @@ def test_strict_refuses_the_whole_load(db: Path, tmp_path: Path) -> None:
     with pytest.raises(IngestError) as caught:
         ingest_files(db, [path], dataset="t", strict=True)
     assert str(caught.value) == (
-        f'{path}: 6 rows rejected, the first at row 3: no case id (column "Case ID").'
+        f'{path}: 4 rows rejected, the first at row 3: no case id (column "Case ID").'
         " Nothing was loaded (--strict); fix the rows or load without --strict"
     )
     assert not db.exists()
@@ -433,7 +448,8 @@ def test_strict_refuses_the_whole_load(db: Path, tmp_path: Path) -> None:
     [
         ("empty.csv", b"", "the file is empty. Export it again from the helpdesk tool"),
         ("header.csv", b"Case ID,Activity,Timestamp\n", "no data rows below the header"),
-        ("image.csv", bytes(range(256)) * 40, "not a readable CSV file"),
+        ("image.csv", bytes(range(256)) * 40, "is not a text file (it looks like binary data"),
+        ("sheet.csv", b"PK\x03\x04" + bytes(100), "is a zip or Excel workbook, not a CSV file"),
         ("cut.xes.gz", (SAMPLE / "helpdesk.xes.gz").read_bytes()[:200_000], "truncated or corrupt"),
         (
             "notxes.xes",
