@@ -38,6 +38,7 @@ stored AS (
     SELECT case_key, activity_id, ts, resource, count(*) AS n
     FROM events
     WHERE dataset_id = $d AND case_key IN (SELECT case_key FROM keyed)
+        AND case_key BETWEEN (SELECT min(case_key) FROM keyed) AND (SELECT max(case_key) FROM keyed)
     GROUP BY ALL
 )
 SELECT numbered.* EXCLUDE (occurrence)
@@ -103,12 +104,13 @@ def merge_events(con: duckdb.DuckDBPyConnection, d: int, f0: int, *, first_load:
     """Key the batch (case keys, activity codes), keep its new events as `new_events`, and write
     them: new tickets appended sorted, touched tickets rewritten whole with `event_index` anew.
     `first_load`: the data set was empty and the batch is one file, so every row is new."""
+    # A view (no parameters allowed; both values are integers of ours): a first load streams
+    # through it into `events` without a copy of the batch.
     con.execute(
-        "CREATE TEMP TABLE keyed AS SELECT b.* EXCLUDE (case_id, activity), c.case_key,"
-        " a.activity_id, $f0 + b.file_idx AS file_id"
-        " FROM batch b JOIN cases c ON c.dataset_id = $d AND c.case_id = b.case_id"
-        " JOIN activities a ON a.name = b.activity",
-        {"d": d, "f0": f0},
+        "CREATE TEMP VIEW keyed AS SELECT b.* EXCLUDE (case_id, activity), c.case_key,"
+        f" a.activity_id, {int(f0)} + b.file_idx AS file_id"
+        f" FROM batch b JOIN cases c ON c.dataset_id = {int(d)} AND c.case_id = b.case_id"
+        " JOIN activities a ON a.name = b.activity"
     )
     if first_load:
         con.execute("CREATE TEMP VIEW new_events AS SELECT * FROM keyed")
@@ -116,7 +118,6 @@ def merge_events(con: duckdb.DuckDBPyConnection, d: int, f0: int, *, first_load:
         con.execute(NEW_EVENTS, {"d": d})
     columns = ", ".join(_EVENT_COLUMNS)
     fresh = f"SELECT {columns} FROM new_events"
-    touched = "SELECT DISTINCT case_key FROM new_events"
     ordered = (
         "SELECT $d AS dataset_id, *, row_number() OVER (PARTITION BY case_key"
         " ORDER BY ts, file_id, source_row)::INTEGER AS event_index FROM ({rows})"
@@ -125,12 +126,20 @@ def merge_events(con: duckdb.DuckDBPyConnection, d: int, f0: int, *, first_load:
     if first_load:
         con.execute(f"INSERT INTO events BY NAME {ordered.format(rows=fresh)}", {"d": d})
         return
-    stored = f"SELECT {columns} FROM events WHERE dataset_id = $d AND case_key IN ({touched})"
+    # The key range lets DuckDB skip the row groups of untouched tickets: a weekly export touches
+    # recent tickets, whose keys are the highest.
+    low, high = con.execute("SELECT min(case_key), max(case_key) FROM new_events").fetchall()[0]
+    bounds = {"d": d, "low": low, "high": high}
+    touched = (
+        "dataset_id = $d AND case_key BETWEEN $low AND $high"
+        " AND case_key IN (SELECT case_key FROM new_events)"
+    )
+    stored = f"SELECT {columns} FROM events WHERE {touched}"
     con.execute(
         "CREATE TEMP TABLE rewritten AS " + ordered.format(rows=f"{stored} UNION ALL {fresh}"),
-        {"d": d},
+        bounds,
     )
-    con.execute(f"DELETE FROM events WHERE dataset_id = $d AND case_key IN ({touched})", {"d": d})
+    con.execute(f"DELETE FROM events WHERE {touched}", bounds)
     con.execute("INSERT INTO events BY NAME SELECT * FROM rewritten")
 
 
