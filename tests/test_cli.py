@@ -194,3 +194,37 @@ def test_large_loads_show_a_progress_bar_but_json_stays_clean(
     )
     assert quiet.stderr == ""
     assert json.loads(quiet.stdout)["events_loaded"] == 44_367
+
+
+def test_with_json_an_error_is_a_json_object_on_stdout(tmp_path: Path) -> None:
+    result = run(
+        "ingest", str(tmp_path / "missing.csv"), "--db", str(tmp_path / "s.duckdb"), "--json"
+    )
+    assert result.returncode == 1
+    assert json.loads(result.stdout) == {"error": f"{tmp_path / 'missing.csv'}: no such file."}
+    assert result.stderr == ""
+    usage = run("datasets", "--db", str(tmp_path), "--json")
+    assert usage.returncode == 2
+    assert json.loads(usage.stdout) == {
+        "error": f"Invalid value for '--db': File '{tmp_path}' is a directory."
+    }
+
+
+def test_a_db_that_is_not_a_store_is_named_without_engine_text(tmp_path: Path) -> None:
+    other = write(tmp_path / "notes.txt", "hello\n")
+    result = run("datasets", "--db", str(other))
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: {other}: not a ticketloop store (not a DuckDB database file). Give --db the"
+        " path of a .duckdb file, or a new file name to create one\n"
+    )
+
+
+def test_a_folder_given_as_an_export_says_so(tmp_path: Path) -> None:
+    result = run("ingest", str(tmp_path), "--db", str(tmp_path / "s.duckdb"))
+    assert result.returncode == 1
+    assert (
+        result.stderr
+        == f"error: {tmp_path}: is a folder, not a file. Give the export files in it\n"
+    )
+    assert not (tmp_path / "s.duckdb").exists()

@@ -244,7 +244,7 @@ def ingest(
         else "no events"
     )
     click.echo(
-        f"data set '{report.dataset}' in {db}: {report.cases:,} tickets, {span}"
+        f"data set '{report.dataset}' in {db}: {report.cases:,} ticket{'s' * (report.cases != 1)}, {span}"
         f" (+{report.events_loaded:,} events)"
     )
 
