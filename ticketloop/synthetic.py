@@ -1,12 +1,14 @@
 """A synthetic helpdesk: tickets following the designed flow, with the deviations real desks show.
 
 Time runs in the desk's local wall clock (Europe/Madrid); agents work Monday to Friday, 08:00-18:00.
-A first-level queue served by a fixed pool grows over weekends and drains on Mondays. Midway, a
-knowledge-base rollout makes the first level consult the knowledge base far more often and find
+New tickets queue for the first-level rota, which grows over weekends and drains on Mondays. Midway,
+a knowledge-base rollout makes the first level consult the knowledge base far more often and find
 solutions there, which cuts needless escalations. Same seed, same bytes.
 
-Tickets are simulated and written one at a time, and each step costs the same however long the
-waits before it, so time grows linearly with the number of tickets and memory stays flat.
+The staff grows with the volume (5,000 tickets over the 26 weeks is the reference), so a ticket meets
+the same queues, and the medians stay put, at any size. Tickets are simulated and written one at a
+time, and each step costs the same however long the waits before it, so time grows linearly with
+the number of tickets and memory stays flat.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import csv
 import gzip
 import heapq
+import math
 import random
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
-from itertools import accumulate
+from itertools import accumulate, chain, islice
+from operator import itemgetter
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 from zoneinfo import ZoneInfo
@@ -93,7 +97,52 @@ L2_TEAMS = {
 }
 L3_TEAM, L3_AGENTS = "Engineering", ("Wagner Rocha", "Ximena Paredes")
 OWNER_TEAM, OWNER = "Service Management", "Yolanda Herrera"
-FIRST_TOUCH_SLOTS = 1  # L1 agents on the new-ticket rota at any time
+FIRST_TOUCH_SLOTS = 1  # L1 agents on the new-ticket rota at any time, at the reference volume
+# Minutes a new ticket takes the agent on the rota: about two-thirds of the agent's time at the
+# reference load, so the weekend's pile clears in a day. Busier (8-17 min, 80%), Mondays spill into
+# the week and the median first response swung by 14% from one seed to another.
+FIRST_TOUCH_MIN = (7, 14)
+REFERENCE_TICKETS = 5000  # over the WEEKS: the volume the named staff above is sized for
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The desk's people for one volume: each team keeps its reference ratio of people to tickets."""
+
+    l1: tuple[str, ...]
+    l2: dict[str, tuple[str, ...]]
+    l3: tuple[str, ...]
+    rota_slots: int  # L1 agents on the new-ticket rota at any time
+
+    @classmethod
+    def for_volume(cls, tickets: int) -> Staff:
+        """Teams scaled to `tickets` over the WEEKS (named staff first, then hires)."""
+        load = tickets / REFERENCE_TICKETS
+        hires = _hires()
+
+        def team(named: tuple[str, ...]) -> tuple[str, ...]:
+            size = max(1, round(len(named) * load))
+            return named[:size] + tuple(islice(hires, max(0, size - len(named))))
+
+        l2 = {name: team(agents) for name, agents in L2_TEAMS.items()}
+        return cls(team(L1_AGENTS), l2, team(L3_AGENTS), math.ceil(FIRST_TOUCH_SLOTS * load))
+
+
+def _hires() -> Iterator[str]:
+    """Names for staff beyond the named: their first names with others' surnames, then two surnames.
+
+    About 13,000 names, enough for the staff of 2.8 million tickets.
+    """
+    named = (*L1_AGENTS, *chain.from_iterable(L2_TEAMS.values()), *L3_AGENTS, OWNER)
+    firsts = [n.split()[0] for n in named]
+    surnames = [n.split()[-1] for n in named]
+    for second in ("", *surnames):
+        for shift in range(1, len(surnames)):  # shift 0 would give back the named staff
+            for i, first in enumerate(firsts):
+                surname = surnames[(i + shift) % len(surnames)]
+                if surname != second:
+                    yield f"{first} {surname} {second}".rstrip()
+
 
 CSV_HEADER = (
     "Case ID",
@@ -208,11 +257,13 @@ class Ticket:
 class _TicketStory:
     """Walks one ticket through the desk, recording events and the ground truth."""
 
-    def __init__(self, rng: random.Random, ticket: Ticket, first_touch: float) -> None:
-        self.rng, self.ticket, self.now = rng, ticket, ticket.created
+    def __init__(
+        self, rng: random.Random, staff: Staff, ticket: Ticket, first_touch: float
+    ) -> None:
+        self.rng, self.staff, self.ticket, self.now = rng, staff, ticket, ticket.created
         self.first_touch = first_touch
         self.after = ticket.created >= ROLLOUT_MIN
-        self.agent = rng.choice(L1_AGENTS)
+        self.agent = rng.choice(staff.l1)
         self.waiting_h = 0.0  # business hours spent waiting for the customer (SLA clock paused)
         self.truth = ticket.truth
         self.truth.update(
@@ -330,7 +381,7 @@ class _TicketStory:
         self.work(2, 10)
         self.l1("Escalated")
         team = cat.team
-        agent = rng.choice(L2_TEAMS[team])
+        agent = rng.choice(self.staff.l2[team])
         self.now = add_business(
             self.now, rng.uniform(30, 8 * 60) * QUEUE_FACTOR[self.ticket.priority]
         )
@@ -349,7 +400,7 @@ class _TicketStory:
         if genuine and rng.random() < cat.specialist:
             self.truth["max_level"] = 3
             self.emit("Escalated", agent, team, 2)
-            specialist = rng.choice(L3_AGENTS)
+            specialist = rng.choice(self.staff.l3)
             self.now = add_business(self.now, rng.uniform(60, 16 * 60))
             self.emit("Assigned", specialist, L3_TEAM, 3)
             self.work(2 * 60, 20 * 60)
@@ -384,7 +435,7 @@ class _TicketStory:
         for _ in range(rng.choice((1, 1, 2))):
             other = rng.choice(sorted(set(L2_TEAMS) - {team}))
             self.now = add_business(self.now, rng.uniform(60, 8 * 60))
-            self.emit("Assigned", rng.choice(L2_TEAMS[other]), other, 2)
+            self.emit("Assigned", rng.choice(self.staff.l2[other]), other, 2)
             self.now = add_business(self.now, rng.uniform(60, 8 * 60))
             self.emit("Assigned", agent, team, 2)
             self.truth["transfers"] = int(self.truth["transfers"]) + 2
@@ -462,22 +513,36 @@ def _arrivals(rng: random.Random, tickets: int) -> list[tuple[float, str]]:
 def simulate(tickets: int, seed: int) -> Iterator[Ticket]:
     """Tickets in order of creation, each with its events and ground truth."""
     rng = random.Random(seed)
-    slots = [0.0] * FIRST_TOUCH_SLOTS  # when each agent on the rota is next free
-    for number, (created, channel) in enumerate(_arrivals(rng, tickets), start=1):
+    staff = Staff.for_volume(tickets)
+    # Tickets are routed to the agents on the rota at random, each agent working their own queue;
+    # below a whole agent's load, other first-level work (calls, internal requests) fills it up. So
+    # every queue carries the reference load and a ticket meets the same wait at any volume (a shared
+    # queue would be faster on big desks). The rota draws from a stream of its own, which leaves the
+    # tickets' draws as they are.
+    rota_rng = random.Random(f"{seed} rota")
+    other_work = _arrivals(rota_rng, staff.rota_slots * REFERENCE_TICKETS - tickets)
+    free_at = [0.0] * staff.rota_slots  # when each agent on the rota is next free
+    number = 0
+    for created, channel in heapq.merge(
+        _arrivals(rng, tickets), ((t, None) for t, _ in other_work), key=itemgetter(0)
+    ):
+        agent = rota_rng.randrange(staff.rota_slots)
+        start = next_open(max(created, free_at[agent]))
+        if channel is None:
+            free_at[agent] = add_business(start, rota_rng.uniform(*FIRST_TOUCH_MIN))
+            continue
         category = rng.choices(CATEGORIES, cum_weights=CATEGORY_CUM)[0]
         priority = (
             rng.choice(("high", "urgent", "urgent"))
             if category.name == "Outage"
             else rng.choices(list(PRIORITIES), cum_weights=PRIORITY_CUM)[0]
         )
-        free_at = heapq.heappop(slots)
-        start = next_open(max(created, free_at))
-        handling_min = rng.uniform(8, 17)
-        heapq.heappush(slots, add_business(start, handling_min))
+        free_at[agent] = add_business(start, rng.uniform(*FIRST_TOUCH_MIN))
         wait_h = business_hours_between(created, start) * QUEUE_FACTOR[priority]
         first_touch = add_business(created, wait_h * 60 + rng.uniform(1, 10))
+        number += 1
         ticket = Ticket(f"HD-{number:06d}", created, channel, priority, category)
-        _TicketStory(rng, ticket, first_touch).run()
+        _TicketStory(rng, staff, ticket, first_touch).run()
         yield ticket
 
 
