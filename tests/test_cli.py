@@ -71,9 +71,9 @@ def test_ingest_says_what_it_loaded(tmp_path: Path) -> None:
     result = run("ingest", str(SAMPLE / "helpdesk.csv"), "--db", str(db))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        f"{SAMPLE / 'helpdesk.csv'}: 44,367 rows read, 44,367 events loaded, 0 duplicates skipped,"
+        f"{SAMPLE / 'helpdesk.csv'}: 44,861 rows read, 44,861 events loaded, 0 duplicates skipped,"
         " 0 rows rejected",
-        f"data set 'helpdesk' in {db}: 5,000 tickets, 2025-01-06 to 2025-07-13 (+44,367 events)",
+        f"data set 'helpdesk' in {db}: 5,000 tickets, 2025-01-06 to 2025-07-14 (+44,861 events)",
     ]
     assert result.stderr == ""  # no progress bar below 10 MB, no pm4py banner
     again = run("ingest", str(SAMPLE / "helpdesk.csv"), "--db", str(db), "--json")
@@ -90,7 +90,7 @@ def test_ingest_says_what_it_loaded(tmp_path: Path) -> None:
     }
     assert (doc["first_ts"], doc["last_ts"]) == (
         "2025-01-06T02:08:45+00:00",
-        "2025-07-13T22:16:11+00:00",
+        "2025-07-14T19:29:49+00:00",
     )
 
 
@@ -136,10 +136,10 @@ def test_datasets_lists_what_is_loaded(sample_db: Path, tmp_path: Path) -> None:
     assert json.loads(invoke("datasets", "--db", str(sample_db), "--json").output) == [
         {
             "name": "helpdesk",
-            "events": 44_367,
+            "events": 44_861,
             "cases": 5000,
             "first_ts": "2025-01-06T02:08:45+00:00",
-            "last_ts": "2025-07-13T22:16:11+00:00",
+            "last_ts": "2025-07-14T19:29:49+00:00",
             "format": "csv",
             "loaded_at": json.loads(invoke("datasets", "--db", str(sample_db), "--json").output)[0][
                 "loaded_at"
@@ -148,7 +148,7 @@ def test_datasets_lists_what_is_loaded(sample_db: Path, tmp_path: Path) -> None:
         }
     ]
     table = invoke("datasets", "--db", str(sample_db)).output.splitlines()
-    assert table[1].split() == ["helpdesk", "44,367", "5,000", "2025-01-06", "2025-07-13", "csv"]
+    assert table[1].split() == ["helpdesk", "44,861", "5,000", "2025-01-06", "2025-07-14", "csv"]
     empty = invoke("datasets", "--db", str(tmp_path / "none.duckdb"))
     assert empty.output.startswith("No data sets in ")
     assert (
@@ -193,7 +193,7 @@ def test_large_loads_show_a_progress_bar_but_json_stays_clean(
         cli, ["ingest", str(SAMPLE / "helpdesk.csv"), "--db", str(tmp_path / "b.duckdb"), "--json"]
     )
     assert quiet.stderr == ""
-    assert json.loads(quiet.stdout)["events_loaded"] == 44_367
+    assert json.loads(quiet.stdout)["events_loaded"] == 44_861
 
 
 def test_with_json_an_error_is_a_json_object_on_stdout(tmp_path: Path) -> None:

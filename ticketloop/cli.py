@@ -299,7 +299,8 @@ def generate(tickets: int, seed: int, out: Path, as_json: bool) -> None:
     Six months of tickets through a first-level desk and second-level teams: Monday queues,
     information-request loops, knowledge-base use, needless escalations, ping-pong transfers,
     reopens, rejections, abandonment, surveys (CSAT, CES, NPS) and SLA breaches. Halfway, a
-    knowledge-base rollout cuts needless escalations.
+    knowledge-base rollout cuts needless escalations. The staff grows with --tickets, so the
+    process and its medians are the same at any size.
     """
     from ticketloop.synthetic import generate as write_sample
 
