@@ -16,7 +16,7 @@ _CASE_FIELDS = [f for f in FIELDS if f.on_cases and f.name != "case_id"]
 _EVENT_COLUMNS = (
     "case_key",
     "activity_id",
-    "source_activity",
+    "source_activity",  # NULL where it is the activity's name: most logs, and a cheaper write
     *(f.stored_as for f in FIELDS if f.on_events and f.name != "activity"),
     "file_id",
     "source_row",
@@ -107,7 +107,8 @@ def merge_events(con: duckdb.DuckDBPyConnection, d: int, f0: int, *, first_load:
     # A view (no parameters allowed; both values are integers of ours): a first load streams
     # through it into `events` without a copy of the batch.
     con.execute(
-        "CREATE TEMP VIEW keyed AS SELECT b.* EXCLUDE (case_id, activity), c.case_key,"
+        "CREATE TEMP VIEW keyed AS SELECT b.* EXCLUDE (case_id, activity)"
+        " REPLACE (nullif(b.source_activity, b.activity) AS source_activity), c.case_key,"
         f" a.activity_id, {int(f0)} + b.file_idx AS file_id"
         f" FROM batch b JOIN cases c ON c.dataset_id = {int(d)} AND c.case_id = b.case_id"
         " JOIN activities a ON a.name = b.activity"
