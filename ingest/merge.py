@@ -81,11 +81,15 @@ def merge_cases(con: duckdb.DuckDBPyConnection, d: int) -> None:
             FROM batch
             GROUP BY case_id
         ),
-        known AS (SELECT case_id, case_key FROM cases WHERE dataset_id = $d),
+        known AS (
+            SELECT case_id, case_key FROM cases
+            WHERE dataset_id = $d AND case_id IN (SELECT case_id FROM per_case)
+        ),
         keys AS (
             SELECT case_id, case_key FROM known
             UNION ALL
-            SELECT case_id, (SELECT coalesce(max(case_key), 0) FROM known)
+            SELECT case_id,
+                (SELECT coalesce(max(case_key), 0) FROM cases WHERE dataset_id = $d)
                 + row_number() OVER (ORDER BY created_at, case_id) AS case_key
             FROM per_case ANTI JOIN known USING (case_id)
         )
@@ -104,10 +108,12 @@ def merge_events(con: duckdb.DuckDBPyConnection, d: int, f0: int, *, first_load:
     """Key the batch (case keys, activity codes), keep its new events as `new_events`, and write
     them: new tickets appended sorted, touched tickets rewritten whole with `event_index` anew.
     `first_load`: the data set was empty and the batch is one file, so every row is new."""
-    # A view (no parameters allowed; both values are integers of ours): a first load streams
-    # through it into `events` without a copy of the batch.
+    # A first load streams the batch through a view into `events`, without a copy; an append's
+    # small batch is keyed once into a table, as it is read several times. (No parameters in a
+    # view: both values are integers of ours.)
     con.execute(
-        "CREATE TEMP VIEW keyed AS SELECT b.* EXCLUDE (case_id, activity)"
+        f"CREATE TEMP {'VIEW' if first_load else 'TABLE'} keyed AS"
+        " SELECT b.* EXCLUDE (case_id, activity)"
         " REPLACE (nullif(b.source_activity, b.activity) AS source_activity), c.case_key,"
         f" a.activity_id, {int(f0)} + b.file_idx AS file_id"
         f" FROM batch b JOIN cases c ON c.dataset_id = {int(d)} AND c.case_id = b.case_id"
