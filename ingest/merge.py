@@ -99,14 +99,17 @@ def merge_cases(con: duckdb.DuckDBPyConnection, d: int) -> None:
     )
 
 
-def merge_events(con: duckdb.DuckDBPyConnection, d: int, f0: int, *, first_load: bool) -> None:
-    """Key the batch (case keys, activity codes), keep its new events as `new_events`, and write
-    them: new tickets appended sorted, touched tickets rewritten whole with `event_index` anew.
+def merge_events(
+    con: duckdb.DuckDBPyConnection, d: int, f0: int, *, first_load: bool, rows: str = "batch"
+) -> None:
+    """Key the batch's events (`rows`: the relation holding them; case keys, activity codes), keep
+    the new ones as `new_events`, and write them: new tickets appended sorted, touched tickets
+    rewritten whole with `event_index` anew.
     `first_load`: the data set was empty and the batch is one file, so every row is new."""
     con.execute(
         "CREATE TEMP TABLE keyed AS SELECT b.* EXCLUDE (case_id, activity), c.case_key,"
         " a.activity_id, $f0 + b.file_idx AS file_id"
-        " FROM batch b JOIN cases c ON c.dataset_id = $d AND c.case_id = b.case_id"
+        f" FROM {rows} b JOIN cases c ON c.dataset_id = $d AND c.case_id = b.case_id"
         " JOIN activities a ON a.name = b.activity",
         {"d": d, "f0": f0},
     )
@@ -132,6 +135,57 @@ def merge_events(con: duckdb.DuckDBPyConnection, d: int, f0: int, *, first_load:
     )
     con.execute(f"DELETE FROM events WHERE dataset_id = $d AND case_key IN ({touched})", {"d": d})
     con.execute("INSERT INTO events BY NAME SELECT * FROM rewritten")
+
+
+def drop_superseded_milestones(
+    con: duckdb.DuckDBPyConnection,
+    d: int,
+    kinds: list[str],
+    formats: dict[str, str],
+) -> int:
+    """Let a ticket's milestones (from a flat ticket export) give way to its history: expose the
+    batch's events as `batch_events`, without the milestone rows of tickets that have history rows
+    in the batch or history events in the store, and delete the stored milestone events of tickets
+    whose history arrives now. `kinds`: each batch file's source kind; `formats`: source name ->
+    kind, for the stored files. The flat rows still gave the tickets their attributes (merge_cases
+    ran on the whole batch). Returns how many batch rows gave way."""
+    milestone_files = [i for i, kind in enumerate(kinds) if kind == "milestones"]
+    history_files = [i for i, kind in enumerate(kinds) if kind == "history"]
+    by_kind = {
+        kind: [name for name, k in formats.items() if k == kind] for kind in ("history", "milestones")
+    }
+    if not milestone_files and not (history_files and by_kind["milestones"]):
+        con.execute("CREATE TEMP VIEW batch_events AS SELECT * FROM batch")
+        return 0
+    params = {"d": d, "history_files": history_files, "history_formats": by_kind["history"]}
+    # Tickets with history: in this batch, or already in the store.
+    con.execute(
+        "CREATE TEMP TABLE history_cases AS"
+        " SELECT DISTINCT case_id FROM batch WHERE list_contains($history_files, file_idx)"
+        " UNION SELECT c.case_id FROM events e JOIN cases c USING (dataset_id, case_key)"
+        " JOIN source_files f USING (file_id) WHERE e.dataset_id = $d"
+        " AND list_contains($history_formats, f.format)"
+        " AND c.case_id IN (SELECT case_id FROM batch)",
+        params,
+    )
+    con.execute(
+        "CREATE TEMP TABLE batch_events AS SELECT * FROM batch WHERE NOT ("
+        " list_contains($milestone_files, file_idx)"
+        " AND case_id IN (SELECT case_id FROM history_cases))",
+        {"milestone_files": milestone_files},
+    )
+    if history_files and by_kind["milestones"]:
+        con.execute(
+            "DELETE FROM events WHERE dataset_id = $d AND file_id IN (SELECT file_id"
+            " FROM source_files WHERE list_contains($milestone_formats, format)) AND case_key IN"
+            " (SELECT c.case_key FROM cases c JOIN batch b USING (case_id) WHERE c.dataset_id = $d"
+            " AND list_contains($history_files, b.file_idx))",
+            {"d": d, "milestone_formats": by_kind["milestones"], "history_files": history_files},
+        )
+    given_way = con.execute(
+        "SELECT (SELECT count(*) FROM batch) - (SELECT count(*) FROM batch_events)"
+    )
+    return given_way.fetchall()[0][0]
 
 
 def record_issues(con: duckdb.DuckDBPyConnection, d: int) -> None:
