@@ -69,8 +69,8 @@ def test_ingest_says_what_it_loaded(tmp_path: Path) -> None:
     result = run("ingest", str(SAMPLE / "helpdesk.csv"), "--db", str(db))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        f"{SAMPLE / 'helpdesk.csv'}: 44,367 rows read, 44,367 events loaded, 0 duplicates skipped,"
-        " 0 rows rejected",
+        f"{SAMPLE / 'helpdesk.csv'}: CSV event log; 44,367 rows read, 44,367 events loaded,"
+        " 0 duplicates skipped, 0 rows rejected",
         f"data set 'helpdesk' in {db}: 5,000 tickets, 2025-01-06 to 2025-07-13 (+44,367 events)",
     ]
     assert result.stderr == ""  # no progress bar below 10 MB, no pm4py banner

@@ -94,4 +94,4 @@ def detect_encoding(path: Path) -> str:
     return "utf-8"
 
 
-SOURCE = Source("csv", "a CSV event log (any layout, with --map)", sniff, read)
+SOURCE = Source("csv", "CSV event log", sniff, read)
