@@ -152,7 +152,8 @@ def drop_superseded_milestones(
     milestone_files = [i for i, kind in enumerate(kinds) if kind == "milestones"]
     history_files = [i for i, kind in enumerate(kinds) if kind == "history"]
     by_kind = {
-        kind: [name for name, k in formats.items() if k == kind] for kind in ("history", "milestones")
+        kind: [name for name, k in formats.items() if k == kind]
+        for kind in ("history", "milestones")
     }
     if not milestone_files and not (history_files and by_kind["milestones"]):
         con.execute("CREATE TEMP VIEW batch_events AS SELECT * FROM batch")

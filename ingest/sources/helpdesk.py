@@ -448,17 +448,20 @@ def changes_from_versions(
     counters: dict[str, str],
     created_label: str,
 ) -> int:
-    """Turn a table of ticket versions (case_id, ts, ts_text, version, line, actor, and the
-    `tracked` columns (column -> change field) and `counters` (column -> field)) into change
-    rows `out`, ordered by the version counter, then time. The first version of a ticket is its
-    creation; later ones emit a row per tracked value that changed and per counter that went up.
-    Returns how many versions changed nothing."""
+    """Turn a table of ticket versions (case_id, ts, ts_text, opened and opened_text (the
+    ticket's creation time, may be NULL), version, line, actor, and the `tracked` columns
+    (column -> change field) and `counters` (column -> field)) into change rows `out`, ordered by
+    the version counter, then time. The first version of a ticket is its creation (at `opened`
+    when given); later ones emit a row per tracked value that changed and per counter that went
+    up. Returns how many versions changed nothing."""
     lagged = ", ".join(
         f"lag({quote_ident(c)}) OVER w AS {quote_ident('prev_' + c)}" for c in [*tracked, *counters]
     )
     parts = [
-        f"SELECT case_id, ts, ts_text, line, version, actor, 'agent' AS actor_kind, true AS initial,"
-        f" 'created' AS field, NULL AS old, '{created_label}' AS new, -1 AS k FROM v WHERE first"
+        "SELECT case_id, coalesce(opened, ts) AS ts, CASE WHEN opened IS NULL THEN"
+        " coalesce(opened_text, ts_text) END AS ts_text, line, version, actor,"
+        " 'agent' AS actor_kind, true AS initial, 'created' AS field, NULL AS old,"
+        f" '{created_label}' AS new, -1 AS k FROM v WHERE first"
     ]
     for k, (col, field) in enumerate(tracked.items()):
         c, p = quote_ident(col), quote_ident("prev_" + col)
@@ -510,7 +513,7 @@ def milestone_events(
     carried += [f"{sql} AS {quote_ident('case:' + name)}" for name, sql in attributes.items()]
     parts = [
         f"SELECT {case_id} AS case_id, $label_{k} AS activity,"
-        f" {ts_output(parse_ts(text), text)} AS \"timestamp\", {resource} AS resource,"
+        f' {ts_output(parse_ts(text), text)} AS "timestamp", {resource} AS resource,'
         f" {', '.join(carried)}, {LINE}, $activity_{k} AS {DEFAULT}, {k} AS k"
         f" FROM {relation} WHERE {text} IS NOT NULL"
         for k, (_, _, text, resource) in enumerate(milestones)
