@@ -149,11 +149,22 @@ def cli() -> None:
     """
 
 
-def _format_names() -> list[str]:
-    """auto and the registered sources, for --format (the registry is light to import)."""
-    from ingest.sources import SOURCES
+class _FormatChoice(click.Choice):
+    """--format's choices: auto and the source registry's names, read when first needed, so that
+    `ticketloop --help` does not import the readers (and DuckDB)."""
 
-    return ["auto", *(s.name for s in SOURCES)]
+    def __init__(self) -> None:
+        super().__init__([])
+
+    @property  # type: ignore[override]
+    def choices(self) -> list[str]:
+        from ingest.sources import SOURCES
+
+        return ["auto", *(s.name for s in SOURCES)]
+
+    @choices.setter
+    def choices(self, _value: object) -> None:
+        pass
 
 
 @cli.command(short_help="Load helpdesk exports (Zendesk, ServiceNow, ..., CSV, XES).")
@@ -164,7 +175,7 @@ def _format_names() -> list[str]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(_format_names()),
+    type=_FormatChoice(),
     default="auto",
     show_default=True,
     help="Source format; auto recognises each file by its headers, JSON keys or name.",
