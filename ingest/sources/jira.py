@@ -59,9 +59,9 @@ def read_issues(path: Path, context: ReadContext) -> SourceRows:
     reporter = f"coalesce({col['reporter_id']}, {col['reporter']})"
     cells = ", ".join(f"t.{quote_ident(h)}" for h in comments)
     first_reply = (
-        f"strftime(list_min(list_transform(list_filter([{cells}], c -> c IS NOT NULL"
+        f"strftime(list_min(list_transform(list_filter([{cells}], lambda c: c IS NOT NULL"
         f" AND trim(split_part(c, ';', 2)) IS DISTINCT FROM {reporter}),"
-        f" c -> {hd.parse_ts('trim(split_part(c, chr(59), 1))')})), '%Y-%m-%dT%H:%M:%S%z')"
+        f" lambda c: {hd.parse_ts('trim(split_part(c, chr(59), 1))')})), '%Y-%m-%dT%H:%M:%S%z')"
         if comments
         else "NULL::VARCHAR"
     )

@@ -126,7 +126,7 @@ SELECT r->>'ticket_id' AS ticket_id,
     e->>'event_type' AS type, field_name, json_extract_string(e, '$."' || field_name || '"') AS value,
     e->>'previous_value' AS previous_value, coalesce(e->>'comment_public', e->>'public') AS public,
     e->>'score' AS score, k
-FROM (SELECT *, list_filter(json_keys(e), x -> NOT list_contains($meta, x))[1] AS field_name
+FROM (SELECT *, list_filter(json_keys(e), lambda x: NOT list_contains($meta, x))[1] AS field_name
       FROM (SELECT r, {line}, unnest(json_extract(r, '$.child_events[*]')) AS e,
               generate_subscripts(json_extract(r, '$.child_events[*]'), 1) AS k FROM {records}))
 """
