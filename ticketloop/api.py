@@ -87,6 +87,13 @@ class Store:
             f"the store holds several data sets; pick one with --dataset: {', '.join(names)}"
         )
 
+    def quality(self, dataset: str | None = None) -> dict[str, Any]:
+        """The data-quality report of `dataset` (as `quality --json`); default: the only one."""
+        from store.quality import quality_report
+
+        with self.reading() as con:
+            return quality_report(con, dataset or self.only_dataset()).to_json()
+
     def select(self, dataset: str, **filters: Any) -> Analysis:
         """The tickets of `dataset` that pass `filters` (start, end, channel, priority, category,
         team, level, activity, edge), ready for analysis."""
