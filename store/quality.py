@@ -161,7 +161,7 @@ def _check(
 ) -> Check:
     used = {k: v for k, v in params.items() if f"${k}" in sql}
     count, examples = con.execute(
-        f"SELECT count(*), list(x)[:{EXAMPLES}] FROM ({sql}) t(x)", used
+        f"SELECT count(*), list(x)[:$n] FROM ({sql}) t(x)", {**used, "n": EXAMPLES}
     ).fetchall()[0]
     if name == "unmapped_activities":  # count the events, not the labels
         count = con.execute(

@@ -560,7 +560,8 @@ def write_truth(tickets: list[Ticket], path: Path) -> None:
 
 
 def generate(tickets: int, seed: int, out_dir: Path, name: str = "helpdesk") -> dict[str, Path]:
-    """Write `<name>.csv`, `<name>.xes.gz` and `<name>_truth.csv` into `out_dir`."""
+    """Write `<name>.csv`, `<name>.xes.gz`, `<name>_truth.csv` and the vendor exports (see
+    ticketloop.vendor_exports) into `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     simulated = simulate(tickets, seed)
     paths = {
@@ -571,4 +572,7 @@ def generate(tickets: int, seed: int, out_dir: Path, name: str = "helpdesk") -> 
     write_csv(simulated, paths["csv"])
     write_xes(simulated, paths["xes"])
     write_truth(simulated, paths["truth"])
+    from ticketloop.vendor_exports import write_zendesk  # the same tickets as a vendor exports them
+
+    paths |= write_zendesk(simulated, out_dir, name)[0]
     return paths

@@ -388,7 +388,7 @@ SELECT
     priority_now AS priority,
     category_now AS category,
     csat,
-    line AS source_line,
+    line::VARCHAR AS source_line,
     row_number() OVER (ORDER BY case_id, ts NULLS LAST, seq) AS {line},
     coalesce(status_activity, $label_activities[list_position($label_names, label)]) AS {default}
 FROM kept
@@ -518,7 +518,7 @@ def milestone_events(
     parts = [
         f"SELECT {case_id} AS case_id, $label_{k} AS activity,"
         f' {ts_output(parse_ts(text), text)} AS "timestamp", {resource} AS resource,'
-        f" {', '.join(carried)}, {LINE} AS source_line, $activity_{k} AS {DEFAULT}, {k} AS k"
+        f" {', '.join(carried)}, {LINE}::VARCHAR AS source_line, $activity_{k} AS {DEFAULT}, {k} AS k"
         f" FROM {relation} WHERE {text} IS NOT NULL"
         for k, (_, _, text, resource) in enumerate(milestones)
     ]
@@ -526,7 +526,7 @@ def milestone_events(
     activities = {f"activity_{k}": m[1] for k, m in enumerate(milestones)}
     con.execute(
         f"CREATE TEMP TABLE {out} AS SELECT * EXCLUDE (k), row_number() OVER (ORDER BY"
-        f" source_line, k) AS {LINE} FROM ({' UNION ALL '.join(parts)}) ORDER BY {LINE}",
+        f" source_line::BIGINT, k) AS {LINE} FROM ({' UNION ALL '.join(parts)}) ORDER BY {LINE}",
         {**params, **labels, **activities},
     )
 
