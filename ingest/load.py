@@ -174,7 +174,7 @@ def _stage_file(
     """Stage one file and report what was read of it."""
     ts_format = stage(con, rows, index, mapping, advance)
     staged = con.execute("SELECT count(*) FROM staged WHERE file_idx = $i", {"i": index})
-    rows_read = staged.fetchall()[0][0] + len(rows.malformed)
+    rows_read = rows.rows_read or staged.fetchall()[0][0] + len(rows.malformed)
     if rows_read == 0:
         raise IngestError(
             str(rows.path), "no data rows below the header", "Export it again with its data"

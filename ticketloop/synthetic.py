@@ -572,7 +572,7 @@ def generate(tickets: int, seed: int, out_dir: Path, name: str = "helpdesk") -> 
     write_csv(simulated, paths["csv"])
     write_xes(simulated, paths["xes"])
     write_truth(simulated, paths["truth"])
-    from ticketloop.vendor_exports import write_zendesk  # the same tickets as a vendor exports them
+    from ticketloop.vendor_exports import write_vendor_exports  # the same tickets, as vendors
 
-    paths |= write_zendesk(simulated, out_dir, name)[0]
+    paths |= write_vendor_exports(simulated, out_dir, name)
     return paths

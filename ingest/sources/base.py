@@ -52,6 +52,7 @@ class SourceRows:
     malformed: list[tuple[int, str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     details: dict[str, int] = field(default_factory=dict)  # reader counts, e.g. unchanged rows
+    rows_read: int = 0  # the source's rows or records, when they are not one event each
 
 
 # What a source's rows are: an event log ("events": every row an event, as CSV and XES), a full

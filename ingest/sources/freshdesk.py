@@ -89,7 +89,7 @@ def read_tickets(path: Path, context: ReadContext) -> SourceRows:
             **_survey_params(),
         },
     )
-    return hd.source_rows(path, "freshdesk-tickets", out, context)
+    return hd.source_rows(path, "freshdesk-tickets", out, context, (relation, params))
 
 
 # Properties of an activity record and the change field each is.
@@ -153,7 +153,7 @@ def read_activities(path: Path, context: ReadContext) -> SourceRows:
     ).fetchall()[0][0]
     hd.events_from_changes(con, changes, out, context)
     return hd.source_rows(
-        path, "freshdesk-activities", out, context, {"duplicate_records": duplicates}
+        path, "freshdesk-activities", out, context, (records, {}), {"duplicate_records": duplicates}
     )
 
 

@@ -453,7 +453,8 @@ def changes_from_versions(
     created_label: str,
 ) -> int:
     """Turn a table of ticket versions (case_id, ts, ts_text, opened and opened_text (the
-    ticket's creation time, may be NULL), version, line, actor, and the `tracked` columns
+    ticket's creation time, may be NULL), version, line, actor, caller (an actor who is the
+    customer; may be NULL; "system" is the system), and the `tracked` columns
     (column -> change field) and `counters` (column -> field)) into change rows `out`, ordered by
     the version counter, then time. The first version of a ticket is its creation (at `opened`
     when given); later ones emit a row per tracked value that changed and per counter that went
@@ -461,22 +462,26 @@ def changes_from_versions(
     lagged = ", ".join(
         f"lag({quote_ident(c)}) OVER w AS {quote_ident('prev_' + c)}" for c in [*tracked, *counters]
     )
+    kind = (
+        "CASE WHEN actor = caller THEN 'customer' WHEN lower(actor) = 'system' THEN 'system'"
+        " ELSE 'agent' END"
+    )
     parts = [
         "SELECT case_id, coalesce(opened, ts) AS ts, CASE WHEN opened IS NULL THEN"
         " coalesce(opened_text, ts_text) END AS ts_text, line, version, actor,"
-        " 'agent' AS actor_kind, true AS initial, 'created' AS field, NULL AS old,"
+        " 'customer' AS actor_kind, true AS initial, 'created' AS field, NULL AS old,"
         f" '{created_label}' AS new, -1 AS k FROM v WHERE first"
     ]
     for k, (col, field) in enumerate(tracked.items()):
         c, p = quote_ident(col), quote_ident("prev_" + col)
         parts.append(
-            f"SELECT case_id, ts, ts_text, line, version, actor, 'agent', first, '{field}', {p},"
+            f"SELECT case_id, ts, ts_text, line, version, actor, {kind}, first, '{field}', {p},"
             f" {c}, {k} FROM v WHERE {c} IS NOT NULL AND (first OR {c} IS DISTINCT FROM {p})"
         )
     for k, (col, field) in enumerate(counters.items(), start=len(tracked)):
         c, p = quote_ident(col), quote_ident("prev_" + col)
         parts.append(
-            f"SELECT case_id, ts, ts_text, line, version, actor, 'agent', false, '{field}', {p},"
+            f"SELECT case_id, ts, ts_text, line, version, actor, {kind}, false, '{field}', {p},"
             f" {c}, {k} FROM v WHERE NOT first"
             f" AND try_cast({c} AS INTEGER) > try_cast({p} AS INTEGER)"
         )
@@ -535,10 +540,18 @@ def milestone_events(
 
 
 def source_rows(
-    path: Path, fmt: str, table: str, context: ReadContext, details: dict[str, int] | None = None
+    path: Path,
+    fmt: str,
+    table: str,
+    context: ReadContext,
+    read: tuple[str, dict[str, object]],
+    details: dict[str, int] | None = None,
 ) -> SourceRows:
-    """The canonical output table as SourceRows: columns preset, each label's default activity."""
+    """The canonical output table as SourceRows: columns preset, each label's default activity.
+    `read`: the relation of the source's rows or records, and its parameters, to count them."""
     con = context.con
+    relation, params = read
+    rows_read = con.execute(f"SELECT count(*) FROM {relation}", params).fetchall()[0][0]
     headers = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall() if row[0] != DEFAULT]
     if con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] == 0:
         raise IngestError(str(path), "the export holds no tickets", "Export it again with its data")
@@ -555,4 +568,5 @@ def source_rows(
         columns={name: name for name in OUTPUT_COLUMNS if name in headers},
         activities=dict(defaults),
         details=details or {},
+        rows_read=rows_read,
     )

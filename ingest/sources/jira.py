@@ -92,7 +92,7 @@ def read_issues(path: Path, context: ReadContext) -> SourceRows:
         },
         {**params, **hd.ts_params(_NAIVE, _OFFSET), **hd.level_params(context)},
     )
-    return hd.source_rows(path, "jira-issues", out, context)
+    return hd.source_rows(path, "jira-issues", out, context, (relation, params))
 
 
 # Changelog fields (lower case) and the change field each is.
@@ -178,7 +178,7 @@ def read_changelog(path: Path, context: ReadContext) -> SourceRows:
         },
     )
     hd.events_from_changes(con, changes, out, context)
-    return hd.source_rows(path, "jira-changelog", out, context)
+    return hd.source_rows(path, "jira-changelog", out, context, (issues, {}))
 
 
 SOURCES = (

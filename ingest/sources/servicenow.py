@@ -34,6 +34,7 @@ INCIDENT_COLUMNS: dict[str, tuple[str, ...]] = {
     "closed": ("closed", "closed at", "closed_at"),
     "updated": ("updated", "sys updated on", "sys updated at"),
     "updated_by": ("updated by", "sys updated by"),
+    "caller": ("caller", "caller id"),
     "version": ("updates", "sys mod count"),
     "reassignments": ("reassignment count",),
     "reopens": ("reopen count",),
@@ -108,7 +109,7 @@ def read_incidents(path: Path, context: ReadContext) -> SourceRows:
         {h: f"nullif(trim(t.{quote_ident(h)}), '')" for h in headers if h != found["number"]},
         {**params, **hd.ts_params(_NAIVE), **hd.level_params(context)},
     )
-    return hd.source_rows(path, "servicenow-incidents", out, context)
+    return hd.source_rows(path, "servicenow-incidents", out, context, (relation, params))
 
 
 # --- sys_audit (history) --------------------------------------------------------------------------
@@ -190,7 +191,7 @@ def read_audit(path: Path, context: ReadContext) -> SourceRows:
         },
     )
     hd.events_from_changes(context.con, changes, out, context)
-    return hd.source_rows(path, "servicenow-audit", out, context)
+    return hd.source_rows(path, "servicenow-audit", out, context, (relation, params))
 
 
 # --- snapshots: one row per version ---------------------------------------------------------------
@@ -221,6 +222,7 @@ def read_snapshot(path: Path, context: ReadContext) -> SourceRows:
         f" {hd.parse_ts(col['updated'])} AS ts, {col['updated']} AS ts_text,"
         f" {opened} AS opened, {col['opened']} AS opened_text,"
         f" {col['version']} AS version, {hd.LINE} AS line, {col['updated_by']} AS actor,"
+        f" {col['caller']} AS caller,"
         + ", ".join(f"{col[name]} AS {name}" for name in [*tracked, *counters])
         + f" FROM {relation} s",
         {**params, **hd.ts_params(_NAIVE)},
@@ -231,7 +233,12 @@ def read_snapshot(path: Path, context: ReadContext) -> SourceRows:
     )
     hd.events_from_changes(context.con, changes, out, context)
     return hd.source_rows(
-        path, "servicenow-snapshot", out, context, {"snapshot_rows_unchanged": unchanged}
+        path,
+        "servicenow-snapshot",
+        out,
+        context,
+        (relation, params),
+        {"snapshot_rows_unchanged": unchanged},
     )
 
 

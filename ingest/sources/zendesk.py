@@ -77,7 +77,9 @@ def read_tickets(path: Path, context: ReadContext) -> SourceRows:
         {h: f"nullif(trim(t.{quote_ident(h)}), '')" for h in headers if h != found["id"]},
         {**params, **hd.ts_params(_NAIVE, _OFFSET), **hd.level_params(context)},
     )
-    return hd.source_rows(path, "zendesk-tickets", f"zendesk_{context.index}", context)
+    return hd.source_rows(
+        path, "zendesk-tickets", f"zendesk_{context.index}", context, (relation, params)
+    )
 
 
 # --- audits and incremental ticket events (history) -----------------------------------------------
@@ -192,7 +194,7 @@ def _read_history(path: Path, context: ReadContext, pointer: str, events_sql: st
         },
     )
     hd.events_from_changes(context.con, changes, out, context)
-    return hd.source_rows(path, fmt, out, context)
+    return hd.source_rows(path, fmt, out, context, (records, {}))
 
 
 def sniff_audits(path: Path, head: bytes) -> float:
@@ -239,7 +241,9 @@ def read_ratings(path: Path, context: ReadContext) -> SourceRows:
     unanswered = context.con.execute(
         f"SELECT count(*) FROM {records} WHERE {score} NOT IN ('good', 'bad')"
     ).fetchall()[0][0]
-    return hd.source_rows(path, "zendesk-ratings", out, context, {"ratings_unanswered": unanswered})
+    return hd.source_rows(
+        path, "zendesk-ratings", out, context, (records, {}), {"ratings_unanswered": unanswered}
+    )
 
 
 SOURCES = (
