@@ -201,7 +201,8 @@ def _number_rows(
         f"coalesce(source_row, CASE file_idx {' '.join(cases)} END)" if cases else "source_row"
     )
     con.execute(
-        f"CREATE TEMP VIEW staged_rows AS SELECT * REPLACE ({numbering} AS source_row) FROM staged"
+        f"CREATE TEMP VIEW staged_rows AS SELECT * REPLACE ({numbering} AS source_row),"
+        " rowid AS staged_order FROM staged"
     )
 
 

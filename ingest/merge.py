@@ -118,17 +118,22 @@ def merge_events(
     else:
         con.execute(NEW_EVENTS, {"d": d})
     columns = ", ".join(_EVENT_COLUMNS)
-    fresh = f"SELECT {columns} FROM new_events"
+    # Ties (same time, file and source row: one vendor row can give several events) keep the
+    # order in which the reader gave them, and stored events their order.
+    fresh = f"SELECT {columns}, staged_order AS tiebreak FROM new_events"
     touched = "SELECT DISTINCT case_key FROM new_events"
     ordered = (
-        "SELECT $d AS dataset_id, *, row_number() OVER (PARTITION BY case_key"
-        " ORDER BY ts, file_id, source_row)::INTEGER AS event_index FROM ({rows})"
+        "SELECT $d AS dataset_id, * EXCLUDE (tiebreak), row_number() OVER (PARTITION BY case_key"
+        " ORDER BY ts, file_id, source_row, tiebreak)::INTEGER AS event_index FROM ({rows})"
         " ORDER BY case_key, event_index"
     )
     if first_load:
         con.execute(f"INSERT INTO events BY NAME {ordered.format(rows=fresh)}", {"d": d})
         return
-    stored = f"SELECT {columns} FROM events WHERE dataset_id = $d AND case_key IN ({touched})"
+    stored = (
+        f"SELECT {columns}, event_index AS tiebreak FROM events"
+        f" WHERE dataset_id = $d AND case_key IN ({touched})"
+    )
     con.execute(
         "CREATE TEMP TABLE rewritten AS " + ordered.format(rows=f"{stored} UNION ALL {fresh}"),
         {"d": d},

@@ -24,10 +24,7 @@ from ingest.sources.base import ReadContext, SourceRows
 from store.errors import IngestError
 from store.identifiers import quote_ident
 
-# Each output row's number: the order of events in the reader's output (time order per ticket),
-# unique, so that events at the same time keep their order in the store. The row of the source
-# each event came from (CSV line, or ordinal of the JSON record) is kept as attribute `source_line`.
-LINE = "__line"
+LINE = "__line"  # the source row (CSV line, or ordinal of the JSON record) of each output row
 DEFAULT = "__default"  # each output row's default canonical activity (None: keep the label)
 MAX_JSON_BYTES = 1 << 30  # a JSON document larger than this is refused, not read into memory
 
@@ -388,8 +385,7 @@ SELECT
     priority_now AS priority,
     category_now AS category,
     csat,
-    line::VARCHAR AS source_line,
-    row_number() OVER (ORDER BY case_id, ts NULLS LAST, seq) AS {line},
+    line AS {line},
     coalesce(status_activity, $label_activities[list_position($label_names, label)]) AS {default}
 FROM kept
 WHERE NOT (label = 'Public reply' AND status_event)
@@ -523,15 +519,15 @@ def milestone_events(
     parts = [
         f"SELECT {case_id} AS case_id, $label_{k} AS activity,"
         f' {ts_output(parse_ts(text), text)} AS "timestamp", {resource} AS resource,'
-        f" {', '.join(carried)}, {LINE}::VARCHAR AS source_line, $activity_{k} AS {DEFAULT}, {k} AS k"
+        f" {', '.join(carried)}, {LINE}, $activity_{k} AS {DEFAULT}, {k} AS k"
         f" FROM {relation} WHERE {text} IS NOT NULL"
         for k, (_, _, text, resource) in enumerate(milestones)
     ]
     labels = {f"label_{k}": m[0] for k, m in enumerate(milestones)}
     activities = {f"activity_{k}": m[1] for k, m in enumerate(milestones)}
     con.execute(
-        f"CREATE TEMP TABLE {out} AS SELECT * EXCLUDE (k), row_number() OVER (ORDER BY"
-        f" source_line::BIGINT, k) AS {LINE} FROM ({' UNION ALL '.join(parts)}) ORDER BY {LINE}",
+        f"CREATE TEMP TABLE {out} AS SELECT * EXCLUDE (k) FROM ({' UNION ALL '.join(parts)})"
+        f" ORDER BY {LINE}, k",
         {**params, **labels, **activities},
     )
 
