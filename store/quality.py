@@ -68,7 +68,7 @@ _CHECKS: list[tuple[str, str, str]] = [
     ),
     (
         "events_out_of_order",
-        "events later in their file but earlier in time than the row before them",
+        "events placed in their file before an event that happened earlier (not in time order)",
         "SELECT case_id || ': ' || activity || ' (row ' || source_row || ')' FROM ("
         " SELECT *, lag(source_row) OVER (PARTITION BY case_key, file_id ORDER BY event_index)"
         " AS previous FROM event_log WHERE dataset_id = $d) WHERE source_row < previous"
