@@ -149,6 +149,36 @@ def test_servicenow_snapshots_emit_only_changes_in_version_order(db: Path) -> No
     ]  # fmt: skip
 
 
+def test_a_snapshot_counter_that_goes_up_alone_is_an_event(db: Path, tmp_path: Path) -> None:
+    text = (
+        "number,incident_state,sys_mod_count,sys_updated_at,sys_updated_by,assignment_group,"
+        "reassignment_count,reopen_count\n"
+        "INC1,New,0,29/2/2016 01:00,ana,Desk,0,0\n"
+        "INC1,Active,1,29/2/2016 02:00,ana,Desk,1,0\n"  # reassigned inside the group
+        "INC1,Active,2,29/2/2016 03:00,ana,Desk,1,0\n"  # no change
+        "INC1,Active,3,29/2/2016 04:00,ana,Desk,1,1\n"  # a reopen the state does not show
+    )
+    ingest_files(db, [write(tmp_path / "s.csv", text)], dataset="t")
+    assert [e[1:3] for e in events(db)] == [
+        ("Ticket created", "Created"),
+        ("Assigned", "Reassigned"),
+        ("Reopened", "Reopened"),
+    ]
+
+
+def test_hostile_column_names_in_a_vendor_export_are_only_names(db: Path, tmp_path: Path) -> None:
+    text = (FIXTURES / "zendesk_tickets.csv").read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    path = write(
+        tmp_path / "t.csv", f'{header},"x"" FROM secrets --"\n' + rest.replace("\n", ",1\n")
+    )
+    ingest_files(db, [path], dataset="t")
+    keys = rows(db, "SELECT unnest(json_keys(attributes)) FROM cases WHERE case_id = '4711'")
+    assert [k for (k,) in keys if "secrets" in k] == [
+        'case:x"" FROM secrets --'
+    ]  # as DuckDB reads it
+
+
 def test_servicenow_sys_audit_reads_state_codes_and_comments(db: Path) -> None:
     ingest_files(db, [FIXTURES / "servicenow_sys_audit.csv"], dataset="t")
     assert [e[1:] for e in events(db)] == [

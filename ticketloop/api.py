@@ -47,8 +47,10 @@ class Store:
         format: str = "auto",
         strict: bool = False,
         progress: Any = None,
+        timezone: str | None = None,
     ) -> dict[str, Any]:
-        """Load exports into `dataset`, all or nothing; the load report (as `ingest --json`)."""
+        """Load exports into `dataset`, all or nothing; the load report (as `ingest --json`).
+        `timezone`: the zone of timestamps without an offset (as `ingest --timezone`)."""
         from ingest.load import ingest_files
         from ingest.mapping import load_mapping
 
@@ -60,6 +62,7 @@ class Store:
             mapping=load_mapping(Path(mapping)) if mapping else None,
             strict=strict,
             progress=progress,
+            timezone=timezone,
         )
         return report.to_json()
 

@@ -329,7 +329,7 @@ def quality(dataset: str | None, db: Path, as_json: bool) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("sample_logs"),
     show_default=True,
-    help="Folder for helpdesk.csv, helpdesk.xes.gz and helpdesk_truth.csv.",
+    help="Folder for helpdesk.csv, helpdesk.xes.gz, helpdesk_truth.csv and the vendor exports.",
 )
 @common_options
 def generate(tickets: int, seed: int, out: Path, db: Path, as_json: bool) -> None:
@@ -338,7 +338,8 @@ def generate(tickets: int, seed: int, out: Path, db: Path, as_json: bool) -> Non
     Six months of tickets through a first-level desk and second-level teams: Monday queues,
     information-request loops, knowledge-base use, needless escalations, ping-pong transfers,
     reopens, rejections, abandonment, surveys (CSAT, CES, NPS) and SLA breaches. Halfway, a
-    knowledge-base rollout cuts needless escalations. --db is not used.
+    knowledge-base rollout cuts needless escalations. The same tickets are also written as
+    Zendesk, ServiceNow, Freshdesk and Jira export them (flat and history). --db is not used.
     """
     del db
     from ticketloop.synthetic import generate as write_sample

@@ -279,7 +279,7 @@ def level_params(context: ReadContext) -> dict[str, object]:
     return {"level_teams": list(levels), "level_values": list(levels.values())}
 
 
-def status_params() -> dict[str, object]:
+def _status_params() -> dict[str, object]:
     return {
         "status_words": list(STATUS_CLASSES),
         "status_classes": list(STATUS_CLASSES.values()),
@@ -320,7 +320,8 @@ labelled AS (
         {level_before} AS level_before,
         coalesce(bool_or(field = 'assignee' AND new = actor) OVER v, false) AS self_assigned,
         max(CASE WHEN field = 'assignee' THEN new END) OVER v AS assignee_set,
-        bool_or(field = 'group') OVER v AS group_changed
+        bool_or(field = 'group') OVER v AS group_changed,
+        bool_or(field = 'created') OVER v AS creating
     FROM ordered
     WINDOW v AS (PARTITION BY version)
 ),
@@ -328,7 +329,8 @@ events AS (
     SELECT *,
         CASE
             WHEN field = 'created' THEN new
-            WHEN initial THEN NULL
+            -- what comes with the creation (first values, the request's text) is part of it
+            WHEN initial OR creating THEN NULL
             WHEN field = 'status' AND new_class = 'open' AND old_class IN ('waiting', 'resolved', 'closed')
                 THEN new || ' after ' || status_old
             WHEN field = 'status' THEN new
@@ -361,10 +363,11 @@ events AS (
 kept AS (
     SELECT *,
         bool_or(field = 'status' AND status_activity IS NOT NULL) OVER v AS status_event,
-        bool_or(status_activity IN ('Customer replied', 'Reopened')) OVER v AS customer_back,
+        coalesce(bool_or(status_activity IN ('Customer replied', 'Reopened')) OVER v, false)
+            AS customer_back,
         bool_or(field IN ('group', 'assignee')) OVER v AS assignment,
-        count(label) FILTER (WHERE field NOT IN ('status', 'reassigned', 'reopened')
-            OR status_activity IS NOT NULL) OVER v AS others
+        count(label) FILTER (WHERE field <> 'status' OR status_activity IS NOT NULL)
+            OVER v AS others
     FROM events
     WHERE label IS NOT NULL
     WINDOW v AS (PARTITION BY version)
@@ -427,7 +430,7 @@ def events_from_changes(
     con.execute(
         sql,
         {
-            **status_params(),
+            **_status_params(),
             **level_params(context),
             "class_names": list(CLASS_ACTIVITIES),
             "class_activities": list(CLASS_ACTIVITIES.values()),

@@ -110,9 +110,11 @@ _FIELDS = {
 
 
 def sniff_changelog(path: Path, head: bytes) -> float:
+    """Surest with a changelog in sight; a search result whose first issue has long fields may
+    show it only later."""
     if b'"changelog"' in head or b'"histories"' in head:
         return hd.json_confidence(head, b"items") or hd.json_confidence(head, b"changelog")
-    return 0.0
+    return 0.6 * bool(hd.json_confidence(head, b"issues", b"key", b"fields"))
 
 
 def read_changelog(path: Path, context: ReadContext) -> SourceRows:

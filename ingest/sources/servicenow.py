@@ -62,7 +62,9 @@ STATE_CODES = {
 }
 
 
-def _columns(path: Path, context: ReadContext) -> tuple[str, dict[str, object], list[str], dict]:
+def _columns(
+    path: Path, context: ReadContext
+) -> tuple[str, dict[str, object], list[str], dict[str, str]]:
     relation, params, headers = hd.csv_relation(path, context)
     found = hd.pick_columns(headers, INCIDENT_COLUMNS)
     return relation, params, headers, found
