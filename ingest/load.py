@@ -291,7 +291,7 @@ def _merge(
     superseded = drop_superseded_milestones(
         con, d, [s.kind for s in sources], {name: s.kind for name, s in BY_NAME.items()}
     )
-    merge_events(con, d, f0, first_load=first_load and not superseded, rows="batch_events")
+    merge_events(con, d, f0, first_load=first_load and not superseded, relation="batch_events")
     record_issues(con, d)
     names = {"names": [str(p) for p in files]}
     con.execute(

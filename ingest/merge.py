@@ -16,7 +16,7 @@ _CASE_FIELDS = [f for f in FIELDS if f.on_cases and f.name != "case_id"]
 _EVENT_COLUMNS = (
     "case_key",
     "activity_id",
-    "source_activity",
+    "source_activity",  # NULL where it is the activity's name: most logs, and a cheaper write
     *(f.stored_as for f in FIELDS if f.on_events and f.name != "activity"),
     "file_id",
     "source_row",
@@ -38,6 +38,7 @@ stored AS (
     SELECT case_key, activity_id, ts, resource, count(*) AS n
     FROM events
     WHERE dataset_id = $d AND case_key IN (SELECT case_key FROM keyed)
+        AND case_key BETWEEN (SELECT min(case_key) FROM keyed) AND (SELECT max(case_key) FROM keyed)
     GROUP BY ALL
 )
 SELECT numbered.* EXCLUDE (occurrence)
@@ -100,18 +101,20 @@ def merge_cases(con: duckdb.DuckDBPyConnection, d: int) -> None:
 
 
 def merge_events(
-    con: duckdb.DuckDBPyConnection, d: int, f0: int, *, first_load: bool, rows: str = "batch"
+    con: duckdb.DuckDBPyConnection, d: int, f0: int, *, first_load: bool, relation: str = "batch"
 ) -> None:
-    """Key the batch's events (`rows`: the relation holding them; case keys, activity codes), keep
+    """Key the batch's events (`relation` holds them; case keys, activity codes), keep
     the new ones as `new_events`, and write them: new tickets appended sorted, touched tickets
     rewritten whole with `event_index` anew.
     `first_load`: the data set was empty and the batch is one file, so every row is new."""
+    # A view (no parameters allowed; both values are integers of ours): a first load streams
+    # through it into `events` without a copy of the batch.
     con.execute(
-        "CREATE TEMP TABLE keyed AS SELECT b.* EXCLUDE (case_id, activity), c.case_key,"
-        " a.activity_id, $f0 + b.file_idx AS file_id"
-        f" FROM {rows} b JOIN cases c ON c.dataset_id = $d AND c.case_id = b.case_id"
-        " JOIN activities a ON a.name = b.activity",
-        {"d": d, "f0": f0},
+        "CREATE TEMP VIEW keyed AS SELECT b.* EXCLUDE (case_id, activity)"
+        " REPLACE (nullif(b.source_activity, b.activity) AS source_activity), c.case_key,"
+        f" a.activity_id, {int(f0)} + b.file_idx AS file_id"
+        f" FROM {relation} b JOIN cases c ON c.dataset_id = {int(d)} AND c.case_id = b.case_id"
+        " JOIN activities a ON a.name = b.activity"
     )
     if first_load:
         con.execute("CREATE TEMP VIEW new_events AS SELECT * FROM keyed")
@@ -121,7 +124,6 @@ def merge_events(
     # Ties (same time, file and source row: one vendor row can give several events) keep the
     # order in which the reader gave them, and stored events their order.
     fresh = f"SELECT {columns}, staged_order AS tiebreak FROM new_events"
-    touched = "SELECT DISTINCT case_key FROM new_events"
     ordered = (
         "SELECT $d AS dataset_id, * EXCLUDE (tiebreak), row_number() OVER (PARTITION BY case_key"
         " ORDER BY ts, file_id, source_row, tiebreak)::INTEGER AS event_index FROM ({rows})"
@@ -130,15 +132,20 @@ def merge_events(
     if first_load:
         con.execute(f"INSERT INTO events BY NAME {ordered.format(rows=fresh)}", {"d": d})
         return
-    stored = (
-        f"SELECT {columns}, event_index AS tiebreak FROM events"
-        f" WHERE dataset_id = $d AND case_key IN ({touched})"
+    # The key range lets DuckDB skip the row groups of untouched tickets: a weekly export touches
+    # recent tickets, whose keys are the highest.
+    low, high = con.execute("SELECT min(case_key), max(case_key) FROM new_events").fetchall()[0]
+    bounds = {"d": d, "low": low, "high": high}
+    touched = (
+        "dataset_id = $d AND case_key BETWEEN $low AND $high"
+        " AND case_key IN (SELECT case_key FROM new_events)"
     )
+    stored = f"SELECT {columns}, event_index AS tiebreak FROM events WHERE {touched}"
     con.execute(
         "CREATE TEMP TABLE rewritten AS " + ordered.format(rows=f"{stored} UNION ALL {fresh}"),
-        {"d": d},
+        bounds,
     )
-    con.execute(f"DELETE FROM events WHERE dataset_id = $d AND case_key IN ({touched})", {"d": d})
+    con.execute(f"DELETE FROM events WHERE {touched}", bounds)
     con.execute("INSERT INTO events BY NAME SELECT * FROM rewritten")
 
 

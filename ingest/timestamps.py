@@ -33,13 +33,14 @@ class TimestampFormat:
     kind: str
     formats: tuple[str, ...] = ()
     ambiguous: bool = field(default=False, compare=False)
+    used: tuple[str, ...] = field(default=(), compare=False)  # the formats that read values
 
     def describe(self) -> str:
         if self.kind == "iso":
             return "ISO 8601"
         if self.kind == "explicit":
             return self.formats[0]
-        return f"{self.kind} dates ({self.formats[0]})"
+        return f"{self.kind} dates ({', '.join(self.used or self.formats[:1])})"
 
 
 def parse_expr(column: str, fmt: TimestampFormat) -> tuple[str, dict[str, object]]:
@@ -90,7 +91,17 @@ def infer_format(
     if best == "iso":
         return TimestampFormat("iso")
     ambiguous = best == "day-first" and counts["month-first"] == counts["day-first"]
-    return TimestampFormat(best, FAMILIES[best], ambiguous)
+    # Which formats of the family read the values, most used first: what the note names. (The
+    # format of try_strptime must be a constant; these are ours.)
+    family = FAMILIES[best]
+    counted = con.execute(
+        "SELECT "
+        + ", ".join(f"count(try_strptime(v, '{f}'))" for f in family)
+        + f" FROM {present}",
+        params,
+    ).fetchall()[0]
+    used = [f for n, f in sorted(zip(counted, family, strict=True), key=lambda p: -p[0]) if n]
+    return TimestampFormat(best, family, ambiguous, tuple(used))
 
 
 def check_timezone(con: duckdb.DuckDBPyConnection, tz: str, source: str) -> None:

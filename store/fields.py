@@ -122,12 +122,12 @@ FIELDS: tuple[Field, ...] = (
         ("level", "support level", "tier", "support tier", "org:level"),
     ),
     Field(
-        "channel", "both", "VARCHAR", "text", ("channel", "case:channel", "source channel", "via")
+        "channel", "case", "VARCHAR", "text", ("channel", "case:channel", "source channel", "via")
     ),
     Field("priority", "both", "VARCHAR", "text", ("priority", "case:priority")),
     Field(
         "category",
-        "both",
+        "case",
         "VARCHAR",
         "text",
         ("category", "case:category", "ticket type", "type"),

@@ -1,12 +1,14 @@
 """The synthetic helpdesk's tickets written as helpdesk tools export them, from the same ground
 truth as the generic log: for Zendesk, ServiceNow, Freshdesk and Jira Service Management, a flat
-ticket export and a history export (Zendesk also its satisfaction ratings). The support levels of
-the desk's teams go in a mapping file (`[levels]`).
+ticket export and a history export (Zendesk also its satisfaction ratings), and the support levels
+of the desk's teams as a mapping file (`[levels]`). Written ticket by ticket, as the generator
+streams them: `VendorExports` is a context manager with a `write(ticket)`.
 
-Each ticket's events are first walked into neutral `Update`s (who changed what, when); each
-vendor writer then only spells them its way. An event a history cannot hold (an investigation, a
-rejection, an assignment that changes nothing, a reply in a snapshot) is left out and returned,
-so tests can check that reading the history back gives exactly the generic log's other events.
+Each ticket's events are first walked into neutral `Update`s (who changed what, when); each vendor
+then only spells them its way. An event a history cannot hold (an investigation, a rejection, an
+assignment that changes nothing, a reply in a snapshot) is left out and, with `keep_lost`, kept
+in `lost`, so tests can check that reading the history back gives exactly the generic log's
+other events.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from types import TracebackType
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from ticketloop.synthetic import (
@@ -25,16 +29,17 @@ from ticketloop.synthetic import (
     L2_TEAMS,
     L3_TEAM,
     OWNER_TEAM,
+    START,
+    ZONE,
     Event,
     Ticket,
     business_hours_between,
 )
 
-ZONE = ZoneInfo("Europe/Madrid")
 UTC = ZoneInfo("UTC")
+ORIGIN = datetime.combine(START, datetime.min.time())  # the generator's time 0, wall clock
 LEVELS = {L1_TEAM: 1, **dict.fromkeys(L2_TEAMS, 2), L3_TEAM: 3, OWNER_TEAM: 4}
-LostEvent = tuple[str, str, datetime, str]  # case id, activity, time, resource
-Writer = Callable[[list[Ticket], Path, str], tuple[dict[str, Path], list[LostEvent]]]
+LostEvent = tuple[str, str, datetime, str]  # case id, activity, time (UTC, seconds), resource
 
 
 # --- the neutral walk -----------------------------------------------------------------------------
@@ -42,22 +47,21 @@ Writer = Callable[[list[Ticket], Path, str], tuple[dict[str, Path], list[LostEve
 
 @dataclass
 class Update:
-    """One change to a ticket: by whom (an agent's name, "Customer" or "System"), when, and what.
-    `changes` maps a field (status: new/open/pending/solved/closed/canceled, group, assignee,
-    type) to (old, new); `created` marks the ticket's creation."""
+    """One change to a ticket: by whom (an agent's name, "Customer" or "System"), when (minutes
+    since the generator's start), and what. `changes` maps a field (status: new, open, pending,
+    solved, closed, canceled; group, assignee, type) to (old, new)."""
 
-    at: datetime
+    at: float
     actor: str
     changes: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     created: bool = False
     reply: bool = False
     rating: int | None = None  # CSAT 1-5
     knowledge: str = ""  # "linked" or "captured"
-    event: Event | None = None  # the generic event it stands for
 
 
-# The activities each kind of history holds: the rest of a ticket's events are lost in it.
-FULL = frozenset(
+# The activities every history here holds; each vendor adds what else it can.
+HISTORY = frozenset(
     {
         "Ticket created",
         "Assigned",
@@ -74,12 +78,20 @@ FULL = frozenset(
 )
 
 
-def updates_of(ticket: Ticket, holds: frozenset[str], lost: list[LostEvent]) -> list[Update]:
-    """The ticket's events as updates, for a history that holds the activities `holds` (plus
-    `Abandoned` when it holds a canceled status, and `Survey answered` and the knowledge-base
-    events when it holds those): assignments carry the group and the assignee, an escalation
-    moves the ticket to the group of the next assignment and clears the assignee, a hand-back
-    gives it to the next agent."""
+def wall_clock(t: float) -> datetime:
+    """The desk's wall-clock time of generator time `t`, to the second as the generic log has it."""
+    return ORIGIN + timedelta(seconds=int(t * 60))
+
+
+def utc_of(t: float) -> datetime:
+    return wall_clock(t).replace(tzinfo=ZONE).astimezone(UTC)
+
+
+def updates_of(ticket: Ticket, holds: frozenset[str], lost: list[LostEvent] | None) -> list[Update]:
+    """The ticket's events as updates, for a history that holds the activities `holds`:
+    assignments carry the group and the assignee, an escalation moves the ticket to the group of
+    the next assignment and clears the assignee, a hand-back gives it to the next agent. Events
+    it cannot hold go to `lost`."""
     events = sorted(ticket.events, key=lambda e: e.at)
     group: str | None = None
     assignee: str | None = None
@@ -91,11 +103,15 @@ def updates_of(ticket: Ticket, holds: frozenset[str], lost: list[LostEvent]) -> 
         old, status = status, new_status
         return {"status": (old, new_status)}
 
+    def lose(e: Event) -> None:
+        if lost is not None:
+            lost.append((ticket.case_id, e.activity, utc_of(e.at), e.resource))
+
     for i, e in enumerate(events):
         if e.activity not in holds:
-            lost.append((ticket.case_id, e.activity, e.at, e.resource))
+            lose(e)
             continue
-        update = Update(e.at, e.resource, event=e)
+        update = Update(e.at, e.resource)
         if e.activity == "Ticket created":
             update.created, update.reply = True, True
         elif e.activity == "Assigned":
@@ -104,7 +120,7 @@ def updates_of(ticket: Ticket, holds: frozenset[str], lost: list[LostEvent]) -> 
             if e.resource != assignee:
                 update.changes["assignee"] = (assignee, e.resource)
             if not update.changes:
-                lost.append((ticket.case_id, e.activity, e.at, e.resource))
+                lose(e)
                 continue
             if status == "new":
                 update.changes |= to("open")
@@ -142,13 +158,13 @@ def updates_of(ticket: Ticket, holds: frozenset[str], lost: list[LostEvent]) -> 
 class Milestones:
     """What a flat ticket export shows of a ticket: milestone times and the state at the end."""
 
-    created: datetime
-    first_assigned: datetime | None
-    last_assigned: datetime | None
-    first_response: datetime | None
-    resolved: datetime | None
-    closed: datetime | None
-    updated: datetime
+    created: float
+    first_assigned: float | None
+    last_assigned: float | None
+    first_response: float | None
+    resolved: float | None
+    closed: float | None
+    updated: float
     agent: str
     team: str
     csat: int | None
@@ -162,7 +178,7 @@ class Milestones:
 def milestones_of(ticket: Ticket) -> Milestones:
     events = sorted(ticket.events, key=lambda e: e.at)
 
-    def times(activity: str) -> list[datetime]:
+    def times(activity: str) -> list[float]:
         return [e.at for e in events if e.activity == activity]
 
     assigned, resolved, closed = times("Assigned"), times("Resolved"), times("Closed")
@@ -187,7 +203,7 @@ def milestones_of(ticket: Ticket) -> Milestones:
     )
 
 
-# --- spelling times and files ---------------------------------------------------------------------
+# --- spelling times and streaming files -----------------------------------------------------------
 
 
 def ticket_number(case_id: str) -> int:
@@ -195,33 +211,67 @@ def ticket_number(case_id: str) -> int:
     return int(case_id.split("-")[-1])
 
 
-def _aware(t: datetime) -> datetime:
-    return t.replace(tzinfo=ZONE)
+def _fmt(t: float | None, pattern: str, zone: ZoneInfo = ZONE) -> str:
+    """Generator time `t` in `zone` (the desk's by default), spelt with `pattern`; "" for None."""
+    if t is None:
+        return ""
+    moment = wall_clock(t)
+    return moment.strftime(pattern) if zone is ZONE else utc_of(t).strftime(pattern)
 
 
-def _fmt(t: datetime | None, pattern: str, zone: ZoneInfo = ZONE) -> str:
-    """`t` (the desk's wall clock) in `zone`, spelt with `pattern`; "" for None."""
-    return _aware(t).astimezone(zone).strftime(pattern) if t else ""
+def _hours(start: float | None, end: float | None) -> str:
+    return (
+        f"{business_hours_between(start, end):.2f}" if start is not None and end is not None else ""
+    )
 
 
-def _write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
-    """A UTF-8 CSV, gzip-compressed with mtime 0 (same tickets, same bytes)."""
-    sink = _Lines()
-    out = csv.writer(sink, lineterminator="\n")
-    out.writerow(header)
-    out.writerows(rows)
-    with path.open("wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz:
-        gz.write("".join(sink.lines).encode("utf-8"))
+class _Gzip:
+    """A gzip text file with mtime 0 and no name inside: same text, same bytes."""
+
+    def __init__(self, path: Path) -> None:
+        self._raw = path.open("wb")
+        self._gz: IO[bytes] = gzip.GzipFile(filename="", fileobj=self._raw, mode="wb", mtime=0)
+
+    def write(self, text: str) -> None:
+        self._gz.write(text.encode("utf-8"))
+
+    def close(self) -> None:
+        self._gz.close()
+        self._raw.close()
 
 
-def _write_json_gz(path: Path, doc: object) -> None:
-    """Compact JSON, gzip-compressed with mtime 0: same tickets, same bytes."""
-    with path.open("wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz:
-        gz.write(json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+class _CsvFile:
+    """A gzip-compressed CSV written row by row."""
+
+    def __init__(self, path: Path, header: Iterable[str]) -> None:
+        self._file = _Gzip(path)
+        self._csv = csv.writer(self._file, lineterminator="\n")
+        self._csv.writerow(header)
+
+    def row(self, values: Iterable[object]) -> None:
+        self._csv.writerow(values)
+
+    def close(self) -> None:
+        self._file.close()
 
 
-def _hours(start: datetime | None, end: datetime | None) -> str:
-    return f"{business_hours_between(start, end):.2f}" if start and end else ""
+class _JsonList:
+    """A JSON document `{"<key>": [records...], <tail>}` written record by record; `tail` (the
+    sideloads and paging keys) is given at the end."""
+
+    def __init__(self, path: Path, key: str, gzipped: bool = True) -> None:
+        self._file: _Gzip | IO[str] = _Gzip(path) if gzipped else path.open("w", encoding="utf-8")
+        self._file.write(json.dumps({key: []})[:-2])
+        self.count = 0
+
+    def add(self, record: dict) -> None:
+        self._file.write(("," if self.count else "") + json.dumps(record, ensure_ascii=False))
+        self.count += 1
+
+    def close(self, tail: dict) -> None:
+        rest = json.dumps(tail, ensure_ascii=False)[1:]
+        self._file.write("]" + ("," + rest if tail else "}") + "\n")
+        self._file.close()
 
 
 class _Directory:
@@ -233,6 +283,9 @@ class _Directory:
 
     def user(self, name: str) -> int:
         return self.users.setdefault(name, 1000 + len(self.users))
+
+    def user_id(self, name: str | None) -> str | None:
+        return str(self.user(name)) if name else None
 
     def group(self, name: str | None) -> str | None:
         return str(self.groups.setdefault(name, 360000 + len(self.groups))) if name else None
@@ -273,11 +326,6 @@ ZENDESK_HEADER = (
     "First reply time in minutes within business hours",
     "Full resolution time in minutes within business hours",
 )
-_ZD_HOLDS = FULL | {
-    "Survey answered",
-    "Knowledge base consulted",
-    "Solution recorded in knowledge base",
-}
 _ZD_LOCAL = "%Y-%m-%d %H:%M:%S"  # the account's time zone, without an offset
 _ZD_UTC = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -286,127 +334,126 @@ def _zendesk_score(csat: int) -> str:
     return "good" if csat >= 4 else "bad"
 
 
-def write_zendesk(
-    tickets: list[Ticket], out_dir: Path, name: str
-) -> tuple[dict[str, Path], list[LostEvent]]:
-    """`<name>_zendesk_tickets.csv.gz` (local times), `_audits.json.gz` (with `users` and `groups`
-    sideloads) and `_ratings.json`."""
-    paths = {
-        "zendesk_tickets": out_dir / f"{name}_zendesk_tickets.csv.gz",
-        "zendesk_audits": out_dir / f"{name}_zendesk_audits.json.gz",
-        "zendesk_ratings": out_dir / f"{name}_zendesk_ratings.json",
-    }
-    ids, lost, audits, ratings = _Directory(), [], [], []
-    requesters: dict[int, str] = {}
-    for ticket in tickets:
+class _Zendesk:
+    """The ticket CSV (local times), ticket audits (UTC, `users` and `groups` sideloads) and
+    satisfaction ratings."""
+
+    holds = HISTORY | {"Survey answered", "Knowledge base consulted"}
+    holds |= {"Solution recorded in knowledge base"}
+
+    def __init__(self, out_dir: Path, name: str) -> None:
+        self.paths = {
+            "zendesk_tickets": out_dir / f"{name}_zendesk_tickets.csv.gz",
+            "zendesk_audits": out_dir / f"{name}_zendesk_audits.json.gz",
+            "zendesk_ratings": out_dir / f"{name}_zendesk_ratings.json",
+        }
+        self.tickets = _CsvFile(self.paths["zendesk_tickets"], ZENDESK_HEADER)
+        self.audits = _JsonList(self.paths["zendesk_audits"], "audits")
+        self.ratings = _JsonList(self.paths["zendesk_ratings"], "satisfaction_ratings", False)
+        self.ids = _Directory()
+        self.requesters: list[tuple[int, str]] = []
+
+    def write(self, ticket: Ticket, lost: list[LostEvent] | None) -> None:
         number = ticket_number(ticket.case_id)
         requester = 500000 + number
-        requesters[requester] = f"Requester {ticket.case_id}"
-        for update in updates_of(ticket, _ZD_HOLDS, lost):
-            author = {"Customer": requester, "System": -1}.get(update.actor) or ids.user(
-                update.actor
-            )
-            events: list[dict] = []
-            if update.reply:
-                events.append({"type": "Comment", "author_id": author, "public": True})
-            if update.created:
-                events += [
-                    {"type": "Create", "field_name": "status", "value": "new"},
-                    {"type": "Create", "field_name": "priority", "value": ticket.priority},
-                ]
-            for fld, (old, new) in update.changes.items():
-                if fld in ("group", "assignee"):
-                    lookup = ids.group if fld == "group" else (lambda n: n and str(ids.user(n)))
-                    old, new = lookup(old), lookup(new)
-                zd_field = {"group": "group_id", "assignee": "assignee_id"}.get(fld, fld)
-                if fld == "status" and new == "canceled":
-                    new = "closed"
-                if fld == "type":
-                    new = "question"
-                events.append(
-                    {"type": "Change", "field_name": zd_field, "previous_value": old, "value": new}
-                )
-            if update.rating is not None:
-                events.append(
-                    {"type": "SatisfactionRating", "score": _zendesk_score(update.rating)}
-                )
-                ratings.append(
-                    {
-                        "id": 35000 + len(ratings),
-                        "ticket_id": number,
-                        "requester_id": requester,
-                        "score": _zendesk_score(update.rating),
-                        "created_at": _fmt(update.at, _ZD_UTC, UTC),
-                        "updated_at": _fmt(update.at, _ZD_UTC, UTC),
-                        "comment": None,
-                    }
-                )
-            if update.knowledge:
-                events.append({"type": f"Knowledge{update.knowledge.capitalize()}"})
-            audits.append(
-                {
-                    "id": len(audits) + 1,
-                    "ticket_id": number,
-                    "created_at": _fmt(update.at, _ZD_UTC, UTC),
-                    "author_id": author,
-                    "via": {"channel": ZENDESK_VIA[ticket.channel] if update.created else "web"},
-                    "events": [{"id": k + 1, **e} for k, e in enumerate(events)],
-                }
-            )
-    users = [{"id": i, "name": n, "role": "agent"} for n, i in ids.users.items()]
-    users += [{"id": i, "name": n, "role": "end-user"} for i, n in requesters.items()]
-    _write_json_gz(
-        paths["zendesk_audits"],
-        {
-            "audits": audits,
-            "users": users,
-            "groups": [{"id": int(i), "name": n} for n, i in ids.groups.items()],
-            "next_page": None,
-            "count": len(audits),
-        },
-    )
-    paths["zendesk_ratings"].write_text(
-        json.dumps({"satisfaction_ratings": ratings, "next_page": None, "count": len(ratings)})
-        + "\n",
-        encoding="utf-8",
-    )
-    rows = []
-    for ticket in tickets:
+        self.requesters.append((requester, f"Requester {ticket.case_id}"))
+        for update in updates_of(ticket, self.holds, lost):
+            self._audit(ticket, number, requester, update)
         m = milestones_of(ticket)
-        reply_min = (
-            (m.first_response - m.created).total_seconds() / 60 if m.first_response else None
-        )
-        rows.append(
+        reply_min = m.first_response - m.created if m.first_response is not None else None
+        self.tickets.row(
             [
-                ticket_number(ticket.case_id),
+                number,
                 f"Requester {ticket.case_id}",
                 m.agent,
                 m.team,
                 f"{ticket.category.name} ({ticket.case_id})",
-                "Closed" if m.closed else "Open",
+                "Closed" if m.closed is not None else "Open",
                 ticket.priority.capitalize(),
                 ZENDESK_VIA[ticket.channel],
                 ticket.category.name,
                 _fmt(m.created, _ZD_LOCAL),
-                _fmt(m.closed or m.updated, _ZD_LOCAL),
+                _fmt(m.closed if m.closed is not None else m.updated, _ZD_LOCAL),
                 _fmt(m.last_assigned, _ZD_LOCAL),
                 _fmt(m.first_assigned, _ZD_LOCAL),
                 _fmt(m.resolved, _ZD_LOCAL),
-                (m.csat and _zendesk_score(m.csat).capitalize())
-                or ("Offered" if m.resolved else "Unoffered"),
+                _zendesk_score(m.csat).capitalize()
+                if m.csat
+                else ("Offered" if m.resolved is not None else "Unoffered"),
                 m.teams,
                 m.agents,
                 m.reopens,
                 m.replies,
-                round(reply_min) if reply_min is not None else "",
-                round(business_hours_between(m.created, m.first_response) * 60)
-                if m.first_response
-                else "",
-                round(business_hours_between(m.created, m.resolved) * 60) if m.resolved else "",
+                "" if reply_min is None else round(reply_min),
+                "" if reply_min is None else round(_minutes(m.created, m.first_response)),
+                "" if m.resolved is None else round(_minutes(m.created, m.resolved)),
             ]
         )
-    _write_csv(paths["zendesk_tickets"], ZENDESK_HEADER, rows)
-    return paths, lost
+
+    def _audit(self, ticket: Ticket, number: int, requester: int, update: Update) -> None:
+        ids = self.ids
+        author = {"Customer": requester, "System": -1}.get(update.actor) or ids.user(update.actor)
+        events: list[dict] = []
+        if update.reply:
+            events.append({"type": "Comment", "author_id": author, "public": True})
+        if update.created:
+            events += [
+                {"type": "Create", "field_name": "status", "value": "new"},
+                {"type": "Create", "field_name": "priority", "value": ticket.priority},
+            ]
+        for name, (old, new) in update.changes.items():
+            if name == "group":
+                old, new = ids.group(old), ids.group(new)
+            elif name == "assignee":
+                old, new = ids.user_id(old), ids.user_id(new)
+            elif name == "type":
+                new = "question"
+            elif new == "canceled":
+                new = "closed"
+            zd_field = {"group": "group_id", "assignee": "assignee_id"}.get(name, name)
+            events.append(
+                {"type": "Change", "field_name": zd_field, "previous_value": old, "value": new}
+            )
+        at = _fmt(update.at, _ZD_UTC, UTC)
+        if update.rating is not None:
+            score = _zendesk_score(update.rating)
+            events.append({"type": "SatisfactionRating", "score": score})
+            self.ratings.add(
+                {
+                    "id": 35000 + self.ratings.count,
+                    "ticket_id": number,
+                    "requester_id": requester,
+                    "score": score,
+                    "created_at": at,
+                    "updated_at": at,
+                    "comment": None,
+                }
+            )
+        if update.knowledge:
+            events.append({"type": f"Knowledge{update.knowledge.capitalize()}"})
+        self.audits.add(
+            {
+                "id": self.audits.count + 1,
+                "ticket_id": number,
+                "created_at": at,
+                "author_id": author,
+                "via": {"channel": ZENDESK_VIA[ticket.channel] if update.created else "web"},
+                "events": [{"id": k + 1, **e} for k, e in enumerate(events)],
+            }
+        )
+
+    def close(self) -> None:
+        ids = self.ids
+        users = [{"id": i, "name": n, "role": "agent"} for n, i in ids.users.items()]
+        users += [{"id": i, "name": n, "role": "end-user"} for i, n in self.requesters]
+        groups = [{"id": int(i), "name": n} for n, i in ids.groups.items()]
+        self.audits.close({"users": users, "groups": groups, "next_page": None})
+        self.ratings.close({"next_page": None, "count": self.ratings.count})
+        self.tickets.close()
+
+
+def _minutes(start: float, end: float) -> float:
+    return business_hours_between(start, end) * 60
 
 
 # --- ServiceNow -----------------------------------------------------------------------------------
@@ -459,114 +506,102 @@ SN_LIST_HEADER = (
     "Reassignment count",
     "Reopen count",
 )
-_SN_HOLDS = (FULL - {"First response"}) | {"Abandoned"}
 _SN_SNAPSHOT_TIME = "%-d/%-m/%Y %H:%M:%S"  # day first, no leading zeros, UTC
 _SN_LIST_TIME = "%Y-%m-%d %H:%M:%S"  # UTC
 
 
-def write_servicenow(
-    tickets: list[Ticket], out_dir: Path, name: str
-) -> tuple[dict[str, Path], list[LostEvent]]:
-    """`<name>_servicenow_incidents.csv.gz` (the list, labels as headers) and
-    `<name>_servicenow_snapshots.csv.gz` (one row per version, `?` for empty, as the public
-    incident event log, including versions that change nothing)."""
-    paths = {
-        "servicenow_incidents": out_dir / f"{name}_servicenow_incidents.csv.gz",
-        "servicenow_snapshots": out_dir / f"{name}_servicenow_snapshots.csv.gz",
-    }
-    lost: list[LostEvent] = []
-    snapshots, incidents = [], []
-    for ticket in tickets:
+class _ServiceNow:
+    """The incident list (labels as headers, UTC) and snapshots in the layout of the public
+    incident event log (one row per version, `?` for empty, day-first dates, and now and then a
+    version that changes nothing)."""
+
+    holds = (HISTORY - {"First response"}) | {"Abandoned"}
+
+    def __init__(self, out_dir: Path, name: str) -> None:
+        self.paths = {
+            "servicenow_incidents": out_dir / f"{name}_servicenow_incidents.csv.gz",
+            "servicenow_snapshots": out_dir / f"{name}_servicenow_snapshots.csv.gz",
+        }
+        self.incidents = _CsvFile(self.paths["servicenow_incidents"], SN_LIST_HEADER)
+        self.snapshots = _CsvFile(self.paths["servicenow_snapshots"], SN_SNAPSHOT_HEADER)
+
+    def write(self, ticket: Ticket, lost: list[LostEvent] | None) -> None:
         number = f"INC{ticket_number(ticket.case_id):07d}"
         caller = f"Caller {ticket.case_id}"
-        state = {"status": "new", "group": None, "assignee": None, "type": None}
+        state: dict[str, str | None] = {"status": "new", "group": None, "assignee": None}
+        state["type"] = None
         reassignments = reopens = 0
-        resolved_by = resolved_at = closed_at = None
-        versions = []
-        for update in updates_of(ticket, _SN_HOLDS, lost):
+        resolved_by = ""
+        resolved_at = closed_at = None
+        versions = 0
+        for update in updates_of(ticket, self.holds, lost):
             if update.changes.get("group", (None, None))[0] is not None:
                 reassignments += 1
             if update.changes.get("status") == ("solved", "open"):
                 reopens += 1
-            state |= {fld: new for fld, (_, new) in update.changes.items()}
+            state |= {name: new for name, (_, new) in update.changes.items()}
             if state["status"] == "solved":
                 resolved_by, resolved_at = update.actor, update.at
             if state["status"] == "closed":
                 closed_at = update.at
             actor = {"Customer": caller, "System": "system"}.get(update.actor, update.actor)
-            versions.append((update.at, actor, dict(state), reassignments, reopens))
-            if update.event and update.event.activity == "Assigned" and len(versions) % 3 == 0:
-                versions.append(versions[-1])  # a save that changes nothing, as real logs have
-        for mod_count, (at, actor, st, re_n, ro_n) in enumerate(versions):
-            snapshots.append(
-                [
-                    number,
-                    SN_STATES[st["status"]],
-                    str(st["status"] not in ("closed", "canceled")).lower(),
-                    re_n,
-                    ro_n,
-                    mod_count,
-                    "true",
-                    caller,
-                    caller,
-                    _fmt(ticket.created, _SN_SNAPSHOT_TIME, UTC),
-                    actor,
-                    _fmt(at, _SN_SNAPSHOT_TIME, UTC),
-                    ticket.channel,
-                    st["type"] or "?",
-                    ticket.priority,
-                    st["group"] or "?",
-                    st["assignee"] or "?",
-                    resolved_by or "?",
-                    _fmt(resolved_at, _SN_SNAPSHOT_TIME, UTC) or "?",
-                    _fmt(closed_at, _SN_SNAPSHOT_TIME, UTC) or "?",
-                ]
-            )
+            saves = 2 if "assignee" in update.changes and versions % 3 == 2 else 1
+            for _ in range(saves):  # the second save changes nothing, as real logs have
+                self.snapshots.row(
+                    [
+                        number,
+                        SN_STATES[state["status"] or "new"],
+                        str(state["status"] not in ("closed", "canceled")).lower(),
+                        reassignments,
+                        reopens,
+                        versions,
+                        "true",
+                        caller,
+                        caller,
+                        _fmt(ticket.created, _SN_SNAPSHOT_TIME, UTC),
+                        actor,
+                        _fmt(update.at, _SN_SNAPSHOT_TIME, UTC),
+                        ticket.channel,
+                        state["type"] or "?",
+                        ticket.priority,
+                        state["group"] or "?",
+                        state["assignee"] or "?",
+                        resolved_by or "?",
+                        _fmt(resolved_at, _SN_SNAPSHOT_TIME, UTC) or "?",
+                        _fmt(closed_at, _SN_SNAPSHOT_TIME, UTC) or "?",
+                    ]
+                )
+                versions += 1
         m = milestones_of(ticket)
-        incidents.append(
+        self.incidents.row(
             [
                 number,
                 _fmt(m.created, _SN_LIST_TIME, UTC),
                 f"{ticket.category.name} ({ticket.case_id})",
                 caller,
                 ticket.priority,
-                SN_STATES["canceled" if m.abandoned else "closed"] if m.closed else "In Progress",
+                ("Canceled" if m.abandoned else "Closed") if m.closed is not None else "Active",
                 ticket.category.name,
                 m.team,
                 m.agent,
                 ticket.channel,
                 _fmt(m.updated, _SN_LIST_TIME, UTC),
                 _fmt(m.resolved, _SN_LIST_TIME, UTC),
-                resolved_by or "",
+                resolved_by,
                 _fmt(m.closed, _SN_LIST_TIME, UTC),
                 reassignments,
                 reopens,
             ]
         )
-    _write_csv(paths["servicenow_incidents"], SN_LIST_HEADER, incidents)
-    _write_csv(paths["servicenow_snapshots"], SN_SNAPSHOT_HEADER, snapshots)
-    return paths, lost
 
-
-class _Lines:
-    """A file-like sink for csv.writer, collecting its lines."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def write(self, line: str) -> None:
-        self.lines.append(line)
+    def close(self) -> None:
+        self.incidents.close()
+        self.snapshots.close()
 
 
 # --- Freshdesk ------------------------------------------------------------------------------------
 
-FD_STATUSES = {
-    "open": "Open",
-    "pending": "Pending",
-    "solved": "Resolved",
-    "closed": "Closed",
-    "canceled": "Closed",
-}
+FD_STATUSES = {"open": "Open", "pending": "Pending", "solved": "Resolved", "closed": "Closed"}
 FD_HEADER = (
     "Ticket ID",
     "Subject",
@@ -590,57 +625,57 @@ FD_HEADER = (
     "Survey results",
 )
 FD_SURVEY = {5: "Extremely Happy", 4: "Happy", 3: "Neutral", 2: "Unhappy", 1: "Extremely Unhappy"}
-_FD_HOLDS = FULL
 _FD_ACTIVITY_TIME = "%d-%m-%Y %H:%M:%S %z"
 _FD_LOCAL = "%Y-%m-%d %H:%M:%S"
 
 
-def write_freshdesk(
-    tickets: list[Ticket], out_dir: Path, name: str
-) -> tuple[dict[str, Path], list[LostEvent]]:
-    """`<name>_freshdesk_tickets.csv.gz` (local times) and `_activities.json.gz` (performers by id
-    and name; every tenth record repeated, as real activity exports repeat some)."""
-    paths = {
-        "freshdesk_tickets": out_dir / f"{name}_freshdesk_tickets.csv.gz",
-        "freshdesk_activities": out_dir / f"{name}_freshdesk_activities.json.gz",
-    }
-    ids, lost, records, rows = _Directory(), [], [], []
-    for ticket in tickets:
+class _Freshdesk:
+    """The ticket CSV (local times) and the ticket activities (UTC; every tenth record repeated,
+    as real activity exports repeat some)."""
+
+    holds = HISTORY
+
+    def __init__(self, out_dir: Path, name: str) -> None:
+        self.paths = {
+            "freshdesk_tickets": out_dir / f"{name}_freshdesk_tickets.csv.gz",
+            "freshdesk_activities": out_dir / f"{name}_freshdesk_activities.json.gz",
+        }
+        self.tickets = _CsvFile(self.paths["freshdesk_tickets"], FD_HEADER)
+        self.activities = _JsonList(self.paths["freshdesk_activities"], "activities_data")
+        self.ids = _Directory()
+
+    def write(self, ticket: Ticket, lost: list[LostEvent] | None) -> None:
         number = ticket_number(ticket.case_id)
-        for update in updates_of(ticket, _FD_HOLDS, lost):
+        for update in updates_of(ticket, self.holds, lost):
             kind = {"Customer": "contact", "System": "system"}.get(update.actor, "agent")
             activity: dict[str, object] = {}
             if update.created:
                 activity |= {"new_ticket": True, "status": "Open", "priority": ticket.priority}
-            if update.reply and not update.created:
-                activity["note"] = {"id": len(records) + 1, "type": "Reply"}
-            for fld, (_, new) in update.changes.items():
-                if fld == "status":
-                    activity["status"] = FD_STATUSES[new or "open"]
-                elif fld == "group":
-                    activity["group"] = new
-                elif fld == "assignee":
-                    activity["agent"] = new
-                elif fld == "type":
-                    activity["ticket_type"] = new
+            elif update.reply:
+                activity["note"] = {"id": self.activities.count + 1, "type": "Reply"}
+            for name, (_, new) in update.changes.items():
+                fd_field = {"assignee": "agent", "type": "ticket_type"}.get(name, name)
+                activity[fd_field] = (
+                    FD_STATUSES.get(new or "", "Closed") if name == "status" else new
+                )
             record = {
                 "performer_type": kind,
-                "performer_id": ids.user(update.actor) if kind == "agent" else 0,
+                "performer_id": self.ids.user(update.actor) if kind == "agent" else 0,
                 "performer_name": update.actor if kind == "agent" else None,
                 "ticket_id": number,
                 "performed_at": _fmt(update.at, _FD_ACTIVITY_TIME, UTC),
                 "activity": activity,
             }
-            records.append(record)
-            if len(records) % 10 == 0:
-                records.append(record)
+            self.activities.add(record)
+            if self.activities.count % 10 == 0:
+                self.activities.add(record)
         m = milestones_of(ticket)
-        sla = business_hours_between(m.created, m.resolved) if m.resolved else None
-        rows.append(
+        resolution_h = business_hours_between(m.created, m.resolved) if m.resolved else None
+        self.tickets.row(
             [
                 number,
                 f"{ticket.category.name} ({ticket.case_id})",
-                "Closed" if m.closed else "Open",
+                "Closed" if m.closed is not None else "Open",
                 ticket.priority.capitalize(),
                 ticket.channel.capitalize(),
                 ticket.category.name,
@@ -655,14 +690,17 @@ def write_freshdesk(
                 _hours(m.created, m.resolved),
                 m.replies,
                 m.reopens,
-                "" if sla is None else ("Within SLA" if sla <= 24 else "SLA Violated"),
-                "Within SLA" if m.first_response else "",
+                ""
+                if resolution_h is None
+                else ("Within SLA" if resolution_h <= 24 else "SLA Violated"),
+                "Within SLA" if m.first_response is not None else "",
                 FD_SURVEY.get(m.csat or 0, ""),
             ]
         )
-    _write_csv(paths["freshdesk_tickets"], FD_HEADER, rows)
-    _write_json_gz(paths["freshdesk_activities"], {"activities_data": records})
-    return paths, lost
+
+    def close(self) -> None:
+        self.activities.close({})
+        self.tickets.close()
 
 
 # --- Jira Service Management ----------------------------------------------------------------------
@@ -697,29 +735,32 @@ JIRA_HEADER = (
     "Comment",
     "Comment",
 )
-_JIRA_HOLDS = FULL | {"Abandoned"}
-_JIRA_CSV_TIME = "%d/%b/%y %I:%M %p"  # minutes only: the CSV has no seconds
-_JIRA_JSON_TIME = "%Y-%m-%dT%H:%M:%S.000%z"
+_JIRA_CSV_TIME = "%d/%b/%y %I:%M %p"  # local, to the minute: the CSV has no seconds
+_JIRA_JSON_TIME = "%Y-%m-%dT%H:%M:%S.000+0000"
 
 
-def write_jira(
-    tickets: list[Ticket], out_dir: Path, name: str
-) -> tuple[dict[str, Path], list[LostEvent]]:
-    """`<name>_jira_issues.csv.gz` (local times to the minute, repeated Comment columns) and
-    `_jira_changelog.json.gz` (a search result with expand=changelog and public comments)."""
-    paths = {
-        "jira_issues": out_dir / f"{name}_jira_issues.csv.gz",
-        "jira_changelog": out_dir / f"{name}_jira_changelog.json.gz",
-    }
-    lost: list[LostEvent] = []
-    issues, rows = [], []
-    for ticket in tickets:
+class _Jira:
+    """The issue CSV (local times to the minute, repeated Comment columns) and the changelog of a
+    search with expand=changelog (UTC, public comments in the issues' fields)."""
+
+    holds = HISTORY | {"Abandoned"}
+
+    def __init__(self, out_dir: Path, name: str) -> None:
+        self.paths = {
+            "jira_issues": out_dir / f"{name}_jira_issues.csv.gz",
+            "jira_changelog": out_dir / f"{name}_jira_changelog.json.gz",
+        }
+        self.issues_csv = _CsvFile(self.paths["jira_issues"], JIRA_HEADER)
+        self.changelog = _JsonList(self.paths["jira_changelog"], "issues")
+
+    def write(self, ticket: Ticket, lost: list[LostEvent] | None) -> None:
         key = f"SD-{ticket_number(ticket.case_id)}"
         reporter = f"Requester {ticket.case_id}"
-        histories, comments = [], []
-        for update in updates_of(ticket, _JIRA_HOLDS, lost):
+        histories: list[dict] = []
+        comments: list[dict] = []
+        for update in updates_of(ticket, self.holds, lost):
             if update.created:
-                continue  # the issue's `created` and reporter say it
+                continue  # the issue's `created` and `reporter` say it
             author = (
                 None
                 if update.actor == "System"
@@ -727,73 +768,108 @@ def write_jira(
             )
             at = _fmt(update.at, _JIRA_JSON_TIME, UTC)
             items = []
-            for fld, (old, new) in update.changes.items():
-                if fld == "status":
+            for name, (old, new) in update.changes.items():
+                if name == "status":
                     old, new = JIRA_STATUSES[old or "new"], JIRA_STATUSES[new or "new"]
-                jira_field = {"group": "Team", "type": "Request Type"}.get(fld, fld)
+                jira_field = {"group": "Team", "type": "Request Type"}.get(name, name)
                 items.append({"field": jira_field, "fromString": old, "toString": new})
             if update.reply:
                 comments.append({"author": author, "created": at, "jsdPublic": True})
             if items:
                 history = {"id": str(len(histories) + 1), "created": at, "items": items}
                 histories.append(history | ({"author": author} if author else {}))
-        fields = {
-            "created": _fmt(ticket.created, _JIRA_JSON_TIME, UTC),
-            "reporter": {"displayName": reporter},
-            "comment": {"comments": comments},
-        }
-        issues.append({"key": key, "fields": fields, "changelog": {"histories": histories}})
+        self.changelog.add(
+            {
+                "key": key,
+                "fields": {
+                    "created": _fmt(ticket.created, _JIRA_JSON_TIME, UTC),
+                    "reporter": {"displayName": reporter},
+                    "comment": {"comments": comments},
+                },
+                "changelog": {"histories": histories},
+            }
+        )
         m = milestones_of(ticket)
-        agent_replies = [e.at for e in ticket.events if e.activity == "First response"]
-        rows.append(
+        self.issues_csv.row(
             [
                 f"{ticket.category.name} ({ticket.case_id})",
                 key,
                 10000 + ticket_number(ticket.case_id),
                 "Service Request",
-                "Closed" if m.closed else "Waiting for support",
+                "Closed" if m.closed is not None else "Waiting for support",
                 ticket.priority.capitalize(),
-                "Done" if m.resolved else "",
+                "Done" if m.resolved is not None else "",
                 m.agent,
                 reporter,
                 f"id:{ticket.case_id}",
                 _fmt(m.created, _JIRA_CSV_TIME),
-                _fmt(m.closed or m.updated, _JIRA_CSV_TIME),
+                _fmt(m.closed if m.closed is not None else m.updated, _JIRA_CSV_TIME),
                 _fmt(m.resolved, _JIRA_CSV_TIME),
                 ticket.category.name,
                 m.team,
                 _hours(m.created, m.first_response),
                 _hours(m.created, m.resolved),
                 m.csat or "",
-                f"{_fmt(ticket.created, _JIRA_CSV_TIME)};id:{ticket.case_id};Please help",
-                f"{_fmt(agent_replies[0], _JIRA_CSV_TIME)};{m.agent or 'agent'};On it"
-                if agent_replies
+                f"{_fmt(m.created, _JIRA_CSV_TIME)};id:{ticket.case_id};Please help",
+                f"{_fmt(m.first_response, _JIRA_CSV_TIME)};{m.agent or 'agent'};On it"
+                if m.first_response is not None
                 else "",
             ]
         )
-    _write_csv(paths["jira_issues"], JIRA_HEADER, rows)
-    _write_json_gz(paths["jira_changelog"], {"startAt": 0, "total": len(issues), "issues": issues})
-    return paths, lost
+
+    def close(self) -> None:
+        self.changelog.close({"startAt": 0})
+        self.issues_csv.close()
 
 
-WRITERS: dict[str, Writer] = {
-    "zendesk": write_zendesk,
-    "servicenow": write_servicenow,
-    "freshdesk": write_freshdesk,
-    "jira": write_jira,
+VENDORS = {
+    "zendesk": _Zendesk,
+    "servicenow": _ServiceNow,
+    "freshdesk": _Freshdesk,
+    "jira": _Jira,
 }
 
 
-def write_vendor_exports(tickets: list[Ticket], out_dir: Path, name: str) -> dict[str, Path]:
-    """Every vendor's exports of `tickets`, and `<name>_levels.toml` ([levels] of the teams)."""
-    paths: dict[str, Path] = {}
-    for write in WRITERS.values():
-        paths |= write(tickets, out_dir, name)[0]
-    paths["levels"] = out_dir / f"{name}_levels.toml"
-    levels = "\n".join(f'"{team}" = {level}' for team, level in LEVELS.items())
-    paths["levels"].write_text(
-        "# The support levels of the sample desk's teams, for its vendor exports:\n"
-        f"# ticketloop ingest FILE --map {paths['levels'].name}\n[levels]\n{levels}\n",
-        encoding="utf-8",
-    )
-    return paths
+class VendorExports:
+    """Every vendor's exports of the tickets given to `write`, and `<name>_levels.toml` ([levels]
+    of the teams). With `enabled=False` it writes nothing; with `keep_lost`, `lost[vendor]` lists
+    the events each history could not hold."""
+
+    def __init__(
+        self, out_dir: Path, name: str, *, enabled: bool = True, keep_lost: bool = False
+    ) -> None:
+        self.out_dir, self.name, self.enabled = out_dir, name, enabled
+        self.writers: dict[str, _Zendesk | _ServiceNow | _Freshdesk | _Jira] = {}
+        self.lost: dict[str, list[LostEvent]] | None = (
+            {vendor: [] for vendor in VENDORS} if keep_lost else None
+        )
+        self.paths: dict[str, Path] = {}
+
+    def __enter__(self) -> VendorExports:
+        if self.enabled:
+            self.writers = {
+                vendor: make(self.out_dir, self.name) for vendor, make in VENDORS.items()
+            }
+        return self
+
+    def write(self, ticket: Ticket) -> None:
+        for vendor, writer in self.writers.items():
+            writer.write(ticket, self.lost[vendor] if self.lost is not None else None)
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        for writer in self.writers.values():
+            writer.close()
+            self.paths |= writer.paths
+        if self.writers:
+            self.paths["levels"] = self.out_dir / f"{self.name}_levels.toml"
+            levels = "".join(f'"{team}" = {level}\n' for team, level in LEVELS.items())
+            self.paths["levels"].write_text(
+                "# The support levels of the sample desk's teams, for its vendor exports:\n"
+                f"# ticketloop ingest FILE --map {self.paths['levels'].name}\n[levels]\n{levels}",
+                encoding="utf-8",
+            )

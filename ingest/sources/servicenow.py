@@ -75,9 +75,7 @@ def _columns(
 
 def sniff_incidents(path: Path, head: bytes) -> float:
     headers = hd.csv_header(head)
-    return hd.header_confidence(
-        headers, ("number",), ("opened", "opened at", "assignment group", "incident state")
-    )
+    return hd.header_confidence(headers, ("number",), ("opened", "opened at"))
 
 
 def read_incidents(path: Path, context: ReadContext) -> SourceRows:
