@@ -359,6 +359,12 @@ def _merge(
         last_ts=last_ts,
         files=reports,
         rejects=list(samples),
+        notes=[
+            f"{superseded:,} milestone events of flat ticket exports gave way to the history"
+            " of the same tickets (counted as duplicates skipped)"
+        ]
+        if superseded
+        else [],
     )
 
 

@@ -122,9 +122,10 @@ def quality_report(con: duckdb.DuckDBPyConnection, dataset: str) -> QualityRepor
     checks[1:1] = [
         Check(
             "duplicates_dropped",
-            "events already in the store or repeated in the export, kept once",
+            "events already in the store, repeated in the export, or flat milestones that gave"
+            " way to the history, kept once",
             sum(int(f["duplicates_skipped"]) for f in files),
-            [f"{f['file']}: {f['duplicates_skipped']}" for f in files if f["duplicates_skipped"]][
+            [f"{f['file']}: {f['duplicates_skipped']:,}" for f in files if f["duplicates_skipped"]][
                 :EXAMPLES
             ],
         ),
@@ -193,5 +194,5 @@ def _detail_check(files: list[dict[str, object]], key: str, label: str) -> Check
         key,
         label,
         sum(n for _, n in counts),
-        [f"{file}: {n}" for file, n in counts if n][:EXAMPLES],
+        [f"{file}: {n:,}" for file, n in counts if n][:EXAMPLES],
     )

@@ -106,6 +106,10 @@ def test_ingest_says_which_export_it_recognised(tmp_path: Path) -> None:
         f"{files[1]}: Zendesk ticket audits (history); 13 rows read, 16 events loaded,"
         " 0 duplicates skipped, 0 rows rejected",
     ]
+    assert (
+        "note: 8 milestone events of flat ticket exports gave way to the history of the same"
+        " tickets (counted as duplicates skipped)" in result.output.splitlines()
+    )
     doc = json.loads(
         invoke("ingest", str(files[0]), "--db", str(tmp_path / "j.duckdb"), "--json").output
     )
