@@ -8,7 +8,6 @@ from pathlib import Path
 
 from ingest.sources import helpdesk as hd
 from ingest.sources.base import ReadContext, Source, SourceRows
-from store.identifiers import quote_ident
 
 TICKET_COLUMNS: dict[str, tuple[str, ...]] = {
     "id": ("ticket id",),
@@ -81,7 +80,7 @@ def read_tickets(path: Path, context: ReadContext) -> SourceRows:
             "category": col["type"],
             "csat": _csat(col["survey"]),
         },
-        {h: f"nullif(trim(t.{quote_ident(h)}), '')" for h in headers if h != found["id"]},
+        hd.state_at_export(headers, found["id"]),
         {
             **params,
             **hd.ts_params(_NAIVE, _OFFSET),

@@ -179,6 +179,12 @@ def column(found: dict[str, str], name: str, alias: str = "") -> str:
     return f"nullif(trim({prefix}{quote_ident(found[name])}), '')"
 
 
+def state_at_export(headers: list[str], *left_out: str) -> dict[str, str]:
+    """Every column of a flat export but `left_out`, as SQL for its text (relation alias `t`):
+    the ticket's state at export time, kept as its attributes."""
+    return {h: column({h: h}, h, "t") for h in headers if h not in left_out}
+
+
 def csv_relation(path: Path, context: ReadContext) -> tuple[str, dict[str, object], list[str]]:
     """A vendor CSV as a numbered relation (column `LINE`, the header being line 1), with its
     params and headers."""

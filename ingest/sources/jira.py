@@ -85,11 +85,7 @@ def read_issues(path: Path, context: ReadContext) -> SourceRows:
             "category": f"coalesce({col['request_type']}, {col['type']})",
             "csat": f"try_cast(try_cast({col['satisfaction']} AS DOUBLE) AS INTEGER)::VARCHAR",
         },
-        {
-            h: f"nullif(trim(t.{quote_ident(h)}), '')"
-            for h in headers
-            if h != found["key"] and h not in comments
-        },
+        hd.state_at_export(headers, found["key"], *comments),
         {**params, **hd.ts_params(_NAIVE, _OFFSET), **hd.level_params(context)},
     )
     return hd.source_rows(path, "jira-issues", out, context, (relation, params))

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from ingest.sources import helpdesk as hd
 from ingest.sources.base import ReadContext, Source, SourceRows
-from store.identifiers import quote_ident
 
 _NAIVE = (
     "%Y-%m-%d %H:%M:%S",
@@ -106,7 +105,7 @@ def read_incidents(path: Path, context: ReadContext) -> SourceRows:
             "priority": col["priority"],
             "category": col["category"],
         },
-        {h: f"nullif(trim(t.{quote_ident(h)}), '')" for h in headers if h != found["number"]},
+        hd.state_at_export(headers, found["number"]),
         {**params, **hd.ts_params(_NAIVE), **hd.level_params(context)},
     )
     return hd.source_rows(path, "servicenow-incidents", out, context, (relation, params))

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from ingest.sources import helpdesk as hd
 from ingest.sources.base import ReadContext, Source, SourceRows
-from store.identifiers import quote_ident
 
 TICKET_COLUMNS: dict[str, tuple[str, ...]] = {
     "id": ("id", "ticket id"),
@@ -74,7 +73,7 @@ def read_tickets(path: Path, context: ReadContext) -> SourceRows:
             "category": col["type"],
             "csat": _csat(col["satisfaction"]),
         },
-        {h: f"nullif(trim(t.{quote_ident(h)}), '')" for h in headers if h != found["id"]},
+        hd.state_at_export(headers, found["id"]),
         {**params, **hd.ts_params(_NAIVE, _OFFSET), **hd.level_params(context)},
     )
     return hd.source_rows(
@@ -171,7 +170,10 @@ FROM typed WHERE type = 'Create' GROUP BY ticket_id, line
 """
 
 
-def _read_history(path: Path, context: ReadContext, pointer: str, events_sql: str, fmt: str):
+def _read_history(
+    path: Path, context: ReadContext, pointer: str, events_sql: str, fmt: str
+) -> SourceRows:
+    """Audits or ticket events (`events_sql` flattens them) as change rows, then events."""
     records = hd.json_records(path, pointer, context)
     users = hd.json_records(path, "$.users[*]", context, "users")
     groups = hd.json_records(path, "$.groups[*]", context, "groups")
