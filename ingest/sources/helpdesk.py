@@ -30,7 +30,7 @@ MAX_JSON_BYTES = 1 << 30  # a JSON document larger than this is refused, not rea
 
 # Status words (lower case) by what they mean; the class decides the default activity.
 STATUS_CLASSES: dict[str, str] = {
-    **dict.fromkeys(("new", "created", "to do", "open (new)"), "new"),
+    **dict.fromkeys(("new", "created", "to do"), "new"),
     **dict.fromkeys(
         (
             "open",
