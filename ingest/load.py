@@ -7,6 +7,7 @@ attached (and so locked) only for the merge, which runs as one transaction.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -16,8 +17,8 @@ from pathlib import Path
 import duckdb
 
 from ingest.mapping import Mapping
-from ingest.merge import merge_cases, merge_events, record_issues
-from ingest.sources import ReadContext, SourceRows, detect_source
+from ingest.merge import drop_superseded_milestones, merge_cases, merge_events, record_issues
+from ingest.sources import BY_NAME, ReadContext, Source, SourceRows, detect_source
 from ingest.staging import create_staged_table, stage
 from ingest.timestamps import check_timezone
 from store.connection import attached_store, open_store, transaction
@@ -40,6 +41,9 @@ class FileReport:
     values_nulled: int = 0
     already_loaded: bool = False
     timestamp_format: str = ""
+    recognised_as: str = ""  # the source's description, e.g. "Zendesk ticket audits (history)"
+    timezone: str = "UTC"  # the zone naive timestamps were read in
+    details: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -90,14 +94,17 @@ def ingest_files(
     strict: bool = False,
     progress: Progress | None = None,
     wait_s: float = 30.0,
+    timezone: str | None = None,
 ) -> IngestReport:
-    """Load `files` into data set `dataset` of the store at `db_path`, all or nothing."""
+    """Load `files` into data set `dataset` of the store at `db_path`, all or nothing.
+    `timezone`, when given, is the zone of naive timestamps (it overrides the mapping's)."""
     if not files:
         raise TicketloopError("no files given. Usage: ticketloop ingest FILE... [--dataset NAME]")
     db_path = Path(db_path)
     if db_path.is_dir():
         raise TicketloopError(f"{db_path}: is a folder; give --db the path of a .duckdb file")
     mapping = mapping or Mapping()
+    zone = timezone or mapping.timezone
     dataset = dataset or dataset_name_for(files[0])
     advance = progress or (lambda _n: None)
     sources = [detect_source(path, fmt) for path in files]
@@ -107,9 +114,9 @@ def ingest_files(
     con = duckdb.connect()
     created = not db_path.exists()
     try:
-        check_timezone(con, mapping.timezone, mapping.source)
-        # Naive timestamps are wall-clock time in the mapping's zone (see ingest.timestamps).
-        con.execute("SET TimeZone = $tz", {"tz": mapping.timezone})
+        check_timezone(con, zone, "--timezone" if timezone else mapping.source)
+        # Naive timestamps are wall-clock time in that zone (see ingest.timestamps).
+        con.execute("SET TimeZone = $tz", {"tz": zone})
         create_staged_table(con)
         reports, numbered_by_order = [], []
         for index, path in enumerate(files):
@@ -117,10 +124,13 @@ def ingest_files(
                 reports.append(FileReport(str(path), known[hashes[index]], already_loaded=True))
                 advance(path.stat().st_size)
                 continue
-            context = ReadContext(con, index, advance, mapping.null_tokens, mapping.timezone)
+            context = ReadContext(con, index, advance, mapping.null_tokens, zone, mapping.levels)
             rows = sources[index].read(path, context)
             offset = con.execute("SELECT count(*) FROM staged").fetchall()[0][0]
-            reports.append(_stage_file(con, rows, index, mapping, advance))
+            report = _stage_file(con, rows, index, mapping, advance)
+            report.recognised_as, report.timezone = sources[index].description, zone
+            report.details = rows.details
+            reports.append(report)
             if not rows.line_column:
                 numbered_by_order.append((index, offset, rows))
         _number_rows(con, numbered_by_order)
@@ -129,7 +139,7 @@ def ingest_files(
             _refuse_rejects(con, files)
         con.execute("SET TimeZone = 'UTC'")  # the store and its reports speak UTC
         with attached_store(con, db_path, wait_s=wait_s), transaction(con):
-            report = _merge(con, dataset, files, hashes, reports)
+            report = _merge(con, dataset, files, hashes, reports, sources)
     except BaseException:
         if created:
             for leftover in (db_path, db_path.with_name(db_path.name + ".wal")):
@@ -164,7 +174,7 @@ def _stage_file(
     """Stage one file and report what was read of it."""
     ts_format = stage(con, rows, index, mapping, advance)
     staged = con.execute("SELECT count(*) FROM staged WHERE file_idx = $i", {"i": index})
-    rows_read = staged.fetchall()[0][0] + len(rows.malformed)
+    rows_read = rows.rows_read or staged.fetchall()[0][0] + len(rows.malformed)
     if rows_read == 0:
         raise IngestError(
             str(rows.path), "no data rows below the header", "Export it again with its data"
@@ -191,7 +201,8 @@ def _number_rows(
         f"coalesce(source_row, CASE file_idx {' '.join(cases)} END)" if cases else "source_row"
     )
     con.execute(
-        f"CREATE TEMP VIEW staged_rows AS SELECT * REPLACE ({numbering} AS source_row) FROM staged"
+        f"CREATE TEMP VIEW staged_rows AS SELECT * REPLACE ({numbering} AS source_row),"
+        " rowid AS staged_order FROM staged"
     )
 
 
@@ -256,6 +267,7 @@ def _merge(
     files: Sequence[Path],
     hashes: list[str],
     reports: list[FileReport],
+    sources: list[Source],
 ) -> IngestReport:
     """Merge the staged rows into the attached store (run inside one transaction)."""
     now = {"now": datetime.now().astimezone()}
@@ -276,7 +288,10 @@ def _merge(
     first_load = stored.fetchall()[0][0] == 0 and len(files) == 1
     con.execute(_MERGE_ACTIVITIES)
     merge_cases(con, d)
-    merge_events(con, d, f0, first_load=first_load)
+    superseded = drop_superseded_milestones(
+        con, d, [s.kind for s in sources], {name: s.kind for name, s in BY_NAME.items()}
+    )
+    merge_events(con, d, f0, first_load=first_load and not superseded, relation="batch_events")
     record_issues(con, d)
     names = {"names": [str(p) for p in files]}
     con.execute(
@@ -300,7 +315,7 @@ def _merge(
         report.values_nulled = int(nulled.get(index, 0))
         con.execute(
             "INSERT INTO source_files VALUES ($id, $d, $name, $sha, $fmt, $size, $read, $loaded,"
-            " $dup, $rej, $now)",
+            " $dup, $rej, $now, $recognised, $tz, $details)",
             {
                 "id": f0 + index,
                 "d": d,
@@ -312,6 +327,9 @@ def _merge(
                 "loaded": report.events_loaded,
                 "dup": report.duplicates_skipped,
                 "rej": report.rows_rejected,
+                "recognised": report.recognised_as,
+                "tz": report.timezone,
+                "details": json.dumps(report.details) if report.details else None,
                 **now,
             },
         )
@@ -341,6 +359,12 @@ def _merge(
         last_ts=last_ts,
         files=reports,
         rejects=list(samples),
+        notes=[
+            f"{superseded:,} milestone events of flat ticket exports gave way to the history"
+            " of the same tickets (counted as duplicates skipped)"
+        ]
+        if superseded
+        else [],
     )
 
 

@@ -27,11 +27,13 @@ class Mapping:
     timestamp_format: str | None = None
     timezone: str = "UTC"
     null_tokens: tuple[str, ...] = NULL_TOKENS
+    levels: dict[str, int] = field(default_factory=dict)  # team name (lower case) -> level 1-4
     source: str = ""
 
 
 def load_mapping(path: Path) -> Mapping:
-    """Read and check a mapping file (TOML with [columns], [activities], [timestamp], [csv])."""
+    """Read and check a mapping file (TOML with [columns], [activities], [timestamp], [csv],
+    [levels])."""
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -40,12 +42,12 @@ def load_mapping(path: Path) -> Mapping:
         raise IngestError(
             str(path), f"not valid TOML ({exc})", "See the README's mapping example"
         ) from None
-    unknown = set(doc) - {"columns", "activities", "timestamp", "csv"}
+    unknown = set(doc) - {"columns", "activities", "timestamp", "csv", "levels"}
     if unknown:
         raise IngestError(
             str(path),
             f"unknown section [{sorted(unknown)[0]}]",
-            "Sections are [columns], [activities], [timestamp] and [csv]",
+            "Sections are [columns], [activities], [timestamp], [csv] and [levels]",
         )
     columns = _string_table(doc, "columns", path)
     bad = sorted(set(columns) - set(FIELDS))
@@ -77,8 +79,23 @@ def load_mapping(path: Path) -> Mapping:
         timestamp_format=ts.get("format"),
         timezone=ts.get("timezone", "UTC"),
         null_tokens=tuple(nulls),
+        levels=_levels(doc, path),
         source=str(path),
     )
+
+
+def _levels(doc: dict, path: Path) -> dict[str, int]:
+    """[levels]: team name = support level 1-4, keyed by the name in lower case."""
+    table = doc.get("levels", {})
+    if not isinstance(table, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 4 for v in table.values()
+    ):
+        raise IngestError(
+            str(path),
+            "[levels] must map team names to support levels 1-4",
+            'Write e.g. "IT Support" = 2',
+        )
+    return {team.strip().lower(): level for team, level in table.items()}
 
 
 def _string_table(doc: dict, section: str, path: Path) -> dict[str, str]:

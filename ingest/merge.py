@@ -104,9 +104,12 @@ def merge_cases(con: duckdb.DuckDBPyConnection, d: int) -> None:
     )
 
 
-def merge_events(con: duckdb.DuckDBPyConnection, d: int, f0: int, *, first_load: bool) -> None:
-    """Key the batch (case keys, activity codes), keep its new events as `new_events`, and write
-    them: new tickets appended sorted, touched tickets rewritten whole with `event_index` anew.
+def merge_events(
+    con: duckdb.DuckDBPyConnection, d: int, f0: int, *, first_load: bool, relation: str = "batch"
+) -> None:
+    """Key the batch's events (`relation` holds them; case keys, activity codes), keep
+    the new ones as `new_events`, and write them: new tickets appended sorted, touched tickets
+    rewritten whole with `event_index` anew.
     `first_load`: the data set was empty and the batch is one file, so every row is new."""
     # A first load streams the batch through a view into `events`, without a copy; an append's
     # small batch is keyed once into a table, as it is read several times. (No parameters in a
@@ -116,7 +119,7 @@ def merge_events(con: duckdb.DuckDBPyConnection, d: int, f0: int, *, first_load:
         " SELECT b.* EXCLUDE (case_id, activity)"
         " REPLACE (nullif(b.source_activity, b.activity) AS source_activity), c.case_key,"
         f" a.activity_id, {int(f0)} + b.file_idx AS file_id"
-        f" FROM batch b JOIN cases c ON c.dataset_id = {int(d)} AND c.case_id = b.case_id"
+        f" FROM {relation} b JOIN cases c ON c.dataset_id = {int(d)} AND c.case_id = b.case_id"
         " JOIN activities a ON a.name = b.activity"
     )
     if first_load:
@@ -124,10 +127,12 @@ def merge_events(con: duckdb.DuckDBPyConnection, d: int, f0: int, *, first_load:
     else:
         con.execute(NEW_EVENTS, {"d": d})
     columns = ", ".join(_EVENT_COLUMNS)
-    fresh = f"SELECT {columns} FROM new_events"
+    # Ties (same time, file and source row: one vendor row can give several events) keep the
+    # order in which the reader gave them, and stored events their order.
+    fresh = f"SELECT {columns}, staged_order AS tiebreak FROM new_events"
     ordered = (
-        "SELECT $d AS dataset_id, *, row_number() OVER (PARTITION BY case_key"
-        " ORDER BY ts, file_id, source_row)::INTEGER AS event_index FROM ({rows})"
+        "SELECT $d AS dataset_id, * EXCLUDE (tiebreak), row_number() OVER (PARTITION BY case_key"
+        " ORDER BY ts, file_id, source_row, tiebreak)::INTEGER AS event_index FROM ({rows})"
         " ORDER BY case_key, event_index"
     )
     if first_load:
@@ -141,13 +146,65 @@ def merge_events(con: duckdb.DuckDBPyConnection, d: int, f0: int, *, first_load:
         "dataset_id = $d AND case_key BETWEEN $low AND $high"
         " AND case_key IN (SELECT case_key FROM new_events)"
     )
-    stored = f"SELECT {columns} FROM events WHERE {touched}"
+    stored = f"SELECT {columns}, event_index AS tiebreak FROM events WHERE {touched}"
     con.execute(
         "CREATE TEMP TABLE rewritten AS " + ordered.format(rows=f"{stored} UNION ALL {fresh}"),
         bounds,
     )
     con.execute(f"DELETE FROM events WHERE {touched}", bounds)
     con.execute("INSERT INTO events BY NAME SELECT * FROM rewritten")
+
+
+def drop_superseded_milestones(
+    con: duckdb.DuckDBPyConnection,
+    d: int,
+    kinds: list[str],
+    formats: dict[str, str],
+) -> int:
+    """Let a ticket's milestones (from a flat ticket export) give way to its history: expose the
+    batch's events as `batch_events`, without the milestone rows of tickets that have history rows
+    in the batch or history events in the store, and delete the stored milestone events of tickets
+    whose history arrives now. `kinds`: each batch file's source kind; `formats`: source name ->
+    kind, for the stored files. The flat rows still gave the tickets their attributes (merge_cases
+    ran on the whole batch). Returns how many batch rows gave way."""
+    milestone_files = [i for i, kind in enumerate(kinds) if kind == "milestones"]
+    history_files = [i for i, kind in enumerate(kinds) if kind == "history"]
+    by_kind = {
+        kind: [name for name, k in formats.items() if k == kind]
+        for kind in ("history", "milestones")
+    }
+    if not milestone_files and not (history_files and by_kind["milestones"]):
+        con.execute("CREATE TEMP VIEW batch_events AS SELECT * FROM batch")
+        return 0
+    params = {"d": d, "history_files": history_files, "history_formats": by_kind["history"]}
+    # Tickets with history: in this batch, or already in the store.
+    con.execute(
+        "CREATE TEMP TABLE history_cases AS"
+        " SELECT DISTINCT case_id FROM batch WHERE list_contains($history_files, file_idx)"
+        " UNION SELECT c.case_id FROM events e JOIN cases c USING (dataset_id, case_key)"
+        " JOIN source_files f USING (file_id) WHERE e.dataset_id = $d"
+        " AND list_contains($history_formats, f.format)"
+        " AND c.case_id IN (SELECT case_id FROM batch)",
+        params,
+    )
+    con.execute(
+        "CREATE TEMP TABLE batch_events AS SELECT * FROM batch WHERE NOT ("
+        " list_contains($milestone_files, file_idx)"
+        " AND case_id IN (SELECT case_id FROM history_cases))",
+        {"milestone_files": milestone_files},
+    )
+    if history_files and by_kind["milestones"]:
+        con.execute(
+            "DELETE FROM events WHERE dataset_id = $d AND file_id IN (SELECT file_id"
+            " FROM source_files WHERE list_contains($milestone_formats, format)) AND case_key IN"
+            " (SELECT c.case_key FROM cases c JOIN batch b USING (case_id) WHERE c.dataset_id = $d"
+            " AND list_contains($history_files, b.file_idx))",
+            {"d": d, "milestone_formats": by_kind["milestones"], "history_files": history_files},
+        )
+    given_way = con.execute(
+        "SELECT (SELECT count(*) FROM batch) - (SELECT count(*) FROM batch_events)"
+    )
+    return given_way.fetchall()[0][0]
 
 
 def record_issues(con: duckdb.DuckDBPyConnection, d: int) -> None:

@@ -108,8 +108,9 @@ def check_timezone(con: duckdb.DuckDBPyConnection, tz: str, source: str) -> None
     """Fail early, naming the mapping file, on a time zone DuckDB does not know."""
     known = con.execute("SELECT count(*) FROM pg_timezone_names() WHERE name = $tz", {"tz": tz})
     if known.fetchall()[0][0] == 0:
+        where = "--timezone" if source == "--timezone" else "[timestamp] timezone"
         raise IngestError(
             source or "mapping",
             f'unknown time zone "{tz}"',
-            'Use an IANA name such as "Europe/Madrid" in [timestamp] timezone',
+            f'Use an IANA name such as "Europe/Madrid" in {where}',
         )

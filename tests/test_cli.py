@@ -32,7 +32,7 @@ def invoke(*args: str):
 
 
 def test_the_commands_are_the_ones_the_readme_documents() -> None:
-    assert COMMANDS == ["dashboard", "datasets", "demo", "generate", "ingest"]
+    assert COMMANDS == ["dashboard", "datasets", "demo", "generate", "ingest", "quality"]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in COMMANDS:
         assert f"ticketloop {name}" in readme, name
@@ -71,8 +71,8 @@ def test_ingest_says_what_it_loaded(tmp_path: Path) -> None:
     result = run("ingest", str(SAMPLE / "helpdesk.csv"), "--db", str(db))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        f"{SAMPLE / 'helpdesk.csv'}: 44,861 rows read, 44,861 events loaded, 0 duplicates skipped,"
-        " 0 rows rejected",
+        f"{SAMPLE / 'helpdesk.csv'}: CSV event log; 44,861 rows read, 44,861 events loaded,"
+        " 0 duplicates skipped, 0 rows rejected",
         f"data set 'helpdesk' in {db}: 5,000 tickets, 2025-01-06 to 2025-07-14 (+44,861 events)",
     ]
     assert result.stderr == ""  # no progress bar below 10 MB, no pm4py banner
@@ -91,6 +91,41 @@ def test_ingest_says_what_it_loaded(tmp_path: Path) -> None:
     assert (doc["first_ts"], doc["last_ts"]) == (
         "2025-01-06T02:08:45+00:00",
         "2025-07-14T19:29:49+00:00",
+    )
+
+
+def test_ingest_says_which_export_it_recognised(tmp_path: Path) -> None:
+    fixtures = ROOT / "tests" / "fixtures" / "exports"
+    db = tmp_path / "t.duckdb"
+    files = [fixtures / "zendesk_tickets.csv", fixtures / "zendesk_audits.json"]
+    result = invoke("ingest", *map(str, files), "--db", str(db), "--timezone", "Europe/Madrid")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[:2] == [
+        f"{files[0]}: Zendesk ticket export (flat: milestones only); 3 rows read,"
+        " 1 events loaded, 8 duplicates skipped, 0 rows rejected",
+        f"{files[1]}: Zendesk ticket audits (history); 13 rows read, 16 events loaded,"
+        " 0 duplicates skipped, 0 rows rejected",
+    ]
+    assert (
+        "note: 8 milestone events of flat ticket exports gave way to the history of the same"
+        " tickets (counted as duplicates skipped)" in result.output.splitlines()
+    )
+    doc = json.loads(
+        invoke("ingest", str(files[0]), "--db", str(tmp_path / "j.duckdb"), "--json").output
+    )
+    assert (doc["files"][0]["format"], doc["files"][0]["recognised_as"]) == (
+        "zendesk-tickets",
+        "Zendesk ticket export (flat: milestones only)",
+    )
+    forced = invoke("ingest", str(files[0]), "--db", str(tmp_path / "f.duckdb"), "--format", "csv")
+    assert forced.exit_code == 1
+    assert forced.output.startswith(
+        f"error: {files[0]}: no column for the case id, activity, timestamp; found Id,"
+    )
+    zone = invoke("ingest", str(files[0]), "--db", str(db), "--timezone", "Mars/Base")
+    assert zone.output == (
+        'error: --timezone: unknown time zone "Mars/Base". Use an IANA name such as'
+        ' "Europe/Madrid" in --timezone\n'
     )
 
 

@@ -692,8 +692,13 @@ def _truth_row(ticket: Ticket) -> list[object]:
     return [str(row[k]).lower() if isinstance(row[k], bool) else row[k] for k in TRUTH_HEADER]
 
 
-def generate(tickets: int, seed: int, out_dir: Path, name: str = "helpdesk") -> dict[str, Path]:
-    """Write `<name>.csv`, `<name>.xes.gz` and `<name>_truth.csv` into `out_dir`, ticket by ticket."""
+def generate(
+    tickets: int, seed: int, out_dir: Path, name: str = "helpdesk", *, vendors: bool = False
+) -> dict[str, Path]:
+    """Write `<name>.csv`, `<name>.xes.gz` and `<name>_truth.csv` into `out_dir`, ticket by ticket;
+    with `vendors`, also the same tickets as helpdesk tools export them (ticketloop.vendor_exports)."""
+    from ticketloop.vendor_exports import VendorExports
+
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {
         "csv": out_dir / f"{name}.csv",
@@ -704,6 +709,7 @@ def generate(tickets: int, seed: int, out_dir: Path, name: str = "helpdesk") -> 
         paths["csv"].open("w", newline="", encoding="utf-8") as csv_file,
         _gzip_writer(paths["xes"]) as write_xes,
         paths["truth"].open("w", newline="", encoding="utf-8") as truth_file,
+        VendorExports(out_dir, name, enabled=vendors) as exports,
     ):
         csv_file.write(",".join(CSV_HEADER) + "\n")
         truth = csv.writer(truth_file, lineterminator="\n")
@@ -714,5 +720,6 @@ def generate(tickets: int, seed: int, out_dir: Path, name: str = "helpdesk") -> 
             csv_file.write(_csv_lines(ticket, stamps))
             write_xes(_xes_trace(ticket, stamps))
             truth.writerow(_truth_row(ticket))
+            exports.write(ticket)
         write_xes("</log>\n")
-    return paths
+    return paths | exports.paths

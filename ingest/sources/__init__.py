@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.sources import csv, xes
+from ingest.sources import csv, freshdesk, jira, servicenow, xes, zendesk
 from ingest.sources.base import ReadContext, Source, SourceRows, head_of
 from store.errors import IngestError
 
 # Most specific first: a vendor's CSV export is also a CSV, so `csv` comes last among equals.
-SOURCES: tuple[Source, ...] = (xes.SOURCE, csv.SOURCE)
+SOURCES: tuple[Source, ...] = (
+    *zendesk.SOURCES,
+    *servicenow.SOURCES,
+    *freshdesk.SOURCES,
+    *jira.SOURCES,
+    xes.SOURCE,
+    csv.SOURCE,
+)
 BY_NAME: dict[str, Source] = {s.name: s for s in SOURCES}
 
 __all__ = ["BY_NAME", "SOURCES", "ReadContext", "Source", "SourceRows", "detect_source"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import duckdb
 
@@ -25,6 +26,7 @@ class ReadContext:
     progress: Progress = lambda _n: None
     null_tokens: tuple[str, ...] = NULL_TOKENS
     timezone: str = "UTC"
+    levels: dict[str, int] = field(default_factory=dict)  # team name (lower case) -> level
 
 
 @dataclass
@@ -49,6 +51,14 @@ class SourceRows:
     rejects_table: str = ""
     malformed: list[tuple[int, str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    details: dict[str, int] = field(default_factory=dict)  # reader counts, e.g. unchanged rows
+    rows_read: int = 0  # the source's rows or records, when they are not one event each
+
+
+# What a source's rows are: an event log ("events": every row an event, as CSV and XES), a full
+# change history of its tickets ("history"), or one row per ticket from which only milestone
+# events are drawn ("milestones"). A ticket's milestones give way to its history when both exist.
+Kind = Literal["events", "history", "milestones"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,7 @@ class Source:
     description: str
     sniff: Callable[[Path, bytes], float]
     read: Callable[[Path, ReadContext], SourceRows]
+    kind: Kind = "events"
 
 
 def head_of(path: Path, size: int = HEAD_BYTES) -> bytes:

@@ -4,6 +4,7 @@ missing; columns are matched to fields by header or by the mapping file."""
 from __future__ import annotations
 
 import codecs
+import gzip
 from pathlib import Path
 
 import duckdb
@@ -78,13 +79,17 @@ def _refuse_binary(path: Path) -> None:
 
 
 def detect_encoding(path: Path) -> str:
-    """DuckDB's name for the file's encoding: UTF-16 by BOM, UTF-8 if it all decodes, else Latin-1."""
+    """DuckDB's name for the file's encoding: UTF-16 by BOM, UTF-8 if it all decodes, else Latin-1
+    (of the decompressed text, for a gzip file)."""
     with path.open("rb") as handle:
+        gzipped = handle.read(2) == b"\x1f\x8b"
+    opener = gzip.open if gzipped else open
+    with opener(path, "rb") as handle:
         bom = handle.read(2)
     if bom in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return "utf-16"
     decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as handle:
+    with opener(path, "rb") as handle:
         try:
             while chunk := handle.read(1 << 20):
                 decoder.decode(chunk)
@@ -94,4 +99,4 @@ def detect_encoding(path: Path) -> str:
     return "utf-8"
 
 
-SOURCE = Source("csv", "a CSV event log (any layout, with --map)", sniff, read)
+SOURCE = Source("csv", "CSV event log", sniff, read)

@@ -140,4 +140,4 @@ def _parse_xes(stream, file: str, nulls: set[str]) -> tuple[dict[str, list[str |
     return columns, rows
 
 
-SOURCE = Source("xes", "an XES event log (.xes, .xes.gz)", sniff, read)
+SOURCE = Source("xes", "XES event log", sniff, read)
