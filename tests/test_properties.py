@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ingest.load import ingest_files
 from ingest.mapping import normalise_header
-from store.fields import FIELDS
+from store.fields import FIELDS, NULL_TOKENS
 from store.identifiers import quote_ident
 
 names = st.text(
@@ -25,11 +25,12 @@ headers = st.text(
     min_size=1,
     max_size=30,
 )
+# Cell values, other than the tokens that mean "missing" (`?`, `NULL`, ...: see store.fields).
 cells = st.text(
     st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\x00"),
     min_size=1,
     max_size=40,
-).filter(lambda s: s.strip() == s and s.strip())
+).filter(lambda s: s.strip() == s and s.strip() and s not in NULL_TOKENS)
 
 
 @given(name=names)
