@@ -183,7 +183,8 @@ EXPORT = 'SELECT * FROM read_csv($p, all_varchar = true) WHERE "Timestamp"::TIME
 
 def split_weekly_export(csv_path: Path, work: Path, copies: int) -> tuple[Path, Path, int]:
     """The base (`copies` desks) and the original desk's weekly export, and the base's events."""
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     params = {"p": str(csv_path)}
     cutoff = con.execute(CUTOFF, {**params, "n": APPEND_EVENTS}).fetchall()[0][0]
     base, export = work / f"base_x{copies}.csv", work / "weekly_export.csv"
