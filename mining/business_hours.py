@@ -1,0 +1,65 @@
+"""Business-hours durations in DuckDB SQL, from the settings' calendar.
+
+`use_calendar(con, calendar, start, end)` defines TEMP macros on `con` for instants from `start` to
+`end` (outside that span they give NULL):
+
+- `business_clock(t)`: business seconds from the start of the span to the TIMESTAMPTZ `t`;
+- `business_seconds(a, b)`: business seconds from `a` to `b` (negative when `b` is before `a`).
+
+Business time is each workday that is not a holiday, from `opens` to `closes` in the calendar's
+time zone, as instants: a day whose clocks change inside the opening hours is an hour shorter or
+longer. The calendar (one working interval per local day) lives in connection variables, since
+DuckDB macros cannot take query parameters; looking a day up is arithmetic on epoch seconds, with
+no time-zone conversion per row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+
+from store.queries import sql_text
+from store.settings import Calendar
+
+
+def use_calendar(
+    con: duckdb.DuckDBPyConnection, calendar: Calendar, start: datetime, end: datetime
+) -> None:
+    """Define `business_clock(t)` and `business_seconds(a, b)` on `con`, by `calendar`, for
+    instants from `start` to `end` (aware datetimes)."""
+    lists = con.execute(
+        sql_text("mining", "business_calendar.sql"),
+        {
+            "zone": calendar.timezone,
+            "workdays": list(calendar.workdays),
+            "holidays": list(calendar.holidays),
+            "opens": calendar.opens,
+            "closes": calendar.closes,
+            "start": start,
+            "end": end,
+        },
+    ).fetchall()[0]
+    for name, values in zip(("midnights", "opens", "lengths", "befores"), lists, strict=True):
+        con.execute(f"SET VARIABLE business_{name} = $v::DOUBLE[]", {"v": values})
+    con.execute(sql_text("mining", "business_hours_macros.sql"))
+
+
+def describe(calendar: Calendar) -> str:
+    """The calendar in words, e.g. `Mon-Fri 08:00-18:00 Europe/Madrid, 2 holidays`."""
+    days = _day_ranges(calendar.workdays)
+    holidays = len(calendar.holidays)
+    tail = f", {holidays} holiday{'s' if holidays != 1 else ''}" if holidays else ""
+    return f"{days} {calendar.opens:%H:%M}-{calendar.closes:%H:%M} {calendar.timezone}{tail}"
+
+
+def _day_ranges(workdays: tuple[int, ...]) -> str:
+    """Weekday numbers as runs of names: (0, 1, 2, 3, 4, 6) -> `Mon-Fri, Sun`."""
+    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    runs: list[list[int]] = []
+    for day in workdays:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ", ".join(names[r[0]] if len(r) == 1 else f"{names[r[0]]}-{names[r[-1]]}" for r in runs)
