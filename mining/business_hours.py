@@ -8,7 +8,8 @@
 
 Business time is each workday that is not a holiday, from `opens` to `closes` in the calendar's
 time zone, as instants: a day whose clocks change inside the opening hours is an hour shorter or
-longer. The calendar (one working interval per local day) lives in connection variables, since
+longer (an opening or closing time the change makes ambiguous is its later instant; one the
+change skips is read that far past the change). The calendar (one working interval per local day) lives in connection variables, since
 DuckDB macros cannot take query parameters; looking a day up is arithmetic on epoch seconds, with
 no time-zone conversion per row.
 """
