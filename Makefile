@@ -31,7 +31,8 @@ format: install
 sample: install  ## regenerate sample_logs/ from the generator (same seed, same bytes)
 	$(BIN)/ticketloop generate --tickets 5000 --seed 7 --out sample_logs
 
-bench: install
+bench: install  ## the generator's and the ingest's benchmarks
+	$(BIN)/python benchmarks/generate.py
 	$(BIN)/python benchmarks/ingest.py
 
 lock: install  ## re-pin every dependency

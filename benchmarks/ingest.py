@@ -1,7 +1,7 @@
 """Ingest benchmark: `ticketloop ingest` against pandas.read_csv + pm4py.format_dataframe.
 
-Builds a ~1,000,000-event CSV by replicating the sample helpdesk log (new case ids, shifted weeks),
-then runs each contender in its own process, measuring wall time and peak memory side by side.
+Generates a ~1,000,000-event CSV with the synthetic helpdesk (about 110,000 tickets, seed 7), then
+runs each contender in its own process, measuring wall time and peak memory side by side.
 Usage: python benchmarks/ingest.py [--events N] [--keep DIR]
 """
 
@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 
 import duckdb
+
+from ticketloop.synthetic import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_logs" / "helpdesk.csv"
@@ -68,21 +70,14 @@ def time_dfg(db: Path) -> tuple[float, float, set[tuple[str, str, int]]]:
 
 
 def build_csv(events: int, out: Path) -> int:
-    """Copies of the sample, each with its own case ids and 26 weeks later; returns the row count."""
+    """The generator's own log, with the tickets that make about `events` events; its row count."""
     con = duckdb.connect()
-    sample_rows = con.execute("SELECT count(*) FROM read_csv($p)", {"p": str(SAMPLE)}).fetchall()[
-        0
-    ][0]
-    copies = -(-events // sample_rows)
-    replicated = con.sql(
-        "SELECT * REPLACE ("
-        ' "Case ID" || \'-\' || i AS "Case ID",'
-        " strftime(\"Timestamp\"::TIMESTAMPTZ + to_weeks(26 * i::INTEGER), '%Y-%m-%dT%H:%M:%S+00:00')"
-        ' AS "Timestamp")'
-        ' FROM read_csv($p, all_varchar = true), range($n) t(i) ORDER BY i, "Case ID" LIMIT $limit',
-        params={"p": str(SAMPLE), "n": copies, "limit": events},
+    sample_events, sample_tickets = con.execute(
+        'SELECT count(*), count(DISTINCT "Case ID") FROM read_csv($p)', {"p": str(SAMPLE)}
+    ).fetchall()[0]
+    generate(
+        round(events * sample_tickets / sample_events), seed=7, out_dir=out.parent, name=out.stem
     )
-    replicated.write_csv(str(out), header=True)
     return con.execute("SELECT count(*) FROM read_csv($p)", {"p": str(out)}).fetchall()[0][0]
 
 

@@ -49,10 +49,12 @@ def test_the_commands_are_the_ones_the_readme_documents() -> None:
 
 
 @pytest.mark.parametrize("name", COMMANDS)
-def test_every_command_explains_itself_and_takes_db_and_json(name: str) -> None:
+def test_every_command_explains_itself_and_takes_json(name: str) -> None:
     result = invoke(name, "--help")
     assert result.exit_code == 0
-    assert "--db" in result.output and "--json" in result.output
+    assert "--json" in result.output
+    # generate writes files, not the store: it has no --db to mislead
+    assert ("--db" in result.output) == (name != "generate")
     assert len(cli.commands[name].help or "") > 40
 
 
@@ -79,9 +81,9 @@ def test_ingest_says_what_it_loaded(tmp_path: Path) -> None:
     result = run("ingest", str(SAMPLE / "helpdesk.csv"), "--db", str(db))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        f"{SAMPLE / 'helpdesk.csv'}: 44,367 rows read, 44,367 events loaded, 0 duplicates skipped,"
+        f"{SAMPLE / 'helpdesk.csv'}: 44,861 rows read, 44,861 events loaded, 0 duplicates skipped,"
         " 0 rows rejected",
-        f"data set 'helpdesk' in {db}: 5,000 tickets, 2025-01-06 to 2025-07-13 (+44,367 events)",
+        f"data set 'helpdesk' in {db}: 5,000 tickets, 2025-01-06 to 2025-07-14 (+44,861 events)",
     ]
     assert result.stderr == ""  # no progress bar below 10 MB, no pm4py banner
     again = run("ingest", str(SAMPLE / "helpdesk.csv"), "--db", str(db), "--json")
@@ -98,7 +100,7 @@ def test_ingest_says_what_it_loaded(tmp_path: Path) -> None:
     }
     assert (doc["first_ts"], doc["last_ts"]) == (
         "2025-01-06T02:08:45+00:00",
-        "2025-07-13T22:16:11+00:00",
+        "2025-07-14T19:29:49+00:00",
     )
 
 
@@ -144,10 +146,10 @@ def test_datasets_lists_what_is_loaded(sample_db: Path, tmp_path: Path) -> None:
     assert json.loads(invoke("datasets", "--db", str(sample_db), "--json").output) == [
         {
             "name": "helpdesk",
-            "events": 44_367,
+            "events": 44_861,
             "cases": 5000,
             "first_ts": "2025-01-06T02:08:45+00:00",
-            "last_ts": "2025-07-13T22:16:11+00:00",
+            "last_ts": "2025-07-14T19:29:49+00:00",
             "format": "csv",
             "loaded_at": json.loads(invoke("datasets", "--db", str(sample_db), "--json").output)[0][
                 "loaded_at"
@@ -156,7 +158,7 @@ def test_datasets_lists_what_is_loaded(sample_db: Path, tmp_path: Path) -> None:
         }
     ]
     table = invoke("datasets", "--db", str(sample_db)).output.splitlines()
-    assert table[1].split() == ["helpdesk", "44,367", "5,000", "2025-01-06", "2025-07-13", "csv"]
+    assert table[1].split() == ["helpdesk", "44,861", "5,000", "2025-01-06", "2025-07-14", "csv"]
     empty = invoke("datasets", "--db", str(tmp_path / "none.duckdb"))
     assert empty.output.startswith("No data sets in ")
     assert (
@@ -201,7 +203,41 @@ def test_large_loads_show_a_progress_bar_but_json_stays_clean(
         cli, ["ingest", str(SAMPLE / "helpdesk.csv"), "--db", str(tmp_path / "b.duckdb"), "--json"]
     )
     assert quiet.stderr == ""
-    assert json.loads(quiet.stdout)["events_loaded"] == 44_367
+    assert json.loads(quiet.stdout)["events_loaded"] == 44_861
+
+
+def test_with_json_an_error_is_a_json_object_on_stdout(tmp_path: Path) -> None:
+    result = run(
+        "ingest", str(tmp_path / "missing.csv"), "--db", str(tmp_path / "s.duckdb"), "--json"
+    )
+    assert result.returncode == 1
+    assert json.loads(result.stdout) == {"error": f"{tmp_path / 'missing.csv'}: no such file."}
+    assert result.stderr == ""
+    usage = run("datasets", "--db", str(tmp_path), "--json")
+    assert usage.returncode == 2
+    assert json.loads(usage.stdout) == {
+        "error": f"Invalid value for '--db': File '{tmp_path}' is a directory."
+    }
+
+
+def test_a_db_that_is_not_a_store_is_named_without_engine_text(tmp_path: Path) -> None:
+    other = write(tmp_path / "notes.txt", "hello\n")
+    result = run("datasets", "--db", str(other))
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: {other}: not a ticketloop store (not a DuckDB database file). Give --db the"
+        " path of a .duckdb file, or a new file name to create one\n"
+    )
+
+
+def test_a_folder_given_as_an_export_says_so(tmp_path: Path) -> None:
+    result = run("ingest", str(tmp_path), "--db", str(tmp_path / "s.duckdb"))
+    assert result.returncode == 1
+    assert (
+        result.stderr
+        == f"error: {tmp_path}: is a folder, not a file. Give the export files in it\n"
+    )
+    assert not (tmp_path / "s.duckdb").exists()
 
 
 # --- the analysis commands on the sample ---------------------------------------------------------

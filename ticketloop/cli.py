@@ -20,11 +20,16 @@ SAMPLE_DIR = REPO_ROOT / "sample_logs"
 PROGRESS_MIN_BYTES = 10 * 1024 * 1024
 
 
-def common_options(command: Callable) -> Callable:
-    """--db and --json for every command."""
-    command = click.option(
-        "--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout."
+def json_option(command: Callable) -> Callable:
+    """--json: machine-readable output, errors included."""
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout (errors too)."
     )(command)
+
+
+def common_options(command: Callable) -> Callable:
+    """--db and --json for every command that reads or writes the store."""
+    command = json_option(command)
     return click.option(
         "--db",
         "db",
@@ -107,32 +112,44 @@ def emit_json(doc: object) -> None:
 
 
 class _Cli(click.Group):
-    """Turns our errors into one `error:` line and a non-zero exit, never a traceback."""
+    """Turns our errors into one `error:` line (with --json, a JSON object `{"error": ...}` on
+    stdout) and a non-zero exit, never a traceback."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["json"] = "--json" in args  # known before any subcommand parses its options
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         from store.errors import TicketloopError
 
+        as_json = ctx.meta.get("json", False)
         try:
             return super().invoke(ctx)
         except TicketloopError as exc:
-            raise SystemExit(_fail(str(exc))) from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise SystemExit(_fail(str(exc), as_json)) from None
+        except click.ClickException as exc:
+            if not as_json:
+                raise
+            raise SystemExit(_fail(exc.format_message(), as_json) and exc.exit_code) from None
+        except (click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            raise SystemExit(_fail("interrupted; nothing was changed")) from None
+            raise SystemExit(_fail("interrupted; nothing was changed", as_json)) from None
         except Exception as exc:
             if os.environ.get("TICKETLOOP_DEBUG"):
                 raise
-            raise SystemExit(
-                _fail(
-                    f"unexpected {type(exc).__name__}: {exc}. Run again with TICKETLOOP_DEBUG=1"
-                    " for the details and report it"
-                )
-            ) from None
+            message = (
+                f"unexpected {type(exc).__name__}: {exc}. Run again with TICKETLOOP_DEBUG=1"
+                " for the details and report it"
+            )
+            raise SystemExit(_fail(message, as_json)) from None
 
 
-def _fail(message: str) -> int:
-    click.echo(f"error: {message}", err=True)
+def _fail(message: str, as_json: bool) -> int:
+    if as_json:
+        emit_json({"error": message})
+    else:
+        click.echo(f"error: {message}", err=True)
     return 1
 
 
@@ -227,7 +244,7 @@ def ingest(
         else "no events"
     )
     click.echo(
-        f"data set '{report.dataset}' in {db}: {report.cases:,} tickets, {span}"
+        f"data set '{report.dataset}' in {db}: {report.cases:,} ticket{'s' * (report.cases != 1)}, {span}"
         f" (+{report.events_loaded:,} events)"
     )
 
@@ -401,16 +418,16 @@ def rootcause(
     show_default=True,
     help="Folder for helpdesk.csv, helpdesk.xes.gz and helpdesk_truth.csv.",
 )
-@common_options
-def generate(tickets: int, seed: int, out: Path, db: Path, as_json: bool) -> None:
+@json_option
+def generate(tickets: int, seed: int, out: Path, as_json: bool) -> None:
     """Write a realistic synthetic helpdesk log, with per-ticket ground truth.
 
     Six months of tickets through a first-level desk and second-level teams: Monday queues,
     information-request loops, knowledge-base use, needless escalations, ping-pong transfers,
     reopens, rejections, abandonment, surveys (CSAT, CES, NPS) and SLA breaches. Halfway, a
-    knowledge-base rollout cuts needless escalations. --db is not used.
+    knowledge-base rollout cuts needless escalations. The staff grows with --tickets, so the
+    process and its medians are the same at any size.
     """
-    del db
     from ticketloop.synthetic import generate as write_sample
 
     paths = write_sample(tickets, seed, out)
