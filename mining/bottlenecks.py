@@ -34,12 +34,16 @@ class Bottlenecks:
     """Where the selected tickets wait. Durations in hours on `clock` (elapsed time, or business
     hours); `example_tickets` columns list up to five case ids, longest wait first.
 
-    - transitions: one row per directly-follows step and kind of waiting (transitions.sql),
-      largest total first;
-    - waiting: total waiting for the customer and internal: waiting_for, transitions,
-      total_hours, share (of all waiting);
-    - team_queues: one row per team (team_queues.sql), or None when no `Assigned` event names a
-      team;
+    - transitions: one row per activity directly followed by another: from_activity,
+      to_activity, transitions, total_hours (transitions x mean), mean_hours, median_hours,
+      p90_hours, largest total first;
+    - waiting_hours: all the waiting, the sum of the transitions;
+    - customer_waits: one row, waiting for the customer (from `Information requested` to the next
+      `Customer replied`): requests, tickets, total_hours, mean_hours, median_hours, p90_hours;
+      None when no ticket has such a request. The rest of waiting_hours is internal;
+    - team_queues: one row per team (from `Assigned` to the team's next activity): team,
+      assignments, not_acted_on, total_hours, mean_hours, median_hours, p90_hours; None when no
+      `Assigned` event names a team;
     - activity_durations: one row per activity with lifecycle start/complete events
       (activity_durations.sql), or None when the log has none;
     - arrivals: tickets created against `Resolved` events per weekday (1 Monday) and hour, in the
@@ -49,10 +53,24 @@ class Bottlenecks:
     tickets: int
     clock: str
     transitions: pd.DataFrame
-    waiting: pd.DataFrame
+    waiting_hours: float
+    customer_waits: pd.DataFrame | None
     team_queues: pd.DataFrame | None
     activity_durations: pd.DataFrame | None
     arrivals: pd.DataFrame
+
+    @property
+    def customer_hours(self) -> float:
+        """Hours waited for the customer; 0 without requests."""
+        waits = self.customer_waits
+        return 0.0 if waits is None else float(waits["total_hours"].iloc[0])
+
+
+_PARTS = {
+    "transition": ({"waits": "transitions"}, ["team", "tickets", "not_acted_on"]),
+    "team": ({"waits": "assignments"}, ["from_activity", "to_activity", "tickets"]),
+    "customer": ({"waits": "requests"}, ["from_activity", "to_activity", "team", "not_acted_on"]),
+}
 
 
 def bottlenecks(
@@ -70,8 +88,11 @@ def bottlenecks(
         con.execute(_BUSINESS)
         clock = f"business hours ({describe(calendar)})"
     con.execute(_LONGEST_FIRST)
-    transitions = _with_examples(con, con.execute(sql_text("mining", "transitions.sql")).df())
-    teams = _with_examples(con, con.execute(sql_text("mining", "team_queues.sql")).df())
+    waits = _with_examples(con, con.execute(sql_text("mining", "waits.sql")).df())
+    parts = {}
+    for part, (renamed, unused) in _PARTS.items():
+        rows = waits[waits["part"] == part].drop(columns=["part", *unused])
+        parts[part] = rows.rename(columns=renamed).reset_index(drop=True)
     durations = _with_examples(con, con.execute(sql_text("mining", "activity_durations.sql")).df())
     arrivals = con.execute(
         sql_text("mining", "arrivals_resolutions.sql"), {"zone": selection.timezone}
@@ -79,24 +100,13 @@ def bottlenecks(
     return Bottlenecks(
         tickets=bound.tickets,
         clock=clock,
-        transitions=transitions,
-        waiting=_waiting(transitions),
-        team_queues=teams if len(teams) else None,
+        transitions=parts["transition"],
+        waiting_hours=float(parts["transition"]["total_hours"].sum()),
+        customer_waits=parts["customer"] if len(parts["customer"]) else None,
+        team_queues=parts["team"] if len(parts["team"]) else None,
         activity_durations=durations if len(durations) else None,
         arrivals=arrivals,
     )
-
-
-def _waiting(transitions: pd.DataFrame) -> pd.DataFrame:
-    """Waiting for the customer and internal waiting, summed from the transitions."""
-    totals = (
-        transitions.groupby("waiting_for", sort=True)[["transitions", "total_hours"]]
-        .sum()
-        .reset_index()
-    )
-    all_hours = totals["total_hours"].sum()
-    totals["share"] = totals["total_hours"] / all_hours if all_hours else None
-    return totals
 
 
 def _with_examples(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:

@@ -58,23 +58,23 @@ def test_transitions_rank_by_total_waiting_ties_by_name(waits_db: Path) -> None:
     result = run(waits_db)
     assert result.tickets == 5 and result.clock == "elapsed time"
     rows = result.transitions
-    columns = ["from_activity", "to_activity", "waiting_for", "total_hours"]
+    columns = ["from_activity", "to_activity", "transitions", "total_hours"]
     assert list(rows[columns].itertuples(index=False, name=None)) == [
-        ("Sent", "Answered", "internal", 64),
-        ("A", "B", "internal", 4),
-        ("B", "C", "internal", 4),
-        ("C", "D", "internal", 4),
-        ("Investigation", "Investigation", "internal", 4),
-        ("Assigned", "Investigation", "internal", 2),
-        ("Information requested", "Reminder", "customer", 2),
-        ("Reminder", "Customer replied", "customer", 2),
-        ("Assigned", "Assigned", "internal", 1),
-        ("Customer replied", "Resolved", "internal", 1),
-        ("Investigation", "Assigned", "internal", 1),
-        ("Ticket created", "Information requested", "internal", 1),
+        ("Sent", "Answered", 1, 64),
+        ("A", "B", 2, 4),
+        ("B", "C", 2, 4),
+        ("C", "D", 2, 4),
+        ("Investigation", "Investigation", 1, 4),
+        ("Assigned", "Investigation", 1, 2),
+        ("Information requested", "Reminder", 1, 2),
+        ("Reminder", "Customer replied", 1, 2),
+        ("Assigned", "Assigned", 1, 1),
+        ("Customer replied", "Resolved", 1, 1),
+        ("Investigation", "Assigned", 1, 1),
+        ("Ticket created", "Information requested", 1, 1),
     ]
     a_b = rows.iloc[1]
-    assert (a_b.transitions, a_b.mean_hours, a_b.median_hours) == (2, 2, 2)
+    assert (a_b.mean_hours, a_b.median_hours) == (2, 2)
     assert a_b.p90_hours == pytest.approx(2.8)  # 1 h and 3 h, interpolated
     # examples: the longest wait first; equal waits by the ticket loaded first
     assert list(a_b.example_tickets) == ["Y", "X"]
@@ -83,11 +83,31 @@ def test_transitions_rank_by_total_waiting_ties_by_name(waits_db: Path) -> None:
 
 
 def test_waiting_for_the_customer_is_kept_apart(waits_db: Path) -> None:
-    waiting = run(waits_db).waiting
-    assert waiting.to_dict("records") == [
-        {"waiting_for": "customer", "transitions": 2, "total_hours": 4, "share": 4 / 90},
-        {"waiting_for": "internal", "transitions": 13, "total_hours": 86, "share": 86 / 90},
+    result = run(waits_db)
+    assert result.waiting_hours == 90
+    assert result.customer_hours == 4  # Z: requested at 1 h, a reminder, the reply at 5 h
+    assert result.customer_waits is not None
+    waits = result.customer_waits.iloc[0]
+    assert (waits.requests, waits.tickets, list(waits.example_tickets)) == (1, 1, ["Z"])
+
+
+def test_a_request_open_until_the_end_and_a_repeated_request(tmp_path: Path) -> None:
+    log = [
+        # two requests before one reply: one wait, from the first request
+        ("R", "Information requested", at(0), None, None),
+        ("R", "Information requested", at(2), None, None),
+        ("R", "Customer replied", at(3), None, None),
+        ("R", "Information requested", at(4), None, None),
+        ("R", "Customer replied", at(4.5), None, None),
+        # never answered: the wait runs to the ticket's last event
+        ("S", "Information requested", at(0), None, None),
+        ("S", "Abandoned", at(10), None, None),
+        ("S", "Closed", at(11), None, None),
     ]
+    result = run(hand_made_store(tmp_path, csv_text(HEADER, log)))
+    waits = result.customer_waits.iloc[0]
+    assert (waits.requests, waits.tickets, waits.total_hours) == (3, 2, 3 + 0.5 + 11)
+    assert list(waits.example_tickets) == ["S", "R"]
 
 
 def test_team_queues_run_from_assigned_to_the_teams_next_activity(waits_db: Path) -> None:
@@ -112,7 +132,7 @@ def test_business_hours_skip_the_weekend(waits_db: Path) -> None:
     assert (first.from_activity, first.to_activity, first.total_hours) == ("A", "B", 4)
     sent = result.transitions[result.transitions["from_activity"] == "Sent"].iloc[0]
     assert sent.total_hours == pytest.approx(2)
-    assert list(result.waiting["total_hours"]) == pytest.approx([4, 24])
+    assert (result.waiting_hours, result.customer_hours) == pytest.approx((28, 4))
 
 
 def test_arrivals_and_resolutions_by_weekday_and_hour_in_the_zone(waits_db: Path) -> None:
@@ -187,4 +207,4 @@ def test_the_real_logs(name: str, tmp_path: Path) -> None:
     assert result.transitions["transitions"].sum() == report.events_loaded - report.cases
     assert result.team_queues is None
     assert (result.activity_durations is not None) == (name == "bpic2012.xes.gz")
-    assert list(result.waiting["waiting_for"]) == ["internal"]
+    assert result.customer_waits is None

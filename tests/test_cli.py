@@ -243,12 +243,17 @@ def test_a_folder_given_as_an_export_says_so(tmp_path: Path) -> None:
 # --- the analysis commands on the sample ---------------------------------------------------------
 
 
-def truth_count(column: str) -> int:
-    """How many tickets the sample's ground truth marks `column` true."""
+def truth_rows() -> list[dict[str, str]]:
+    """The sample's ground truth, one dict per ticket."""
     import csv
 
     with (SAMPLE / "helpdesk_truth.csv").open(encoding="utf-8") as handle:
-        return sum(row[column] == "true" for row in csv.DictReader(handle))
+        return list(csv.DictReader(handle))
+
+
+def truth_count(column: str) -> int:
+    """How many tickets the sample's ground truth marks `column` true."""
+    return sum(row[column] == "true" for row in truth_rows())
 
 
 def test_escalations_json_counts_each_kind_with_examples(sample_db: Path) -> None:
@@ -301,7 +306,12 @@ def test_bottlenecks_json_and_business_hours_from_the_calendar(writable_sample_d
     assert elapsed["notes"] == [
         "activity durations: absent, no events with lifecycle `start` and `complete`"
     ]
-    assert [w["waiting_for"] for w in elapsed["waiting"]] == ["customer", "internal"]
+    assert elapsed["customer_hours"] + elapsed["internal_hours"] == pytest.approx(
+        sum(t["total_hours"] for t in elapsed["transitions"])
+    )
+    assert elapsed["customer_waits"]["requests"] == sum(
+        int(row["info_requests"]) for row in truth_rows()
+    )
     (writable_sample_db.parent / "ticketloop.toml").write_text(
         '[calendar]\ntimezone = "Europe/Madrid"\nholidays = [2025-04-18]\n', encoding="utf-8"
     )

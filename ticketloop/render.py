@@ -46,6 +46,11 @@ def bottlenecks_json(analysis: Any, result: Any) -> dict[str, Any]:
         "dataset": analysis.selection.dataset,
         "selection": analysis.selection.describe(),
         **jsonable(result),
+        "customer_waits": jsonable(result.customer_waits)[0]
+        if result.customer_waits is not None
+        else None,
+        "customer_hours": result.customer_hours,
+        "internal_hours": result.waiting_hours - result.customer_hours,
         "notes": bottleneck_notes(result),
     }
 
@@ -53,18 +58,29 @@ def bottlenecks_json(analysis: Any, result: Any) -> dict[str, Any]:
 def bottleneck_notes(result: Any) -> list[str]:
     """One line for each part the data set cannot show."""
     notes = []
+    if result.customer_waits is None:
+        notes.append("waiting for the customer: none, no `Information requested` event")
     if result.team_queues is None:
         notes.append("team queues: absent, no `Assigned` event names a team")
     if result.activity_durations is None:
         notes.append("activity durations: absent, no events with lifecycle `start` and `complete`")
     if not result.arrivals["resolutions"].sum():
         notes.append("resolutions by weekday and hour: none, no `Resolved` event")
-    if "customer" not in set(result.waiting["waiting_for"]):
-        notes.append(
-            "waiting for the customer: none, no `Information requested` event is followed by"
-            " another event"
-        )
     return notes
+
+
+DURATION_HEAD = ["total h", "mean h", "median h", "p90 h", "e.g."]
+
+
+def _durations(row: Any) -> list[str]:
+    """The cells under DURATION_HEAD."""
+    return [
+        _hours(row.total_hours),
+        _hours(row.mean_hours),
+        _hours(row.median_hours),
+        _hours(row.p90_hours),
+        _examples(row.example_tickets),
+    ]
 
 
 def bottlenecks_text(analysis: Any, result: Any, limit: int) -> list[str]:
@@ -75,64 +91,43 @@ def bottlenecks_text(analysis: Any, result: Any, limit: int) -> list[str]:
         f" of {len(transitions):,}"
     )
     lines += _table(
-        ["from -> to", "waiting", "count", "total h", "mean h", "median h", "p90 h", "e.g."],
+        ["from -> to", "count", *DURATION_HEAD],
         [
-            [
-                f"{r.from_activity} -> {r.to_activity}",
-                r.waiting_for,
-                _int(r.transitions),
-                _hours(r.total_hours),
-                _hours(r.mean_hours),
-                _hours(r.median_hours),
-                _hours(r.p90_hours),
-                _examples(r.example_tickets),
-            ]
+            [f"{r.from_activity} -> {r.to_activity}", _int(r.transitions), *_durations(r)]
             for r in transitions.head(limit).itertuples()
         ],
-        text=2,
     )
-    lines.append("")
-    waiting = {r.waiting_for: r for r in result.waiting.itertuples()}
-    parts = [
-        f"{label} {_hours(waiting[kind].total_hours)} h ({_share(waiting[kind].share)},"
-        f" {_int(waiting[kind].transitions)} steps)"
-        for kind, label in (("customer", "for the customer"), ("internal", "internal"))
-        if kind in waiting
-    ]
-    lines.append("Waiting: " + "; ".join(parts))
+    if result.customer_waits is not None:
+        waits = result.customer_waits.iloc[0]
+        customer, total = result.customer_hours, result.waiting_hours
+        internal = total - customer
+        lines += [
+            "",
+            "Waiting for the customer: from `Information requested` to the next `Customer replied`"
+            " (or the ticket's last event)",
+            f"  {_hours(customer)} h ({_share(customer / total if total else None)} of all waiting)"
+            f" in {_int(waits.requests)} requests of {_int(waits.tickets)} tickets"
+            f"{_eg(waits.example_tickets)}",
+            f"  per request: mean {_hours(waits.mean_hours)} h, median {_hours(waits.median_hours)}"
+            f" h, p90 {_hours(waits.p90_hours)} h",
+            f"  internal waiting: {_hours(internal)} h"
+            f" ({_share(internal / total if total else None)})",
+        ]
     if result.team_queues is not None:
         lines += ["", "Team queues: from `Assigned` to the team's next activity"]
         lines += _table(
-            ["team", "waits", "not acted on", "total h", "mean h", "median h", "p90 h", "e.g."],
+            ["team", "waits", "not acted on", *DURATION_HEAD],
             [
-                [
-                    r.team,
-                    _int(r.assignments),
-                    _int(r.not_acted_on),
-                    _hours(r.total_hours),
-                    _hours(r.mean_hours),
-                    _hours(r.median_hours),
-                    _hours(r.p90_hours),
-                    _examples(r.example_tickets),
-                ]
+                [r.team, _int(r.assignments), _int(r.not_acted_on), *_durations(r)]
                 for r in result.team_queues.head(limit).itertuples()
             ],
         )
     if result.activity_durations is not None:
         lines += ["", "Activity durations: lifecycle start to complete"]
         lines += _table(
-            ["activity", "pairs", "unpaired", "total h", "mean h", "median h", "p90 h", "e.g."],
+            ["activity", "pairs", "unpaired", *DURATION_HEAD],
             [
-                [
-                    r.activity,
-                    _int(r.pairs),
-                    _int(r.unpaired),
-                    _hours(r.total_hours),
-                    _hours(r.mean_hours),
-                    _hours(r.median_hours),
-                    _hours(r.p90_hours),
-                    _examples(r.example_tickets),
-                ]
+                [r.activity, _int(r.pairs), _int(r.unpaired), *_durations(r)]
                 for r in result.activity_durations.head(limit).itertuples()
             ],
         )

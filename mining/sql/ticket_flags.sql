@@ -25,22 +25,32 @@ moves AS MATERIALIZED (
     FROM selected_events e
     WHERE e.activity_id IN (SELECT unnest([assigned, escalated, de_escalated, resolved]) FROM ids)
 ),
-per_ticket AS (
+escalations AS (
     SELECT
-        m.case_key,
-        min(m.event_index) FILTER (WHERE m.activity_id = ids.escalated) AS first_escalation,
-        arg_min(m.resource, m.event_index) FILTER (WHERE m.activity_id = ids.escalated)
-            AS escalated_by,
-        max(m.ts) FILTER (WHERE m.activity_id = ids.resolved) AS last_resolved
-    FROM moves m, ids
-    GROUP BY m.case_key
+        case_key,
+        min(event_index) AS first_escalation,
+        arg_min(resource, event_index) AS escalated_by
+    FROM moves
+    WHERE activity_id = (SELECT escalated FROM ids)
+    GROUP BY case_key
+),
+resolutions AS (
+    SELECT case_key, max(ts) AS last_resolved
+    FROM moves
+    WHERE activity_id = (SELECT resolved FROM ids)
+    GROUP BY case_key
+),
+-- Teams are compared by a 64-bit hash, cheaper to sort than the names.
+assignments AS MATERIALIZED (
+    SELECT case_key, event_index, team, hash(team) AS team_hash
+    FROM moves
+    WHERE activity_id = (SELECT assigned FROM ids) AND team IS NOT NULL
 ),
 escalated_to AS (
-    SELECT m.case_key, arg_min(m.team, m.event_index) AS team
-    FROM moves m
-    JOIN per_ticket p ON p.case_key = m.case_key AND m.event_index > p.first_escalation
-    WHERE m.activity_id = (SELECT assigned FROM ids) AND m.team IS NOT NULL
-    GROUP BY m.case_key
+    SELECT a.case_key, arg_min(a.team, a.event_index) AS team
+    FROM assignments a
+    JOIN escalations s ON s.case_key = a.case_key AND a.event_index > s.first_escalation
+    GROUP BY a.case_key
 ),
 -- A `De-escalated` event bounces back when every event between it and the last `Escalated`
 -- event before it is an `Assigned` one.
@@ -61,46 +71,52 @@ bounces AS (
     GROUP BY d.case_key, d.event_index, d.escalated_at
     HAVING count(a.event_index) = d.event_index - d.escalated_at - 1
 ),
+-- X, Y, X takes three assignments to two teams at least: only those tickets are looked at.
 team_runs AS (
-    SELECT case_key, event_index, team
+    SELECT case_key, event_index, team_hash
     FROM (
         SELECT
-            m.case_key,
-            m.event_index,
-            m.team,
-            lag(m.team) OVER (PARTITION BY m.case_key ORDER BY m.event_index) AS previous
-        FROM moves m
-        WHERE m.activity_id = (SELECT assigned FROM ids) AND m.team IS NOT NULL
+            case_key,
+            event_index,
+            team_hash,
+            lag(team_hash) OVER (PARTITION BY case_key ORDER BY event_index) AS previous
+        FROM assignments
+        WHERE case_key IN (
+            SELECT case_key FROM assignments
+            GROUP BY case_key
+            HAVING count(*) >= 3 AND min(team_hash) <> max(team_hash)
+        )
     )
-    WHERE previous IS DISTINCT FROM team
+    WHERE previous IS DISTINCT FROM team_hash
 ),
 ping_pongs AS (
     SELECT DISTINCT case_key
     FROM (
         SELECT
             case_key,
-            team,
-            lag(team, 2) OVER (PARTITION BY case_key ORDER BY event_index) AS two_back
+            team_hash,
+            lag(team_hash, 2) OVER (PARTITION BY case_key ORDER BY event_index) AS two_back
         FROM team_runs
     )
-    WHERE team = two_back
+    WHERE team_hash = two_back
 ),
-flagged AS (
+flagged AS MATERIALIZED (
     SELECT
         c.case_key,
         c.case_id,
         c.channel,
         c.category,
         c.csat,
-        p.last_resolved IS NOT NULL AS resolved,
-        epoch(p.last_resolved - c.created_at) AS ttr_seconds,
-        p.first_escalation IS NOT NULL AS escalated,
+        r.last_resolved IS NOT NULL AS resolved,
+        epoch(r.last_resolved - c.created_at) AS ttr_seconds,
+        s.first_escalation IS NOT NULL AS escalated,
         b.case_key IS NOT NULL AS bounce_back,
         g.case_key IS NOT NULL AS ping_pong,
-        p.escalated_by,
+        s.escalated_by,
         t.team AS escalated_to
     FROM selected_cases c
-    LEFT JOIN per_ticket p USING (case_key)
+    LEFT JOIN resolutions r USING (case_key)
+    LEFT JOIN escalations s USING (case_key)
     LEFT JOIN escalated_to t USING (case_key)
     LEFT JOIN bounces b USING (case_key)
     LEFT JOIN ping_pongs g USING (case_key)
@@ -131,4 +147,3 @@ SELECT
     f.escalated_to
 FROM flagged f
 LEFT JOIN categories k USING (category)
-ORDER BY f.case_key
