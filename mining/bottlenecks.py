@@ -19,9 +19,17 @@ if TYPE_CHECKING:
 
 EXAMPLES = 5
 
-# The clock durations are read on: elapsed seconds, or business seconds (mining/business_hours.py).
-_ELAPSED = "CREATE OR REPLACE TEMP MACRO wait_clock(t) AS epoch(t)"
-_BUSINESS = "CREATE OR REPLACE TEMP MACRO wait_clock(t) AS business_clock(t)"
+# The selected events with the clock durations are read on: elapsed seconds, or business seconds
+# (mining/business_hours.py).
+_ELAPSED = (
+    "CREATE OR REPLACE TEMP VIEW clocked_events AS"
+    " SELECT *, epoch(ts) AS clock_s FROM selected_events"
+)
+_BUSINESS = (
+    "CREATE OR REPLACE TEMP VIEW clocked_events AS"
+    " SELECT e.*, business_clock_at(e.ts, q) AS clock_s FROM selected_events e"
+    " LEFT JOIN business_quarters q ON q.quarter = business_quarter(e.ts)"
+)
 # A sort key for max_by: longer waits first, ties to the smaller case key (below 2^24 tickets).
 _LONGEST_FIRST = (
     "CREATE OR REPLACE TEMP MACRO longest_first(wait_s, case_key) AS"

@@ -1,17 +1,17 @@
 """Business-hours durations in DuckDB SQL, from the settings' calendar.
 
-`use_calendar(con, calendar, start, end)` defines TEMP macros on `con` for instants from `start` to
-`end` (outside that span they give NULL):
+`use_calendar(con, calendar, start, end)` fills the TEMP table `business_quarters`, the calendar as
+one row per quarter hour from `start` to `end`, and defines TEMP macros on `con`:
 
-- `business_clock(t)`: business seconds from the start of the span to the TIMESTAMPTZ `t`;
-- `business_seconds(a, b)`: business seconds from `a` to `b` (negative when `b` is before `a`).
+- `business_clock(t)`: business seconds from the start of the calendar to the TIMESTAMPTZ `t`;
+- `business_seconds(a, b)`: business seconds from `a` to `b` (negative when `b` is before `a`);
+- for many rows, `business_clock_at(t, q)` with `q` the row of `business_quarters` joined on
+  `q.quarter = business_quarter(t)`: one hash join instead of a lookup per row.
 
-Business time is each workday that is not a holiday, from `opens` to `closes` in the calendar's
-time zone, as instants: a day whose clocks change inside the opening hours is an hour shorter or
-longer (an opening or closing time the change makes ambiguous is its later instant; one the
-change skips is read that far past the change). The calendar (one working interval per local day) lives in connection variables, since
-DuckDB macros cannot take query parameters; looking a day up is arithmetic on epoch seconds, with
-no time-zone conversion per row.
+All give NULL outside the calendar. Business time is each workday that is not a holiday, from
+`opens` to `closes` in the calendar's time zone, as instants: a day whose clocks change inside the
+opening hours is an hour shorter or longer (an opening or closing time the change makes ambiguous
+is its later instant; one the change skips is read that far past the change).
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ from store.settings import Calendar
 def use_calendar(
     con: duckdb.DuckDBPyConnection, calendar: Calendar, start: datetime, end: datetime
 ) -> None:
-    """Define `business_clock(t)` and `business_seconds(a, b)` on `con`, by `calendar`, for
-    instants from `start` to `end` (aware datetimes)."""
-    lists = con.execute(
-        sql_text("mining", "business_calendar.sql"),
+    """Fill `business_quarters` by `calendar` for instants from `start` to `end` (aware
+    datetimes), and define the business-hours macros on `con`."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE business_quarters AS "
+        + sql_text("mining", "business_calendar.sql"),
         {
             "zone": calendar.timezone,
             "workdays": list(calendar.workdays),
@@ -40,9 +41,7 @@ def use_calendar(
             "start": start,
             "end": end,
         },
-    ).fetchall()[0]
-    for name, values in zip(("midnights", "opens", "lengths", "befores"), lists, strict=True):
-        con.execute(f"SET VARIABLE business_{name} = $v::DOUBLE[]", {"v": values})
+    )
     con.execute(sql_text("mining", "business_hours_macros.sql"))
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mining.business_hours import describe, use_calendar
@@ -150,6 +150,7 @@ instants = st.datetimes(
 )
 
 
+@settings(deadline=None)  # each example builds a calendar of up to three years in DuckDB
 @given(
     zone=zones,
     workdays=st.sets(st.integers(0, 6), min_size=1).map(lambda s: tuple(sorted(s))),

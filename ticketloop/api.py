@@ -4,6 +4,7 @@
 >>> store.load("export.csv", dataset="desk", mapping="export.toml")["events_loaded"]
 >>> store.datasets()
 >>> desk = store.select("desk", start="2025-03-01", channel="e-mail")
+>>> desk.escalations().by("team")
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 -- Grain: one row per activity with lifecycle `start` and `complete` events (in any case), reading
--- the TEMP view selected_events and the TEMP macro wait_clock(t). In each ticket, each `complete`
--- of an activity closes the earliest still open `start` of the same activity (first in, first
--- out); a `complete` with no open `start` is unpaired, and so is a `start` never completed.
+-- the TEMP view clocked_events (selected_events with clock_s, seconds on the clock in use) and the
+-- TEMP macro longest_first. In each ticket, each `complete` of an activity closes the earliest
+-- still open `start` of the same activity (first in, first out); a `complete` with no open `start`
+-- is unpaired, and so is a `start` never completed.
 -- Columns: activity, pairs, unpaired (starts and completes without a partner), total_hours,
 -- mean_hours, median_hours, p90_hours, example_keys (case keys of up to ten of the longest
 -- durations, longest first, ties by smaller key).
@@ -11,9 +12,9 @@ WITH marks AS (
         case_key,
         activity_id,
         event_index,
-        wait_clock(ts) AS clock_s,
+        clock_s,
         lower(lifecycle) = 'start' AS is_start
-    FROM selected_events
+    FROM clocked_events
     WHERE lower(lifecycle) IN ('start', 'complete')
 ),
 counted AS (

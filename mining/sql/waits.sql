@@ -1,6 +1,6 @@
 -- Grain: one row per part and group of the selected tickets' waiting, all from one ordered pass
--- over the TEMP view selected_events, on the TEMP macro wait_clock(t) (seconds on the clock in
--- use); longest_first(wait_s, case_key) orders the examples.
+-- over the TEMP view clocked_events (selected_events with clock_s, seconds on the clock in use);
+-- the TEMP macro longest_first(wait_s, case_key) orders the examples.
 -- Parts:
 --   'transition': one row per activity directly followed by another in a ticket (from_activity,
 --     to_activity); the wait is the time between the two events;
@@ -44,8 +44,8 @@ steps AS MATERIALIZED (
             e.activity_id,
             hash(e.team) AS team_hash,
             if(e.activity_id = ids.assigned, e.team, NULL) AS assigned_team,
-            wait_clock(e.ts) AS clock_s
-        FROM selected_events e, ids
+            e.clock_s
+        FROM clocked_events e, ids
     )
     WINDOW w AS (ORDER BY position)
 ),
