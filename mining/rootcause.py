@@ -69,7 +69,8 @@ class RootCause:
 
     target: Target
     definition: str  # the target in words, e.g. its time-to-resolution threshold
-    population: str  # which selected tickets the target is defined for, in words
+    selected: int  # tickets in the selection
+    population: str  # which of them the target is defined for, in words
     tickets: int  # how many they are
     target_tickets: int
     min_tickets: int
@@ -108,13 +109,13 @@ def rootcause(
                 " conformance checking, which this version does not have yet. Use --target slow,"
                 " escalated or unhappy"
             )
-        select_tickets(con, selection)
+        selected = select_tickets(con, selection).tickets
         con.execute(
             "CREATE OR REPLACE TEMP TABLE rootcause_targets AS " + _DEVIATING,
             {"paths": [list(path) for path in non_fitting_variants]},
         )
     elif target in _FROM_FLAGS:
-        flag_tickets(con, selection, push_to_front_share=push_to_front_share)
+        selected = flag_tickets(con, selection, push_to_front_share=push_to_front_share).tickets
         p75_seconds = con.execute(_P75).fetchall()[0][0]
         sql = _FROM_FLAGS[target]
         con.execute(
@@ -139,6 +140,7 @@ def rootcause(
     return RootCause(
         target=target,
         definition=_DEFINITIONS[target].format(p75_hours=(p75_seconds or 0) / 3600),
+        selected=selected,
         population=_POPULATIONS[target],
         tickets=tickets,
         target_tickets=target_tickets,

@@ -355,10 +355,14 @@ def test_rootcause_json_and_text(sample_db: Path) -> None:
     lines = invoke(
         "rootcause", "--db", str(sample_db), "--target", "unhappy", "--min-tickets", "100"
     ).output.splitlines()
-    assert lines[0].startswith(
-        "helpdesk (all tickets): unhappy tickets (a CSAT answer of 1 or 2 on 1-5): "
+    assert lines[0] == "helpdesk: 5,000 tickets (all tickets)"
+    answers = sum(row["csat"] != "" for row in truth_rows())
+    unhappy = sum(row["csat"] in ("1", "2") for row in truth_rows())
+    assert lines[1].startswith(
+        f"unhappy: a CSAT answer of 1 or 2 on 1-5: {unhappy:,} of {answers:,} tickets with a"
+        " CSAT answer"
     )
-    assert lines[2].startswith("Values with at least 100 tickets, highest lift first")
+    assert lines[3].startswith("Values with at least 100 tickets, highest lift first")
 
 
 def test_analysis_errors_are_one_line(sample_db: Path, tmp_path: Path) -> None:

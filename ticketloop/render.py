@@ -309,9 +309,9 @@ def rootcause_json(analysis: Any, result: Any) -> dict[str, Any]:
 
 def rootcause_text(analysis: Any, result: Any, limit: int) -> list[str]:
     lines = [
-        f"{analysis.selection.dataset} ({analysis.selection.describe()}): {result.target} tickets"
-        f" ({result.definition}): {_int(result.target_tickets)} of {_int(result.tickets)}"
-        f" {result.population} ({_share(result.overall_rate)})",
+        header(analysis, result.selected),
+        f"{result.target}: {result.definition}: {_int(result.target_tickets)} of"
+        f" {_int(result.tickets)} {result.population} ({_share(result.overall_rate)})",
         "",
     ]
     values = result.values
@@ -320,6 +320,12 @@ def rootcause_text(analysis: Any, result: Any, limit: int) -> list[str]:
             f"no attribute value has {result.min_tickets:,} {result.population} or more;"
             " lower --min-tickets"
         )
+        if result.target == "slow" and result.tickets < result.selected / 2:
+            lines.append(
+                "note: a ticket is resolved at its last `Resolved` event; if your log names"
+                " resolution otherwise, map it in a mapping file ([activities]) and load again"
+                " with --map"
+            )
     else:
         lines.append(
             f"Values with at least {result.min_tickets:,} tickets, highest lift first"
