@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -61,3 +62,24 @@ def chart_values(values: object) -> list:
 
         return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
     return list(values)  # type: ignore[call-overload]
+
+
+MONDAY = datetime(2025, 1, 6, 8, tzinfo=UTC)  # 08:00 UTC on Monday 6 January 2025
+
+
+def at(hours: float) -> str:
+    """The ISO 8601 timestamp `hours` after MONDAY."""
+    return (MONDAY + timedelta(hours=hours)).isoformat()
+
+
+def csv_text(header: str, rows: list[tuple]) -> str:
+    """A CSV export: the header line, then one line per row (None as an empty cell)."""
+    lines = [header] + [",".join("" if v is None else str(v) for v in row) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def hand_made_store(tmp_path: Path, csv_text: str, dataset: str = "t") -> Path:
+    """A store holding one hand-made CSV export (header first) as data set `dataset`."""
+    db = tmp_path / f"{dataset}.duckdb"
+    ingest_files(db, [write(tmp_path / f"{dataset}.csv", csv_text)], dataset=dataset)
+    return db

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -32,7 +33,17 @@ def invoke(*args: str):
 
 
 def test_the_commands_are_the_ones_the_readme_documents() -> None:
-    assert COMMANDS == ["dashboard", "datasets", "demo", "generate", "ingest", "quality"]
+    assert COMMANDS == [
+        "bottlenecks",
+        "dashboard",
+        "datasets",
+        "demo",
+        "escalations",
+        "generate",
+        "ingest",
+        "quality",
+        "rootcause",
+    ]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in COMMANDS:
         assert f"ticketloop {name}" in readme, name
@@ -263,3 +274,157 @@ def test_a_folder_given_as_an_export_says_so(tmp_path: Path) -> None:
         == f"error: {tmp_path}: is a folder, not a file. Give the export files in it\n"
     )
     assert not (tmp_path / "s.duckdb").exists()
+
+
+# --- the analysis commands on the sample ---------------------------------------------------------
+
+
+def truth_rows() -> list[dict[str, str]]:
+    """The sample's ground truth, one dict per ticket."""
+    import csv
+
+    with (SAMPLE / "helpdesk_truth.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def truth_count(column: str) -> int:
+    """How many tickets the sample's ground truth marks `column` true."""
+    return sum(row[column] == "true" for row in truth_rows())
+
+
+def test_escalations_json_counts_each_kind_with_examples(sample_db: Path) -> None:
+    doc = json.loads(invoke("escalations", "--db", str(sample_db), "--json").output)
+    assert doc["escalated_tickets"] == truth_count("escalated")
+    assert doc["bounce_back_tickets"] == truth_count("sent_back_untouched")
+    assert doc["ping_pong_tickets"] >= truth_count("ping_pong")
+    assert doc["push_to_front_tickets"] == 0  # no category reaches 80% in the whole sample
+    assert doc["needless_escalation_rate"] == doc["bounce_back_tickets"] / doc["escalated_tickets"]
+    assert {"by_team", "by_category", "by_agent", "by_channel"} <= set(doc)
+    escalated_by_team = [row["escalated_tickets"] for row in doc["by_team"]]
+    assert escalated_by_team == sorted(escalated_by_team, reverse=True)
+    assert sum(escalated_by_team) <= doc["escalated_tickets"]
+    for row in doc["by_category"]:
+        assert 0 < len(row["example_tickets"]) <= 5
+        assert row["baseline_csat_answers"] > 0 and row["csat_gap"] is not None
+    assert len(doc["example_tickets"]["escalated"]) == 5
+
+
+def test_escalations_text_reads_as_a_report(sample_db: Path) -> None:
+    lines = invoke("escalations", "--db", str(sample_db), "--limit", "3").output.splitlines()
+    escalated = truth_count("escalated")
+    assert lines[0] == "helpdesk: 5,000 tickets (all tickets)"
+    assert lines[2].startswith(
+        f"escalated        {escalated:,}  {100 * escalated / 5000:.1f}% of tickets"
+    )
+    assert (
+        "By team escalated to (first escalation); baseline: all tickets resolved without escalation"
+        in lines
+    )
+    assert not any(re.search(r"\bnan\b|<NA>|\bNone\b", line) for line in lines)
+
+
+def test_push_to_front_threshold_comes_from_the_settings(writable_sample_db: Path) -> None:
+    (writable_sample_db.parent / "ticketloop.toml").write_text(
+        "[escalations]\npush_to_front_share = 0.7\n", encoding="utf-8"
+    )
+    doc = json.loads(invoke("escalations", "--db", str(writable_sample_db), "--json").output)
+    assert doc["push_to_front_share"] == 0.7
+    assert doc["push_to_front_tickets"] > 0
+
+
+def test_bottlenecks_json_and_business_hours_from_the_calendar(writable_sample_db: Path) -> None:
+    db = str(writable_sample_db)
+    elapsed = json.loads(invoke("bottlenecks", "--db", db, "--json").output)
+    assert elapsed["clock"] == "elapsed time" and elapsed["tickets"] == 5000
+    totals = [t["total_hours"] for t in elapsed["transitions"]]
+    assert totals == sorted(totals, reverse=True)
+    assert elapsed["activity_durations"] is None
+    assert elapsed["notes"] == [
+        "activity durations: absent, no events with lifecycle `start` and `complete`"
+    ]
+    assert elapsed["customer_hours"] + elapsed["internal_hours"] == pytest.approx(
+        sum(t["total_hours"] for t in elapsed["transitions"])
+    )
+    assert elapsed["customer_waits"]["requests"] == sum(
+        int(row["info_requests"]) for row in truth_rows()
+    )
+    (writable_sample_db.parent / "ticketloop.toml").write_text(
+        '[calendar]\ntimezone = "Europe/Madrid"\nholidays = [2025-04-18]\n', encoding="utf-8"
+    )
+    business = json.loads(invoke("bottlenecks", "--db", db, "--business-hours", "--json").output)
+    assert business["clock"] == "business hours (Mon-Fri 08:00-18:00 Europe/Madrid, 1 holiday)"
+    by_step = {(t["from_activity"], t["to_activity"]): t for t in business["transitions"]}
+    abandoned = by_step[("Information requested", "Abandoned")]
+    assert abandoned["median_hours"] == pytest.approx(50)  # the generator's five working days
+
+
+def test_bottlenecks_text(sample_db: Path) -> None:
+    lines = invoke("bottlenecks", "--db", str(sample_db), "--limit", "2").output.splitlines()
+    steps = json.loads(invoke("bottlenecks", "--db", str(sample_db), "--json").output)
+    assert lines[0] == "helpdesk: 5,000 tickets (all tickets); durations in elapsed time"
+    assert lines[2] == (
+        f"Transitions by the waiting they add (count x mean), top 2 of {len(steps['transitions'])}"
+    )
+    assert lines[4].split()[:3] == [
+        steps["transitions"][0]["from_activity"],
+        "->",
+        steps["transitions"][0]["to_activity"],
+    ]
+    assert (
+        lines[-1]
+        == "note: activity durations: absent, no events with lifecycle `start` and `complete`"
+    )
+
+
+def test_rootcause_json_and_text(sample_db: Path) -> None:
+    doc = json.loads(
+        invoke("rootcause", "--db", str(sample_db), "--target", "escalated", "--json").output
+    )
+    assert doc["target"] == "escalated" and doc["tickets"] == 5000
+    assert doc["target_tickets"] == truth_count("escalated")
+    lifts = [row["lift"] for row in doc["values"]]
+    assert lifts == sorted(lifts, reverse=True) and lifts[0] > 1
+    top = doc["values"][0]
+    assert top["rate_low"] < top["target_rate"] < top["rate_high"]
+    assert top["target_rate"] == pytest.approx(doc["overall_rate"] * top["lift"])
+    assert all(row["tickets"] >= 30 for row in doc["values"])
+    lines = invoke(
+        "rootcause", "--db", str(sample_db), "--target", "unhappy", "--min-tickets", "100"
+    ).output.splitlines()
+    assert lines[0] == "helpdesk: 5,000 tickets (all tickets)"
+    answers = sum(row["csat"] != "" for row in truth_rows())
+    unhappy = sum(row["csat"] in ("1", "2") for row in truth_rows())
+    assert lines[1].startswith(
+        f"unhappy: a CSAT answer of 1 or 2 on 1-5: {unhappy:,} of {answers:,} tickets with a"
+        " CSAT answer"
+    )
+    assert lines[3].startswith("Values with at least 100 tickets, highest lift first")
+
+
+def test_analysis_errors_are_one_line(sample_db: Path, tmp_path: Path) -> None:
+    empty = run("escalations", "--db", str(sample_db), "--channel", "fax")
+    assert (empty.returncode, empty.stdout) == (1, "")
+    assert empty.stderr == (
+        "error: no tickets of data set 'helpdesk' match: channel fax."
+        " Widen the filters (--from, --to, --channel, ...)\n"
+    )
+    deviating = run("rootcause", "--db", str(sample_db), "--target", "deviating")
+    assert deviating.returncode == 1
+    assert deviating.stderr.startswith("error: --target deviating needs the variants")
+    assert run("rootcause", "--db", str(sample_db), "--target", "sad").returncode == 2
+    bare = tmp_path / "bare.duckdb"
+    assert (
+        invoke(
+            "ingest",
+            str(
+                write(tmp_path / "b.csv", "Case ID,Activity,Timestamp\nA,x,2025-01-06T10:00:00Z\n")
+            ),
+            "--db",
+            str(bare),
+        ).exit_code
+        == 0
+    )
+    unhappy = run("rootcause", "--db", str(bare), "--target", "unhappy")
+    assert unhappy.stderr == (
+        "error: no selected ticket has a CSAT answer (1-5); 'unhappy' needs survey answers\n"
+    )

@@ -4,11 +4,12 @@
 >>> store.load("export.csv", dataset="desk", mapping="export.toml")["events_loaded"]
 >>> store.datasets()
 >>> desk = store.select("desk", start="2025-03-01", channel="e-mail")
+>>> desk.escalations().by("team")
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +127,49 @@ class Analysis:
 
         with self.store.reading() as con:
             return scope(con, self.selection).tickets
+
+    def bottlenecks(self, *, business_hours: bool = False) -> Any:
+        """Where the tickets wait (`mining.bottlenecks.Bottlenecks`): transitions, team queues,
+        waiting for the customer, activity durations, arrivals against resolutions. Durations
+        in elapsed hours, or in business hours by the settings' `[calendar]`."""
+        from mining.bottlenecks import bottlenecks
+
+        calendar = self.store.settings.calendar if business_hours else None
+        with self.store.reading() as con:
+            return bottlenecks(con, self.selection, calendar=calendar)
+
+    def escalations(self) -> Any:
+        """Escalated, bounce-back, ping-pong and push-to-front tickets and their cost in time and
+        satisfaction (`mining.escalations.Escalations`); the push-to-front threshold is the
+        settings' `[escalations] push_to_front_share`."""
+        from mining.escalations import escalations
+
+        share = self.store.settings.push_to_front_share
+        with self.store.reading() as con:
+            return escalations(con, self.selection, push_to_front_share=share)
+
+    def rootcause(
+        self,
+        target: str,
+        *,
+        min_tickets: int = 30,
+        non_fitting_variants: Collection[Sequence[str]] | None = None,
+    ) -> Any:
+        """Which ticket attributes over-represent `target` (slow, deviating, escalated, unhappy):
+        `mining.rootcause.RootCause`. "deviating" needs `non_fitting_variants`, the activity
+        sequences that do not fit the designed flow."""
+        from mining.rootcause import rootcause
+
+        share = self.store.settings.push_to_front_share
+        with self.store.reading() as con:
+            return rootcause(
+                con,
+                self.selection,
+                target,  # type: ignore[arg-type]
+                min_tickets=min_tickets,
+                push_to_front_share=share,
+                non_fitting_variants=non_fitting_variants,
+            )
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:

@@ -335,6 +335,131 @@ def quality(dataset: str | None, db: Path, as_json: bool) -> None:
         click.echo(
             f"file {f['file']}: {f['recognised_as'] or f['format']}, naive times read as {f['timezone'] or 'UTC'}"
         )
+
+
+def limit_option(command: Callable) -> Callable:
+    """--limit: rows per table in the text report (JSON has them all)."""
+    return click.option(
+        "--limit",
+        default=15,
+        show_default=True,
+        type=click.IntRange(1),
+        help="Rows per table in the text report; --json gives every row.",
+    )(command)
+
+
+@cli.command(short_help="Where tickets wait: transitions, team queues, the customer.")
+@click.option(
+    "--business-hours",
+    is_flag=True,
+    help="Count only business hours, by the [calendar] of the settings file.",
+)
+@limit_option
+@selection_options
+@common_options
+def bottlenecks(
+    business_hours: bool, limit: int, selection: dict[str, Any], db: Path, as_json: bool
+) -> None:
+    """Where tickets wait, in hours.
+
+    \b
+    - transitions (one activity directly followed by another), ranked by the
+      waiting they add (count x mean), with median and p90;
+    - waiting in each team's queue, from `Assigned` to the team's next activity;
+    - waiting for the customer (from `Information requested` until `Customer
+      replied`) apart from internal waiting;
+    - activity durations, where the log has lifecycle start and complete events;
+    - tickets arriving against tickets resolved, by weekday and hour.
+
+    --business-hours counts only the desk's working time: the [calendar] table
+    of ticketloop.toml beside the store (default Mon-Fri 08:00-18:00 UTC).
+    """
+    from ticketloop import render
+
+    analysis = analysis_for(db, selection)
+    result = analysis.bottlenecks(business_hours=business_hours)
+    if as_json:
+        return emit_json(render.bottlenecks_json(analysis, result))
+    click.echo("\n".join(render.bottlenecks_text(analysis, result, limit)))
+    return None
+
+
+@cli.command(short_help="Escalations, bounce-backs, ping-pong, push-to-front, their cost.")
+@limit_option
+@selection_options
+@common_options
+def escalations(limit: int, selection: dict[str, Any], db: Path, as_json: bool) -> None:
+    """Escalated, bounce-back, ping-pong and push-to-front tickets, and what escalation
+    costs in time to resolution and CSAT, by team, category, agent and channel.
+
+    \b
+    - escalated: a ticket with an `Escalated` event;
+    - bounce-back: `Escalated` followed by `De-escalated` with only `Assigned`
+      events between (sent back untouched);
+    - ping-pong: the teams of its `Assigned` events go X, Y, X;
+    - push-to-front: escalated, in a category whose tickets are resolved without
+      escalation at least 80% of the time ([escalations] push_to_front_share).
+
+    Each ticket counts once per kind. Costs compare escalated tickets with tickets
+    resolved without escalation: mean time to resolution (first event to last
+    `Resolved`) and mean CSAT, with the answers each side rests on.
+    """
+    from ticketloop import render
+
+    analysis = analysis_for(db, selection)
+    result = analysis.escalations()
+    if as_json:
+        return emit_json(render.escalations_json(analysis, result))
+    click.echo("\n".join(render.escalations_text(analysis, result, limit)))
+    return None
+
+
+@cli.command(short_help="Which ticket attributes go with slow, escalated, unhappy tickets.")
+@click.option(
+    "--target",
+    required=True,
+    type=click.Choice(["slow", "deviating", "escalated", "unhappy"]),
+    help="The tickets to explain.",
+)
+@click.option(
+    "--min-tickets",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Leave out attribute values with fewer tickets.",
+)
+@limit_option
+@selection_options
+@common_options
+def rootcause(
+    target: str,
+    min_tickets: int,
+    limit: int,
+    selection: dict[str, Any],
+    db: Path,
+    as_json: bool,
+) -> None:
+    """Which ticket attributes over-represent the target tickets: channel, priority,
+    category, first team, agent, weekday and hour of creation.
+
+    \b
+    Targets:
+      slow       time to resolution above the selection's p75
+      escalated  an `Escalated` event
+      unhappy    CSAT 1 or 2
+      deviating  a variant that does not fit the designed flow
+
+    For each value: its tickets, how many are targets (rate, with a 95% Wilson
+    interval) and the lift, its rate over the overall rate. Highest lift first,
+    values with fewer than --min-tickets tickets left out.
+    """
+    from ticketloop import render
+
+    analysis = analysis_for(db, selection)
+    result = analysis.rootcause(target, min_tickets=min_tickets)
+    if as_json:
+        return emit_json(render.rootcause_json(analysis, result))
+    click.echo("\n".join(render.rootcause_text(analysis, result, limit)))
     return None
 
 

@@ -1,0 +1,133 @@
+"""Bottlenecks: where tickets wait (between activities, in team queues, for the customer), how long
+activities take, and when tickets arrive against when they are resolved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from mining.business_hours import describe, use_calendar
+from mining.selection import Selection
+from mining.tickets import select_tickets
+from store.queries import sql_text
+from store.settings import Calendar
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+EXAMPLES = 5
+
+# The selected events with the clock durations are read on: elapsed seconds, or business seconds
+# (mining/business_hours.py).
+_ELAPSED = (
+    "CREATE OR REPLACE TEMP VIEW clocked_events AS"
+    " SELECT *, epoch(ts) AS clock_s FROM selected_events"
+)
+_BUSINESS = (
+    "CREATE OR REPLACE TEMP VIEW clocked_events AS"
+    " SELECT e.*, business_clock_at(e.ts, q) AS clock_s FROM selected_events e"
+    " LEFT JOIN business_quarters q ON q.quarter = business_quarter(e.ts)"
+)
+# A sort key for max_by: longer waits first, ties to the smaller case key (below 2^24 tickets).
+_LONGEST_FIRST = (
+    "CREATE OR REPLACE TEMP MACRO longest_first(wait_s, case_key) AS"
+    " (round(wait_s * 1000)::BIGINT << 24) - case_key"
+)
+
+
+@dataclass(frozen=True)
+class Bottlenecks:
+    """Where the selected tickets wait. Durations in hours on `clock` (elapsed time, or business
+    hours); `example_tickets` columns list up to five case ids, longest wait first.
+
+    - transitions: one row per activity directly followed by another: from_activity,
+      to_activity, transitions, total_hours (transitions x mean), mean_hours, median_hours,
+      p90_hours, largest total first;
+    - waiting_hours: all the waiting, the sum of the transitions;
+    - customer_waits: one row, waiting for the customer (from `Information requested` to the next
+      `Customer replied`): requests, tickets, total_hours, mean_hours, median_hours, p90_hours;
+      None when no ticket has such a request. The rest of waiting_hours is internal;
+    - team_queues: one row per team (from `Assigned` to the team's next activity): team,
+      assignments, not_acted_on, total_hours, mean_hours, median_hours, p90_hours; None when no
+      `Assigned` event names a team;
+    - activity_durations: one row per activity with lifecycle start/complete events
+      (activity_durations.sql), or None when the log has none;
+    - arrivals: tickets created against `Resolved` events per weekday (1 Monday) and hour, in the
+      selection's time zone (arrivals_resolutions.sql).
+    """
+
+    tickets: int
+    clock: str
+    transitions: pd.DataFrame
+    waiting_hours: float
+    customer_waits: pd.DataFrame | None
+    team_queues: pd.DataFrame | None
+    activity_durations: pd.DataFrame | None
+    arrivals: pd.DataFrame
+
+    @property
+    def customer_hours(self) -> float:
+        """Hours waited for the customer; 0 without requests."""
+        waits = self.customer_waits
+        return 0.0 if waits is None else float(waits["total_hours"].iloc[0])
+
+
+_PARTS = {
+    "transition": ({"waits": "transitions"}, ["team", "tickets", "not_acted_on"]),
+    "team": ({"waits": "assignments"}, ["from_activity", "to_activity", "tickets"]),
+    "customer": ({"waits": "requests"}, ["from_activity", "to_activity", "team", "not_acted_on"]),
+}
+
+
+def bottlenecks(
+    con: duckdb.DuckDBPyConnection, selection: Selection, *, calendar: Calendar | None = None
+) -> Bottlenecks:
+    """Waiting and durations of the tickets of `selection`: elapsed time, or business hours by
+    `calendar` when one is given."""
+    bound = select_tickets(con, selection)
+    if calendar is None:
+        con.execute(_ELAPSED)
+        clock = "elapsed time"
+    else:
+        start, end = con.execute("SELECT min(ts), max(ts) FROM selected_events").fetchall()[0]
+        use_calendar(con, calendar, start, end)
+        con.execute(_BUSINESS)
+        clock = f"business hours ({describe(calendar)})"
+    con.execute(_LONGEST_FIRST)
+    waits = _with_examples(con, con.execute(sql_text("mining", "waits.sql")).df())
+    parts = {}
+    for part, (renamed, unused) in _PARTS.items():
+        rows = waits[waits["part"] == part].drop(columns=["part", *unused])
+        parts[part] = rows.rename(columns=renamed).reset_index(drop=True)
+    durations = _with_examples(con, con.execute(sql_text("mining", "activity_durations.sql")).df())
+    arrivals = con.execute(
+        sql_text("mining", "arrivals_resolutions.sql"), {"zone": selection.timezone}
+    ).df()
+    return Bottlenecks(
+        tickets=bound.tickets,
+        clock=clock,
+        transitions=parts["transition"],
+        waiting_hours=float(parts["transition"]["total_hours"].sum()),
+        customer_waits=parts["customer"] if len(parts["customer"]) else None,
+        team_queues=parts["team"] if len(parts["team"]) else None,
+        activity_durations=durations if len(durations) else None,
+        arrivals=arrivals,
+    )
+
+
+def _with_examples(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its `example_keys` (case keys, best first, repeats possible) turned into
+    `example_tickets`: the case ids of the first five distinct keys."""
+    firsts = [list(dict.fromkeys(keys))[:EXAMPLES] for keys in frame["example_keys"]]
+    wanted = sorted({int(key) for keys in firsts for key in keys})
+    ids = dict(
+        con.execute(
+            "SELECT case_key, case_id FROM selected_cases WHERE case_key IN (SELECT unnest($k))",
+            {"k": wanted},
+        ).fetchall()
+    )
+    named = frame.drop(columns="example_keys")
+    named["example_tickets"] = [[ids[key] for key in keys] for keys in firsts]
+    return named

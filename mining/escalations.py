@@ -1,0 +1,106 @@
+"""Escalations and transfers: escalated, bounce-back, ping-pong and push-to-front tickets, with
+their cost in time to resolution and satisfaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from mining.selection import Scope, Selection
+from mining.tickets import select_tickets
+from store.queries import sql_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+KINDS = ("escalated", "bounce_back", "ping_pong", "push_to_front")
+BREAKDOWNS = ("team", "category", "agent", "channel")
+
+_TEAMS_KNOWN = (
+    "SELECT EXISTS (SELECT 1 FROM selected_events WHERE team IS NOT NULL AND activity_id ="
+    " (SELECT activity_id FROM activities WHERE name = 'Assigned'))"
+)
+_EXAMPLES = """
+SELECT
+    min_by(case_id, case_key, 5) FILTER (WHERE escalated),
+    min_by(case_id, case_key, 5) FILTER (WHERE bounce_back),
+    min_by(case_id, case_key, 5) FILTER (WHERE ping_pong),
+    min_by(case_id, case_key, 5) FILTER (WHERE push_to_front)
+FROM ticket_flags
+"""
+
+
+@dataclass(frozen=True)
+class Escalations:
+    """Escalations of the selected tickets. Counts are tickets, each counted once per kind.
+
+    `cost` is the whole selection's row and `breakdowns` one row per dimension (team, category,
+    agent, channel) and value; both have the columns of escalation_breakdowns.sql (hours, CSAT
+    means on 1-5, answer counts, example ticket ids)."""
+
+    tickets: int
+    escalated_tickets: int
+    bounce_back_tickets: int
+    ping_pong_tickets: int
+    push_to_front_tickets: int
+    needless_escalation_tickets: int  # bounce-back or push-to-front
+    push_to_front_share: float
+    teams_known: bool  # some `Assigned` event names a team (ping-pong needs teams)
+    example_tickets: dict[str, list[str]]  # per kind: up to five case ids
+    cost: pd.DataFrame
+    breakdowns: pd.DataFrame
+
+    @property
+    def needless_escalation_rate(self) -> float | None:
+        """Needless escalations (bounce-back or push-to-front) over escalated tickets."""
+        if not self.escalated_tickets:
+            return None
+        return self.needless_escalation_tickets / self.escalated_tickets
+
+    def by(self, dimension: str) -> pd.DataFrame:
+        """The breakdown by `dimension` (team, category, agent or channel)."""
+        rows = self.breakdowns[self.breakdowns["dimension"] == dimension]
+        return rows.drop(columns="dimension").reset_index(drop=True)
+
+
+def flag_tickets(
+    con: duckdb.DuckDBPyConnection, selection: Selection, *, push_to_front_share: float = 0.8
+) -> Scope:
+    """Fill the TEMP table `ticket_flags`: one row per selected ticket, with its escalation flags,
+    time to resolution and CSAT (the columns of ticket_flags.sql)."""
+    bound = select_tickets(con, selection)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE ticket_flags AS " + sql_text("mining", "ticket_flags.sql"),
+        {"push_to_front_share": push_to_front_share},
+    )
+    return bound
+
+
+def escalations(
+    con: duckdb.DuckDBPyConnection, selection: Selection, *, push_to_front_share: float = 0.8
+) -> Escalations:
+    """Escalated, bounce-back, ping-pong and push-to-front tickets of `selection`, and what their
+    escalations cost by team, category, agent and channel."""
+    bound = flag_tickets(con, selection, push_to_front_share=push_to_front_share)
+    frame = con.execute(sql_text("mining", "escalation_breakdowns.sql")).df()
+    examples = con.execute(_EXAMPLES).fetchall()[0]
+    needless = con.execute(
+        "SELECT count(*) FROM ticket_flags WHERE bounce_back OR push_to_front"
+    ).fetchall()[0][0]
+    overall = frame[frame["dimension"] == "all"]
+    counts = overall.iloc[0]
+    return Escalations(
+        tickets=bound.tickets,
+        escalated_tickets=int(counts["escalated_tickets"]),
+        bounce_back_tickets=int(counts["bounce_back_tickets"]),
+        ping_pong_tickets=int(counts["ping_pong_tickets"]),
+        push_to_front_tickets=int(counts["push_to_front_tickets"]),
+        needless_escalation_tickets=needless,
+        push_to_front_share=push_to_front_share,
+        teams_known=con.execute(_TEAMS_KNOWN).fetchall()[0][0],
+        example_tickets={kind: list(ids or []) for kind, ids in zip(KINDS, examples, strict=True)},
+        cost=overall.drop(columns=["dimension", "value"]).reset_index(drop=True),
+        breakdowns=frame[frame["dimension"] != "all"].reset_index(drop=True),
+    )

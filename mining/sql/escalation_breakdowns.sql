@@ -1,0 +1,88 @@
+-- Grain: one row per dimension and value, reading the TEMP table ticket_flags: dimension 'all'
+-- (value NULL: the whole selection), 'team' (escalated_to), 'agent' (escalated_by), 'category' and
+-- 'channel'. Columns: dimension, value, tickets (of that value), escalated_tickets,
+-- bounce_back_tickets, ping_pong_tickets, push_to_front_tickets, resolved_without_escalation_share
+-- (of the value's tickets; category and channel only), push_to_front_category (category only: the
+-- share reaches the push-to-front threshold); the cost of its escalated
+-- tickets against the baseline, tickets resolved without escalation (of the same value for
+-- category and channel, of the whole selection for all, team and agent): resolved_tickets,
+-- ttr_mean_hours, baseline_tickets, baseline_ttr_mean_hours, extra_ttr_hours (difference of the
+-- means); csat_answers, csat_mean, baseline_csat_answers, baseline_csat_mean, csat_gap (difference
+-- of the mean answers 1-5; tickets without an answer count on neither side); example_tickets (case
+-- ids of up to five of its escalated tickets, or of its tickets when none is escalated; first
+-- loaded first).
+-- No parameters.
+WITH long AS (
+    SELECT 'all' AS dimension, NULL::VARCHAR AS value, * FROM ticket_flags
+    UNION ALL
+    SELECT 'team', escalated_to, * FROM ticket_flags WHERE escalated_to IS NOT NULL
+    UNION ALL
+    SELECT 'agent', escalated_by, * FROM ticket_flags WHERE escalated_by IS NOT NULL
+    UNION ALL
+    SELECT 'category', category, * FROM ticket_flags WHERE category IS NOT NULL
+    UNION ALL
+    SELECT 'channel', channel, * FROM ticket_flags WHERE channel IS NOT NULL
+),
+groups AS (
+    SELECT
+        dimension,
+        value,
+        count(*) AS tickets,
+        count(*) FILTER (WHERE escalated) AS escalated_tickets,
+        count(*) FILTER (WHERE bounce_back) AS bounce_back_tickets,
+        count(*) FILTER (WHERE ping_pong) AS ping_pong_tickets,
+        count(*) FILTER (WHERE push_to_front) AS push_to_front_tickets,
+        bool_or(push_to_front_category) AS push_to_front_category,
+        count(*) FILTER (WHERE escalated AND resolved) AS resolved_tickets,
+        avg(ttr_seconds) FILTER (WHERE escalated) / 3600 AS ttr_mean_hours,
+        count(csat) FILTER (WHERE escalated) AS csat_answers,
+        avg(csat) FILTER (WHERE escalated) AS csat_mean,
+        -- the baseline inside the value, used for category and channel
+        count(*) FILTER (WHERE resolved AND NOT escalated) AS own_baseline_tickets,
+        avg(ttr_seconds) FILTER (WHERE resolved AND NOT escalated) / 3600 AS own_baseline_ttr,
+        count(csat) FILTER (WHERE resolved AND NOT escalated) AS own_baseline_answers,
+        avg(csat) FILTER (WHERE resolved AND NOT escalated) AS own_baseline_csat,
+        coalesce(
+            min_by(case_id, case_key, 5) FILTER (WHERE escalated), min_by(case_id, case_key, 5)
+        ) AS example_tickets
+    FROM long
+    GROUP BY dimension, value
+),
+overall AS (
+    SELECT
+        own_baseline_tickets AS all_tickets,
+        own_baseline_ttr AS all_ttr,
+        own_baseline_answers AS all_answers,
+        own_baseline_csat AS all_csat
+    FROM groups
+    WHERE dimension = 'all'
+),
+baselined AS (
+    SELECT *, dimension IN ('category', 'channel') AS within_value FROM groups
+)
+SELECT
+    b.dimension,
+    b.value,
+    b.tickets,
+    b.escalated_tickets,
+    b.bounce_back_tickets,
+    b.ping_pong_tickets,
+    b.push_to_front_tickets,
+    if(b.within_value, b.own_baseline_tickets / b.tickets, NULL) AS resolved_without_escalation_share,
+    if(b.dimension = 'category', b.push_to_front_category, NULL) AS push_to_front_category,
+    b.resolved_tickets,
+    b.ttr_mean_hours,
+    if(b.within_value, b.own_baseline_tickets, o.all_tickets) AS baseline_tickets,
+    if(b.within_value, b.own_baseline_ttr, o.all_ttr) AS baseline_ttr_mean_hours,
+    b.ttr_mean_hours - baseline_ttr_mean_hours AS extra_ttr_hours,
+    b.csat_answers,
+    b.csat_mean,
+    if(b.within_value, b.own_baseline_answers, o.all_answers) AS baseline_csat_answers,
+    if(b.within_value, b.own_baseline_csat, o.all_csat) AS baseline_csat_mean,
+    b.csat_mean - baseline_csat_mean AS csat_gap,
+    b.example_tickets
+FROM baselined b, overall o
+ORDER BY
+    list_position(['all', 'team', 'category', 'agent', 'channel'], b.dimension),
+    b.escalated_tickets DESC,
+    b.value

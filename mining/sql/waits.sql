@@ -1,0 +1,164 @@
+-- Grain: one row per part and group of the selected tickets' waiting, all from one ordered pass
+-- over the TEMP view clocked_events (selected_events with clock_s, seconds on the clock in use);
+-- the TEMP macro longest_first(wait_s, case_key) orders the examples.
+-- Parts:
+--   'transition': one row per activity directly followed by another in a ticket (from_activity,
+--     to_activity); the wait is the time between the two events;
+--   'team': one row per team of `Assigned` events (team); the wait runs from the `Assigned` event
+--     to the next event of the same team in the ticket; not_acted_on counts assignments the team
+--     never acts on afterwards;
+--   'customer': one row; the wait runs from an `Information requested` event to the ticket's next
+--     `Customer replied` event, or to its last event when no reply comes (a request made while
+--     one is open does not restart it).
+-- Columns: part, from_activity, to_activity, team, waits, tickets (customer only),
+-- not_acted_on (team only), total_hours (waits x mean), mean_hours, median_hours, p90_hours,
+-- example_keys (case keys of up to ten of the longest waits, longest first, ties by smaller key).
+-- No parameters.
+WITH ids AS (
+    SELECT
+        max(activity_id) FILTER (WHERE name = 'Assigned') AS assigned,
+        max(activity_id) FILTER (WHERE name = 'Information requested') AS requested,
+        max(activity_id) FILTER (WHERE name = 'Customer replied') AS replied
+    FROM activities
+),
+-- One sort by (ticket, position) serves every part. Teams are compared by a 64-bit hash, cheaper
+-- to carry than the names.
+steps AS MATERIALIZED (
+    SELECT
+        case_key,
+        position,
+        activity_id,
+        team_hash,
+        assigned_team,
+        clock_s,
+        coalesce(lag(case_key) OVER w = case_key, false) AS has_previous,
+        lag(activity_id) OVER w AS from_id,
+        clock_s - lag(clock_s) OVER w AS wait_s,
+        coalesce(lead(case_key) OVER w = case_key, false) AS has_next,
+        lead(team_hash) OVER w AS next_team_hash,
+        lead(clock_s) OVER w AS next_clock_s
+    FROM (
+        SELECT
+            e.case_key,
+            (e.case_key::BIGINT << 24) | e.event_index AS position,
+            e.activity_id,
+            hash(e.team) AS team_hash,
+            if(e.activity_id = ids.assigned, e.team, NULL) AS assigned_team,
+            e.clock_s
+        FROM clocked_events e, ids
+    )
+    WINDOW w AS (ORDER BY position)
+),
+assignments AS (
+    SELECT *
+    FROM steps
+    WHERE activity_id = (SELECT assigned FROM ids) AND assigned_team IS NOT NULL
+),
+-- Most assignments are answered by the very next event; the others look further on.
+team_waits AS (
+    SELECT assigned_team AS team, case_key, next_clock_s - clock_s AS wait_s
+    FROM assignments
+    WHERE has_next AND next_team_hash = team_hash
+    UNION ALL
+    SELECT a.assigned_team, a.case_key, arg_min(s.clock_s, s.position) - a.clock_s
+    FROM assignments a
+    LEFT JOIN steps s
+        ON s.case_key = a.case_key AND s.team_hash = a.team_hash AND s.position > a.position
+    WHERE NOT (a.has_next AND a.next_team_hash = a.team_hash)
+    GROUP BY a.assigned_team, a.case_key, a.position, a.clock_s
+),
+exchanges AS (
+    SELECT
+        case_key,
+        position,
+        clock_s,
+        activity_id = (SELECT requested FROM ids) AS is_request
+    FROM steps
+    WHERE activity_id IN (SELECT unnest([requested, replied]) FROM ids)
+),
+-- Requests that open a wait (the ticket's first exchange, or one after a reply) and the replies
+-- that close one; positions order the tickets one after another, so no partitions are needed.
+turns AS (
+    SELECT case_key, position, clock_s, is_request
+    FROM (
+        SELECT
+            *,
+            lag(case_key) OVER (ORDER BY position) = case_key
+                AND lag(is_request) OVER (ORDER BY position) AS after_request
+        FROM exchanges
+    )
+    WHERE NOT is_request OR after_request IS DISTINCT FROM true
+),
+replies AS (
+    SELECT
+        case_key,
+        is_request,
+        clock_s,
+        if(
+            lead(case_key) OVER (ORDER BY position) = case_key,
+            lead(clock_s) OVER (ORDER BY position),
+            NULL
+        ) AS reply_s
+    FROM turns
+),
+customer_waits AS (
+    SELECT
+        t.case_key,
+        coalesce(t.reply_s, l.clock_s) - t.clock_s AS wait_s,
+        row_number() OVER (PARTITION BY t.case_key) = 1 AS first_of_ticket
+    FROM replies t
+    LEFT JOIN steps l ON l.case_key = t.case_key AND NOT l.has_next
+    WHERE t.is_request
+),
+waits AS (
+    SELECT
+        'transition' AS part,
+        from_id,
+        activity_id AS to_id,
+        NULL AS team,
+        case_key,
+        wait_s,
+        NULL::BOOLEAN AS first_of_ticket
+    FROM steps
+    WHERE has_previous
+    UNION ALL
+    SELECT 'team', NULL, NULL, team, case_key, wait_s, NULL FROM team_waits
+    UNION ALL
+    SELECT 'customer', NULL, NULL, NULL, case_key, wait_s, first_of_ticket FROM customer_waits
+),
+grouped AS (
+    SELECT
+        part,
+        from_id,
+        to_id,
+        team,
+        count(wait_s) AS waits,
+        if(part = 'customer', count(*) FILTER (WHERE first_of_ticket), NULL) AS tickets,
+        if(part = 'team', count(*) - count(wait_s), NULL) AS not_acted_on,
+        sum(wait_s) / 3600 AS total_hours,
+        avg(wait_s) / 3600 AS mean_hours,
+        quantile_cont(wait_s, [0.5, 0.9]) AS quantiles,
+        coalesce(
+            max_by(case_key, longest_first(wait_s, case_key), 10) FILTER (WHERE wait_s IS NOT NULL),
+            []
+        ) AS example_keys
+    FROM waits
+    GROUP BY part, from_id, to_id, team
+)
+SELECT
+    g.part,
+    f.name AS from_activity,
+    t.name AS to_activity,
+    g.team,
+    g.waits,
+    g.tickets,
+    g.not_acted_on,
+    g.total_hours,
+    g.mean_hours,
+    g.quantiles[1] / 3600 AS median_hours,
+    g.quantiles[2] / 3600 AS p90_hours,
+    g.example_keys
+FROM grouped g
+LEFT JOIN activities f ON f.activity_id = g.from_id
+LEFT JOIN activities t ON t.activity_id = g.to_id
+ORDER BY g.part, g.total_hours DESC NULLS LAST, from_activity, to_activity, g.team

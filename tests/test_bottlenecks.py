@@ -1,0 +1,210 @@
+"""Bottlenecks on hand-made logs: transitions with ties, waiting for the customer, team queues,
+lifecycle pairs, arrivals against resolutions, elapsed and business hours; and the real logs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mining.bottlenecks import Bottlenecks, bottlenecks
+from mining.selection import Selection
+from store.connection import open_store
+from store.settings import Calendar
+from tests.conftest import at, csv_text, hand_made_store
+
+HEADER = "Case ID,Activity,Timestamp,Team,Lifecycle"
+FRIDAY_17 = 4 * 24 + 9  # hours after Monday 08:00 UTC
+NEXT_MONDAY_09 = 7 * 24 + 1
+
+WAITS = [
+    ("X", "A", at(0), None, None),
+    ("X", "B", at(1), None, None),
+    ("X", "C", at(4), None, None),
+    ("X", "D", at(6), None, None),
+    ("Y", "A", at(0), None, None),
+    ("Y", "B", at(3), None, None),
+    ("Y", "C", at(4), None, None),
+    ("Y", "D", at(6), None, None),
+    # waiting for the customer from the request to the reply, a reminder between
+    ("Z", "Ticket created", at(0), None, None),
+    ("Z", "Information requested", at(1), None, None),
+    ("Z", "Reminder", at(3), None, None),
+    ("Z", "Customer replied", at(5), None, None),
+    ("Z", "Resolved", at(6), None, None),
+    # team queues: IT waits 7 h (Fin works between), Fin 2 h, Ops never acts
+    ("Q", "Assigned", at(0), "IT", None),
+    ("Q", "Assigned", at(1), "Fin", None),
+    ("Q", "Investigation", at(3), "Fin", None),
+    ("Q", "Investigation", at(7), "IT", None),
+    ("Q", "Assigned", at(8), "Ops", None),
+    # over a weekend: 64 elapsed hours, 2 business hours
+    ("F", "Sent", at(FRIDAY_17), None, None),
+    ("F", "Answered", at(NEXT_MONDAY_09), None, None),
+]
+
+
+@pytest.fixture(scope="module")
+def waits_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return hand_made_store(tmp_path_factory.mktemp("waits"), csv_text(HEADER, WAITS))
+
+
+def run(db: Path, calendar: Calendar | None = None, timezone: str = "UTC") -> Bottlenecks:
+    with open_store(db, read_only=True) as con:
+        return bottlenecks(con, Selection("t", timezone=timezone), calendar=calendar)
+
+
+def test_transitions_rank_by_total_waiting_ties_by_name(waits_db: Path) -> None:
+    result = run(waits_db)
+    assert result.tickets == 5 and result.clock == "elapsed time"
+    rows = result.transitions
+    columns = ["from_activity", "to_activity", "transitions", "total_hours"]
+    assert list(rows[columns].itertuples(index=False, name=None)) == [
+        ("Sent", "Answered", 1, 64),
+        ("A", "B", 2, 4),
+        ("B", "C", 2, 4),
+        ("C", "D", 2, 4),
+        ("Investigation", "Investigation", 1, 4),
+        ("Assigned", "Investigation", 1, 2),
+        ("Information requested", "Reminder", 1, 2),
+        ("Reminder", "Customer replied", 1, 2),
+        ("Assigned", "Assigned", 1, 1),
+        ("Customer replied", "Resolved", 1, 1),
+        ("Investigation", "Assigned", 1, 1),
+        ("Ticket created", "Information requested", 1, 1),
+    ]
+    a_b = rows.iloc[1]
+    assert (a_b.mean_hours, a_b.median_hours) == (2, 2)
+    assert a_b.p90_hours == pytest.approx(2.8)  # 1 h and 3 h, interpolated
+    # examples: the longest wait first; equal waits by the ticket loaded first
+    assert list(a_b.example_tickets) == ["Y", "X"]
+    assert list(rows.iloc[2].example_tickets) == ["X", "Y"]
+    assert list(rows.iloc[3].example_tickets) == ["X", "Y"]
+
+
+def test_waiting_for_the_customer_is_kept_apart(waits_db: Path) -> None:
+    result = run(waits_db)
+    assert result.waiting_hours == 90
+    assert result.customer_hours == 4  # Z: requested at 1 h, a reminder, the reply at 5 h
+    assert result.customer_waits is not None
+    waits = result.customer_waits.iloc[0]
+    assert (waits.requests, waits.tickets, list(waits.example_tickets)) == (1, 1, ["Z"])
+
+
+def test_a_request_open_until_the_end_and_a_repeated_request(tmp_path: Path) -> None:
+    log = [
+        # two requests before one reply: one wait, from the first request
+        ("R", "Information requested", at(0), None, None),
+        ("R", "Information requested", at(2), None, None),
+        ("R", "Customer replied", at(3), None, None),
+        ("R", "Information requested", at(4), None, None),
+        ("R", "Customer replied", at(4.5), None, None),
+        # never answered: the wait runs to the ticket's last event
+        ("S", "Information requested", at(0), None, None),
+        ("S", "Abandoned", at(10), None, None),
+        ("S", "Closed", at(11), None, None),
+    ]
+    result = run(hand_made_store(tmp_path, csv_text(HEADER, log)))
+    waits = result.customer_waits.iloc[0]
+    assert (waits.requests, waits.tickets, waits.total_hours) == (3, 2, 3 + 0.5 + 11)
+    assert list(waits.example_tickets) == ["S", "R"]
+
+
+def test_team_queues_run_from_assigned_to_the_teams_next_activity(waits_db: Path) -> None:
+    queues = run(waits_db).team_queues
+    assert queues is not None
+    assert list(
+        zip(
+            queues["team"],
+            queues["assignments"],
+            queues["not_acted_on"],
+            queues["total_hours"].fillna(-1),
+            strict=True,
+        )
+    ) == [("IT", 1, 0, 7), ("Fin", 1, 0, 2), ("Ops", 0, 1, -1)]
+    assert list(queues["example_tickets"]) == [["Q"], ["Q"], []]
+
+
+def test_business_hours_skip_the_weekend(waits_db: Path) -> None:
+    result = run(waits_db, calendar=Calendar())
+    assert result.clock == "business hours (Mon-Fri 08:00-18:00 UTC)"
+    first = result.transitions.iloc[0]
+    assert (first.from_activity, first.to_activity, first.total_hours) == ("A", "B", 4)
+    sent = result.transitions[result.transitions["from_activity"] == "Sent"].iloc[0]
+    assert sent.total_hours == pytest.approx(2)
+    assert (result.waiting_hours, result.customer_hours) == pytest.approx((28, 4))
+
+
+def test_arrivals_and_resolutions_by_weekday_and_hour_in_the_zone(waits_db: Path) -> None:
+    for zone, hour in (("UTC", 8), ("Europe/Madrid", 9)):
+        grid = run(waits_db, timezone=zone).arrivals
+        assert len(grid) == 7 * 24 and grid["arrivals"].sum() == 5
+        busy = grid[grid["arrivals"] > 0]
+        assert list(zip(busy["weekday"], busy["hour"], busy["arrivals"], strict=True)) == [
+            (1, hour, 4),
+            (5, hour + 9, 1),
+        ]
+        assert list(busy["example_tickets"].iloc[0]) == ["Q", "X", "Y", "Z"]
+        resolved = grid[grid["resolutions"] > 0]
+        assert list(zip(resolved["weekday"], resolved["hour"], strict=True)) == [(1, hour + 6)]
+
+
+def test_logs_without_teams_or_lifecycle_leave_those_parts_absent(waits_db: Path) -> None:
+    result = run(waits_db)
+    assert result.activity_durations is None
+    no_teams = hand_made_store(
+        waits_db.parent, csv_text(HEADER, [r for r in WAITS if r[0] != "Q"]), dataset="u"
+    )
+    with open_store(no_teams, read_only=True) as con:
+        assert bottlenecks(con, Selection("u")).team_queues is None
+
+
+LIFECYCLE = [
+    # W: two overlapping runs, paired first in, first out
+    ("L", "W", at(0), None, "start"),
+    ("L", "W", at(1), None, "start"),
+    ("L", "W", at(3), None, "complete"),
+    ("L", "W", at(6), None, "complete"),
+    # V: a complete with no start before it is unpaired; U never completes
+    ("L", "V", at(0.2), None, "complete"),
+    ("L", "U", at(0.3), None, "start"),
+    ("L", "V", at(0.4), None, "start"),
+    ("L", "V", at(2), None, "COMPLETE"),
+    ("M", "W", at(0), None, "schedule"),
+    ("M", "W", at(1), None, "start"),
+    ("M", "W", at(1.5), None, "complete"),
+]
+
+
+def test_activity_durations_pair_start_and_complete_first_in_first_out(tmp_path: Path) -> None:
+    db = hand_made_store(tmp_path, csv_text(HEADER, LIFECYCLE))
+    durations = run(db).activity_durations
+    assert durations is not None
+    rows = durations.set_index("activity")
+    assert list(rows.index) == ["W", "V", "U"]
+    assert (rows.loc["W", "pairs"], rows.loc["W", "unpaired"]) == (3, 0)
+    assert rows.loc["W", "total_hours"] == 3 + 5 + 0.5
+    assert rows.loc["W", "median_hours"] == 3
+    assert list(rows.loc["W", "example_tickets"]) == ["L", "M"]
+    assert (rows.loc["V", "pairs"], rows.loc["V", "unpaired"]) == (1, 1)
+    assert rows.loc["V", "total_hours"] == pytest.approx(1.6)
+    assert (rows.loc["U", "pairs"], rows.loc["U", "unpaired"]) == (0, 1)
+
+
+@pytest.mark.parametrize("name", ["helpdesk.xes.gz", "bpic2012.xes.gz"])
+def test_the_real_logs(name: str, tmp_path: Path) -> None:
+    """Public logs with none of our labels: no teams; BPI 2012 has lifecycle start/complete."""
+    from ingest.load import ingest_files
+
+    source = Path(__file__).resolve().parents[2] / "shared" / "real_logs" / name
+    if not source.exists():
+        pytest.skip(f"{source} is not here")
+    db = tmp_path / "real.duckdb"
+    report = ingest_files(db, [source], dataset="real")
+    with open_store(db, read_only=True) as con:
+        result = bottlenecks(con, Selection("real"))
+    assert result.tickets == report.cases
+    assert result.transitions["transitions"].sum() == report.events_loaded - report.cases
+    assert result.team_queues is None
+    assert (result.activity_durations is not None) == (name == "bpic2012.xes.gz")
+    assert result.customer_waits is None

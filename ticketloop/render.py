@@ -1,0 +1,416 @@
+"""What the analysis commands print: JSON documents and text reports of mining results."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+TEXT_EXAMPLES = 2  # example ticket ids shown per row in text; JSON has all (up to five)
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def jsonable(value: Any) -> Any:
+    """`value` as plain JSON types: dataclasses and dicts as objects, DataFrames as lists of row
+    objects, NaN and NA as null, timestamps as ISO 8601 with `T`, numpy values as Python ones."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if hasattr(value, "to_dict") and hasattr(value, "columns"):  # a DataFrame
+        return [jsonable(row) for row in value.to_dict("records")]
+    if hasattr(value, "isoformat"):
+        return None if value != value else value.isoformat()  # NaT is not equal to itself
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is not None and type(value).__name__ == "NAType":
+        return None
+    return value
+
+
+def header(analysis: Any, tickets: int) -> str:
+    """The first line of every report: data set, ticket count and filters."""
+    return f"{analysis.selection.dataset}: {tickets:,} tickets ({analysis.selection.describe()})"
+
+
+# --- bottlenecks --------------------------------------------------------------------------------
+
+
+def bottlenecks_json(analysis: Any, result: Any) -> dict[str, Any]:
+    return {
+        "dataset": analysis.selection.dataset,
+        "selection": analysis.selection.describe(),
+        **jsonable(result),
+        "customer_waits": jsonable(result.customer_waits)[0]
+        if result.customer_waits is not None
+        else None,
+        "customer_hours": result.customer_hours,
+        "internal_hours": result.waiting_hours - result.customer_hours,
+        "notes": bottleneck_notes(result),
+    }
+
+
+def bottleneck_notes(result: Any) -> list[str]:
+    """One line for each part the data set cannot show."""
+    notes = []
+    if result.customer_waits is None:
+        notes.append("waiting for the customer: none, no `Information requested` event")
+    if result.team_queues is None:
+        notes.append("team queues: absent, no `Assigned` event names a team")
+    if result.activity_durations is None:
+        notes.append("activity durations: absent, no events with lifecycle `start` and `complete`")
+    if not result.arrivals["resolutions"].sum():
+        notes.append("resolutions by weekday and hour: none, no `Resolved` event")
+    return notes
+
+
+DURATION_HEAD = ["total h", "mean h", "median h", "p90 h", "e.g."]
+
+
+def _durations(row: Any) -> list[str]:
+    """The cells under DURATION_HEAD."""
+    return [
+        _hours(row.total_hours),
+        _hours(row.mean_hours),
+        _hours(row.median_hours),
+        _hours(row.p90_hours),
+        _examples(row.example_tickets),
+    ]
+
+
+def bottlenecks_text(analysis: Any, result: Any, limit: int) -> list[str]:
+    lines = [header(analysis, result.tickets) + f"; durations in {result.clock}", ""]
+    transitions = result.transitions
+    lines.append(
+        f"Transitions by the waiting they add (count x mean), top {min(limit, len(transitions))}"
+        f" of {len(transitions):,}"
+    )
+    lines += _table(
+        ["from -> to", "count", *DURATION_HEAD],
+        [
+            [f"{r.from_activity} -> {r.to_activity}", _int(r.transitions), *_durations(r)]
+            for r in transitions.head(limit).itertuples()
+        ],
+    )
+    if result.customer_waits is not None:
+        waits = result.customer_waits.iloc[0]
+        customer, total = result.customer_hours, result.waiting_hours
+        internal = total - customer
+        lines += [
+            "",
+            "Waiting for the customer: from `Information requested` to the next `Customer replied`"
+            " (or the ticket's last event)",
+            f"  {_hours(customer)} h ({_share(customer / total if total else None)} of all waiting)"
+            f" in {_int(waits.requests)} requests of {_int(waits.tickets)} tickets"
+            f"{_eg(waits.example_tickets)}",
+            f"  per request: mean {_hours(waits.mean_hours)} h, median {_hours(waits.median_hours)}"
+            f" h, p90 {_hours(waits.p90_hours)} h",
+            f"  internal waiting: {_hours(internal)} h"
+            f" ({_share(internal / total if total else None)})",
+        ]
+    if result.team_queues is not None:
+        lines += ["", "Team queues: from `Assigned` to the team's next activity"]
+        lines += _table(
+            ["team", "waits", "not acted on", *DURATION_HEAD],
+            [
+                [r.team, _int(r.assignments), _int(r.not_acted_on), *_durations(r)]
+                for r in result.team_queues.head(limit).itertuples()
+            ],
+        )
+    if result.activity_durations is not None:
+        lines += ["", "Activity durations: lifecycle start to complete"]
+        lines += _table(
+            ["activity", "pairs", "unpaired", *DURATION_HEAD],
+            [
+                [r.activity, _int(r.pairs), _int(r.unpaired), *_durations(r)]
+                for r in result.activity_durations.head(limit).itertuples()
+            ],
+        )
+    lines += ["", *_arrivals_grid(result.arrivals, analysis.selection.timezone)]
+    lines += ["", *(f"note: {note}" for note in bottleneck_notes(result))]
+    return _trim(lines)
+
+
+def _arrivals_grid(grid: Any, zone: str) -> list[str]:
+    """Tickets created (in) and resolved (out) per weekday and hour, one line per weekday each."""
+    kinds = [("in", "arrivals")]
+    if grid["resolutions"].sum():
+        kinds.append(("out", "resolutions"))
+    title = (
+        "Tickets created (in) and `Resolved` events (out)" if len(kinds) == 2 else "Tickets created"
+    )
+    lines = [f"{title} by weekday and hour, {zone}"]
+    lines.append("        " + "".join(f"{h:>4}" for h in range(24)))
+    for day in range(1, 8):
+        rows = grid[grid["weekday"] == day]
+        for n, (label, column) in enumerate(kinds):
+            name = WEEKDAYS[day - 1] if n == 0 else ""
+            lines.append(f"{name:<3} {label:<3} " + "".join(f"{int(v):>4}" for v in rows[column]))
+    return lines
+
+
+# --- escalations --------------------------------------------------------------------------------
+
+
+def escalations_json(analysis: Any, result: Any) -> dict[str, Any]:
+    from mining.escalations import BREAKDOWNS
+
+    doc = {
+        "dataset": analysis.selection.dataset,
+        "selection": analysis.selection.describe(),
+        "tickets": result.tickets,
+        "escalated_tickets": result.escalated_tickets,
+        "bounce_back_tickets": result.bounce_back_tickets,
+        "ping_pong_tickets": result.ping_pong_tickets,
+        "push_to_front_tickets": result.push_to_front_tickets,
+        "needless_escalation_tickets": result.needless_escalation_tickets,
+        "needless_escalation_rate": result.needless_escalation_rate,
+        "push_to_front_share": result.push_to_front_share,
+        "example_tickets": result.example_tickets,
+        "cost": jsonable(result.cost)[0],
+    }
+    return doc | {f"by_{name}": jsonable(result.by(name)) for name in BREAKDOWNS}
+
+
+def escalations_text(analysis: Any, result: Any, limit: int) -> list[str]:
+    lines = [header(analysis, result.tickets), ""]
+    escalated = result.escalated_tickets
+    examples = result.example_tickets
+    if escalated:
+        lines.append(
+            f"escalated      {_int(escalated):>7}  {_share(escalated / result.tickets)} of tickets"
+            f"{_eg(examples['escalated'])}"
+        )
+        for kind, label, count in (
+            ("bounce_back", "bounce-back", result.bounce_back_tickets),
+            ("push_to_front", "push-to-front", result.push_to_front_tickets),
+        ):
+            lines.append(
+                f"{label:<14} {_int(count):>7}  {_share(count / escalated)} of escalated"
+                f"{_eg(examples[kind])}"
+            )
+        lines.append(
+            f"needless escalation rate: {_share(result.needless_escalation_rate)}"
+            " (bounce-back or push-to-front tickets over escalated tickets)"
+        )
+    else:
+        lines.append("escalated: none, no `Escalated` event in the selection")
+    if result.teams_known:
+        share = _share(result.ping_pong_tickets / result.tickets)
+        lines.append(
+            f"ping-pong      {_int(result.ping_pong_tickets):>7}  {share} of tickets"
+            f"{_eg(examples['ping_pong'])}"
+        )
+    else:
+        lines.append("ping-pong: absent, no `Assigned` event names a team")
+    categories = result.by("category")
+    if escalated and len(categories):
+        best = categories.sort_values(
+            ["resolved_without_escalation_share", "value"], ascending=[False, True]
+        ).iloc[0]
+        qualifying = categories[categories["push_to_front_category"].astype(bool)]
+        names = ", ".join(qualifying["value"]) or "none"
+        lines.append(
+            f"push-to-front categories (resolved without escalation >="
+            f" {_share(result.push_to_front_share)}): {names}; highest share"
+            f" {best['value']} {_share(best['resolved_without_escalation_share'])}"
+        )
+    if escalated:
+        cost = result.cost.iloc[0]
+        lines += ["", "Cost of escalation: escalated tickets against tickets resolved without one"]
+        lines.append(
+            f"  time to resolution: mean {_hours(cost.ttr_mean_hours)} h against"
+            f" {_hours(cost.baseline_ttr_mean_hours)} h, {_signed(cost.extra_ttr_hours)} h"
+            f" ({_int(cost.resolved_tickets)} against {_int(cost.baseline_tickets)} resolved tickets)"
+        )
+        lines.append("  " + _csat_gap_text(cost))
+        for name, title in (
+            (
+                "team",
+                "By team escalated to (first escalation); baseline: all tickets resolved without escalation",
+            ),
+            (
+                "category",
+                "By category; baseline: the category's tickets resolved without escalation",
+            ),
+            (
+                "agent",
+                "By agent who escalated (first escalation); baseline: all tickets resolved without escalation",
+            ),
+            ("channel", "By channel; baseline: the channel's tickets resolved without escalation"),
+        ):
+            frame = result.by(name)
+            if not len(frame):
+                lines += ["", f"{title.split(';')[0]}: absent, no values in the selection"]
+                continue
+            lines += ["", title]
+            lines += _table(
+                [
+                    name,
+                    "escalated",
+                    "bounce",
+                    "push",
+                    "ping-pong",
+                    "extra TTR h",
+                    "CSAT gap",
+                    "e.g.",
+                ],
+                [
+                    [
+                        r.value,
+                        _int(r.escalated_tickets),
+                        _int(r.bounce_back_tickets),
+                        _int(r.push_to_front_tickets),
+                        _int(r.ping_pong_tickets),
+                        _signed(r.extra_ttr_hours),
+                        _gap(r.csat_gap, r.csat_answers, r.baseline_csat_answers),
+                        _examples(r.example_tickets),
+                    ]
+                    for r in frame.head(limit).itertuples()
+                ],
+            )
+    return _trim(lines)
+
+
+def _csat_gap_text(cost: Any) -> str:
+    if not cost.csat_answers or not cost.baseline_csat_answers:
+        escalated, baseline = _int(cost.csat_answers), _int(cost.baseline_csat_answers)
+        return f"CSAT: no gap, an empty side ({escalated} against {baseline} answers)"
+    return (
+        f"CSAT (1-5): mean {cost.csat_mean:.2f} against {cost.baseline_csat_mean:.2f},"
+        f" {_signed(cost.csat_gap, 2)} ({_int(cost.csat_answers)} against"
+        f" {_int(cost.baseline_csat_answers)} answers)"
+    )
+
+
+def _gap(gap: float | None, answers: int, baseline_answers: int) -> str:
+    """A CSAT gap with the answers it rests on, e.g. `-0.91 (554/987)`; `-` without answers."""
+    if _missing(gap):
+        return f"- ({_int(answers)}/{_int(baseline_answers)})"
+    return f"{_signed(gap, 2)} ({_int(answers)}/{_int(baseline_answers)})"
+
+
+# --- rootcause ----------------------------------------------------------------------------------
+
+
+def rootcause_json(analysis: Any, result: Any) -> dict[str, Any]:
+    return {
+        "dataset": analysis.selection.dataset,
+        "selection": analysis.selection.describe(),
+        **jsonable(result),
+        "overall_rate": result.overall_rate,
+    }
+
+
+def rootcause_text(analysis: Any, result: Any, limit: int) -> list[str]:
+    lines = [
+        header(analysis, result.selected),
+        f"{result.target}: {result.definition}: {_int(result.target_tickets)} of"
+        f" {_int(result.tickets)} {result.population} ({_share(result.overall_rate)})",
+        "",
+    ]
+    values = result.values
+    if not len(values):
+        lines.append(
+            f"no attribute value has {result.min_tickets:,} {result.population} or more;"
+            " lower --min-tickets"
+        )
+        if result.target == "slow" and result.tickets < result.selected / 2:
+            lines.append(
+                "note: a ticket is resolved at its last `Resolved` event; if your log names"
+                " resolution otherwise, map it in a mapping file ([activities]) and load again"
+                " with --map"
+            )
+    else:
+        lines.append(
+            f"Values with at least {result.min_tickets:,} tickets, highest lift first"
+            f" (top {min(limit, len(values))} of {len(values):,})"
+        )
+        lines += _table(
+            [
+                "attribute",
+                "value",
+                "tickets",
+                result.target,
+                "rate",
+                "95% interval",
+                "lift",
+                "e.g.",
+            ],
+            [
+                [
+                    r.attribute,
+                    r.value,
+                    _int(r.tickets),
+                    _int(r.target_tickets),
+                    _share(r.target_rate),
+                    f"{_share(r.rate_low)}-{_share(r.rate_high)}",
+                    f"{r.lift:.2f}",
+                    _examples(r.example_tickets),
+                ]
+                for r in values.head(limit).itertuples()
+            ],
+            text=2,
+        )
+    if result.absent:
+        lines += ["", f"note: no values in the selection for: {', '.join(result.absent)}"]
+    return lines
+
+
+# --- formatting ---------------------------------------------------------------------------------
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value != value
+
+
+def _int(value: Any) -> str:
+    return "-" if _missing(value) else f"{int(value):,}"
+
+
+def _hours(value: Any) -> str:
+    return "-" if _missing(value) else f"{value:,.1f}"
+
+
+def _signed(value: Any, digits: int = 1) -> str:
+    return "-" if _missing(value) else f"{value:+,.{digits}f}"
+
+
+def _share(value: Any) -> str:
+    return "-" if _missing(value) else f"{100 * value:.1f}%"
+
+
+def _examples(ids: Sequence[str]) -> str:
+    shown = list(ids)[:TEXT_EXAMPLES]
+    return ", ".join(shown) + (", ..." if len(ids) > TEXT_EXAMPLES else "")
+
+
+def _eg(ids: Sequence[str]) -> str:
+    return f"  e.g. {_examples(ids)}" if len(ids) else ""
+
+
+def _table(head: list[str], rows: Iterable[list[str]], text: int = 1) -> list[str]:
+    """Rows as aligned columns: the first `text` and the last (examples) left-aligned, the
+    numbers between right-aligned."""
+    rows = [head, *rows]
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(head))]
+    lines = []
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            left = i < text or i == len(head) - 1
+            cells.append(f"{cell!s:<{widths[i]}}" if left else f"{cell!s:>{widths[i]}}")
+        lines.append("  " + "  ".join(cells).rstrip())
+    return lines
+
+
+def _trim(lines: list[str]) -> list[str]:
+    """Without trailing blank lines."""
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
