@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 from mining import overview
+from mining.selection import Selection
+from mining.variants import variants
 from store.connection import open_store
 from store.datasets import list_datasets
 from store.errors import StoreError
@@ -69,7 +71,7 @@ def test_variants_equal_pm4py_on_the_same_log(sample_db: Path) -> None:
     )
     theirs = {tuple(path): count for path, count in pm4py.get_variants(frame).items()}
     with open_store(sample_db, read_only=True) as con:
-        ours = overview.variants(con, dataset="helpdesk")
-    assert dict(zip(map(tuple, ours["activities"]), ours["cases"], strict=True)) == theirs
-    assert ours["cases"].is_monotonic_decreasing
+        ours = variants(con, Selection("helpdesk")).table
+    assert dict(zip(map(tuple, ours["activities"]), ours["tickets"], strict=True)) == theirs
+    assert ours["tickets"].is_monotonic_decreasing
     assert ours["share"].sum() == pytest.approx(1.0)

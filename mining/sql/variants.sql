@@ -1,35 +1,54 @@
--- Grain: one row per variant (distinct activity sequence) of data set $d, most frequent first.
--- Columns: activities (list of activity names, in order), cases, share (0-1 of all cases),
--- events (activities per case), median_duration_h (first to last event, hours).
--- Parameters: $d data set id, $limit how many variants (NULL: all).
-WITH per_case AS (
-    SELECT
-        case_key,
-        list(activity_id ORDER BY event_index) AS path,
-        epoch(max(ts) - min(ts)) / 3600 AS duration_h
-    FROM events
-    WHERE dataset_id = $d
-    GROUP BY case_key
-),
-names AS (
+-- Grain: one row per variant (distinct activity sequence) of the selected tickets, most frequent
+-- first. Reads the TEMP table ticket_paths (ticket_paths.sql).
+-- Columns: rank (1 = most frequent), activities (names, in order), tickets, share (0-1 of the
+-- selected tickets), coverage (0-1, cumulative share up to this variant), events (per ticket),
+-- median_ttr_hours (over the tickets with a time to resolution), csat_mean, csat_answers, ces_mean,
+-- ces_answers, nps_mean, nps_answers (mean answer and how many tickets answered; NULL mean when
+-- none did), examples (up to five ticket ids, the first created: lowest case keys).
+-- Parameters: $limit how many variants (NULL: all).
+WITH names AS (
     -- activity ids are dense from 1, so the id indexes this list
     SELECT list(name ORDER BY activity_id) AS names FROM activities
 ),
 counted AS (
     SELECT
-        path,
-        count(*) AS cases,
-        count(*) / sum(count(*)) OVER () AS share,
-        median(duration_h) AS median_duration_h
-    FROM per_case
-    GROUP BY path
+        list_transform(path, lambda x: names[x]) AS activities,
+        count(*) AS tickets,
+        median(ttr_seconds) / 3600 AS median_ttr_hours,
+        avg(csat) AS csat_mean,
+        count(csat) AS csat_answers,
+        avg(ces) AS ces_mean,
+        count(ces) AS ces_answers,
+        avg(nps) AS nps_mean,
+        count(nps) AS nps_answers,
+        list(case_id ORDER BY case_key)[1:5] AS examples
+    FROM ticket_paths, names
+    GROUP BY path, names
+),
+ranked AS (
+    SELECT
+        row_number() OVER (ORDER BY tickets DESC, activities) AS rank,
+        *,
+        tickets / sum(tickets) OVER () AS share,
+        sum(tickets) OVER (ORDER BY tickets DESC, activities ROWS UNBOUNDED PRECEDING)
+            / sum(tickets) OVER () AS coverage
+    FROM counted
 )
 SELECT
-    list_transform(path, lambda x: names[x]) AS activities,
-    cases,
+    rank,
+    activities,
+    tickets,
     share,
-    len(path) AS events,
-    median_duration_h
-FROM counted, names
-ORDER BY cases DESC, activities
+    coverage,
+    len(activities) AS events,
+    median_ttr_hours,
+    csat_mean,
+    csat_answers,
+    ces_mean,
+    ces_answers,
+    nps_mean,
+    nps_answers,
+    examples
+FROM ranked
+ORDER BY rank
 LIMIT $limit
