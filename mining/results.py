@@ -1,12 +1,10 @@
-"""Result frames as JSON-ready records: missing numbers as None, timestamps ISO 8601 with `T`."""
+"""Result frames as JSON-ready records: missing values as None, timestamps ISO 8601 with `T`."""
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import pandas as pd
+import pandas as pd
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -15,16 +13,14 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def plain(value: Any) -> Any:
-    """A JSON-ready value: NaN and NaT as None, datetimes as ISO 8601, numpy scalars and arrays
-    as Python numbers and lists."""
-    if value is None:
-        return None
-    if hasattr(value, "isoformat"):
-        return None if value != value else value.isoformat()  # NaT is not equal to itself
-    if hasattr(value, "tolist"):  # numpy scalars and arrays
+    """A JSON-ready value: NaN, NaT and NA as None, datetimes as ISO 8601, numpy scalars and
+    arrays as Python numbers and lists."""
+    if hasattr(value, "tolist") and getattr(value, "ndim", 0) > 0:  # numpy arrays
         value = value.tolist()
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
-    if isinstance(value, float) and math.isnan(value):
+    if pd.isna(value):
         return None
-    return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value.item() if hasattr(value, "item") else value

@@ -21,7 +21,7 @@ counted AS (
         count(ces) AS ces_answers,
         avg(nps) AS nps_mean,
         count(nps) AS nps_answers,
-        list(case_id ORDER BY case_key)[1:5] AS examples
+        arg_min(case_id, case_key, 5) AS examples
     FROM ticket_paths, names
     GROUP BY path, names
 ),
