@@ -61,3 +61,52 @@ def chart_values(values: object) -> list:
 
         return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
     return list(values)  # type: ignore[call-overload]
+
+
+REAL_LOGS = ROOT.parent / "shared" / "real_logs"
+REAL_HELPDESK = REAL_LOGS / "helpdesk.xes.gz"
+
+
+@pytest.fixture(scope="session")
+def real_helpdesk_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the public Helpdesk log (raw labels, no surveys) as data set `helpdesk`."""
+    if not REAL_HELPDESK.exists():
+        pytest.skip(f"{REAL_HELPDESK} is not here")
+    db = tmp_path_factory.mktemp("real") / "real.duckdb"
+    ingest_files(db, [REAL_HELPDESK], dataset="helpdesk")
+    return db
+
+
+def pm4py_frame(path: Path, labels: dict[str, str] | None = None):
+    """The log at `path` (CSV with Case ID, Activity, Timestamp, or XES) as pm4py reads it;
+    `labels` renames activities (e.g. to the names the store gave the source labels)."""
+    import sys
+    import warnings
+
+    sys._pm4py_welcome_shown = True  # type: ignore[attr-defined]
+    os.environ["PM4PY_SHOW_PROGRESS_BAR"] = "False"  # read when pm4py is first imported
+    import pandas as pd
+    import pm4py
+
+    if path.suffix == ".csv":
+        frame = pd.read_csv(path)
+        frame = pm4py.format_dataframe(
+            frame, case_id="Case ID", activity_key="Activity", timestamp_key="Timestamp"
+        )
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "install r4pm to read faster"
+            frame = pm4py.format_dataframe(pm4py.read_xes(str(path)))
+    if labels:
+        frame["concept:name"] = frame["concept:name"].replace(labels)
+    return frame
+
+
+def store_labels(db: Path) -> dict[str, str]:
+    """Source label -> activity name, as the store at `db` mapped them at ingest."""
+    return dict(
+        rows(
+            db,
+            "SELECT DISTINCT source_activity, a.name FROM events JOIN activities a USING (activity_id)",
+        )
+    )
