@@ -68,7 +68,7 @@ def read_model_file(path: Path) -> ModelFile:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise ModelError(f"{path}: not a BPMN file (not XML: {exc}). {fix}") from None
+        raise ModelError(f"{path}: not a BPMN file (not XML: {exc.msg}). {fix}") from None
     if etree.QName(root).localname != "definitions" or etree.QName(root).namespace != NS["bpmn"]:
         raise ModelError(
             f"{path}: not a BPMN file (its root element is <{etree.QName(root).localname}>,"

@@ -23,6 +23,7 @@ from mining.pm4py_bridge import (
     Variant,
     VariantReplay,
     petri_net,
+    replay_engine,
     replay_variants,
 )
 from mining.results import records
@@ -39,13 +40,6 @@ CACHE_WAIT_S = 2.0  # how long to wait for another writer before giving up on ca
 LISTED = 5  # labels named in a note or an error
 
 FRESH_TABLE = "CREATE OR REPLACE TEMP TABLE fresh_replays AS FROM conformance_cache LIMIT 0"
-FRESH_ROWS = """
-INSERT INTO fresh_replays
-SELECT $d, $version, $sha256, $method, unnest($variant::VARCHAR[][]), unnest($fitness::DOUBLE[]),
-    unnest($fits::BOOLEAN[]), unnest($missing::INTEGER[]), unnest($consumed::INTEGER[]),
-    unnest($remaining::INTEGER[]), unnest($produced::INTEGER[]), unnest($cost::BIGINT[]),
-    unnest($worst_cost::BIGINT[]), unnest($skipped::VARCHAR[][]), unnest($unexpected::VARCHAR[][])
-"""
 DROP_OLDER = "DELETE FROM conformance_cache WHERE dataset_id = $d AND dataset_version < $version"
 
 
@@ -117,6 +111,7 @@ class _Plan:
             "version": self.version,
             "sha256": model.sha256,
             "method": method,
+            "engine": replay_engine(),
         }
 
 
@@ -247,7 +242,7 @@ def _insert_fresh(
         "skipped": [list(r.skipped) for r in results],
         "unexpected": [list(r.unexpected) for r in results],
     }
-    con.execute(FRESH_ROWS, key | params)
+    con.execute(sql_text("mining", "conformance_fresh.sql"), key | params)
 
 
 def _save(db: Path, key: dict[str, object], fresh: dict[Variant, VariantReplay]) -> str | None:

@@ -5,8 +5,10 @@ table; it is imported inside the functions (slow to import, and it prints a bann
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Literal
@@ -16,6 +18,8 @@ from store.errors import ModelError
 if TYPE_CHECKING:
     from mining.bpmn import ModelFile
 
+# What replay results depend on besides the model and the variant; part of the cache key.
+REPLAY_VERSION = "ticketloop replay 1"
 Method = Literal["token-replay", "alignments"]
 METHODS: tuple[Method, ...] = ("token-replay", "alignments")
 Variant = tuple[str, ...]
@@ -75,13 +79,21 @@ class DiscoveredModel:
     flows: tuple[tuple[str, str], ...]
 
 
+def replay_engine() -> str:
+    """This bridge's replay semantics and pm4py's version, read without importing pm4py."""
+    from importlib.metadata import version
+
+    return f"{REPLAY_VERSION}; pm4py {version('pm4py')}"
+
+
 def petri_net(model: ModelFile) -> ProcessModel:
     """The Petri net of a BPMN file (read and checked by `mining.bpmn.read_model_file`)."""
     from pm4py.objects.bpmn.importer.variants import lxml as bpmn_importer
     from pm4py.objects.conversion.bpmn import converter
 
     try:
-        net, initial, final = converter.apply(bpmn_importer.import_from_string(model.data))
+        with _quiet():
+            net, initial, final = converter.apply(bpmn_importer.import_from_string(model.data))
     except Exception as exc:  # pm4py raises whatever its XML walk or conversion hits
         raise ModelError(
             f"{model.path}: pm4py cannot turn this BPMN into a Petri net ({exc}). Keep to"
@@ -113,6 +125,14 @@ def replay_variants(
     ]
 
 
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """pm4py's warnings (numpy matrix deprecations, optional packages) stay out of our output."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
 def _token_replay(model: ProcessModel, log: Any) -> list[dict]:
     # The parameters pm4py.fitness_token_based_replay passes (replay_fitness, TOKEN_BASED).
     from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
@@ -123,28 +143,30 @@ def _token_replay(model: ProcessModel, log: Any) -> list[dict]:
         Parameters.CLEANING_TOKEN_FLOOD: False,
         Parameters.SHOW_PROGRESS_BAR: False,
     }
-    return token_replay.apply(
-        log,
-        model.net,
-        model.initial,
-        model.final,
-        variant=token_replay.Variants.TOKEN_REPLAY,
-        parameters=parameters,
-    )
+    with _quiet():
+        return token_replay.apply(
+            log,
+            model.net,
+            model.initial,
+            model.final,
+            variant=token_replay.Variants.TOKEN_REPLAY,
+            parameters=parameters,
+        )
 
 
 def _align(model: ProcessModel, log: Any) -> list[dict]:
     # The default variant pm4py.fitness_alignments uses, without a progress bar.
     from pm4py.algo.conformance.alignments.petri_net import algorithm as alignments
 
-    return alignments.apply(
-        log,
-        model.net,
-        model.initial,
-        model.final,
-        variant=alignments.DEFAULT_VARIANT,
-        parameters={"show_progress_bar": False},
-    )
+    with _quiet():
+        return alignments.apply(
+            log,
+            model.net,
+            model.initial,
+            model.final,
+            variant=alignments.DEFAULT_VARIANT,
+            parameters={"show_progress_bar": False},
+        )
 
 
 def _token_replayed(model: ProcessModel, variant: Variant, result: dict) -> VariantReplay:
@@ -166,7 +188,7 @@ def _token_replayed(model: ProcessModel, variant: Variant, result: dict) -> Vari
 def _token_skipped(model: ProcessModel, variant: Variant, fired: list[Any]) -> tuple[str, ...]:
     """The model activities a ticket skipped, as token replay sees it: those that would consume a
     token the ticket left behind and produce one it lacked later (or at the end); when none is
-    both, those the left-behind tokens enable next that the ticket never did."""
+    both, the one activity the left-behind tokens enable next, if the ticket never did it."""
     marking = Counter(model.initial)
     lacking = []
     for transition in fired:  # replay what pm4py fired, noting where tokens were missing
@@ -181,7 +203,10 @@ def _token_skipped(model: ProcessModel, variant: Variant, fired: list[Any]) -> t
     left = [p for p, n in marking.items() if n > model.final.get(p, 0)]
     after = _visible_near(left, forward=True)
     between = after & _visible_near(lacking, forward=False)
-    return tuple(sorted(between or after - set(variant)))
+    if between:
+        return tuple(sorted(between))
+    undone = after - set(variant)
+    return tuple(undone) if len(undone) == 1 else ()  # several: a choice; which one is unknown
 
 
 def _visible_near(places: list[Any], *, forward: bool) -> set[str]:
@@ -233,7 +258,8 @@ def discover_model(variant_counts: Mapping[Variant, int], noise: float) -> Disco
     # typing alias), so this runs the steps it runs on one: mine, fold, sort.
     parameters = {"noise_threshold": noise, "multiprocessing": False}
     miner = IMFUVCL(parameters) if noise > 0 else IMUVCL(parameters)
-    tree = miner.apply(IMDataStructureUVCL(UVCL(dict(variant_counts))), parameters)
+    with _quiet():
+        tree = miner.apply(IMDataStructureUVCL(UVCL(dict(variant_counts))), parameters)
     tree = tree_utils.fold(tree)
     tree_utils.tree_sort(tree)
     graph = _BpmnGraph()

@@ -3,11 +3,11 @@
 -- table fresh_replays (computed in this run and not cached); fitness is NULL when neither has it.
 -- Columns: variant (labels), tickets, fitness, fits, missing, consumed, remaining, produced, cost,
 -- worst_cost, skipped, unexpected (as conformance_cache).
--- Parameters: $d data set id, $version its version, $sha256 the model file's, $method.
+-- Parameters: $d data set id, $version its version, $sha256 the model file's, $method, $engine.
 WITH known AS (
     SELECT * FROM conformance_cache
     WHERE dataset_id = $d AND dataset_version = $version AND model_sha256 = $sha256
-        AND method = $method
+        AND method = $method AND engine = $engine
     UNION ALL
     SELECT * FROM fresh_replays
 )
