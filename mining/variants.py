@@ -28,6 +28,7 @@ class Variants:
 
     selection: Selection
     tickets: int
+    answered: int  # tickets with a survey answer (CSAT, CES or NPS)
     total: int
     resolution: Resolution
     table: pd.DataFrame
@@ -37,6 +38,7 @@ class Variants:
             "dataset": self.selection.dataset,
             "selection": self.selection.describe(),
             "tickets": self.tickets,
+            "tickets_with_survey_answers": self.answered,
             "variants_total": self.total,
             "time_to_resolution": self.resolution.describe(),
             "variants": records(self.table),
@@ -50,5 +52,8 @@ def variants(
     bound = select_tickets(con, selection)
     resolution = load_ticket_paths(con, bound)
     table = con.execute(sql_text("mining", "variants.sql"), {"limit": limit}).df()
-    total = con.execute("SELECT count(DISTINCT path) FROM ticket_paths").fetchall()[0][0]
-    return Variants(selection, bound.tickets, total, resolution, table)
+    total, answered = con.execute(
+        "SELECT count(DISTINCT path), count(*) FILTER (WHERE csat IS NOT NULL"
+        " OR ces IS NOT NULL OR nps IS NOT NULL) FROM ticket_paths"
+    ).fetchall()[0]
+    return Variants(selection, bound.tickets, answered, total, resolution, table)

@@ -73,6 +73,7 @@ def desk_db(tmp_path: Path) -> Path:
 def test_time_to_resolution_and_surveys_per_variant(desk_db: Path) -> None:
     found = _ours(desk_db, "desk")
     assert found.resolution.describe() == "first event to last 'Resolved'"
+    assert found.answered == 3
     assert found.to_json()["variants"] == [
         {
             "rank": 1,

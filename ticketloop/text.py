@@ -130,7 +130,7 @@ def variants_lines(found: Variants) -> list[str]:
         f" {'all' if shown == found.total else f'the {shown:,} most frequent'} cover {covered:.1%}",
         f"Time to resolution: {found.resolution.describe()}.",
     ]
-    answered = bool(table[["csat_answers", "ces_answers", "nps_answers"]].to_numpy().sum())
+    answered = bool(found.answered)
     if not answered:
         lines.append(f"These tickets have {NO_ANSWERS}.")
     for v in table.itertuples():
@@ -242,7 +242,7 @@ def ticket_lines(ticket: TicketTimeline, timezone: str) -> list[str]:
     lines = [
         f"Ticket {ticket.case_id} of data set '{ticket.dataset}', created"
         f" {local(ticket.created_at)} ({timezone})",
-        "  " + " · ".join([*attributes, " ".join(answers) if answers else NO_ANSWERS]),
+        "  " + " · ".join([*attributes, ", ".join(answers) if answers else NO_ANSWERS]),
     ]
     lines += [f"  {key}: {value}" for key, value in ticket.attributes.items()]
     rows = [("time", "activity", "resource", "team", "level", "wait")]
