@@ -40,6 +40,15 @@ CACHE_WAIT_S = 2.0  # how long to wait for another writer before giving up on ca
 LISTED = 5  # labels named in a note or an error
 
 FRESH_TABLE = "CREATE OR REPLACE TEMP TABLE fresh_replays AS FROM conformance_cache LIMIT 0"
+SELECTED_NAMES = (
+    "SELECT name FROM activities"
+    " WHERE activity_id IN (SELECT DISTINCT activity_id FROM selected_events)"
+)
+SELECTED_SOURCE_LABELS = "SELECT DISTINCT source_activity FROM selected_events"
+TICKET_PATH_VARIANTS = (
+    "CREATE OR REPLACE TEMP TABLE ticket_labels AS"
+    " SELECT case_key, path_key AS variant_key FROM ticket_paths"
+)
 DROP_OLDER = "DELETE FROM conformance_cache WHERE dataset_id = $d AND dataset_version < $version"
 
 
@@ -169,17 +178,15 @@ def _plan(
     version = con.execute(
         "SELECT version FROM datasets WHERE dataset_id = $d", {"d": bound.dataset_id}
     ).fetchall()[0][0]
-    pairs = con.execute(
-        "SELECT DISTINCT a.name, e.source_activity FROM selected_events e"
-        " JOIN activities a USING (activity_id)"
-    ).fetchall()
-    source_labels, log_labels = _labels_to_use(model, selection, pairs)
+    source_labels, log_labels = _labels_to_use(con, model, selection)
     resolution = load_ticket_paths(con, bound)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE ticket_labels AS "
-        + sql_text("mining", "conformance_tickets.sql"),
-        {"source_labels": source_labels},
-    )
+    if source_labels:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE ticket_labels AS "
+            + sql_text("mining", "conformance_tickets.sql")
+        )
+    else:  # activity names: a ticket's variant is its path
+        con.execute(TICKET_PATH_VARIANTS)
     plan = _Plan(bound, version, source_labels, log_labels, resolution, 0, [])
     con.execute(FRESH_TABLE)
     if fresh:
@@ -187,7 +194,7 @@ def _plan(
     con.execute(
         "CREATE OR REPLACE TEMP TABLE variant_replays AS "
         + sql_text("mining", "conformance_lookup.sql"),
-        plan.key(model, method),
+        plan.key(model, method) | {"source_labels": source_labels},
     )
     variants, missing = con.execute(
         "SELECT count(*), list(variant) FILTER (WHERE fitness IS NULL) FROM variant_replays"
@@ -204,13 +211,15 @@ def _plan(
 
 
 def _labels_to_use(
-    model: ModelFile, selection: Selection, pairs: list[tuple[str, str]]
+    con: duckdb.DuckDBPyConnection, model: ModelFile, selection: Selection
 ) -> tuple[bool, frozenset[str]]:
     """Whether to replay the source file's labels (when the model shares more with them than
     with the activity names), and the log's labels so chosen; ModelError when none is shared."""
-    names = frozenset(name for name, _ in pairs)
-    sources = frozenset(source for _, source in pairs)
+    names = frozenset(r[0] for r in con.execute(SELECTED_NAMES).fetchall())
     tasks = set(model.task_labels)
+    if tasks <= names:  # the source labels cannot share more
+        return False, names
+    sources = frozenset(r[0] for r in con.execute(SELECTED_SOURCE_LABELS).fetchall())
     source_labels = len(tasks & sources) > len(tasks & names)
     log_labels = sources if source_labels else names
     if not tasks & log_labels:

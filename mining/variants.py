@@ -53,7 +53,7 @@ def variants(
     resolution = load_ticket_paths(con, bound)
     table = con.execute(sql_text("mining", "variants.sql"), {"limit": limit}).df()
     total, answered = con.execute(
-        "SELECT count(DISTINCT path), count(*) FILTER (WHERE csat IS NOT NULL"
+        "SELECT count(DISTINCT path_key), count(*) FILTER (WHERE csat IS NOT NULL"
         " OR ces IS NOT NULL OR nps IS NOT NULL) FROM ticket_paths"
     ).fetchall()[0]
     return Variants(selection, bound.tickets, answered, total, resolution, table)

@@ -8,11 +8,21 @@
 -- and nps_mean_affected / _rest (mean answer; NULL without answers), csat_answers_affected / _rest
 -- and nps_answers_affected / _rest (how many answers each mean rests on).
 -- Parameters: $accepted (list of deviation strings).
-WITH tickets AS (
-    SELECT p.case_key, p.case_id, p.ttr_seconds, p.csat, p.nps, r.skipped, r.unexpected
+WITH per_variant AS (
+    -- what the tickets of each variant bring: a deviation affects whole variants
+    SELECT
+        l.variant_key,
+        count(*) AS tickets,
+        list(p.ttr_seconds) FILTER (WHERE p.ttr_seconds IS NOT NULL) AS ttrs,
+        sum(p.csat) AS csat_sum,
+        count(p.csat) AS csat_answers,
+        sum(p.nps) AS nps_sum,
+        count(p.nps) AS nps_answers,
+        -- the five first tickets of each variant hold the five first of any set of variants
+        arg_min({'key': p.case_key, 'id': p.case_id}, p.case_key, 5) AS first_tickets
     FROM ticket_paths p
     JOIN ticket_labels l USING (case_key)
-    JOIN variant_replays r ON r.variant = l.labels
+    GROUP BY l.variant_key
 ),
 deviations AS (
     SELECT DISTINCT kind, activity
@@ -26,30 +36,37 @@ flagged AS (
     SELECT
         d.kind,
         d.activity,
-        t.*,
-        list_contains(CASE d.kind WHEN 'skipped' THEN t.skipped ELSE t.unexpected END, d.activity)
+        v.*,
+        list_contains(CASE d.kind WHEN 'skipped' THEN r.skipped ELSE r.unexpected END, d.activity)
             AS affected
     FROM deviations d
-    CROSS JOIN tickets t
+    CROSS JOIN per_variant v
+    JOIN variant_replays r USING (variant_key)
 )
 SELECT
     kind || ': ' || activity AS deviation,
     kind,
     activity,
     list_contains($accepted, kind || ': ' || activity) AS accepted,
-    count(*) FILTER (WHERE affected) AS tickets,
-    count(*) FILTER (WHERE affected) / count(*) AS share,
-    arg_min(case_id, case_key, 5) FILTER (WHERE affected) AS examples,
-    median(ttr_seconds) FILTER (WHERE affected) / 3600 AS ttr_median_hours_affected,
-    median(ttr_seconds) FILTER (WHERE NOT affected) / 3600 AS ttr_median_hours_rest,
-    avg(csat) FILTER (WHERE affected) AS csat_mean_affected,
-    count(csat) FILTER (WHERE affected) AS csat_answers_affected,
-    avg(csat) FILTER (WHERE NOT affected) AS csat_mean_rest,
-    count(csat) FILTER (WHERE NOT affected) AS csat_answers_rest,
-    avg(nps) FILTER (WHERE affected) AS nps_mean_affected,
-    count(nps) FILTER (WHERE affected) AS nps_answers_affected,
-    avg(nps) FILTER (WHERE NOT affected) AS nps_mean_rest,
-    count(nps) FILTER (WHERE NOT affected) AS nps_answers_rest
+    sum(tickets) FILTER (WHERE affected) AS tickets,
+    sum(tickets) FILTER (WHERE affected) / sum(tickets) AS share,
+    list_transform(
+        list_sort(flatten(list(first_tickets) FILTER (WHERE affected)))[1:5], lambda t: t.id
+    ) AS examples,
+    list_median(flatten(list(ttrs) FILTER (WHERE affected))) / 3600 AS ttr_median_hours_affected,
+    list_median(flatten(list(ttrs) FILTER (WHERE NOT affected))) / 3600 AS ttr_median_hours_rest,
+    sum(csat_sum) FILTER (WHERE affected)
+        / nullif(sum(csat_answers) FILTER (WHERE affected), 0) AS csat_mean_affected,
+    coalesce(sum(csat_answers) FILTER (WHERE affected), 0) AS csat_answers_affected,
+    sum(csat_sum) FILTER (WHERE NOT affected)
+        / nullif(sum(csat_answers) FILTER (WHERE NOT affected), 0) AS csat_mean_rest,
+    coalesce(sum(csat_answers) FILTER (WHERE NOT affected), 0) AS csat_answers_rest,
+    sum(nps_sum) FILTER (WHERE affected)
+        / nullif(sum(nps_answers) FILTER (WHERE affected), 0) AS nps_mean_affected,
+    coalesce(sum(nps_answers) FILTER (WHERE affected), 0) AS nps_answers_affected,
+    sum(nps_sum) FILTER (WHERE NOT affected)
+        / nullif(sum(nps_answers) FILTER (WHERE NOT affected), 0) AS nps_mean_rest,
+    coalesce(sum(nps_answers) FILTER (WHERE NOT affected), 0) AS nps_answers_rest
 FROM flagged
 GROUP BY kind, activity
 ORDER BY tickets DESC, deviation

@@ -1,12 +1,8 @@
 -- Grain: one row per selected ticket (reads the TEMP view selected_events).
--- Columns: case_key, labels (its activities in event order: activity names, or with $source_labels
--- the labels of the source file, for models drawn with those).
--- Parameters: $source_labels (boolean).
-SELECT
-    e.case_key,
-    list(
-        CASE WHEN $source_labels THEN e.source_activity ELSE a.name END ORDER BY e.event_index
-    ) AS labels
-FROM selected_events e
-JOIN activities a USING (activity_id)
-GROUP BY e.case_key
+-- Columns: case_key, variant_key (identifies the ticket's sequence of source-file labels, as
+-- path_key does its activities in ticket_paths.sql). For models drawn with the labels of the export
+-- rather than ticketloop's activity names.
+-- No parameters.
+SELECT case_key, sum(hash(event_index, source_activity)) AS variant_key
+FROM selected_events
+GROUP BY case_key

@@ -11,7 +11,7 @@ WITH tickets AS (
         r.*
     FROM ticket_paths p
     JOIN ticket_labels l USING (case_key)
-    JOIN variant_replays r ON r.variant = l.labels
+    JOIN variant_replays r USING (variant_key)
 )
 SELECT
     week_start,

@@ -1,18 +1,15 @@
 -- Grain: one row per variant (distinct activity sequence) of the selected tickets, most frequent
--- first. Reads the TEMP table ticket_paths (ticket_paths.sql).
+-- first. Reads the TEMP table ticket_paths (ticket_paths.sql) and the TEMP view selected_events.
 -- Columns: rank (1 = most frequent), activities (names, in order), tickets, share (0-1 of the
 -- selected tickets), coverage (0-1, cumulative share up to this variant), events (per ticket),
 -- median_ttr_hours (over the tickets with a time to resolution), csat_mean, csat_answers, ces_mean,
 -- ces_answers, nps_mean, nps_answers (mean answer and how many tickets answered; NULL mean when
 -- none did), examples (up to five ticket ids, the first created: lowest case keys).
 -- Parameters: $limit how many variants (NULL: all).
-WITH names AS (
-    -- activity ids are dense from 1, so the id indexes this list
-    SELECT list(name ORDER BY activity_id) AS names FROM activities
-),
-counted AS (
+WITH counted AS (
     SELECT
-        list_transform(path, lambda x: names[x]) AS activities,
+        path_key,
+        min(case_key) AS first_key,
         count(*) AS tickets,
         median(ttr_seconds) / 3600 AS median_ttr_hours,
         avg(csat) AS csat_mean,
@@ -22,17 +19,27 @@ counted AS (
         avg(nps) AS nps_mean,
         count(nps) AS nps_answers,
         arg_min(case_id, case_key, 5) AS examples
-    FROM ticket_paths, names
-    GROUP BY path, names
+    FROM ticket_paths
+    GROUP BY path_key
+),
+paths AS (
+    -- the activities of each variant, read from its first ticket
+    SELECT e.case_key AS first_key, list(a.name ORDER BY e.event_index) AS activities
+    FROM selected_events e
+    JOIN activities a USING (activity_id)
+    WHERE e.case_key IN (SELECT first_key FROM counted)
+    GROUP BY e.case_key
 ),
 ranked AS (
     SELECT
-        row_number() OVER (ORDER BY tickets DESC, activities) AS rank,
-        *,
-        tickets / sum(tickets) OVER () AS share,
-        sum(tickets) OVER (ORDER BY tickets DESC, activities ROWS UNBOUNDED PRECEDING)
-            / sum(tickets) OVER () AS coverage
-    FROM counted
+        row_number() OVER (ORDER BY c.tickets DESC, p.activities) AS rank,
+        p.activities,
+        c.*,
+        c.tickets / sum(c.tickets) OVER () AS share,
+        sum(c.tickets) OVER (ORDER BY c.tickets DESC, p.activities ROWS UNBOUNDED PRECEDING)
+            / sum(c.tickets) OVER () AS coverage
+    FROM counted c
+    JOIN paths p USING (first_key)
 )
 SELECT
     rank,
