@@ -227,6 +227,8 @@ def test_dfg_lists_edges_and_says_how_to_trace_them(sample_db: Path) -> None:
         "source", "target", "count", "median_seconds", "mean_seconds", "p90_seconds", "examples"
     }  # fmt: skip
     assert sum(e["tickets"] for e in doc["end_activities"]) == 5000
+    counts = [e["count"] for e in doc["edges"]] + [e["tickets"] for e in doc["start_activities"]]
+    assert all(type(n) is int for n in counts)
 
 
 def test_variants_text_and_json(sample_db: Path) -> None:
@@ -279,6 +281,7 @@ def test_conformance_json_and_a_repeat_from_the_cache(writable_sample_db: Path) 
     }
     deviation = first["deviations"][0]
     assert set(deviation) >= {"deviation", "tickets", "share", "examples", "accepted"}
+    assert type(deviation["tickets"]) is int and type(deviation["csat_answers_rest"]) is int
     started = time.monotonic()
     again = run("conformance", "--db", db)
     assert time.monotonic() - started < 3  # no pm4py: the results come from the store

@@ -48,7 +48,7 @@ SELECT
     kind,
     activity,
     list_contains($accepted, kind || ': ' || activity) AS accepted,
-    sum(tickets) FILTER (WHERE affected) AS tickets,
+    sum(tickets) FILTER (WHERE affected)::BIGINT AS tickets,
     sum(tickets) FILTER (WHERE affected) / sum(tickets) AS share,
     list_transform(
         list_sort(flatten(list(first_tickets) FILTER (WHERE affected)))[1:5], lambda t: t.id
@@ -57,16 +57,16 @@ SELECT
     list_median(flatten(list(ttrs) FILTER (WHERE NOT affected))) / 3600 AS ttr_median_hours_rest,
     sum(csat_sum) FILTER (WHERE affected)
         / nullif(sum(csat_answers) FILTER (WHERE affected), 0) AS csat_mean_affected,
-    coalesce(sum(csat_answers) FILTER (WHERE affected), 0) AS csat_answers_affected,
+    coalesce(sum(csat_answers) FILTER (WHERE affected), 0)::BIGINT AS csat_answers_affected,
     sum(csat_sum) FILTER (WHERE NOT affected)
         / nullif(sum(csat_answers) FILTER (WHERE NOT affected), 0) AS csat_mean_rest,
-    coalesce(sum(csat_answers) FILTER (WHERE NOT affected), 0) AS csat_answers_rest,
+    coalesce(sum(csat_answers) FILTER (WHERE NOT affected), 0)::BIGINT AS csat_answers_rest,
     sum(nps_sum) FILTER (WHERE affected)
         / nullif(sum(nps_answers) FILTER (WHERE affected), 0) AS nps_mean_affected,
-    coalesce(sum(nps_answers) FILTER (WHERE affected), 0) AS nps_answers_affected,
+    coalesce(sum(nps_answers) FILTER (WHERE affected), 0)::BIGINT AS nps_answers_affected,
     sum(nps_sum) FILTER (WHERE NOT affected)
         / nullif(sum(nps_answers) FILTER (WHERE NOT affected), 0) AS nps_mean_rest,
-    coalesce(sum(nps_answers) FILTER (WHERE NOT affected), 0) AS nps_answers_rest
+    coalesce(sum(nps_answers) FILTER (WHERE NOT affected), 0)::BIGINT AS nps_answers_rest
 FROM flagged
 GROUP BY kind, activity
 ORDER BY tickets DESC, deviation

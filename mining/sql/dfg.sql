@@ -47,7 +47,8 @@ grouped AS (
     UNION ALL
     -- a ticket starts once: the first five of an activity are among the first five of its pairs
     SELECT
-        'start', source_id, NULL, sum(starts), NULL, NULL, list_sort(flatten(list(start_keys)))[1:5]
+        'start', source_id, NULL, sum(starts)::BIGINT, NULL, NULL,
+        list_sort(flatten(list(start_keys)))[1:5]
     FROM pairs
     WHERE starts > 0
     GROUP BY source_id
