@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from mining.bpmn import ModelFile
 
 # What replay results depend on besides the model and the variant; part of the cache key.
-REPLAY_VERSION = "ticketloop replay 1"
+REPLAY_VERSION = "ticketloop replay 2"
 Method = Literal["token-replay", "alignments"]
 METHODS: tuple[Method, ...] = ("token-replay", "alignments")
 Variant = tuple[str, ...]
@@ -111,8 +111,8 @@ def replay_variants(
 
     Deviations: alignments name each visible model move (skipped) and each log move
     (unexpected). Token replay approximates: unexpected are activities absent from the model and
-    activities fired without their input tokens; skipped are the model activities between where
-    a ticket left tokens behind and where it lacked them (see `_token_skipped`).
+    activities fired without their input tokens; skipped is the model activity between where a
+    ticket left tokens behind and where it lacked them, when there is one (see `_token_skipped`).
     """
     from pm4py.objects.log.obj import Event, EventLog, Trace
 
@@ -186,9 +186,10 @@ def _token_replayed(model: ProcessModel, variant: Variant, result: dict) -> Vari
 
 
 def _token_skipped(model: ProcessModel, variant: Variant, fired: list[Any]) -> tuple[str, ...]:
-    """The model activities a ticket skipped, as token replay sees it: those that would consume a
+    """The model activity a ticket skipped, as token replay sees it: the one that would consume a
     token the ticket left behind and produce one it lacked later (or at the end); when none is
-    both, the one activity the left-behind tokens enable next, if the ticket never did it."""
+    both, the one the left-behind tokens enable next, if the ticket never did it. Nothing when
+    the candidates are several: token replay cannot tell which (alignments can)."""
     marking = Counter(model.initial)
     lacking = []
     for transition in fired:  # replay what pm4py fired, noting where tokens were missing
@@ -203,10 +204,10 @@ def _token_skipped(model: ProcessModel, variant: Variant, fired: list[Any]) -> t
     left = [p for p, n in marking.items() if n > model.final.get(p, 0)]
     after = _visible_near(left, forward=True)
     between = after & _visible_near(lacking, forward=False)
-    if between:
-        return tuple(sorted(between))
-    undone = after - set(variant)
-    return tuple(undone) if len(undone) == 1 else ()  # several: a choice; which one is unknown
+    for candidates in (between, after - set(variant)):
+        if candidates:  # several are alternatives (a choice, a loop): which one is unknown
+            return tuple(candidates) if len(candidates) == 1 else ()
+    return ()
 
 
 def _visible_near(places: list[Any], *, forward: bool) -> set[str]:
