@@ -29,9 +29,10 @@ format: install
 	$(BIN)/ruff check --fix .
 
 sample: install  ## regenerate sample_logs/ from the generator (same seed, same bytes)
-	$(BIN)/ticketloop generate --tickets 5000 --seed 7 --out sample_logs
+	$(BIN)/ticketloop generate --tickets 5000 --seed 7 --out sample_logs --vendors
 
-bench: install
+bench: install  ## the generator's and the ingest's benchmarks
+	$(BIN)/python benchmarks/generate.py
 	$(BIN)/python benchmarks/ingest.py
 
 bench-mining: install  ## mining on 1,000,000 events, beside pm4py's pandas route

@@ -7,6 +7,7 @@ attached (and so locked) only for the merge, which runs as one transaction.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -15,23 +16,21 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.mapping import Mapping, resolve_columns
-from ingest.progress import execute_with_progress
-from ingest.sources import LINE, RawFile, collect_malformed, detect_format, open_source
-from ingest.timestamps import TimestampFormat, check_timezone, infer_format, parse_expr
+from ingest.mapping import Mapping
+from ingest.merge import drop_superseded_milestones, merge_cases, merge_events, record_issues
+from ingest.sources import BY_NAME, ReadContext, Source, SourceRows, detect_source
+from ingest.staging import create_staged_table, stage
+from ingest.timestamps import check_timezone
 from store.connection import attached_store, open_store, transaction
 from store.errors import IngestError, TicketloopError
-from store.identifiers import quote_ident
-from store.queries import params_used_by, sql_text
-from store.vocabulary import CANONICAL_ACTIVITIES, SURVEY_SCALES
 
 Progress = Callable[[int], None]
-_SAMPLE_ROWS = 50_000  # rows the timestamp format is first guessed from
 
 
 @dataclass
 class FileReport:
-    """What one file contributed."""
+    """What one file contributed. `values_nulled`: optional values that could not be read and
+    were left empty (their events are kept; `ticketloop quality` lists them)."""
 
     file: str
     format: str
@@ -39,8 +38,12 @@ class FileReport:
     events_loaded: int = 0
     duplicates_skipped: int = 0
     rows_rejected: int = 0
+    values_nulled: int = 0
     already_loaded: bool = False
     timestamp_format: str = ""
+    recognised_as: str = ""  # the source's description, e.g. "Zendesk ticket audits (history)"
+    timezone: str = "UTC"  # the zone naive timestamps were read in
+    details: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,6 +54,7 @@ class IngestReport:
     events_loaded: int
     duplicates_skipped: int
     rows_rejected: int
+    values_nulled: int
     cases: int
     first_ts: datetime | None
     last_ts: datetime | None
@@ -80,14 +84,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _run(
-    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object], into: str = ""
-) -> None:
-    """Execute the named SQL file, after `into` if given, with the `params` it uses."""
-    sql = sql_text("ingest", name)
-    con.execute(f"{into}\n{sql}" if into else sql, params_used_by(sql, params))
-
-
 def ingest_files(
     db_path: Path | str,
     files: Sequence[Path],
@@ -98,29 +94,52 @@ def ingest_files(
     strict: bool = False,
     progress: Progress | None = None,
     wait_s: float = 30.0,
+    timezone: str | None = None,
 ) -> IngestReport:
-    """Load `files` into data set `dataset` of the store at `db_path`, all or nothing."""
+    """Load `files` into data set `dataset` of the store at `db_path`, all or nothing.
+    `timezone`, when given, is the zone of naive timestamps (it overrides the mapping's)."""
     if not files:
         raise TicketloopError("no files given. Usage: ticketloop ingest FILE... [--dataset NAME]")
     db_path = Path(db_path)
+    if db_path.is_dir():
+        raise TicketloopError(f"{db_path}: is a folder; give --db the path of a .duckdb file")
     mapping = mapping or Mapping()
+    zone = timezone or mapping.timezone
     dataset = dataset or dataset_name_for(files[0])
     advance = progress or (lambda _n: None)
-    hashes = [sha256_of(path) if path.is_file() else "" for path in files]
+    sources = [detect_source(path, fmt) for path in files]
+    hashes = [sha256_of(path) for path in files]
     known = _loaded_hashes(db_path, dataset)
 
     con = duckdb.connect()
     created = not db_path.exists()
     try:
-        con.execute("SET TimeZone = 'UTC'")
-        check_timezone(con, mapping.timezone, mapping.source)
-        _run(con, "staged_table.sql", {})
-        reports = _stage_files(con, files, hashes, known, fmt, mapping, advance)
+        check_timezone(con, zone, "--timezone" if timezone else mapping.source)
+        # Naive timestamps are wall-clock time in that zone (see ingest.timestamps).
+        con.execute("SET TimeZone = $tz", {"tz": zone})
+        create_staged_table(con)
+        reports, numbered_by_order = [], []
+        for index, path in enumerate(files):
+            if hashes[index] in known:
+                reports.append(FileReport(str(path), known[hashes[index]], already_loaded=True))
+                advance(path.stat().st_size)
+                continue
+            context = ReadContext(con, index, advance, mapping.null_tokens, zone, mapping.levels)
+            rows = sources[index].read(path, context)
+            offset = con.execute("SELECT count(*) FROM staged").fetchall()[0][0]
+            report = _stage_file(con, rows, index, mapping, advance)
+            report.recognised_as, report.timezone = sources[index].description, zone
+            report.details = rows.details
+            reports.append(report)
+            if not rows.line_column:
+                numbered_by_order.append((index, offset, rows))
+        _number_rows(con, numbered_by_order)
         _name_reasons(con, [r.timestamp_format for r in reports])
         if strict:
             _refuse_rejects(con, files)
+        con.execute("SET TimeZone = 'UTC'")  # the store and its reports speak UTC
         with attached_store(con, db_path, wait_s=wait_s), transaction(con):
-            report = _merge(con, dataset, files, hashes, reports)
+            report = _merge(con, dataset, files, hashes, reports, sources)
     except BaseException:
         if created:
             for leftover in (db_path, db_path.with_name(db_path.name + ".wal")):
@@ -128,11 +147,7 @@ def ingest_files(
         raise
     finally:
         con.close()
-    for index, file_report in enumerate(reports):
-        if file_report.timestamp_format not in ("", "ISO 8601"):
-            report.notes.append(
-                f"{files[index]}: timestamps read as {file_report.timestamp_format}"
-            )
+    report.notes += _notes(files, reports)
     return report
 
 
@@ -149,46 +164,46 @@ def _loaded_hashes(db_path: Path, dataset: str) -> dict[str, str]:
     return dict(rows)
 
 
-def _stage_files(
+def _stage_file(
     con: duckdb.DuckDBPyConnection,
-    files: Sequence[Path],
-    hashes: list[str],
-    known: dict[str, str],
-    fmt: str,
+    rows: SourceRows,
+    index: int,
     mapping: Mapping,
     advance: Progress,
-) -> list[FileReport]:
-    """Stage every file not loaded before; then expose `staged_rows` with true source rows."""
-    reports: list[FileReport] = []
-    row_sql = []  # per file: how its source row is found
-    for index, path in enumerate(files):
-        if hashes[index] and hashes[index] in known:
-            reports.append(FileReport(str(path), known[hashes[index]], already_loaded=True))
-            advance(path.stat().st_size)
-            continue
-        offset = con.execute("SELECT count(*) FROM staged").fetchall()[0][0]
-        raw = open_source(con, path, detect_format(path, fmt), index, advance)
-        ts_format = _stage(con, raw, index, mapping, advance)
-        rows = con.execute("SELECT count(*) FROM staged WHERE file_idx = $i", {"i": index})
-        rows_read = rows.fetchall()[0][0] + len(raw.malformed)
-        if rows_read == 0:
-            raise IngestError(
-                str(path), "no data rows below the header", "Export it again with its data"
-            )
-        described = ts_format.describe()
-        if ts_format.ambiguous:
-            described += " (day and month both fit; day-first chosen)"
-        reports.append(FileReport(str(path), raw.format, rows_read, timestamp_format=described))
-        row_sql.append(f"WHEN {index} THEN {_row_from_order(offset)}")
-        if raw.malformed:
-            _renumber(con, index, offset, raw)
+) -> FileReport:
+    """Stage one file and report what was read of it."""
+    ts_format = stage(con, rows, index, mapping, advance)
+    staged = con.execute("SELECT count(*) FROM staged WHERE file_idx = $i", {"i": index})
+    rows_read = rows.rows_read or staged.fetchall()[0][0] + len(rows.malformed)
+    if rows_read == 0:
+        raise IngestError(
+            str(rows.path), "no data rows below the header", "Export it again with its data"
+        )
+    described = ts_format.describe()
+    if ts_format.ambiguous:
+        described += " (day and month both fit; day-first chosen)"
+    return FileReport(str(rows.path), rows.format, rows_read, timestamp_format=described)
+
+
+def _number_rows(
+    con: duckdb.DuckDBPyConnection, by_order: list[tuple[int, int, SourceRows]]
+) -> None:
+    """Expose `staged_rows`: `staged` with every row's number in its source file. The files in
+    `by_order` (index, first place in `staged`, rows) have no line column: their rows are numbered
+    by order (the header is row 1), skipping the rows the CSV reader refused, which are staged as
+    rejects."""
+    cases = []
+    for index, offset, rows in by_order:
+        cases.append(f"WHEN {index} THEN {_row_from_order(offset)}")
+        if rows.malformed:
+            _renumber(con, index, offset, rows)
     numbering = (
-        f"coalesce(source_row, CASE file_idx {' '.join(row_sql)} END)" if row_sql else "source_row"
+        f"coalesce(source_row, CASE file_idx {' '.join(cases)} END)" if cases else "source_row"
     )
     con.execute(
-        f"CREATE TEMP VIEW staged_rows AS SELECT * REPLACE ({numbering} AS source_row) FROM staged"
+        f"CREATE TEMP VIEW staged_rows AS SELECT * REPLACE ({numbering} AS source_row),"
+        " rowid AS staged_order FROM staged"
     )
-    return reports
 
 
 def _row_from_order(offset: int) -> str:
@@ -197,10 +212,10 @@ def _row_from_order(offset: int) -> str:
     return f"(rowid - {int(offset)} + 2)"
 
 
-def _renumber(con: duckdb.DuckDBPyConnection, index: int, offset: int, raw: RawFile) -> None:
+def _renumber(con: duckdb.DuckDBPyConnection, index: int, offset: int, rows: SourceRows) -> None:
     """Number a file with refused rows: its k-th accepted row becomes the k-th row not refused,
     and the refused rows are staged as rejects."""
-    refused = [row for row, _, _ in raw.malformed]
+    refused = [row for row, _, _ in rows.malformed]
     accepted = con.execute("SELECT count(*) FROM staged WHERE file_idx = $i", {"i": index})
     con.execute(
         "UPDATE staged SET source_row = lines.line FROM ("
@@ -211,168 +226,15 @@ def _renumber(con: duckdb.DuckDBPyConnection, index: int, offset: int, raw: RawF
     )
     con.executemany(
         "INSERT INTO staged (file_idx, source_row, raw_row, reason) VALUES (?, ?, ?, ?)",
-        [(index, row, line, f"malformed CSV row: {why}") for row, line, why in raw.malformed],
+        [(index, row, line, f"malformed CSV row: {why}") for row, line, why in rows.malformed],
     )
-
-
-def _stage(
-    con: duckdb.DuckDBPyConnection, raw: RawFile, index: int, mapping: Mapping, advance: Progress
-) -> TimestampFormat:
-    """Append the file's rows to `staged` in one ordered scan: fields typed, problems named.
-
-    The timestamp format is guessed from the first rows, then checked against the whole column;
-    when the whole column is better read another way, the timestamps are parsed again that way.
-    """
-    file = str(raw.path)
-    columns = resolve_columns(raw.headers, mapping, file)
-    q = {name: quote_ident(col) for name, col in columns.items()}
-    ts_text = f"nullif(trim({q['timestamp']}), '')"
-    sample = f"(SELECT {ts_text} AS v FROM (SELECT * FROM {raw.relation} LIMIT {_SAMPLE_ROWS}))"
-    guessed = infer_format(con, sample, raw.params, mapping.timestamp_format, file)
-    ts_sql, ts_params = parse_expr(ts_text, guessed, mapping.timezone)
-
-    def text(name: str) -> str:
-        return f"nullif(trim({q[name]}), '')" if name in q else "NULL"
-
-    used = set(columns.values())
-    event_extra = [h for h in raw.headers if h not in used and not h.startswith("case:")]
-    case_extra = [h for h in raw.headers if h not in used and h.startswith("case:")]
-    checks = [
-        (f"{text('case_id')} IS NULL", "'no case id (column \"' || $c_case || '\")'"),
-        (f"{text('activity')} IS NULL", "'no activity (column \"' || $c_act || '\")'"),
-        (
-            f"{_level_sql(text('level'))} = -1",
-            f"'level \"' || {text('level')} || '\" is not 1-4 (L1, tier 2, ...)'",
-        ),
-    ]
-    checks += [
-        (
-            f"{_survey_sql(text(name), lo, hi)} = -1",
-            f"'{name} \"' || {text(name)} || '\" is not a whole number from {lo} to {hi}'",
-        )
-        for name, (lo, hi) in SURVEY_SCALES.items()
-    ]
-    any_problem = " OR ".join(f"coalesce({test}, false)" for test, _ in checks)
-    problems = ", ".join(f"CASE WHEN {test} THEN {message} END" for test, message in checks)
-    activity = text("activity")
-    # Scalar lookups, not joins: joins would not keep the file's row order that numbering relies on.
-    sql = f"""
-        INSERT INTO staged
-        SELECT
-            {index},
-            {f"r.{LINE}" if raw.format == "xes" else "NULL"},
-            {text("case_id")},
-            {activity},
-            coalesce(
-                $map_targets[list_position($map_sources, {activity})],
-                $canonical[list_position($canonical_lower, lower({activity}))],
-                {activity}
-            ),
-            {ts_sql},
-            {ts_text},
-            {text("lifecycle")}, {text("resource")}, {text("team")}, {_level_sql(text("level"))},
-            {text("channel")}, {text("priority")}, {text("category")},
-            {_survey_sql(text("csat"), *SURVEY_SCALES["csat"])},
-            {_survey_sql(text("ces"), *SURVEY_SCALES["ces"])},
-            {_survey_sql(text("nps"), *SURVEY_SCALES["nps"])},
-            {_json_of(event_extra)},
-            {_json_of(case_extra)},
-            CASE WHEN {any_problem} THEN concat_ws('; ', {problems}) END,
-            CASE WHEN {any_problem} OR ({ts_sql}) IS NULL
-                THEN json_merge_patch(to_json(r), '{{"{LINE}": null}}')::VARCHAR END,
-            NULL
-        FROM {raw.relation} r
-    """
-    params = {
-        **raw.params,
-        **ts_params,
-        "c_case": columns["case_id"],
-        "c_act": columns["activity"],
-        "map_sources": list(mapping.activities),
-        "map_targets": list(mapping.activities.values()),
-        "canonical": list(CANONICAL_ACTIVITIES),
-        "canonical_lower": [a.lower() for a in CANONICAL_ACTIVITIES],
-    }
-    used_params = params_used_by(sql, params)
-    size = raw.path.stat().st_size
-    if raw.format == "csv":
-        execute_with_progress(con, sql, used_params, lambda f: advance(int(size * f)))
-    else:
-        con.execute(sql, used_params)
-    collect_malformed(con, raw)
-    return _settle_timestamps(con, index, guessed, mapping, file)
-
-
-def _settle_timestamps(
-    con: duckdb.DuckDBPyConnection,
-    index: int,
-    guessed: TimestampFormat,
-    mapping: Mapping,
-    file: str,
-) -> TimestampFormat:
-    """Check the guessed format against the whole column; re-parse if another reads more of it."""
-    unread = con.execute(
-        "SELECT count(*) FROM staged WHERE file_idx = $i AND ts IS NULL AND ts_text IS NOT NULL",
-        {"i": index},
-    ).fetchall()[0][0]
-    if not unread and not guessed.ambiguous:
-        return guessed
-    column = f"(SELECT ts_text AS v FROM staged WHERE file_idx = {int(index)})"
-    whole = infer_format(con, column, {}, mapping.timestamp_format, file)
-    if whole == guessed:  # same formats; `whole` knows whether the whole column is ambiguous
-        return whole
-    ts_sql, ts_params = parse_expr("ts_text", whole, mapping.timezone)
-    con.execute(f"UPDATE staged SET ts = {ts_sql} WHERE file_idx = {int(index)}", ts_params)
-    # Rows that read under the guess but not under the final format lack their raw text.
-    con.execute(
-        "UPDATE staged SET raw_row = to_json(struct_pack(case_id, source_activity, ts_text,"
-        " resource, team, channel, priority, category))::VARCHAR"
-        " WHERE file_idx = $i AND ts IS NULL AND raw_row IS NULL",
-        {"i": index},
-    )
-    return whole
-
-
-def _survey_sql(value: str, low: int, high: int) -> str:
-    """A survey answer: NULL when empty, the number when whole and on the scale, else -1."""
-    number = f"try_cast({value} AS DOUBLE)"
-    return (
-        f"CASE WHEN {value} IS NULL THEN NULL"
-        f" WHEN {number} = round({number}) AND {number} BETWEEN {low} AND {high}"
-        f" THEN {number}::TINYINT ELSE -1 END"
-    )
-
-
-def _level_sql(value: str) -> str:
-    """Support level 1-4 from labels such as 1, L2, Tier 3, 2nd level, first level, process owner;
-    -1 for any other label."""
-    low = f"lower({value})"
-    return (
-        f"CASE WHEN {value} IS NULL THEN NULL"
-        f" WHEN {value} IN ('1', '2', '3', '4') THEN {value}::TINYINT"
-        f" WHEN {low} IN ('l1', 'l2', 'l3', 'l4') THEN right({value}, 1)::TINYINT"
-        f" WHEN {low} LIKE '%owner%' THEN 4"
-        f" WHEN regexp_matches({low}, '\\bfirst\\b') THEN 1"
-        f" WHEN regexp_matches({low}, '\\bsecond\\b') THEN 2"
-        f" WHEN regexp_matches({low}, '\\bthird\\b') THEN 3"
-        f" WHEN regexp_matches({value}, '^\\D*[1-4](st|nd|rd|th)?\\D*$')"
-        f" THEN regexp_extract({value}, '[1-4]')::TINYINT ELSE -1 END"
-    )
-
-
-def _json_of(headers: list[str]) -> str:
-    """A JSON object of the named columns, without empty ones; NULL when all are empty."""
-    if not headers:
-        return "NULL::JSON"
-    fields = ", ".join(f"{quote_ident(h)} := nullif(trim({quote_ident(h)}), '')" for h in headers)
-    return f"nullif(json_merge_patch('{{}}', to_json(struct_pack({fields}))), '{{}}'::JSON)"
 
 
 def _name_reasons(con: duckdb.DuckDBPyConnection, ts_descriptions: list[str]) -> None:
     """Fill `reason`: every problem of a rejected row, the timestamp's first; NULL for valid rows."""
     con.execute(
         "UPDATE staged SET reason = concat_ws('; ',"
-        " CASE WHEN ts_text IS NULL THEN 'no timestamp'"
+        " CASE WHEN ts_text IS NULL AND ts IS NULL THEN 'no timestamp'"
         " WHEN ts IS NULL THEN 'timestamp \"' || ts_text || '\" does not match '"
         " || $descriptions[file_idx + 1] END, problems)"
         " WHERE reason IS NULL AND (problems IS NOT NULL OR ts IS NULL)",
@@ -405,6 +267,7 @@ def _merge(
     files: Sequence[Path],
     hashes: list[str],
     reports: list[FileReport],
+    sources: list[Source],
 ) -> IngestReport:
     """Merge the staged rows into the attached store (run inside one transaction)."""
     now = {"now": datetime.now().astimezone()}
@@ -414,72 +277,71 @@ def _merge(
         " WHERE NOT EXISTS (SELECT 1 FROM datasets WHERE name = $name)",
         {"name": dataset, **now},
     )
-    dataset_id = con.execute("SELECT dataset_id FROM datasets WHERE name = $n", {"n": dataset})
-    dataset_id = dataset_id.fetchall()[0][0]
-    first_file_id = con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM source_files")
-    first_file_id = first_file_id.fetchall()[0][0]
+    d = con.execute("SELECT dataset_id FROM datasets WHERE name = $n", {"n": dataset})
+    d = d.fetchall()[0][0]
+    f0 = con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM source_files").fetchall()[0][0]
     con.execute(
         "CREATE TEMP VIEW batch AS SELECT * EXCLUDE (ts_text, problems, raw_row, reason)"
         " FROM staged_rows WHERE reason IS NULL"
     )
-    params = {"d": dataset_id, "f0": first_file_id}
-    stored = con.execute("SELECT count(*) FROM events WHERE dataset_id = $d", {"d": dataset_id})
-    has_stored = stored.fetchall()[0][0] > 0
-    _run(con, "merge_activities.sql", params)
-    if has_stored or len(files) > 1:
-        _run(con, "merge_new_events.sql", params)
-    else:  # a first load from one file: every row is a new event, repeats included
-        con.execute("CREATE TEMP VIEW new_events AS SELECT * FROM batch")
-    _run(con, "merge_cases.sql", params)
-    if not has_stored:
-        _run(con, "merge_events.sql", params, into="INSERT INTO events BY NAME")
-    elif con.execute("SELECT count(*) FROM new_events").fetchall()[0][0]:
-        # Rewrite the data set sorted: stored and new events together, event_index renumbered.
-        _run(con, "merge_events.sql", params, into="CREATE TEMP TABLE merged AS")
-        con.execute("DELETE FROM events WHERE dataset_id = $d", {"d": dataset_id})
-        con.execute("INSERT INTO events BY NAME SELECT * FROM merged")
+    stored = con.execute("SELECT count(*) FROM events WHERE dataset_id = $d", {"d": d})
+    first_load = stored.fetchall()[0][0] == 0 and len(files) == 1
+    con.execute(_MERGE_ACTIVITIES)
+    merge_cases(con, d)
+    superseded = drop_superseded_milestones(
+        con, d, [s.kind for s in sources], {name: s.kind for name, s in BY_NAME.items()}
+    )
+    merge_events(con, d, f0, first_load=first_load and not superseded, relation="batch_events")
+    record_issues(con, d)
     names = {"names": [str(p) for p in files]}
     con.execute(
         "INSERT INTO rejects SELECT $d, $f0 + file_idx, $names[file_idx + 1], source_row, raw_row,"
         " reason FROM staged_rows WHERE reason IS NOT NULL ORDER BY file_idx, source_row",
-        {**params, **names},
+        {"d": d, "f0": f0, **names},
     )
-    loaded = _count_by_file(con, "SELECT file_idx, count(*) FROM new_events")
+    loaded = _count_by_file(con, f"SELECT file_id - {int(f0)}, count(*) FROM new_events")
+    nulled = _count_by_file(
+        con, f"SELECT file_id - {int(f0)}, sum(len(issues)) FROM new_events WHERE len(issues) > 0"
+    )
     accepted = _count_by_file(con, "SELECT file_idx, count(*) FROM batch")
     rejected = _count_by_file(con, "SELECT file_idx, count(*) FROM staged WHERE reason IS NOT NULL")
     for index, path in enumerate(files):
-        file_report = reports[index]
-        if file_report.already_loaded:
+        report = reports[index]
+        if report.already_loaded:
             continue
-        file_report.events_loaded = loaded.get(index, 0)
-        file_report.duplicates_skipped = accepted.get(index, 0) - file_report.events_loaded
-        file_report.rows_rejected = rejected.get(index, 0)
+        report.events_loaded = loaded.get(index, 0)
+        report.duplicates_skipped = accepted.get(index, 0) - report.events_loaded
+        report.rows_rejected = rejected.get(index, 0)
+        report.values_nulled = int(nulled.get(index, 0))
         con.execute(
             "INSERT INTO source_files VALUES ($id, $d, $name, $sha, $fmt, $size, $read, $loaded,"
-            " $dup, $rej, $now)",
+            " $dup, $rej, $now, $recognised, $tz, $details)",
             {
-                "id": first_file_id + index,
-                "d": dataset_id,
+                "id": f0 + index,
+                "d": d,
                 "name": str(path),
                 "sha": hashes[index],
-                "fmt": file_report.format,
+                "fmt": report.format,
                 "size": path.stat().st_size,
-                "read": file_report.rows_read,
-                "loaded": file_report.events_loaded,
-                "dup": file_report.duplicates_skipped,
-                "rej": file_report.rows_rejected,
+                "read": report.rows_read,
+                "loaded": report.events_loaded,
+                "dup": report.duplicates_skipped,
+                "rej": report.rows_rejected,
+                "recognised": report.recognised_as,
+                "tz": report.timezone,
+                "details": json.dumps(report.details) if report.details else None,
                 **now,
             },
         )
     con.execute(  # a new version whenever the data set's content changed
         "UPDATE datasets SET loaded_at = $now, version = version + ($changed > 0)::INTEGER"
         " WHERE dataset_id = $d",
-        {"d": dataset_id, "changed": sum(loaded.values()) + sum(rejected.values()), **now},
+        {"d": d, "changed": sum(loaded.values()) + sum(rejected.values()), **now},
     )
     cases, first_ts, last_ts = con.execute(
         "SELECT count(*), min(created_at), (SELECT max(ts) FROM events WHERE dataset_id = $d)"
         " FROM cases WHERE dataset_id = $d",
-        {"d": dataset_id},
+        {"d": d},
     ).fetchall()[0]
     samples = con.execute(
         "SELECT $names[file_idx + 1], source_row, reason FROM staged_rows WHERE reason IS NOT NULL"
@@ -491,9 +353,40 @@ def _merge(
         events_loaded=sum(r.events_loaded for r in reports),
         duplicates_skipped=sum(r.duplicates_skipped for r in reports),
         rows_rejected=sum(r.rows_rejected for r in reports),
+        values_nulled=sum(r.values_nulled for r in reports),
         cases=cases,
         first_ts=first_ts,
         last_ts=last_ts,
         files=reports,
         rejects=list(samples),
+        notes=[
+            f"{superseded:,} milestone events of flat ticket exports gave way to the history"
+            " of the same tickets (counted as duplicates skipped)"
+        ]
+        if superseded
+        else [],
     )
+
+
+# Add the batch's activity labels that the dictionary lacks, numbered after the last one.
+_MERGE_ACTIVITIES = """
+INSERT INTO activities
+SELECT (SELECT max(activity_id) FROM activities) + row_number() OVER (ORDER BY activity),
+    activity, false
+FROM (SELECT DISTINCT activity FROM batch)
+WHERE activity NOT IN (SELECT name FROM activities)
+"""
+
+
+def _notes(files: Sequence[Path], reports: list[FileReport]) -> list[str]:
+    """What the user should know: timestamps read in a non-ISO format, values left empty."""
+    notes = []
+    for path, report in zip(files, reports, strict=True):
+        if report.timestamp_format not in ("", "ISO 8601"):
+            notes.append(f"{path}: timestamps read as {report.timestamp_format}")
+        if report.values_nulled:
+            notes.append(
+                f"{path}: {report.values_nulled:,} optional values could not be read and were"
+                " left empty (their events are kept); see field_issues"
+            )
+    return notes

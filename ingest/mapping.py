@@ -8,71 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from store.errors import IngestError
+from store.fields import BY_NAME, NULL_TOKENS, REQUIRED
 
-REQUIRED_FIELDS = ("case_id", "activity", "timestamp")
-OPTIONAL_FIELDS = (
-    "resource",
-    "team",
-    "level",
-    "channel",
-    "priority",
-    "category",
-    "lifecycle",
-    "csat",
-    "ces",
-    "nps",
-)
-FIELDS = REQUIRED_FIELDS + OPTIONAL_FIELDS
-
-# Recognised headers per field, normalised (lower case, runs of space/_/- as one space), best first.
-KNOWN_HEADERS: dict[str, tuple[str, ...]] = {
-    "case_id": (
-        "case:concept:name",
-        "case id",
-        "caseid",
-        "case",
-        "case key",
-        "ticket id",
-        "ticketid",
-        "ticket",
-        "ticket number",
-        "ticket nr",
-        "case:id",
-    ),
-    "activity": ("concept:name", "activity", "activity name", "event", "event name", "task"),
-    "timestamp": (
-        "time:timestamp",
-        "timestamp",
-        "complete timestamp",
-        "completed timestamp",
-        "end timestamp",
-        "end time",
-        "event time",
-        "datetime",
-        "time",
-        "date",
-        "start timestamp",
-        "start time",
-    ),
-    "resource": (
-        "org:resource",
-        "resource",
-        "agent",
-        "user",
-        "performer",
-        "assignee",
-        "handled by",
-    ),
-    "team": ("org:group", "team", "group", "assignment group", "department"),
-    "level": ("level", "support level", "tier", "support tier", "org:level"),
-    "channel": ("channel", "case:channel", "source channel", "via"),
-    "priority": ("priority", "case:priority"),
-    "category": ("category", "case:category", "ticket type", "type"),
-    "lifecycle": ("lifecycle:transition", "lifecycle", "transition"),
-    "csat": ("csat", "case:csat", "satisfaction", "satisfaction score"),
-    "ces": ("ces", "case:ces", "customer effort", "customer effort score"),
-    "nps": ("nps", "case:nps", "net promoter score"),
-}
+FIELDS = tuple(BY_NAME)
 
 
 def normalise_header(name: str) -> str:
@@ -88,11 +26,14 @@ class Mapping:
     activities: dict[str, str] = field(default_factory=dict)
     timestamp_format: str | None = None
     timezone: str = "UTC"
+    null_tokens: tuple[str, ...] = NULL_TOKENS
+    levels: dict[str, int] = field(default_factory=dict)  # team name (lower case) -> level 1-4
     source: str = ""
 
 
 def load_mapping(path: Path) -> Mapping:
-    """Read and check a mapping file (TOML with [columns], [activities], [timestamp])."""
+    """Read and check a mapping file (TOML with [columns], [activities], [timestamp], [csv],
+    [levels])."""
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -101,12 +42,12 @@ def load_mapping(path: Path) -> Mapping:
         raise IngestError(
             str(path), f"not valid TOML ({exc})", "See the README's mapping example"
         ) from None
-    unknown = set(doc) - {"columns", "activities", "timestamp"}
+    unknown = set(doc) - {"columns", "activities", "timestamp", "csv", "levels"}
     if unknown:
         raise IngestError(
             str(path),
             f"unknown section [{sorted(unknown)[0]}]",
-            "Sections are [columns], [activities] and [timestamp]",
+            "Sections are [columns], [activities], [timestamp], [csv] and [levels]",
         )
     columns = _string_table(doc, "columns", path)
     bad = sorted(set(columns) - set(FIELDS))
@@ -120,13 +61,41 @@ def load_mapping(path: Path) -> Mapping:
         raise IngestError(
             str(path), f'[timestamp] has unknown key "{bad[0]}"', "Keys are format and timezone"
         )
+    csv = doc.get("csv", {})
+    nulls = csv.get("null", list(NULL_TOKENS)) if isinstance(csv, dict) else None
+    if (
+        set(csv) - {"null"}
+        or not isinstance(nulls, list)
+        or not all(isinstance(n, str) for n in nulls)
+    ):
+        raise IngestError(
+            str(path),
+            "[csv] takes one key, null: a list of strings",
+            'Write e.g. null = ["", "?", "NULL", "N/A"]',
+        )
     return Mapping(
         columns=columns,
         activities=_string_table(doc, "activities", path),
         timestamp_format=ts.get("format"),
         timezone=ts.get("timezone", "UTC"),
+        null_tokens=tuple(nulls),
+        levels=_levels(doc, path),
         source=str(path),
     )
+
+
+def _levels(doc: dict, path: Path) -> dict[str, int]:
+    """[levels]: team name = support level 1-4, keyed by the name in lower case."""
+    table = doc.get("levels", {})
+    if not isinstance(table, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 4 for v in table.values()
+    ):
+        raise IngestError(
+            str(path),
+            "[levels] must map team names to support levels 1-4",
+            'Write e.g. "IT Support" = 2',
+        )
+    return {team.strip().lower(): level for team, level in table.items()}
 
 
 def _string_table(doc: dict, section: str, path: Path) -> dict[str, str]:
@@ -154,13 +123,13 @@ def resolve_columns(headers: list[str], mapping: Mapping, file: str) -> dict[str
     for name in FIELDS:
         if name in resolved:
             continue
-        for candidate in KNOWN_HEADERS[name]:
+        for candidate in BY_NAME[name].aliases:
             header = by_normal.get(candidate)
             if header is not None and header not in taken:
                 resolved[name] = header
                 taken.add(header)
                 break
-    missing = [name for name in REQUIRED_FIELDS if name not in resolved]
+    missing = [name for name in REQUIRED if name not in resolved]
     if missing:
         example = "\n".join(f'{name} = "..."' for name in missing)
         raise IngestError(

@@ -11,7 +11,6 @@ from store.errors import IngestError
 _ISO_PATTERN = (
     r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$"
 )
-_OFFSET_PATTERN = r"(Z|[+-]\d{2}(:?\d{2})?)$"
 _CLOCKS = ("%H:%M:%S.%f", "%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p")
 
 
@@ -34,31 +33,25 @@ class TimestampFormat:
     kind: str
     formats: tuple[str, ...] = ()
     ambiguous: bool = field(default=False, compare=False)
+    used: tuple[str, ...] = field(default=(), compare=False)  # the formats that read values
 
     def describe(self) -> str:
         if self.kind == "iso":
             return "ISO 8601"
         if self.kind == "explicit":
             return self.formats[0]
-        return f"{self.kind} dates ({self.formats[0]})"
+        return f"{self.kind} dates ({', '.join(self.used or self.formats[:1])})"
 
 
-def parse_expr(column: str, fmt: TimestampFormat, tz: str) -> tuple[str, dict[str, object]]:
-    """SQL turning the quoted VARCHAR expression `column` into TIMESTAMPTZ, and its parameters.
+def parse_expr(column: str, fmt: TimestampFormat) -> tuple[str, dict[str, object]]:
+    """SQL turning the VARCHAR expression `column` into TIMESTAMPTZ, and its parameters.
 
-    Naive timestamps are wall-clock time in `tz`; ones with an offset keep their offset.
+    Runs on a connection whose session TimeZone is the zone of naive timestamps: naive values are
+    wall-clock time there, values with an offset keep their offset.
     """
-    naive_iso = f"timezone($ts_tz, try_cast({column} AS TIMESTAMP))"
     if fmt.kind == "iso":
-        sql = (
-            f"CASE WHEN regexp_matches({column}, '{_OFFSET_PATTERN}') "
-            f"THEN try_cast({column} AS TIMESTAMPTZ) ELSE {naive_iso} END"
-        )
-        return sql, {"ts_tz": tz}
-    parsed = f"try_strptime({column}, $ts_formats)"
-    if any("%z" in f or "%Z" in f for f in fmt.formats):
-        return parsed, {"ts_formats": list(fmt.formats)}
-    return f"timezone($ts_tz, {parsed})", {"ts_tz": tz, "ts_formats": list(fmt.formats)}
+        return f"try_cast({column} AS TIMESTAMPTZ)", {}
+    return f"try_strptime({column}, $ts_formats)::TIMESTAMPTZ", {"ts_formats": list(fmt.formats)}
 
 
 def infer_format(
@@ -98,15 +91,26 @@ def infer_format(
     if best == "iso":
         return TimestampFormat("iso")
     ambiguous = best == "day-first" and counts["month-first"] == counts["day-first"]
-    return TimestampFormat(best, FAMILIES[best], ambiguous)
+    # Which formats of the family read the values, most used first: what the note names. (The
+    # format of try_strptime must be a constant; these are ours.)
+    family = FAMILIES[best]
+    counted = con.execute(
+        "SELECT "
+        + ", ".join(f"count(try_strptime(v, '{f}'))" for f in family)
+        + f" FROM {present}",
+        params,
+    ).fetchall()[0]
+    used = [f for n, f in sorted(zip(counted, family, strict=True), key=lambda p: -p[0]) if n]
+    return TimestampFormat(best, family, ambiguous, tuple(used))
 
 
 def check_timezone(con: duckdb.DuckDBPyConnection, tz: str, source: str) -> None:
     """Fail early, naming the mapping file, on a time zone DuckDB does not know."""
     known = con.execute("SELECT count(*) FROM pg_timezone_names() WHERE name = $tz", {"tz": tz})
     if known.fetchall()[0][0] == 0:
+        where = "--timezone" if source == "--timezone" else "[timestamp] timezone"
         raise IngestError(
             source or "mapping",
             f'unknown time zone "{tz}"',
-            'Use an IANA name such as "Europe/Madrid" in [timestamp] timezone',
+            f'Use an IANA name such as "Europe/Madrid" in {where}',
         )

@@ -44,7 +44,10 @@ SELECTED_NAMES = (
     "SELECT name FROM activities"
     " WHERE activity_id IN (SELECT DISTINCT activity_id FROM selected_events)"
 )
-SELECTED_SOURCE_LABELS = "SELECT DISTINCT source_activity FROM selected_events"
+SELECTED_SOURCE_LABELS = (
+    "SELECT DISTINCT coalesce(e.source_activity, a.name) FROM selected_events e"
+    " JOIN activities a USING (activity_id)"
+)
 TICKET_PATH_VARIANTS = (
     "CREATE OR REPLACE TEMP TABLE ticket_labels AS"
     " SELECT case_key, path_key AS variant_key FROM ticket_paths"

@@ -29,6 +29,7 @@ class DatasetSummary:
     variants: int
     median_case_duration_h: float | None
     rejected_rows: int
+    weeks: int  # calendar weeks (Monday to Sunday, UTC) from the first to the last ticket created
 
 
 def summarize(con: duckdb.DuckDBPyConnection, *, dataset: str) -> DatasetSummary:
@@ -46,6 +47,12 @@ def summarize(con: duckdb.DuckDBPyConnection, *, dataset: str) -> DatasetSummary
         {"d": d},
     ).fetchall()[0]
     rejected = con.execute("SELECT count(*) FROM rejects WHERE dataset_id = $d", {"d": d})
+    rejected = rejected.fetchall()[0][0]
+    weeks = con.execute(
+        "SELECT coalesce(date_diff('week', date_trunc('week', min(created_at)),"
+        " date_trunc('week', max(created_at))) + 1, 0) FROM cases WHERE dataset_id = $d",
+        {"d": d},
+    ).fetchall()[0][0]
     return DatasetSummary(
         dataset,
         events,
@@ -56,7 +63,8 @@ def summarize(con: duckdb.DuckDBPyConnection, *, dataset: str) -> DatasetSummary
         last_ts,
         variants,
         median_h,
-        rejected.fetchall()[0][0],
+        rejected,
+        weeks,
     )
 
 

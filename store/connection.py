@@ -26,7 +26,7 @@ def _retry_while_locked(path: Path, wait_s: float, attempt: Callable[[], T]) -> 
             return attempt()
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
-                raise StoreError(f"{path}: cannot open the database ({exc})") from None
+                raise _not_a_store(path) from None
             if time.monotonic() >= deadline:
                 holder = re.search(r"PID (\d+)", str(exc))
                 who = f"process {holder.group(1)}" if holder else "another process"
@@ -35,8 +35,17 @@ def _retry_while_locked(path: Path, wait_s: float, attempt: Callable[[], T]) -> 
                     " Wait for it to finish and try again"
                 ) from None
             time.sleep(_LOCK_RETRY_S)
-        except duckdb.Error as exc:
-            raise StoreError(f"{path}: not a ticketloop database ({exc})") from None
+        except duckdb.Error:
+            raise _not_a_store(path) from None
+
+
+def _not_a_store(path: Path) -> StoreError:
+    """The file exists but DuckDB cannot open it: say so without the engine's words."""
+    what = "a folder" if path.is_dir() else "not a DuckDB database file"
+    return StoreError(
+        f"{path}: not a ticketloop store ({what}). Give --db the path of a .duckdb file,"
+        " or a new file name to create one"
+    )
 
 
 def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:

@@ -1,4 +1,4 @@
-"""The canonical vocabulary of the event store: activities, support levels and survey scales."""
+"""The canonical vocabulary of the event store: activities and support levels (survey scales are in the field registry)."""
 
 CANONICAL_ACTIVITIES: tuple[str, ...] = (
     "Ticket created",
@@ -21,6 +21,3 @@ CANONICAL_ACTIVITIES: tuple[str, ...] = (
 )
 
 LEVELS: dict[int, str] = {1: "first level", 2: "second level", 3: "specialists", 4: "process owner"}
-
-# Survey scales: inclusive (low, high) bounds of the whole-number answers.
-SURVEY_SCALES: dict[str, tuple[int, int]] = {"csat": (1, 5), "ces": (1, 7), "nps": (0, 10)}

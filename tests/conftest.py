@@ -111,6 +111,6 @@ def store_labels(db: Path) -> dict[str, str]:
     return dict(
         rows(
             db,
-            "SELECT DISTINCT source_activity, a.name FROM events JOIN activities a USING (activity_id)",
+            "SELECT DISTINCT source_activity, activity FROM event_log",
         )
     )

@@ -88,7 +88,7 @@ def test_overview_page_in_a_browser(serve, browser, sample_db: Path, tmp_path: P
     page = _open(browser, serve(sample_db))
     page.get_by_text(texts.CHANNEL_CHART_TITLE).wait_for(timeout=30_000)
     metrics = page.locator("[data-testid='stMetricValue']").all_inner_texts()
-    assert metrics[:2] == ["5,000", "44,367"]
+    assert metrics[:2] == ["5,000", "44,861"]
     assert page.get_by_text(texts.VARIANT_CHART_TITLE).is_visible()
     assert page.locator(".js-plotly-plot").count() == 2
     assert page.locator("[data-testid='stException']").count() == 0

@@ -43,7 +43,7 @@ def test_csv_and_xes_of_the_sample_give_identical_stores(sample_db: Path, tmp_pa
     assert report.rows_rejected == 0
     sql = f"SELECT {STORE_COLUMNS} FROM event_log ORDER BY case_key, event_index"
     csv_events, xes_events = rows(sample_db, sql), rows(xes_db, sql)
-    assert len(csv_events) == 44_367
+    assert len(csv_events) == 44_861
     assert csv_events == xes_events
     cases = "SELECT * EXCLUDE (attributes) FROM cases ORDER BY case_key"
     assert rows(sample_db, cases) == rows(xes_db, cases)
@@ -53,12 +53,13 @@ def test_sample_load_report(tmp_path: Path) -> None:
     report = ingest_files(tmp_path / "s.duckdb", [SAMPLE / "helpdesk.csv"])
     assert report.to_json() | {"files": None, "notes": None} == {
         "dataset": "helpdesk",
-        "events_loaded": 44_367,
+        "events_loaded": 44_861,
         "duplicates_skipped": 0,
         "rows_rejected": 0,
+        "values_nulled": 0,
         "cases": 5_000,
         "first_ts": "2025-01-06T02:08:45+00:00",
-        "last_ts": "2025-07-13T22:16:11+00:00",
+        "last_ts": "2025-07-14T19:29:49+00:00",
         "files": None,
         "notes": None,
         "rejects": [],
@@ -246,7 +247,7 @@ def test_one_late_day_first_value_settles_the_whole_column(db: Path, tmp_path: P
     )
     report = ingest_files(db, [path], dataset="t")
     assert report.rows_rejected == 0
-    assert report.notes == [f"{path}: timestamps read as day-first dates (%d/%m/%Y %H:%M:%S.%f)"]
+    assert report.notes == [f"{path}: timestamps read as day-first dates (%d/%m/%Y %H:%M)"]
     assert rows(db, "SELECT ts FROM event_log WHERE activity = 'B'") == [
         (utc("2016-02-29 10:00:00"),)
     ]
@@ -390,16 +391,30 @@ def test_bad_rows_are_rejected_with_row_and_reason_and_the_rest_loads(
 ) -> None:
     path = write(tmp_path / "bad.csv", BAD_ROWS)
     report = ingest_files(db, [path], dataset="t")
-    assert (report.events_loaded, report.rows_rejected) == (2, 6)
+    assert (report.events_loaded, report.rows_rejected, report.values_nulled) == (4, 4, 2)
     assert rows(db, "SELECT row_number, reason FROM rejects ORDER BY row_number") == [
         (3, 'no case id (column "Case ID")'),
         (4, 'no activity (column "Activity")'),
         (5, 'timestamp "yesterday" does not match ISO 8601'),
-        (6, 'level "L7" is not 1-4 (L1, tier 2, ...)'),
-        (7, 'csat "6" is not a whole number from 1 to 5'),
         (8, "malformed CSV row: Expected Number of Columns: 6 Found: 7"),
     ]
-    assert rows(db, "SELECT source_row FROM event_log ORDER BY source_row") == [(2,), (9,)]
+    # A bad optional value keeps its event, with the field empty and the value recorded.
+    assert rows(db, "SELECT row_number, field, raw_value, reason FROM field_issues") == [
+        (
+            6,
+            "level",
+            "L7",
+            "not a support level 1-4 (L1, Tier 2, 2nd level, specialists, process owner, ...)",
+        ),
+        (7, "csat", "6", "not a whole number from 1 to 5"),
+    ]
+    assert rows(db, "SELECT source_row, level FROM event_log ORDER BY source_row") == [
+        (2, None),
+        (6, None),
+        (7, None),
+        (9, 1),
+    ]
+    assert rows(db, "SELECT csat FROM cases WHERE case_id = 'T1'") == [(None,)]
     assert report.files[0].rows_read == 8
     raw = rows(db, "SELECT raw_row FROM rejects WHERE row_number = 5")[0][0]
     assert raw == (
@@ -422,7 +437,7 @@ def test_strict_refuses_the_whole_load(db: Path, tmp_path: Path) -> None:
     with pytest.raises(IngestError) as caught:
         ingest_files(db, [path], dataset="t", strict=True)
     assert str(caught.value) == (
-        f'{path}: 6 rows rejected, the first at row 3: no case id (column "Case ID").'
+        f'{path}: 4 rows rejected, the first at row 3: no case id (column "Case ID").'
         " Nothing was loaded (--strict); fix the rows or load without --strict"
     )
     assert not db.exists()
@@ -433,7 +448,8 @@ def test_strict_refuses_the_whole_load(db: Path, tmp_path: Path) -> None:
     [
         ("empty.csv", b"", "the file is empty. Export it again from the helpdesk tool"),
         ("header.csv", b"Case ID,Activity,Timestamp\n", "no data rows below the header"),
-        ("image.csv", bytes(range(256)) * 40, "not a readable CSV file"),
+        ("image.csv", bytes(range(256)) * 40, "is not a text file (it looks like binary data"),
+        ("sheet.csv", b"PK\x03\x04" + bytes(100), "is a zip or Excel workbook, not a CSV file"),
         ("cut.xes.gz", (SAMPLE / "helpdesk.xes.gz").read_bytes()[:200_000], "truncated or corrupt"),
         (
             "notxes.xes",
@@ -494,3 +510,111 @@ def test_hostile_column_names_are_only_names(db: Path, tmp_path: Path) -> None:
     text = 'Case ID,Activity,Timestamp,"x"" FROM secrets --"\nT1,A,2025-01-01 10:00,boom\n'
     ingest_files(db, [write(tmp_path / "h.csv", text)], dataset="t")
     assert rows(db, "SELECT attributes FROM event_log") == [('{"x\\" FROM secrets --":"boom"}',)]
+
+
+# --- field registry: levels, null tokens ------------------------------------------------------
+
+# Every level label the README names, and kin, with the level it means.
+LEVEL_LABELS = [
+    ("1", 1),
+    ("L1", 1),
+    ("l2", 2),
+    ("Tier 3", 3),
+    ("tier 2", 2),
+    ("2nd level", 2),
+    ("3rd line", 3),
+    ("first level", 1),
+    ("Second level", 2),
+    ("second line", 2),
+    ("specialists", 3),
+    ("Specialist team", 3),
+    ("process owner", 4),
+    ("4", 4),
+]
+
+
+@pytest.mark.parametrize(("label", "level"), LEVEL_LABELS)
+def test_level_labels_are_recognised(db: Path, tmp_path: Path, label: str, level: int) -> None:
+    path = write(tmp_path / "l.csv", f"Case ID,Activity,Timestamp,Level\nT1,A,2025-01-01,{label}\n")
+    report = ingest_files(db, [path], dataset="t")
+    assert report.values_nulled == 0
+    assert rows(db, "SELECT level FROM events") == [(level,)]
+
+
+def test_null_tokens_are_missing_values_by_default(db: Path, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "n.csv",
+        "number,incident_state,sys_updated_at,assigned_to,assignment_group\n"
+        "INC1,New,2016-02-29 01:16,?,?\n"
+        "INC1,Active,2016-02-29 02:16,NULL,N/A\n"
+        "INC1,Resolved,2016-02-29 03:16,Ana,Service Desk\n",
+    )
+    mapping = write(
+        tmp_path / "m.toml",
+        '[columns]\ncase_id = "number"\nactivity = "incident_state"\n'
+        'timestamp = "sys_updated_at"\nresource = "assigned_to"\nteam = "assignment_group"\n',
+    )
+    ingest_files(db, [path], dataset="t", mapping=load_mapping(mapping))
+    assert rows(db, "SELECT resource, team FROM events ORDER BY event_index") == [
+        (None, None),
+        (None, None),
+        ("Ana", "Service Desk"),
+    ]
+
+
+def test_null_tokens_are_configurable(db: Path, tmp_path: Path) -> None:
+    path = write(tmp_path / "n.csv", "Case ID,Activity,Timestamp,Resource\nT1,A,2025-01-01,?\n")
+    mapping = write(tmp_path / "m.toml", '[csv]\nnull = ["", "-"]\n')
+    ingest_files(db, [path], dataset="t", mapping=load_mapping(mapping))
+    assert rows(db, "SELECT resource FROM events") == [("?",)]
+
+
+def test_a_bad_csv_section_names_the_fix(tmp_path: Path) -> None:
+    mapping = write(tmp_path / "m.toml", '[csv]\nnulls = ["?"]\n')
+    with pytest.raises(IngestError) as caught:
+        load_mapping(mapping)
+    assert str(caught.value) == (
+        f"{mapping}: [csv] takes one key, null: a list of strings."
+        ' Write e.g. null = ["", "?", "NULL", "N/A"]'
+    )
+
+
+# --- appends ------------------------------------------------------------------------------------
+
+
+def test_an_append_rewrites_only_the_tickets_it_touches(db: Path, tmp_path: Path) -> None:
+    base = write(
+        tmp_path / "w1.csv",
+        HEADER
+        + "T1,Ticket created,2025-01-06 09:00,Customer\n"
+        + "T1,Assigned,2025-01-06 09:10,Ana\n"
+        + "T2,Ticket created,2025-01-06 10:00,Customer\n"
+        + "T2,Resolved,2025-01-06 11:00,Ana\n",
+    )
+    ingest_files(db, [base], dataset="t")
+    week2 = write(
+        tmp_path / "w2.csv",
+        HEADER
+        + "T1,Assigned,2025-01-06 09:10,Ana\n"  # already stored
+        + "T1,Information requested,2025-01-06 09:05,Ana\n"  # earlier than a stored event
+        + "T1,Resolved,2025-01-13 09:00,Ana\n"
+        + "T3,Ticket created,2025-01-13 10:00,Customer\n",
+    )
+    report = ingest_files(db, [week2], dataset="t")
+    assert (report.events_loaded, report.duplicates_skipped) == (3, 1)
+    assert rows(
+        db, "SELECT case_id, event_index, activity FROM event_log ORDER BY case_id, event_index"
+    ) == [
+        ("T1", 1, "Ticket created"),
+        ("T1", 2, "Information requested"),
+        ("T1", 3, "Assigned"),
+        ("T1", 4, "Resolved"),
+        ("T2", 1, "Ticket created"),
+        ("T2", 2, "Resolved"),
+        ("T3", 1, "Ticket created"),
+    ]
+    # T2 was not touched: its rows stay where the first load wrote them; the touched ticket T1
+    # is rewritten whole after them, with the new T3.
+    keys = rows(db, "SELECT case_key FROM events ORDER BY rowid")
+    assert [k for (k,) in keys] == [2, 2, 1, 1, 1, 1, 3]
+    assert rows(db, "SELECT version FROM datasets") == [(2,)]

@@ -5,14 +5,24 @@ from __future__ import annotations
 import csv
 import sys
 from collections import Counter
+from itertools import chain
 from pathlib import Path
+from statistics import median
 from xml.etree import ElementTree
 
 import pytest
 
 from store.vocabulary import CANONICAL_ACTIVITIES
 from tests.conftest import SAMPLE
-from ticketloop.synthetic import ROLLOUT, generate
+from ticketloop.synthetic import (
+    L1_AGENTS,
+    L2_TEAMS,
+    L3_AGENTS,
+    ROLLOUT,
+    Staff,
+    generate,
+    simulate,
+)
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
@@ -27,7 +37,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
 
 
 def test_the_committed_sample_is_what_the_generator_writes(tmp_path: Path) -> None:
-    fresh = generate(5000, 7, tmp_path)
+    fresh = generate(5000, 7, tmp_path, vendors=True)
     for kind, path in fresh.items():
         committed = SAMPLE / path.name
         assert path.read_bytes() == committed.read_bytes(), f"{kind}: run `make sample`"
@@ -55,6 +65,45 @@ def test_the_knowledge_base_rollout_cuts_needless_escalations() -> None:
     )
 
 
+def test_the_staff_grows_with_the_volume() -> None:
+    assert Staff.for_volume(5000) == Staff(L1_AGENTS, L2_TEAMS, L3_AGENTS, rota_slots=1)
+    big = Staff.for_volume(100_000)
+    names = [*big.l1, *chain.from_iterable(big.l2.values()), *big.l3]
+    assert (len(big.l1), len(big.l2["Finance"]), big.rota_slots) == (160, 40, 20)
+    assert len(set(names)) == len(names) == 460
+
+
+def _figures(tickets: int) -> dict[str, float]:
+    """Seed 7's median duration and first response (minutes), and its escalation shares."""
+    durations, first_responses, escalated, needless = [], [], 0, 0
+    for ticket in simulate(tickets, seed=7):
+        durations.append(ticket.events[-1].at - ticket.events[0].at)
+        first_responses += [
+            e.at - ticket.created for e in ticket.events if e.activity == "First response"
+        ]
+        escalated += bool(ticket.truth["escalated"])
+        needless += bool(ticket.truth["needless_escalation"])
+    return {
+        "duration": median(durations),
+        "first response": median(first_responses),
+        "escalated": escalated / tickets,
+        "needless escalation": needless / tickets,
+    }
+
+
+def test_the_medians_hold_at_any_size() -> None:
+    """Within 15% of the sample's 5,000 tickets at 20,000; the medians at 1,000 too.
+
+    At 1,000 tickets the shares are left out: sampling alone moves a share of 11% by 9% (one
+    standard error), and seed 7 draws high there (the shares over 60 seeds match the sample's).
+    """
+    reference, small, large = (_figures(n) for n in (5000, 1000, 20_000))
+    for name, value in reference.items():
+        assert large[name] == pytest.approx(value, rel=0.15), name
+    for name in ("duration", "first response"):
+        assert small[name] == pytest.approx(reference[name], rel=0.15), name
+
+
 def test_the_sample_has_the_deviations_a_real_desk_shows() -> None:
     truth = _truth()
     for column, low, high in [
@@ -65,7 +114,7 @@ def test_the_sample_has_the_deviations_a_real_desk_shows() -> None:
         ("rejected", 0.01, 0.06),
         ("abandoned", 0.02, 0.12),
         ("skipped_classification", 0.02, 0.1),
-        ("first_response_breached", 0.05, 0.3),
+        ("first_response_breached", 0.03, 0.3),
     ]:
         assert low < _share(truth, column) < high, column
     answered = [r for r in truth if r["csat"]]

@@ -62,8 +62,10 @@ class Store:
         format: str = "auto",
         strict: bool = False,
         progress: Any = None,
+        timezone: str | None = None,
     ) -> dict[str, Any]:
-        """Load exports into `dataset`, all or nothing; the load report (as `ingest --json`)."""
+        """Load exports into `dataset`, all or nothing; the load report (as `ingest --json`).
+        `timezone`: the zone of timestamps without an offset (as `ingest --timezone`)."""
         from ingest.load import ingest_files
         from ingest.mapping import load_mapping
 
@@ -75,6 +77,7 @@ class Store:
             mapping=load_mapping(Path(mapping)) if mapping else None,
             strict=strict,
             progress=progress,
+            timezone=timezone,
         )
         return report.to_json()
 
@@ -101,6 +104,13 @@ class Store:
         raise TicketloopError(
             f"the store holds several data sets; pick one with --dataset: {', '.join(names)}"
         )
+
+    def quality(self, dataset: str | None = None) -> dict[str, Any]:
+        """The data-quality report of `dataset` (as `quality --json`); default: the only one."""
+        from store.quality import quality_report
+
+        with self.reading() as con:
+            return quality_report(con, dataset or self.only_dataset()).to_json()
 
     def select(self, dataset: str, **filters: Any) -> Analysis:
         """The tickets of `dataset` that pass `filters` (start, end, channel, priority, category,

@@ -21,11 +21,16 @@ SAMPLE_DIR = REPO_ROOT / "sample_logs"
 PROGRESS_MIN_BYTES = 10 * 1024 * 1024
 
 
-def common_options(command: Callable) -> Callable:
-    """--db and --json for every command."""
-    command = click.option(
-        "--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout."
+def json_option(command: Callable) -> Callable:
+    """--json: machine-readable output, errors included."""
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout (errors too)."
     )(command)
+
+
+def common_options(command: Callable) -> Callable:
+    """--db and --json for every command that reads or writes the store."""
+    command = json_option(command)
     return click.option(
         "--db",
         "db",
@@ -108,32 +113,44 @@ def emit_json(doc: object) -> None:
 
 
 class _Cli(click.Group):
-    """Turns our errors into one `error:` line and a non-zero exit, never a traceback."""
+    """Turns our errors into one `error:` line (with --json, a JSON object `{"error": ...}` on
+    stdout) and a non-zero exit, never a traceback."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["json"] = "--json" in args  # known before any subcommand parses its options
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         from store.errors import TicketloopError
 
+        as_json = ctx.meta.get("json", False)
         try:
             return super().invoke(ctx)
         except TicketloopError as exc:
-            raise SystemExit(_fail(str(exc))) from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise SystemExit(_fail(str(exc), as_json)) from None
+        except click.ClickException as exc:
+            if not as_json:
+                raise
+            raise SystemExit(_fail(exc.format_message(), as_json) and exc.exit_code) from None
+        except (click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            raise SystemExit(_fail("interrupted; nothing was changed")) from None
+            raise SystemExit(_fail("interrupted; nothing was changed", as_json)) from None
         except Exception as exc:
             if os.environ.get("TICKETLOOP_DEBUG"):
                 raise
-            raise SystemExit(
-                _fail(
-                    f"unexpected {type(exc).__name__}: {exc}. Run again with TICKETLOOP_DEBUG=1"
-                    " for the details and report it"
-                )
-            ) from None
+            message = (
+                f"unexpected {type(exc).__name__}: {exc}. Run again with TICKETLOOP_DEBUG=1"
+                " for the details and report it"
+            )
+            raise SystemExit(_fail(message, as_json)) from None
 
 
-def _fail(message: str) -> int:
-    click.echo(f"error: {message}", err=True)
+def _fail(message: str, as_json: bool) -> int:
+    if as_json:
+        emit_json({"error": message})
+    else:
+        click.echo(f"error: {message}", err=True)
     return 1
 
 
@@ -150,7 +167,25 @@ def cli() -> None:
     """
 
 
-@cli.command(short_help="Load helpdesk exports (CSV, XES) into the store.")
+class _FormatChoice(click.Choice):
+    """--format's choices: auto and the source registry's names, read when first needed, so that
+    `ticketloop --help` does not import the readers (and DuckDB)."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+    @property  # type: ignore[override]
+    def choices(self) -> list[str]:
+        from ingest.sources import SOURCES
+
+        return ["auto", *(s.name for s in SOURCES)]
+
+    @choices.setter
+    def choices(self, _value: object) -> None:
+        pass
+
+
+@cli.command(short_help="Load helpdesk exports (Zendesk, ServiceNow, ..., CSV, XES).")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--dataset", help="Data set to load into. Default: the first file's name, e.g. helpdesk."
@@ -158,10 +193,14 @@ def cli() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["auto", "csv", "xes"]),
+    type=_FormatChoice(),
     default="auto",
     show_default=True,
-    help="Source format; auto goes by the file name, then by its first bytes.",
+    help="Source format; auto recognises each file by its headers, JSON keys or name.",
+)
+@click.option(
+    "--timezone",
+    help="Zone of timestamps without an offset, e.g. Europe/Madrid (overrides the mapping's).",
 )
 @click.option(
     "--map",
@@ -176,13 +215,16 @@ def ingest(
     dataset: str | None,
     fmt: str,
     mapping_path: Path | None,
+    timezone: str | None,
     strict: bool,
     db: Path,
     as_json: bool,
 ) -> None:
-    """Load helpdesk exports (CSV or XES, .xes.gz too) into the event store.
+    """Load helpdesk exports into the event store, recognising each file.
 
-    Common headers are recognised in any case (Case ID, Activity, Timestamp, Resource,
+    Recognised: Zendesk (ticket CSV, audits, ticket events, satisfaction ratings), ServiceNow
+    (incident list, sys_audit, incident snapshots), Freshdesk (ticket CSV, activities), Jira
+    Service Management (issue CSV, changelog), and any CSV or XES event log. Common headers are recognised in any case (Case ID, Activity, Timestamp, Resource,
     case:concept:name, concept:name, time:timestamp, org:resource, ...); other layouts need
     --map. Loading is atomic and idempotent: a file loaded again adds nothing, and an
     overlapping later export adds only the new events. Rows with a missing or unreadable case,
@@ -203,6 +245,7 @@ def ingest(
             mapping=mapping,
             strict=strict,
             progress=advance,
+            timezone=timezone,
         )
     if as_json:
         return emit_json(report.to_json())
@@ -211,8 +254,9 @@ def ingest(
             click.echo(f"{file.file}: already loaded (same sha256); nothing to add")
         else:
             click.echo(
-                f"{file.file}: {file.rows_read:,} rows read, {file.events_loaded:,} events loaded,"
-                f" {file.duplicates_skipped:,} duplicates skipped, {file.rows_rejected:,} rows rejected"
+                f"{file.file}: {file.recognised_as}; {file.rows_read:,} rows read,"
+                f" {file.events_loaded:,} events loaded, {file.duplicates_skipped:,} duplicates"
+                f" skipped, {file.rows_rejected:,} rows rejected"
             )
     for note in report.notes:
         click.echo(f"note: {note}")
@@ -228,7 +272,7 @@ def ingest(
         else "no events"
     )
     click.echo(
-        f"data set '{report.dataset}' in {db}: {report.cases:,} tickets, {span}"
+        f"data set '{report.dataset}' in {db}: {report.cases:,} ticket{'s' * (report.cases != 1)}, {span}"
         f" (+{report.events_loaded:,} events)"
     )
 
@@ -266,6 +310,35 @@ def datasets(db: Path, as_json: bool) -> None:
     return None
 
 
+@cli.command(short_help="Data-quality report of a data set.")
+@click.option("--dataset", help="Data set to check. Default: the only one in the store.")
+@common_options
+def quality(dataset: str | None, db: Path, as_json: bool) -> None:
+    """Report what ingest dropped, left empty or assumed, and what looks suspect.
+
+    Counts and examples of: rows rejected and why, duplicates dropped, snapshot rows without a
+    change, tickets without a creation event, events out of order, timestamps in the future or
+    before 2000, ties at the same minute, unmapped activities, tickets still open, ticket ids
+    damaged by a spreadsheet (3.6E+11), optional values left empty per field, and the time
+    zone each file was read in.
+    """
+    from ticketloop.api import Store
+
+    doc = Store(db).quality(dataset)
+    if as_json:
+        return emit_json(doc)
+    click.echo(f"data set '{doc['dataset']}': {doc['tickets']:,} tickets, {doc['events']:,} events")
+    for check in [*doc["checks"], *doc["empty_values"]]:
+        click.echo(f"{check['count']:>9,}  {check['label']}")
+        if check["examples"]:
+            click.echo(f"{'':>11}e.g. {'; '.join(map(str, check['examples']))}")
+    for f in doc["files"]:
+        click.echo(
+            f"file {f['file']}: {f['recognised_as'] or f['format']}, naive times read as {f['timezone'] or 'UTC'}"
+        )
+    return None
+
+
 @cli.command(short_help="Write a synthetic helpdesk log with ground truth.")
 @click.option("--tickets", default=5000, show_default=True, type=click.IntRange(1, 2_000_000))
 @click.option("--seed", default=7, show_default=True, type=int, help="Same seed, same bytes.")
@@ -274,21 +347,28 @@ def datasets(db: Path, as_json: bool) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("sample_logs"),
     show_default=True,
-    help="Folder for helpdesk.csv, helpdesk.xes.gz and helpdesk_truth.csv.",
+    help="Folder for helpdesk.csv, helpdesk.xes.gz, helpdesk_truth.csv (and the vendor exports).",
 )
-@common_options
-def generate(tickets: int, seed: int, out: Path, db: Path, as_json: bool) -> None:
+@click.option(
+    "--vendors/--no-vendors",
+    default=False,
+    show_default=True,
+    help="Also write the tickets as Zendesk, ServiceNow, Freshdesk and Jira export them.",
+)
+@json_option
+def generate(tickets: int, seed: int, out: Path, vendors: bool, as_json: bool) -> None:
     """Write a realistic synthetic helpdesk log, with per-ticket ground truth.
 
     Six months of tickets through a first-level desk and second-level teams: Monday queues,
     information-request loops, knowledge-base use, needless escalations, ping-pong transfers,
     reopens, rejections, abandonment, surveys (CSAT, CES, NPS) and SLA breaches. Halfway, a
-    knowledge-base rollout cuts needless escalations. --db is not used.
+    knowledge-base rollout cuts needless escalations. The staff grows with --tickets, so the
+    process and its medians are the same at any size. --vendors also writes the same tickets as
+    Zendesk, ServiceNow, Freshdesk and Jira export them (flat and history).
     """
-    del db
     from ticketloop.synthetic import generate as write_sample
 
-    paths = write_sample(tickets, seed, out)
+    paths = write_sample(tickets, seed, out, vendors=vendors)
     if as_json:
         return emit_json(
             {"tickets": tickets, "seed": seed, **{k: str(v) for k, v in paths.items()}}

@@ -1,9 +1,14 @@
 """A synthetic helpdesk: tickets following the designed flow, with the deviations real desks show.
 
 Time runs in the desk's local wall clock (Europe/Madrid); agents work Monday to Friday, 08:00-18:00.
-A first-level queue served by a fixed pool grows over weekends and drains on Mondays. Midway, a
-knowledge-base rollout makes the first level consult the knowledge base far more often and find
+New tickets queue for the first-level rota, which grows over weekends and drains on Mondays. Midway,
+a knowledge-base rollout makes the first level consult the knowledge base far more often and find
 solutions there, which cuts needless escalations. Same seed, same bytes.
+
+The staff grows with the volume (5,000 tickets over the 26 weeks is the reference), so a ticket meets
+the same queues, and the medians stay put, at any size. Tickets are simulated and written one at a
+time, and each step costs the same however long the waits before it, so time grows linearly with
+the number of tickets and memory stays flat.
 """
 
 from __future__ import annotations
@@ -11,11 +16,16 @@ from __future__ import annotations
 import csv
 import gzip
 import heapq
-import io
+import math
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
+from itertools import accumulate, chain, islice
+from operator import itemgetter
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 from zoneinfo import ZoneInfo
@@ -24,6 +34,7 @@ ZONE = ZoneInfo("Europe/Madrid")
 START = date(2025, 1, 6)  # a Monday
 WEEKS = 26
 ROLLOUT = START + timedelta(weeks=13)  # knowledge-base rollout
+ROLLOUT_MIN = (ROLLOUT - START).days * 24 * 60  # in minutes since START
 OPEN_H, CLOSE_H = 8, 18
 
 CHANNELS = {
@@ -86,7 +97,52 @@ L2_TEAMS = {
 }
 L3_TEAM, L3_AGENTS = "Engineering", ("Wagner Rocha", "Ximena Paredes")
 OWNER_TEAM, OWNER = "Service Management", "Yolanda Herrera"
-FIRST_TOUCH_SLOTS = 1  # L1 agents on the new-ticket rota at any time
+FIRST_TOUCH_SLOTS = 1  # L1 agents on the new-ticket rota at any time, at the reference volume
+# Minutes a new ticket takes the agent on the rota: about two-thirds of the agent's time at the
+# reference load, so the weekend's pile clears in a day. Busier (8-17 min, 80%), Mondays spill into
+# the week and the median first response swung by 14% from one seed to another.
+FIRST_TOUCH_MIN = (7, 14)
+REFERENCE_TICKETS = 5000  # over the WEEKS: the volume the named staff above is sized for
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The desk's people for one volume: each team keeps its reference ratio of people to tickets."""
+
+    l1: tuple[str, ...]
+    l2: dict[str, tuple[str, ...]]
+    l3: tuple[str, ...]
+    rota_slots: int  # L1 agents on the new-ticket rota at any time
+
+    @classmethod
+    def for_volume(cls, tickets: int) -> Staff:
+        """Teams scaled to `tickets` over the WEEKS (named staff first, then hires)."""
+        load = tickets / REFERENCE_TICKETS
+        hires = _hires()
+
+        def team(named: tuple[str, ...]) -> tuple[str, ...]:
+            size = max(1, round(len(named) * load))
+            return named[:size] + tuple(islice(hires, max(0, size - len(named))))
+
+        l2 = {name: team(agents) for name, agents in L2_TEAMS.items()}
+        return cls(team(L1_AGENTS), l2, team(L3_AGENTS), math.ceil(FIRST_TOUCH_SLOTS * load))
+
+
+def _hires() -> Iterator[str]:
+    """Names for staff beyond the named: their first names with others' surnames, then two surnames.
+
+    About 13,000 names, enough for the staff of 2.8 million tickets.
+    """
+    named = (*L1_AGENTS, *chain.from_iterable(L2_TEAMS.values()), *L3_AGENTS, OWNER)
+    firsts = [n.split()[0] for n in named]
+    surnames = [n.split()[-1] for n in named]
+    for second in ("", *surnames):
+        for shift in range(1, len(surnames)):  # shift 0 would give back the named staff
+            for i, first in enumerate(firsts):
+                surname = surnames[(i + shift) % len(surnames)]
+                if surname != second:
+                    yield f"{first} {surname} {second}".rstrip()
+
 
 CSV_HEADER = (
     "Case ID",
@@ -131,44 +187,47 @@ TRUTH_HEADER = (
 
 
 # --- business time ------------------------------------------------------------------------------
+# A time is minutes of the desk's wall clock since START (Monday 00:00). Business time is a second
+# clock that runs only while the desk is open; converting between the two is arithmetic, so a wait
+# of months costs what a wait of minutes does.
+
+DAY_MIN, WEEK_MIN = 24 * 60, 7 * 24 * 60
+OPEN_MIN, SHIFT_MIN = OPEN_H * 60, (CLOSE_H - OPEN_H) * 60
+WORKDAYS = 5  # Monday to Friday
 
 
-def _is_workday(day: date) -> bool:
-    return day.weekday() < 5
+def _business_min(t: float) -> float:
+    """Opening minutes from START to `t`."""
+    week, rest = divmod(t, WEEK_MIN)
+    day, minute = divmod(rest, DAY_MIN)
+    if day >= WORKDAYS:
+        return (week + 1) * WORKDAYS * SHIFT_MIN
+    return (week * WORKDAYS + day) * SHIFT_MIN + min(max(minute - OPEN_MIN, 0.0), SHIFT_MIN)
 
 
-def next_open(t: datetime) -> datetime:
+def _wall(business_min: float) -> float:
+    """The time at which `business_min` opening minutes have passed since START.
+
+    A day's closing time reads as the next opening, as the desk picks the work up then.
+    """
+    day, minute = divmod(business_min, SHIFT_MIN)
+    week, weekday = divmod(day, WORKDAYS)
+    return week * WEEK_MIN + weekday * DAY_MIN + OPEN_MIN + minute
+
+
+def next_open(t: float) -> float:
     """`t` if the desk is open then, else the next opening time."""
-    while True:
-        opening = t.replace(hour=OPEN_H, minute=0, second=0, microsecond=0)
-        closing = t.replace(hour=CLOSE_H, minute=0, second=0, microsecond=0)
-        if _is_workday(t.date()) and opening <= t < closing:
-            return t
-        if _is_workday(t.date()) and t < opening:
-            return opening
-        t = (t + timedelta(days=1)).replace(hour=OPEN_H, minute=0, second=0, microsecond=0)
+    return _wall(_business_min(t))
 
 
-def add_business(t: datetime, minutes: float) -> datetime:
+def add_business(t: float, minutes: float) -> float:
     """The time `minutes` of opening hours after `t`."""
-    t = next_open(t)
-    left = timedelta(minutes=minutes)
-    while True:
-        closing = t.replace(hour=CLOSE_H, minute=0, second=0, microsecond=0)
-        if t + left < closing:
-            return t + left
-        left -= closing - t
-        t = next_open(closing)
+    return _wall(_business_min(t) + minutes)
 
 
-def business_hours_between(a: datetime, b: datetime) -> float:
+def business_hours_between(a: float, b: float) -> float:
     """Opening hours elapsed from `a` to `b`."""
-    total, t = 0.0, next_open(a)
-    while t < b:
-        closing = t.replace(hour=CLOSE_H, minute=0, second=0, microsecond=0)
-        total += (min(b, closing) - t).total_seconds()
-        t = next_open(closing)
-    return total / 3600
+    return max(0.0, _business_min(b) - _business_min(a)) / 60
 
 
 # --- one ticket ---------------------------------------------------------------------------------
@@ -177,7 +236,7 @@ def business_hours_between(a: datetime, b: datetime) -> float:
 @dataclass
 class Event:
     activity: str
-    at: datetime
+    at: float  # minutes since START
     resource: str
     team: str = ""
     level: int | None = None
@@ -187,7 +246,7 @@ class Event:
 @dataclass
 class Ticket:
     case_id: str
-    created: datetime
+    created: float  # minutes since START
     channel: str
     priority: str
     category: Category
@@ -198,11 +257,13 @@ class Ticket:
 class _TicketStory:
     """Walks one ticket through the desk, recording events and the ground truth."""
 
-    def __init__(self, rng: random.Random, ticket: Ticket, first_touch: datetime) -> None:
-        self.rng, self.ticket, self.now = rng, ticket, ticket.created
+    def __init__(
+        self, rng: random.Random, staff: Staff, ticket: Ticket, first_touch: float
+    ) -> None:
+        self.rng, self.staff, self.ticket, self.now = rng, staff, ticket, ticket.created
         self.first_touch = first_touch
-        self.after = ticket.created.date() >= ROLLOUT
-        self.agent = rng.choice(L1_AGENTS)
+        self.after = ticket.created >= ROLLOUT_MIN
+        self.agent = rng.choice(staff.l1)
         self.waiting_h = 0.0  # business hours spent waiting for the customer (SLA clock paused)
         self.truth = ticket.truth
         self.truth.update(
@@ -240,10 +301,10 @@ class _TicketStory:
         self.now = self.first_touch
         queue_h = business_hours_between(ticket.created, self.now)
         if ticket.channel in ("chat", "phone") and queue_h > 0.5 and rng.random() < 0.35:
-            self.now = ticket.created + timedelta(minutes=rng.uniform(5, 40))
+            self.now = ticket.created + rng.uniform(5, 40)
             self.truth["abandoned"] = True
             self.emit("Abandoned", "Customer", "Customer")
-            self.now += timedelta(minutes=1)
+            self.now += 1
             self.emit("Closed", "System")
             return self.finish(resolved=None, first_response=None)
         self.l1("Assigned")
@@ -257,7 +318,7 @@ class _TicketStory:
             self.work(3, 10)
             self.l1("Rejected")
             first_response = self.now
-            self.now += timedelta(minutes=2)
+            self.now += 2
             self.emit("Closed", "System")
             return self.finish(resolved=None, first_response=first_response)
         self.work(3, 15)
@@ -282,10 +343,10 @@ class _TicketStory:
                 self.now = add_business(self.now, 5 * 10 * 60)  # five working days of silence
                 self.truth["abandoned"] = True
                 self.emit("Abandoned", "System")
-                self.now += timedelta(minutes=1)
+                self.now += 1
                 self.emit("Closed", "System")
                 return False
-            self.now += timedelta(hours=rng.expovariate(1 / 18))
+            self.now += 60 * rng.expovariate(1 / 18)
             self.emit("Customer replied", "Customer", "Customer")
             self.now = add_business(self.now, rng.uniform(20, 240))
             self.waiting_h += business_hours_between(asked, self.now)
@@ -320,7 +381,7 @@ class _TicketStory:
         self.work(2, 10)
         self.l1("Escalated")
         team = cat.team
-        agent = rng.choice(L2_TEAMS[team])
+        agent = rng.choice(self.staff.l2[team])
         self.now = add_business(
             self.now, rng.uniform(30, 8 * 60) * QUEUE_FACTOR[self.ticket.priority]
         )
@@ -339,7 +400,7 @@ class _TicketStory:
         if genuine and rng.random() < cat.specialist:
             self.truth["max_level"] = 3
             self.emit("Escalated", agent, team, 2)
-            specialist = rng.choice(L3_AGENTS)
+            specialist = rng.choice(self.staff.l3)
             self.now = add_business(self.now, rng.uniform(60, 16 * 60))
             self.emit("Assigned", specialist, L3_TEAM, 3)
             self.work(2 * 60, 20 * 60)
@@ -374,7 +435,7 @@ class _TicketStory:
         for _ in range(rng.choice((1, 1, 2))):
             other = rng.choice(sorted(set(L2_TEAMS) - {team}))
             self.now = add_business(self.now, rng.uniform(60, 8 * 60))
-            self.emit("Assigned", rng.choice(L2_TEAMS[other]), other, 2)
+            self.emit("Assigned", rng.choice(self.staff.l2[other]), other, 2)
             self.now = add_business(self.now, rng.uniform(60, 8 * 60))
             self.emit("Assigned", agent, team, 2)
             self.truth["transfers"] = int(self.truth["transfers"]) + 2
@@ -384,21 +445,27 @@ class _TicketStory:
         self.truth["resolved_by_level"] = level
         if rng.random() < 0.06:
             self.truth["reopened"] = True
-            self.now += timedelta(hours=rng.uniform(4, 60))
+            self.now += 60 * rng.uniform(4, 60)
             self.emit("Reopened", "Customer", "Customer")
             self.now = add_business(self.now, rng.uniform(30, 6 * 60))
             self.l1("Assigned")
             self.work(20, 120)
             self.l1("Resolved")
-        self.now += timedelta(hours=rng.uniform(24, 72))
+        self.now += 60 * rng.uniform(24, 72)
         self.emit("Closed", "System")
 
-    def finish(self, resolved: datetime | None, first_response: datetime | None) -> None:
+    def finish(self, resolved: float | None, first_response: float | None) -> None:
         ticket, truth, rng = self.ticket, self.truth, self.rng
         fr_target, res_target = SLA_H[ticket.priority]
-        fr_h = business_hours_between(ticket.created, first_response) if first_response else None
+        fr_h = (
+            business_hours_between(ticket.created, first_response)
+            if first_response is not None
+            else None
+        )
         res_h = (
-            business_hours_between(ticket.created, resolved) - self.waiting_h if resolved else None
+            business_hours_between(ticket.created, resolved) - self.waiting_h
+            if resolved is not None
+            else None
         )
         truth["first_response_breached"] = fr_h is not None and fr_h > fr_target
         truth["resolution_breached"] = res_h is not None and res_h > res_target
@@ -410,7 +477,7 @@ class _TicketStory:
         csat = max(1, min(5, round(score)))
         ces = max(1, min(7, round(1.4 * score + rng.gauss(0, 0.8))))
         nps = max(0, min(10, round(2.2 * score + rng.gauss(0, 1.2))))
-        self.now += timedelta(hours=rng.uniform(1, 72))
+        self.now += 60 * rng.uniform(1, 72)
         self.ticket.events.append(Event("Survey answered", self.now, "Customer", "Customer", None))
         self.ticket.events[-1].survey = (csat, ces, nps)
         truth.update(csat=csat, ces=ces, nps=nps)
@@ -418,157 +485,241 @@ class _TicketStory:
 
 # --- the whole desk -----------------------------------------------------------------------------
 
+# Cumulative weights once, rather than on every draw (the same draws as `weights=`).
+DAY_WEIGHTS = (1.45, 1.15, 1.05, 1.0, 0.9, 0.3, 0.2)  # Monday to Sunday
+CHANNEL_CUM = list(accumulate(CHANNELS.values()))
+PRIORITY_CUM = list(accumulate(PRIORITIES.values()))
+CATEGORY_CUM = list(accumulate(c.weight for c in CATEGORIES))
 
-def _arrivals(rng: random.Random, tickets: int) -> list[tuple[datetime, str]]:
+
+def _arrivals(rng: random.Random, tickets: int) -> list[tuple[float, str]]:
     """Creation times and channels: more on Mondays, office hours for live channels."""
-    days = [START + timedelta(days=i) for i in range(WEEKS * 7)]
-    day_weight = (1.45, 1.15, 1.05, 1.0, 0.9, 0.3, 0.2)
-    chosen = rng.choices(days, weights=[day_weight[d.weekday()] for d in days], k=tickets)
+    days = range(WEEKS * 7)
+    chosen = rng.choices(
+        days, cum_weights=list(accumulate(DAY_WEIGHTS[d % 7] for d in days)), k=tickets
+    )
     arrivals = []
     for day in chosen:
-        channel = rng.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0]
+        channel = rng.choices(list(CHANNELS), cum_weights=CHANNEL_CUM)[0]
         live = channel in ("phone", "chat", "face to face")
-        if live and day.weekday() >= 5:
+        if live and day % 7 >= 5:
             channel = "web form"
             live = False
         hour = rng.uniform(OPEN_H, CLOSE_H) if live else min(23.99, max(0.0, rng.gauss(12.5, 4)))
-        arrivals.append(
-            (datetime.combine(day, datetime.min.time()) + timedelta(hours=hour), channel)
-        )
+        arrivals.append((day * DAY_MIN + hour * 60, channel))
     return sorted(arrivals)
 
 
-def simulate(tickets: int, seed: int) -> list[Ticket]:
+def simulate(tickets: int, seed: int) -> Iterator[Ticket]:
     """Tickets in order of creation, each with its events and ground truth."""
     rng = random.Random(seed)
-    slots = [datetime.combine(START, datetime.min.time())] * FIRST_TOUCH_SLOTS
-    heapq.heapify(slots)
-    result = []
-    for number, (created, channel) in enumerate(_arrivals(rng, tickets), start=1):
-        category = rng.choices(CATEGORIES, weights=[c.weight for c in CATEGORIES])[0]
+    staff = Staff.for_volume(tickets)
+    # Tickets are routed to the agents on the rota at random, each agent working their own queue;
+    # below a whole agent's load, other first-level work (calls, internal requests) fills it up. So
+    # every queue carries the reference load and a ticket meets the same wait at any volume (a shared
+    # queue would be faster on big desks). The rota draws from a stream of its own, which leaves the
+    # tickets' draws as they are.
+    rota_rng = random.Random(f"{seed} rota")
+    other_work = _arrivals(rota_rng, staff.rota_slots * REFERENCE_TICKETS - tickets)
+    free_at = [0.0] * staff.rota_slots  # when each agent on the rota is next free
+    number = 0
+    for created, channel in heapq.merge(
+        _arrivals(rng, tickets), ((t, None) for t, _ in other_work), key=itemgetter(0)
+    ):
+        agent = rota_rng.randrange(staff.rota_slots)
+        start = next_open(max(created, free_at[agent]))
+        if channel is None:
+            free_at[agent] = add_business(start, rota_rng.uniform(*FIRST_TOUCH_MIN))
+            continue
+        category = rng.choices(CATEGORIES, cum_weights=CATEGORY_CUM)[0]
         priority = (
             rng.choice(("high", "urgent", "urgent"))
             if category.name == "Outage"
-            else rng.choices(list(PRIORITIES), weights=list(PRIORITIES.values()))[0]
+            else rng.choices(list(PRIORITIES), cum_weights=PRIORITY_CUM)[0]
         )
-        free_at = heapq.heappop(slots)
-        start = next_open(max(created, free_at))
-        handling_min = rng.uniform(8, 17)
-        heapq.heappush(slots, add_business(start, handling_min))
+        free_at[agent] = add_business(start, rng.uniform(*FIRST_TOUCH_MIN))
         wait_h = business_hours_between(created, start) * QUEUE_FACTOR[priority]
         first_touch = add_business(created, wait_h * 60 + rng.uniform(1, 10))
+        number += 1
         ticket = Ticket(f"HD-{number:06d}", created, channel, priority, category)
-        _TicketStory(rng, ticket, first_touch).run()
-        result.append(ticket)
-    return result
+        _TicketStory(rng, staff, ticket, first_touch).run()
+        yield ticket
 
 
 # --- writing ------------------------------------------------------------------------------------
 
-
-def _iso(t: datetime) -> str:
-    return t.replace(tzinfo=ZONE).isoformat(timespec="seconds")
+ORIGIN = datetime.combine(START, datetime.min.time())
 
 
-def _rows(tickets: list[Ticket]) -> Iterator[tuple[Ticket, Event]]:
-    for ticket in tickets:
-        for event in sorted(ticket.events, key=lambda e: e.at):
-            yield ticket, event
+@cache
+def _hour_stamp(hour: int) -> tuple[str, str]:
+    """The date-and-hour prefix and the UTC offset of an hour since START, in the desk's zone."""
+    t = (ORIGIN + timedelta(hours=hour)).replace(tzinfo=ZONE).isoformat(timespec="hours")
+    return f"{t[:13]}:", t[13:]
 
 
-def write_csv(tickets: list[Ticket], path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        out = csv.writer(handle, lineterminator="\n")
-        out.writerow(CSV_HEADER)
-        for ticket, e in _rows(tickets):
-            csat, ces, nps = e.survey or ("", "", "")
-            level = f"L{e.level}" if e.level else ""
-            out.writerow(
-                (
-                    ticket.case_id,
-                    e.activity,
-                    _iso(e.at),
-                    e.resource,
-                    e.team,
-                    level,
-                    ticket.channel,
-                    ticket.priority,
-                    ticket.category.name,
-                    csat,
-                    ces,
-                    nps,
-                )
-            )
+MINUTES_SECONDS = [f"{m:02d}:{s:02d}" for m in range(60) for s in range(60)]
 
 
-def write_xes(tickets: list[Ticket], path: Path) -> None:
-    """XES 1849-2016 with the concept, time and org extensions, gzip-compressed, mtime 0."""
-    buffer = io.StringIO()
-    w = buffer.write
-    w('<?xml version="1.0" encoding="UTF-8"?>\n')
-    w(
-        '<log xes.version="1849-2016" xes.features="nested-attributes" xmlns="http://www.xes-standard.org/">\n'
+def _iso(t: float) -> str:
+    """ISO 8601 to the second, with the desk's UTC offset."""
+    hour, second = divmod(int(t * 60), 3600)
+    prefix, offset = _hour_stamp(hour)
+    return prefix + MINUTES_SECONDS[second] + offset
+
+
+@cache
+def _csv_field(value: str) -> str:
+    """A CSV field, quoted only where it must be (as csv.writer's minimal quoting does)."""
+    if any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+@cache
+def _csv_event(activity: str, resource: str, team: str, level: int | None) -> tuple[str, str]:
+    """An event's CSV fields before and after its timestamp; few distinct, so quoted once each."""
+    level_label = f"L{level}" if level else ""
+    fields = (_csv_field(resource), _csv_field(team), level_label)
+    return f"{_csv_field(activity)},", f",{','.join(fields)},"
+
+
+def _csv_lines(ticket: Ticket, stamps: list[str]) -> str:
+    # Case ids are HD- and digits: nothing to quote.
+    case = ticket.case_id + ","
+    attributes = ",".join(map(_csv_field, (ticket.channel, ticket.priority, ticket.category.name)))
+    lines = []
+    for e, stamp in zip(ticket.events, stamps, strict=True):
+        before, after = _csv_event(e.activity, e.resource, e.team, e.level)
+        survey = ",".join(map(str, e.survey)) if e.survey else ",,"
+        lines.append(f"{case}{before}{stamp}{after}{attributes},{survey}\n")
+    return "".join(lines)
+
+
+XES_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<log xes.version="1849-2016" xes.features="nested-attributes" xmlns="http://www.xes-standard.org/">\n'
+    + "".join(
+        f'  <extension name="{name}" prefix="{prefix}" uri="http://www.xes-standard.org/{prefix}.xesext"/>\n'
+        for name, prefix in (("Concept", "concept"), ("Time", "time"), ("Organizational", "org"))
     )
-    for name, prefix in (("Concept", "concept"), ("Time", "time"), ("Organizational", "org")):
-        w(
-            f'  <extension name="{name}" prefix="{prefix}" uri="http://www.xes-standard.org/{prefix}.xesext"/>\n'
-        )
-    by_case: dict[str, list[Event]] = {}
-    for ticket, event in _rows(tickets):
-        by_case.setdefault(ticket.case_id, []).append(event)
-    for ticket in tickets:
-        w("  <trace>\n")
-        w(f'    <string key="concept:name" value={quoteattr(ticket.case_id)}/>\n')
-        w(f'    <string key="channel" value={quoteattr(ticket.channel)}/>\n')
-        w(f'    <string key="priority" value={quoteattr(ticket.priority)}/>\n')
-        w(f'    <string key="category" value={quoteattr(ticket.category.name)}/>\n')
-        for e in by_case[ticket.case_id]:
-            w("    <event>\n")
-            w(f'      <string key="concept:name" value={quoteattr(e.activity)}/>\n')
-            w(f'      <date key="time:timestamp" value="{_iso(e.at)}"/>\n')
-            w(f'      <string key="org:resource" value={quoteattr(e.resource)}/>\n')
-            if e.team:
-                w(f'      <string key="org:group" value={quoteattr(e.team)}/>\n')
-            if e.level:
-                w(f'      <int key="level" value="{e.level}"/>\n')
-            if e.survey:
-                for key, value in zip(("csat", "ces", "nps"), e.survey, strict=True):
-                    w(f'      <int key="{key}" value="{value}"/>\n')
-            w("    </event>\n")
-        w("  </trace>\n")
-    w("</log>\n")
-    with path.open("wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz:
-        gz.write(buffer.getvalue().encode("utf-8"))
+)
 
 
-def write_truth(tickets: list[Ticket], path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        out = csv.writer(handle, lineterminator="\n")
-        out.writerow(TRUTH_HEADER)
-        for t in tickets:
-            fixed = {
-                "case_id": t.case_id,
-                "created_at": _iso(t.created),
-                "channel": t.channel,
-                "priority": t.priority,
-                "category": t.category.name,
-            }
-            row = {**fixed, **t.truth}
-            out.writerow(
-                [str(row[k]).lower() if isinstance(row[k], bool) else row[k] for k in TRUTH_HEADER]
-            )
+@cache
+def _xes_trace_head(channel: str, priority: str, category: str) -> str:
+    return (
+        f'    <string key="channel" value={quoteattr(channel)}/>\n'
+        f'    <string key="priority" value={quoteattr(priority)}/>\n'
+        f'    <string key="category" value={quoteattr(category)}/>\n'
+    )
 
 
-def generate(tickets: int, seed: int, out_dir: Path, name: str = "helpdesk") -> dict[str, Path]:
-    """Write `<name>.csv`, `<name>.xes.gz` and `<name>_truth.csv` into `out_dir`."""
+@cache
+def _xes_event(activity: str, resource: str, team: str, level: int | None) -> tuple[str, str]:
+    """An event's XML before and after its timestamp; few distinct, so escaped once each."""
+    before = (
+        "    <event>\n"
+        f'      <string key="concept:name" value={quoteattr(activity)}/>\n'
+        '      <date key="time:timestamp" value="'
+    )
+    after = f'"/>\n      <string key="org:resource" value={quoteattr(resource)}/>\n'
+    if team:
+        after += f'      <string key="org:group" value={quoteattr(team)}/>\n'
+    if level:
+        after += f'      <int key="level" value="{level}"/>\n'
+    return before, after
+
+
+def _xes_trace(ticket: Ticket, stamps: list[str]) -> str:
+    # Case ids are HD- and digits: nothing to escape.
+    parts = [
+        f'  <trace>\n    <string key="concept:name" value="{ticket.case_id}"/>\n',
+        _xes_trace_head(ticket.channel, ticket.priority, ticket.category.name),
+    ]
+    for e, stamp in zip(ticket.events, stamps, strict=True):
+        before, after = _xes_event(e.activity, e.resource, e.team, e.level)
+        parts += (before, stamp, after)
+        if e.survey:
+            for key, value in zip(("csat", "ces", "nps"), e.survey, strict=True):
+                parts.append(f'      <int key="{key}" value="{value}"/>\n')
+        parts.append("    </event>\n")
+    parts.append("  </trace>\n")
+    return "".join(parts)
+
+
+@contextmanager
+def _gzip_writer(path: Path, writes_per_chunk: int = 256) -> Iterator[Callable[[str], None]]:
+    """A `write(text)` into a gzip file with mtime 0 and no name: same text, same bytes.
+
+    Each chunk is compressed on a second thread while the caller makes the next one (zlib releases
+    the GIL); one chunk in flight at a time keeps memory flat.
+    """
+    parts: list[str] = []
+    with (
+        path.open("wb") as raw,
+        gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz,
+        ThreadPoolExecutor(max_workers=1) as compressor,
+    ):
+        pending = compressor.submit(int)  # nothing in flight yet
+
+        def flush() -> None:
+            nonlocal pending
+            data = "".join(parts).encode()
+            parts.clear()
+            pending.result()
+            pending = compressor.submit(gz.write, data)
+
+        def write(text: str) -> None:
+            parts.append(text)
+            if len(parts) == writes_per_chunk:
+                flush()
+
+        yield write
+        flush()
+        pending.result()
+
+
+def _truth_row(ticket: Ticket) -> list[object]:
+    row = {
+        "case_id": ticket.case_id,
+        "created_at": _iso(ticket.created),
+        "channel": ticket.channel,
+        "priority": ticket.priority,
+        "category": ticket.category.name,
+        **ticket.truth,
+    }
+    return [str(row[k]).lower() if isinstance(row[k], bool) else row[k] for k in TRUTH_HEADER]
+
+
+def generate(
+    tickets: int, seed: int, out_dir: Path, name: str = "helpdesk", *, vendors: bool = False
+) -> dict[str, Path]:
+    """Write `<name>.csv`, `<name>.xes.gz` and `<name>_truth.csv` into `out_dir`, ticket by ticket;
+    with `vendors`, also the same tickets as helpdesk tools export them (ticketloop.vendor_exports)."""
+    from ticketloop.vendor_exports import VendorExports
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    simulated = simulate(tickets, seed)
     paths = {
         "csv": out_dir / f"{name}.csv",
         "xes": out_dir / f"{name}.xes.gz",
         "truth": out_dir / f"{name}_truth.csv",
     }
-    write_csv(simulated, paths["csv"])
-    write_xes(simulated, paths["xes"])
-    write_truth(simulated, paths["truth"])
-    return paths
+    with (
+        paths["csv"].open("w", newline="", encoding="utf-8") as csv_file,
+        _gzip_writer(paths["xes"]) as write_xes,
+        paths["truth"].open("w", newline="", encoding="utf-8") as truth_file,
+        VendorExports(out_dir, name, enabled=vendors) as exports,
+    ):
+        csv_file.write(",".join(CSV_HEADER) + "\n")
+        truth = csv.writer(truth_file, lineterminator="\n")
+        truth.writerow(TRUTH_HEADER)
+        write_xes(XES_HEAD)
+        for ticket in simulate(tickets, seed):
+            stamps = [_iso(e.at) for e in ticket.events]
+            csv_file.write(_csv_lines(ticket, stamps))
+            write_xes(_xes_trace(ticket, stamps))
+            truth.writerow(_truth_row(ticket))
+            exports.write(ticket)
+        write_xes("</log>\n")
+    return paths | exports.paths

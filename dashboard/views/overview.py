@@ -26,13 +26,12 @@ except TicketloopError as exc:
     st.error(texts.STORE_PROBLEM.format(message=exc))
     st.stop()
 
-weeks = (summary.last_ts - summary.first_ts).days / 7
 cols = st.columns(5)
 cols[0].metric(texts.METRIC_TICKETS, f"{summary.cases:,}")
 cols[1].metric(texts.METRIC_EVENTS, f"{summary.events:,}")
 cols[2].metric(
     texts.METRIC_SPAN,
-    f"{weeks:.0f} weeks",
+    f"{summary.weeks} week{'s' * (summary.weeks != 1)}",
     help=f"{summary.first_ts:%d %b %Y} to {summary.last_ts:%d %b %Y} (UTC)",
 )
 cols[3].metric(texts.METRIC_VARIANTS, f"{summary.variants:,}")

@@ -16,7 +16,8 @@ labelled AS (
     SELECT
         e.case_key AS first_key,
         list(
-            CASE WHEN $source_labels THEN e.source_activity ELSE a.name END ORDER BY e.event_index
+            CASE WHEN $source_labels THEN coalesce(e.source_activity, a.name) ELSE a.name END
+            ORDER BY e.event_index
         ) AS variant
     FROM selected_events e
     JOIN activities a USING (activity_id)

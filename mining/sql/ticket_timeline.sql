@@ -1,12 +1,12 @@
 -- Grain: one row per event of one ticket, in order.
 -- Columns: step (1-based position), ts, activity (name), source_activity (label in the source
--- file), lifecycle, resource, team, level, wait_seconds (since the previous event; NULL first).
+-- file; the store keeps it only where it differs from the name), lifecycle, resource, team, level, wait_seconds (since the previous event; NULL first).
 -- Parameters: $d data set id, $case_key the ticket.
 SELECT
     e.event_index AS step,
     e.ts,
     a.name AS activity,
-    e.source_activity,
+    coalesce(e.source_activity, a.name) AS source_activity,
     e.lifecycle,
     e.resource,
     e.team,

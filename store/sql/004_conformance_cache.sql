@@ -1,4 +1,4 @@
--- Migration 3 (conformance cache): what `ticketloop conformance` computed per variant, so a repeat
+-- Migration 4 (conformance cache): what `ticketloop conformance` computed per variant, so a repeat
 -- run skips pm4py. Grain: one row per data set version, model file (sha256 of its bytes), method,
 -- replay engine (ticketloop's replay semantics and pm4py's version) and variant (the labels
 -- replayed, in order). Writing rows of a newer data set version deletes the older ones. Token replay fills missing..produced, alignments cost and worst_cost (pm4py's

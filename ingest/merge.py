@@ -1,0 +1,217 @@
+"""The merge of staged rows into the attached store, inside the ingest's one transaction.
+
+Its cost follows the batch, not the data set: only the tickets the batch touches are read and
+rewritten, so a weekly append to a data set of millions of events stays fast. Each ticket's events
+stay contiguous and sorted (by time; ties keep their order in the source), numbered by
+`event_index`. The column lists come from the field registry.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from store.fields import FIELDS
+
+_CASE_FIELDS = [f for f in FIELDS if f.on_cases and f.name != "case_id"]
+_EVENT_COLUMNS = (
+    "case_key",
+    "activity_id",
+    "source_activity",  # NULL where it is the activity's name: most logs, and a cheaper write
+    *(f.stored_as for f in FIELDS if f.on_events and f.name != "activity"),
+    "file_id",
+    "source_row",
+    "attributes",
+)
+
+# Event identity is (case, activity, ts, resource), counted as a multiset: the k-th occurrence in a
+# file is new when the data set holds fewer than k, and an occurrence found in several files of
+# one batch is kept once, from the first of them.
+NEW_EVENTS = """
+CREATE TEMP TABLE new_events AS
+WITH numbered AS (
+    SELECT *, row_number() OVER (
+        PARTITION BY file_idx, case_key, activity_id, ts, resource ORDER BY source_row
+    ) AS occurrence
+    FROM keyed
+),
+stored AS (
+    SELECT case_key, activity_id, ts, resource, count(*) AS n
+    FROM events
+    WHERE dataset_id = $d AND case_key IN (SELECT case_key FROM keyed)
+        AND case_key BETWEEN (SELECT min(case_key) FROM keyed) AND (SELECT max(case_key) FROM keyed)
+    GROUP BY ALL
+)
+SELECT numbered.* EXCLUDE (occurrence)
+FROM numbered
+LEFT JOIN stored
+    ON stored.case_key = numbered.case_key
+    AND stored.activity_id = numbered.activity_id
+    AND stored.ts = numbered.ts
+    AND stored.resource IS NOT DISTINCT FROM numbered.resource
+WHERE numbered.occurrence > coalesce(stored.n, 0)
+QUALIFY row_number() OVER (
+    PARTITION BY numbered.case_key, numbered.activity_id, numbered.ts, numbered.resource, occurrence
+    ORDER BY file_idx
+) = 1
+"""
+
+
+def merge_cases(con: duckdb.DuckDBPyConnection, d: int) -> None:
+    """Upsert one `cases` row per ticket of `batch`. New tickets get the next case keys in order
+    of their first event; known ones keep theirs and their earliest creation time, gain the
+    attributes they lacked, and take the newest survey answers."""
+    firsts = ",\n".join(
+        f"arg_{'max' if f.latest else 'min'}({f.stored_as}, ts)"
+        f" FILTER (WHERE {f.stored_as} IS NOT NULL) AS {f.stored_as}"
+        for f in _CASE_FIELDS
+    )
+    updates = ",\n".join(
+        f"{f.stored_as} = coalesce(excluded.{f.stored_as}, cases.{f.stored_as})"
+        if f.latest
+        else f"{f.stored_as} = coalesce(cases.{f.stored_as}, excluded.{f.stored_as})"
+        for f in _CASE_FIELDS
+    )
+    con.execute(
+        f"""
+        INSERT INTO cases BY NAME
+        WITH per_case AS (
+            SELECT case_id, min(ts) AS created_at, {firsts},
+                arg_max(case_attributes, ts) FILTER (WHERE case_attributes IS NOT NULL)
+                    AS attributes
+            FROM batch
+            GROUP BY case_id
+        ),
+        known AS (
+            SELECT case_id, case_key FROM cases
+            WHERE dataset_id = $d AND case_id IN (SELECT case_id FROM per_case)
+        ),
+        keys AS (
+            SELECT case_id, case_key FROM known
+            UNION ALL
+            SELECT case_id,
+                (SELECT coalesce(max(case_key), 0) FROM cases WHERE dataset_id = $d)
+                + row_number() OVER (ORDER BY created_at, case_id) AS case_key
+            FROM per_case ANTI JOIN known USING (case_id)
+        )
+        SELECT $d AS dataset_id, keys.case_key, p.*
+        FROM per_case p JOIN keys USING (case_id)
+        ON CONFLICT (dataset_id, case_key) DO UPDATE SET
+            created_at = least(cases.created_at, excluded.created_at),
+            {updates},
+            attributes = coalesce(excluded.attributes, cases.attributes)
+        """,
+        {"d": d},
+    )
+
+
+def merge_events(
+    con: duckdb.DuckDBPyConnection, d: int, f0: int, *, first_load: bool, relation: str = "batch"
+) -> None:
+    """Key the batch's events (`relation` holds them; case keys, activity codes), keep
+    the new ones as `new_events`, and write them: new tickets appended sorted, touched tickets
+    rewritten whole with `event_index` anew.
+    `first_load`: the data set was empty and the batch is one file, so every row is new."""
+    # A first load streams the batch through a view into `events`, without a copy; an append's
+    # small batch is keyed once into a table, as it is read several times. (No parameters in a
+    # view: both values are integers of ours.)
+    con.execute(
+        f"CREATE TEMP {'VIEW' if first_load else 'TABLE'} keyed AS"
+        " SELECT b.* EXCLUDE (case_id, activity)"
+        " REPLACE (nullif(b.source_activity, b.activity) AS source_activity), c.case_key,"
+        f" a.activity_id, {int(f0)} + b.file_idx AS file_id"
+        f" FROM {relation} b JOIN cases c ON c.dataset_id = {int(d)} AND c.case_id = b.case_id"
+        " JOIN activities a ON a.name = b.activity"
+    )
+    if first_load:
+        con.execute("CREATE TEMP VIEW new_events AS SELECT * FROM keyed")
+    else:
+        con.execute(NEW_EVENTS, {"d": d})
+    columns = ", ".join(_EVENT_COLUMNS)
+    # Ties (same time, file and source row: one vendor row can give several events) keep the
+    # order in which the reader gave them, and stored events their order.
+    fresh = f"SELECT {columns}, staged_order AS tiebreak FROM new_events"
+    ordered = (
+        "SELECT $d AS dataset_id, * EXCLUDE (tiebreak), row_number() OVER (PARTITION BY case_key"
+        " ORDER BY ts, file_id, source_row, tiebreak)::INTEGER AS event_index FROM ({rows})"
+        " ORDER BY case_key, event_index"
+    )
+    if first_load:
+        con.execute(f"INSERT INTO events BY NAME {ordered.format(rows=fresh)}", {"d": d})
+        return
+    # The key range lets DuckDB skip the row groups of untouched tickets: a weekly export touches
+    # recent tickets, whose keys are the highest.
+    low, high = con.execute("SELECT min(case_key), max(case_key) FROM new_events").fetchall()[0]
+    bounds = {"d": d, "low": low, "high": high}
+    touched = (
+        "dataset_id = $d AND case_key BETWEEN $low AND $high"
+        " AND case_key IN (SELECT case_key FROM new_events)"
+    )
+    stored = f"SELECT {columns}, event_index AS tiebreak FROM events WHERE {touched}"
+    con.execute(
+        "CREATE TEMP TABLE rewritten AS " + ordered.format(rows=f"{stored} UNION ALL {fresh}"),
+        bounds,
+    )
+    con.execute(f"DELETE FROM events WHERE {touched}", bounds)
+    con.execute("INSERT INTO events BY NAME SELECT * FROM rewritten")
+
+
+def drop_superseded_milestones(
+    con: duckdb.DuckDBPyConnection,
+    d: int,
+    kinds: list[str],
+    formats: dict[str, str],
+) -> int:
+    """Let a ticket's milestones (from a flat ticket export) give way to its history: expose the
+    batch's events as `batch_events`, without the milestone rows of tickets that have history rows
+    in the batch or history events in the store, and delete the stored milestone events of tickets
+    whose history arrives now. `kinds`: each batch file's source kind; `formats`: source name ->
+    kind, for the stored files. The flat rows still gave the tickets their attributes (merge_cases
+    ran on the whole batch). Returns how many batch rows gave way."""
+    milestone_files = [i for i, kind in enumerate(kinds) if kind == "milestones"]
+    history_files = [i for i, kind in enumerate(kinds) if kind == "history"]
+    by_kind = {
+        kind: [name for name, k in formats.items() if k == kind]
+        for kind in ("history", "milestones")
+    }
+    if not milestone_files and not (history_files and by_kind["milestones"]):
+        con.execute("CREATE TEMP VIEW batch_events AS SELECT * FROM batch")
+        return 0
+    params = {"d": d, "history_files": history_files, "history_formats": by_kind["history"]}
+    # Tickets with history: in this batch, or already in the store.
+    con.execute(
+        "CREATE TEMP TABLE history_cases AS"
+        " SELECT DISTINCT case_id FROM batch WHERE list_contains($history_files, file_idx)"
+        " UNION SELECT c.case_id FROM events e JOIN cases c USING (dataset_id, case_key)"
+        " JOIN source_files f USING (file_id) WHERE e.dataset_id = $d"
+        " AND list_contains($history_formats, f.format)"
+        " AND c.case_id IN (SELECT case_id FROM batch)",
+        params,
+    )
+    con.execute(
+        "CREATE TEMP TABLE batch_events AS SELECT * FROM batch WHERE NOT ("
+        " list_contains($milestone_files, file_idx)"
+        " AND case_id IN (SELECT case_id FROM history_cases))",
+        {"milestone_files": milestone_files},
+    )
+    if history_files and by_kind["milestones"]:
+        con.execute(
+            "DELETE FROM events WHERE dataset_id = $d AND file_id IN (SELECT file_id"
+            " FROM source_files WHERE list_contains($milestone_formats, format)) AND case_key IN"
+            " (SELECT c.case_key FROM cases c JOIN batch b USING (case_id) WHERE c.dataset_id = $d"
+            " AND list_contains($history_files, b.file_idx))",
+            {"d": d, "milestone_formats": by_kind["milestones"], "history_files": history_files},
+        )
+    given_way = con.execute(
+        "SELECT (SELECT count(*) FROM batch) - (SELECT count(*) FROM batch_events)"
+    )
+    return given_way.fetchall()[0][0]
+
+
+def record_issues(con: duckdb.DuckDBPyConnection, d: int) -> None:
+    """The bad optional values of the new events, one row per value, in `field_issues`."""
+    con.execute(
+        "INSERT INTO field_issues SELECT $d, file_id, source_row, i.field, i.raw_value, i.reason"
+        " FROM (SELECT file_id, source_row, unnest(issues) AS i FROM new_events"
+        " WHERE len(issues) > 0) ORDER BY file_id, source_row",
+        {"d": d},
+    )

@@ -1,0 +1,43 @@
+"""Source formats: one module per export format, each a `Source` with a `sniff` and a `read`,
+registered in `SOURCES` below. A new format is one new module and one line here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.sources import csv, freshdesk, jira, servicenow, xes, zendesk
+from ingest.sources.base import ReadContext, Source, SourceRows, head_of
+from store.errors import IngestError
+
+# Most specific first: a vendor's CSV export is also a CSV, so `csv` comes last among equals.
+SOURCES: tuple[Source, ...] = (
+    *zendesk.SOURCES,
+    *servicenow.SOURCES,
+    *freshdesk.SOURCES,
+    *jira.SOURCES,
+    xes.SOURCE,
+    csv.SOURCE,
+)
+BY_NAME: dict[str, Source] = {s.name: s for s in SOURCES}
+
+__all__ = ["BY_NAME", "SOURCES", "ReadContext", "Source", "SourceRows", "detect_source"]
+
+
+def detect_source(path: Path, requested: str = "auto") -> Source:
+    """The source `requested`, or with "auto" the one most sure the file is its own."""
+    if path.is_dir():
+        raise IngestError(str(path), "is a folder, not a file", "Give the export files in it")
+    if not path.is_file():
+        raise IngestError(str(path), "no such file")
+    if path.stat().st_size == 0:
+        raise IngestError(str(path), "the file is empty", "Export it again from the helpdesk tool")
+    if requested != "auto":
+        return BY_NAME[requested]
+    head = head_of(path)
+    best, confidence = max(((s, s.sniff(path, head)) for s in SOURCES), key=lambda pair: pair[1])
+    if confidence <= 0:
+        names = ", ".join(s.name for s in SOURCES)
+        raise IngestError(
+            str(path), "not a format ticketloop reads", f"Formats: {names}; force one with --format"
+        )
+    return best

@@ -1,0 +1,577 @@
+"""What the helpdesk readers (Zendesk, ServiceNow, Freshdesk, Jira) share: recognising an export by
+its headers or JSON keys, reading JSON safely, vendor timestamps, the default status mapping and
+support levels, and the three ways from an export to canonical events, all in DuckDB SQL:
+
+- history (one record per change) -> `changes` rows -> `events_from_changes`;
+- snapshots (one row per version of a ticket) -> `changes_from_versions` -> the same;
+- flat ticket lists (one row per ticket) -> `milestone_events`.
+
+A reader builds a TEMP table of canonical columns (`OUTPUT_COLUMNS`, text) and hands it to
+`source_rows`, which presets the columns and the default activity of each source label.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+
+from ingest.mapping import normalise_header
+from ingest.sources.base import ReadContext, SourceRows
+from store.errors import IngestError
+from store.identifiers import quote_ident
+
+LINE = "__line"  # the source row (CSV line, or ordinal of the JSON record) of each output row
+DEFAULT = "__default"  # each output row's default canonical activity (None: keep the label)
+MAX_JSON_BYTES = 1 << 30  # a JSON document larger than this is refused, not read into memory
+
+# Status words (lower case) by what they mean; the class decides the default activity.
+STATUS_CLASSES: dict[str, str] = {
+    **dict.fromkeys(("new", "created", "to do"), "new"),
+    **dict.fromkeys(
+        (
+            "open",
+            "active",
+            "in progress",
+            "work in progress",
+            "waiting for support",
+            "reopened",
+            "assigned",
+        ),
+        "open",
+    ),
+    **dict.fromkeys(
+        (
+            "pending",
+            "awaiting user info",
+            "awaiting caller",
+            "awaiting customer",
+            "on hold",
+            "waiting on customer",
+            "waiting for customer",
+            "pending customer",
+        ),
+        "waiting",
+    ),
+    **dict.fromkeys(("solved", "resolved", "done"), "resolved"),
+    "closed": "closed",
+    **dict.fromkeys(("canceled", "cancelled", "withdrawn"), "canceled"),
+    **dict.fromkeys(("declined", "rejected"), "rejected"),
+    "escalated": "escalated",
+}
+CLASS_ACTIVITIES: dict[str, str] = {
+    "new": "Ticket created",
+    "waiting": "Information requested",
+    "resolved": "Resolved",
+    "closed": "Closed",
+    "canceled": "Abandoned",
+    "rejected": "Rejected",
+    "escalated": "Escalated",
+}
+# Labels the change pipeline gives to what is not a status, with their default activities.
+LABEL_ACTIVITIES: dict[str, str] = {
+    "Created": "Ticket created",
+    "Group to a higher level": "Escalated",
+    "Group to a lower level": "De-escalated",
+    "Group assigned": "Assigned",
+    "Assignee set": "Assigned",
+    "Reassigned": "Assigned",
+    "Priority set": "Classified",
+    "Type set": "Classified",
+    "First public reply": "First response",
+    "Customer reply": "Customer replied",
+    "Satisfaction rating": "Survey answered",
+    "Reopened": "Reopened",
+    "Knowledge linked": "Knowledge base consulted",
+    "Knowledge captured": "Solution recorded in knowledge base",
+}
+
+# The columns every helpdesk reader outputs (all text); `case:` columns may follow.
+OUTPUT_COLUMNS = (
+    "case_id",
+    "activity",
+    "timestamp",
+    "resource",
+    "team",
+    "level",
+    "channel",
+    "priority",
+    "category",
+    "csat",
+)
+
+# The change rows a history reader produces, one per changed field (see `events_from_changes`):
+# case_id, ts (TIMESTAMPTZ), ts_text (the raw text, kept for rows whose time did not parse),
+# line (source row), seq (order in the file), actor, actor_kind ('agent', 'customer', 'system'),
+# initial (part of the ticket's creation), field, old, new, channel, csat (1-5).
+# Fields: created (new = its label), status, group, assignee, priority, type, reply, rating,
+# reassigned, reopened, kb_linked, kb_captured.
+
+
+# --- recognising a file ---------------------------------------------------------------------------
+
+
+def csv_header(head: bytes) -> set[str]:
+    """The normalised header cells of a CSV's first line; empty if it is not text."""
+    for encoding in ("utf-8-sig", "utf-16", "latin-1"):
+        try:
+            text = head.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if not text or text.lstrip()[:1] in ("{", "[", "<"):
+        return set()
+    first = text.splitlines()[0] if text.splitlines() else ""
+    delimiter = max((",", ";", "\t", "|"), key=first.count)
+    cells = next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
+    return {normalise_header(c) for c in cells}
+
+
+def header_confidence(headers: set[str], required: Iterable[str], telling: Iterable[str]) -> float:
+    """0.95 when every required header and one telling header are present, else 0."""
+    if headers and set(required) <= headers and headers & set(telling):
+        return 0.95
+    return 0.0
+
+
+def json_confidence(head: bytes, *keys: bytes) -> float:
+    """0.95 when the text starts as JSON and holds all of `keys` (quoted key names) early on."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text[:1] in (b"{", b"[") and all(b'"' + k + b'"' in text for k in keys):
+        return 0.95
+    return 0.0
+
+
+def pick_columns(headers: list[str], aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Our name -> the file's header, for each name whose aliases (normalised) match a header; the
+    first matching header wins (Jira repeats some)."""
+    by_normal: dict[str, str] = {}
+    for header in headers:
+        by_normal.setdefault(normalise_header(header), header)
+    found = {}
+    for name, names in aliases.items():
+        for alias in names:
+            if alias in by_normal:
+                found[name] = by_normal[alias]
+                break
+    return found
+
+
+def require(found: dict[str, str], names: Iterable[str], path: Path, what: str) -> None:
+    """Fail naming the missing columns of a vendor export."""
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise IngestError(
+            str(path),
+            f"this {what} has no {', '.join(missing)} column",
+            "Export it again with that column, or force another reader with --format",
+        )
+
+
+def column(found: dict[str, str], name: str, alias: str = "") -> str:
+    """SQL for a picked column's trimmed text (NULL when empty or not in the file)."""
+    if name not in found:
+        return "NULL::VARCHAR"
+    prefix = f"{alias}." if alias else ""
+    return f"nullif(trim({prefix}{quote_ident(found[name])}), '')"
+
+
+def state_at_export(headers: list[str], *left_out: str) -> dict[str, str]:
+    """Every column of a flat export but `left_out`, as SQL for its text (relation alias `t`):
+    the ticket's state at export time, kept as its attributes."""
+    return {h: column({h: h}, h, "t") for h in headers if h not in left_out}
+
+
+def csv_relation(path: Path, context: ReadContext) -> tuple[str, dict[str, object], list[str]]:
+    """A vendor CSV as a numbered relation (column `LINE`, the header being line 1), with its
+    params and headers."""
+    from ingest.sources.csv import detect_encoding
+
+    params: dict[str, object] = {
+        "src_path": str(path),
+        "src_encoding": detect_encoding(path),
+        "src_nulls": list(context.null_tokens),
+    }
+    reader = (
+        "read_csv($src_path, all_varchar = true, header = true, encoding = $src_encoding,"
+        " nullstr = $src_nulls, strict_mode = false)"
+    )
+    try:
+        described = context.con.execute(f"DESCRIBE SELECT * FROM {reader}", params).fetchall()
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0].split(": ", 1)[-1]
+        raise IngestError(str(path), f"not a readable CSV file ({reason})") from None
+    relation = f"(SELECT *, row_number() OVER () + 1 AS {LINE} FROM {reader})"
+    return relation, params, [row[0] for row in described]
+
+
+def json_records(path: Path, pointer: str, context: ReadContext, name: str = "json") -> str:
+    """A TEMP table `{name}_{index}` of the records at `pointer` (e.g. "$.audits[*]") of a JSON
+    export (one document, several pages, or one page per line; gzip too), as column `r` (JSON)
+    with its ordinal `LINE`. Nothing is evaluated; documents over MAX_JSON_BYTES are refused."""
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise IngestError(
+            str(path),
+            f"is larger than {MAX_JSON_BYTES >> 20} MB",
+            "Export it in several smaller files (pages) and load them together",
+        )
+    table = f"{name}_{context.index}"
+    try:
+        context.con.execute(
+            f"CREATE TEMP TABLE {table} AS SELECT r, row_number() OVER () AS {LINE} FROM ("
+            " SELECT unnest(json_extract(json, $pointer)) AS r"
+            " FROM read_json_objects($path, format = 'auto', maximum_object_size = $max))",
+            {"path": str(path), "pointer": pointer, "max": MAX_JSON_BYTES},
+        )
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0].split(": ", 1)[-1]
+        raise IngestError(
+            str(path), f"not readable JSON ({reason})", "Check that it is the export as downloaded"
+        ) from None
+    return table
+
+
+# --- timestamps -----------------------------------------------------------------------------------
+
+
+def parse_ts(text: str) -> str:
+    """SQL: the TIMESTAMPTZ of a vendor time text, or NULL. ISO 8601 first, then the formats in
+    `$naive_formats` (wall-clock time in the session's zone, the export's zone) and in
+    `$offset_formats` (with %z); a statement using it passes both lists."""
+    return (
+        f"coalesce(try_cast({text} AS TIMESTAMPTZ),"
+        f" try_strptime({text}, $naive_formats)::TIMESTAMPTZ,"
+        f" try_strptime({text}, $offset_formats)::TIMESTAMPTZ)"
+    )
+
+
+def ts_params(naive: Iterable[str] = (), offset: Iterable[str] = ()) -> dict[str, object]:
+    """The parameters `parse_ts` needs; DuckDB wants each list non-empty."""
+    return {
+        "naive_formats": list(naive) or ["%Y-%m-%d %H:%M:%S"],
+        "offset_formats": list(offset) or ["%Y-%m-%d %H:%M:%S %z"],
+    }
+
+
+def ts_output(ts: str, text: str) -> str:
+    """SQL for the output timestamp column: the parsed time with its offset, or the raw text when
+    it did not parse (so that staging rejects the row, naming the text)."""
+    return f"coalesce(strftime({ts}, '%Y-%m-%dT%H:%M:%S.%f%z'), {text})"
+
+
+# --- support levels -------------------------------------------------------------------------------
+
+
+def level_of(team: str) -> str:
+    """SQL: the support level (1-4) of a team, from the mapping's [levels] (`$level_teams`,
+    `$level_values`), else from level words in its name ("L2", "2nd line", "Tier 2", "Level 3",
+    "second line"); NULL when neither says."""
+    low = f"lower(trim({team}))"
+    return (
+        f"coalesce($level_values[list_position($level_teams, {low})]::VARCHAR,"
+        f" nullif(regexp_extract({low}, '(?:^|[^a-z0-9])(?:l|tier|level)\\s*([1-4])(?:[^0-9]|$)', 1), ''),"
+        f" nullif(regexp_extract({low}, '([1-4])(?:st|nd|rd|th)\\s+(?:line|level|tier)', 1), ''),"
+        f" CASE WHEN regexp_matches({low}, '\\bfirst (line|level)\\b') THEN '1'"
+        f" WHEN regexp_matches({low}, '\\bsecond (line|level)\\b') THEN '2'"
+        f" WHEN regexp_matches({low}, '\\bthird (line|level)\\b') THEN '3' END)::TINYINT"
+    )
+
+
+def level_params(context: ReadContext) -> dict[str, object]:
+    levels = context.levels or {"": 0}  # DuckDB wants typed, non-empty lists
+    return {"level_teams": list(levels), "level_values": list(levels.values())}
+
+
+def _status_params() -> dict[str, object]:
+    return {
+        "status_words": list(STATUS_CLASSES),
+        "status_classes": list(STATUS_CLASSES.values()),
+    }
+
+
+def _class(status: str) -> str:
+    return f"$status_classes[list_position($status_words, lower(trim({status})))]"
+
+
+# --- history: changes -> events -------------------------------------------------------------------
+
+_EVENTS_FROM_CHANGES = """
+CREATE TEMP TABLE {out} AS
+WITH ordered AS (
+    SELECT *,
+        last_value(CASE WHEN field = 'group' THEN new END IGNORE NULLS) OVER upto AS team_after,
+        last_value(CASE WHEN field = 'group' THEN new END IGNORE NULLS) OVER before AS team_before,
+        last_value(CASE WHEN field = 'status' THEN new END IGNORE NULLS) OVER before AS status_before,
+        last_value(CASE WHEN field = 'priority' THEN new END IGNORE NULLS) OVER upto AS priority_now,
+        last_value(CASE WHEN field = 'type' THEN new END IGNORE NULLS) OVER upto AS category_now,
+        last_value(channel IGNORE NULLS) OVER upto AS channel_now,
+        -- one version: the changes one actor made to one ticket at one time
+        dense_rank() OVER (ORDER BY case_id, ts, actor) AS version,
+        count(*) FILTER (WHERE field = 'reply' AND actor_kind = 'agent') OVER upto AS agent_replies
+    FROM {changes}
+    WINDOW upto AS (PARTITION BY case_id ORDER BY ts NULLS LAST, seq
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+        before AS (PARTITION BY case_id ORDER BY ts NULLS LAST, seq
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+),
+labelled AS (
+    SELECT *,
+        coalesce(old, status_before) AS status_old,
+        {old_class} AS old_class,
+        {new_class} AS new_class,
+        {level_new} AS level_new,
+        {level_before} AS level_before,
+        coalesce(bool_or(field = 'assignee' AND new = actor) OVER v, false) AS self_assigned,
+        max(CASE WHEN field = 'assignee' THEN new END) OVER v AS assignee_set,
+        bool_or(field = 'group') OVER v AS group_changed,
+        bool_or(field = 'created') OVER v AS creating
+    FROM ordered
+    WINDOW v AS (PARTITION BY version)
+),
+events AS (
+    SELECT *,
+        CASE
+            WHEN field = 'created' THEN new
+            -- what comes with the creation (first values, the request's text) is part of it
+            WHEN initial OR creating THEN NULL
+            WHEN field = 'status' AND new_class = 'open' AND old_class IN ('waiting', 'resolved', 'closed')
+                THEN new || ' after ' || status_old
+            WHEN field = 'status' THEN new
+            WHEN field = 'group' AND NOT self_assigned AND level_new > level_before
+                THEN 'Group to a higher level'
+            WHEN field = 'group' AND NOT self_assigned AND level_new < level_before
+                THEN 'Group to a lower level'
+            WHEN field = 'group' THEN 'Group assigned'
+            WHEN field = 'assignee' AND new IS NOT NULL AND NOT group_changed THEN 'Assignee set'
+            WHEN field = 'priority' THEN 'Priority set'
+            WHEN field = 'type' THEN 'Type set'
+            WHEN field = 'reply' AND actor_kind = 'customer' THEN 'Customer reply'
+            WHEN field = 'reply' AND agent_replies = 1 THEN 'First public reply'
+            WHEN field = 'reply' THEN 'Public reply'
+            WHEN field = 'rating' THEN 'Satisfaction rating'
+            WHEN field = 'reassigned' THEN 'Reassigned'
+            WHEN field = 'reopened' THEN 'Reopened'
+            WHEN field = 'kb_linked' THEN 'Knowledge linked'
+            WHEN field = 'kb_captured' THEN 'Knowledge captured'
+        END AS label,
+        CASE
+            WHEN field = 'status' AND new_class = 'open' AND old_class = 'waiting'
+                THEN 'Customer replied'
+            WHEN field = 'status' AND new_class = 'open' AND old_class IN ('resolved', 'closed')
+                THEN 'Reopened'
+            WHEN field = 'status' THEN $class_activities[list_position($class_names, new_class)]
+        END AS status_activity
+    FROM labelled
+),
+kept AS (
+    SELECT *,
+        bool_or(field = 'status' AND status_activity IS NOT NULL) OVER v AS status_event,
+        coalesce(bool_or(status_activity IN ('Customer replied', 'Reopened')) OVER v, false)
+            AS customer_back,
+        bool_or(field IN ('group', 'assignee')) OVER v AS assignment,
+        count(label) FILTER (WHERE field <> 'status' OR status_activity IS NOT NULL)
+            OVER v AS others
+    FROM events
+    WHERE label IS NOT NULL
+    WINDOW v AS (PARTITION BY version)
+)
+SELECT
+    case_id,
+    label AS activity,
+    {ts_out} AS "timestamp",
+    CASE
+        WHEN actor_kind = 'customer' THEN 'Customer'
+        WHEN actor_kind = 'system' THEN 'System'
+        WHEN label IN ('Assignee set', 'Group assigned') THEN coalesce(assignee_set, actor)
+        ELSE actor
+    END AS resource,
+    CASE WHEN label LIKE 'Group to a %' THEN team_before ELSE team_after END AS team,
+    (CASE WHEN label LIKE 'Group to a %' THEN level_before ELSE {level_after} END)::VARCHAR AS level,
+    channel_now AS channel,
+    priority_now AS priority,
+    category_now AS category,
+    csat,
+    line AS {line},
+    coalesce(status_activity, $label_activities[list_position($label_names, label)]) AS {default}
+FROM kept
+WHERE NOT (label = 'Public reply' AND status_event)
+    AND NOT (label = 'Customer reply' AND customer_back)
+    AND NOT (label = 'Reassigned' AND assignment)
+    AND NOT (label = 'Reopened' AND field = 'reopened' AND customer_back)
+    -- a plain status such as "Open" or "In Progress" says nothing beside another event
+    AND NOT (field = 'status' AND status_activity IS NULL AND others > 0)
+QUALIFY row_number() OVER (
+    PARTITION BY version, coalesce(status_activity, $label_activities[list_position($label_names, label)], label)
+    ORDER BY seq
+) = 1
+ORDER BY case_id, ts NULLS LAST, seq
+"""
+
+
+def events_from_changes(
+    con: duckdb.DuckDBPyConnection, changes: str, out: str, context: ReadContext
+) -> None:
+    """Turn a table of change rows (see the comment on the change rows above) into the canonical
+    output table `out`: one event per change of status, group, assignee, priority or type, per
+    reply and rating. Team and level are carried forward from the last group change; a group
+    change to a higher level is `Escalated`, to a lower one `De-escalated` (an agent moving a
+    ticket into their own hands is `Assigned`). One actor's changes at one time are one version:
+    within it, what one event says is not repeated by another (a reply that comes with a status
+    change, an assignee that comes with a group change)."""
+    sql = _EVENTS_FROM_CHANGES.format(
+        out=out,
+        changes=changes,
+        old_class=_class("coalesce(old, status_before)"),
+        new_class=_class("new"),
+        level_new=level_of("CASE WHEN field = 'group' THEN new END"),
+        level_before=level_of("team_before"),
+        level_after=level_of("team_after"),
+        ts_out=ts_output("ts", "ts_text"),
+        line=LINE,
+        default=DEFAULT,
+    )
+    con.execute(
+        sql,
+        {
+            **_status_params(),
+            **level_params(context),
+            "class_names": list(CLASS_ACTIVITIES),
+            "class_activities": list(CLASS_ACTIVITIES.values()),
+            "label_names": list(LABEL_ACTIVITIES),
+            "label_activities": list(LABEL_ACTIVITIES.values()),
+        },
+    )
+
+
+# --- snapshots: versions -> changes ---------------------------------------------------------------
+
+
+def changes_from_versions(
+    con: duckdb.DuckDBPyConnection,
+    versions: str,
+    out: str,
+    tracked: dict[str, str],
+    counters: dict[str, str],
+    created_label: str,
+) -> int:
+    """Turn a table of ticket versions (case_id, ts, ts_text, opened and opened_text (the
+    ticket's creation time, may be NULL), version, line, actor, caller (an actor who is the
+    customer; may be NULL; "system" is the system), and the `tracked` columns
+    (column -> change field) and `counters` (column -> field)) into change rows `out`, ordered by
+    the version counter, then time. The first version of a ticket is its creation (at `opened`
+    when given); later ones emit a row per tracked value that changed and per counter that went
+    up. Returns how many versions changed nothing."""
+    lagged = ", ".join(
+        f"lag({quote_ident(c)}) OVER w AS {quote_ident('prev_' + c)}" for c in [*tracked, *counters]
+    )
+    kind = (
+        "CASE WHEN actor = caller THEN 'customer' WHEN lower(actor) = 'system' THEN 'system'"
+        " ELSE 'agent' END"
+    )
+    parts = [
+        "SELECT case_id, coalesce(opened, ts) AS ts, CASE WHEN opened IS NULL THEN"
+        " coalesce(opened_text, ts_text) END AS ts_text, line, version, actor,"
+        " 'customer' AS actor_kind, true AS initial, 'created' AS field, NULL AS old,"
+        f" '{created_label}' AS new, -1 AS k FROM v WHERE first"
+    ]
+    for k, (col, field) in enumerate(tracked.items()):
+        c, p = quote_ident(col), quote_ident("prev_" + col)
+        parts.append(
+            f"SELECT case_id, ts, ts_text, line, version, actor, {kind}, first, '{field}', {p},"
+            f" {c}, {k} FROM v WHERE {c} IS NOT NULL AND (first OR {c} IS DISTINCT FROM {p})"
+        )
+    for k, (col, field) in enumerate(counters.items(), start=len(tracked)):
+        c, p = quote_ident(col), quote_ident("prev_" + col)
+        parts.append(
+            f"SELECT case_id, ts, ts_text, line, version, actor, {kind}, false, '{field}', {p},"
+            f" {c}, {k} FROM v WHERE NOT first"
+            f" AND try_cast({c} AS INTEGER) > try_cast({p} AS INTEGER)"
+        )
+    con.execute(
+        f"CREATE TEMP TABLE {out} AS WITH v AS (SELECT *, {lagged},"
+        " row_number() OVER w = 1 AS first FROM " + versions + " WINDOW w AS (PARTITION BY case_id"
+        " ORDER BY try_cast(version AS DOUBLE) NULLS LAST, ts NULLS LAST, line))"
+        " SELECT case_id, ts, ts_text, line,"
+        " row_number() OVER (ORDER BY case_id, try_cast(version AS DOUBLE) NULLS LAST,"
+        " ts NULLS LAST, line, k) AS seq, actor, actor_kind, initial, field, old, new,"
+        " NULL::VARCHAR AS channel, NULL::VARCHAR AS csat"
+        f" FROM ({' UNION ALL '.join(parts)})"
+    )
+    unchanged = con.execute(
+        f"SELECT (SELECT count(*) FROM {versions}) - (SELECT count(DISTINCT line) FROM {out})"
+    )
+    return unchanged.fetchall()[0][0]
+
+
+# --- flat ticket lists: milestones ----------------------------------------------------------------
+
+
+def milestone_events(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    out: str,
+    case_id: str,
+    milestones: list[tuple[str, str, str, str]],
+    fields: dict[str, str],
+    attributes: dict[str, str],
+    params: dict[str, object],
+) -> None:
+    """One row per ticket of `relation` -> the milestone events of `out`: for each (label,
+    activity, time text SQL, resource SQL) in `milestones`, an event where the time is given.
+    `fields` (team, level, channel, priority, category, csat -> SQL) and `attributes` (name -> SQL,
+    stored on the ticket as `case:name`) are the state at export time, repeated on each event."""
+    carried = [f"{fields.get(n, 'NULL::VARCHAR')} AS {n}" for n in OUTPUT_COLUMNS[4:]]
+    carried += [f"{sql} AS {quote_ident('case:' + name)}" for name, sql in attributes.items()]
+    parts = [
+        f"SELECT {case_id} AS case_id, $label_{k} AS activity,"
+        f' {ts_output(parse_ts(text), text)} AS "timestamp", {resource} AS resource,'
+        f" {', '.join(carried)}, {LINE}, $activity_{k} AS {DEFAULT}, {k} AS k"
+        f" FROM {relation} WHERE {text} IS NOT NULL"
+        for k, (_, _, text, resource) in enumerate(milestones)
+    ]
+    labels = {f"label_{k}": m[0] for k, m in enumerate(milestones)}
+    activities = {f"activity_{k}": m[1] for k, m in enumerate(milestones)}
+    con.execute(
+        f"CREATE TEMP TABLE {out} AS SELECT * EXCLUDE (k) FROM ({' UNION ALL '.join(parts)})"
+        f" ORDER BY {LINE}, k",
+        {**params, **labels, **activities},
+    )
+
+
+# --- the result -----------------------------------------------------------------------------------
+
+
+def source_rows(
+    path: Path,
+    fmt: str,
+    table: str,
+    context: ReadContext,
+    read: tuple[str, dict[str, object]],
+    details: dict[str, int] | None = None,
+) -> SourceRows:
+    """The canonical output table as SourceRows: columns preset, each label's default activity.
+    `read`: the relation of the source's rows or records, and its parameters, to count them."""
+    con = context.con
+    relation, params = read
+    rows_read = con.execute(f"SELECT count(*) FROM {relation}", params).fetchall()[0][0]
+    headers = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall() if row[0] != DEFAULT]
+    if con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] == 0:
+        raise IngestError(str(path), "the export holds no tickets", "Export it again with its data")
+    defaults = con.execute(
+        f"SELECT DISTINCT activity, {DEFAULT} FROM {table} WHERE {DEFAULT} IS NOT NULL"
+    ).fetchall()
+    return SourceRows(
+        path,
+        fmt,
+        table,
+        {},
+        headers,
+        line_column=LINE,
+        columns={name: name for name in OUTPUT_COLUMNS if name in headers},
+        activities=dict(defaults),
+        details=details or {},
+        rows_read=rows_read,
+    )

@@ -1,0 +1,198 @@
+"""The data-quality report of a data set: what ingest dropped, kept empty or assumed, and what in
+the stored events looks suspect. Read-only SQL over the store, one check per query; each check
+gives a count and a few examples (ticket ids, files and rows) to trace it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+import duckdb
+
+from store.datasets import dataset_id
+from store.vocabulary import CANONICAL_ACTIVITIES
+
+EXAMPLES = 5
+CLOSING = ["Resolved", "Closed", "Rejected", "Abandoned"]
+
+
+@dataclass
+class Check:
+    """One finding: its name, what it means, how many, and up to EXAMPLES examples."""
+
+    name: str
+    label: str
+    count: int
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QualityReport:
+    """All the checks of one data set, the time zone each file was read in, and the optional
+    values left empty per field."""
+
+    dataset: str
+    tickets: int
+    events: int
+    checks: list[Check]
+    files: list[dict[str, object]]
+    empty_values: list[Check]
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+# Each check: (name, label, SQL returning one row per finding as (example text), or a count and
+# example through `count(*) OVER ()`). Parameter $d is the data set id.
+_CHECKS: list[tuple[str, str, str]] = [
+    (
+        "rows_rejected",
+        "rows rejected (no case id, activity or readable timestamp)",
+        "SELECT file_name || ' row ' || row_number || ': ' || reason FROM rejects"
+        " WHERE dataset_id = $d ORDER BY file_id, row_number",
+    ),
+    (
+        "tickets_without_creation",
+        "tickets without a `Ticket created` event",
+        "SELECT case_id FROM cases c WHERE dataset_id = $d AND NOT EXISTS (SELECT 1"
+        " FROM event_log e WHERE e.dataset_id = $d AND e.case_key = c.case_key"
+        " AND e.activity = 'Ticket created') ORDER BY case_key",
+    ),
+    (
+        "events_before_creation",
+        "events timestamped before their ticket's `Ticket created`",
+        "SELECT case_id || ': ' || activity || ' at ' || strftime(ts, '%Y-%m-%d %H:%M')"
+        " FROM (SELECT *, min(ts) FILTER (WHERE activity = 'Ticket created')"
+        " OVER (PARTITION BY case_key) AS created FROM event_log WHERE dataset_id = $d)"
+        " WHERE ts < created ORDER BY case_key, event_index",
+    ),
+    (
+        "events_out_of_order",
+        "events placed in their file before an event that happened earlier (not in time order)",
+        "SELECT case_id || ': ' || activity || ' (row ' || source_row || ')' FROM ("
+        " SELECT *, lag(source_row) OVER (PARTITION BY case_key, file_id ORDER BY event_index)"
+        " AS previous FROM event_log WHERE dataset_id = $d) WHERE source_row < previous"
+        " ORDER BY case_key, event_index",
+    ),
+    (
+        "timestamps_implausible",
+        "timestamps in the future or before 2000",
+        "SELECT case_id || ': ' || activity || ' at ' || strftime(ts, '%Y-%m-%d %H:%M')"
+        " FROM event_log WHERE dataset_id = $d AND (ts > now() OR ts < TIMESTAMPTZ '2000-01-01')"
+        " ORDER BY case_key, event_index",
+    ),
+    (
+        "ties_same_minute",
+        "events sharing their ticket and minute with another event (their order is a guess)",
+        "SELECT case_id || ': ' || activity || ' at ' || strftime(ts, '%Y-%m-%d %H:%M')"
+        " FROM (SELECT *, count(*) OVER (PARTITION BY case_key, date_trunc('minute', ts)) AS n"
+        " FROM event_log WHERE dataset_id = $d) WHERE n > 1 ORDER BY case_key, event_index",
+    ),
+    (
+        "unmapped_activities",
+        "events whose activity is not canonical (map them with [activities] in --map)",
+        "SELECT activity || ' (' || count(*) || ')' FROM event_log WHERE dataset_id = $d"
+        " AND NOT list_contains($canonical, activity) GROUP BY activity"
+        " ORDER BY count(*) DESC, activity",
+    ),
+    (
+        "tickets_open",
+        "tickets still open (no resolution, closing, rejection or abandonment after the last"
+        " reopen)",
+        "SELECT case_id FROM (SELECT case_id, case_key, arg_max(activity, event_index) FILTER"
+        " (WHERE list_contains($closing, activity) OR activity = 'Reopened') AS last_state"
+        " FROM event_log WHERE dataset_id = $d GROUP BY ALL)"
+        " WHERE last_state IS NULL OR last_state = 'Reopened' ORDER BY case_key",
+    ),
+    (
+        "ids_damaged_by_spreadsheet",
+        "ticket ids that look damaged by a spreadsheet (scientific notation such as 3.6E+11)",
+        "SELECT case_id FROM cases WHERE dataset_id = $d"
+        " AND regexp_matches(case_id, '^[0-9]+([.,][0-9]+)?[eE]\\+?[0-9]+$') ORDER BY case_key",
+    ),
+]
+
+
+def quality_report(con: duckdb.DuckDBPyConnection, dataset: str) -> QualityReport:
+    """The data-quality report of `dataset` (see `_CHECKS` for what is checked)."""
+    d = dataset_id(con, dataset)
+    params = {"d": d, "canonical": list(CANONICAL_ACTIVITIES), "closing": CLOSING}
+    checks = [_check(con, name, label, sql, params) for name, label, sql in _CHECKS]
+    files = _files(con, d)
+    checks[1:1] = [
+        Check(
+            "duplicates_dropped",
+            "events already in the store, repeated in the export, or flat milestones that gave"
+            " way to the history, kept once",
+            sum(int(f["duplicates_skipped"]) for f in files),
+            [f"{f['file']}: {f['duplicates_skipped']:,}" for f in files if f["duplicates_skipped"]][
+                :EXAMPLES
+            ],
+        ),
+        _detail_check(
+            files, "snapshot_rows_unchanged", "snapshot rows without a change (not events)"
+        ),
+        _detail_check(files, "duplicate_records", "duplicate records in history exports"),
+    ]
+    tickets, events = con.execute(
+        "SELECT (SELECT count(*) FROM cases WHERE dataset_id = $d),"
+        " (SELECT count(*) FROM events WHERE dataset_id = $d)",
+        {"d": d},
+    ).fetchall()[0]
+    empty = con.execute(
+        "SELECT field, count(*), list(raw_value ORDER BY file_id, row_number)[:$n]"
+        " FROM field_issues WHERE dataset_id = $d GROUP BY field ORDER BY count(*) DESC, field",
+        {"d": d, "n": EXAMPLES},
+    ).fetchall()
+    return QualityReport(
+        dataset,
+        tickets,
+        events,
+        checks,
+        [{k: v for k, v in f.items() if k != "details"} for f in files],
+        [
+            Check(name, f"{name} values that could not be read, left empty", n, list(raw))
+            for name, n, raw in empty
+        ],
+    )
+
+
+def _check(
+    con: duckdb.DuckDBPyConnection, name: str, label: str, sql: str, params: dict[str, object]
+) -> Check:
+    used = {k: v for k, v in params.items() if f"${k}" in sql}
+    count, examples = con.execute(
+        f"SELECT count(*), list(x)[:$n] FROM ({sql}) t(x)", {**used, "n": EXAMPLES}
+    ).fetchall()[0]
+    if name == "unmapped_activities":  # count the events, not the labels
+        count = con.execute(
+            "SELECT count(*) FROM event_log WHERE dataset_id = $d"
+            " AND NOT list_contains($canonical, activity)",
+            used,
+        ).fetchall()[0][0]
+    return Check(name, label, count, examples)
+
+
+def _files(con: duckdb.DuckDBPyConnection, d: int) -> list[dict[str, object]]:
+    cursor = con.execute(
+        "SELECT file_name AS file, format, recognised_as, timezone, duplicates_skipped,"
+        " rows_rejected, details FROM source_files WHERE dataset_id = $d ORDER BY file_id",
+        {"d": d},
+    )
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _detail_check(files: list[dict[str, object]], key: str, label: str) -> Check:
+    """A count the readers recorded per file (source_files.details)."""
+    counts = [
+        (f["file"], int(json.loads(str(f["details"])).get(key, 0)))
+        for f in files
+        if f["details"] is not None
+    ]
+    return Check(
+        key,
+        label,
+        sum(n for _, n in counts),
+        [f"{file}: {n:,}" for file, n in counts if n][:EXAMPLES],
+    )

@@ -1,0 +1,144 @@
+"""Settings (`ticketloop.toml`): defaults when absent, every key read, one line naming a bad key."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+from store.errors import SettingsError
+from store.settings import (
+    DEFAULT_TARGETS,
+    Settings,
+    SlaTarget,
+    Target,
+    load_settings,
+    settings_path,
+)
+from tests.conftest import write
+
+FULL = """
+[calendar]
+workdays = ["Mon", "Tue", "Wed", "Thu"]
+opens = "09:00"
+closes = "17:30"
+timezone = "Europe/Madrid"
+holidays = [2025-12-25, 2025-01-01]
+
+[targets]
+ttr_median_hours = {target = 12, better = "lower"}
+csat = {target = 0.85}
+
+[sla]
+Urgent = {first_response_hours = 0.25, resolution_hours = 4}
+
+[escalations]
+push_to_front_share = 0.75
+
+[conformance]
+accepted_deviations = ["skipped: Classified"]
+designed_flow = "flows/desk.bpmn"
+"""
+
+
+def test_a_missing_file_means_the_documented_defaults(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "ticketloop.toml")
+    assert settings == Settings()
+    assert settings.calendar.workdays == (0, 1, 2, 3, 4)
+    assert (settings.calendar.opens, settings.calendar.closes) == (time(8), time(18))
+    assert settings.calendar.timezone == "UTC"
+    assert settings.sla_for("nonsense") == SlaTarget(4, 24)
+    assert settings.push_to_front_share == 0.8
+
+
+def test_every_key_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path / "ticketloop.toml", FULL)
+    settings = load_settings(path)
+    assert settings.calendar.workdays == (0, 1, 2, 3)
+    assert (settings.calendar.opens, settings.calendar.closes) == (time(9), time(17, 30))
+    assert settings.calendar.hours_per_day == 8.5
+    assert settings.calendar.timezone == "Europe/Madrid"
+    assert settings.calendar.holidays == (date(2025, 1, 1), date(2025, 12, 25))
+    assert settings.targets["ttr_median_hours"] == Target(12, "lower")
+    assert settings.targets["csat"] == Target(0.85, "higher")
+    assert settings.targets["nps"] == DEFAULT_TARGETS["nps"]
+    assert settings.sla_for("URGENT") == SlaTarget(0.25, 4)
+    assert settings.sla_for("low") == SlaTarget(8, 40)
+    assert settings.push_to_front_share == 0.75
+    assert settings.accepted_deviations == ("skipped: Classified",)
+    assert settings.designed_flow == tmp_path / "flows" / "desk.bpmn"
+    assert settings.source == path
+
+
+def test_the_settings_live_beside_the_store(tmp_path: Path) -> None:
+    assert settings_path(tmp_path / "desk.duckdb") == (tmp_path / "ticketloop.toml").resolve()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "[calender]\n",
+            "[calender] is not a known section. Sections are calendar, targets, sla, escalations, conformance",
+        ),
+        (
+            '[calendar]\nopens = "25:00"\n',
+            "[calendar] opens = '25:00' is not a time of day. Write it as \"08:00\"",
+        ),
+        (
+            '[calendar]\nopens = "18:00"\ncloses = "08:00"\n',
+            '[calendar] closes is not after opens. Write e.g. opens = "08:00", closes = "18:00"',
+        ),
+        (
+            '[calendar]\ntimezone = "Mars/Olympus"\n',
+            "[calendar] timezone = 'Mars/Olympus' is not a known time zone. Use an IANA name such as \"Europe/Madrid\"",
+        ),
+        (
+            '[calendar]\nworkdays = ["Funday"]\n',
+            '[calendar] workdays = [\'Funday\'] is not a list of weekdays. Write e.g. ["Mon", "Tue", "Wed", "Thu", "Fri"]',
+        ),
+        (
+            '[calendar]\nholidays = ["Christmas"]\n',
+            "[calendar] holidays must be a list of dates. Write e.g. holidays = [2026-12-25, 2027-01-01]",
+        ),
+        (
+            "[targets]\nspeed = {target = 1}\n",
+            "[targets] speed is not a KPI. KPIs are " + ", ".join(DEFAULT_TARGETS),
+        ),
+        (
+            '[targets]\ncsat = {target = 0.8, better = "up"}\n',
+            '[targets] csat has better = "up". Use better = "lower" or "higher"',
+        ),
+        (
+            "[targets]\ncsat = 0.8\n",
+            '[targets] csat needs a target. Write csat = {target = 24, better = "lower"}',
+        ),
+        (
+            "[sla]\nhigh = {first_response_hours = 2}\n",
+            "[sla] high needs first_response_hours and resolution_hours. Write high = {first_response_hours = 4, resolution_hours = 24}",
+        ),
+        (
+            "[sla]\nhigh = {first_response_hours = -2, resolution_hours = 4}\n",
+            "[sla] high.first_response_hours = -2 is not a number. Write a number such as 24",
+        ),
+        (
+            "[escalations]\npush_to_front_share = 80\n",
+            "[escalations] push_to_front_share = 80 is not a share. Use 0.8 for 80%",
+        ),
+        (
+            '[conformance]\naccepted_deviations = "all"\n',
+            '[conformance] accepted_deviations must be a list of strings. Write e.g. accepted_deviations = ["skipped: Classified"]',
+        ),
+        ("calendar = [\n", "not valid TOML"),
+    ],
+)
+def test_a_bad_file_is_one_line_naming_the_key_and_the_fix(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = write(tmp_path / "ticketloop.toml", text)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
