@@ -62,7 +62,7 @@ class Conformance:
     `log_fitness` is pm4py's log fitness for `method` (token replay or alignments) on these
     tickets; `fitting_ticket_share` (0-1) the tickets that fit the model exactly. `weekly`: one
     row per ISO week of ticket creation: week_start (date), week ('2025-W02'), tickets,
-    log_fitness, fitting_ticket_share. `deviations`: one row per deviation, most tickets first,
+    log_fitness, fitting_ticket_share, examples (up to five tickets that do not fit). `deviations`: one row per deviation, most tickets first,
     columns as conformance_deviations.sql documents them (deviation, kind, activity, accepted,
     tickets, share, examples, then time to resolution, CSAT and NPS of the affected tickets
     against the rest, with how many answers each mean rests on).
@@ -286,7 +286,7 @@ def _summarize(
         sql_text("mining", "conformance_weekly.sql"),
         {"timezone": plan.bound.selection.timezone, "alignments": method == "alignments"},
     ).df()
-    overall, weekly = weekly.iloc[0], weekly.iloc[1:].reset_index(drop=True)
+    overall, weekly = weekly.iloc[0], weekly.iloc[1:].reset_index(drop=True)  # all, then weeks
     weekly["week_start"] = weekly["week_start"].dt.date
     deviations = con.execute(
         sql_text("mining", "conformance_deviations.sql"), {"accepted": list(accepted)}

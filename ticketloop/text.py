@@ -191,8 +191,11 @@ def conformance_lines(result: Conformance, weeks: int = 0) -> list[str]:
         ),
     ]
     for w in weekly.itertuples():
+        some = [] if w.examples is None else list(w.examples)[:2]  # None: every ticket fits
+        unfit = f"   not fitting: {', '.join(some)}" if some else ""
         lines.append(
             f"  {w.week:<9} {w.tickets:>8,} {w.log_fitness:>8.3f} {w.fitting_ticket_share:>7.1%}"
+            + unfit
         )
     deviations = result.deviations
     if deviations.empty:
