@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DB ?= ticketloop.duckdb
 PORT ?= 8501
 
-.PHONY: install demo test lint format sample lock bench clean
+.PHONY: install demo test lint format sample lock bench bench-mining clean
 
 install: $(VENV)/.installed
 
@@ -34,6 +34,9 @@ sample: install  ## regenerate sample_logs/ from the generator (same seed, same 
 bench: install  ## the generator's and the ingest's benchmarks
 	$(BIN)/python benchmarks/generate.py
 	$(BIN)/python benchmarks/ingest.py
+
+bench-mining: install  ## mining on 1,000,000 events, beside pm4py's pandas route
+	$(BIN)/python benchmarks/mining.py
 
 lock: install  ## re-pin every dependency
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet -o requirements.lock

@@ -58,7 +58,7 @@ def weekly_channel_bars(weekly: pd.DataFrame, title: str) -> go.Figure:
 def variant_paths(variants: pd.DataFrame, title: str) -> go.Figure:
     """Each variant as a row of coloured squares (its activities) beside a bar of its tickets.
 
-    Input columns: activities (list of names), cases, share (0-1).
+    Input columns: activities (list of names), tickets, share (0-1).
     """
     labels = [f"#{i}" for i in range(1, len(variants) + 1)]
     fig = make_subplots(
@@ -91,12 +91,12 @@ def variant_paths(variants: pd.DataFrame, title: str) -> go.Figure:
         )
         seen.add(activity)
     fig.add_bar(
-        x=variants["cases"],
+        x=variants["tickets"],
         y=labels,
         orientation="h",
         marker_color="#4c78a8",
         text=[
-            f"{c:,} ({s:.0%})" for c, s in zip(variants["cases"], variants["share"], strict=True)
+            f"{c:,} ({s:.0%})" for c, s in zip(variants["tickets"], variants["share"], strict=True)
         ],
         textposition="auto",
         name="tickets",

@@ -10,6 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from mining import overview
+from mining.selection import Selection
+from mining.variants import variants as mine_variants
 from store.connection import open_store
 from store.datasets import list_datasets
 from store.location import default_db_path
@@ -53,7 +55,7 @@ def weekly_channels(path: Path, version: float, dataset: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def variants(path: Path, version: float, dataset: str, limit: int) -> pd.DataFrame:
     with _reading(path) as con:
-        return overview.variants(con, dataset=dataset, limit=limit)
+        return mine_variants(con, Selection(dataset), limit=limit).table
 
 
 @st.cache_data(show_spinner=False)

@@ -1,4 +1,4 @@
-"""What a data set holds: its size and span, tickets per week and channel, and its variants."""
+"""What a data set holds: its size and span, tickets per week and channel, its rejected rows."""
 
 from __future__ import annotations
 
@@ -72,15 +72,6 @@ def weekly_tickets_by_channel(con: duckdb.DuckDBPyConnection, *, dataset: str) -
     """Tickets created per ISO week and channel: columns week (date), channel, tickets."""
     return con.execute(
         sql_text("mining", "weekly_channels.sql"), {"d": dataset_id(con, dataset)}
-    ).df()
-
-
-def variants(
-    con: duckdb.DuckDBPyConnection, *, dataset: str, limit: int | None = None
-) -> pd.DataFrame:
-    """Variants, most frequent first: activities (list), cases, share (0-1), events, median_duration_h."""
-    return con.execute(
-        sql_text("mining", "variants.sql"), {"d": dataset_id(con, dataset), "limit": limit}
     ).df()
 
 

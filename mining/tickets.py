@@ -1,11 +1,39 @@
-"""Per-ticket facts the analyses share: the selected tickets."""
+"""Per-ticket facts the analyses share: the selected tickets, their paths, their time to
+resolution and their survey answers."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import duckdb
 
 from mining.selection import Scope, Selection, scope
 from store.errors import MiningError
+from store.queries import sql_text
+
+RESOLVED = "Resolved"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How a data set's time to resolution is measured: from a ticket's first event to its last
+    `Resolved` event when at least half of its tickets have one (tickets without one have none),
+    else from the first to the last event (logs whose labels were not mapped to `Resolved`)."""
+
+    tickets_resolved: int  # tickets of the data set with a `Resolved` event
+    tickets: int
+
+    @property
+    def by_resolved(self) -> bool:
+        return self.tickets_resolved * 2 >= self.tickets > 0
+
+    def describe(self) -> str:
+        if self.by_resolved:
+            return f"first event to last '{RESOLVED}'"
+        return (
+            f"first to last event ({self.tickets_resolved:,} of {self.tickets:,} tickets have a"
+            f" '{RESOLVED}' event; map your resolution activity to it with --map [activities])"
+        )
 
 
 def select_tickets(con: duckdb.DuckDBPyConnection, selection: Selection) -> Scope:
@@ -17,3 +45,22 @@ def select_tickets(con: duckdb.DuckDBPyConnection, selection: Selection) -> Scop
             " Widen the filters (--from, --to, --channel, ...)"
         )
     return bound
+
+
+def load_ticket_paths(con: duckdb.DuckDBPyConnection, bound: Scope) -> Resolution:
+    """Fill the TEMP table `ticket_paths` (one row per selected ticket, see ticket_paths.sql)
+    and say how its time to resolution was measured."""
+    resolved_id, resolved, tickets = con.execute(
+        "SELECT a.activity_id,"
+        " (SELECT count(DISTINCT case_key) FROM events e"
+        "  WHERE e.dataset_id = $d AND e.activity_id = a.activity_id),"
+        " (SELECT count(*) FROM cases WHERE dataset_id = $d)"
+        " FROM activities a WHERE a.name = $name",
+        {"d": bound.dataset_id, "name": RESOLVED},
+    ).fetchall()[0]
+    resolution = Resolution(resolved, tickets)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE ticket_paths AS " + sql_text("mining", "ticket_paths.sql"),
+        {"resolved": resolved_id if resolution.by_resolved else None},
+    )
+    return resolution

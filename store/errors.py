@@ -23,3 +23,7 @@ class SettingsError(TicketloopError):
 
 class MiningError(TicketloopError):
     """An analysis that cannot run on what was selected (no tickets, no events to mine)."""
+
+
+class ModelError(TicketloopError):
+    """A process model (BPMN file) that cannot be read or checked against the log."""

@@ -18,6 +18,9 @@ from store.errors import SettingsError
 SETTINGS_FILE = "ticketloop.toml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Better = Literal["lower", "higher"]
+# How `ticketloop conformance` names deviations, and [conformance] accepted_deviations lists them:
+# "skipped: ACTIVITY" (a model activity a ticket did not do) or "unexpected: ACTIVITY".
+DEVIATION_KINDS = ("skipped", "unexpected")
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,15 @@ class _Reader:
                 "must be a list of strings",
                 'Write e.g. accepted_deviations = ["skipped: Classified"]',
             )
+        for entry in accepted:
+            kind, _, activity = entry.partition(": ")
+            if kind not in DEVIATION_KINDS or not activity.strip():
+                raise self.fail(
+                    "[conformance] accepted_deviations",
+                    f"has {entry!r}",
+                    'Write each as "skipped: ACTIVITY" or "unexpected: ACTIVITY",'
+                    " as ticketloop conformance lists them",
+                )
         flow = conformance.get("designed_flow")
         if flow is not None and not isinstance(flow, str):
             raise self.fail(

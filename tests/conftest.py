@@ -83,3 +83,56 @@ def hand_made_store(tmp_path: Path, csv_text: str, dataset: str = "t") -> Path:
     db = tmp_path / f"{dataset}.duckdb"
     ingest_files(db, [write(tmp_path / f"{dataset}.csv", csv_text)], dataset=dataset)
     return db
+
+
+REAL_LOGS = ROOT.parent / "shared" / "real_logs"
+REAL_HELPDESK = REAL_LOGS / "helpdesk.xes.gz"
+
+
+@pytest.fixture(scope="session")
+def real_helpdesk_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the public Helpdesk log (raw labels, no surveys) as data set `helpdesk`."""
+    if not REAL_HELPDESK.exists():
+        pytest.skip(f"{REAL_HELPDESK} is not here")
+    db = tmp_path_factory.mktemp("real") / "real.duckdb"
+    ingest_files(db, [REAL_HELPDESK], dataset="helpdesk")
+    return db
+
+
+def pm4py_frame(path: Path, labels: dict[str, str] | None = None, cases: list[str] | None = None):
+    """The log at `path` (CSV with Case ID, Activity, Timestamp, or XES) as pm4py reads it;
+    `labels` renames activities (e.g. to the names the store gave the source labels); `cases`
+    keeps only those tickets of a CSV, before pm4py sees it (filtering a formatted frame, with
+    pandas or pm4py, leaves pm4py 2.7 replaying no trace at all)."""
+    import sys
+    import warnings
+
+    sys._pm4py_welcome_shown = True  # type: ignore[attr-defined]
+    os.environ["PM4PY_SHOW_PROGRESS_BAR"] = "False"  # read when pm4py is first imported
+    import pandas as pd
+    import pm4py
+
+    if path.suffix == ".csv":
+        frame = pd.read_csv(path)
+        if cases is not None:
+            frame = frame[frame["Case ID"].isin(cases)]
+        frame = pm4py.format_dataframe(
+            frame, case_id="Case ID", activity_key="Activity", timestamp_key="Timestamp"
+        )
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "install r4pm to read faster"
+            frame = pm4py.format_dataframe(pm4py.read_xes(str(path)))
+    if labels:
+        frame["concept:name"] = frame["concept:name"].replace(labels)
+    return frame
+
+
+def store_labels(db: Path) -> dict[str, str]:
+    """Source label -> activity name, as the store at `db` mapped them at ingest."""
+    return dict(
+        rows(
+            db,
+            "SELECT DISTINCT source_activity, activity FROM event_log",
+        )
+    )

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 
 from tests.conftest import ROOT, SAMPLE, write
 from ticketloop.cli import cli
+from ticketloop.text import duration
 
 COMMANDS = sorted(cli.commands)
 
@@ -35,14 +37,19 @@ def invoke(*args: str):
 def test_the_commands_are_the_ones_the_readme_documents() -> None:
     assert COMMANDS == [
         "bottlenecks",
+        "conformance",
         "dashboard",
         "datasets",
         "demo",
+        "dfg",
+        "discover",
         "escalations",
         "generate",
         "ingest",
         "quality",
         "rootcause",
+        "ticket",
+        "variants",
     ]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in COMMANDS:
@@ -427,4 +434,134 @@ def test_analysis_errors_are_one_line(sample_db: Path, tmp_path: Path) -> None:
     unhappy = run("rootcause", "--db", str(bare), "--target", "unhappy")
     assert unhappy.stderr == (
         "error: no selected ticket has a CSAT answer (1-5); 'unhappy' needs survey answers\n"
+    )
+
+
+# --- mining commands --------------------------------------------------------------------------------
+
+
+def test_dfg_lists_edges_and_says_how_to_trace_them(sample_db: Path) -> None:
+    text = invoke("dfg", "--db", str(sample_db)).output.splitlines()
+    assert text[0].startswith("Directly-follows graph of data set 'helpdesk', all tickets (5,000")
+    assert text[1].split() == ["edge", "count", "median", "mean", "p90"]
+    assert text[-3] == "start activities (tickets): Ticket created 5,000"
+    assert text[-1].endswith("trace an edge with ticketloop ticket ID.")
+    doc = json.loads(invoke("dfg", "--db", str(sample_db), "--json").output)
+    assert set(doc) == {
+        "dataset",
+        "selection",
+        "tickets",
+        "edges",
+        "start_activities",
+        "end_activities",
+    }
+    assert set(doc["edges"][0]) == {
+        "source", "target", "count", "median_seconds", "mean_seconds", "p90_seconds", "examples"
+    }  # fmt: skip
+    assert sum(e["tickets"] for e in doc["end_activities"]) == 5000
+    counts = [e["count"] for e in doc["edges"]] + [e["tickets"] for e in doc["start_activities"]]
+    assert all(type(n) is int for n in counts)
+
+
+def test_variants_text_and_json(sample_db: Path) -> None:
+    result = invoke("variants", "--db", str(sample_db), "--limit", "2")
+    lines = result.output.splitlines()
+    assert lines[1] == "Time to resolution: first event to last 'Resolved'."
+    assert lines[2].startswith("#1 ") and "no survey answers" in lines[2]
+    assert lines[3].startswith("    Ticket created → Assigned → ")
+    assert lines[4].startswith("    e.g. HD-")
+    assert len(lines) == 2 + 2 * 3
+    doc = json.loads(invoke("variants", "--db", str(sample_db), "--limit", "0", "--json").output)
+    assert sum(v["tickets"] for v in doc["variants"]) == doc["tickets"] == 5000
+    assert len(doc["variants"]) == doc["variants_total"]
+
+
+def test_a_selection_nothing_matches_is_one_error_line(sample_db: Path) -> None:
+    result = run("dfg", "--db", str(sample_db), "--channel", "fax")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "error: no tickets of data set 'helpdesk' match: channel fax."
+        " Widen the filters (--from, --to, --channel, ...)\n"
+    )
+
+
+def test_discover_writes_bpmn_that_conformance_reads(
+    writable_sample_db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "found.bpmn"
+    doc = json.loads(
+        invoke("discover", "--db", str(writable_sample_db), "--out", str(out), "--json").output
+    )
+    assert doc["bpmn"] == str(out) and out.read_text().startswith("<?xml")
+    assert doc["process_tree"].startswith("->( 'Ticket created'")
+    checked = json.loads(
+        invoke("conformance", "--db", str(writable_sample_db), "--model", str(out), "--json").output
+    )
+    assert checked["model"] == str(out)
+    assert 0.9 < checked["log_fitness"] <= 1
+
+
+def test_conformance_json_and_a_repeat_from_the_cache(writable_sample_db: Path) -> None:
+    db = str(writable_sample_db)
+    first = json.loads(run("conformance", "--db", db, "--json").stdout)
+    assert {"method", "log_fitness", "fitting_ticket_share", "weekly", "deviations"} <= set(first)
+    assert first["method"] == "token-replay"
+    assert first["model"].endswith("sample_logs/designed_flow.bpmn")
+    assert first["weekly"][0] == first["weekly"][0] | {
+        "week": "2025-W02",
+        "week_start": "2025-01-06",
+    }
+    deviation = first["deviations"][0]
+    assert set(deviation) >= {"deviation", "tickets", "share", "examples", "accepted"}
+    assert type(deviation["tickets"]) is int and type(deviation["csat_answers_rest"]) is int
+    started = time.monotonic()
+    again = run("conformance", "--db", db)
+    assert time.monotonic() - started < 3  # no pm4py: the results come from the store
+    assert again.returncode == 0 and again.stderr == ""
+    assert again.stdout.splitlines()[1].endswith("variants (all from the cache)")
+
+
+def test_conformance_with_a_file_that_is_no_model(sample_db: Path, tmp_path: Path) -> None:
+    model = write(tmp_path / "model.bpmn", "hello")
+    result = run("conformance", "--db", str(sample_db), "--model", str(model))
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"error: {model}: not a BPMN file (not XML: Start tag expected, '<' not found, line 1,"
+        " column 1). Export the model from your modeller as BPMN 2.0 XML, or give another file"
+        " with --model\n"
+    )
+
+
+def test_ticket_prints_a_timeline(sample_db: Path) -> None:
+    """The text shows what --json holds (the sample may be regenerated: read it from there)."""
+    doc = json.loads(invoke("ticket", "HD-000009", "--db", str(sample_db), "--json").output)
+    lines = invoke("ticket", "HD-000009", "--db", str(sample_db)).output.splitlines()
+    created = datetime.fromisoformat(doc["created_at"])
+    assert (
+        lines[0]
+        == f"Ticket HD-000009 of data set 'helpdesk', created {created:%Y-%m-%d %H:%M:%S} (UTC)"
+    )
+    assert lines[1].startswith(f"  channel {doc['channel']} · priority {doc['priority']} · ")
+    assert lines[2].split() == ["time", "activity", "resource", "team", "level", "wait"]
+    second = doc["events"][1]
+    assert lines[4].split() == [
+        *f"{datetime.fromisoformat(second['ts']):%Y-%m-%d %H:%M:%S}".split(),
+        *second["activity"].split(),
+        *second["resource"].split(),
+        *second["team"].split(),
+        f"L{second['level']}",
+        *duration(second["wait_seconds"]).split(),
+    ]
+    assert (
+        second["wait_seconds"]
+        == (
+            datetime.fromisoformat(second["ts"]) - datetime.fromisoformat(doc["events"][0]["ts"])
+        ).total_seconds()
+    )
+    assert len(lines) == 3 + len(doc["events"])
+    missing = run("ticket", "HD-00009", "--db", str(sample_db), "--dataset", "helpdesk")
+    assert missing.returncode == 1
+    assert missing.stderr == (
+        "error: no ticket 'HD-00009' in data set 'helpdesk';"
+        " did you mean HD-000090, HD-000091, HD-000092, HD-000093, HD-000094?\n"
     )

@@ -74,3 +74,14 @@ def test_the_rules_see_every_package() -> None:
     """A package added at the top level must be given its rule here."""
     tops = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests", "benchmarks"}
     assert tops == set(PACKAGES)
+
+
+def test_pm4py_is_reached_through_one_bridge() -> None:
+    """Only mining/pm4py_bridge.py imports pm4py; the other layers get plain values from it."""
+    importers = {
+        path.relative_to(ROOT)
+        for package in PACKAGES
+        for path in _modules(package)
+        if any(module.split(".")[0] == "pm4py" for module, _ in _imports(path))
+    }
+    assert importers == {Path("mining/pm4py_bridge.py")}

@@ -1,8 +1,7 @@
-"""Mining the sample store: the overview numbers, and variants equal to pm4py's."""
+"""Mining the sample store: the overview numbers."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +11,6 @@ from mining import overview
 from store.connection import open_store
 from store.datasets import list_datasets
 from store.errors import StoreError
-from tests.conftest import SAMPLE
 
 
 def test_summary_of_the_sample(sample_db: Path) -> None:
@@ -55,21 +53,3 @@ def test_list_datasets(sample_db: Path) -> None:
         5000,
         "csv",
     )
-
-
-def test_variants_equal_pm4py_on_the_same_log(sample_db: Path) -> None:
-    sys._pm4py_welcome_shown = True  # type: ignore[attr-defined]
-    import pm4py
-
-    frame = pm4py.format_dataframe(
-        pd.read_csv(SAMPLE / "helpdesk.csv"),
-        case_id="Case ID",
-        activity_key="Activity",
-        timestamp_key="Timestamp",
-    )
-    theirs = {tuple(path): count for path, count in pm4py.get_variants(frame).items()}
-    with open_store(sample_db, read_only=True) as con:
-        ours = overview.variants(con, dataset="helpdesk")
-    assert dict(zip(map(tuple, ours["activities"]), ours["cases"], strict=True)) == theirs
-    assert ours["cases"].is_monotonic_decreasing
-    assert ours["share"].sum() == pytest.approx(1.0)

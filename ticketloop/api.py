@@ -5,6 +5,9 @@
 >>> store.datasets()
 >>> desk = store.select("desk", start="2025-03-01", channel="e-mail")
 >>> desk.escalations().by("team")
+>>> desk.dfg().edges, desk.variants(limit=10).table, desk.conformance().deviations
+>>> open("desk.bpmn", "w").write(desk.discover(noise=0.2).bpmn)
+>>> store.ticket("HD-000042", dataset="desk").events
 """
 
 from __future__ import annotations
@@ -13,13 +16,25 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from store.connection import open_store
 from store.location import default_db_path
 from store.settings import Settings, load_settings, settings_path
+
+if TYPE_CHECKING:
+    from mining.conformance import Conformance
+    from mining.dfg import DirectlyFollowsGraph
+    from mining.discovery import DiscoveredProcess
+    from mining.pm4py_bridge import Method
+    from mining.timeline import TicketTimeline
+    from mining.variants import Variants
+
+# The designed flow that conformance checks against when neither the call nor the settings
+# ([conformance] designed_flow) name a model.
+DESIGNED_FLOW = Path(__file__).resolve().parents[1] / "sample_logs" / "designed_flow.bpmn"
 
 
 class Store:
@@ -106,6 +121,13 @@ class Store:
         timezone = self.settings.calendar.timezone
         return Analysis(self, selection_of(dataset, timezone=timezone, **filters))
 
+    def ticket(self, case_id: str, *, dataset: str | None = None) -> TicketTimeline:
+        """One ticket's timeline and case attributes (`dataset`: default the only one)."""
+        from mining.timeline import ticket_timeline
+
+        with self.reading() as con:
+            return ticket_timeline(con, dataset=dataset or self.only_dataset(), case_id=case_id)
+
     @contextmanager
     def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short read-only connection."""
@@ -170,6 +192,44 @@ class Analysis:
                 push_to_front_share=share,
                 non_fitting_variants=non_fitting_variants,
             )
+
+    def dfg(self) -> DirectlyFollowsGraph:
+        """The directly-follows graph: edges with counts and times, start and end activities."""
+        from mining.dfg import directly_follows
+
+        with self.store.reading() as con:
+            return directly_follows(con, self.selection)
+
+    def variants(self, limit: int | None = None) -> Variants:
+        """The variants, most frequent first (`limit`: only the first ones)."""
+        from mining.variants import variants
+
+        with self.store.reading() as con:
+            return variants(con, self.selection, limit=limit)
+
+    def discover(self, noise: float = 0.2) -> DiscoveredProcess:
+        """The actual process by pm4py's inductive miner; `.bpmn` is the BPMN document."""
+        from mining.discovery import discover_process
+
+        with self.store.reading() as con:
+            return discover_process(con, self.selection, noise=noise)
+
+    def conformance(
+        self, model: str | Path | None = None, method: Method = "token-replay"
+    ) -> Conformance:
+        """Fitness and deviations against `model` (a BPMN file; default the settings'
+        [conformance] designed_flow, else the sample designed flow), by token replay or
+        alignments. Results are cached in the store; accepted deviations come from settings."""
+        from mining.conformance import check_conformance
+
+        settings = self.store.settings
+        return check_conformance(
+            self.store.path,
+            self.selection,
+            model=Path(model) if model else settings.designed_flow or DESIGNED_FLOW,
+            method=method,
+            accepted=settings.accepted_deviations,
+        )
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from mining.pm4py_bridge import METHODS
 from store.location import default_db_path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -500,6 +501,154 @@ def generate(tickets: int, seed: int, out: Path, vendors: bool, as_json: bool) -
     for kind, path in paths.items():
         click.echo(f"wrote {path} ({kind})")
     return None
+
+
+def echo_lines(lines: list[str]) -> None:
+    click.echo("\n".join(lines))
+
+
+@cli.command(short_help="The directly-follows graph: who follows whom, how often, how fast.")
+@selection_options
+@common_options
+def dfg(selection: dict[str, Any], db: Path, as_json: bool) -> None:
+    """The directly-follows graph of the selected tickets: for each pair of activities where
+    the second directly follows the first in a ticket, how often (the count pm4py's
+    discover_dfg gives) and the median, mean and 90th-percentile time between them; plus how
+    many tickets start and end with each activity. --json writes {"edges": [{"source",
+    "target", "count", "median_seconds", "mean_seconds", "p90_seconds", "examples"}, ...],
+    "start_activities", "end_activities"}.
+    """
+    from ticketloop import text
+
+    graph = analysis_for(db, selection).dfg()
+    return emit_json(graph.to_json()) if as_json else echo_lines(text.dfg_lines(graph))
+
+
+@cli.command(short_help="The paths tickets take, how many take each, how they fare.")
+@click.option(
+    "--limit",
+    default=20,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Show the N most frequent variants; 0 shows all.",
+)
+@selection_options
+@common_options
+def variants(limit: int, selection: dict[str, Any], db: Path, as_json: bool) -> None:
+    """The variants of the selected tickets (the distinct sequences of activities), most
+    frequent first: tickets, share, cumulative coverage, median time to resolution, and the
+    mean CSAT, CES and NPS of their tickets with how many answered. Time to resolution runs
+    from a ticket's first event to its last 'Resolved' event; in a data set where fewer than
+    half the tickets have one, from the first to the last event (the output says which).
+    """
+    from ticketloop import text
+
+    found = analysis_for(db, selection).variants(limit=limit or None)
+    return emit_json(found.to_json()) if as_json else echo_lines(text.variants_lines(found))
+
+
+@cli.command(short_help="Discover the actual process (inductive miner) as BPMN.")
+@click.option(
+    "--noise",
+    default=0.2,
+    show_default=True,
+    type=click.FloatRange(0, 1, max_open=True),
+    help="Leave out behaviour rarer than this share (0 keeps every path).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the model as BPMN 2.0 with layout (opens in bpmn.io, Camunda Modeler).",
+)
+@selection_options
+@common_options
+def discover(
+    noise: float, out: Path | None, selection: dict[str, Any], db: Path, as_json: bool
+) -> None:
+    """Discover the process the selected tickets actually follow, with pm4py's inductive
+    miner fed with the variant counts DuckDB computed, and print it as a process tree. With
+    --out, write it as BPMN 2.0 with a layout, to open in a BPMN editor or to check tickets
+    against: ticketloop conformance --model FILE.
+    """
+    from ticketloop import text
+
+    found = analysis_for(db, selection).discover(noise=noise)
+    if out:
+        out.write_text(found.bpmn, encoding="utf-8")
+    if as_json:
+        return emit_json(found.to_json() | {"bpmn": str(out) if out else None})
+    return echo_lines(text.discovery_lines(found, str(out) if out else None))
+
+
+@cli.command(short_help="Check tickets against the designed flow (or any BPMN model).")
+@click.option(
+    "--model",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The BPMN model. Default: [conformance] designed_flow in the settings, else"
+    " sample_logs/designed_flow.bpmn.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(METHODS),
+    default="token-replay",
+    show_default=True,
+    help="token-replay is fast and approximate where the model repeats a label;"
+    " alignments are exact and slower.",
+)
+@click.option(
+    "--weeks",
+    default=26,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Show the last N weeks of the weekly table; 0 shows all (--json always has all).",
+)
+@selection_options
+@common_options
+def conformance(
+    model: Path | None,
+    method: str,
+    weeks: int,
+    selection: dict[str, Any],
+    db: Path,
+    as_json: bool,
+) -> None:
+    """Check the selected tickets against a BPMN model: the log fitness and the share of
+    tickets that fit (both as pm4py computes them), per ISO week of ticket creation, and the
+    deviations: each model activity tickets skipped and each activity they did that the model
+    does not allow there, with the tickets affected and what it costs them (time to
+    resolution, CSAT, NPS against the other tickets). The model's labels may be activity names
+    or the source file's labels. Results are cached in the store, so a repeat run is instant;
+    deviations listed in [conformance] accepted_deviations are marked accepted.
+    """
+    from ticketloop import text
+
+    analysis = analysis_for(db, selection)
+    result = analysis.conformance(model=model, method=method)
+    return (
+        emit_json(result.to_json())
+        if as_json
+        else echo_lines(text.conformance_lines(result, weeks))
+    )
+
+
+@cli.command(short_help="One ticket's timeline and attributes.")
+@click.argument("ticket_id")
+@click.option("--dataset", help="Data set of the ticket. Default: the only one in the store.")
+@common_options
+def ticket(ticket_id: str, dataset: str | None, db: Path, as_json: bool) -> None:
+    """Show one ticket: its case attributes and survey answers, then its events in order with
+    time, activity, resource, team, support level and the wait since the previous event.
+    Times are shown in the settings' calendar time zone (UTC by default); --json writes them
+    as ISO 8601 in UTC.
+    """
+    from ticketloop import text
+    from ticketloop.api import Store
+
+    store = Store(db)
+    timeline = store.ticket(ticket_id, dataset=dataset)
+    if as_json:
+        return emit_json(timeline.to_json())
+    return echo_lines(text.ticket_lines(timeline, store.settings.calendar.timezone))
 
 
 @cli.command(short_help="Start the dashboard on http://localhost:PORT.")

@@ -1,35 +1,61 @@
--- Grain: one row per variant (distinct activity sequence) of data set $d, most frequent first.
--- Columns: activities (list of activity names, in order), cases, share (0-1 of all cases),
--- events (activities per case), median_duration_h (first to last event, hours).
--- Parameters: $d data set id, $limit how many variants (NULL: all).
-WITH per_case AS (
+-- Grain: one row per variant (distinct activity sequence) of the selected tickets, most frequent
+-- first. Reads the TEMP table ticket_paths (ticket_paths.sql) and the TEMP view selected_events.
+-- Columns: rank (1 = most frequent), activities (names, in order), tickets, share (0-1 of the
+-- selected tickets), coverage (0-1, cumulative share up to this variant), events (per ticket),
+-- median_ttr_hours (over the tickets with a time to resolution), csat_mean, csat_answers, ces_mean,
+-- ces_answers, nps_mean, nps_answers (mean answer and how many tickets answered; NULL mean when
+-- none did), examples (up to five ticket ids, the first created: lowest case keys).
+-- Parameters: $limit how many variants (NULL: all).
+WITH counted AS (
     SELECT
-        case_key,
-        list(activity_id ORDER BY event_index) AS path,
-        epoch(max(ts) - min(ts)) / 3600 AS duration_h
-    FROM events
-    WHERE dataset_id = $d
-    GROUP BY case_key
+        path_key,
+        min(case_key) AS first_key,
+        count(*) AS tickets,
+        median(ttr_seconds) / 3600 AS median_ttr_hours,
+        avg(csat) AS csat_mean,
+        count(csat) AS csat_answers,
+        avg(ces) AS ces_mean,
+        count(ces) AS ces_answers,
+        avg(nps) AS nps_mean,
+        count(nps) AS nps_answers,
+        arg_min(case_id, case_key, 5) AS examples
+    FROM ticket_paths
+    GROUP BY path_key
 ),
-names AS (
-    -- activity ids are dense from 1, so the id indexes this list
-    SELECT list(name ORDER BY activity_id) AS names FROM activities
+paths AS (
+    -- the activities of each variant, read from its first ticket
+    SELECT e.case_key AS first_key, list(a.name ORDER BY e.event_index) AS activities
+    FROM selected_events e
+    JOIN activities a USING (activity_id)
+    WHERE e.case_key IN (SELECT first_key FROM counted)
+    GROUP BY e.case_key
 ),
-counted AS (
+ranked AS (
     SELECT
-        path,
-        count(*) AS cases,
-        count(*) / sum(count(*)) OVER () AS share,
-        median(duration_h) AS median_duration_h
-    FROM per_case
-    GROUP BY path
+        row_number() OVER (ORDER BY c.tickets DESC, p.activities) AS rank,
+        p.activities,
+        c.*,
+        c.tickets / sum(c.tickets) OVER () AS share,
+        sum(c.tickets) OVER (ORDER BY c.tickets DESC, p.activities ROWS UNBOUNDED PRECEDING)
+            / sum(c.tickets) OVER () AS coverage
+    FROM counted c
+    JOIN paths p USING (first_key)
 )
 SELECT
-    list_transform(path, lambda x: names[x]) AS activities,
-    cases,
+    rank,
+    activities,
+    tickets,
     share,
-    len(path) AS events,
-    median_duration_h
-FROM counted, names
-ORDER BY cases DESC, activities
+    coverage,
+    len(activities) AS events,
+    median_ttr_hours,
+    csat_mean,
+    csat_answers,
+    ces_mean,
+    ces_answers,
+    nps_mean,
+    nps_answers,
+    examples
+FROM ranked
+ORDER BY rank
 LIMIT $limit

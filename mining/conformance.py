@@ -1,0 +1,335 @@
+"""Conformance: how well the selected tickets fit a BPMN model (the designed flow, or any model a
+user brings), week by week, and which deviations they show at what cost.
+
+pm4py replays each variant once (`mining.pm4py_bridge`); the results are cached in the store per
+(data set version, model file, method), so a repeat run never calls pm4py. Unlike the other
+analyses this one takes the store's path, not a connection: it reads with short read-only
+connections and writes the cache with a short writable one, so the store is never held while
+pm4py works.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from mining.bpmn import ModelFile, read_model_file
+from mining.pm4py_bridge import (
+    METHODS,
+    Method,
+    Variant,
+    VariantReplay,
+    petri_net,
+    replay_engine,
+    replay_variants,
+)
+from mining.results import records
+from mining.selection import Scope, Selection
+from mining.tickets import Resolution, load_ticket_paths, select_tickets
+from store.connection import open_store, transaction
+from store.errors import MiningError, ModelError, StoreError
+from store.queries import sql_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+CACHE_WAIT_S = 2.0  # how long to wait for another writer before giving up on caching
+LISTED = 5  # labels named in a note or an error
+
+FRESH_TABLE = "CREATE OR REPLACE TEMP TABLE fresh_replays AS FROM conformance_cache LIMIT 0"
+SELECTED_NAMES = (
+    "SELECT name FROM activities"
+    " WHERE activity_id IN (SELECT DISTINCT activity_id FROM selected_events)"
+)
+SELECTED_SOURCE_LABELS = (
+    "SELECT DISTINCT coalesce(e.source_activity, a.name) FROM selected_events e"
+    " JOIN activities a USING (activity_id)"
+)
+TICKET_PATH_VARIANTS = (
+    "CREATE OR REPLACE TEMP TABLE ticket_labels AS"
+    " SELECT case_key, path_key AS variant_key FROM ticket_paths"
+)
+DROP_OLDER = "DELETE FROM conformance_cache WHERE dataset_id = $d AND dataset_version < $version"
+
+
+@dataclass(frozen=True)
+class Conformance:
+    """The selected tickets against a model.
+
+    `log_fitness` is pm4py's log fitness for `method` (token replay or alignments) on these
+    tickets; `fitting_ticket_share` (0-1) the tickets that fit the model exactly. `weekly`: one
+    row per ISO week of ticket creation: week_start (date), week ('2025-W02'), tickets,
+    log_fitness, fitting_ticket_share, examples (up to five tickets that do not fit). `deviations`: one row per deviation, most tickets first,
+    columns as conformance_deviations.sql documents them (deviation, kind, activity, accepted,
+    tickets, share, examples, then time to resolution, CSAT and NPS of the affected tickets
+    against the rest, with how many answers each mean rests on).
+    """
+
+    selection: Selection
+    tickets: int
+    model: Path
+    model_sha256: str
+    method: Method
+    source_labels: bool  # the model names the source file's labels, not the activity names
+    log_fitness: float
+    fitting_ticket_share: float
+    weekly: pd.DataFrame
+    deviations: pd.DataFrame
+    variants: int
+    replayed: int  # variants pm4py replayed in this run; 0 when all came from the cache
+    cached: bool  # the results are in the store's cache
+    resolution: Resolution
+    notes: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dataset": self.selection.dataset,
+            "selection": self.selection.describe(),
+            "tickets": self.tickets,
+            "model": str(self.model),
+            "model_sha256": self.model_sha256,
+            "method": self.method,
+            "labels": "source labels" if self.source_labels else "activity names",
+            "log_fitness": self.log_fitness,
+            "fitting_ticket_share": self.fitting_ticket_share,
+            "variants": self.variants,
+            "replayed_variants": self.replayed,
+            "cached": self.cached,
+            "time_to_resolution": self.resolution.describe(),
+            "notes": list(self.notes),
+            "weekly": records(self.weekly),
+            "deviations": records(self.deviations),
+        }
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A selection bound to a read-only connection, its tickets' variants looked up in the cache."""
+
+    bound: Scope
+    version: int
+    source_labels: bool
+    log_labels: frozenset[str]
+    resolution: Resolution
+    variants: int
+    missing: list[Variant]
+
+    def key(self, model: ModelFile, method: Method) -> dict[str, object]:
+        return {
+            "d": self.bound.dataset_id,
+            "version": self.version,
+            "sha256": model.sha256,
+            "method": method,
+            "engine": replay_engine(),
+        }
+
+
+def check_conformance(
+    db: Path,
+    selection: Selection,
+    *,
+    model: Path,
+    method: Method = "token-replay",
+    accepted: tuple[str, ...] = (),
+) -> Conformance:
+    """Check the tickets of `selection` in the store at `db` against the BPMN file `model`;
+    deviations listed in `accepted` ("skipped: X", "unexpected: X") are marked accepted."""
+    if method not in METHODS:
+        raise MiningError(f"unknown method '{method}'; use {' or '.join(METHODS)}")
+    model_file = read_model_file(model)
+    with open_store(db, read_only=True) as con:
+        plan = _plan(con, selection, model_file, method)
+        if not plan.missing:
+            return _summarize(con, plan, model_file, method, accepted, replayed=0, cached=True)
+    replays = replay_variants(petri_net(model_file), plan.missing, method)
+    fresh = dict(zip(plan.missing, replays, strict=True))
+    problem = _save(db, plan.key(model_file, method), fresh)
+    with open_store(db, read_only=True) as con:
+        again = _plan(con, selection, model_file, method, fresh=fresh if problem else None)
+        if again.missing:
+            raise MiningError(
+                f"data set '{selection.dataset}' changed while its tickets were checked"
+                " (another ingest); run the command again"
+            )
+        notes = (f"results not cached: {problem}",) if problem else ()
+        return _summarize(
+            con,
+            again,
+            model_file,
+            method,
+            accepted,
+            replayed=len(fresh),
+            cached=not problem,
+            extra_notes=notes,
+        )
+
+
+def _plan(
+    con: duckdb.DuckDBPyConnection,
+    selection: Selection,
+    model: ModelFile,
+    method: Method,
+    *,
+    fresh: dict[Variant, VariantReplay] | None = None,
+) -> _Plan:
+    """Scope the selection, label its tickets as the model does, and look their variants up in
+    the cache (and in `fresh`, results computed in this run that could not be cached)."""
+    bound = select_tickets(con, selection)
+    version = con.execute(
+        "SELECT version FROM datasets WHERE dataset_id = $d", {"d": bound.dataset_id}
+    ).fetchall()[0][0]
+    source_labels, log_labels = _labels_to_use(con, model, selection)
+    resolution = load_ticket_paths(con, bound)
+    if source_labels:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE ticket_labels AS "
+            + sql_text("mining", "conformance_tickets.sql")
+        )
+    else:  # activity names: a ticket's variant is its path
+        con.execute(TICKET_PATH_VARIANTS)
+    plan = _Plan(bound, version, source_labels, log_labels, resolution, 0, [])
+    con.execute(FRESH_TABLE)
+    if fresh:
+        _insert_fresh(con, plan.key(model, method), fresh)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE variant_replays AS "
+        + sql_text("mining", "conformance_lookup.sql"),
+        plan.key(model, method) | {"source_labels": source_labels},
+    )
+    variants, missing = con.execute(
+        "SELECT count(*), list(variant) FILTER (WHERE fitness IS NULL) FROM variant_replays"
+    ).fetchall()[0]
+    return _Plan(
+        bound,
+        version,
+        source_labels,
+        log_labels,
+        resolution,
+        variants,
+        [tuple(v) for v in missing or []],
+    )
+
+
+def _labels_to_use(
+    con: duckdb.DuckDBPyConnection, model: ModelFile, selection: Selection
+) -> tuple[bool, frozenset[str]]:
+    """Whether to replay the source file's labels (when the model shares more with them than
+    with the activity names), and the log's labels so chosen; ModelError when none is shared."""
+    names = frozenset(r[0] for r in con.execute(SELECTED_NAMES).fetchall())
+    tasks = set(model.task_labels)
+    if tasks <= names:  # the source labels cannot share more
+        return False, names
+    sources = frozenset(r[0] for r in con.execute(SELECTED_SOURCE_LABELS).fetchall())
+    source_labels = len(tasks & sources) > len(tasks & names)
+    log_labels = sources if source_labels else names
+    if not tasks & log_labels:
+        raise ModelError(
+            f"{model.path}: the model's activities ({_some(tasks)}) share no label with the"
+            f" tickets of data set '{selection.dataset}' ({_some(names)}). Give a model drawn"
+            " with the log's labels (--model), or map the log's labels to the model's at ingest"
+            " (--map, [activities])"
+        )
+    return source_labels, log_labels
+
+
+def _some(labels: set[str] | frozenset[str]) -> str:
+    ordered = sorted(labels)
+    more = f", and {len(ordered) - LISTED} more" if len(ordered) > LISTED else ""
+    return ", ".join(f"'{x}'" for x in ordered[:LISTED]) + more
+
+
+def _insert_fresh(
+    con: duckdb.DuckDBPyConnection, key: dict[str, object], fresh: dict[Variant, VariantReplay]
+) -> None:
+    """Put results computed in this run in the TEMP table fresh_replays (as conformance_cache)."""
+    results = list(fresh.values())
+    columns = ("fitness", "fits", "missing", "consumed", "remaining", "produced", "cost")
+    params: dict[str, object] = {name: [getattr(r, name) for r in results] for name in columns}
+    params |= {
+        "variant": [list(v) for v in fresh],
+        "worst_cost": [r.worst_cost for r in results],
+        "skipped": [list(r.skipped) for r in results],
+        "unexpected": [list(r.unexpected) for r in results],
+    }
+    con.execute(sql_text("mining", "conformance_fresh.sql"), key | params)
+
+
+def _save(db: Path, key: dict[str, object], fresh: dict[Variant, VariantReplay]) -> str | None:
+    """Write `fresh` to the store's cache; the reason when the store cannot be written now."""
+    try:
+        with open_store(db, wait_s=CACHE_WAIT_S) as con:
+            con.execute(FRESH_TABLE)
+            _insert_fresh(con, key, fresh)
+            with transaction(con):
+                con.execute(DROP_OLDER, {"d": key["d"], "version": key["version"]})
+                con.execute(sql_text("mining", "conformance_save.sql"))
+    except StoreError as exc:
+        return str(exc)
+    return None
+
+
+def _summarize(
+    con: duckdb.DuckDBPyConnection,
+    plan: _Plan,
+    model: ModelFile,
+    method: Method,
+    accepted: tuple[str, ...],
+    *,
+    replayed: int,
+    cached: bool,
+    extra_notes: tuple[str, ...] = (),
+) -> Conformance:
+    weekly = con.execute(
+        sql_text("mining", "conformance_weekly.sql"),
+        {"timezone": plan.bound.selection.timezone, "alignments": method == "alignments"},
+    ).df()
+    overall, weekly = weekly.iloc[0], weekly.iloc[1:].reset_index(drop=True)  # all, then weeks
+    weekly["week_start"] = weekly["week_start"].dt.date
+    deviations = con.execute(
+        sql_text("mining", "conformance_deviations.sql"), {"accepted": list(accepted)}
+    ).df()
+    return Conformance(
+        selection=plan.bound.selection,
+        tickets=plan.bound.tickets,
+        model=model.path,
+        model_sha256=model.sha256,
+        method=method,
+        source_labels=plan.source_labels,
+        log_fitness=float(overall["log_fitness"]),
+        fitting_ticket_share=float(overall["fitting_ticket_share"]),
+        weekly=weekly,
+        deviations=deviations,
+        variants=plan.variants,
+        replayed=replayed,
+        cached=cached,
+        resolution=plan.resolution,
+        notes=_notes(plan, model, method) + extra_notes,
+    )
+
+
+def _notes(plan: _Plan, model: ModelFile, method: Method) -> tuple[str, ...]:
+    notes = []
+    if plan.source_labels:
+        notes.append("the model names the source file's labels, so tickets are checked with those")
+    tasks = set(model.task_labels)
+    foreign = plan.log_labels - tasks
+    if len(foreign) * 2 > len(plan.log_labels):
+        notes.append(
+            f"only {len(plan.log_labels & tasks)} of the {len(plan.log_labels)} activities of"
+            f" these tickets are in the model (not: {_some(foreign)}); is it the right model?"
+            " Give yours with --model, or discover one: ticketloop discover --out model.bpmn"
+        )
+    absent = tasks - plan.log_labels
+    if absent:
+        notes.append(f"model activities no selected ticket has: {_some(absent)}")
+    repeated = model.repeated_labels
+    if repeated and method == "token-replay":
+        listing = ", ".join(f"'{label}' x{n}" for label, n in repeated.items())
+        notes.append(
+            f"the model repeats labels ({listing}): token replay approximates that;"
+            " --method alignments is exact"
+        )
+    return tuple(notes)

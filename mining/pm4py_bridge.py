@@ -1,0 +1,329 @@
+"""The one bridge to pm4py: BPMN models in, replay results and discovered models out, as plain
+Python values. pm4py gets small aggregates (one trace per variant, variant counts), never the event
+table; it is imported inside the functions (slow to import, and it prints a banner at top level).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any, Literal
+
+from store.errors import ModelError
+
+if TYPE_CHECKING:
+    from mining.bpmn import ModelFile
+
+# What replay results depend on besides the model and the variant; part of the cache key.
+REPLAY_VERSION = "ticketloop replay 2"
+Method = Literal["token-replay", "alignments"]
+METHODS: tuple[Method, ...] = ("token-replay", "alignments")
+Variant = tuple[str, ...]
+
+# Node kinds of a discovered BPMN model, as `mining.bpmn` writes them.
+NodeKind = Literal["start", "end", "task", "exclusive", "parallel", "inclusive"]
+
+
+@dataclass(frozen=True)
+class ProcessModel:
+    """A BPMN model as the Petri net pm4py replays on; `labels` are its visible activity labels."""
+
+    file: ModelFile
+    labels: frozenset[str]
+    net: Any  # pm4py PetriNet, with its initial and final marking: used only in this module
+    initial: Any
+    final: Any
+
+
+@dataclass(frozen=True)
+class VariantReplay:
+    """How one variant replays on a model, in pm4py's terms.
+
+    Token replay fills the token counts (missing, consumed, remaining, produced); alignments fill
+    `cost` and `worst_cost` (pm4py's units: 10,000 per log or model move, 1 per silent step).
+    `skipped` are model activities the ticket should have done and did not; `unexpected` are
+    activities it did that the model does not allow there (see `replay_variants`)."""
+
+    fitness: float
+    fits: bool
+    skipped: tuple[str, ...]
+    unexpected: tuple[str, ...]
+    missing: int | None = None
+    consumed: int | None = None
+    remaining: int | None = None
+    produced: int | None = None
+    cost: int | None = None
+    worst_cost: int | None = None
+
+
+@dataclass(frozen=True)
+class ModelNode:
+    """One node of a discovered BPMN model; `name` is the activity of a task, else empty."""
+
+    id: str
+    kind: NodeKind
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class DiscoveredModel:
+    """A model found by the inductive miner: its process tree in pm4py's notation, and its BPMN
+    graph as nodes and sequence flows (source id, target id)."""
+
+    process_tree: str
+    nodes: tuple[ModelNode, ...]
+    flows: tuple[tuple[str, str], ...]
+
+
+def replay_engine() -> str:
+    """This bridge's replay semantics and pm4py's version, read without importing pm4py."""
+    from importlib.metadata import version
+
+    return f"{REPLAY_VERSION}; pm4py {version('pm4py')}"
+
+
+def petri_net(model: ModelFile) -> ProcessModel:
+    """The Petri net of a BPMN file (read and checked by `mining.bpmn.read_model_file`)."""
+    from pm4py.objects.bpmn.importer.variants import lxml as bpmn_importer
+    from pm4py.objects.conversion.bpmn import converter
+
+    try:
+        with _quiet():
+            net, initial, final = converter.apply(bpmn_importer.import_from_string(model.data))
+    except Exception as exc:  # pm4py raises whatever its XML walk or conversion hits
+        raise ModelError(
+            f"{model.path}: pm4py cannot turn this BPMN into a Petri net ({exc}). Keep to"
+            " tasks, start and end events, and exclusive or parallel gateways"
+        ) from None
+    labels = frozenset(t.label for t in net.transitions if t.label is not None)
+    return ProcessModel(model, labels, net, initial, final)
+
+
+def replay_variants(
+    model: ProcessModel, variants: Sequence[Variant], method: Method
+) -> list[VariantReplay]:
+    """Replay each variant (one trace each) on `model`, as pm4py's `fitness_token_based_replay`
+    or `fitness_alignments` replays each trace of a log: same algorithm, same parameters.
+
+    Deviations: alignments name each visible model move (skipped) and each log move
+    (unexpected). Token replay approximates: unexpected are activities absent from the model and
+    activities fired without their input tokens; skipped is the model activity between where a
+    ticket left tokens behind and where it lacked them, when there is one (see `_token_skipped`).
+    """
+    from pm4py.objects.log.obj import Event, EventLog, Trace
+
+    log = EventLog([Trace([Event({"concept:name": a}) for a in v]) for v in variants])
+    if method == "alignments":
+        return [_aligned(r) for r in _align(model, log)]
+    return [
+        _token_replayed(model, v, r)
+        for v, r in zip(variants, _token_replay(model, log), strict=True)
+    ]
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """pm4py's warnings (numpy matrix deprecations, optional packages) stay out of our output."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _token_replay(model: ProcessModel, log: Any) -> list[dict]:
+    # The parameters pm4py.fitness_token_based_replay passes (replay_fitness, TOKEN_BASED).
+    from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
+    from pm4py.algo.conformance.tokenreplay.variants.token_replay import Parameters
+
+    parameters = {
+        Parameters.CONSIDER_REMAINING_IN_FITNESS: True,
+        Parameters.CLEANING_TOKEN_FLOOD: False,
+        Parameters.SHOW_PROGRESS_BAR: False,
+    }
+    with _quiet():
+        return token_replay.apply(
+            log,
+            model.net,
+            model.initial,
+            model.final,
+            variant=token_replay.Variants.TOKEN_REPLAY,
+            parameters=parameters,
+        )
+
+
+def _align(model: ProcessModel, log: Any) -> list[dict]:
+    # The default variant pm4py.fitness_alignments uses, without a progress bar.
+    from pm4py.algo.conformance.alignments.petri_net import algorithm as alignments
+
+    with _quiet():
+        return alignments.apply(
+            log,
+            model.net,
+            model.initial,
+            model.final,
+            variant=alignments.DEFAULT_VARIANT,
+            parameters={"show_progress_bar": False},
+        )
+
+
+def _token_replayed(model: ProcessModel, variant: Variant, result: dict) -> VariantReplay:
+    unexpected = {a for a in variant if a not in model.labels}
+    unexpected |= {t.label for t in result["transitions_with_problems"] if t.label}
+    fits = bool(result["trace_is_fit"])
+    return VariantReplay(
+        fitness=float(result["trace_fitness"]),
+        fits=fits,
+        skipped=() if fits else _token_skipped(model, variant, result["activated_transitions"]),
+        unexpected=tuple(sorted(unexpected)),
+        missing=int(result["missing_tokens"]),
+        consumed=int(result["consumed_tokens"]),
+        remaining=int(result["remaining_tokens"]),
+        produced=int(result["produced_tokens"]),
+    )
+
+
+def _token_skipped(model: ProcessModel, variant: Variant, fired: list[Any]) -> tuple[str, ...]:
+    """The model activity a ticket skipped, as token replay sees it: the one that would consume a
+    token the ticket left behind and produce one it lacked later (or at the end); when none is
+    both, the one the left-behind tokens enable next, if the ticket never did it. Nothing when
+    the candidates are several: token replay cannot tell which (alignments can)."""
+    marking = Counter(model.initial)
+    lacking = []
+    for transition in fired:  # replay what pm4py fired, noting where tokens were missing
+        for arc in transition.in_arcs:
+            if marking[arc.source] < arc.weight:
+                lacking.append(arc.source)
+                marking[arc.source] = arc.weight
+            marking[arc.source] -= arc.weight
+        for arc in transition.out_arcs:
+            marking[arc.target] += arc.weight
+    lacking += [p for p, n in model.final.items() if marking[p] < n]
+    left = [p for p, n in marking.items() if n > model.final.get(p, 0)]
+    after = _visible_near(left, forward=True)
+    between = after & _visible_near(lacking, forward=False)
+    for candidates in (between, after - set(variant)):
+        if candidates:  # several are alternatives (a choice, a loop): which one is unknown
+            return tuple(candidates) if len(candidates) == 1 else ()
+    return ()
+
+
+def _visible_near(places: list[Any], *, forward: bool) -> set[str]:
+    """Labels of the visible transitions reached from `places` through silent transitions only:
+    the next ones (forward) or the previous ones."""
+    found: set[str] = set()
+    seen = set(places)
+    queue = list(places)
+    while queue:
+        place = queue.pop()
+        for arc in place.out_arcs if forward else place.in_arcs:
+            transition = arc.target if forward else arc.source
+            if transition.label is not None:
+                found.add(transition.label)
+                continue
+            for next_arc in transition.out_arcs if forward else transition.in_arcs:
+                nxt = next_arc.target if forward else next_arc.source
+                if nxt not in seen:
+                    seen.add(nxt)
+                    queue.append(nxt)
+    return found
+
+
+def _aligned(result: dict) -> VariantReplay:
+    moves = result["alignment"]
+    skipped = {model for log, model in moves if log == ">>" and model is not None}
+    unexpected = {log for log, model in moves if model == ">>"}
+    return VariantReplay(
+        fitness=float(result["fitness"]),
+        fits=result["fitness"] == 1.0,
+        skipped=tuple(sorted(skipped)),
+        unexpected=tuple(sorted(unexpected)),
+        cost=int(result["cost"]),
+        worst_cost=int(result["bwc"]),
+    )
+
+
+def discover_model(variant_counts: Mapping[Variant, int], noise: float) -> DiscoveredModel:
+    """The process the inductive miner finds in `variant_counts` (IMf when noise > 0, else IM),
+    as `pm4py.discover_process_tree_inductive` finds it on the log those counts come from; its
+    BPMN graph has ids numbered in tree order, so the same counts give the same file."""
+    from pm4py.algo.discovery.inductive.dtypes.im_ds import IMDataStructureUVCL
+    from pm4py.algo.discovery.inductive.variants.im import IMUVCL
+    from pm4py.algo.discovery.inductive.variants.imf import IMFUVCL
+    from pm4py.objects.process_tree.utils import generic as tree_utils
+    from pm4py.util.compression.dtypes import UVCL
+
+    # pm4py's own entry point does not recognise a variant Counter (it compares types with a
+    # typing alias), so this runs the steps it runs on one: mine, fold, sort.
+    parameters = {"noise_threshold": noise, "multiprocessing": False}
+    miner = IMFUVCL(parameters) if noise > 0 else IMUVCL(parameters)
+    with _quiet():
+        tree = miner.apply(IMDataStructureUVCL(UVCL(dict(variant_counts))), parameters)
+    tree = tree_utils.fold(tree)
+    tree_utils.tree_sort(tree)
+    graph = _BpmnGraph()
+    graph.add_tree(tree)
+    return DiscoveredModel(str(tree), tuple(graph.nodes), tuple(graph.flows))
+
+
+class _BpmnGraph:
+    """A process tree as a BPMN graph: a task per activity, a split and a join gateway per
+    choice, parallel block and loop; silent steps become plain flows."""
+
+    def __init__(self) -> None:
+        self.nodes: list[ModelNode] = []
+        self.flows: list[tuple[str, str]] = []
+
+    def add_tree(self, tree: Any) -> None:
+        start, end = self._node("start"), self._node("end")
+        block = self._block(tree)
+        if block is None:
+            self._flow(start, end)
+        else:
+            self._flow(start, block[0])
+            self._flow(block[1], end)
+
+    def _node(self, kind: NodeKind, name: str = "") -> str:
+        node_id = f"{kind}_{sum(n.kind == kind for n in self.nodes) + 1}"
+        self.nodes.append(ModelNode(node_id, kind, name))
+        return node_id
+
+    def _flow(self, source: str, target: str) -> None:
+        if (source, target) not in self.flows:
+            self.flows.append((source, target))
+
+    def _block(self, tree: Any) -> tuple[str, str] | None:
+        """Entry and exit node of `tree`'s fragment; None for a silent step."""
+        from pm4py.objects.process_tree.obj import Operator
+
+        if tree.operator is None:
+            return None if tree.label is None else (self._node("task", tree.label),) * 2
+        children = tree.children
+        if tree.operator is Operator.SEQUENCE:
+            blocks = [b for b in map(self._block, children) if b is not None]
+            for (_, exit_), (entry, _) in pairwise(blocks):
+                self._flow(exit_, entry)
+            return (blocks[0][0], blocks[-1][1]) if blocks else None
+        if tree.operator is Operator.LOOP:
+            join, split = self._node("exclusive"), self._node("exclusive")
+            self._between(join, self._block(children[0]), split)
+            for redo in children[1:]:
+                self._between(split, self._block(redo), join)
+            return join, split
+        kinds = {Operator.XOR: "exclusive", Operator.PARALLEL: "parallel", Operator.OR: "inclusive"}
+        if tree.operator not in kinds:
+            raise ModelError(f"the discovered model uses {tree.operator}, which BPMN export lacks")
+        split = self._node(kinds[tree.operator])  # type: ignore[arg-type]
+        join = self._node(kinds[tree.operator])  # type: ignore[arg-type]
+        for child in children:
+            self._between(split, self._block(child), join)
+        return split, join
+
+    def _between(self, source: str, block: tuple[str, str] | None, target: str) -> None:
+        if block is None:
+            self._flow(source, target)
+        else:
+            self._flow(source, block[0])
+            self._flow(block[1], target)

@@ -1,0 +1,95 @@
+"""One ticket's timeline: its events in order with the wait before each, and its case attributes,
+so any number a result counts can be traced to the tickets behind it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from mining.results import plain, records
+from store.datasets import dataset_id
+from store.errors import MiningError
+from store.queries import sql_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+CASE_ROW = (
+    "SELECT case_key, created_at, channel, priority, category, csat, ces, nps, attributes"
+    " FROM cases WHERE dataset_id = $d AND case_id = $case_id"
+)
+LIKE_IDS = (
+    "SELECT case_id FROM cases WHERE dataset_id = $d AND contains(lower(case_id), lower($case_id))"
+    " ORDER BY length(case_id), case_id LIMIT 5"
+)
+ANY_ID = "SELECT min(case_id) FROM cases WHERE dataset_id = $d"
+
+
+@dataclass(frozen=True)
+class TicketTimeline:
+    """One ticket of a data set: its case attributes (survey answers NULL when not given) and
+    `events`, one row per event in order: step, ts, activity, source_activity, lifecycle,
+    resource, team, level, wait_seconds (since the previous event; NULL for the first)."""
+
+    dataset: str
+    case_id: str
+    created_at: datetime
+    channel: str | None
+    priority: str | None
+    category: str | None
+    csat: int | None
+    ces: int | None
+    nps: int | None
+    attributes: dict[str, Any]
+    events: pd.DataFrame
+
+    def to_json(self) -> dict[str, Any]:
+        fields = ("channel", "priority", "category", "csat", "ces", "nps", "attributes")
+        return {
+            "dataset": self.dataset,
+            "ticket": self.case_id,
+            "created_at": plain(self.created_at),
+            **{name: getattr(self, name) for name in fields},
+            "events": records(self.events),
+        }
+
+
+def ticket_timeline(
+    con: duckdb.DuckDBPyConnection, *, dataset: str, case_id: str
+) -> TicketTimeline:
+    """The timeline of ticket `case_id`; MiningError suggesting close ids when there is none."""
+    d = dataset_id(con, dataset)
+    rows = con.execute(CASE_ROW, {"d": d, "case_id": case_id}).fetchall()
+    if not rows:
+        raise MiningError(
+            f"no ticket '{case_id}' in data set '{dataset}'; {_hint(con, d, case_id)}"
+        )
+    case_key, created_at, channel, priority, category, csat, ces, nps, attributes = rows[0]
+    events = con.execute(
+        sql_text("mining", "ticket_timeline.sql"), {"d": d, "case_key": case_key}
+    ).df()
+    return TicketTimeline(
+        dataset,
+        case_id,
+        created_at,
+        channel,
+        priority,
+        category,
+        csat,
+        ces,
+        nps,
+        json.loads(attributes) if attributes else {},
+        events,
+    )
+
+
+def _hint(con: duckdb.DuckDBPyConnection, d: int, case_id: str) -> str:
+    alike = [r[0] for r in con.execute(LIKE_IDS, {"d": d, "case_id": case_id}).fetchall()]
+    if alike:
+        return "did you mean " + ", ".join(alike) + "?"
+    example = con.execute(ANY_ID, {"d": d}).fetchall()[0][0]
+    return f"its ticket ids look like '{example}'" if example else "it has no tickets"
