@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -29,43 +31,92 @@ _PALETTE = [
     "#17becf",
 ]
 ACTIVITY_COLOURS = dict(zip(CANONICAL_ACTIVITIES, _PALETTE, strict=True))
-_OTHER_COLOUR = "#c7c7c7"
+# For labels outside the canonical vocabulary: distinct from the palette above and from each other.
+_MORE = [
+    "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354",
+    "#756bb1", "#636363", "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#969696", "#9c9ede",
+    "#cedb9c", "#e7ba52", "#e7969c", "#de9ed6", "#5254a3", "#8ca252", "#bd9e39", "#ad494a",
+    "#a55194", "#08519c", "#a63603", "#006d2c", "#54278f", "#252525",
+]  # fmt: skip
+
+
+def activity_colours(activities: Iterable[str]) -> dict[str, str]:
+    """A distinct colour per activity, stable for a given set: canonical activities keep their
+    own; the others take the remaining colours in alphabetical order (beyond 47 activities,
+    colours repeat, and the hover and legend still name each one)."""
+    names = sorted(set(activities))
+    colours = {a: ACTIVITY_COLOURS[a] for a in names if a in ACTIVITY_COLOURS}
+    spare = [c for c in _MORE + _PALETTE if c not in colours.values()] or _MORE
+    others = [a for a in names if a not in colours]
+    for i, activity in enumerate(others):
+        colours[activity] = spare[i % len(spare)]
+    return colours
 
 
 def weekly_channel_bars(weekly: pd.DataFrame, title: str) -> go.Figure:
-    """Stacked bars of tickets per week (x) and channel (colour) from columns week, channel, tickets."""
-    order = weekly.groupby("channel")["tickets"].sum().sort_values(ascending=False).index
+    """Stacked bars of tickets per week (x) and channel (colour) from columns week, channel,
+    tickets. Without any channel (all `unknown`), one bar per week, named so."""
     fig = go.Figure()
-    for channel in order:
-        part = weekly[weekly["channel"] == channel]
+    if set(weekly["channel"]) <= {"unknown"}:
         fig.add_bar(
-            x=part["week"],
-            y=part["tickets"],
-            name=channel,
-            hovertemplate="week of %{x|%d %b %Y}<br>%{y} tickets<extra>" + channel + "</extra>",
+            x=weekly["week"],
+            y=weekly["tickets"],
+            name="tickets",
+            marker_color="#4c78a8",
+            hovertemplate="week of %{x|%d %b %Y}<br>%{y} tickets<extra></extra>",
         )
+        fig.update_layout(showlegend=False)
+    else:
+        order = weekly.groupby("channel")["tickets"].sum().sort_values(ascending=False).index
+        for channel in order:
+            part = weekly[weekly["channel"] == channel]
+            fig.add_bar(
+                x=part["week"],
+                y=part["tickets"],
+                name=channel,
+                showlegend=True,  # even alone, a colour is named
+                hovertemplate="week of %{x|%d %b %Y}<br>%{y} tickets<extra>" + channel + "</extra>",
+            )
     fig.update_layout(
         title=title,
         barmode="stack",
-        xaxis_title="week",
         yaxis_title="tickets created",
         legend_title="channel",
         margin={"t": 60, "l": 10, "r": 10, "b": 10},
     )
+    _week_axis(fig, weekly["week"])
     return fig
 
 
-def variant_paths(variants: pd.DataFrame, title: str) -> go.Figure:
+def _week_axis(fig: go.Figure, weeks: pd.Series) -> None:
+    """A date axis in whole weeks: never finer ticks than a week, a few weeks' room when short."""
+    fig.update_xaxes(type="date", title_text="week", tickformat="%d %b %Y")
+    if weeks.empty:
+        return
+    first, last = pd.Timestamp(weeks.min()), pd.Timestamp(weeks.max())
+    n = (last - first).days // 7 + 1
+    if n <= 12:
+        pad = pd.Timedelta(days=7 if n < 4 else 4)
+        fig.update_xaxes(
+            tick0=first, dtick=7 * 86_400_000, range=[first - pad, last + pad]
+        )  # dtick in ms
+
+
+def variant_paths(
+    variants: pd.DataFrame, title: str, colours: dict[str, str] | None = None
+) -> go.Figure:
     """Each variant as a row of coloured squares (its activities) beside a bar of its tickets.
 
-    Input columns: activities (list of names), cases, share (0-1).
+    Input columns: activities (list of names), cases, share (0-1). `colours`: activity_colours()
+    of the whole data set, so an activity keeps its colour on every chart.
     """
     labels = [f"#{i}" for i in range(1, len(variants) + 1)]
     fig = make_subplots(
         rows=1, cols=2, shared_yaxes=True, column_widths=[0.72, 0.28], horizontal_spacing=0.02
     )
-    seen: set[str] = set()
-    for activity in _activities_in_order(variants["activities"]):
+    order = _activities_in_order(variants["activities"])
+    colours = colours or activity_colours(order)
+    for activity in order:
         xs, ys, paths = [], [], []
         for label, path in zip(labels, variants["activities"], strict=True):
             for position, name in enumerate(path, start=1):
@@ -80,16 +131,15 @@ def variant_paths(variants: pd.DataFrame, title: str) -> go.Figure:
             marker={
                 "symbol": "square",
                 "size": 16,
-                "color": ACTIVITY_COLOURS.get(activity, _OTHER_COLOUR),
+                "color": colours.get(activity, "#7f7f7f"),
+                "line": {"width": 1, "color": "white"},
             },
             name=activity,
             customdata=paths,
             hovertemplate="step %{x}: " + activity + "<br>%{customdata}<extra></extra>",
-            showlegend=activity not in seen,
             row=1,
             col=1,
         )
-        seen.add(activity)
     fig.add_bar(
         x=variants["cases"],
         y=labels,
@@ -105,7 +155,10 @@ def variant_paths(variants: pd.DataFrame, title: str) -> go.Figure:
         row=1,
         col=2,
     )
-    fig.update_yaxes(type="category", autorange="reversed")  # both panels: #1 on top
+    # Both panels: #1 on top, whichever activity's trace first names a path.
+    fig.update_yaxes(
+        type="category", categoryorder="array", categoryarray=labels, autorange="reversed"
+    )
     fig.update_yaxes(title_text="path", row=1, col=1)
     fig.update_xaxes(title_text="step", dtick=1, row=1, col=1)
     fig.update_xaxes(title_text="tickets", row=1, col=2)

@@ -10,11 +10,13 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import texts
+from dashboard.pages import PAGES
 from ingest.load import ingest_files
 from store.connection import open_store
 from tests.conftest import ROOT, chart_values, write
 
 APP = str(ROOT / "dashboard" / "app.py")
+OVERVIEW = next(p for p in PAGES if p.module == "overview")
 
 
 @pytest.fixture
@@ -65,6 +67,8 @@ def test_overview_shows_the_sample(app, sample_db: Path) -> None:
 def test_no_store_yet_explains_how_to_load_data(app, tmp_path: Path) -> None:
     db = tmp_path / "missing.duckdb"
     at = app(db)
+    assert at.title[0].value == texts.DATA_TITLE  # without data, `/` opens the upload page
+    at.switch_page(OVERVIEW.script).run()
     assert at.info[0].value == texts.NO_DATABASE.format(db=db.resolve())
     assert not at.get("plotly_chart")
     assert not db.exists()  # looking must not create it
@@ -75,12 +79,14 @@ def test_empty_store_explains_how_to_load_data(app, tmp_path: Path) -> None:
     with open_store(db):
         pass
     at = app(db)
+    at.switch_page(OVERVIEW.script).run()
     assert at.info[0].value == texts.NO_DATA
 
 
 def test_unreadable_store_is_an_error_not_a_traceback(app, tmp_path: Path) -> None:
     junk = write(tmp_path / "junk.duckdb", "not a database\n" * 100)
     at = app(junk)
+    at.switch_page(OVERVIEW.script).run()
     assert at.error[0].value.startswith(texts.STORE_PROBLEM.format(message=f"{junk.resolve()}: "))
     assert not at.get("plotly_chart")
 

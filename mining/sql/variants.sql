@@ -1,14 +1,14 @@
--- Grain: one row per variant (distinct activity sequence) of data set $d, most frequent first.
+-- Grain: one row per variant (distinct activity sequence) of the selected tickets (the TEMP view
+-- selected_events, see mining/selection.py), most frequent first.
 -- Columns: activities (list of activity names, in order), cases, share (0-1 of all cases),
 -- events (activities per case), median_duration_h (first to last event, hours).
--- Parameters: $d data set id, $limit how many variants (NULL: all).
+-- Parameters: $limit how many variants (NULL: all).
 WITH per_case AS (
     SELECT
         case_key,
         list(activity_id ORDER BY event_index) AS path,
         epoch(max(ts) - min(ts)) / 3600 AS duration_h
-    FROM events
-    WHERE dataset_id = $d
+    FROM selected_events
     GROUP BY case_key
 ),
 names AS (

@@ -1,0 +1,7 @@
+"""placeholder"""
+
+from dashboard.context import PageContext
+
+
+def render(ctx: PageContext) -> None:
+    pass
