@@ -65,6 +65,11 @@ def select_edge(edge: tuple[str, str] | None) -> None:
     st.session_state["filter_edge"] = tuple(edge) if edge else None
 
 
+def show_dataset(name: str | None) -> None:
+    """Pick data set `name` in the sidebar on the next run (None: the first one)."""
+    st.session_state["dataset_next"] = name or ""
+
+
 def build() -> PageContext:
     """The context of this run, drawing the sidebar filters when the store holds data."""
     path = data.db_path()
@@ -101,7 +106,7 @@ def _url_once() -> dict[str, list[str]]:
 def _dataset_picker(names: tuple[str, ...]) -> str:
     url = _url_once()
     st.session_state["url_at_start"] = url or st.session_state.get("url_at_start", {})
-    wanted = (url.get("dataset") or [None])[0]
+    wanted = (url.get("dataset") or [None])[0] or st.session_state.pop("dataset_next", None)
     if wanted in names:
         st.session_state["dataset"] = wanted
     elif st.session_state.get("dataset") not in names:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
+import pandas as pd
 import streamlit as st
 
 from mining.selection import Selection
@@ -90,3 +91,30 @@ def settings(path: Path) -> Settings:
 def clear() -> None:
     """Forget every cached read (after this process wrote to the store)."""
     st.cache_data.clear()
+
+
+def rename_dataset(path: Path, old: str, new: str) -> str:
+    """Rename a data set; forgets cached reads."""
+    from store.datasets import rename_dataset as rename
+
+    with open_store(path, wait_s=READ_WAIT_S) as con:
+        name = rename(con, old, new)
+    clear()
+    return name
+
+
+def delete_dataset(path: Path, name: str) -> dict[str, int]:
+    """Delete a data set from every table; forgets cached reads."""
+    from store.datasets import delete_dataset as delete
+
+    with open_store(path, wait_s=READ_WAIT_S) as con:
+        deleted = delete(con, name)
+    clear()
+    return deleted
+
+
+def all_rejected_rows(path: Path, version: float, dataset: str) -> pd.DataFrame:
+    """Every rejected row of a data set, for download."""
+    from mining.overview import rejected_rows
+
+    return query(rejected_rows, path, version, Selection(dataset), limit=10_000_000)

@@ -3,7 +3,10 @@ No Streamlit here, so the weekly report formats the same way."""
 
 from __future__ import annotations
 
+import csv
 from datetime import datetime
+
+import pandas as pd
 
 
 def duration(hours: float | None) -> str:
@@ -35,3 +38,19 @@ def span(first: datetime | None, last: datetime | None) -> str:
 def count(n: int, noun: str) -> str:
     """`1 ticket`, `2,000 tickets`."""
     return f"{n:,} {noun}{'s' * (n != 1)}"
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(frame: pd.DataFrame) -> bytes:
+    """The frame as UTF-8 CSV whose text cells cannot run as spreadsheet formulas: a cell that
+    starts with = + - @ tab or CR gets a leading quote (OWASP's advice on CSV injection)."""
+
+    def defuse(value: object) -> object:
+        if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+            return "'" + value
+        return value
+
+    # Every text cell quoted: a bare carriage return inside one would otherwise end the row.
+    return frame.map(defuse).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")

@@ -46,3 +46,46 @@ METRIC_VARIANTS = "Paths (variants)"
 METRIC_DURATION = "Median ticket duration"
 REJECTED_NOTE = "{n:,} source rows were rejected at ingest; they are kept in the `rejects` table."
 REJECTED_EXPANDER = "Rejected rows (the first 200)"
+
+# Data page
+DATA_INTRO = (
+    "Upload helpdesk exports: Zendesk, ServiceNow, Freshdesk, Jira Service Management, any CSV or "
+    "XES event log. Each file's format is recognised; files loaded before add nothing."
+)
+UPLOAD_LABEL = "Export files"
+UPLOAD_LIMIT = (
+    "Up to {mb:,} MB per file (`server.maxUploadSize`; `ticketloop dashboard --max-upload-mb N`)."
+)
+UPLOAD_DATASET = "Load into data set"
+UPLOAD_DATASET_HELP = "A new name creates a data set; an existing one adds to it."
+UPLOAD_BUTTON = "Load"
+UPLOAD_PROGRESS = "Loading {files}…"
+UPLOAD_DONE = "Loaded into data set '{dataset}': {cases:,} tickets, +{events:,} events."
+UPLOAD_FAILED = "Nothing was loaded: {message}"
+LOAD_SUMMARY = "Load summary"
+REJECTS_DOWNLOAD = "Download the {n:,} rejected rows (CSV)"
+MAPPING_TITLE = "Map the columns of {file}"
+MAPPING_INTRO = (
+    "This CSV was not recognised. Say which column holds each field (case id, activity and "
+    "timestamp are needed), then load it, and save the mapping for next time."
+)
+MAPPING_NONE = "(none)"
+MAPPING_FORMAT = "Timestamp format (optional, e.g. %d/%m/%Y %H:%M)"
+MAPPING_LOAD = "Load with this mapping"
+MAPPING_SAVE = "Save the mapping file"
+MAPPING_MISSING = "Pick a column for: {fields}."
+QUALITY_TITLE = "Data quality of '{dataset}'"
+QUALITY_CLEAN = "Nothing to report: no rows rejected, dropped or suspect."
+QUALITY_FILES = "Files loaded"
+MANAGE_TITLE = "Data sets"
+RENAME_LABEL = "New name for '{dataset}'"
+RENAME_BUTTON = "Rename"
+RENAMED = "Renamed '{old}' to '{new}'."
+DELETE_BUTTON = "Delete '{dataset}'…"
+DELETE_CONFIRM = (
+    "Delete data set '{dataset}' ({events:,} events) from the store? This cannot be undone; "
+    "the export files can be loaded again."
+)
+DELETE_YES = "Yes, delete it"
+DELETE_NO = "Cancel"
+DELETED = "Deleted data set '{dataset}'."

@@ -33,3 +33,22 @@ def test_spans_in_days_then_weeks() -> None:
     assert fmt.span(t, t + timedelta(days=5)) == "5 days"
     assert fmt.span(t, t + timedelta(days=182)) == "26 weeks"
     assert fmt.span(None, t) == "n/a"
+
+
+def test_exported_csv_cells_cannot_run_as_formulas() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "raw": ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx", "plain", "a=b"],
+            "n": range(8),
+        }
+    )
+    import csv
+    import io
+
+    cells = [row[0] for row in csv.reader(io.StringIO(fmt.csv_safe(frame).decode(), newline=""))]
+    assert cells[1:] == [
+        "'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)", "'\tx", "'\rx", "plain", "a=b"
+    ]  # fmt: skip
+    assert fmt.csv_safe(pd.DataFrame({"n": [-1]})).decode() == '"n"\n-1\n'  # numbers stay numbers
