@@ -176,3 +176,124 @@ def _activities_in_order(paths: pd.Series) -> list[str]:
     present = {a for path in paths for a in path}
     canonical = [a for a in CANONICAL_ACTIVITIES if a in present]
     return canonical + sorted(present - set(canonical))
+
+
+def bpmn_diagram(shapes: pd.DataFrame, edges: pd.DataFrame, title: str) -> go.Figure:
+    """A BPMN drawing from its layout (see dashboard.bpmn): lanes as bands, tasks as boxes with
+    their names, events as circles, gateways as diamonds, flows as lines. Hover names each node."""
+    fig = go.Figure()
+    for row in shapes.itertuples():
+        x0, y0, x1, y1 = row.x, row.y, row.x + row.width, row.y + row.height
+        if row.kind in ("lane", "participant"):
+            fig.add_shape(
+                type="rect",
+                x0=x0,
+                y0=y0,
+                x1=x1,
+                y1=y1,
+                line={"color": "#bbb", "width": 1},
+                fillcolor="rgba(0,0,0,0)",
+                layer="below",
+            )
+            fig.add_annotation(
+                x=x0 + 4,
+                y=(y0 + y1) / 2,
+                text=row.name,
+                textangle=-90,
+                showarrow=False,
+                font={"size": 10, "color": "#666"},
+                xanchor="left",
+            )
+        elif row.kind.endswith("Event"):
+            fig.add_shape(
+                type="circle",
+                x0=x0,
+                y0=y0,
+                x1=x1,
+                y1=y1,
+                line={"color": "#333"},
+                fillcolor="#e8f5e9" if row.kind == "startEvent" else "#ffebee",
+            )
+        elif row.kind.endswith("Gateway"):
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            fig.add_shape(
+                type="path",
+                path=f"M {cx} {y0} L {x1} {cy} L {cx} {y1} L {x0} {cy} Z",
+                line={"color": "#333"},
+                fillcolor="#fff8e1",
+            )
+        else:
+            fig.add_shape(
+                type="rect",
+                x0=x0,
+                y0=y0,
+                x1=x1,
+                y1=y1,
+                line={"color": "#1f4e79"},
+                fillcolor="#e3f2fd",
+            )
+            fig.add_annotation(
+                x=(x0 + x1) / 2,
+                y=(y0 + y1) / 2,
+                text=_wrap(row.name),
+                showarrow=False,
+                font={"size": 9},
+            )
+    for edge in edges.itertuples():
+        xs, ys = zip(*edge.points, strict=True)
+        fig.add_scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            line={"color": "#555", "width": 1},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+        (ax, ay), (bx, by) = edge.points[-2], edge.points[-1]
+        fig.add_annotation(
+            x=bx,
+            y=by,
+            ax=ax,
+            ay=ay,
+            xref="x",
+            yref="y",
+            axref="x",
+            ayref="y",
+            showarrow=True,
+            arrowhead=2,
+            arrowsize=1,
+            arrowwidth=1,
+            text="",
+        )
+    nodes = shapes[~shapes["kind"].isin(["lane", "participant"])]
+    fig.add_scatter(
+        x=nodes["x"] + nodes["width"] / 2,
+        y=nodes["y"] + nodes["height"] / 2,
+        mode="markers",
+        marker={"size": 18, "opacity": 0},
+        showlegend=False,
+        text=nodes["kind"] + ": " + nodes["name"],
+        hovertemplate="%{text}<extra></extra>",
+    )
+    width = float((shapes["x"] + shapes["width"]).max() - shapes["x"].min())
+    height = float((shapes["y"] + shapes["height"]).max() - shapes["y"].min())
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
+    fig.update_layout(
+        title=title,
+        height=int(max(300, min(900, 1100 * height / max(width, 1)))),
+        margin={"t": 50, "l": 10, "r": 10, "b": 10},
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def _wrap(text: str, width: int = 16) -> str:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line])
