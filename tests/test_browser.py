@@ -152,3 +152,28 @@ def test_empty_state_in_a_browser(serve, browser, tmp_path: Path) -> None:
     alert.wait_for(timeout=30_000)
     assert "No data yet" in alert.inner_text()
     assert page.locator(".js-plotly-plot").count() == 0
+
+
+def test_an_upload_on_the_data_page_shows_up_on_the_landing_page(
+    serve, browser, tmp_path: Path
+) -> None:
+    url = serve(tmp_path / "fresh.duckdb")
+    page = _open(browser, url)  # an empty store lands on the data page
+    page.get_by_role("heading", name=texts.DATA_TITLE).first.wait_for(timeout=30_000)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        str(SAMPLE / "helpdesk.csv")
+    )
+    page.get_by_role("button", name=texts.UPLOAD_BUTTON, exact=True).wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    page.get_by_role("button", name=texts.UPLOAD_BUTTON, exact=True).click()
+    page.get_by_text("Loaded into data set 'helpdesk'").wait_for(timeout=120_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "data-after-upload.png"), full_page=True)
+    page.goto(f"{url}/overview")
+    page.wait_for_selector(READY, timeout=60_000)
+    page.get_by_text(texts.CHANNEL_CHART_TITLE).wait_for(timeout=30_000)
+    assert page.locator("[data-testid='stMetricValue']").all_inner_texts()[:2] == [
+        "5,000",
+        "44,861",
+    ]

@@ -379,10 +379,18 @@ def generate(tickets: int, seed: int, out: Path, vendors: bool, as_json: bool) -
 
 @cli.command(short_help="Start the dashboard on http://localhost:PORT.")
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--max-upload-mb",
+    default=200,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Largest file the Data page accepts (Streamlit's server.maxUploadSize).",
+)
 @common_options
-def dashboard(port: int, db: Path, as_json: bool) -> None:
-    """Start the dashboard (Streamlit) on http://localhost:PORT, reading --db."""
-    _serve(db, port, as_json)
+def dashboard(port: int, max_upload_mb: int, db: Path, as_json: bool) -> None:
+    """Start the dashboard (Streamlit) on http://localhost:PORT, reading --db. Ctrl+C or SIGTERM
+    stops it, its server included."""
+    _serve(db, port, as_json, max_upload_mb)
 
 
 @cli.command(short_help="Load the sample data set, start the dashboard.")
@@ -416,7 +424,7 @@ def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
     _serve(db, port, as_json)
 
 
-def _serve(db: Path, port: int, as_json: bool) -> None:
+def _serve(db: Path, port: int, as_json: bool, max_upload_mb: int = 200) -> None:
     """Run Streamlit as a child and stop it with us: on Ctrl+C, on SIGTERM, on any exit, so no
     server is left holding the port."""
     import signal
@@ -434,6 +442,7 @@ def _serve(db: Path, port: int, as_json: bool) -> None:
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
     command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
     command += ["--client.toolbarMode", "viewer"]  # a product, not a Streamlit dev session
+    command += ["--server.maxUploadSize", str(max_upload_mb)]
     server = subprocess.Popen(command, env=env)
     if as_json:
         emit_json({"url": url, "db": str(db.resolve()), "pid": server.pid})
