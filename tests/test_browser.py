@@ -167,6 +167,7 @@ def test_an_upload_on_the_data_page_shows_up_on_the_landing_page(
     page.wait_for_timeout(500)
     page.get_by_role("button", name=texts.UPLOAD_BUTTON, exact=True).click()
     page.get_by_text("Loaded into data set 'helpdesk'").wait_for(timeout=120_000)
+    page.wait_for_selector(READY, timeout=60_000)
     assert page.locator("[data-testid='stException']").count() == 0
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "data-after-upload.png"), full_page=True)
