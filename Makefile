@@ -31,9 +31,10 @@ format: install
 sample: install  ## regenerate sample_logs/ from the generator (same seed, same bytes)
 	$(BIN)/ticketloop generate --tickets 5000 --seed 7 --out sample_logs --vendors
 
-bench: install  ## the generator's and the ingest's benchmarks
+bench: install  ## the generator's, the ingest's and the dashboard's benchmarks
 	$(BIN)/python benchmarks/generate.py
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/dashboard.py --tickets 111000
 
 bench-mining: install  ## mining on 1,000,000 events, beside pm4py's pandas route
 	$(BIN)/python benchmarks/mining.py

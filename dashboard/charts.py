@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -29,43 +31,92 @@ _PALETTE = [
     "#17becf",
 ]
 ACTIVITY_COLOURS = dict(zip(CANONICAL_ACTIVITIES, _PALETTE, strict=True))
-_OTHER_COLOUR = "#c7c7c7"
+# For labels outside the canonical vocabulary: distinct from the palette above and from each other.
+_MORE = [
+    "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354",
+    "#756bb1", "#636363", "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#969696", "#9c9ede",
+    "#cedb9c", "#e7ba52", "#e7969c", "#de9ed6", "#5254a3", "#8ca252", "#bd9e39", "#ad494a",
+    "#a55194", "#08519c", "#a63603", "#006d2c", "#54278f", "#252525",
+]  # fmt: skip
+
+
+def activity_colours(activities: Iterable[str]) -> dict[str, str]:
+    """A distinct colour per activity, stable for a given set: canonical activities keep their
+    own; the others take the remaining colours in alphabetical order (beyond 47 activities,
+    colours repeat, and the hover and legend still name each one)."""
+    names = sorted(set(activities))
+    colours = {a: ACTIVITY_COLOURS[a] for a in names if a in ACTIVITY_COLOURS}
+    spare = [c for c in _MORE + _PALETTE if c not in colours.values()] or _MORE
+    others = [a for a in names if a not in colours]
+    for i, activity in enumerate(others):
+        colours[activity] = spare[i % len(spare)]
+    return colours
 
 
 def weekly_channel_bars(weekly: pd.DataFrame, title: str) -> go.Figure:
-    """Stacked bars of tickets per week (x) and channel (colour) from columns week, channel, tickets."""
-    order = weekly.groupby("channel")["tickets"].sum().sort_values(ascending=False).index
+    """Stacked bars of tickets per week (x) and channel (colour) from columns week, channel,
+    tickets. Without any channel (all `unknown`), one bar per week, named so."""
     fig = go.Figure()
-    for channel in order:
-        part = weekly[weekly["channel"] == channel]
+    if set(weekly["channel"]) <= {"unknown"}:
         fig.add_bar(
-            x=part["week"],
-            y=part["tickets"],
-            name=channel,
-            hovertemplate="week of %{x|%d %b %Y}<br>%{y} tickets<extra>" + channel + "</extra>",
+            x=weekly["week"],
+            y=weekly["tickets"],
+            name="tickets",
+            marker_color="#4c78a8",
+            hovertemplate="week of %{x|%d %b %Y}<br>%{y} tickets<extra></extra>",
         )
+        fig.update_layout(showlegend=False)
+    else:
+        order = weekly.groupby("channel")["tickets"].sum().sort_values(ascending=False).index
+        for channel in order:
+            part = weekly[weekly["channel"] == channel]
+            fig.add_bar(
+                x=part["week"],
+                y=part["tickets"],
+                name=channel,
+                showlegend=True,  # even alone, a colour is named
+                hovertemplate="week of %{x|%d %b %Y}<br>%{y} tickets<extra>" + channel + "</extra>",
+            )
     fig.update_layout(
         title=title,
         barmode="stack",
-        xaxis_title="week",
         yaxis_title="tickets created",
         legend_title="channel",
         margin={"t": 60, "l": 10, "r": 10, "b": 10},
     )
+    _week_axis(fig, weekly["week"])
     return fig
 
 
-def variant_paths(variants: pd.DataFrame, title: str) -> go.Figure:
+def _week_axis(fig: go.Figure, weeks: pd.Series) -> None:
+    """A date axis in whole weeks: never finer ticks than a week, a few weeks' room when short."""
+    fig.update_xaxes(type="date", title_text="week", tickformat="%d %b %Y")
+    if weeks.empty:
+        return
+    first, last = pd.Timestamp(weeks.min()), pd.Timestamp(weeks.max())
+    n = (last - first).days // 7 + 1
+    if n <= 12:
+        pad = pd.Timedelta(days=7 if n < 4 else 4)
+        fig.update_xaxes(
+            tick0=first, dtick=7 * 86_400_000, range=[first - pad, last + pad]
+        )  # dtick in ms
+
+
+def variant_paths(
+    variants: pd.DataFrame, title: str, colours: dict[str, str] | None = None
+) -> go.Figure:
     """Each variant as a row of coloured squares (its activities) beside a bar of its tickets.
 
-    Input columns: activities (list of names), tickets, share (0-1).
+    Input columns: activities (list of names), tickets, share (0-1). `colours`: activity_colours()
+    of the whole data set, so an activity keeps its colour on every chart.
     """
     labels = [f"#{i}" for i in range(1, len(variants) + 1)]
     fig = make_subplots(
         rows=1, cols=2, shared_yaxes=True, column_widths=[0.72, 0.28], horizontal_spacing=0.02
     )
-    seen: set[str] = set()
-    for activity in _activities_in_order(variants["activities"]):
+    order = _activities_in_order(variants["activities"])
+    colours = colours or activity_colours(order)
+    for activity in order:
         xs, ys, paths = [], [], []
         for label, path in zip(labels, variants["activities"], strict=True):
             for position, name in enumerate(path, start=1):
@@ -80,16 +131,15 @@ def variant_paths(variants: pd.DataFrame, title: str) -> go.Figure:
             marker={
                 "symbol": "square",
                 "size": 16,
-                "color": ACTIVITY_COLOURS.get(activity, _OTHER_COLOUR),
+                "color": colours.get(activity, "#7f7f7f"),
+                "line": {"width": 1, "color": "white"},
             },
             name=activity,
             customdata=paths,
             hovertemplate="step %{x}: " + activity + "<br>%{customdata}<extra></extra>",
-            showlegend=activity not in seen,
             row=1,
             col=1,
         )
-        seen.add(activity)
     fig.add_bar(
         x=variants["tickets"],
         y=labels,
@@ -105,7 +155,10 @@ def variant_paths(variants: pd.DataFrame, title: str) -> go.Figure:
         row=1,
         col=2,
     )
-    fig.update_yaxes(type="category", autorange="reversed")  # both panels: #1 on top
+    # Both panels: #1 on top, whichever activity's trace first names a path.
+    fig.update_yaxes(
+        type="category", categoryorder="array", categoryarray=labels, autorange="reversed"
+    )
     fig.update_yaxes(title_text="path", row=1, col=1)
     fig.update_xaxes(title_text="step", dtick=1, row=1, col=1)
     fig.update_xaxes(title_text="tickets", row=1, col=2)
@@ -123,3 +176,124 @@ def _activities_in_order(paths: pd.Series) -> list[str]:
     present = {a for path in paths for a in path}
     canonical = [a for a in CANONICAL_ACTIVITIES if a in present]
     return canonical + sorted(present - set(canonical))
+
+
+def bpmn_diagram(shapes: pd.DataFrame, edges: pd.DataFrame, title: str) -> go.Figure:
+    """A BPMN drawing from its layout (see dashboard.bpmn): lanes as bands, tasks as boxes with
+    their names, events as circles, gateways as diamonds, flows as lines. Hover names each node."""
+    fig = go.Figure()
+    for row in shapes.itertuples():
+        x0, y0, x1, y1 = row.x, row.y, row.x + row.width, row.y + row.height
+        if row.kind in ("lane", "participant"):
+            fig.add_shape(
+                type="rect",
+                x0=x0,
+                y0=y0,
+                x1=x1,
+                y1=y1,
+                line={"color": "#bbb", "width": 1},
+                fillcolor="rgba(0,0,0,0)",
+                layer="below",
+            )
+            fig.add_annotation(
+                x=x0 + 4,
+                y=(y0 + y1) / 2,
+                text=row.name,
+                textangle=-90,
+                showarrow=False,
+                font={"size": 10, "color": "#666"},
+                xanchor="left",
+            )
+        elif row.kind.endswith("Event"):
+            fig.add_shape(
+                type="circle",
+                x0=x0,
+                y0=y0,
+                x1=x1,
+                y1=y1,
+                line={"color": "#333"},
+                fillcolor="#e8f5e9" if row.kind == "startEvent" else "#ffebee",
+            )
+        elif row.kind.endswith("Gateway"):
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            fig.add_shape(
+                type="path",
+                path=f"M {cx} {y0} L {x1} {cy} L {cx} {y1} L {x0} {cy} Z",
+                line={"color": "#333"},
+                fillcolor="#fff8e1",
+            )
+        else:
+            fig.add_shape(
+                type="rect",
+                x0=x0,
+                y0=y0,
+                x1=x1,
+                y1=y1,
+                line={"color": "#1f4e79"},
+                fillcolor="#e3f2fd",
+            )
+            fig.add_annotation(
+                x=(x0 + x1) / 2,
+                y=(y0 + y1) / 2,
+                text=_wrap(row.name),
+                showarrow=False,
+                font={"size": 9},
+            )
+    for edge in edges.itertuples():
+        xs, ys = zip(*edge.points, strict=True)
+        fig.add_scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            line={"color": "#555", "width": 1},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+        (ax, ay), (bx, by) = edge.points[-2], edge.points[-1]
+        fig.add_annotation(
+            x=bx,
+            y=by,
+            ax=ax,
+            ay=ay,
+            xref="x",
+            yref="y",
+            axref="x",
+            ayref="y",
+            showarrow=True,
+            arrowhead=2,
+            arrowsize=1,
+            arrowwidth=1,
+            text="",
+        )
+    nodes = shapes[~shapes["kind"].isin(["lane", "participant"])]
+    fig.add_scatter(
+        x=nodes["x"] + nodes["width"] / 2,
+        y=nodes["y"] + nodes["height"] / 2,
+        mode="markers",
+        marker={"size": 18, "opacity": 0},
+        showlegend=False,
+        text=nodes["kind"] + ": " + nodes["name"],
+        hovertemplate="%{text}<extra></extra>",
+    )
+    width = float((shapes["x"] + shapes["width"]).max() - shapes["x"].min())
+    height = float((shapes["y"] + shapes["height"]).max() - shapes["y"].min())
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
+    fig.update_layout(
+        title=title,
+        height=int(max(300, min(900, 1100 * height / max(width, 1)))),
+        margin={"t": 50, "l": 10, "r": 10, "b": 10},
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def _wrap(text: str, width: int = 16) -> str:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line])

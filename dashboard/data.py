@@ -1,22 +1,29 @@
-"""The dashboard's one seam to the store: where the database is, and the only place that caches."""
+"""The dashboard's one seam to the store: where the database is, and the only place that caches.
+
+Every cached read is keyed on the store file and its version (which changes with every write), so
+a load in another process shows up on the next rerun and nothing stale is ever served.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from mining import overview
 from mining.selection import Selection
-from mining.variants import variants as mine_variants
 from store.connection import open_store
 from store.datasets import list_datasets
 from store.location import default_db_path
+from store.quality import quality_report
+from store.settings import Settings, load_settings, settings_path
 
 READ_WAIT_S = 5.0  # how long a page waits for an ingest in another process to release the file
+T = TypeVar("T")
 
 
 def db_path() -> Path:
@@ -34,31 +41,80 @@ def db_version(path: Path) -> float:
     return sum(p.stat().st_mtime_ns for p in (path, wal) if p.exists())
 
 
+def query(
+    fn: Callable[..., T], path: Path, version: float, selection: Selection, **options: Any
+) -> T:
+    """`fn(con, selection, **options)` on a short read-only connection, cached on the store's
+    version, the selection and the options. `fn` is a mining function; its result (a DataFrame or
+    a dataclass) is cached by value, so callers must not mutate it."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    return _query(name, fn, path, version, selection, tuple(sorted(options.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _query(
+    name: str,
+    _fn: Callable[..., Any],
+    path: Path,
+    version: float,
+    selection: Selection,
+    options: tuple[tuple[str, Any], ...],
+) -> Any:
+    with _reading(path) as con:
+        return _fn(con, selection, **dict(options))
+
+
 @st.cache_data(show_spinner=False)
+def datasets(path: Path, version: float) -> list[dict]:
+    """Every data set of the store (as `ticketloop datasets --json`), empty ones included."""
+    with _reading(path) as con:
+        return list_datasets(con)
+
+
 def dataset_names(path: Path, version: float) -> list[str]:
-    with _reading(path) as con:
-        return [row["name"] for row in list_datasets(con) if row["events"]]
-
-
-@st.cache_data(show_spinner="Summarising the data set…")
-def summary(path: Path, version: float, dataset: str) -> overview.DatasetSummary:
-    with _reading(path) as con:
-        return overview.summarize(con, dataset=dataset)
+    """The data sets that hold events."""
+    return [row["name"] for row in datasets(path, version) if row["events"]]
 
 
 @st.cache_data(show_spinner=False)
-def weekly_channels(path: Path, version: float, dataset: str) -> pd.DataFrame:
+def quality(path: Path, version: float, dataset: str) -> dict:
+    """The data-quality report of a data set (as `ticketloop quality --json`)."""
     with _reading(path) as con:
-        return overview.weekly_tickets_by_channel(con, dataset=dataset)
+        return quality_report(con, dataset).to_json()
 
 
-@st.cache_data(show_spinner=False)
-def variants(path: Path, version: float, dataset: str, limit: int) -> pd.DataFrame:
-    with _reading(path) as con:
-        return mine_variants(con, Selection(dataset), limit=limit).table
+def settings(path: Path) -> Settings:
+    """The settings beside the store (read each run: a small file, and edits must show at once)."""
+    return load_settings(settings_path(path))
 
 
-@st.cache_data(show_spinner=False)
-def rejected_rows(path: Path, version: float, dataset: str) -> pd.DataFrame:
-    with _reading(path) as con:
-        return overview.rejected_rows(con, dataset=dataset)
+def clear() -> None:
+    """Forget every cached read (after this process wrote to the store)."""
+    st.cache_data.clear()
+
+
+def rename_dataset(path: Path, old: str, new: str) -> str:
+    """Rename a data set; forgets cached reads."""
+    from store.datasets import rename_dataset as rename
+
+    with open_store(path, wait_s=READ_WAIT_S) as con:
+        name = rename(con, old, new)
+    clear()
+    return name
+
+
+def delete_dataset(path: Path, name: str) -> dict[str, int]:
+    """Delete a data set from every table; forgets cached reads."""
+    from store.datasets import delete_dataset as delete
+
+    with open_store(path, wait_s=READ_WAIT_S) as con:
+        deleted = delete(con, name)
+    clear()
+    return deleted
+
+
+def all_rejected_rows(path: Path, version: float, dataset: str) -> pd.DataFrame:
+    """Every rejected row of a data set, for download."""
+    from mining.overview import rejected_rows
+
+    return query(rejected_rows, path, version, Selection(dataset), limit=10_000_000)

@@ -2,19 +2,43 @@
 
 APP_TITLE = "ticketloop"
 OVERVIEW_TITLE = "Overview"
+DATA_TITLE = "Data"
+SETTINGS_TITLE = "Settings"
 DATASET_LABEL = "Data set"
+STORE_CAPTION = "Event store: `{db}`"
 NO_DATA = (
-    "No data yet. Load a helpdesk export with `ticketloop ingest my_export.csv`, "
-    "or the sample data set with `make demo`."
+    "No data yet. Upload a helpdesk export on the Data page, load one with "
+    "`ticketloop ingest my_export.csv`, or the sample data set with `make demo`."
 )
 NO_DATABASE = "No event store at `{db}` yet. " + NO_DATA
 STORE_PROBLEM = "The event store cannot be read: {message}"
+SETTINGS_PROBLEM = "ticketloop.toml is not used (defaults apply): {message}"
+
+# Sidebar filters
+FILTER_DATES = "Tickets created"
+FILTER_LABELS = {
+    "channel": "Channel",
+    "priority": "Priority",
+    "team": "Team",
+    "category": "Category",
+    "level": "Support level",
+}
+FILTER_ALL = "All"
+FILTER_ABSENT = "This data set has no {names}."
+FILTER_ACTIVITY = "Through activity **{activity}**"
+FILTER_EDGE = "Path step **{a}** → **{b}**"
+CLEAR = "Clear"
+
+# Overview
 CHANNEL_CHART_TITLE = "Tickets created per week, by channel"
+WEEKLY_CHART_TITLE = "Tickets created per week"
+NO_CHANNELS = "This data set records no channel, so tickets per week are not split by channel."
 VARIANT_CHART_TITLE = "Most frequent ticket paths"
 VARIANT_CAPTION = (
-    "Each row is a path (variant): the activities of a ticket in order, one square per event. "
-    "Bars show how many tickets took it."
+    "Each row is a path (variant): the activities of a ticket in order, one square per event "
+    "(hover a square for its activity). Bars show how many tickets took it."
 )
+NOTHING_SELECTED = "No tickets match these filters. Widen them in the sidebar."
 METRIC_TICKETS = "Tickets"
 METRIC_EVENTS = "Events"
 METRIC_SPAN = "Time span"
@@ -22,3 +46,69 @@ METRIC_VARIANTS = "Paths (variants)"
 METRIC_DURATION = "Median ticket duration"
 REJECTED_NOTE = "{n:,} source rows were rejected at ingest; they are kept in the `rejects` table."
 REJECTED_EXPANDER = "Rejected rows (the first 200)"
+
+# Data page
+DATA_INTRO = (
+    "Upload helpdesk exports: Zendesk, ServiceNow, Freshdesk, Jira Service Management, any CSV or "
+    "XES event log. Each file's format is recognised; files loaded before add nothing."
+)
+UPLOAD_LABEL = "Export files"
+UPLOAD_LIMIT = (
+    "Up to {mb:,} MB per file (`server.maxUploadSize`; `ticketloop dashboard --max-upload-mb N`)."
+)
+UPLOAD_DATASET = "Load into data set"
+UPLOAD_DATASET_HELP = "A new name creates a data set; an existing one adds to it."
+UPLOAD_BUTTON = "Load"
+UPLOAD_PROGRESS = "Loading {files}…"
+UPLOAD_DONE = "Loaded into data set '{dataset}': {cases:,} tickets, +{events:,} events."
+UPLOAD_FAILED = "Nothing was loaded: {message}"
+LOAD_SUMMARY = "Load summary"
+REJECTS_DOWNLOAD = "Download the {n:,} rejected rows (CSV)"
+MAPPING_TITLE = "Map the columns of {file}"
+MAPPING_INTRO = (
+    "This CSV was not recognised. Say which column holds each field (case id, activity and "
+    "timestamp are needed), then load it, and save the mapping for next time."
+)
+MAPPING_NONE = "(none)"
+MAPPING_FORMAT = "Timestamp format (optional, e.g. %d/%m/%Y %H:%M)"
+MAPPING_LOAD = "Load with this mapping"
+MAPPING_SAVE = "Save the mapping file"
+MAPPING_MISSING = "Pick a column for: {fields}."
+QUALITY_TITLE = "Data quality of '{dataset}'"
+QUALITY_CLEAN = "Nothing to report: no rows rejected, dropped or suspect."
+QUALITY_FILES = "Files loaded"
+MANAGE_TITLE = "Data sets"
+RENAME_LABEL = "New name for '{dataset}'"
+RENAME_BUTTON = "Rename"
+RENAMED = "Renamed '{old}' to '{new}'."
+DELETE_BUTTON = "Delete '{dataset}'…"
+DELETE_CONFIRM = (
+    "Delete data set '{dataset}' ({events:,} events) from the store? This cannot be undone; "
+    "the export files can be loaded again."
+)
+DELETE_YES = "Yes, delete it"
+DELETE_NO = "Cancel"
+DELETED = "Deleted data set '{dataset}'."
+
+# Settings page
+SETTINGS_INTRO = "Saved to `{path}`, beside the store; every page uses them at once."
+SETTINGS_SAVE = "Save settings"
+SETTINGS_SAVED = "Saved to `{path}`."
+SETTINGS_REFUSED = "Not saved: {message}"
+CALENDAR = "Business calendar"
+WORKDAYS = "Working days"
+OPENS = "Opens"
+CLOSES = "Closes"
+TIMEZONE = "Time zone (IANA, e.g. Europe/Madrid)"
+HOLIDAYS = "Holidays (one date a line, YYYY-MM-DD)"
+TARGETS = "KPI targets"
+SLA = "SLA targets per priority (business hours)"
+ESCALATIONS = "Escalations"
+PUSH_TO_FRONT = "Push to front: a category's share solved without escalation"
+DEVIATIONS = "Accepted deviations (one a line, e.g. skipped: Classified)"
+FLOW = "Designed flow"
+FLOW_UPLOAD = "Upload a BPMN file (replaces the designed flow)"
+FLOW_NONE = "No designed flow yet: upload a BPMN file (sample_logs/designed_flow.bpmn is one)."
+FLOW_MISSING = "The designed flow `{path}` does not exist; upload one."
+CHANGE_LOG = "Process changes"
+CHANGE_LOG_LATER = "The process-change log appears here once the store records process changes."

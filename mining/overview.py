@@ -1,13 +1,15 @@
-"""What a data set holds: its size and span, tickets per week and channel, its rejected rows."""
+"""What a selection of a data set holds: its size and span, tickets per week and channel, its
+rejected rows, and which ticket dimensions the data set has at all."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import duckdb
 
+from mining.selection import CASE_DIMENSIONS, EVENT_DIMENSIONS, Selection, scope
 from store.datasets import dataset_id
 from store.queries import sql_text
 
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class DatasetSummary:
-    """A data set at a glance. Durations in hours."""
+    """A selection at a glance. Durations in hours."""
 
     name: str
     events: int
@@ -32,29 +34,27 @@ class DatasetSummary:
     weeks: int  # calendar weeks (Monday to Sunday, UTC) from the first to the last ticket created
 
 
-def summarize(con: duckdb.DuckDBPyConnection, *, dataset: str) -> DatasetSummary:
-    """Counts and time span of one data set."""
-    d = dataset_id(con, dataset)
+def summarize(con: duckdb.DuckDBPyConnection, selection: Selection) -> DatasetSummary:
+    """Counts and time span of the selected tickets (rejected rows: of the whole data set)."""
+    s = scope(con, selection)
     events, cases, activities, resources, first_ts, last_ts = con.execute(
         "SELECT count(*), count(DISTINCT case_key), count(DISTINCT activity_id),"
-        " count(DISTINCT resource), min(ts), max(ts) FROM events WHERE dataset_id = $d",
-        {"d": d},
+        " count(DISTINCT resource), min(ts), max(ts) FROM selected_events"
     ).fetchall()[0]
     variants, median_h = con.execute(
         "SELECT count(DISTINCT path), median(duration_h) FROM (SELECT list(activity_id ORDER BY"
-        " event_index) AS path, epoch(max(ts) - min(ts)) / 3600 AS duration_h FROM events"
-        " WHERE dataset_id = $d GROUP BY case_key)",
-        {"d": d},
+        " event_index) AS path, epoch(max(ts) - min(ts)) / 3600 AS duration_h"
+        " FROM selected_events GROUP BY case_key)"
     ).fetchall()[0]
-    rejected = con.execute("SELECT count(*) FROM rejects WHERE dataset_id = $d", {"d": d})
-    rejected = rejected.fetchall()[0][0]
+    rejected = con.execute(
+        "SELECT count(*) FROM rejects WHERE dataset_id = $d", {"d": s.dataset_id}
+    ).fetchall()[0][0]
     weeks = con.execute(
         "SELECT coalesce(date_diff('week', date_trunc('week', min(created_at)),"
-        " date_trunc('week', max(created_at))) + 1, 0) FROM cases WHERE dataset_id = $d",
-        {"d": d},
+        " date_trunc('week', max(created_at))) + 1, 0) FROM selected_cases"
     ).fetchall()[0][0]
     return DatasetSummary(
-        dataset,
+        selection.dataset,
         events,
         cases,
         activities,
@@ -68,19 +68,52 @@ def summarize(con: duckdb.DuckDBPyConnection, *, dataset: str) -> DatasetSummary
     )
 
 
-def weekly_tickets_by_channel(con: duckdb.DuckDBPyConnection, *, dataset: str) -> pd.DataFrame:
+def weekly_tickets_by_channel(con: duckdb.DuckDBPyConnection, selection: Selection) -> pd.DataFrame:
     """Tickets created per ISO week and channel: columns week (date), channel, tickets."""
-    return con.execute(
-        sql_text("mining", "weekly_channels.sql"), {"d": dataset_id(con, dataset)}
-    ).df()
+    scope(con, selection)
+    return con.execute(sql_text("mining", "weekly_channels.sql")).df()
 
 
 def rejected_rows(
-    con: duckdb.DuckDBPyConnection, *, dataset: str, limit: int = 200
+    con: duckdb.DuckDBPyConnection, selection: Selection, *, limit: int = 200
 ) -> pd.DataFrame:
     """Rows refused at ingest, in file order: file, row (the header is row 1), reason, raw_row."""
     return con.execute(
         "SELECT file_name AS file, row_number AS row, reason, raw_row FROM rejects"
         " WHERE dataset_id = $d ORDER BY file_id, row_number LIMIT $limit",
-        {"d": dataset_id(con, dataset), "limit": limit},
+        {"d": dataset_id(con, selection.dataset), "limit": limit},
     ).df()
+
+
+@dataclass(frozen=True)
+class Dimensions:
+    """What a whole data set offers to filter on: the values of each dimension it has (a
+    dimension with no value anywhere is absent), the creation-date span, and its activities."""
+
+    values: dict[str, tuple]  # dimension -> its values, sorted; only dimensions with values
+    first_day: date | None
+    last_day: date | None
+    activities: tuple[str, ...]
+
+
+def dimensions(con: duckdb.DuckDBPyConnection, selection: Selection) -> Dimensions:
+    """The filterable values of `selection.dataset` (all of it, whatever the other filters)."""
+    d = dataset_id(con, selection.dataset)
+    values: dict[str, tuple] = {}
+    for name in CASE_DIMENSIONS + EVENT_DIMENSIONS:
+        table = "cases" if name in CASE_DIMENSIONS else "events"
+        # the name comes from the fixed tuples above, never from a user
+        sql = f"SELECT DISTINCT {name} FROM {table} WHERE dataset_id = $d AND {name} IS NOT NULL ORDER BY {name} LIMIT 500"  # noqa: S608 (identifiers are constants)
+        rows = con.execute(sql, {"d": d}).fetchall()
+        if rows:
+            values[name] = tuple(r[0] for r in rows)
+    first, last = con.execute(
+        "SELECT min(created_at)::DATE, max(created_at)::DATE FROM cases WHERE dataset_id = $d",
+        {"d": d},
+    ).fetchall()[0]
+    activities = con.execute(
+        "SELECT a.name FROM activities a WHERE activity_id IN"
+        " (SELECT DISTINCT activity_id FROM events WHERE dataset_id = $d) ORDER BY a.name",
+        {"d": d},
+    ).fetchall()
+    return Dimensions(values, first, last, tuple(r[0] for r in activities))

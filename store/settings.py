@@ -290,3 +290,70 @@ class _Reader:
                 self.number(f"{key}.resolution_hours", spec["resolution_hours"]),
             )
         return sla
+
+
+def settings_toml(settings: Settings) -> str:
+    """`settings` as the TOML `load_settings` reads back to equal settings (a small emitter of the
+    types settings use: strings, numbers, dates, lists and inline tables)."""
+    cal = settings.calendar
+    lines = [
+        "[calendar]",
+        f"workdays = [{', '.join(_q(WEEKDAYS[d].title()) for d in cal.workdays)}]",
+        f"opens = {_q(cal.opens.strftime('%H:%M'))}",
+        f"closes = {_q(cal.closes.strftime('%H:%M'))}",
+        f"timezone = {_q(cal.timezone)}",
+        f"holidays = [{', '.join(h.isoformat() for h in cal.holidays)}]",
+        "",
+        "[targets]",
+        *(
+            f"{name} = {{target = {_n(t.target)}, better = {_q(t.better)}}}"
+            for name, t in settings.targets.items()
+        ),
+        "",
+        "[sla]",
+        *(
+            f"{_key(p)} = {{first_response_hours = {_n(s.first_response_hours)},"
+            f" resolution_hours = {_n(s.resolution_hours)}}}"
+            for p, s in settings.sla.items()
+        ),
+        "",
+        "[escalations]",
+        f"push_to_front_share = {_n(settings.push_to_front_share)}",
+        "",
+        "[conformance]",
+        f"accepted_deviations = [{', '.join(_q(a) for a in settings.accepted_deviations)}]",
+    ]
+    if settings.designed_flow is not None:
+        flow = settings.designed_flow
+        if settings.source is not None and flow.is_relative_to(settings.source.parent):
+            flow = flow.relative_to(settings.source.parent)
+        lines.append(f"designed_flow = {_q(str(flow))}")
+    return "\n".join(lines) + "\n"
+
+
+def save_settings(settings: Settings, path: Path | str) -> Settings:
+    """Check `settings` by reading its TOML back, then write it to `path` atomically; the
+    settings as read from the file. SettingsError (naming the key) and nothing written if bad."""
+    path = Path(path)
+    text = settings_toml(replace(settings, source=path))
+    checked = _Reader(path, tomllib.loads(text)).settings()
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+    return checked
+
+
+def _q(text: str) -> str:
+    """A TOML basic string."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = "".join(c if c >= " " else f"\\u{ord(c):04x}" for c in escaped)
+    return f'"{escaped}"'
+
+
+def _n(value: float) -> str:
+    return repr(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _key(name: str) -> str:
+    bare = name.replace("_", "").replace("-", "").isalnum() and name.isascii()
+    return name if bare else _q(name)

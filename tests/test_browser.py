@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from dashboard import texts
+from dashboard.pages import PAGES
 from tests.conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.browser
@@ -84,6 +85,21 @@ def _open(browser, url: str) -> Page:
     return page
 
 
+SHOTS = ROOT / "screenshots"  # for people to look at, not for assertions (git-ignored)
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
+def test_every_page_opens_in_a_browser(serve, browser, sample_db: Path, spec) -> None:
+    page = _open(browser, serve(sample_db) + f"/{spec.url_path}")
+    page.get_by_role("heading", name=spec.title).first.wait_for(timeout=30_000)
+    page.wait_for_selector(READY, timeout=60_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "Page not found" not in page.inner_text("body")
+    assert page.url.split("?")[0].endswith(f"/{spec.url_path}")
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{spec.url_path}.png"), full_page=True)
+
+
 def test_overview_page_in_a_browser(serve, browser, sample_db: Path, tmp_path: Path) -> None:
     page = _open(browser, serve(sample_db))
     page.get_by_text(texts.CHANNEL_CHART_TITLE).wait_for(timeout=30_000)
@@ -92,7 +108,15 @@ def test_overview_page_in_a_browser(serve, browser, sample_db: Path, tmp_path: P
     assert page.get_by_text(texts.VARIANT_CHART_TITLE).is_visible()
     assert page.locator(".js-plotly-plot").count() == 2
     assert page.locator("[data-testid='stException']").count() == 0
-    page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)  # for people, not asserts
+    assert page.url.split("?")[0].endswith("/overview")  # `/` lands on the landing page
+
+
+def test_a_copied_link_reproduces_the_filters(serve, browser, sample_db: Path) -> None:
+    page = _open(browser, serve(sample_db) + "/overview?channel=phone&priority=high")
+    page.get_by_text(texts.CHANNEL_CHART_TITLE).wait_for(timeout=30_000)
+    metrics = page.locator("[data-testid='stMetricValue']").all_inner_texts()
+    assert int(metrics[0].replace(",", "")) < 5000
+    assert "channel=phone" in page.url and "priority=high" in page.url
 
 
 def test_an_ingest_while_the_dashboard_runs_shows_up_on_reload(
@@ -123,8 +147,34 @@ def test_an_ingest_while_the_dashboard_runs_shows_up_on_reload(
 
 def test_empty_state_in_a_browser(serve, browser, tmp_path: Path) -> None:
     db = tmp_path / "nothing.duckdb"
-    page = _open(browser, serve(db))
+    page = _open(browser, serve(db) + "/overview")
     alert = page.locator("[data-testid='stAlert']")
     alert.wait_for(timeout=30_000)
     assert "No data yet" in alert.inner_text()
     assert page.locator(".js-plotly-plot").count() == 0
+
+
+def test_an_upload_on_the_data_page_shows_up_on_the_landing_page(
+    serve, browser, tmp_path: Path
+) -> None:
+    url = serve(tmp_path / "fresh.duckdb")
+    page = _open(browser, url)  # an empty store lands on the data page
+    page.get_by_role("heading", name=texts.DATA_TITLE).first.wait_for(timeout=30_000)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        str(SAMPLE / "helpdesk.csv")
+    )
+    page.get_by_role("button", name=texts.UPLOAD_BUTTON, exact=True).wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    page.get_by_role("button", name=texts.UPLOAD_BUTTON, exact=True).click()
+    page.get_by_text("Loaded into data set 'helpdesk'").wait_for(timeout=120_000)
+    page.wait_for_selector(READY, timeout=60_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "data-after-upload.png"), full_page=True)
+    page.goto(f"{url}/overview")
+    page.wait_for_selector(READY, timeout=60_000)
+    page.get_by_text(texts.CHANNEL_CHART_TITLE).wait_for(timeout=30_000)
+    assert page.locator("[data-testid='stMetricValue']").all_inner_texts()[:2] == [
+        "5,000",
+        "44,861",
+    ]

@@ -10,11 +10,13 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import texts
+from dashboard.pages import PAGES
 from ingest.load import ingest_files
 from store.connection import open_store
 from tests.conftest import ROOT, chart_values, write
 
 APP = str(ROOT / "dashboard" / "app.py")
+OVERVIEW = next(p for p in PAGES if p.module == "overview")
 
 
 @pytest.fixture
@@ -65,6 +67,8 @@ def test_overview_shows_the_sample(app, sample_db: Path) -> None:
 def test_no_store_yet_explains_how_to_load_data(app, tmp_path: Path) -> None:
     db = tmp_path / "missing.duckdb"
     at = app(db)
+    assert at.title[0].value == texts.DATA_TITLE  # without data, `/` opens the upload page
+    at.switch_page(OVERVIEW.script).run()
     assert at.info[0].value == texts.NO_DATABASE.format(db=db.resolve())
     assert not at.get("plotly_chart")
     assert not db.exists()  # looking must not create it
@@ -75,12 +79,14 @@ def test_empty_store_explains_how_to_load_data(app, tmp_path: Path) -> None:
     with open_store(db):
         pass
     at = app(db)
+    at.switch_page(OVERVIEW.script).run()
     assert at.info[0].value == texts.NO_DATA
 
 
 def test_unreadable_store_is_an_error_not_a_traceback(app, tmp_path: Path) -> None:
     junk = write(tmp_path / "junk.duckdb", "not a database\n" * 100)
     at = app(junk)
+    at.switch_page(OVERVIEW.script).run()
     assert at.error[0].value.startswith(texts.STORE_PROBLEM.format(message=f"{junk.resolve()}: "))
     assert not at.get("plotly_chart")
 
@@ -103,3 +109,89 @@ def test_rejected_rows_are_shown_to_the_analyst(app, tmp_path: Path) -> None:
             "raw_row": '{"Case ID":"T2","Activity":"B","Timestamp":"soon"}',
         }
     ]
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
+def test_every_page_runs_on_the_sample(app, sample_db: Path, spec) -> None:
+    at = app(sample_db)
+    at.switch_page(spec.script).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == spec.title
+
+
+NON_CANONICAL = "case,step,at\n" + "".join(
+    f"C{i},{step},2025-03-0{3 + (i % 2)} {9 + j}:{i % 60:02d}\n"
+    for i in range(40)
+    for j, step in enumerate(["Open ticket", "Work on it", "Close ticket"][: 2 + i % 2])
+)
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
+def test_every_page_runs_on_a_non_canonical_log(app, tmp_path: Path, spec) -> None:
+    """Labels none of ours, no channel, team, survey or level, every ticket in one week."""
+    mapping = write(
+        tmp_path / "m.toml", '[columns]\ncase_id = "case"\nactivity = "step"\ntimestamp = "at"\n'
+    )
+    from ingest.mapping import load_mapping
+
+    db = tmp_path / "odd.duckdb"
+    ingest_files(
+        db,
+        [write(tmp_path / "odd.csv", NON_CANONICAL)],
+        dataset="odd",
+        mapping=load_mapping(mapping),
+    )
+    at = app(db)
+    at.switch_page(spec.script).run()
+    assert not at.exception, at.exception
+    if spec.module == "overview":
+        metrics = {m.label: m.value for m in at.metric}
+        assert metrics[texts.METRIC_TICKETS] == "40"
+        assert metrics[texts.METRIC_SPAN] == "1 day"
+        assert metrics[texts.METRIC_DURATION].endswith(("hours", "minutes"))
+        assert at.info[0].value == texts.NO_CHANNELS
+        weekly, paths = (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+        assert weekly["layout"]["xaxis"]["dtick"] == 7 * 86_400_000  # never sub-week ticks
+        colours = {t["name"]: t["marker"]["color"] for t in paths["data"] if t["type"] == "scatter"}
+        assert len(set(colours.values())) == len(colours) == 3
+        assert paths["layout"]["yaxis"]["categoryarray"][0] == "#1"
+    assert texts.FILTER_ABSENT.format(names="channel, priority, team, category, support level") in [
+        c.value for c in at.sidebar.caption
+    ]
+
+
+def test_overview_numbers_equal_the_cli(app, sample_db: Path) -> None:
+    from ticketloop.api import Store
+
+    doc = Store(sample_db).datasets()[0]
+    at = app(sample_db)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[texts.METRIC_TICKETS] == f"{doc['cases']:,}"
+    assert metrics[texts.METRIC_EVENTS] == f"{doc['events']:,}"
+
+
+def test_url_filters_drive_the_selection(app, sample_db: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TICKETLOOP_DB", str(sample_db))
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["channel"] = "phone"
+    at.run()
+    assert at.multiselect(key="filter_channel").value == ["phone"]
+    tickets = int(at.metric[0].value.replace(",", ""))
+    assert 0 < tickets < 5000
+    at.multiselect(key="filter_channel").set_value([]).run()
+    assert at.metric[0].value == "5,000"
+
+
+def test_rename_and_delete_on_the_data_page(app, writable_sample_db: Path) -> None:
+    at = app(writable_sample_db)
+    at.switch_page("views/data.py").run()
+    at.text_input(key="rename_to").set_value("desk").run()
+    at.button(key="rename").click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="dataset").value == "desk"
+    at.button(key="delete").click().run()
+    assert at.warning[0].value.startswith("Delete data set 'desk'")
+    at.button(key="delete_yes").click().run()
+    assert not at.exception, at.exception
+    assert at.info[0].value.startswith("No data yet")

@@ -142,3 +142,47 @@ def test_a_bad_file_is_one_line_naming_the_key_and_the_fix(
     assert str(caught.value).startswith(f"{path}: ")
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_settings_round_trip_through_toml(tmp_path) -> None:
+    from datetime import date as _date
+    from datetime import time as _time
+
+    from store.settings import (
+        Calendar,
+        SlaTarget,
+        Target,
+        load_settings,
+        save_settings,
+    )
+
+    path = tmp_path / "ticketloop.toml"
+    flow = tmp_path / "flow.bpmn"
+    original = Settings(
+        calendar=Calendar(
+            (0, 2, 4), _time(7, 30), _time(19, 0), "Europe/Madrid", (_date(2026, 12, 25),)
+        ),
+        targets={**Settings().targets, "csat": Target(0.85, "higher")},
+        sla={**Settings().sla, 'VIP "gold"': SlaTarget(0.25, 4)},
+        push_to_front_share=0.75,
+        accepted_deviations=('skipped: Classified', "unexpected: Investigation"),
+        designed_flow=flow,
+    )
+    saved = save_settings(original, path)
+    again = load_settings(path)
+    assert again == saved
+    assert again.calendar == original.calendar
+    assert again.targets["csat"] == Target(0.85, "higher")
+    assert again.sla['vip "gold"'] == SlaTarget(0.25, 4)
+    assert again.accepted_deviations == original.accepted_deviations
+    assert again.designed_flow == flow
+    assert 'designed_flow = "flow.bpmn"' in path.read_text()
+
+
+def test_invalid_settings_are_refused_and_nothing_written(tmp_path) -> None:
+    from store.settings import save_settings
+
+    path = tmp_path / "ticketloop.toml"
+    with pytest.raises(SettingsError, match="push_to_front_share"):
+        save_settings(Settings(push_to_front_share=1.5), path)
+    assert not path.exists()

@@ -653,10 +653,18 @@ def ticket(ticket_id: str, dataset: str | None, db: Path, as_json: bool) -> None
 
 @cli.command(short_help="Start the dashboard on http://localhost:PORT.")
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--max-upload-mb",
+    default=200,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Largest file the Data page accepts (Streamlit's server.maxUploadSize).",
+)
 @common_options
-def dashboard(port: int, db: Path, as_json: bool) -> None:
-    """Start the dashboard (Streamlit) on http://localhost:PORT, reading --db."""
-    _serve(db, port, as_json)
+def dashboard(port: int, max_upload_mb: int, db: Path, as_json: bool) -> None:
+    """Start the dashboard (Streamlit) on http://localhost:PORT, reading --db. Ctrl+C or SIGTERM
+    stops it, its server included."""
+    _serve(db, port, as_json, max_upload_mb)
 
 
 @cli.command(short_help="Load the sample data set, start the dashboard.")
@@ -690,23 +698,62 @@ def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
     _serve(db, port, as_json)
 
 
-def _serve(db: Path, port: int, as_json: bool) -> None:
+def _serve(db: Path, port: int, as_json: bool, max_upload_mb: int = 200) -> None:
+    """Run Streamlit as a child and stop it with us: on Ctrl+C, on SIGTERM, on any exit, so no
+    server is left holding the port."""
+    import signal
     import subprocess
 
+    from store.errors import TicketloopError
+
+    if not _port_free(port):
+        raise TicketloopError(
+            f"port {port} is already in use (another dashboard?). Pick a free one: --port {port + 1}"
+        )
     app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
     url = f"http://localhost:{port}"
-    if as_json:
-        emit_json({"url": url, "db": str(db.resolve())})
-    else:
-        click.echo(f"dashboard on {url} (Ctrl+C stops it)")
     env = {**os.environ, "TICKETLOOP_DB": str(db.resolve())}
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
     command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
     command += ["--client.toolbarMode", "viewer"]  # a product, not a Streamlit dev session
+    command += ["--server.maxUploadSize", str(max_upload_mb)]
+    server = subprocess.Popen(command, env=env)
+    if as_json:
+        emit_json({"url": url, "db": str(db.resolve()), "pid": server.pid})
+    else:
+        click.echo(f"dashboard on {url} (Ctrl+C stops it)")
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        raise SystemExit(subprocess.call(command, env=env))
+        code = server.wait()
     except KeyboardInterrupt:
-        raise SystemExit(0) from None
+        code = 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    raise SystemExit(code)
+
+
+def _port_free(port: int) -> bool:
+    """Whether Streamlit can listen on `port` (it listens on every interface)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Tornado: TIME_WAIT is ok
+        try:
+            probe.bind(("", port))
+        except OSError:
+            return False
+    return True
 
 
 def main() -> None:

@@ -1,52 +1,53 @@
-"""Overview: what the data set holds, tickets by channel and week, and the most frequent paths."""
+"""Overview: what the selection holds, tickets by week (and channel), and the most frequent paths."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data, texts
-from store.errors import TicketloopError
+from dashboard import charts, texts
+from dashboard import format as fmt
+from dashboard.context import PageContext
+from mining import overview
+from mining.variants import variants
 
-st.title(texts.OVERVIEW_TITLE)
-path = data.db_path()
-if not path.exists():
-    st.info(texts.NO_DATABASE.format(db=path))
-    st.stop()
-try:
-    version = data.db_version(path)
-    names = data.dataset_names(path, version)
-    if not names:
-        st.info(texts.NO_DATA)
+
+def render(ctx: PageContext) -> None:
+    summary = ctx.query(overview.summarize)
+    if not summary.cases:
+        st.info(texts.NOTHING_SELECTED)
         st.stop()
-    dataset = st.sidebar.selectbox(texts.DATASET_LABEL, names, key="dataset")
-    summary = data.summary(path, version, dataset)
-    weekly = data.weekly_channels(path, version, dataset)
-    top = data.variants(path, version, dataset, 10)
-except TicketloopError as exc:
-    st.error(texts.STORE_PROBLEM.format(message=exc))
-    st.stop()
+    weekly = ctx.query(overview.weekly_tickets_by_channel)
+    top = ctx.query(variants, limit=10).table
 
-cols = st.columns(5)
-cols[0].metric(texts.METRIC_TICKETS, f"{summary.cases:,}")
-cols[1].metric(texts.METRIC_EVENTS, f"{summary.events:,}")
-cols[2].metric(
-    texts.METRIC_SPAN,
-    f"{summary.weeks} week{'s' * (summary.weeks != 1)}",
-    help=f"{summary.first_ts:%d %b %Y} to {summary.last_ts:%d %b %Y} (UTC)",
-)
-cols[3].metric(texts.METRIC_VARIANTS, f"{summary.variants:,}")
-cols[4].metric(texts.METRIC_DURATION, f"{summary.median_case_duration_h / 24:.1f} days")
-st.caption(
-    f"{summary.first_ts:%d %b %Y} to {summary.last_ts:%d %b %Y} · "
-    f"{summary.activities} activities · {summary.resources} people and systems"
-)
-if summary.rejected_rows:
-    st.warning(texts.REJECTED_NOTE.format(n=summary.rejected_rows))
-    with st.expander(texts.REJECTED_EXPANDER):
-        st.dataframe(data.rejected_rows(path, version, dataset), hide_index=True, key="rejects")
+    cols = st.columns(5)
+    cols[0].metric(texts.METRIC_TICKETS, f"{summary.cases:,}")
+    cols[1].metric(texts.METRIC_EVENTS, f"{summary.events:,}")
+    cols[2].metric(
+        texts.METRIC_SPAN,
+        f"{summary.weeks} weeks"
+        if summary.weeks >= 2
+        else fmt.span(summary.first_ts, summary.last_ts),
+        help=f"{summary.first_ts:%d %b %Y} to {summary.last_ts:%d %b %Y} (UTC)",
+    )
+    cols[3].metric(texts.METRIC_VARIANTS, f"{summary.variants:,}")
+    cols[4].metric(texts.METRIC_DURATION, fmt.duration(summary.median_case_duration_h))
+    st.caption(
+        f"{summary.first_ts:%d %b %Y} to {summary.last_ts:%d %b %Y} · "
+        f"{fmt.count(summary.activities, 'activity').replace('activitys', 'activities')} · "
+        f"{summary.resources:,} people and systems · {ctx.selection.describe()}"
+    )
+    if summary.rejected_rows:
+        st.warning(texts.REJECTED_NOTE.format(n=summary.rejected_rows))
+        with st.expander(texts.REJECTED_EXPANDER):
+            st.dataframe(ctx.query(overview.rejected_rows), hide_index=True, key="rejects")
 
-st.plotly_chart(
-    charts.weekly_channel_bars(weekly, texts.CHANNEL_CHART_TITLE), key="weekly_channels"
-)
-st.plotly_chart(charts.variant_paths(top, texts.VARIANT_CHART_TITLE), key="variants")
-st.caption(texts.VARIANT_CAPTION)
+    if ctx.has("channel"):
+        title = texts.CHANNEL_CHART_TITLE
+    else:
+        st.info(texts.NO_CHANNELS)
+        title = texts.WEEKLY_CHART_TITLE
+    st.plotly_chart(charts.weekly_channel_bars(weekly, title), key="weekly_channels")
+    st.plotly_chart(
+        charts.variant_paths(top, texts.VARIANT_CHART_TITLE, ctx.colours()), key="variants"
+    )
+    st.caption(texts.VARIANT_CAPTION)

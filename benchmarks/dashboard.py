@@ -1,0 +1,76 @@
+"""Dashboard benchmark: first render and a filter change of every page (dashboard/pages.py's
+PAGES), through AppTest, on the sample and on a large generated log.
+
+    python benchmarks/dashboard.py                 # the sample (5,000 tickets, ~45,000 events)
+    python benchmarks/dashboard.py --tickets 111000  # also ~1,000,000 events (generated, loaded)
+
+Goals: under 1 s per render on the sample, under 2 s at 1M events. A first render starts with
+empty caches (the cost a new store version pays); the filter change picks one channel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def measure(db: Path, label: str, goal_s: float) -> bool:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.pages import PAGES
+
+    os.environ["TICKETLOOP_DB"] = str(db)
+    ok = True
+    for spec in PAGES:
+        at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
+        at.run()
+        at.switch_page(spec.script)
+        st.cache_data.clear()  # a first render: nothing cached for this store version
+        started = time.perf_counter()
+        at.run()
+        first = time.perf_counter() - started
+        assert not at.exception, at.exception
+        channel = at.multiselect(key="filter_channel")
+        started = time.perf_counter()
+        channel.set_value([channel.options[0]]).run()
+        change = time.perf_counter() - started
+        assert not at.exception, at.exception
+        good = first < goal_s and change < goal_s
+        ok &= good
+        print(
+            f"{label:<12} {spec.url_path:<16} first render {first:6.2f} s"
+            f"   filter change {change:6.2f} s   {'ok' if good else f'OVER {goal_s:g} s'}"
+        )
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, help="also a generated log of this many tickets")
+    args = parser.parse_args()
+    from ingest.load import ingest_files
+
+    work = Path(tempfile.mkdtemp(prefix="ticketloop-bench-"))
+    sample = work / "sample.duckdb"
+    ingest_files(sample, [ROOT / "sample_logs" / "helpdesk.csv"], dataset="helpdesk")
+    ok = measure(sample, "sample", 1.0)
+    if args.tickets:
+        from ticketloop.synthetic import generate
+
+        csv = generate(args.tickets, 7, work / "large")["csv"]
+        large = work / "large.duckdb"
+        report = ingest_files(large, [csv], dataset="large")
+        ok &= measure(large, f"{report.events_loaded / 1e6:.1f}M events", 2.0)
+    raise SystemExit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

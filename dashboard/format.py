@@ -1,0 +1,56 @@
+"""Numbers as people read them: durations in a unit that fits their size, spans in days or weeks.
+No Streamlit here, so the weekly report formats the same way."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+
+import pandas as pd
+
+
+def duration(hours: float | None) -> str:
+    """`45 minutes` under an hour, `19.2 hours` under two days, else `3.4 days`; `n/a` for none."""
+    if hours is None or hours != hours:  # None or NaN
+        return "n/a"
+    if hours < 1:
+        minutes = round(hours * 60)
+        return f"{minutes} minute{'s' * (minutes != 1)}"
+    if hours < 48:
+        return f"{hours:.1f} hours"
+    return f"{hours / 24:.1f} days"
+
+
+def span(first: datetime | None, last: datetime | None) -> str:
+    """The time from `first` to `last`: `5 days` under two weeks, else `26 weeks`."""
+    if first is None or last is None:
+        return "n/a"
+    days = (last - first).total_seconds() / 86400
+    if days < 14:
+        if days < 1:
+            return "less than a day"
+        whole = round(days)
+        return f"{whole} day{'s' * (whole != 1)}"
+    weeks = round(days / 7)
+    return f"{weeks} weeks"
+
+
+def count(n: int, noun: str) -> str:
+    """`1 ticket`, `2,000 tickets`."""
+    return f"{n:,} {noun}{'s' * (n != 1)}"
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(frame: pd.DataFrame) -> bytes:
+    """The frame as UTF-8 CSV whose text cells cannot run as spreadsheet formulas: a cell that
+    starts with = + - @ tab or CR gets a leading quote (OWASP's advice on CSV injection)."""
+
+    def defuse(value: object) -> object:
+        if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+            return "'" + value
+        return value
+
+    # Every text cell quoted: a bare carriage return inside one would otherwise end the row.
+    return frame.map(defuse).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")

@@ -1,0 +1,72 @@
+"""`ticketloop dashboard`: a busy port is one error line; SIGTERM and Ctrl+C stop Streamlit too."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+TICKETLOOP = str(Path(sys.executable).with_name("ticketloop"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_busy_port_is_one_error_line(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [TICKETLOOP, "dashboard", "--db", str(tmp_path / "x.duckdb"), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == (
+        f"error: port {port} is already in use (another dashboard?)."
+        f" Pick a free one: --port {port + 1}\n"
+    )
+
+
+def _serving(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+            return r.read() == b"ok"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl+C"])
+def test_stopping_the_command_stops_streamlit(tmp_path: Path, sig: signal.Signals) -> None:
+    port = _free_port()
+    command = subprocess.Popen(
+        [TICKETLOOP, "dashboard", "--db", str(tmp_path / "x.duckdb"), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    deadline = time.monotonic() + 60
+    while not _serving(port):
+        assert time.monotonic() < deadline and command.poll() is None, command.stdout.read()
+        time.sleep(0.3)
+    command.send_signal(sig)  # only to our command, as a service manager does
+    assert command.wait(timeout=20) == 0
+    deadline = time.monotonic() + 10
+    while _serving(port) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _serving(port), "an orphan Streamlit server is still on the port"
