@@ -9,7 +9,12 @@ import duckdb
 from store.errors import StoreError
 from store.vocabulary import CANONICAL_ACTIVITIES
 
-MIGRATIONS = ("001_schema.sql", "002_lean_events.sql", "003_source_details.sql")
+MIGRATIONS = (
+    "001_schema.sql",
+    "002_lean_events.sql",
+    "003_source_details.sql",
+    "004_change_log.sql",
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
