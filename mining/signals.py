@@ -4,8 +4,8 @@ show a real change (beyond the limits, or a run of 8 on one side of the centre l
 from __future__ import annotations
 
 import math
-from itertools import pairwise
 from dataclasses import dataclass
+from itertools import pairwise
 
 XMR_FACTOR = 2.66  # 3 sigma from the mean moving range (3 / d2, d2 = 1.128)
 RUN_LENGTH = 8

@@ -19,3 +19,7 @@ class StoreError(TicketloopError):
 
 class SettingsError(TicketloopError):
     """`ticketloop.toml` says something we cannot use; the message names the key and the fix."""
+
+
+class MiningError(TicketloopError):
+    """An analysis that cannot run on what was selected (no tickets, no events to mine)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mining.signals import BEYOND, RUN, xmr_limits, signals
+from mining.signals import BEYOND, RUN, signals, xmr_limits
 
 
 def test_limits_are_the_mean_plus_minus_2_66_mean_moving_ranges() -> None:
