@@ -185,7 +185,12 @@ def escalation_summary(review: Review) -> str:
         return "<p>No tickets created this week.</p>"
     escalated = round(rate["value"] * tickets["value"])
     examples = needless["examples"] if needless is not None else None
-    named = ", ".join(list(examples)[:5]) if examples is not None and len(examples) else "none"
+    named = (
+        ", ".join(list(examples)[:5])
+        if isinstance(examples, list | tuple) or hasattr(examples, "tolist")
+        else ""
+    )
+    named = named or "none"
     return (
         f"<p>{escalated:,} of {tickets['value']:,.0f} tickets created this week were escalated"
         f" ({_fmt(rate['value'], 'fraction')}); needless escalations (bounce-back or push-to-front)"

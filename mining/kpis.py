@@ -51,14 +51,22 @@ class Kpi:
     quantile: float = 0.5
     scale: float = 1.0
     examples: str | None = None
+    needs: tuple[str, ...] = ()  # activities (any one) without which the KPI says nothing
 
 
-_TTR = dict(value="ttr_h", over="resolved", population="resolved tickets", basis="resolved")
+_TTR = dict(
+    value="ttr_h",
+    over="resolved",
+    population="resolved tickets",
+    basis="resolved",
+    needs=("Resolved",),
+)
 _FRT = dict(
     value="frt_h",
     over="first_response_at IS NOT NULL",
     population="tickets with a first response",
     basis="first_response",
+    needs=("First response",),
 )
 KPIS: tuple[Kpi, ...] = (
     Kpi("tickets", "tickets in the selection", "count of tickets", "tickets", "count"),
@@ -109,6 +117,7 @@ KPIS: tuple[Kpi, ...] = (
         over="resolved",
         population="resolved tickets",
         examples="resolved AND NOT fcr",
+        needs=("Resolved",),
     ),
     Kpi(
         "reopen_rate",
@@ -120,6 +129,7 @@ KPIS: tuple[Kpi, ...] = (
         over="resolved",
         population="resolved tickets",
         examples="reopened",
+        needs=("Reopened",),
     ),
     Kpi(
         "escalation_rate",
@@ -129,6 +139,7 @@ KPIS: tuple[Kpi, ...] = (
         "mean",
         value="escalated",
         examples="escalated",
+        needs=("Escalated",),
     ),
     Kpi(
         "needless_escalation_rate",
@@ -140,6 +151,7 @@ KPIS: tuple[Kpi, ...] = (
         over="escalated",
         population="escalated tickets",
         examples="needless",
+        needs=("Escalated",),
     ),
     Kpi(
         "handoffs_per_ticket",
@@ -158,6 +170,7 @@ KPIS: tuple[Kpi, ...] = (
         "mean",
         value="abandoned",
         examples="abandoned",
+        needs=("Abandoned",),
     ),
     Kpi(
         "csat",
@@ -215,6 +228,7 @@ KPIS: tuple[Kpi, ...] = (
         over="sla_first_response_met IS NOT NULL",
         population="tickets with a first response",
         examples="NOT sla_first_response_met",
+        needs=("First response",),
     ),
     Kpi(
         "sla_resolution_met",
@@ -226,6 +240,7 @@ KPIS: tuple[Kpi, ...] = (
         over="sla_resolution_met IS NOT NULL",
         population="resolved tickets",
         examples="NOT sla_resolution_met",
+        needs=("Resolved",),
     ),
     Kpi(
         "pause_without_reply_rate",
@@ -235,6 +250,7 @@ KPIS: tuple[Kpi, ...] = (
         "mean",
         value="pause_without_reply",
         examples="pause_without_reply",
+        needs=("Information requested",),
     ),
     Kpi(
         "backlog",
@@ -425,8 +441,20 @@ def compute_kpis(
     long = pd.concat([long, _backlog(con, keys, by)], ignore_index=True)
     if weekly:
         long = _fill_weeks(long, by)
+    present = {
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT a.name FROM selected_events e JOIN activities a USING (activity_id)"
+        ).fetchall()
+    }
+    absent = {k.name: k.needs[0] for k in KPIS if k.needs and not set(k.needs) & present}
+    long.loc[long["kpi"].isin(list(absent)), "value"] = float("nan")
     long["reason"] = [
-        _reason(BY_NAME[k], v, weekly) for k, v in zip(long["kpi"], long["value"], strict=True)
+        f"no `{absent[k]}` event in the selection (if the log names it otherwise, map it:"
+        f' [activities] "label" = "{absent[k]}" in --map)'
+        if k in absent
+        else _reason(BY_NAME[k], v, weekly)
+        for k, v in zip(long["kpi"], long["value"], strict=True)
     ]
     long["status"] = [
         status(None if _missing(v) else float(v), settings.targets.get(k), settings.near_share)

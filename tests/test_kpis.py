@@ -126,7 +126,7 @@ def test_the_sample_sla_agrees_with_the_generators_truth(sample: Store) -> None:
     # the truth measures to the first resolution and pauses until the agent picks the reply up
     res = both[both["sla_resolution_met"].notna() & ~both["we_reopened"].astype(bool)]
     assert (res["sla_resolution_met"] != res["resolution_breached"]).mean() > 0.97
-    assert duckdb  # noqa: the import keeps DuckDB's connection type at hand for readers
+    assert duckdb
 
 
 def test_the_rollout_shows_as_a_signal_in_needless_escalations(sample: Store) -> None:
