@@ -51,7 +51,9 @@ class Kpi:
     quantile: float = 0.5
     scale: float = 1.0
     examples: str | None = None
-    needs: tuple[str, ...] = ()  # activities (any one) without which the KPI says nothing
+    # activities (any one) without which the data set cannot speak of this KPI at all (a log
+    # without canonical labels): the value is then null with the mapping that fixes it
+    needs: tuple[str, ...] = ()
 
 
 _TTR = dict(
@@ -129,7 +131,7 @@ KPIS: tuple[Kpi, ...] = (
         over="resolved",
         population="resolved tickets",
         examples="reopened",
-        needs=("Reopened",),
+        needs=("Resolved",),
     ),
     Kpi(
         "escalation_rate",
@@ -170,7 +172,6 @@ KPIS: tuple[Kpi, ...] = (
         "mean",
         value="abandoned",
         examples="abandoned",
-        needs=("Abandoned",),
     ),
     Kpi(
         "csat",
@@ -250,7 +251,6 @@ KPIS: tuple[Kpi, ...] = (
         "mean",
         value="pause_without_reply",
         examples="pause_without_reply",
-        needs=("Information requested",),
     ),
     Kpi(
         "backlog",
@@ -444,13 +444,15 @@ def compute_kpis(
     present = {
         r[0]
         for r in con.execute(
-            "SELECT DISTINCT a.name FROM selected_events e JOIN activities a USING (activity_id)"
+            "SELECT DISTINCT a.name FROM events e JOIN activities a USING (activity_id)"
+            " WHERE e.dataset_id = $d",
+            {"d": bound.dataset_id},
         ).fetchall()
     }
     absent = {k.name: k.needs[0] for k in KPIS if k.needs and not set(k.needs) & present}
     long.loc[long["kpi"].isin(list(absent)), "value"] = float("nan")
     long["reason"] = [
-        f"no `{absent[k]}` event in the selection (if the log names it otherwise, map it:"
+        f"no `{absent[k]}` event in the data set (if the log names it otherwise, map it:"
         f' [activities] "label" = "{absent[k]}" in --map)'
         if k in absent
         else _reason(BY_NAME[k], v, weekly)
