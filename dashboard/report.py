@@ -181,8 +181,11 @@ def escalation_summary(review: Review) -> str:
         return _value_at(_week_rows(review, kpi), review.week)
 
     tickets, rate, needless = at("tickets"), at("escalation_rate"), at("needless_escalation_rate")
-    if tickets is None or not tickets["value"] or rate is None or _missing(rate["value"]):
+    if tickets is None or not tickets["value"]:
         return "<p>No tickets created this week.</p>"
+    if rate is None or _missing(rate["value"]):
+        reason = rate["reason"] if rate is not None and not _missing(rate["reason"]) else ""
+        return f"<p>Escalations cannot be counted: {html.escape(str(reason))}.</p>"
     escalated = round(rate["value"] * tickets["value"])
     examples = needless["examples"] if needless is not None else None
     named = (

@@ -255,7 +255,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         "backlog",
         "open tickets",
-        "tickets created and not yet resolved, abandoned or rejected at the end of the period",
+        "tickets created and not yet resolved, abandoned, rejected or closed at the end of the period",
         "tickets",
         "backlog",
         examples="ended_at IS NULL",
@@ -450,11 +450,20 @@ def compute_kpis(
         ).fetchall()
     }
     absent = {k.name: k.needs[0] for k in KPIS if k.needs and not set(k.needs) & present}
+    surveys = con.execute(
+        "SELECT count(*) FILTER (WHERE coalesce(csat, ces, nps) IS NOT NULL) FROM cases"
+        " WHERE dataset_id = $d",
+        {"d": bound.dataset_id},
+    ).fetchall()[0][0]
     long.loc[long["kpi"].isin(list(absent)), "value"] = float("nan")
+    if not surveys:
+        long.loc[long["kpi"] == "survey_response_rate", "value"] = float("nan")
     long["reason"] = [
         f"no `{absent[k]}` event in the data set (if the log names it otherwise, map it:"
         f' [activities] "label" = "{absent[k]}" in --map)'
         if k in absent
+        else "no survey answers in the data set"
+        if k == "survey_response_rate" and not surveys
         else _reason(BY_NAME[k], v, weekly)
         for k, v in zip(long["kpi"], long["value"], strict=True)
     ]

@@ -6,7 +6,7 @@
 -- resolved_at (last `Resolved`), resolved_week, ttr_h, first_response_at, first_response_week,
 -- frt_h, resolved, reopened, reopens, escalated, needless (bounce-back or push-to-front), fcr,
 -- handoffs, abandoned, closed (has `Closed` or `Resolved`), ended_at (first `Resolved`,
--- `Abandoned` or `Rejected`), ended_week, csat_good, csat_answered, ces, nps_promoter, nps_detractor,
+-- `Abandoned`, `Rejected` or `Closed`), ended_week, csat_good, csat_answered, ces, nps_promoter, nps_detractor,
 -- nps_answered, answered, answered_week, frt_business_h, ttr_business_h (pauses for the customer
 -- taken off), sla_first_response_met, sla_resolution_met (NULL without a first response or a
 -- resolution), pause_without_reply.
@@ -48,7 +48,7 @@ per AS (
         bool_or(activity_id = i.escalated) AS escalated,
         bool_or(activity_id = i.abandoned) AS abandoned,
         bool_or(activity_id IN (i.closed, i.resolved)) AS closed,
-        min(ts) FILTER (WHERE activity_id IN (i.resolved, i.abandoned, i.rejected)) AS ended_at,
+        min(ts) FILTER (WHERE activity_id IN (i.resolved, i.abandoned, i.rejected, i.closed)) AS ended_at,
         max(ts) FILTER (WHERE activity_id = i.survey) AS survey_at,
         max(ts) AS last_ts,
         count(DISTINCT team) FILTER (WHERE agents) AS teams,
