@@ -288,6 +288,79 @@ def bpmn_diagram(shapes: pd.DataFrame, edges: pd.DataFrame, title: str) -> go.Fi
     return fig
 
 
+def kpi_trend(
+    series: pd.DataFrame,
+    title: str,
+    *,
+    target: float | None = None,
+    changes: list[tuple[object, str]] | None = None,
+    percent: bool = False,
+) -> go.Figure:
+    """One KPI week by week, from columns week, value, centre, lower, upper, signal: the line,
+    the target, the XmR centre and limits (dotted), the flagged points in red, and the changes
+    as vertical markers (date, title)."""
+    fig = go.Figure()
+    scale = 100 if percent else 1
+    y = series["value"] * scale
+    fig.add_trace(
+        go.Scatter(x=series["week"], y=y, mode="lines+markers", name="weekly", line_color="#1f77b4")
+    )
+    flagged = series[series["signal"].notna()]
+    if not flagged.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=flagged["week"],
+                y=flagged["value"] * scale,
+                mode="markers",
+                name="signal",
+                marker={"color": "#d62728", "size": 9},
+                text=flagged["signal"],
+                hovertemplate="%{x}: %{y:.3g} (%{text})<extra></extra>",
+            )
+        )
+    for column, dash, label in (
+        ("centre", "dot", "centre"),
+        ("upper", "dash", "limits"),
+        ("lower", "dash", None),
+    ):
+        if series[column].notna().any():
+            fig.add_trace(
+                go.Scatter(
+                    x=series["week"],
+                    y=series[column] * scale,
+                    mode="lines",
+                    name=label or "",
+                    showlegend=label is not None,
+                    line={"color": "#7f7f7f", "dash": dash, "width": 1},
+                )
+            )
+    if target is not None:
+        fig.add_hline(
+            y=target * scale, line={"color": "#2ca02c", "width": 1.5}, annotation_text="target"
+        )
+    for when, name in changes or []:
+        fig.add_vline(
+            x=pd.Timestamp(when).timestamp() * 1000, line={"color": "#9467bd", "dash": "dot"}
+        )
+        fig.add_annotation(
+            x=pd.Timestamp(when),
+            y=1,
+            yref="paper",
+            text=name,
+            showarrow=False,
+            yanchor="bottom",
+            font={"size": 10, "color": "#9467bd"},
+        )
+    fig.update_layout(
+        title=title,
+        height=260,
+        margin={"l": 40, "r": 10, "t": 40, "b": 30},
+        legend={"orientation": "h", "y": -0.2},
+        yaxis_ticksuffix="%" if percent else "",
+    )
+    return fig
+
+
 def _wrap(text: str, width: int = 16) -> str:
     words, lines, line = text.split(), [], ""
     for word in words:
@@ -297,3 +370,24 @@ def _wrap(text: str, width: int = 16) -> str:
         else:
             line = f"{line} {word}".strip()
     return "<br>".join([*lines, line])
+
+
+def sparkline(series: pd.DataFrame, *, percent: bool = False) -> go.Figure:
+    """A small line of a KPI's last weeks (columns week, value), for scorecard tiles."""
+    fig = go.Figure(
+        go.Scatter(
+            x=series["week"],
+            y=series["value"] * (100 if percent else 1),
+            mode="lines",
+            line={"color": "#1f77b4", "width": 1.5},
+        )
+    )
+    fig.update_layout(
+        height=60,
+        width=180,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        showlegend=False,
+    )
+    return fig

@@ -14,6 +14,7 @@ MIGRATIONS = (
     "002_lean_events.sql",
     "003_source_details.sql",
     "004_conformance_cache.sql",
+    "005_change_log.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -92,6 +92,8 @@ class Settings:
     push_to_front_share: float = 0.8  # a category's share resolved without escalation
     accepted_deviations: tuple[str, ...] = ()
     designed_flow: Path | None = None
+    baseline_weeks: int = 12  # weeks of a KPI series its process-behaviour limits come from
+    near_share: float = 0.1  # a KPI missing its target by at most this share of it is "near"
     source: Path | None = None
 
     def sla_for(self, priority: str | None) -> SlaTarget:
@@ -120,7 +122,7 @@ def load_settings(path: Path | str | None) -> Settings:
 class _Reader:
     """Reads one document, raising SettingsError naming the file, the key and the fix."""
 
-    SECTIONS = ("calendar", "targets", "sla", "escalations", "conformance")
+    SECTIONS = ("calendar", "targets", "sla", "escalations", "conformance", "kpis")
 
     def __init__(self, path: Path, doc: dict[str, Any]) -> None:
         self.path, self.doc = path, doc
@@ -172,6 +174,7 @@ class _Reader:
             raise self.fail(
                 "[conformance] designed_flow", "must be a path", 'Write e.g. "designed_flow.bpmn"'
             )
+        baseline_weeks, near_share = self.kpis()
         return Settings(
             calendar=self.calendar(),
             targets=self.targets(),
@@ -179,8 +182,31 @@ class _Reader:
             push_to_front_share=float(share),
             accepted_deviations=tuple(accepted),
             designed_flow=(self.path.parent / flow) if flow else None,
+            baseline_weeks=baseline_weeks,
+            near_share=near_share,
             source=self.path,
         )
+
+    def kpis(self) -> tuple[int, float]:
+        doc = self.table("kpis")
+        known = {"baseline_weeks", "near_share"}
+        if extra := sorted(set(doc) - known):
+            raise self.fail(
+                f"[kpis] {extra[0]}", "is not a known key", f"Keys are {', '.join(sorted(known))}"
+            )
+        weeks = doc.get("baseline_weeks", 12)
+        if isinstance(weeks, bool) or not isinstance(weeks, int) or weeks < 2:
+            raise self.fail(
+                "[kpis] baseline_weeks",
+                f"= {weeks!r} is not a number of weeks (2 or more)",
+                "Write e.g. baseline_weeks = 12",
+            )
+        near = doc.get("near_share", 0.1)
+        if isinstance(near, bool) or not isinstance(near, int | float) or not 0 <= near < 1:
+            raise self.fail(
+                "[kpis] near_share", f"= {near!r} is not a share", "Use 0.1 for within 10%"
+            )
+        return weeks, float(near)
 
     def calendar(self) -> Calendar:
         doc = self.table("calendar")

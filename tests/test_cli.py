@@ -11,6 +11,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -37,6 +38,7 @@ def invoke(*args: str):
 def test_the_commands_are_the_ones_the_readme_documents() -> None:
     assert COMMANDS == [
         "bottlenecks",
+        "change",
         "conformance",
         "dashboard",
         "datasets",
@@ -46,7 +48,9 @@ def test_the_commands_are_the_ones_the_readme_documents() -> None:
         "escalations",
         "generate",
         "ingest",
+        "kpis",
         "quality",
+        "report",
         "rootcause",
         "ticket",
         "variants",
@@ -58,6 +62,13 @@ def test_the_commands_are_the_ones_the_readme_documents() -> None:
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_command_explains_itself_and_takes_json(name: str) -> None:
+    command = cli.commands[name]
+    if isinstance(command, click.Group):  # each subcommand stands for itself
+        assert len(command.help or "") > 40
+        for sub in command.commands:
+            result = invoke(name, sub, "--help")
+            assert result.exit_code == 0 and "--json" in result.output and "--db" in result.output
+        return
     result = invoke(name, "--help")
     assert result.exit_code == 0
     assert "--json" in result.output

@@ -39,6 +39,10 @@ push_to_front_share = 0.75
 [conformance]
 accepted_deviations = ["skipped: Classified"]
 designed_flow = "flows/desk.bpmn"
+
+[kpis]
+baseline_weeks = 8
+near_share = 0.05
 """
 
 
@@ -50,6 +54,7 @@ def test_a_missing_file_means_the_documented_defaults(tmp_path: Path) -> None:
     assert settings.calendar.timezone == "UTC"
     assert settings.sla_for("nonsense") == SlaTarget(4, 24)
     assert settings.push_to_front_share == 0.8
+    assert (settings.baseline_weeks, settings.near_share) == (12, 0.1)
 
 
 def test_every_key_is_read(tmp_path: Path) -> None:
@@ -68,6 +73,7 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     assert settings.push_to_front_share == 0.75
     assert settings.accepted_deviations == ("skipped: Classified",)
     assert settings.designed_flow == tmp_path / "flows" / "desk.bpmn"
+    assert (settings.baseline_weeks, settings.near_share) == (8, 0.05)
     assert settings.source == path
 
 
@@ -80,7 +86,7 @@ def test_the_settings_live_beside_the_store(tmp_path: Path) -> None:
     [
         (
             "[calender]\n",
-            "[calender] is not a known section. Sections are calendar, targets, sla, escalations, conformance",
+            "[calender] is not a known section. Sections are calendar, targets, sla, escalations, conformance, kpis",
         ),
         (
             '[calendar]\nopens = "25:00"\n',
@@ -130,6 +136,18 @@ def test_the_settings_live_beside_the_store(tmp_path: Path) -> None:
             '[conformance]\naccepted_deviations = "all"\n',
             '[conformance] accepted_deviations must be a list of strings. Write e.g. accepted_deviations = ["skipped: Classified"]',
         ),
+        (
+            "[kpis]\nbaseline_weeks = 1\n",
+            "[kpis] baseline_weeks = 1 is not a number of weeks (2 or more). Write e.g. baseline_weeks = 12",
+        ),
+        (
+            "[kpis]\nnear_share = 10\n",
+            "[kpis] near_share = 10 is not a share. Use 0.1 for within 10%",
+        ),
+        (
+            "[kpis]\nbaseline = 12\n",
+            "[kpis] baseline is not a known key. Keys are baseline_weeks, near_share",
+        ),
         ("calendar = [\n", "not valid TOML"),
     ],
 )
@@ -165,7 +183,7 @@ def test_settings_round_trip_through_toml(tmp_path) -> None:
         targets={**Settings().targets, "csat": Target(0.85, "higher")},
         sla={**Settings().sla, 'VIP "gold"': SlaTarget(0.25, 4)},
         push_to_front_share=0.75,
-        accepted_deviations=('skipped: Classified', "unexpected: Investigation"),
+        accepted_deviations=("skipped: Classified", "unexpected: Investigation"),
         designed_flow=flow,
     )
     saved = save_settings(original, path)

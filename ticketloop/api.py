@@ -128,6 +128,32 @@ class Store:
         with self.reading() as con:
             return ticket_timeline(con, dataset=dataset or self.only_dataset(), case_id=case_id)
 
+    def add_change(self, dataset: str, date: str | Any, title: str, note: str | None = None) -> int:
+        """Record a process change of `dataset` taking effect on `date` (YYYY-MM-DD); its id."""
+        from datetime import date as Date
+
+        from store.changes import add_change
+
+        day = Date.fromisoformat(date) if isinstance(date, str) else date
+        with open_store(self.path) as con:
+            return add_change(con, dataset=dataset, effective=day, title=title, note=note)
+
+    def changes(self, dataset: str | None = None) -> list[dict[str, Any]]:
+        """The change log (as `change list --json`), oldest first."""
+        from store.changes import list_changes
+
+        if not self.path.exists():
+            return []
+        with self.reading() as con:
+            return [_jsonable(row) for row in list_changes(con, dataset)]
+
+    def remove_change(self, change_id: int) -> dict[str, Any]:
+        """Delete a change from the log; what it was."""
+        from store.changes import remove_change
+
+        with open_store(self.path) as con:
+            return _jsonable(remove_change(con, change_id))
+
     @contextmanager
     def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short read-only connection."""
@@ -230,6 +256,97 @@ class Analysis:
             method=method,
             accepted=settings.accepted_deviations,
         )
+
+    def kpis(self, *, weekly: bool = False, by: str | None = None) -> Any:
+        """Every KPI of the selection (a mining.kpis.KpiReport; `.to_json(...)`, `.value(name)`,
+        `.values` as a DataFrame): totals, or one row per ISO week with targets, XmR limits and
+        signals (the baseline ends at the data set's last change), optionally by channel,
+        priority, team, category or level."""
+        from mining.kpis import compute_kpis
+        from store.changes import list_changes
+
+        settings = self.store.settings
+        with self.store.reading() as con:
+            changes = [c["date"] for c in list_changes(con, self.selection.dataset)]
+            return compute_kpis(
+                con, self.selection, settings, weekly=weekly, by=by, changes=changes
+            )
+
+    def change_effect(self, change_id: int, *, weeks_before: int = 6, weeks_after: int = 6) -> Any:
+        """Every KPI of the tickets created in the weeks before change `change_id` against those
+        created in the weeks from it, with 95% bootstrap intervals (mining.effect.ChangeEffect)."""
+        from mining.effect import measure_change
+        from store.changes import get_change
+
+        settings = self.store.settings
+        with self.store.reading() as con:
+            change = get_change(con, change_id)
+            return measure_change(
+                con,
+                self.selection,
+                settings,
+                change,
+                weeks_before=weeks_before,
+                weeks_after=weeks_after,
+            )
+
+    def review(self, week: str = "last", *, recent_weeks: int = 12) -> tuple[str, str]:
+        """The weekly review of ISO week `week` ('2025-W14', or 'last': the last complete week
+        with tickets created) as one self-contained HTML document; (week, html)."""
+        from datetime import timedelta
+
+        from dashboard.report import Review, iso_week, parse_week, render_review
+        from mining.effect import measure_change
+        from mining.kpis import compute_kpis
+        from store.changes import list_changes
+        from store.errors import TicketloopError
+
+        settings = self.store.settings
+        with self.store.reading() as con:
+            changes = list_changes(con, self.selection.dataset)
+            weekly = compute_kpis(
+                con,
+                self.selection,
+                settings,
+                weekly=True,
+                changes=[c["date"] for c in changes],
+            )
+            frame = weekly.values
+            created = frame[(frame["kpi"] == "tickets") & (frame["value"] > 0)]["week"]
+            if week == "last":
+                latest = frame["week"].max()
+                monday = min(created.max(), latest - timedelta(days=7))
+            else:
+                try:
+                    monday = parse_week(week)
+                except ValueError:
+                    raise TicketloopError(
+                        f"--week {week}: not an ISO week. Write it as 2025-W14, or last"
+                    ) from None
+            if monday not in set(frame["week"]):
+                raise TicketloopError(
+                    f"--week {iso_week(monday)}: no data that week; the data set spans"
+                    f" {iso_week(frame['week'].min())} to {iso_week(frame['week'].max())}"
+                )
+            recent = [
+                c for c in changes if monday - timedelta(weeks=recent_weeks) <= c["date"] <= monday
+            ]
+            effects = []
+            for c in recent:
+                try:
+                    effects.append(measure_change(con, self.selection, settings, c))
+                except TicketloopError:
+                    continue
+        review = Review(
+            dataset=self.selection.dataset,
+            selection=self.selection.describe(),
+            week=monday,
+            weekly=weekly,
+            targets=settings.targets,
+            changes=changes,
+            effects=effects,
+        )
+        return iso_week(monday), render_review(review)
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:

@@ -758,3 +758,200 @@ def _port_free(port: int) -> bool:
 
 def main() -> None:
     cli(prog_name="ticketloop")
+
+
+@cli.command(short_help="KPIs of the selected tickets, totals or weekly, against targets.")
+@selection_options
+@click.option("--weekly", is_flag=True, help="One row per ISO week, with XmR limits and signals.")
+@click.option(
+    "--by",
+    type=click.Choice(["channel", "priority", "team", "category", "level"]),
+    help="Break the KPIs down by this dimension.",
+)
+@common_options
+def kpis(selection: dict[str, Any], weekly: bool, by: str | None, db: Path, as_json: bool) -> None:
+    """Compute every KPI of the selected tickets (definitions in the README), each against its
+    target in ticketloop.toml (on, near: within 10%, off). --weekly gives one row per ISO week
+    in the calendar's time zone, each KPI counted in the week of its closing event, with
+    process-behaviour (XmR) limits from a baseline (the first 12 weeks, or the weeks before the
+    last change) and the points that signal a real change. Values that cannot be computed are
+    null with a reason (e.g. no survey answers).
+    """
+    analysis = analysis_for(db, selection)
+    report = analysis.kpis(weekly=weekly, by=by)
+    doc = report.to_json(analysis.store.settings.targets)
+    if as_json:
+        return emit_json(doc)
+    click.echo(f"data set '{doc['dataset']}': {doc['tickets']:,} tickets ({doc['selection']})")
+    defs = doc["definitions"]
+    for row in doc["weekly" if weekly else "kpis"]:
+        head = " ".join(
+            str(row[k]) for k in ("week", "group") if row.get(k) is not None and k in row
+        )
+        value = _fmt(row["value"], defs[row["kpi"]]["unit"])
+        target = defs[row["kpi"]]["target"]
+        tail = (
+            f"  target {_fmt(target, defs[row['kpi']]['unit'])} {row['status']}"
+            if target is not None and row["status"]
+            else ""
+        )
+        reason = f"  ({row['reason']})" if row.get("reason") else ""
+        signal = f"  signal: {row['signal']}" if row.get("signal") else ""
+        click.echo(
+            f"{head + '  ' if head else ''}{row['kpi']:<26} {value:>10}{tail}{reason}{signal}"
+        )
+    return None
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    if unit == "fraction":
+        return f"{value:.1%}"
+    if unit == "tickets":
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
+
+
+@cli.group(short_help="The change log: process changes, and their measured effect.")
+def change() -> None:
+    """Record process changes (a knowledge-base rollout, a new triage rule) with the date they
+    took effect, list and remove them, and measure each one's effect on every KPI: the tickets
+    created in the weeks before against those created in the weeks from it, with a 95%
+    bootstrap interval and a verdict (better, worse, no clear change).
+    """
+
+
+@change.command("add", short_help="Record a process change.")
+@click.option("--dataset", help="Data set the change applies to. Default: the only one.")
+@click.option(
+    "--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Date it took effect."
+)
+@click.option("--title", required=True, help="What changed, in a few words.")
+@click.option("--note", help="Anything else worth remembering.")
+@common_options
+def change_add(
+    dataset: str | None, day: Any, title: str, note: str | None, db: Path, as_json: bool
+) -> None:
+    """Record a process change of a data set and the date it took effect; prints its id."""
+    from ticketloop.api import Store
+
+    store = Store(db)
+    change_id = store.add_change(dataset or store.only_dataset(), day.date(), title, note)
+    if as_json:
+        return emit_json({"id": change_id})
+    click.echo(f"change {change_id} recorded: {day:%Y-%m-%d} {title}")
+    return None
+
+
+@change.command("list", short_help="List the recorded changes.")
+@click.option("--dataset", help="Only this data set's changes.")
+@common_options
+def change_list(dataset: str | None, db: Path, as_json: bool) -> None:
+    """List the recorded process changes, oldest first."""
+    from ticketloop.api import Store
+
+    rows = Store(db).changes(dataset)
+    if as_json:
+        return emit_json(rows)
+    if not rows:
+        click.echo(
+            "No changes recorded. Add one: ticketloop change add --date YYYY-MM-DD --title ..."
+        )
+    for r in rows:
+        note = f"  ({r['note']})" if r["note"] else ""
+        click.echo(f"{r['id']:>4}  {r['date']}  {r['dataset']}  {r['title']}{note}")
+    return None
+
+
+@change.command("remove", short_help="Remove a recorded change.")
+@click.argument("change_id", type=int)
+@common_options
+def change_remove(change_id: int, db: Path, as_json: bool) -> None:
+    """Remove a recorded process change by its id."""
+    from ticketloop.api import Store
+
+    removed = Store(db).remove_change(change_id)
+    if as_json:
+        return emit_json(removed)
+    click.echo(f"change {change_id} removed: {removed['date']} {removed['title']}")
+    return None
+
+
+@change.command("effect", short_help="Measure a change: KPIs before and after.")
+@click.argument("change_id", type=int)
+@selection_options
+@click.option("--weeks-before", default=6, show_default=True, type=click.IntRange(1, 104))
+@click.option("--weeks-after", default=6, show_default=True, type=click.IntRange(1, 104))
+@common_options
+def change_effect(
+    change_id: int,
+    selection: dict[str, Any],
+    weeks_before: int,
+    weeks_after: int,
+    db: Path,
+    as_json: bool,
+) -> None:
+    """Compare every KPI of the tickets created in the weeks before the change's date with
+    those created in the weeks from it: before, after, difference, relative difference, a 95%
+    bootstrap interval of the difference over tickets (1,000 seeded resamples) and the verdict
+    (better or worse when the interval excludes zero, read with the KPI's direction; else no
+    clear change).
+    """
+    from ticketloop.api import Store
+
+    if not selection["dataset"]:
+        found = [c for c in Store(db).changes() if c["id"] == change_id]
+        selection = {**selection, "dataset": found[0]["dataset"] if found else None}
+    effect = analysis_for(db, selection).change_effect(
+        change_id, weeks_before=weeks_before, weeks_after=weeks_after
+    )
+    doc = effect.to_json()
+    if as_json:
+        return emit_json(doc)
+    c = doc["change"]
+    click.echo(
+        f"change {c['id']} {c['date']} {c['title']}: {doc['before']['tickets']:,} tickets created"
+        f" from {doc['before']['from']}, {doc['after']['tickets']:,} to {doc['after']['to']}"
+    )
+    click.echo(
+        f"{'kpi':<26} {'before':>9} {'after':>9} {'95% interval of the difference':>34}  verdict"
+    )
+    for k in doc["kpis"]:
+        interval = (
+            f"{k['ci_low']:+.3f} to {k['ci_high']:+.3f}" if k["ci_low"] is not None else "n/a"
+        )
+        before = "n/a" if k["before"] is None else f"{k['before']:.3f}"
+        after = "n/a" if k["after"] is None else f"{k['after']:.3f}"
+        click.echo(f"{k['kpi']:<26} {before:>9} {after:>9} {interval:>34}  {k['verdict']}")
+    return None
+
+
+@cli.command(short_help="Write the weekly review: one self-contained HTML file.")
+@selection_options
+@click.option(
+    "--week",
+    default="last",
+    show_default=True,
+    help="ISO week to review, e.g. 2025-W14, or last (the last complete week).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("review.html"),
+    show_default=True,
+    help="The HTML file to write.",
+)
+@common_options
+def report(selection: dict[str, Any], week: str, out: Path, db: Path, as_json: bool) -> None:
+    """Write the weekly review as one HTML file that opens offline and prints: what to look at
+    next (the largest moves, breaches and signals, naming example tickets), the scorecard
+    against targets and last week, KPI trends with their limits and the changes marked, the
+    escalation summary, and the measured effect of the changes of the last 12 weeks.
+    """
+    iso, text = analysis_for(db, selection).review(week)
+    out.write_text(text, encoding="utf-8")
+    if as_json:
+        return emit_json({"week": iso, "out": str(out), "bytes": len(text.encode())})
+    click.echo(f"wrote {out}: weekly review of {iso}")
+    return None

@@ -1,0 +1,286 @@
+"""The weekly review: one self-contained, printable HTML file (Plotly's JavaScript embedded once,
+no request to the network) built from the same mining results and chart builders as the pages.
+No Streamlit here."""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from dashboard import charts
+from mining.kpis import BY_NAME, KPIS, KpiReport
+
+TREND_KPIS = (
+    "ttr_median_hours",
+    "frt_median_hours",
+    "sla_resolution_met",
+    "escalation_rate",
+    "needless_escalation_rate",
+    "csat",
+    "reopen_rate",
+    "backlog",
+)
+STATUS_COLOURS = {"on": "#2ca02c", "near": "#ff7f0e", "off": "#d62728"}
+
+
+@dataclass
+class Review:
+    """What the weekly review shows; `weekly` is a weekly KpiReport of the whole selection."""
+
+    dataset: str
+    selection: str
+    week: date  # Monday
+    weekly: KpiReport
+    targets: dict[str, Any]
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    effects: list[Any] = field(default_factory=list)  # mining.effect.ChangeEffect
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def parse_week(text: str) -> date:
+    """'2025-W14' -> the Monday of that ISO week; a ValueError otherwise."""
+    year, week = text.upper().split("-W")
+    return date.fromisocalendar(int(year), int(week), 1)
+
+
+def _fmt(value: object, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    v = float(value)  # type: ignore[arg-type]
+    if unit == "fraction":
+        return f"{v:.1%}"
+    if unit == "tickets":
+        return f"{v:,.0f}"
+    if unit == "hours":
+        return f"{v:.1f} h"
+    return f"{v:.2f}"
+
+
+def _svg_spark(values: list[float | None]) -> str:
+    """A tiny inline SVG line of the last weeks (no script needed, prints well)."""
+    points = [(i, v) for i, v in enumerate(values) if v is not None and not math.isnan(v)]
+    if len(points) < 2:
+        return ""
+    low, high = min(v for _, v in points), max(v for _, v in points)
+    span = (high - low) or 1
+    width = max(len(values) - 1, 1)
+    path = " ".join(f"{i / width * 100:.1f},{18 - (v - low) / span * 16:.1f}" for i, v in points)
+    return (
+        '<svg width="100" height="20" viewBox="0 0 100 20" aria-hidden="true">'
+        f'<polyline fill="none" stroke="#1f77b4" stroke-width="1.5" points="{path}"/></svg>'
+    )
+
+
+def _week_rows(review: Review, kpi: str) -> pd.DataFrame:
+    frame = review.weekly.values
+    rows = frame[(frame["kpi"] == kpi) & frame["group"].isna()]
+    return rows.sort_values("week")
+
+
+def _value_at(rows: pd.DataFrame, week: date) -> pd.Series | None:
+    hit = rows[rows["week"] == week]
+    return None if hit.empty else hit.iloc[0]
+
+
+def _missing(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def scorecard(review: Review) -> str:
+    week, last = review.week, review.week - timedelta(days=7)
+    out = [
+        "<table class='score'><thead><tr><th>KPI</th><th>this week</th><th>last week</th>"
+        "<th>target</th><th>status</th><th>last 12 weeks</th><th>signal</th></tr></thead><tbody>"
+    ]
+    for kpi in KPIS:
+        rows = _week_rows(review, kpi.name)
+        now, before = _value_at(rows, week), _value_at(rows, last)
+        target = review.targets.get(kpi.name)
+        status = now["status"] if now is not None else None
+        status = None if _missing(status) else status
+        colour = STATUS_COLOURS.get(status or "", "#7f7f7f")
+        recent = rows[rows["week"] <= week].tail(12)["value"].tolist()
+        signal = now["signal"] if now is not None and not _missing(now["signal"]) else ""
+        out.append(
+            f"<tr><td title='{html.escape(kpi.formula)}'>{kpi.name}</td>"
+            f"<td>{_fmt(now['value'] if now is not None else None, kpi.unit)}</td>"
+            f"<td>{_fmt(before['value'] if before is not None else None, kpi.unit)}</td>"
+            f"<td>{_fmt(target.target, kpi.unit) + (' ↓' if target.better == 'lower' else ' ↑') if target else ''}</td>"
+            f"<td><span class='pill' style='background:{colour}'>{status or '–'}</span></td>"
+            f"<td>{_svg_spark(recent)}</td><td>{html.escape(str(signal))}</td></tr>"
+        )
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def trends(review: Review) -> str:
+    parts = []
+    marks = [(c["date"], c["title"]) for c in review.changes]
+    for i, name in enumerate(TREND_KPIS):
+        kpi = BY_NAME[name]
+        rows = _week_rows(review, name)
+        rows = rows[rows["week"] <= review.week]
+        if rows["value"].isna().all():
+            continue
+        target = review.targets.get(name)
+        fig = charts.kpi_trend(
+            rows,
+            f"{name} ({kpi.meaning})",
+            target=target.target if target else None,
+            changes=marks,
+            percent=kpi.unit == "fraction",
+        )
+        parts.append(
+            "<div class='chart'>"
+            + fig.to_html(
+                full_html=False, include_plotlyjs=(i == 0), config={"displayModeBar": False}
+            )
+            + "</div>"
+        )
+    return "".join(parts)
+
+
+def effects(review: Review) -> str:
+    if not review.effects:
+        return "<p>No change recorded in the last weeks. Record one: <code>ticketloop change add</code>.</p>"
+    out = []
+    for effect in review.effects:
+        c = effect.change
+        clear = [k for k in effect.kpis if k["verdict"] != "no clear change"]
+        out.append(
+            f"<h3>{html.escape(str(c['title']))} ({c['date']})</h3><p>{effect.tickets_before:,}"
+            f" tickets before, {effect.tickets_after:,} from it. {len(clear)} clear changes:</p>"
+        )
+        out.append(
+            "<table><thead><tr><th>KPI</th><th>before</th><th>after</th><th>95% interval of the"
+            " difference</th><th>verdict</th></tr></thead><tbody>"
+        )
+        for k in clear or effect.kpis[:0]:
+            unit = BY_NAME[k["kpi"]].unit
+            out.append(
+                f"<tr><td>{k['kpi']}</td><td>{_fmt(k['before'], unit)}</td><td>{_fmt(k['after'], unit)}</td>"
+                f"<td>{k['ci_low']:+.3g} to {k['ci_high']:+.3g}</td><td>{k['verdict']}</td></tr>"
+            )
+        out.append("</tbody></table>")
+    return "".join(out)
+
+
+def escalation_summary(review: Review) -> str:
+    """The week's escalations in the scorecard's own numbers (the mining definitions)."""
+
+    def at(kpi: str) -> pd.Series | None:
+        return _value_at(_week_rows(review, kpi), review.week)
+
+    tickets, rate, needless = at("tickets"), at("escalation_rate"), at("needless_escalation_rate")
+    if tickets is None or not tickets["value"]:
+        return "<p>No tickets created this week.</p>"
+    if rate is None or _missing(rate["value"]):
+        reason = rate["reason"] if rate is not None and not _missing(rate["reason"]) else ""
+        return f"<p>Escalations cannot be counted: {html.escape(str(reason))}.</p>"
+    escalated = round(rate["value"] * tickets["value"])
+    examples = needless["examples"] if needless is not None else None
+    named = (
+        ", ".join(list(examples)[:5])
+        if isinstance(examples, list | tuple) or hasattr(examples, "tolist")
+        else ""
+    )
+    named = named or "none"
+    return (
+        f"<p>{escalated:,} of {tickets['value']:,.0f} tickets created this week were escalated"
+        f" ({_fmt(rate['value'], 'fraction')}); needless escalations (bounce-back or push-to-front)"
+        f" were {_fmt(needless['value'] if needless is not None else None, 'fraction')} of them"
+        f" (e.g. {html.escape(named)}).</p>"
+    )
+
+
+def next_steps(review: Review) -> list[str]:
+    """Plain sentences: the KPIs off target, the signals and the largest moves this week."""
+    week, last = review.week, review.week - timedelta(days=7)
+    found: list[tuple[float, str]] = []
+    for kpi in KPIS:
+        rows = _week_rows(review, kpi.name)
+        now, before = _value_at(rows, week), _value_at(rows, last)
+        if now is None or _missing(now["value"]):
+            continue
+        examples = (
+            now["examples"]
+            if "examples" in now and isinstance(now["examples"], list | tuple)
+            else []
+        )
+        if hasattr(now["examples"], "tolist"):
+            examples = now["examples"].tolist()
+        named = f" Look at {', '.join(examples[:3])}." if examples else ""
+        value = _fmt(now["value"], kpi.unit)
+        target = review.targets.get(kpi.name)
+        if now["status"] == "off" and target:
+            gap = abs(now["value"] - target.target) / (abs(target.target) or 1)
+            found.append(
+                (
+                    gap,
+                    f"{kpi.name} is off target: {value} against {_fmt(target.target, kpi.unit)}.{named}",
+                )
+            )
+        if not _missing(now["signal"]):
+            found.append(
+                (1.0, f"{kpi.name} at {value} is a signal ({now['signal']}), not noise.{named}")
+            )
+        if before is not None and not _missing(before["value"]) and before["value"]:
+            move = (now["value"] - before["value"]) / abs(before["value"])
+            if abs(move) >= 0.25 and kpi.kind != "count":
+                found.append(
+                    (
+                        abs(move),
+                        f"{kpi.name} moved {move:+.0%} since last week ({_fmt(before['value'], kpi.unit)} to {value}).{named}",
+                    )
+                )
+    found.sort(key=lambda x: -x[0])
+    return [s for _, s in found[:8]]
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;color:#222;max-width:1180px}
+h1{font-size:22px;margin-bottom:0}h2{font-size:17px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:28px}
+h3{font-size:14px}table{border-collapse:collapse;font-size:12.5px;margin:6px 0}
+th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:left}td:nth-child(2),td:nth-child(3),td:nth-child(4){text-align:right}
+.pill{color:#fff;border-radius:8px;padding:1px 8px;font-size:11px}
+.charts{display:grid;grid-template-columns:1fr 1fr;gap:8px}.chart{break-inside:avoid}
+.sub{color:#666;font-size:13px}li{margin:4px 0;font-size:13.5px}
+@media print{body{margin:8mm}.charts{grid-template-columns:1fr 1fr}h2{break-after:avoid}}
+"""
+
+
+def render_review(review: Review) -> str:
+    """The whole review as one HTML document."""
+    steps = next_steps(review)
+    steps_html = (
+        "<ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in steps) + "</ul>"
+        if steps
+        else "<p>Nothing off target, no signal and no large move this week.</p>"
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Weekly review {iso_week(review.week)} · {html.escape(review.dataset)}</title>
+<style>{CSS}</style></head><body>
+<h1>Weekly review {iso_week(review.week)}: {html.escape(review.dataset)}</h1>
+<p class="sub">Week of {review.week:%d %b %Y} to {review.week + timedelta(days=6):%d %b %Y}; {html.escape(review.selection)};
+KPI definitions in the README; limits are process-behaviour (XmR) limits from {html.escape(_baseline(review))}.</p>
+<h2>What to look at next</h2>{steps_html}
+<h2>Scorecard against targets and last week</h2>{scorecard(review)}
+<h2>Trends with limits and changes</h2><div class="charts">{trends(review)}</div>
+<h2>Escalations</h2>{escalation_summary(review)}
+<h2>Measured effect of recent changes</h2>{effects(review)}
+</body></html>"""
+
+
+def _baseline(review: Review) -> str:
+    for _limits, basis in review.weekly.limits.values():
+        return basis
+    return "no baseline"

@@ -1,0 +1,170 @@
+"""The effect of a process change: every KPI of the tickets created in the weeks before the
+change's date against those created in the weeks from it, with a seeded 95% bootstrap interval of
+the difference over tickets and a verdict read with the KPI's direction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from mining.kpis import KPIS, Kpi, build_ticket_kpis
+from mining.selection import Selection
+from store.errors import MiningError
+from store.settings import Settings
+
+RESAMPLES = 1000
+SEED = 20250407
+BETTER = "better"
+WORSE = "worse"
+UNCLEAR = "no clear change"
+# The direction of KPIs that have no target of their own.
+_LOWER = ("ttr_mean_hours", "ttr_p90_hours", "frt_mean_hours", "frt_p90_hours")
+
+
+@dataclass(frozen=True)
+class ChangeEffect:
+    """Before and after a change: `kpis` one dict per KPI (kpi, before, after, difference,
+    relative, ci_low, ci_high, verdict); ticket counts of each period."""
+
+    change: dict[str, Any]
+    before_start: date
+    after_end: date  # exclusive
+    tickets_before: int
+    tickets_after: int
+    kpis: list[dict[str, Any]]
+
+    def kpi(self, name: str) -> dict[str, Any]:
+        return next(k for k in self.kpis if k["kpi"] == name)
+
+    def to_json(self) -> dict[str, Any]:
+        change = {
+            k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in self.change.items()
+        }
+        return {
+            "change": change,
+            "before": {"from": self.before_start.isoformat(), "tickets": self.tickets_before},
+            "after": {
+                "to": (self.after_end - timedelta(days=1)).isoformat(),
+                "tickets": self.tickets_after,
+            },
+            "kpis": self.kpis,
+        }
+
+
+def direction(kpi: str, settings: Settings) -> str:
+    """Which way is better for `kpi`: its target's, else lower for durations."""
+    if kpi in settings.targets:
+        return settings.targets[kpi].better
+    return "lower" if kpi in _LOWER else "higher"
+
+
+def measure_change(
+    con: duckdb.DuckDBPyConnection,
+    selection: Selection,
+    settings: Settings,
+    change: dict[str, Any],
+    *,
+    weeks_before: int = 6,
+    weeks_after: int = 6,
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+) -> ChangeEffect:
+    """Compare the tickets of `selection` created in the `weeks_before` weeks before
+    `change["date"]` with those created in the `weeks_after` weeks from it."""
+    day: date = change["date"]
+    start, end = day - timedelta(weeks=weeks_before), day + timedelta(weeks=weeks_after)
+    window = selection.but(
+        start=max(start, selection.start) if selection.start else start,
+        end=min(end - timedelta(days=1), selection.end)
+        if selection.end
+        else end - timedelta(days=1),
+    )
+    build_ticket_kpis(con, window, settings)
+    measured = [k for k in KPIS if k.kind not in ("count", "backlog")]
+    columns = ", ".join(
+        f"coalesce(CASE WHEN {k.over} THEN ({k.value})::DOUBLE END, 'NaN'::DOUBLE)"
+        for k in measured
+    )
+    frame = con.execute(
+        f"SELECT timezone($zone, created_at)::DATE >= $day, {columns}"  # noqa: S608 (registry constants)
+        " FROM kpi_tickets ORDER BY case_key",
+        {"zone": settings.calendar.timezone, "day": day},
+    ).fetchnumpy()
+    arrays = list(frame.values())
+    after = np.asarray(arrays[0], dtype=bool)
+    if after.all() or not after.any():
+        side = "before" if after.all() else "from"
+        raise MiningError(
+            f"no tickets created in the {weeks_before if after.all() else weeks_after} weeks"
+            f" {side} {day}. Pick a change inside the data set's time span"
+        )
+    rng = np.random.default_rng(seed)
+    groups = [np.flatnonzero(~after), np.flatnonzero(after)]
+    draws = [rng.choice(g, size=(resamples, g.size)) for g in groups]
+    rows = []
+    for kpi, column in zip(measured, arrays[1:], strict=True):
+        values = np.asarray(column, dtype="float64")
+        point = [_stat(kpi, values[g][None, :])[0] for g in groups]
+        if kpi.kind == "quantile":  # resample the tickets it is taken over: no NaN to sort
+            boot = _quantile_draws(kpi, values, groups, resamples, seed)
+        else:
+            boot = _stat(kpi, values[draws[1]]) - _stat(kpi, values[draws[0]])
+        rows.append(_row(kpi.name, point[0], point[1], boot, direction(kpi.name, settings)))
+    return ChangeEffect(change, start, end, int((~after).sum()), int(after.sum()), rows)
+
+
+def _quantile_draws(
+    kpi: Kpi, values: np.ndarray, groups: list[np.ndarray], resamples: int, seed: int
+) -> np.ndarray:
+    """Bootstrap differences of a quantile, resampling the tickets that have a value."""
+    rng = np.random.default_rng(seed)
+    stats = []
+    for g in groups:
+        present = values[g][~np.isnan(values[g])]
+        if not present.size:
+            return np.full(resamples, np.nan)
+        stats.append(
+            np.quantile(rng.choice(present, (resamples, present.size)), kpi.quantile, axis=1)
+        )
+    return stats[1] - stats[0]
+
+
+def _stat(kpi: Kpi, sample: np.ndarray) -> np.ndarray:
+    """The KPI of each row of `sample` (resamples × tickets); NaN where no ticket counts."""
+    present = ~np.isnan(sample)
+    counts = present.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if kpi.kind == "quantile":
+            out = np.full(sample.shape[0], np.nan)
+            ok = counts > 0
+            if ok.any():
+                out[ok] = np.nanquantile(sample[ok], kpi.quantile, axis=1)
+            return out
+        return np.where(present, sample, 0.0).sum(axis=1) / counts * kpi.scale
+
+
+def _row(name: str, before: float, after: float, boot: np.ndarray, better: str) -> dict[str, Any]:
+    def num(x: float) -> float | None:
+        return None if x is None or np.isnan(x) else round(float(x), 6)
+
+    difference = after - before
+    finite = boot[~np.isnan(boot)]
+    low, high = np.percentile(finite, [2.5, 97.5]) if finite.size else (np.nan, np.nan)
+    verdict = UNCLEAR
+    if finite.size and (low > 0 or high < 0):
+        up = low > 0
+        verdict = BETTER if up == (better == "higher") else WORSE
+    return {
+        "kpi": name,
+        "before": num(before),
+        "after": num(after),
+        "difference": num(difference),
+        "relative": num(difference / before) if before and not np.isnan(before) else None,
+        "ci_low": num(low),
+        "ci_high": num(high),
+        "verdict": verdict,
+    }

@@ -1,0 +1,625 @@
+"""KPIs of the selected tickets: exact definitions (the registry `KPIS`, written once), per-ticket
+contributions computed in DuckDB (kpi_tickets.sql), totals, weekly series with targets and
+process-behaviour limits, and breakdowns by channel, priority, team, category or level.
+
+Rates are fractions 0-1, durations hours (`_hours`), `nps` -100 to 100. Weekly, each KPI counts
+in the ISO week (calendar time zone) of its closing event: resolution for time to resolution,
+first response for first response time, the answer for csat, ces_mean and nps, creation for the
+rest; `backlog` is counted at the end of each week.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+import duckdb
+
+from mining.business_hours import use_calendar
+from mining.escalations import flag_tickets
+from mining.selection import Scope, Selection
+from mining.signals import Limits, signals, xmr_limits
+from store.errors import MiningError
+from store.queries import sql_text
+from store.settings import Settings, Target
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Kind = Literal["count", "mean", "quantile", "backlog"]
+BY = ("channel", "priority", "team", "category", "level")
+EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI: `value` is a per-ticket SQL expression over kpi_tickets, `over` the tickets it is
+    averaged over (kind mean), or whose values it takes a quantile of; `examples` which tickets a
+    user asks about ("which ones?"); `basis` the week a ticket counts in."""
+
+    name: str
+    meaning: str
+    formula: str
+    unit: str
+    kind: Kind
+    basis: str = "created"
+    value: str = ""
+    over: str = "true"
+    population: str = "tickets"  # what `over` selects, in words: the reason a value is null
+    quantile: float = 0.5
+    scale: float = 1.0
+    examples: str | None = None
+    # activities (any one) without which the data set cannot speak of this KPI at all (a log
+    # without canonical labels): the value is then null with the mapping that fixes it
+    needs: tuple[str, ...] = ()
+
+
+_TTR = dict(
+    value="ttr_h",
+    over="resolved",
+    population="resolved tickets",
+    basis="resolved",
+    needs=("Resolved",),
+)
+_FRT = dict(
+    value="frt_h",
+    over="first_response_at IS NOT NULL",
+    population="tickets with a first response",
+    basis="first_response",
+    needs=("First response",),
+)
+KPIS: tuple[Kpi, ...] = (
+    Kpi("tickets", "tickets in the selection", "count of tickets", "tickets", "count"),
+    Kpi(
+        "ttr_median_hours",
+        "median time to resolution",
+        "median over resolved tickets of (last `Resolved` − first event)",
+        "hours",
+        "quantile",
+        **_TTR,
+        examples="resolved",
+    ),  # type: ignore[arg-type]
+    Kpi("ttr_mean_hours", "mean time to resolution", "mean of the same", "hours", "mean", **_TTR),  # type: ignore[arg-type]
+    Kpi(
+        "ttr_p90_hours",
+        "90th percentile of time to resolution",
+        "90th percentile (linear) of the same",
+        "hours",
+        "quantile",
+        quantile=0.9,
+        **_TTR,
+    ),  # type: ignore[arg-type]
+    Kpi(
+        "frt_median_hours",
+        "median first response time",
+        "median over tickets with one of (first `First response` − first event)",
+        "hours",
+        "quantile",
+        **_FRT,
+    ),  # type: ignore[arg-type]
+    Kpi("frt_mean_hours", "mean first response time", "mean of the same", "hours", "mean", **_FRT),  # type: ignore[arg-type]
+    Kpi(
+        "frt_p90_hours",
+        "90th percentile of first response time",
+        "90th percentile (linear) of the same",
+        "hours",
+        "quantile",
+        quantile=0.9,
+        **_FRT,
+    ),  # type: ignore[arg-type]
+    Kpi(
+        "fcr_rate",
+        "first-contact resolution",
+        "resolved tickets with no `Escalated`, no `Reopened` and one team on the agents' side ÷ resolved tickets",
+        "fraction",
+        "mean",
+        value="fcr",
+        over="resolved",
+        population="resolved tickets",
+        examples="resolved AND NOT fcr",
+        needs=("Resolved",),
+    ),
+    Kpi(
+        "reopen_rate",
+        "reopened tickets",
+        "tickets with a `Reopened` and a `Resolved` event ÷ tickets with a `Resolved` event",
+        "fraction",
+        "mean",
+        value="reopened",
+        over="resolved",
+        population="resolved tickets",
+        examples="reopened",
+        needs=("Resolved",),
+    ),
+    Kpi(
+        "escalation_rate",
+        "escalated tickets",
+        "tickets with an `Escalated` event ÷ tickets",
+        "fraction",
+        "mean",
+        value="escalated",
+        examples="escalated",
+        needs=("Escalated",),
+    ),
+    Kpi(
+        "needless_escalation_rate",
+        "needless escalations",
+        "escalated tickets that bounced back or were push-to-front (see escalations) ÷ escalated tickets",
+        "fraction",
+        "mean",
+        value="needless",
+        over="escalated",
+        population="escalated tickets",
+        examples="needless",
+        needs=("Escalated",),
+    ),
+    Kpi(
+        "handoffs_per_ticket",
+        "handoffs",
+        "mean over tickets of the changes of team or resource between consecutive events of the agents' side",
+        "handoffs",
+        "mean",
+        value="handoffs",
+        examples="handoffs >= 3",
+    ),
+    Kpi(
+        "abandonment_rate",
+        "abandoned tickets",
+        "tickets with an `Abandoned` event ÷ tickets",
+        "fraction",
+        "mean",
+        value="abandoned",
+        examples="abandoned",
+    ),
+    Kpi(
+        "csat",
+        "customer satisfaction",
+        "CSAT answers of 4 or 5 ÷ CSAT answers (1-5; good = 5, bad = 1)",
+        "fraction",
+        "mean",
+        basis="answered",
+        value="csat_good",
+        over="csat_answered",
+        population="CSAT answers",
+        examples="csat_answered AND NOT csat_good",
+    ),
+    Kpi(
+        "ces_mean",
+        "customer effort score",
+        "mean CES answer (1-7)",
+        "score 1-7",
+        "mean",
+        basis="answered",
+        value="ces",
+        over="ces IS NOT NULL",
+        population="CES answers",
+    ),
+    Kpi(
+        "nps",
+        "net promoter score",
+        "% of NPS answers 9-10 − % of answers 0-6",
+        "-100 to 100",
+        "mean",
+        basis="answered",
+        value="nps_promoter::INT - nps_detractor::INT",
+        over="nps_answered",
+        population="NPS answers",
+        scale=100,
+        examples="nps_detractor",
+    ),
+    Kpi(
+        "survey_response_rate",
+        "survey answers",
+        "closed tickets with a CSAT, CES or NPS answer ÷ closed tickets (a `Closed` or `Resolved` event)",
+        "fraction",
+        "mean",
+        value="answered",
+        over="closed",
+        population="closed tickets",
+    ),
+    Kpi(
+        "sla_first_response_met",
+        "first-response SLA met",
+        "tickets whose first response came within their priority's target in business hours (pauses for the customer taken off) ÷ tickets with a first response",
+        "fraction",
+        "mean",
+        value="sla_first_response_met",
+        over="sla_first_response_met IS NOT NULL",
+        population="tickets with a first response",
+        examples="NOT sla_first_response_met",
+        needs=("First response",),
+    ),
+    Kpi(
+        "sla_resolution_met",
+        "resolution SLA met",
+        "resolved tickets whose last resolution came within their priority's target in business hours, pauses from `Information requested` to the next `Customer replied` taken off ÷ resolved tickets",
+        "fraction",
+        "mean",
+        value="sla_resolution_met",
+        over="sla_resolution_met IS NOT NULL",
+        population="resolved tickets",
+        examples="NOT sla_resolution_met",
+        needs=("Resolved",),
+    ),
+    Kpi(
+        "pause_without_reply_rate",
+        "pauses without a reply",
+        "tickets where the agents' side worked again after `Information requested` with no `Customer replied` between ÷ tickets",
+        "fraction",
+        "mean",
+        value="pause_without_reply",
+        examples="pause_without_reply",
+    ),
+    Kpi(
+        "backlog",
+        "open tickets",
+        "tickets created and not yet resolved, abandoned, rejected or closed at the end of the period",
+        "tickets",
+        "backlog",
+        examples="ended_at IS NULL",
+    ),
+)
+BY_NAME = {k.name: k for k in KPIS}
+WEEK_OF = {
+    "created": "created_week",
+    "resolved": "resolved_week",
+    "first_response": "first_response_week",
+    "answered": "answered_week",
+}
+
+
+def status(value: float | None, target: Target | None, near_share: float) -> str | None:
+    """`on` target, `near` it (missing by at most near_share of the target), `off` it; None
+    without a value or a target."""
+    if value is None or target is None or math.isnan(value):
+        return None
+    sign = 1 if target.better == "higher" else -1
+    gap = sign * (value - target.target)
+    if gap >= 0:
+        return "on"
+    return "near" if -gap <= near_share * abs(target.target) else "off"
+
+
+def build_ticket_kpis(
+    con: duckdb.DuckDBPyConnection, selection: Selection, settings: Settings
+) -> Scope:
+    """Fill the TEMP table `kpi_tickets` (kpi_tickets.sql) for `selection`; MiningError when no
+    ticket matches."""
+    bound = flag_tickets(con, selection, push_to_front_share=settings.push_to_front_share)
+    start, end = con.execute("SELECT min(ts), max(ts) FROM selected_events").fetchall()[0]
+    use_calendar(con, settings.calendar, start, end)
+    priorities = [p for p in settings.sla if p != "default"]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE kpi_tickets AS " + sql_text("mining", "kpi_tickets.sql"),
+        {
+            "zone": settings.calendar.timezone,
+            "sla_priorities": priorities,
+            "sla_first_s": [settings.sla[p].first_response_hours * 3600 for p in priorities],
+            "sla_resolution_s": [settings.sla[p].resolution_hours * 3600 for p in priorities],
+            "default_first_s": settings.sla["default"].first_response_hours * 3600,
+            "default_resolution_s": settings.sla["default"].resolution_hours * 3600,
+        },
+    )
+    return bound
+
+
+def _aggregate(kpi: Kpi) -> str:
+    if kpi.kind == "count":
+        return "count(*)"
+    if kpi.kind == "quantile":
+        return f"quantile_cont({kpi.value}, {kpi.quantile}) FILTER (WHERE {kpi.over})"
+    scale = f" * {kpi.scale}" if kpi.scale != 1 else ""
+    return f"avg(({kpi.value})::DOUBLE) FILTER (WHERE {kpi.over}){scale}"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _query(basis: str, keys: list[str], with_examples: bool) -> str:
+    """One aggregate over kpi_tickets of the KPIs counted in `basis`'s week, grouped by `keys`."""
+    columns = []
+    for kpi in KPIS:
+        if kpi.basis != basis or kpi.kind == "backlog":
+            continue
+        columns.append(f"{_aggregate(kpi)} AS {_quoted(kpi.name)}")
+        if with_examples and kpi.examples:
+            columns.append(
+                f"min_by(case_id, case_key, {EXAMPLES}) FILTER (WHERE {kpi.examples})"
+                f" AS {_quoted(kpi.name + ':examples')}"
+            )
+    where = f" WHERE {WEEK_OF[basis]} IS NOT NULL" if "week" in keys else ""
+    select_keys = [
+        f"{WEEK_OF[basis]} AS week" if k == "week" else f"{_quoted(k)}::VARCHAR AS {_quoted(k)}"
+        for k in keys
+    ]
+    group = f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
+    return f"SELECT {', '.join(select_keys + columns)} FROM kpi_tickets{where}{group}"  # noqa: S608 (registry constants, allowlisted and quoted keys)
+
+
+@dataclass
+class KpiReport:
+    """KPIs of a selection. `values`: long frame, one row per (group, week, kpi): columns group
+    (value of `by`, or None), week (Monday date, or None for totals), value, status, reason (why
+    a value is null), examples (up to 5 case ids), and with `weekly` the limits and the signal."""
+
+    selection: Selection
+    tickets: int
+    weekly: bool
+    by: str | None
+    values: pd.DataFrame
+    limits: dict[tuple[str | None, str], tuple[Limits, str]] = field(default_factory=dict)
+
+    def value(self, kpi: str, group: str | None = None) -> float | None:
+        """The total value of `kpi` (of `group`, with `by`)."""
+        same = self.values["group"].isna() if group is None else self.values["group"] == group
+        rows = self.values[(self.values["kpi"] == kpi) & same]
+        if rows.empty:
+            return None
+        value = rows.iloc[-1]["value"]
+        return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+    def to_json(self, targets: dict[str, Target]) -> dict[str, Any]:
+        """The document `kpis --json` prints."""
+        doc: dict[str, Any] = {
+            "selection": self.selection.describe(),
+            "dataset": self.selection.dataset,
+            "tickets": self.tickets,
+            "by": self.by,
+            "definitions": {
+                k.name: {"meaning": k.meaning, "unit": k.unit, **_target_json(targets.get(k.name))}
+                for k in KPIS
+            },
+        }
+        rows = []
+        for r in self.values.to_dict("records"):
+            row = {k: _clean(v) for k, v in r.items() if k not in ("group",) or self.by}
+            if not self.weekly:
+                row.pop("week", None)
+                for key in ("centre", "lower", "upper", "signal"):
+                    row.pop(key, None)
+            rows.append(row)
+        doc["weekly" if self.weekly else "kpis"] = rows
+        if self.weekly:
+            doc["limits"] = [
+                {
+                    **({"group": g} if self.by else {}),
+                    "kpi": k,
+                    "baseline": basis,
+                    "centre": _clean(lim.centre),
+                    "lower": _clean(lim.lower),
+                    "upper": _clean(lim.upper),
+                    "baseline_points": lim.baseline_points,
+                }
+                for (g, k), (lim, basis) in self.limits.items()
+            ]
+        return doc
+
+
+def _target_json(target: Target | None) -> dict[str, Any]:
+    return {"target": target.target, "better": target.better} if target else {"target": None}
+
+
+def _clean(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, datetime | date):
+        return value.isoformat()[:10]
+    return value
+
+
+def compute_kpis(
+    con: duckdb.DuckDBPyConnection,
+    selection: Selection,
+    settings: Settings,
+    *,
+    weekly: bool = False,
+    by: str | None = None,
+    changes: list[date] | tuple[date, ...] = (),
+) -> KpiReport:
+    """Every KPI of `selection`: totals, or with `weekly` one row per ISO week, optionally per
+    value of `by` (channel, priority, team, category, level). Weekly series carry XmR limits from
+    the baseline (the weeks before the last of `changes` when there are at least
+    `settings.baseline_weeks` // 2 of them, else the first `settings.baseline_weeks` weeks)."""
+    import pandas as pd
+
+    if by is not None and by not in BY:
+        raise MiningError(f"cannot break KPIs down by '{by}'. Use --by {', --by '.join(BY)}")
+    bound = build_ticket_kpis(con, selection, settings)
+    keys = (["week"] if weekly else []) + ([by] if by else [])
+    frames = []
+    for basis in WEEK_OF:
+        frame = con.execute(_query(basis, keys, with_examples=True)).df()
+        frames.append(frame)
+    long = _long(frames, keys, by)
+    long = pd.concat([long, _backlog(con, keys, by)], ignore_index=True)
+    if weekly:
+        long = _fill_weeks(long, by)
+    present = {
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT a.name FROM events e JOIN activities a USING (activity_id)"
+            " WHERE e.dataset_id = $d",
+            {"d": bound.dataset_id},
+        ).fetchall()
+    }
+    absent = {k.name: k.needs[0] for k in KPIS if k.needs and not set(k.needs) & present}
+    surveys = con.execute(
+        "SELECT count(*) FILTER (WHERE coalesce(csat, ces, nps) IS NOT NULL) FROM cases"
+        " WHERE dataset_id = $d",
+        {"d": bound.dataset_id},
+    ).fetchall()[0][0]
+    long.loc[long["kpi"].isin(list(absent)), "value"] = float("nan")
+    if not surveys:
+        long.loc[long["kpi"] == "survey_response_rate", "value"] = float("nan")
+    long["reason"] = [
+        f"no `{absent[k]}` event in the data set (if the log names it otherwise, map it:"
+        f' [activities] "label" = "{absent[k]}" in --map)'
+        if k in absent
+        else "no survey answers in the data set"
+        if k == "survey_response_rate" and not surveys
+        else _reason(BY_NAME[k], v, weekly)
+        for k, v in zip(long["kpi"], long["value"], strict=True)
+    ]
+    long["status"] = [
+        status(None if _missing(v) else float(v), settings.targets.get(k), settings.near_share)
+        for k, v in zip(long["kpi"], long["value"], strict=True)
+    ]
+    order = {k.name: i for i, k in enumerate(KPIS)}
+    long["_order"] = long["kpi"].map(order)
+    sort = ["group"] * bool(by) + ["week"] * weekly + ["_order"]
+    long = long.sort_values(sort, kind="stable").drop(columns="_order").reset_index(drop=True)
+    report = KpiReport(selection, bound.tickets, weekly, by, long)
+    if weekly:
+        _add_limits(report, settings, changes)
+    if not weekly:
+        report.values = report.values.drop(columns="week")
+    return report
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _reason(kpi: Kpi, value: object, weekly: bool) -> str | None:
+    if not _missing(value):
+        return None
+    where = " this week" if weekly else ""
+    return f"no {kpi.population}{where}"
+
+
+def _long(frames: list[pd.DataFrame], keys: list[str], by: str | None) -> pd.DataFrame:
+    """The per-basis wide frames as one long frame: group, week, kpi, value, examples."""
+    import pandas as pd
+
+    parts = []
+    for frame in frames:
+        for kpi in KPIS:
+            if kpi.name not in frame.columns:
+                continue
+            part = pd.DataFrame(
+                {
+                    "group": frame[by] if by else None,
+                    "week": frame["week"] if "week" in keys else None,
+                    "kpi": kpi.name,
+                    "value": frame[kpi.name].astype("float64"),
+                    "examples": (
+                        frame[kpi.name + ":examples"]
+                        if kpi.name + ":examples" in frame.columns
+                        else None
+                    ),
+                }
+            )
+            parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _backlog(con: duckdb.DuckDBPyConnection, keys: list[str], by: str | None) -> pd.DataFrame:
+    """Tickets open at the end of each week (or of the data): created so far minus ended so far."""
+    import pandas as pd
+
+    group = f"{_quoted(by)}::VARCHAR" if by else "NULL::VARCHAR"
+    if "week" not in keys:
+        frame = con.execute(
+            f"SELECT {group} AS grp, count(*) FILTER (WHERE ended_at IS NULL) AS value,"  # noqa: S608 (allowlisted, quoted)
+            f" min_by(case_id, case_key, {EXAMPLES}) FILTER (WHERE ended_at IS NULL) AS examples"
+            " FROM kpi_tickets GROUP BY ALL"
+        ).df()
+        return pd.DataFrame(
+            {
+                "group": frame["grp"] if by else None,
+                "week": None,
+                "kpi": "backlog",
+                "value": frame["value"].astype("float64"),
+                "examples": frame["examples"],
+            }
+        )
+    frame = con.execute(
+        f"""
+        WITH moves AS (
+            SELECT {group} AS grp, created_week AS week, 1 AS delta FROM kpi_tickets
+            UNION ALL
+            SELECT {group}, ended_week, -1 FROM kpi_tickets WHERE ended_week IS NOT NULL
+        ),
+        weeks AS (
+            SELECT DISTINCT g.grp, w.week::DATE AS week
+            FROM (SELECT DISTINCT grp FROM moves) g,
+                range((SELECT min(week) FROM moves), (SELECT max(week) FROM moves)
+                    + INTERVAL 1 WEEK, INTERVAL 1 WEEK) w(week)
+        )
+        SELECT w.grp, w.week, sum(coalesce(m.delta, 0)) OVER (
+            PARTITION BY w.grp ORDER BY w.week ROWS UNBOUNDED PRECEDING
+        ) AS value
+        FROM weeks w
+        LEFT JOIN (SELECT grp, week, sum(delta) AS delta FROM moves GROUP BY ALL) m
+            ON m.grp IS NOT DISTINCT FROM w.grp AND m.week = w.week
+        """  # noqa: S608 (allowlisted, quoted)
+    ).df()
+    return pd.DataFrame(
+        {
+            "group": frame["grp"] if by else None,
+            "week": frame["week"],
+            "kpi": "backlog",
+            "value": frame["value"].astype("float64"),
+            "examples": None,
+        }
+    )
+
+
+def _fill_weeks(long: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """Every ISO week from the first to the last, for every group and KPI: a week with no tickets
+    is a row with no value (tickets 0), never a gap."""
+    import pandas as pd
+
+    weeks = pd.to_datetime(long["week"].dropna())
+    if weeks.empty:
+        return long
+    span = pd.date_range(weeks.min(), weeks.max(), freq="7D").date
+    groups = long["group"].drop_duplicates().tolist() if by else [None]
+    grid = pd.MultiIndex.from_product(
+        [groups, span, [k.name for k in KPIS]], names=["group", "week", "kpi"]
+    ).to_frame(index=False)
+    grid["group"] = grid["group"].astype(object)
+    long = long.assign(
+        week=pd.to_datetime(long["week"]).dt.date, group=long["group"].astype(object)
+    )
+    merged = grid.merge(long, on=["group", "week", "kpi"], how="left")
+    merged.loc[(merged["kpi"] == "tickets") & merged["value"].isna(), "value"] = 0.0
+    return merged
+
+
+def _add_limits(
+    report: KpiReport, settings: Settings, changes: list[date] | tuple[date, ...]
+) -> None:
+    """XmR limits per (group, KPI) series and the signal of each point."""
+    import pandas as pd
+
+    frame = report.values
+    weeks = sorted(frame["week"].dropna().unique())
+    last_change = max(changes) if changes else None
+    before = [w for w in weeks if last_change and w + timedelta(days=7) <= last_change]
+    if last_change and len(before) >= max(2, settings.baseline_weeks // 2):
+        baseline, basis = set(before), f"the {len(before)} weeks before the change of {last_change}"
+    else:
+        baseline = set(weeks[: settings.baseline_weeks])
+        basis = f"the first {len(baseline)} weeks"
+    columns: dict[str, list[Any]] = {"centre": [], "lower": [], "upper": [], "signal": []}
+    index = []
+    for (group, kpi), series in frame.groupby(["group", "kpi"], dropna=False, sort=False):
+        values = [None if _missing(v) else float(v) for v in series["value"]]
+        base = [v for v, w in zip(values, series["week"], strict=True) if w in baseline]
+        limits = xmr_limits(base)
+        report.limits[(None if _missing(group) else group, str(kpi))] = (limits, basis)
+        flags = signals(values, limits)
+        index.extend(series.index)
+        columns["centre"].extend([limits.centre] * len(series))
+        columns["lower"].extend([limits.lower] * len(series))
+        columns["upper"].extend([limits.upper] * len(series))
+        columns["signal"].extend(flags)
+    report.values = frame.join(pd.DataFrame(columns, index=index))

@@ -1,0 +1,216 @@
+"""KPIs: hand-computed on a small desk (tests/fixtures/kpis/desk.csv), the generator's ground
+truth, weekly series and signals, change effects, and the CLI."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ingest.load import ingest_files
+from tests.conftest import ROOT, SAMPLE, write
+from ticketloop import Store
+from ticketloop.cli import cli
+
+DESK = ROOT / "tests" / "fixtures" / "kpis" / "desk.csv"
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The desk in UTC business hours Mon-Fri 08-18, Monday 2025-01-13 a holiday."""
+    folder = tmp_path_factory.mktemp("desk")
+    ingest_files(folder / "desk.duckdb", [DESK], dataset="desk")
+    write(folder / "ticketloop.toml", "[calendar]\nholidays = [2025-01-13]\n")
+    return Store(folder / "desk.duckdb")
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("sample")
+    ingest_files(folder / "s.duckdb", [SAMPLE / "helpdesk.csv"], dataset="helpdesk")
+    write(folder / "ticketloop.toml", '[calendar]\ntimezone = "Europe/Madrid"\n')
+    return Store(folder / "s.duckdb")
+
+
+EXPECTED = {
+    "tickets": 7,
+    # resolved: T1 3 h, T3 6 h (to its last Resolved), T4 96 h (a weekend and a holiday),
+    # T5 8 h, T6 4 h, T7 4 h; T2 has none
+    "ttr_median_hours": 5.0,
+    "ttr_mean_hours": 121 / 6,
+    "frt_median_hours": 0.5,  # 1, 0.5, 0.25, 88, 1, 0.5, 0.5
+    "fcr_rate": 4 / 6,  # not T3 (reopened twice), not T7 (escalated, two teams)
+    "reopen_rate": 1 / 6,
+    "escalation_rate": 1 / 7,
+    "needless_escalation_rate": 1.0,  # T7 bounced back untouched
+    "handoffs_per_ticket": 2 / 7,  # T7: Ana -> Bea -> Ana
+    "abandonment_rate": 0.0,
+    "csat": 0.5,  # 5 and 2
+    "ces_mean": 4.5,
+    "nps": 0.0,  # one promoter (10), one detractor (5)
+    "survey_response_rate": 2 / 6,  # T2 is not closed
+    # T4 (urgent, 0.5 h): Fri 17-18 and Tue 08-09 = 2 business hours; the holiday Monday is shut
+    "sla_first_response_met": 6 / 7,
+    # T4 (urgent, 8 h): 1 + 9 = 10 business hours; T5 8 h with 4 h paused: 4; T6 no pause: 4
+    "sla_resolution_met": 5 / 6,
+    "pause_without_reply_rate": 1 / 7,  # T6 worked on after asking, no reply between
+    "backlog": 1,  # T2
+}
+
+
+def test_every_kpi_by_hand(desk: Store) -> None:
+    report = desk.select("desk").kpis()
+    for name, expected in EXPECTED.items():
+        assert report.value(name) == pytest.approx(expected), name
+
+
+def test_tickets_are_named_where_a_user_asks_which_ones(desk: Store) -> None:
+    doc = desk.select("desk").kpis().to_json(desk.settings.targets)
+    examples = {r["kpi"]: r.get("examples") for r in doc["kpis"]}
+    assert examples["reopen_rate"] == ["T3"]
+    assert examples["sla_first_response_met"] == ["T4"]
+    assert examples["sla_resolution_met"] == ["T4"]
+    assert examples["pause_without_reply_rate"] == ["T6"]
+    assert examples["backlog"] == ["T2"]
+    assert examples["needless_escalation_rate"] == ["T7"]
+
+
+def test_a_kpi_that_cannot_be_computed_is_null_with_a_reason(desk: Store) -> None:
+    report = desk.select("desk", channel="phone").kpis()  # T2: no resolution, no survey
+    assert report.value("ttr_median_hours") is None
+    rows = report.to_json(desk.settings.targets)["kpis"]
+    reasons = {r["kpi"]: r["reason"] for r in rows}
+    assert reasons["ttr_median_hours"] == "no resolved tickets"
+    assert reasons["csat"] == "no CSAT answers"
+    assert reasons["needless_escalation_rate"] == "no escalated tickets"
+    assert "NaN" not in json.dumps(rows)
+
+
+def test_weekly_counts_each_kpi_in_the_week_of_its_closing_event(desk: Store) -> None:
+    report = desk.select("desk").kpis(weekly=True)
+    weekly = report.values
+
+    def at(kpi: str, week: str) -> object:
+        row = weekly[(weekly["kpi"] == kpi) & (weekly["week"] == date.fromisoformat(week))]
+        value = row.iloc[0]["value"]
+        return None if value != value else value
+
+    assert at("tickets", "2025-01-06") == 6
+    assert at("tickets", "2025-01-13") == 0  # a week with no tickets created is still a row
+    assert at("tickets", "2025-01-20") == 1
+    assert at("ttr_median_hours", "2025-01-13") == 96  # T4, resolved on Tuesday the 14th
+    assert at("escalation_rate", "2025-01-13") is None
+    assert at("backlog", "2025-01-06") == 2  # T2 and T4, still open on Sunday the 12th
+    assert at("backlog", "2025-01-13") == 1
+
+
+def test_the_sample_sla_agrees_with_the_generators_truth(sample: Store) -> None:
+    import duckdb
+    import pandas as pd
+
+    from mining.kpis import build_ticket_kpis
+
+    truth = pd.read_csv(SAMPLE / "helpdesk_truth.csv")
+    analysis = sample.select("helpdesk")
+    with sample.reading() as con:
+        build_ticket_kpis(con, analysis.selection, sample.settings)
+        ours = con.execute(
+            "SELECT case_id, sla_first_response_met, sla_resolution_met, reopened AS we_reopened FROM kpi_tickets"
+        ).df()
+    both = truth.merge(ours, on="case_id")
+    fr = both[both["sla_first_response_met"].notna()]
+    assert (fr["sla_first_response_met"] != fr["first_response_breached"]).mean() > 0.99
+    # the truth measures to the first resolution and pauses until the agent picks the reply up
+    res = both[both["sla_resolution_met"].notna() & ~both["we_reopened"].astype(bool)]
+    assert (res["sla_resolution_met"] != res["resolution_breached"]).mean() > 0.97
+    assert duckdb
+
+
+def test_the_rollout_shows_as_a_signal_in_needless_escalations(sample: Store) -> None:
+    weekly = sample.select("helpdesk").kpis(weekly=True).values
+    series = weekly[weekly["kpi"] == "needless_escalation_rate"].set_index("week")
+    before = series.loc[: date(2025, 3, 31), "signal"]
+    after = series.loc[date(2025, 4, 14) : date(2025, 6, 30), "signal"]
+    assert before.isna().all()
+    assert after.notna().all()
+
+
+def test_the_rollout_is_a_clear_drop_and_a_made_up_change_is_no_clear_change(
+    sample: Store, tmp_path: Path
+) -> None:
+    rollout = sample.add_change("helpdesk", "2025-04-07", "Knowledge base rollout")
+    made_up = sample.add_change("helpdesk", "2025-06-02", "Nothing happened")
+    try:
+        analysis = sample.select("helpdesk")
+        effect = analysis.change_effect(rollout).kpi("needless_escalation_rate")
+        assert effect["verdict"] == "better"
+        assert effect["ci_high"] < 0 and effect["difference"] < -0.1
+        again = analysis.change_effect(rollout).kpi("needless_escalation_rate")
+        assert again == effect  # seeded
+        placebo = analysis.change_effect(made_up).kpi("needless_escalation_rate")
+        assert placebo["verdict"] == "no clear change"
+        assert placebo["ci_low"] < 0 < placebo["ci_high"]
+    finally:
+        sample.remove_change(rollout)
+        sample.remove_change(made_up)
+
+
+def test_the_change_log_from_the_command_line(sample: Store) -> None:
+    db = str(sample.path)
+    runner = CliRunner()
+    added = runner.invoke(
+        cli,
+        ["change", "add", "--db", db, "--date", "2025-04-07", "--title", "KB", "--json"],
+    )
+    change_id = json.loads(added.output)["id"]
+    listed = json.loads(runner.invoke(cli, ["change", "list", "--db", db, "--json"]).output)
+    assert [(c["id"], c["date"], c["title"]) for c in listed] == [(change_id, "2025-04-07", "KB")]
+    effect = runner.invoke(cli, ["change", "effect", str(change_id), "--db", db, "--json"])
+    doc = json.loads(effect.output)
+    assert doc["change"]["title"] == "KB"
+    assert set(doc["kpis"][0]) == {
+        "kpi",
+        "before",
+        "after",
+        "difference",
+        "relative",
+        "ci_low",
+        "ci_high",
+        "verdict",
+    }
+    removed = runner.invoke(cli, ["change", "remove", str(change_id), "--db", db])
+    assert removed.output == f"change {change_id} removed: 2025-04-07 KB\n"
+    missing = runner.invoke(cli, ["change", "remove", str(change_id), "--db", db])
+    assert missing.exit_code == 1
+    assert f"no change with id {change_id}" in missing.output
+
+
+def test_kpis_weekly_json_carries_limits_and_flags(sample: Store) -> None:
+    result = CliRunner().invoke(
+        cli, ["kpis", "--db", str(sample.path), "--weekly", "--by", "channel", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert {"week", "group", "kpi", "value", "status", "centre", "lower", "upper", "signal"} <= set(
+        doc["weekly"][0]
+    )
+    assert doc["limits"][0]["baseline"] == "the first 12 weeks"
+    assert "NaN" not in result.output
+
+
+def test_a_dimension_outside_the_allowlist_is_refused(desk: Store) -> None:
+    from store.errors import MiningError
+
+    with pytest.raises(MiningError, match="cannot break KPIs down by"):
+        desk.select("desk").kpis(by='x" FROM secrets --')
+
+
+def test_the_readme_defines_every_kpi_once() -> None:
+    from mining.kpis import KPIS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for kpi in KPIS:
+        assert readme.count(f"| `{kpi.name}` | {kpi.meaning} | {kpi.formula} | {kpi.unit} |") == 1

@@ -1,0 +1,72 @@
+"""The weekly review: one self-contained HTML file, opened in Chromium with no network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ingest.load import ingest_files
+from tests.conftest import SAMPLE, write
+from ticketloop.cli import cli
+
+
+@pytest.fixture(scope="module")
+def review(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("review")
+    db = folder / "s.duckdb"
+    ingest_files(db, [SAMPLE / "helpdesk.csv"], dataset="helpdesk")
+    write(folder / "ticketloop.toml", '[calendar]\ntimezone = "Europe/Madrid"\n')
+    runner = CliRunner()
+    runner.invoke(cli, ["change", "add", "--db", str(db), "--date", "2025-04-07", "--title", "KB"])
+    out = folder / "review.html"
+    result = runner.invoke(
+        cli, ["report", "--db", str(db), "--week", "2025-W20", "--out", str(out)]
+    )
+    assert result.output == f"wrote {out}: weekly review of 2025-W20\n"
+    return out
+
+
+def test_the_review_is_self_contained(review: Path) -> None:
+    text = review.read_text(encoding="utf-8")
+    assert text.count("plotly.js v") == 1  # Plotly's JavaScript embedded once
+    assert "<script src=" not in text  # (the Chromium test checks no request is made)
+    for section in ("What to look at next", "Scorecard", "Trends", "Escalations", "effect"):
+        assert section in text
+    assert "KB (2025-04-07)" in text
+    assert "needless_escalation_rate" in text
+
+
+def test_a_week_outside_the_data_is_one_line(tmp_path: Path, review: Path) -> None:
+    db = review.parent / "s.duckdb"
+    result = CliRunner().invoke(cli, ["report", "--db", str(db), "--week", "2030-W01"])
+    assert result.exit_code == 1
+    assert "--week 2030-W01: no data that week" in result.output
+
+
+def test_the_review_opens_offline_in_chromium(review: Path, tmp_path: Path) -> None:
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("needs Debian's chromium")
+    errors: list[str] = []
+    requests: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 2400})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on(
+            "request",
+            lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:")) else None,
+        )
+        page.goto(review.as_uri())
+        page.wait_for_selector(".js-plotly-plot")
+        assert page.locator(".js-plotly-plot").count() >= 6
+        page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
+        browser.close()
+    assert errors == []
+    assert requests == []
