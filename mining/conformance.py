@@ -83,6 +83,7 @@ class Conformance:
     cached: bool  # the results are in the store's cache
     resolution: Resolution
     notes: tuple[str, ...]
+    non_fitting_tickets: tuple[str, ...]  # case ids of the tickets that do not fit (not in JSON)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -271,6 +272,14 @@ def _save(db: Path, key: dict[str, object], fresh: dict[Variant, VariantReplay])
     return None
 
 
+# The case ids of the selected tickets whose variant does not fit (after conformance_lookup.sql).
+_NON_FITTING = (
+    "SELECT list(p.case_id ORDER BY p.case_key) FROM ticket_paths p"
+    " JOIN ticket_labels l USING (case_key) JOIN variant_replays r USING (variant_key)"
+    " WHERE NOT r.fits"
+)
+
+
 def _summarize(
     con: duckdb.DuckDBPyConnection,
     plan: _Plan,
@@ -291,6 +300,7 @@ def _summarize(
     deviations = con.execute(
         sql_text("mining", "conformance_deviations.sql"), {"accepted": list(accepted)}
     ).df()
+    (non_fitting,) = con.execute(_NON_FITTING).fetchall()[0]
     return Conformance(
         selection=plan.bound.selection,
         tickets=plan.bound.tickets,
@@ -307,6 +317,7 @@ def _summarize(
         cached=cached,
         resolution=plan.resolution,
         notes=_notes(plan, model, method) + extra_notes,
+        non_fitting_tickets=tuple(non_fitting or ()),
     )
 
 

@@ -3,7 +3,7 @@ tickets, with a 95% interval."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -34,8 +34,7 @@ _FROM_FLAGS: dict[str, str] = {
 }
 _P75 = "SELECT quantile_cont(ttr_seconds, 0.75) FROM ticket_flags"
 _DEVIATING = (
-    "SELECT case_key, list(a.name ORDER BY event_index) IN (SELECT unnest($paths)) AS target"
-    " FROM selected_events JOIN activities a USING (activity_id) GROUP BY case_key"
+    "SELECT case_key, case_id IN (SELECT unnest($tickets::VARCHAR[])) AS target FROM selected_cases"
 )
 _DEFINITIONS = {
     "slow": "time to resolution above {p75_hours:,.1f} h, the p75 of the selected resolved tickets",
@@ -89,7 +88,7 @@ def rootcause(
     *,
     min_tickets: int = MIN_TICKETS,
     push_to_front_share: float = 0.8,
-    non_fitting_variants: Collection[Sequence[str]] | None = None,
+    non_fitting_tickets: Collection[str] | None = None,
 ) -> RootCause:
     """Which attribute values of the tickets of `selection` over-represent `target`:
 
@@ -97,22 +96,20 @@ def rootcause(
       resolved tickets);
     - escalated: an `Escalated` event (population: all tickets);
     - unhappy: CSAT 1 or 2 (population: tickets with a CSAT answer);
-    - deviating: the ticket's variant (activity names in order) is one of
-      `non_fitting_variants`, the variants that do not fit the designed flow (population: all
-      tickets).
+    - deviating: the ticket is one of `non_fitting_tickets` (case ids), the tickets whose path
+      does not fit the designed flow, from conformance checking (population: all tickets).
     """
     p75_seconds = None
     if target == "deviating":
-        if non_fitting_variants is None:
+        if non_fitting_tickets is None:
             raise MiningError(
-                "--target deviating needs the variants that do not fit the designed flow, from"
-                " conformance checking, which this version does not have yet. Use --target slow,"
-                " escalated or unhappy"
+                "--target deviating needs the tickets that do not fit the designed flow, from"
+                " conformance checking (Analysis.conformance().non_fitting_tickets)"
             )
         selected = select_tickets(con, selection).tickets
         con.execute(
             "CREATE OR REPLACE TEMP TABLE rootcause_targets AS " + _DEVIATING,
-            {"paths": [list(path) for path in non_fitting_variants]},
+            {"tickets": list(non_fitting_tickets)},
         )
     elif target in _FROM_FLAGS:
         selected = flag_tickets(con, selection, push_to_front_share=push_to_front_share).tickets

@@ -153,3 +153,11 @@ def test_describe_says_the_filters_in_words() -> None:
     assert selection_of("d", start="2025-01-01", channel=["chat", "phone"], level=2).describe() == (
         "created 2025-01-01 to …; channel chat, phone; level 2"
     )
+
+
+def test_deviating_root_causes_rest_on_conformance(writable_sample_db: Path) -> None:
+    desk = ticketloop.Store(writable_sample_db).select("helpdesk")
+    checked = desk.conformance()
+    deviating = desk.rootcause("deviating")
+    assert deviating.target_tickets == len(checked.non_fitting_tickets)
+    assert deviating.target_tickets == round((1 - checked.fitting_ticket_share) * checked.tickets)

@@ -13,7 +13,6 @@ from store.errors import MiningError
 from tests.conftest import at, csv_text, hand_made_store
 
 HEADER = "Case ID,Activity,Timestamp,Resource,Team,Channel,Category,CSAT"
-ESCALATED_PATH = ("Ticket created", "Assigned", "Escalated", "Resolved")
 
 
 def ticket(case: str, channel: str, agent: str, escalated: bool, resolved_h: int, csat=None):
@@ -133,10 +132,10 @@ def test_unhappy_counts_only_tickets_with_an_answer(db: Path) -> None:
     assert ("channel", "e-mail", 1, 1) in rows(result)
 
 
-def test_deviating_takes_the_variants_that_do_not_fit(db: Path) -> None:
-    deviating = run(db, "deviating", min_tickets=1, non_fitting_variants=[ESCALATED_PATH])
+def test_deviating_takes_the_tickets_that_do_not_fit(db: Path) -> None:
+    deviating = run(db, "deviating", min_tickets=1, non_fitting_tickets=["P1", "P2", "P3", "E1"])
     assert rows(deviating) == rows(run(db, "escalated", min_tickets=1))
-    with pytest.raises(MiningError, match="--target deviating needs the variants that do not fit"):
+    with pytest.raises(MiningError, match="--target deviating needs the tickets that do not fit"):
         run(db, "deviating")
 
 

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,18 +196,13 @@ class Analysis:
         with self.store.reading() as con:
             return escalations(con, self.selection, push_to_front_share=share)
 
-    def rootcause(
-        self,
-        target: str,
-        *,
-        min_tickets: int = 30,
-        non_fitting_variants: Collection[Sequence[str]] | None = None,
-    ) -> Any:
+    def rootcause(self, target: str, *, min_tickets: int = 30) -> Any:
         """Which ticket attributes over-represent `target` (slow, deviating, escalated, unhappy):
-        `mining.rootcause.RootCause`. "deviating" needs `non_fitting_variants`, the activity
-        sequences that do not fit the designed flow."""
+        `mining.rootcause.RootCause`. "deviating" checks the tickets against the designed flow
+        first (`conformance()`, cached in the store)."""
         from mining.rootcause import rootcause
 
+        deviating = self.conformance().non_fitting_tickets if target == "deviating" else None
         share = self.store.settings.push_to_front_share
         with self.store.reading() as con:
             return rootcause(
@@ -216,7 +211,7 @@ class Analysis:
                 target,  # type: ignore[arg-type]
                 min_tickets=min_tickets,
                 push_to_front_share=share,
-                non_fitting_variants=non_fitting_variants,
+                non_fitting_tickets=deviating,
             )
 
     def dfg(self) -> DirectlyFollowsGraph:
