@@ -13,24 +13,19 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 def jsonable(value: Any) -> Any:
     """`value` as plain JSON types: dataclasses and dicts as objects, DataFrames as lists of row
-    objects, NaN and NA as null, timestamps as ISO 8601 with `T`, numpy values as Python ones."""
+    objects, and the rest as `mining.results.plain` makes it (NaN and NA as null, timestamps as
+    ISO 8601 with `T`, numpy values as Python ones)."""
+    from mining.results import plain
+
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if hasattr(value, "to_dict") and hasattr(value, "columns"):  # a DataFrame
         return [jsonable(row) for row in value.to_dict("records")]
-    if hasattr(value, "isoformat"):
-        return None if value != value else value.isoformat()  # NaT is not equal to itself
-    if hasattr(value, "tolist"):  # numpy scalars and arrays
-        value = value.tolist()
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is not None and type(value).__name__ == "NAType":
-        return None
-    return value
+    return plain(value)
 
 
 def header(analysis: Any, tickets: int) -> str:
