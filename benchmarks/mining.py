@@ -74,6 +74,24 @@ def _variants(con: Any, selection: Any) -> Any:
     return variants(con, selection)
 
 
+def _bottlenecks(con: Any, selection: Any) -> Any:
+    from mining.bottlenecks import bottlenecks
+
+    return bottlenecks(con, selection)
+
+
+def _escalations(con: Any, selection: Any) -> Any:
+    from mining.escalations import escalations
+
+    return escalations(con, selection)
+
+
+def _rootcause_slow(con: Any, selection: Any) -> Any:
+    from mining.rootcause import rootcause
+
+    return rootcause(con, selection, "slow")
+
+
 MEASUREMENTS: list[Measurement] = [
     Measurement("dfg", _dfg, lambda a: a.dfg(), ("dfg",), "dfg", 0.150, _dfg_answer),
     Measurement(
@@ -84,6 +102,30 @@ MEASUREMENTS: list[Measurement] = [
         "variants",
         0.150,
         _variants_answer,
+    ),
+    Measurement(
+        "bottlenecks",
+        _bottlenecks,
+        lambda a: a.bottlenecks(),
+        ("bottlenecks",),
+        None,
+        0.150,
+    ),
+    Measurement(
+        "escalations",
+        _escalations,
+        lambda a: a.escalations(),
+        ("escalations",),
+        None,
+        0.150,
+    ),
+    Measurement(
+        "rootcause slow",
+        _rootcause_slow,
+        lambda a: a.rootcause("slow"),
+        ("rootcause", "--target", "slow"),
+        None,
+        1.0,
     ),
     Measurement(
         "conformance cold",
