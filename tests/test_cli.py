@@ -237,6 +237,10 @@ def test_demo_loads_the_sample_idempotently(tmp_path: Path) -> None:
     assert first.output == f"sample data set 'helpdesk' in {db}: 5,000 tickets\n"
     second = invoke("demo", "--db", str(db), "--no-serve", "--json")
     assert json.loads(second.output)["events_loaded"] == 0
+    # the sample desk's calendar beside the store, and its rollout once in the change log
+    assert (tmp_path / "ticketloop.toml").read_bytes() == (SAMPLE / "ticketloop.toml").read_bytes()
+    changes = json.loads(invoke("change", "list", "--db", str(db), "--json").output)
+    assert [(c["date"], c["title"]) for c in changes] == [("2025-04-07", "Knowledge base rollout")]
 
 
 def test_usage_errors_are_clicks_own(tmp_path: Path) -> None:

@@ -678,8 +678,14 @@ def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
 
     Loading is idempotent, so running demo again reuses what is loaded. Without the
     repository's sample_logs/ folder, the sample is generated first (5,000 tickets, seed 7).
+    Beside the store, the sample desk's settings (its calendar in Europe/Madrid, its SLA) are
+    written when there are none, and the change log gets the desk's knowledge-base rollout of
+    7 April 2025, so the dashboard can show its measured effect.
     """
     from ingest.load import ingest_files
+    from store.settings import settings_path
+    from ticketloop.api import Store
+    from ticketloop.synthetic import ROLLOUT
 
     sample = SAMPLE_DIR / "helpdesk.csv"
     if not sample.exists():
@@ -689,6 +695,11 @@ def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
 
         sample = write_sample(5000, 7, Path(mkdtemp(prefix="ticketloop-sample-")))["csv"]
     report = ingest_files(db, [sample], dataset="helpdesk")
+    if not settings_path(db).exists() and (SAMPLE_DIR / "ticketloop.toml").exists():
+        settings_path(db).write_bytes((SAMPLE_DIR / "ticketloop.toml").read_bytes())
+    store = Store(db)
+    if not store.changes("helpdesk"):
+        store.add_change("helpdesk", ROLLOUT.isoformat(), "Knowledge base rollout")
     if not as_json:
         click.echo(f"sample data set 'helpdesk' in {db}: {report.cases:,} tickets")
     if no_serve:
