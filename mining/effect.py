@@ -21,6 +21,14 @@ SEED = 20250407
 BETTER = "better"
 WORSE = "worse"
 UNCLEAR = "no clear change"
+# Conformance beside the KPIs: the share of tickets whose path fits the designed flow.
+FITTING = Kpi(
+    "fitting_ticket_share",
+    "tickets whose path fits the designed flow",
+    "fitting tickets / tickets",
+    "0-1",
+    "mean",
+)
 # The direction of KPIs that have no target of their own.
 _LOWER = ("ttr_mean_hours", "ttr_p90_hours", "frt_mean_hours", "frt_p90_hours")
 
@@ -59,7 +67,7 @@ def direction(kpi: str, settings: Settings) -> str:
     """Which way is better for `kpi`: its target's, else lower for durations."""
     if kpi in settings.targets:
         return settings.targets[kpi].better
-    return "lower" if kpi in _LOWER else "higher"
+    return "lower" if kpi in _LOWER else "higher"  # fitting_ticket_share among the higher
 
 
 def measure_change(
@@ -72,9 +80,12 @@ def measure_change(
     weeks_after: int = 6,
     resamples: int = RESAMPLES,
     seed: int = SEED,
+    non_fitting_tickets: tuple[str, ...] | None = None,
 ) -> ChangeEffect:
     """Compare the tickets of `selection` created in the `weeks_before` weeks before
-    `change["date"]` with those created in the `weeks_after` weeks from it."""
+    `change["date"]` with those created in the `weeks_after` weeks from it. With
+    `non_fitting_tickets` (case ids, from conformance checking against the designed flow), the
+    share of tickets that fit the flow is compared too, as `fitting_ticket_share`."""
     day: date = change["date"]
     start, end = day - timedelta(weeks=weeks_before), day + timedelta(weeks=weeks_after)
     window = selection.but(
@@ -89,10 +100,14 @@ def measure_change(
         f"coalesce(CASE WHEN {k.over} THEN ({k.value})::DOUBLE END, 'NaN'::DOUBLE)"
         for k in measured
     )
+    if non_fitting_tickets is not None:
+        measured.append(FITTING)
+        columns += ", (case_id NOT IN (SELECT unnest($unfit::VARCHAR[])))::DOUBLE"
     frame = con.execute(
         f"SELECT timezone($zone, created_at)::DATE >= $day, {columns}"  # noqa: S608 (registry constants)
         " FROM kpi_tickets ORDER BY case_key",
-        {"zone": settings.calendar.timezone, "day": day},
+        {"zone": settings.calendar.timezone, "day": day}
+        | ({"unfit": list(non_fitting_tickets)} if non_fitting_tickets is not None else {}),
     ).fetchnumpy()
     arrays = list(frame.values())
     after = np.asarray(arrays[0], dtype=bool)

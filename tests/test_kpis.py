@@ -153,6 +153,9 @@ def test_the_rollout_is_a_clear_drop_and_a_made_up_change_is_no_clear_change(
         placebo = analysis.change_effect(made_up).kpi("needless_escalation_rate")
         assert placebo["verdict"] == "no clear change"
         assert placebo["ci_low"] < 0 < placebo["ci_high"]
+        # conformance beside the KPIs: the rollout brings the knowledge-base step the flow asks for
+        fitting = analysis.change_effect(rollout).kpi("fitting_ticket_share")
+        assert fitting["verdict"] == "better" and fitting["ci_low"] > 0
     finally:
         sample.remove_change(rollout)
         sample.remove_change(made_up)

@@ -269,11 +269,18 @@ class Analysis:
 
     def change_effect(self, change_id: int, *, weeks_before: int = 6, weeks_after: int = 6) -> Any:
         """Every KPI of the tickets created in the weeks before change `change_id` against those
-        created in the weeks from it, with 95% bootstrap intervals (mining.effect.ChangeEffect)."""
+        created in the weeks from it, with 95% bootstrap intervals (mining.effect.ChangeEffect);
+        and the share of tickets that fit the designed flow, when the flow speaks the log's
+        labels."""
         from mining.effect import measure_change
         from store.changes import get_change
+        from store.errors import MiningError, ModelError
 
         settings = self.store.settings
+        try:
+            unfit: tuple[str, ...] | None = self.conformance().non_fitting_tickets
+        except (MiningError, ModelError):  # a flow that shares no label with this log
+            unfit = None
         with self.store.reading() as con:
             change = get_change(con, change_id)
             return measure_change(
@@ -283,6 +290,7 @@ class Analysis:
                 change,
                 weeks_before=weeks_before,
                 weeks_after=weeks_after,
+                non_fitting_tickets=unfit,
             )
 
     def review(self, week: str = "last", *, recent_weeks: int = 12) -> tuple[str, str]:
