@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard import charts
+from mining.effect import FITTING
 from mining.kpis import BY_NAME, KPIS, KpiReport
 
 TREND_KPIS = (
@@ -39,6 +40,12 @@ class Review:
     targets: dict[str, Any]
     changes: list[dict[str, Any]] = field(default_factory=list)
     effects: list[Any] = field(default_factory=list)  # mining.effect.ChangeEffect
+    # The last weeks' tickets (`recent`, in words): conformance deviations (Conformance.deviations;
+    # None when the designed flow does not speak the log's labels) and bottleneck transitions
+    # (Bottlenecks.transitions).
+    recent: str = ""
+    deviations: pd.DataFrame | None = None
+    transitions: pd.DataFrame | None = None
 
 
 def iso_week(day: date) -> str:
@@ -165,7 +172,7 @@ def effects(review: Review) -> str:
             " difference</th><th>verdict</th></tr></thead><tbody>"
         )
         for k in clear or effect.kpis[:0]:
-            unit = BY_NAME[k["kpi"]].unit
+            unit = (BY_NAME.get(k["kpi"]) or FITTING).unit
             out.append(
                 f"<tr><td>{k['kpi']}</td><td>{_fmt(k['before'], unit)}</td><td>{_fmt(k['after'], unit)}</td>"
                 f"<td>{k['ci_low']:+.3g} to {k['ci_high']:+.3g}</td><td>{k['verdict']}</td></tr>"
@@ -199,6 +206,61 @@ def escalation_summary(review: Review) -> str:
         f" ({_fmt(rate['value'], 'fraction')}); needless escalations (bounce-back or push-to-front)"
         f" were {_fmt(needless['value'] if needless is not None else None, 'fraction')} of them"
         f" (e.g. {html.escape(named)}).</p>"
+    )
+
+
+def _examples(ids: object, limit: int = 3) -> str:
+    """Up to `limit` example ticket ids, escaped."""
+    listed = list(ids)[:limit] if ids is not None and not _missing(ids) else []  # type: ignore[call-overload]
+    return html.escape(", ".join(map(str, listed)))
+
+
+def top_deviations(review: Review, limit: int = 5) -> str:
+    """Deviations from the designed flow ranked by their cost in time (tickets x extra median
+    time to resolution), with the CSAT gap; accepted ones are left out and counted."""
+    if review.deviations is None:
+        return "<p>No conformance figures: the designed flow shares no activity with this log.</p>"
+    frame = review.deviations
+    open_ = frame[~frame["accepted"]].copy()
+    if open_.empty:
+        return "<p>No deviation from the designed flow in these weeks.</p>"
+    extra = open_["ttr_median_hours_affected"] - open_["ttr_median_hours_rest"]
+    open_["cost_hours"] = open_["tickets"] * extra.fillna(0)
+    open_ = open_.sort_values(["cost_hours", "tickets"], ascending=False).head(limit)
+    rows = "".join(
+        f"<tr><td>{html.escape(r.deviation)}</td><td>{r.tickets:,} ({r.share:.0%})</td>"
+        f"<td>{_fmt(r.ttr_median_hours_affected, 'hours')} vs {_fmt(r.ttr_median_hours_rest, 'hours')}</td>"
+        f"<td>{_fmt(r.csat_mean_affected, 'score')} vs {_fmt(r.csat_mean_rest, 'score')}"
+        f" ({r.csat_answers_affected:,} and {r.csat_answers_rest:,} answers)</td>"
+        f"<td>{_examples(r.examples)}</td></tr>"
+        for r in open_.itertuples()
+    )
+    accepted = int(frame["accepted"].sum())
+    note = f"<p class='sub'>{accepted} accepted deviation(s) left out.</p>" if accepted else ""
+    return (
+        f"<p class='sub'>{html.escape(review.recent)}; most costly first (tickets × extra median"
+        " time to resolution).</p><table><tr><th>deviation</th><th>tickets</th><th>median time to"
+        " resolution, affected vs rest</th><th>mean CSAT, affected vs rest</th><th>e.g.</th></tr>"
+        f"{rows}</table>{note}"
+    )
+
+
+def top_bottlenecks(review: Review, limit: int = 5) -> str:
+    """The transitions that add the most waiting in the last weeks."""
+    frame = review.transitions
+    if frame is None or frame.empty:
+        return "<p>No transitions between events in these weeks.</p>"
+    rows = "".join(
+        f"<tr><td>{html.escape(r.from_activity)} → {html.escape(r.to_activity)}</td>"
+        f"<td>{r.transitions:,}</td><td>{_fmt(r.total_hours, 'hours')}</td>"
+        f"<td>{_fmt(r.median_hours, 'hours')}</td><td>{_fmt(r.p90_hours, 'hours')}</td>"
+        f"<td>{_examples(r.example_tickets)}</td></tr>"
+        for r in frame.head(limit).itertuples()
+    )
+    return (
+        f"<p class='sub'>{html.escape(review.recent)}; the waits that add the most time first.</p>"
+        "<table><tr><th>transition</th><th>times</th><th>waiting in all</th><th>median</th>"
+        f"<th>p90</th><th>longest, e.g.</th></tr>{rows}</table>"
     )
 
 
@@ -275,6 +337,8 @@ KPI definitions in the README; limits are process-behaviour (XmR) limits from {h
 <h2>What to look at next</h2>{steps_html}
 <h2>Scorecard against targets and last week</h2>{scorecard(review)}
 <h2>Trends with limits and changes</h2><div class="charts">{trends(review)}</div>
+<h2>Top deviations from the designed flow</h2>{top_deviations(review)}
+<h2>Top bottlenecks</h2>{top_bottlenecks(review)}
 <h2>Escalations</h2>{escalation_summary(review)}
 <h2>Measured effect of recent changes</h2>{effects(review)}
 </body></html>"""

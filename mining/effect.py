@@ -26,7 +26,7 @@ FITTING = Kpi(
     "fitting_ticket_share",
     "tickets whose path fits the designed flow",
     "fitting tickets / tickets",
-    "0-1",
+    "fraction",
     "mean",
 )
 # The direction of KPIs that have no target of their own.

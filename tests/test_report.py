@@ -36,6 +36,15 @@ def test_the_review_is_self_contained(review: Path) -> None:
         assert section in text
     assert "KB (2025-04-07)" in text
     assert "needless_escalation_rate" in text
+    assert "fitting_ticket_share" in text  # conformance beside the KPIs in the change's effect
+
+
+def test_the_review_ranks_deviations_and_bottlenecks_with_tickets(review: Path) -> None:
+    text = review.read_text(encoding="utf-8")
+    for heading in ("Top deviations from the designed flow", "Top bottlenecks"):
+        section = text.split(f"<h2>{heading}</h2>")[1].split("<h2>")[0]
+        assert section.count("<tr>") > 1  # a header and ranked rows
+        assert "HD-" in section  # each row names example tickets
 
 
 def test_a_week_outside_the_data_is_one_line(tmp_path: Path, review: Path) -> None:

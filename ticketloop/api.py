@@ -299,10 +299,9 @@ class Analysis:
         from datetime import timedelta
 
         from dashboard.report import Review, iso_week, parse_week, render_review
-        from mining.effect import measure_change
         from mining.kpis import compute_kpis
         from store.changes import list_changes
-        from store.errors import TicketloopError
+        from store.errors import MiningError, ModelError, TicketloopError
 
         settings = self.store.settings
         with self.store.reading() as con:
@@ -334,12 +333,25 @@ class Analysis:
             recent = [
                 c for c in changes if monday - timedelta(weeks=recent_weeks) <= c["date"] <= monday
             ]
-            effects = []
-            for c in recent:
-                try:
-                    effects.append(measure_change(con, self.selection, settings, c))
-                except TicketloopError:
-                    continue
+        effects = []
+        for c in recent:  # as `change effect` measures them, conformance included
+            try:
+                effects.append(self.change_effect(c["id"]))
+            except TicketloopError:
+                continue
+        # Deviations and bottlenecks of the last four weeks' tickets: enough to rank, still recent.
+        recent = Analysis(
+            self.store,
+            self.selection.but(start=monday - timedelta(weeks=3), end=monday + timedelta(days=6)),
+        )
+        try:
+            deviations = recent.conformance().deviations
+        except (MiningError, ModelError):  # no ticket then, or a flow without the log's labels
+            deviations = None
+        try:
+            transitions = recent.bottlenecks().transitions
+        except MiningError:
+            transitions = None
         review = Review(
             dataset=self.selection.dataset,
             selection=self.selection.describe(),
@@ -348,6 +360,9 @@ class Analysis:
             targets=settings.targets,
             changes=changes,
             effects=effects,
+            recent=f"tickets created {iso_week(monday - timedelta(weeks=3))} to {iso_week(monday)}",
+            deviations=deviations,
+            transitions=transitions,
         )
         return iso_week(monday), render_review(review)
 
