@@ -112,3 +112,35 @@ FLOW_NONE = "No designed flow yet: upload a BPMN file (sample_logs/designed_flow
 FLOW_MISSING = "The designed flow `{path}` does not exist; upload one."
 CHANGE_LOG = "Process changes"
 CHANGE_LOG_LATER = "The process-change log appears here once the store records process changes."
+
+# Process map, conformance and escalation pages
+PROCESS_MAP_TITLE = "Process map"
+MAP_ACTIVITIES = "Activities shown"
+MAP_PATHS = "Paths shown (%)"
+MAP_EDGES_BY = "Edges by"
+MAP_BY = {"count": "frequency", "median_seconds": "median wait"}
+MAP_METRIC_ACTIVITIES = "Activities"
+MAP_METRIC_EDGES = "Paths"
+MAP_METRIC_UNDESIGNED = "Paths not in the design"
+MAP_CHART_TITLE = "The process as the tickets ran it"
+MAP_CAPTION = (
+    "Boxes are activities (darker: more frequent, with how often they happen); lines are "
+    "directly-follows paths, as wide as their {by}. Red paths are not in the designed flow. "
+    "Scroll to zoom, drag to pan; click an activity or a path's dot to filter every page on the "
+    "tickets that pass there (clear it in the sidebar). Laid out by {layout}."
+)
+MAP_LAYOUT = {
+    "dot": "Graphviz dot",
+    "layered": "a simple layered layout (Graphviz's dot is not installed)",
+}
+MAP_EMPTY = "No paths between activities in this selection: every ticket has a single event."
+DESIGN_TITLE = "Designed flow"
+DESIGN_NONE = (
+    "No designed flow to compare with: upload a BPMN file on the Settings page "
+    "(sample_logs/designed_flow.bpmn is one)."
+)
+DESIGN_NO_MATCH = (
+    "The designed flow names none of this data set's activities, so its paths cannot be compared."
+)
+DESIGN_UNDESIGNED = "Paths the tickets take that the designed flow lacks"
+DESIGN_ALL_DESIGNED = "Every path shown is in the designed flow."

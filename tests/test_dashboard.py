@@ -195,3 +195,53 @@ def test_rename_and_delete_on_the_data_page(app, writable_sample_db: Path) -> No
     at.button(key="delete_yes").click().run()
     assert not at.exception, at.exception
     assert at.info[0].value.startswith("No data yet")
+
+
+PROCESS_MAP = next(p for p in PAGES if p.module == "process_map")
+
+
+def _map_chart(at: AppTest) -> dict:
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return next(s for s in specs if s["layout"]["title"]["text"] == texts.MAP_CHART_TITLE)
+
+
+def test_process_map_shows_every_directly_follows_edge(app, sample_db: Path) -> None:
+    from mining.dfg import directly_follows
+    from mining.selection import Selection
+
+    with open_store(sample_db, read_only=True) as con:
+        dfg = directly_follows(con, Selection("helpdesk"))
+    at = app(sample_db)
+    at.switch_page(PROCESS_MAP.script).run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    edges = len(dfg.edges)
+    assert metrics[texts.MAP_METRIC_EDGES] == f"{edges} of {edges}"
+    chart = _map_chart(at)
+    nodes, mids = chart["data"][-2], chart["data"][-1]
+    assert len(mids["customdata"]) == edges
+    activities = set(dfg.edges["source"]) | set(dfg.edges["target"])
+    assert {c[0] for c in nodes["customdata"]} == activities
+    assert texts.DESIGN_NONE in [i.value for i in at.info]  # no designed flow in this store
+    at.slider(key="map_paths").set_value(0).run()
+    fewer = {m.label: m.value for m in at.metric}[texts.MAP_METRIC_EDGES]
+    assert int(fewer.split()[0]) < edges
+
+
+def test_process_map_marks_paths_the_design_lacks(app, writable_sample_db: Path) -> None:
+    from store.settings import Settings, save_settings, settings_path
+
+    flow = writable_sample_db.with_name("designed_flow.bpmn")
+    flow.write_bytes((ROOT / "sample_logs" / "designed_flow.bpmn").read_bytes())
+    save_settings(Settings(designed_flow=flow), settings_path(writable_sample_db))
+    at = app(writable_sample_db)
+    at.switch_page(PROCESS_MAP.script).run()
+    assert not at.exception, at.exception
+    shown = at.dataframe[0].value
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[texts.MAP_METRIC_UNDESIGNED] == str(len(shown)) != "0"
+    assert ("Ticket created", "Assigned") not in set(
+        zip(shown["source"], shown["target"], strict=True)
+    )
+    red = [m for m in _map_chart(at)["data"][-1]["marker"]["color"] if m == "#d62728"]
+    assert len(red) == len(shown)
