@@ -484,3 +484,43 @@ def process_map(
         clickmode="event+select",
     )
     return fig
+
+
+def fitness_weekly(
+    weekly: pd.DataFrame, title: str, changes: list[tuple[object, str]] | None = None
+) -> go.Figure:
+    """Log fitness and the share of fitting tickets per week (columns week_start, week, tickets,
+    log_fitness, fitting_ticket_share; 0-1, drawn in %), process changes as dotted lines."""
+    fig = go.Figure()
+    for column, name, colour in (
+        ("log_fitness", "log fitness", "#1f77b4"),
+        ("fitting_ticket_share", "tickets that fit the design", "#2ca02c"),
+    ):
+        fig.add_scatter(
+            x=weekly["week_start"],
+            y=weekly[column] * 100,
+            mode="lines+markers",
+            name=name,
+            line_color=colour,
+            customdata=weekly[["week", "tickets"]].to_numpy(),
+            hovertemplate="%{customdata[0]}: %{y:.1f}% (%{customdata[1]} tickets)<extra>"
+            + name
+            + "</extra>",
+        )
+    for when, label in changes or []:
+        fig.add_vline(
+            x=pd.Timestamp(when).timestamp() * 1000, line={"color": "#9467bd", "dash": "dot"}
+        )
+        fig.add_annotation(
+            x=pd.Timestamp(when), y=1, yref="paper", text=label, showarrow=False,
+            yanchor="bottom", font={"size": 10, "color": "#9467bd"},
+        )  # fmt: skip
+    fig.update_layout(
+        title=title,
+        height=340,
+        yaxis={"title": "%", "range": [0, 105]},
+        legend={"orientation": "h", "y": -0.2},
+        margin={"t": 60, "l": 10, "r": 10, "b": 10},
+    )
+    _week_axis(fig, weekly["week_start"])
+    return fig

@@ -245,3 +245,46 @@ def test_process_map_marks_paths_the_design_lacks(app, writable_sample_db: Path)
     )
     red = [m for m in _map_chart(at)["data"][-1]["marker"]["color"] if m == "#d62728"]
     assert len(red) == len(shown)
+
+
+CONFORMANCE = next(p for p in PAGES if p.module == "conformance")
+
+
+def test_conformance_page_shows_the_fitness_check_conformance_gives(
+    app, writable_sample_db: Path
+) -> None:
+    from mining.conformance import check_conformance
+    from mining.selection import Selection
+    from store.settings import Settings, save_settings, settings_path
+
+    flow = writable_sample_db.with_name("designed_flow.bpmn")
+    flow.write_bytes((ROOT / "sample_logs" / "designed_flow.bpmn").read_bytes())
+    accepted = ("skipped: Classified",)
+    save_settings(
+        Settings(designed_flow=flow, accepted_deviations=accepted),
+        settings_path(writable_sample_db),
+    )
+    at = app(writable_sample_db)
+    at.switch_page(CONFORMANCE.script).run()
+    assert not at.exception, at.exception
+    result = check_conformance(
+        writable_sample_db, Selection("helpdesk"), model=flow, accepted=accepted
+    )
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[texts.CONF_FITNESS] == f"{result.log_fitness:.1%}"
+    assert metrics[texts.CONF_FITTING] == f"{result.fitting_ticket_share:.1%}"
+    assert metrics[texts.CONF_DEVIATIONS] == str(len(result.deviations))
+    ranked = at.dataframe[0].value
+    assert list(ranked["cost_hours"]) == sorted(ranked["cost_hours"], reverse=True)
+    assert "skipped: Classified" not in set(ranked["deviation"])
+    assert list(at.dataframe[1].value["deviation"]) == ["skipped: Classified"]
+    timeline = at.dataframe[2].value
+    assert timeline["step"].tolist() == list(range(1, len(timeline) + 1))
+
+
+def test_conformance_page_without_a_design_still_explores_variants(app, sample_db: Path) -> None:
+    at = app(sample_db)
+    at.switch_page(CONFORMANCE.script).run()
+    assert not at.exception, at.exception
+    assert at.info[0].value == texts.DESIGN_NONE
+    assert at.subheader[0].value == texts.VARIANTS_TITLE
