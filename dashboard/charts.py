@@ -524,3 +524,68 @@ def fitness_weekly(
     )
     _week_axis(fig, weekly["week_start"])
     return fig
+
+
+def level_funnel(funnel: pd.DataFrame, title: str) -> go.Figure:
+    """Tickets reaching each support level, a funnel from columns level, tickets, share (0-1)."""
+    fig = go.Figure(
+        go.Funnel(
+            y=[f"level {int(v)}" for v in funnel["level"]],
+            x=funnel["tickets"],
+            text=[
+                f"{t:,} ({s:.0%})" for t, s in zip(funnel["tickets"], funnel["share"], strict=True)
+            ],
+            textinfo="text",
+            marker={"color": "#4c78a8"},
+            hovertemplate="%{y}: %{x:,} tickets<extra></extra>",
+        )
+    )
+    fig.update_layout(title=title, height=300, margin={"t": 50, "l": 10, "r": 10, "b": 10})
+    return fig
+
+
+def team_sankey(handovers: pd.DataFrame, title: str) -> go.Figure:
+    """Handovers between teams as a Sankey from columns source, target, handovers, tickets: teams
+    handing over on the left, teams receiving on the right (so back-and-forth shows as two links)."""
+    sources = sorted(set(handovers["source"]))
+    targets = sorted(set(handovers["target"]))
+    labels = [f"{t} →" for t in sources] + [f"→ {t}" for t in targets]
+    fig = go.Figure(
+        go.Sankey(
+            node={"label": labels, "pad": 14, "thickness": 14, "color": "#4c78a8"},
+            link={
+                "source": [sources.index(s) for s in handovers["source"]],
+                "target": [len(sources) + targets.index(t) for t in handovers["target"]],
+                "value": handovers["handovers"],
+                "customdata": handovers["tickets"],
+                "hovertemplate": "%{source.label} %{target.label}: %{value:,} handovers"
+                " in %{customdata:,} tickets<extra></extra>",
+            },
+        )
+    )
+    fig.update_layout(
+        title=title, height=max(320, 28 * len(labels)), margin={"t": 50, "l": 10, "r": 10, "b": 10}
+    )
+    return fig
+
+
+def count_bars(frame: pd.DataFrame, label: str, value: str, title: str) -> go.Figure:
+    """Horizontal bars of `value` per `label`, the first row on top."""
+    fig = go.Figure(
+        go.Bar(
+            x=frame[value],
+            y=frame[label],
+            orientation="h",
+            marker_color="#4c78a8",
+            text=[f"{v:,}" for v in frame[value]],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:,}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_layout(
+        title=title,
+        height=max(220, 40 * len(frame) + 90),
+        margin={"t": 50, "l": 10, "r": 10, "b": 10},
+    )
+    return fig

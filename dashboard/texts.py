@@ -163,3 +163,39 @@ VARIANTS_TITLE = "Variant explorer"
 VARIANTS_SHOWN = "Paths shown"
 VARIANTS_PICK = "Path"
 VARIANTS_CAPTION = "{total:,} paths in all; path #{rank}: {tickets:,} tickets, e.g. {examples}."
+ESCALATIONS_TITLE = "Escalations"
+ESC_NOTHING = (
+    "This data set has no support levels, no teams and no `Escalated` activity, so there are no "
+    "escalations to show (map your labels at ingest: --map, [activities])."
+)
+ESC_MISSING = "This data set has no {names}: {what} cannot be shown."
+ESC_NO_LEVELS_WHAT = "the level funnel"
+ESC_NO_TEAMS_WHAT = "ping-pong between teams"
+ESC_NO_ESCALATED_WHAT = "escalated, bounce-back and push-to-front tickets"
+ESC_METRIC_ESCALATED = "Escalated tickets"
+ESC_METRIC_NEEDLESS = "Needless escalations"
+ESC_METRIC_PING_PONG = "Ping-pong tickets"
+ESC_METRIC_EXTRA = "Extra time to resolution"
+ESC_METRIC_CSAT = "CSAT gap"
+ESC_COST_CAPTION = (
+    "Escalated tickets against tickets resolved without escalation: mean time to resolution "
+    "{ttr} vs {base} ({n:,} and {m:,} resolved tickets); CSAT {csat} vs {base_csat} "
+    "({a:,} and {b:,} answers)."
+)
+ESC_FUNNEL_TITLE = "Tickets reaching each support level"
+ESC_KINDS_TITLE = "Needless escalations and transfers, by kind"
+ESC_KINDS = {
+    "bounce_back": "bounce-back (escalated, then sent back down)",
+    "push_to_front": "push-to-front (escalated in a category the front line solves)",
+    "ping_pong": "ping-pong (handed back and forth between teams)",
+}
+ESC_EXAMPLES = "Example tickets: {kinds}"
+ESC_BREAKDOWN = "Break down by"
+ESC_BREAKDOWNS = {
+    "team": "team escalated to",
+    "category": "category",
+    "agent": "agent who escalated",
+    "channel": "channel",
+}
+ESC_SANKEY_TITLE = "Ping-pong: handovers between teams (tickets bounced X → Y → X)"
+ESC_NO_PING_PONG = "No ping-pong tickets in this selection."

@@ -288,3 +288,45 @@ def test_conformance_page_without_a_design_still_explores_variants(app, sample_d
     assert not at.exception, at.exception
     assert at.info[0].value == texts.DESIGN_NONE
     assert at.subheader[0].value == texts.VARIANTS_TITLE
+
+
+ESCALATIONS = next(p for p in PAGES if p.module == "escalations")
+
+
+def test_escalations_page_shows_the_numbers_escalations_gives(app, sample_db: Path) -> None:
+    from mining.escalations import escalations, level_funnel, team_handovers
+    from mining.selection import Selection
+
+    with open_store(sample_db, read_only=True) as con:
+        result = escalations(con, Selection("helpdesk"))
+        funnel = level_funnel(con, Selection("helpdesk"))
+        handovers = team_handovers(con, Selection("helpdesk"))
+    at = app(sample_db)
+    at.switch_page(ESCALATIONS.script).run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[texts.ESC_METRIC_ESCALATED] == f"{result.escalated_tickets:,}"
+    assert metrics[texts.ESC_METRIC_NEEDLESS] == f"{result.needless_escalation_tickets:,}"
+    assert metrics[texts.ESC_METRIC_PING_PONG] == f"{result.ping_pong_tickets:,}"
+    charts = {
+        json.loads(c.proto.spec)["layout"]["title"].get("text", ""): json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+    }
+    shown = chart_values(charts[texts.ESC_FUNNEL_TITLE]["data"][0]["x"])
+    assert shown == funnel["tickets"].tolist()
+    assert shown[:2] == sorted(shown[:2], reverse=True)
+    (sankey,) = [c for c in charts.values() if c["data"][0]["type"] == "sankey"]
+    assert sum(chart_values(sankey["data"][0]["link"]["value"])) == handovers["handovers"].sum()
+
+
+def test_escalations_page_says_what_a_plain_log_lacks(app, tmp_path: Path) -> None:
+    db = tmp_path / "plain.duckdb"
+    ingest_files(
+        db,
+        [write(tmp_path / "p.csv", "Case ID,Activity,Timestamp\nT1,A,2025-01-01 10:00\n")],
+        dataset="p",
+    )
+    at = app(db)
+    at.switch_page(ESCALATIONS.script).run()
+    assert not at.exception, at.exception
+    assert [i.value for i in at.info] == [texts.ESC_NOTHING]
