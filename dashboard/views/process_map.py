@@ -68,7 +68,13 @@ def render(ctx: PageContext) -> None:
         selection_mode="points",
         config={"scrollZoom": True},
     )
-    st.caption(texts.MAP_CAPTION.format(by=texts.MAP_BY[by], layout=texts.MAP_LAYOUT[pm.layout]))
+    st.caption(
+        texts.MAP_CAPTION.format(
+            by=texts.MAP_BY[by],
+            design=texts.MAP_CAPTION_DESIGN if pm.design_pairs else "",
+            layout=texts.MAP_LAYOUT[pm.layout],
+        )
+    )
     _designed_flow(ctx, design, pm.design_pairs, undesigned)
 
 
