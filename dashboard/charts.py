@@ -391,3 +391,201 @@ def sparkline(series: pd.DataFrame, *, percent: bool = False) -> go.Figure:
         showlegend=False,
     )
     return fig
+
+
+def process_map(
+    nodes: pd.DataFrame, edges: pd.DataFrame, *, by: str = "count", title: str = ""
+) -> go.Figure:
+    """The process map from mining.process_map: activities as boxes shaded by how often they
+    happen, edges as lines as wide as their count (`by="count"`) or median wait
+    (`by="median_seconds"`), red where the designed flow lacks them. The last two traces
+    are the points a click selects: the activities (customdata: [activity]) and the edges'
+    midpoints (customdata: [source, target])."""
+    from dashboard import format as fmt
+
+    fig = go.Figure()
+    busiest = max(float(nodes["events"].max()), 1.0) if not nodes.empty else 1.0
+    values = edges[by].fillna(0).astype(float) if not edges.empty else pd.Series(dtype=float)
+    top = max(float(values.max()), 1.0) if not values.empty else 1.0
+    labels = [
+        f"{int(c):,}" if by == "count" else fmt.duration(s / 3600 if s == s else None)
+        for c, s in zip(edges["count"], edges["median_seconds"], strict=True)
+    ]
+    for row, value in zip(edges.itertuples(), values, strict=True):
+        colour = "#d62728" if row.designed is False else "#5b6b7b"
+        fig.add_scatter(
+            x=row.xs,
+            y=row.ys,
+            mode="lines",
+            line={"color": colour, "width": 1 + 7 * value / top, "shape": "spline"},
+            opacity=0.75,
+            hoverinfo="skip",
+            showlegend=False,
+        )
+        (ax, ay), (bx, by_) = (row.xs[-2], row.ys[-2]), (row.xs[-1], row.ys[-1])
+        fig.add_annotation(
+            x=bx, y=by_, ax=ax, ay=ay, xref="x", yref="y", axref="x", ayref="y",
+            showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.5, arrowcolor=colour, text="",
+        )  # fmt: skip
+    for row in nodes.itertuples():
+        shade = 0.15 + 0.75 * row.events / busiest
+        fig.add_shape(
+            type="rect",
+            x0=row.x - row.w / 2,
+            x1=row.x + row.w / 2,
+            y0=row.y - row.h / 2,
+            y1=row.y + row.h / 2,
+            line={"color": "#1f4e79"},
+            fillcolor=f"rgba(31, 119, 180, {shade:.2f})",
+            layer="below",
+        )
+    fig.add_scatter(
+        x=nodes["x"],
+        y=nodes["y"],
+        mode="markers+text",
+        text=[
+            f"<b>{a}</b><br>{n:,}" for a, n in zip(nodes["activity"], nodes["events"], strict=True)
+        ],
+        textfont={"size": 10, "color": "#111"},
+        marker={"symbol": "square", "size": 30, "color": "rgba(0,0,0,0.01)"},
+        customdata=nodes[["activity"]].to_numpy(),
+        hovertemplate="%{customdata[0]}: %{text}<br>click to filter on it<extra></extra>",
+        name="activities",
+        showlegend=False,
+    )
+    fig.add_scatter(
+        x=edges["mid_x"],
+        y=edges["mid_y"],
+        mode="markers+text",
+        text=labels,
+        textposition="middle right",
+        textfont={"size": 10, "color": "#333"},
+        marker={
+            "size": 9,
+            "color": ["#d62728" if d is False else "#5b6b7b" for d in edges["designed"]],
+        },
+        customdata=edges[["source", "target"]].to_numpy(),
+        hovertemplate="%{customdata[0]} → %{customdata[1]}: %{text}"
+        + ("" if by == "count" else " median wait")
+        + "<br>click to filter on it<extra></extra>",
+        name="paths",
+        showlegend=False,
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", autorange="reversed")
+    span_y = float(nodes["y"].max() - nodes["y"].min()) if len(nodes) else 1.0
+    span_x = float(nodes["x"].max() - nodes["x"].min()) if len(nodes) else 1.0
+    fig.update_layout(
+        title=title,
+        height=int(max(500, min(1000, 1000 * (span_y + 1) / max(span_x + 2, 1)))),
+        margin={"t": 50, "l": 10, "r": 10, "b": 10},
+        plot_bgcolor="white",
+        dragmode="pan",
+        clickmode="event+select",
+    )
+    return fig
+
+
+def fitness_weekly(
+    weekly: pd.DataFrame, title: str, changes: list[tuple[object, str]] | None = None
+) -> go.Figure:
+    """Log fitness and the share of fitting tickets per week (columns week_start, week, tickets,
+    log_fitness, fitting_ticket_share; 0-1, drawn in %), process changes as dotted lines."""
+    fig = go.Figure()
+    for column, name, colour in (
+        ("log_fitness", "log fitness", "#1f77b4"),
+        ("fitting_ticket_share", "tickets that fit the design", "#2ca02c"),
+    ):
+        fig.add_scatter(
+            x=weekly["week_start"],
+            y=weekly[column] * 100,
+            mode="lines+markers",
+            name=name,
+            line_color=colour,
+            customdata=weekly[["week", "tickets"]].to_numpy(),
+            hovertemplate="%{customdata[0]}: %{y:.1f}% (%{customdata[1]} tickets)<extra>"
+            + name
+            + "</extra>",
+        )
+    for when, label in changes or []:
+        fig.add_vline(
+            x=pd.Timestamp(when).timestamp() * 1000, line={"color": "#9467bd", "dash": "dot"}
+        )
+        fig.add_annotation(
+            x=pd.Timestamp(when), y=1, yref="paper", text=label, showarrow=False,
+            yanchor="bottom", font={"size": 10, "color": "#9467bd"},
+        )  # fmt: skip
+    fig.update_layout(
+        title=title,
+        height=340,
+        yaxis={"title": "%", "range": [0, 105]},
+        legend={"orientation": "h", "y": -0.2},
+        margin={"t": 60, "l": 10, "r": 10, "b": 10},
+    )
+    _week_axis(fig, weekly["week_start"])
+    return fig
+
+
+def level_funnel(funnel: pd.DataFrame, title: str) -> go.Figure:
+    """Tickets reaching each support level, a funnel from columns level, tickets, share (0-1)."""
+    fig = go.Figure(
+        go.Funnel(
+            y=[f"level {int(v)}" for v in funnel["level"]],
+            x=funnel["tickets"],
+            text=[
+                f"{t:,} ({s:.0%})" for t, s in zip(funnel["tickets"], funnel["share"], strict=True)
+            ],
+            textinfo="text",
+            marker={"color": "#4c78a8"},
+            hovertemplate="%{y}: %{x:,} tickets<extra></extra>",
+        )
+    )
+    fig.update_layout(title=title, height=300, margin={"t": 50, "l": 10, "r": 10, "b": 10})
+    return fig
+
+
+def team_sankey(handovers: pd.DataFrame, title: str) -> go.Figure:
+    """Handovers between teams as a Sankey from columns source, target, handovers, tickets: teams
+    handing over on the left, teams receiving on the right (so back-and-forth shows as two links)."""
+    sources = sorted(set(handovers["source"]))
+    targets = sorted(set(handovers["target"]))
+    labels = [f"{t} →" for t in sources] + [f"→ {t}" for t in targets]
+    fig = go.Figure(
+        go.Sankey(
+            node={"label": labels, "pad": 14, "thickness": 14, "color": "#4c78a8"},
+            link={
+                "source": [sources.index(s) for s in handovers["source"]],
+                "target": [len(sources) + targets.index(t) for t in handovers["target"]],
+                "value": handovers["handovers"],
+                "customdata": handovers["tickets"],
+                "hovertemplate": "%{source.label} %{target.label}: %{value:,} handovers"
+                " in %{customdata:,} tickets<extra></extra>",
+            },
+        )
+    )
+    fig.update_layout(
+        title=title, height=max(320, 28 * len(labels)), margin={"t": 50, "l": 10, "r": 10, "b": 10}
+    )
+    return fig
+
+
+def count_bars(frame: pd.DataFrame, label: str, value: str, title: str) -> go.Figure:
+    """Horizontal bars of `value` per `label`, the first row on top."""
+    fig = go.Figure(
+        go.Bar(
+            x=frame[value],
+            y=frame[label],
+            orientation="h",
+            marker_color="#4c78a8",
+            text=[f"{v:,}" for v in frame[value]],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:,}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_layout(
+        title=title,
+        height=max(220, 40 * len(frame) + 90),
+        margin={"t": 50, "l": 10, "r": 10, "b": 10},
+    )
+    return fig

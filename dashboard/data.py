@@ -118,3 +118,28 @@ def all_rejected_rows(path: Path, version: float, dataset: str) -> pd.DataFrame:
     from mining.overview import rejected_rows
 
     return query(rejected_rows, path, version, Selection(dataset), limit=10_000_000)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def conformance(
+    path: Path,
+    version: float,
+    selection: Selection,
+    model: Path,
+    model_version: int,
+    accepted: tuple[str, ...],
+) -> Any:
+    """`check_conformance` of the selection against the BPMN file `model` (cached on the store's
+    and the model file's versions; the store keeps replay results per data set version too)."""
+    from mining.conformance import check_conformance
+
+    return check_conformance(path, selection, model=model, accepted=accepted)
+
+
+@st.cache_data(show_spinner=False)
+def changes(path: Path, version: float, dataset: str) -> list[dict]:
+    """The process changes recorded for `dataset`, oldest first (store.changes.list_changes)."""
+    from store.changes import list_changes
+
+    with _reading(path) as con:
+        return list_changes(con, dataset)

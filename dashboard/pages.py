@@ -39,6 +39,9 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("overview", texts.OVERVIEW_TITLE, ":material/insights:", "overview", landing=True),
+    PageSpec("process_map", texts.PROCESS_MAP_TITLE, ":material/account_tree:", "process-map"),
+    PageSpec("conformance", texts.CONFORMANCE_TITLE, ":material/rule:", "conformance"),
+    PageSpec("escalations", texts.ESCALATIONS_TITLE, ":material/trending_up:", "escalations"),
     PageSpec("data", texts.DATA_TITLE, ":material/upload_file:", "data", needs_data=False),
     PageSpec("settings", texts.SETTINGS_TITLE, ":material/settings:", "settings", needs_data=False),
 ]

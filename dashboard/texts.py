@@ -112,3 +112,91 @@ FLOW_NONE = "No designed flow yet: upload a BPMN file (sample_logs/designed_flow
 FLOW_MISSING = "The designed flow `{path}` does not exist; upload one."
 CHANGE_LOG = "Process changes"
 CHANGE_LOG_LATER = "The process-change log appears here once the store records process changes."
+
+# Process map, conformance and escalation pages
+PROCESS_MAP_TITLE = "Process map"
+MAP_ACTIVITIES = "Activities shown"
+MAP_PATHS = "Paths shown (%)"
+MAP_EDGES_BY = "Edges by"
+MAP_BY = {"count": "frequency", "median_seconds": "median wait"}
+MAP_METRIC_ACTIVITIES = "Activities"
+MAP_METRIC_EDGES = "Paths"
+MAP_METRIC_UNDESIGNED = "Paths not in the design"
+MAP_CHART_TITLE = "The process as the tickets ran it"
+MAP_CAPTION = (
+    "Boxes are activities (darker: more frequent, with how often they happen); lines are "
+    "directly-follows paths, as wide as their {by}.{design} "
+    "Scroll to zoom, drag to pan; click an activity or a path's dot to filter every page on the "
+    "tickets that pass there (clear it in the sidebar). Laid out by {layout}."
+)
+MAP_LAYOUT = {
+    "dot": "Graphviz dot",
+    "layered": "a simple layered layout (Graphviz's dot is not installed)",
+}
+MAP_CAPTION_DESIGN = " Red paths are not in the designed flow."
+MAP_EMPTY = "No paths between activities in this selection: every ticket has a single event."
+DESIGN_TITLE = "Designed flow"
+DESIGN_NONE = (
+    "No designed flow to compare with: upload a BPMN file on the Settings page "
+    "(sample_logs/designed_flow.bpmn is one)."
+)
+DESIGN_NO_MATCH = (
+    "The designed flow names none of this data set's activities, so its paths cannot be compared."
+)
+DESIGN_UNDESIGNED = "Paths the tickets take that the designed flow lacks"
+DESIGN_ALL_DESIGNED = "Every path shown is in the designed flow."
+CONFORMANCE_TITLE = "Conformance"
+CONF_RUNNING = "Replaying the tickets on the designed flow (the first time takes a few seconds)…"
+CONF_FITNESS = "Log fitness"
+CONF_FITTING = "Tickets that fit the design"
+CONF_DEVIATIONS = "Deviations"
+CONF_WEEKLY_TITLE = "Fitness by week (dotted lines: process changes)"
+CONF_NO_CHANGES = "No process changes recorded for this data set (`ticketloop change add`)."
+CONF_RANKED = "Deviations ranked by cost (tickets × extra median time to resolution)"
+CONF_ACCEPTED = "Accepted deviations (Settings)"
+CONF_NO_DEVIATIONS = "No deviations: every selected ticket follows the designed flow."
+CONF_NO_CSAT = "No survey answers in this data set, so the CSAT gap is empty."
+CONF_DRILL = "Drill down: a deviation's tickets"
+CONF_PICK_DEVIATION = "Deviation"
+CONF_PICK_TICKET = "Ticket"
+CONF_TIMELINE = "Timeline of {ticket}"
+VARIANTS_TITLE = "Variant explorer"
+VARIANTS_SHOWN = "Paths shown"
+VARIANTS_PICK = "Path"
+VARIANTS_CAPTION = "{total:,} paths in all; path #{rank}: {tickets:,} tickets, e.g. {examples}."
+ESCALATIONS_TITLE = "Escalations"
+ESC_NOTHING = (
+    "This data set has no support levels, no teams and no `Escalated` activity, so there are no "
+    "escalations to show (map your labels at ingest: --map, [activities])."
+)
+ESC_MISSING = "This data set has no {names}: {what} cannot be shown."
+ESC_NO_LEVELS_WHAT = "the level funnel"
+ESC_NO_TEAMS_WHAT = "ping-pong between teams"
+ESC_NO_ESCALATED_WHAT = "escalated, bounce-back and push-to-front tickets"
+ESC_METRIC_ESCALATED = "Escalated tickets"
+ESC_METRIC_NEEDLESS = "Needless escalations"
+ESC_METRIC_PING_PONG = "Ping-pong tickets"
+ESC_METRIC_EXTRA = "Extra time to resolution"
+ESC_METRIC_CSAT = "CSAT gap"
+ESC_COST_CAPTION = (
+    "Escalated tickets against tickets resolved without escalation: mean time to resolution "
+    "{ttr} vs {base} ({n:,} and {m:,} resolved tickets); CSAT {csat} vs {base_csat} "
+    "({a:,} and {b:,} answers)."
+)
+ESC_FUNNEL_TITLE = "Tickets reaching each support level"
+ESC_KINDS_TITLE = "Needless escalations and transfers, by kind"
+ESC_KINDS = {
+    "bounce_back": "bounce-back (escalated, then sent back down)",
+    "push_to_front": "push-to-front (escalated in a category the front line solves)",
+    "ping_pong": "ping-pong (handed back and forth between teams)",
+}
+ESC_EXAMPLES = "Example tickets: {kinds}"
+ESC_BREAKDOWN = "Break down by"
+ESC_BREAKDOWNS = {
+    "team": "team escalated to",
+    "category": "category",
+    "agent": "agent who escalated",
+    "channel": "channel",
+}
+ESC_SANKEY_TITLE = "Ping-pong: handovers between teams (tickets bounced X → Y → X)"
+ESC_NO_PING_PONG = "No ping-pong tickets in this selection."

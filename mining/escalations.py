@@ -104,3 +104,19 @@ def escalations(
         cost=overall.drop(columns=["dimension", "value"]).reset_index(drop=True),
         breakdowns=frame[frame["dimension"] != "all"].reset_index(drop=True),
     )
+
+
+def level_funnel(con: duckdb.DuckDBPyConnection, selection: Selection) -> pd.DataFrame:
+    """How many selected tickets reached each support level (1 -> 2 -> 3): the columns of
+    level_funnel.sql; empty when no event records a level."""
+    select_tickets(con, selection)
+    return con.execute(sql_text("mining", "level_funnel.sql")).df()
+
+
+def team_handovers(
+    con: duckdb.DuckDBPyConnection, selection: Selection, *, push_to_front_share: float = 0.8
+) -> pd.DataFrame:
+    """Between which teams ping-pong tickets bounce: the columns of team_handovers.sql; empty
+    without teams or ping-pong tickets."""
+    flag_tickets(con, selection, push_to_front_share=push_to_front_share)
+    return con.execute(sql_text("mining", "team_handovers.sql")).df()

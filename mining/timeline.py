@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from mining.results import plain, records
+from mining.selection import Selection
 from store.datasets import dataset_id
 from store.errors import MiningError
 from store.queries import sql_text
@@ -93,3 +94,10 @@ def _hint(con: duckdb.DuckDBPyConnection, d: int, case_id: str) -> str:
         return "did you mean " + ", ".join(alike) + "?"
     example = con.execute(ANY_ID, {"d": d}).fetchall()[0][0]
     return f"its ticket ids look like '{example}'" if example else "it has no tickets"
+
+
+def selected_ticket_timeline(
+    con: duckdb.DuckDBPyConnection, selection: Selection, *, case_id: str
+) -> TicketTimeline:
+    """`ticket_timeline` of a ticket of the selection's data set (the dashboard's drill-down)."""
+    return ticket_timeline(con, dataset=selection.dataset, case_id=case_id)

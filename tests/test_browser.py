@@ -178,3 +178,34 @@ def test_an_upload_on_the_data_page_shows_up_on_the_landing_page(
         "5,000",
         "44,861",
     ]
+
+
+_NODE_AT = """(name) => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const trace = gd._fullData.find(d => d.name === 'activities');
+  const i = trace.customdata.findIndex(c => c[0] === name);
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
+  return [box.left + xa._offset + xa.l2p(trace.x[i]), box.top + ya._offset + ya.l2p(trace.y[i])];
+}"""
+
+
+def test_a_click_on_the_process_map_filters_the_overview(serve, browser, sample_db: Path) -> None:
+    page = _open(browser, serve(sample_db) + "/process-map")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    page.wait_for_selector(READY, timeout=60_000)
+    x, y = page.evaluate(_NODE_AT, "Escalated")
+    page.mouse.click(x, y)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_text("Through activity").wait_for(timeout=30_000)
+    assert "Through activity Escalated" in sidebar.inner_text()
+    assert "activity=Escalated" in page.url
+    page.get_by_role("link", name=texts.OVERVIEW_TITLE).click()
+    page.get_by_text(texts.CHANNEL_CHART_TITLE).wait_for(timeout=30_000)
+    page.wait_for_selector(READY, timeout=60_000)
+    assert "Through activity Escalated" in sidebar.inner_text()
+    tickets = int(page.locator("[data-testid='stMetricValue']").first.inner_text().replace(",", ""))
+    assert 0 < tickets < 5000
+    sidebar.get_by_role("button", name=texts.CLEAR).click()
+    page.wait_for_timeout(500)
+    page.wait_for_selector(READY, timeout=60_000)
+    assert page.locator("[data-testid='stMetricValue']").first.inner_text() == "5,000"

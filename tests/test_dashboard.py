@@ -195,3 +195,138 @@ def test_rename_and_delete_on_the_data_page(app, writable_sample_db: Path) -> No
     at.button(key="delete_yes").click().run()
     assert not at.exception, at.exception
     assert at.info[0].value.startswith("No data yet")
+
+
+PROCESS_MAP = next(p for p in PAGES if p.module == "process_map")
+
+
+def _map_chart(at: AppTest) -> dict:
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return next(s for s in specs if s["layout"]["title"]["text"] == texts.MAP_CHART_TITLE)
+
+
+def test_process_map_shows_every_directly_follows_edge(app, sample_db: Path) -> None:
+    from mining.dfg import directly_follows
+    from mining.selection import Selection
+
+    with open_store(sample_db, read_only=True) as con:
+        dfg = directly_follows(con, Selection("helpdesk"))
+    at = app(sample_db)
+    at.switch_page(PROCESS_MAP.script).run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    edges = len(dfg.edges)
+    assert metrics[texts.MAP_METRIC_EDGES] == f"{edges} of {edges}"
+    chart = _map_chart(at)
+    nodes, mids = chart["data"][-2], chart["data"][-1]
+    assert len(mids["customdata"]) == edges
+    activities = set(dfg.edges["source"]) | set(dfg.edges["target"])
+    assert {c[0] for c in nodes["customdata"]} == activities
+    assert texts.DESIGN_NONE in [i.value for i in at.info]  # no designed flow in this store
+    at.slider(key="map_paths").set_value(0).run()
+    fewer = {m.label: m.value for m in at.metric}[texts.MAP_METRIC_EDGES]
+    assert int(fewer.split()[0]) < edges
+
+
+def test_process_map_marks_paths_the_design_lacks(app, writable_sample_db: Path) -> None:
+    from store.settings import Settings, save_settings, settings_path
+
+    flow = writable_sample_db.with_name("designed_flow.bpmn")
+    flow.write_bytes((ROOT / "sample_logs" / "designed_flow.bpmn").read_bytes())
+    save_settings(Settings(designed_flow=flow), settings_path(writable_sample_db))
+    at = app(writable_sample_db)
+    at.switch_page(PROCESS_MAP.script).run()
+    assert not at.exception, at.exception
+    shown = at.dataframe[0].value
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[texts.MAP_METRIC_UNDESIGNED] == str(len(shown)) != "0"
+    assert ("Ticket created", "Assigned") not in set(
+        zip(shown["source"], shown["target"], strict=True)
+    )
+    red = [m for m in _map_chart(at)["data"][-1]["marker"]["color"] if m == "#d62728"]
+    assert len(red) == len(shown)
+
+
+CONFORMANCE = next(p for p in PAGES if p.module == "conformance")
+
+
+def test_conformance_page_shows_the_fitness_check_conformance_gives(
+    app, writable_sample_db: Path
+) -> None:
+    from mining.conformance import check_conformance
+    from mining.selection import Selection
+    from store.settings import Settings, save_settings, settings_path
+
+    flow = writable_sample_db.with_name("designed_flow.bpmn")
+    flow.write_bytes((ROOT / "sample_logs" / "designed_flow.bpmn").read_bytes())
+    accepted = ("skipped: Classified",)
+    save_settings(
+        Settings(designed_flow=flow, accepted_deviations=accepted),
+        settings_path(writable_sample_db),
+    )
+    at = app(writable_sample_db)
+    at.switch_page(CONFORMANCE.script).run()
+    assert not at.exception, at.exception
+    result = check_conformance(
+        writable_sample_db, Selection("helpdesk"), model=flow, accepted=accepted
+    )
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[texts.CONF_FITNESS] == f"{result.log_fitness:.1%}"
+    assert metrics[texts.CONF_FITTING] == f"{result.fitting_ticket_share:.1%}"
+    assert metrics[texts.CONF_DEVIATIONS] == str(len(result.deviations))
+    ranked = at.dataframe[0].value
+    assert list(ranked["cost_hours"]) == sorted(ranked["cost_hours"], reverse=True)
+    assert "skipped: Classified" not in set(ranked["deviation"])
+    assert list(at.dataframe[1].value["deviation"]) == ["skipped: Classified"]
+    timeline = at.dataframe[2].value
+    assert timeline["step"].tolist() == list(range(1, len(timeline) + 1))
+
+
+def test_conformance_page_without_a_design_still_explores_variants(app, sample_db: Path) -> None:
+    at = app(sample_db)
+    at.switch_page(CONFORMANCE.script).run()
+    assert not at.exception, at.exception
+    assert at.info[0].value == texts.DESIGN_NONE
+    assert at.subheader[0].value == texts.VARIANTS_TITLE
+
+
+ESCALATIONS = next(p for p in PAGES if p.module == "escalations")
+
+
+def test_escalations_page_shows_the_numbers_escalations_gives(app, sample_db: Path) -> None:
+    from mining.escalations import escalations, level_funnel, team_handovers
+    from mining.selection import Selection
+
+    with open_store(sample_db, read_only=True) as con:
+        result = escalations(con, Selection("helpdesk"))
+        funnel = level_funnel(con, Selection("helpdesk"))
+        handovers = team_handovers(con, Selection("helpdesk"))
+    at = app(sample_db)
+    at.switch_page(ESCALATIONS.script).run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[texts.ESC_METRIC_ESCALATED] == f"{result.escalated_tickets:,}"
+    assert metrics[texts.ESC_METRIC_NEEDLESS] == f"{result.needless_escalation_tickets:,}"
+    assert metrics[texts.ESC_METRIC_PING_PONG] == f"{result.ping_pong_tickets:,}"
+    charts = {
+        json.loads(c.proto.spec)["layout"]["title"].get("text", ""): json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+    }
+    shown = chart_values(charts[texts.ESC_FUNNEL_TITLE]["data"][0]["x"])
+    assert shown == funnel["tickets"].tolist()
+    assert shown[:2] == sorted(shown[:2], reverse=True)
+    (sankey,) = [c for c in charts.values() if c["data"][0]["type"] == "sankey"]
+    assert sum(chart_values(sankey["data"][0]["link"]["value"])) == handovers["handovers"].sum()
+
+
+def test_escalations_page_says_what_a_plain_log_lacks(app, tmp_path: Path) -> None:
+    db = tmp_path / "plain.duckdb"
+    ingest_files(
+        db,
+        [write(tmp_path / "p.csv", "Case ID,Activity,Timestamp\nT1,A,2025-01-01 10:00\n")],
+        dataset="p",
+    )
+    at = app(db)
+    at.switch_page(ESCALATIONS.script).run()
+    assert not at.exception, at.exception
+    assert [i.value for i in at.info] == [texts.ESC_NOTHING]

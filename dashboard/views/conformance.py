@@ -1,0 +1,140 @@
+"""Conformance: fitness by week with the process changes marked, deviations ranked by cost (the
+accepted ones apart), a drill-down from a deviation to one ticket's timeline, the variant explorer."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, data, texts
+from dashboard import format as fmt
+from dashboard.context import PageContext
+from mining.conformance import deviation_costs
+from mining.timeline import selected_ticket_timeline
+from mining.variants import variants
+from store.errors import TicketloopError
+
+COST_COLUMNS = [
+    "deviation",
+    "tickets",
+    "share",
+    "extra_hours",
+    "cost_hours",
+    "csat_gap",
+    "csat_answers_affected",
+    "examples",
+]
+
+
+def render(ctx: PageContext) -> None:
+    flow = ctx.settings.designed_flow
+    if flow is None or not flow.exists():
+        st.info(texts.DESIGN_NONE)
+    else:
+        _conformance(ctx, flow)
+    _variant_explorer(ctx)
+
+
+def _conformance(ctx: PageContext, flow) -> None:
+    try:
+        with st.spinner(texts.CONF_RUNNING):
+            result = data.conformance(
+                ctx.db,
+                ctx.version,
+                ctx.selection,
+                flow.resolve(),
+                flow.stat().st_mtime_ns,
+                ctx.settings.accepted_deviations,
+            )
+    except TicketloopError as exc:
+        st.error(str(exc))
+        return
+    if not result.tickets:
+        st.info(texts.NOTHING_SELECTED)
+        st.stop()
+    ranked = deviation_costs(result.deviations)
+    cols = st.columns(3)
+    cols[0].metric(texts.CONF_FITNESS, f"{result.log_fitness:.1%}")
+    cols[1].metric(texts.CONF_FITTING, f"{result.fitting_ticket_share:.1%}")
+    cols[2].metric(texts.CONF_DEVIATIONS, f"{len(ranked)}")
+    for note in result.notes:
+        st.caption(note)
+    changes = data.changes(ctx.db, ctx.version, ctx.selection.dataset)
+    st.plotly_chart(
+        charts.fitness_weekly(
+            result.weekly, texts.CONF_WEEKLY_TITLE, [(c["date"], c["title"]) for c in changes]
+        ),
+        key="fitness_weekly",
+    )
+    if not changes:
+        st.caption(texts.CONF_NO_CHANGES)
+    if ranked.empty:
+        st.info(texts.CONF_NO_DEVIATIONS)
+        return
+    st.subheader(texts.CONF_RANKED)
+    if not ranked["csat_answers_affected"].any():
+        st.caption(texts.CONF_NO_CSAT)
+    config = {
+        "share": st.column_config.NumberColumn(format="percent"),
+        "extra_hours": st.column_config.NumberColumn("extra hours (median)", format="%.1f"),
+        "cost_hours": st.column_config.NumberColumn("cost (ticket-hours)", format="%.0f"),
+        "csat_gap": st.column_config.NumberColumn("CSAT gap", format="%+.2f"),
+        "csat_answers_affected": st.column_config.NumberColumn("CSAT answers"),
+    }
+    open_ones = ranked[~ranked["accepted"]]
+    st.dataframe(open_ones[COST_COLUMNS], hide_index=True, column_config=config, key="deviations")
+    accepted = ranked[ranked["accepted"]]
+    if not accepted.empty:
+        st.caption(texts.CONF_ACCEPTED)
+        st.dataframe(accepted[COST_COLUMNS], hide_index=True, column_config=config, key="accepted")
+    _drill_down(ctx, ranked)
+
+
+def _drill_down(ctx: PageContext, ranked) -> None:
+    st.subheader(texts.CONF_DRILL)
+    left, right = st.columns(2)
+    deviation = left.selectbox(
+        texts.CONF_PICK_DEVIATION, list(ranked["deviation"]), key="conf_deviation"
+    )
+    examples = list(ranked.loc[ranked["deviation"] == deviation, "examples"].iloc[0])
+    ticket = right.selectbox(texts.CONF_PICK_TICKET, examples, key="conf_ticket")
+    if ticket:
+        _timeline(ctx, ticket, "deviation_timeline")
+
+
+def _timeline(ctx: PageContext, ticket: str, key: str) -> None:
+    timeline = ctx.query(selected_ticket_timeline, case_id=ticket)
+    st.markdown(texts.CONF_TIMELINE.format(ticket=f"**{ticket}**"))
+    events = timeline.events.copy()
+    events["wait"] = [fmt.duration(s / 3600 if s == s else None) for s in events["wait_seconds"]]
+    shown = ["step", "ts", "activity", "resource", "team", "level", "wait"]
+    st.dataframe(events[shown], hide_index=True, key=key)
+
+
+def _variant_explorer(ctx: PageContext) -> None:
+    st.subheader(texts.VARIANTS_TITLE)
+    found = ctx.query(variants, limit=None)
+    if found.table.empty:
+        st.info(texts.NOTHING_SELECTED)
+        return
+    top = min(len(found.table), 100)
+    left, right = st.columns([1, 3])
+    shown = left.slider(
+        texts.VARIANTS_SHOWN, 1, top, min(15, top), key="variants_shown", disabled=top < 2
+    )
+    table = found.table.head(shown)
+    rank = left.selectbox(texts.VARIANTS_PICK, list(table["rank"]), key="variant_pick")
+    row = table[table["rank"] == rank].iloc[0]
+    left.caption(
+        texts.VARIANTS_CAPTION.format(
+            total=found.total,
+            rank=rank,
+            tickets=int(row["tickets"]),
+            examples=", ".join(list(row["examples"])[:3]),
+        )
+    )
+    right.plotly_chart(
+        charts.variant_paths(table, texts.VARIANT_CHART_TITLE, ctx.colours()), key="variant_map"
+    )
+    ticket = left.selectbox(texts.CONF_PICK_TICKET, list(row["examples"]), key="variant_ticket")
+    if ticket:
+        _timeline(ctx, ticket, "variant_timeline")

@@ -1,0 +1,146 @@
+"""Escalations: the level funnel, needless escalations by kind and by team, category, agent and
+channel with example tickets, ping-pong flows between teams, and their cost."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, texts
+from dashboard import format as fmt
+from dashboard.context import PageContext
+from mining.escalations import escalations, level_funnel, team_handovers
+
+BREAKDOWN_COLUMNS = [
+    "value",
+    "tickets",
+    "escalated_tickets",
+    "bounce_back_tickets",
+    "ping_pong_tickets",
+    "push_to_front_tickets",
+    "extra_ttr_hours",
+    "csat_gap",
+    "example_tickets",
+]
+
+
+def render(ctx: PageContext) -> None:
+    has_levels, has_teams = ctx.has("level"), ctx.has("team")
+    has_escalated = bool(ctx.dimensions and "Escalated" in ctx.dimensions.activities)
+    if not (has_levels or has_teams or has_escalated):
+        st.info(texts.ESC_NOTHING)
+        st.stop()
+    missing = [
+        (name, what)
+        for name, what, present in (
+            ("support levels", texts.ESC_NO_LEVELS_WHAT, has_levels),
+            ("teams", texts.ESC_NO_TEAMS_WHAT, has_teams),
+            ("`Escalated` activity", texts.ESC_NO_ESCALATED_WHAT, has_escalated),
+        )
+        if not present
+    ]
+    if missing:
+        st.info(
+            texts.ESC_MISSING.format(
+                names=", ".join(n for n, _ in missing), what="; ".join(w for _, w in missing)
+            )
+        )
+    share = ctx.settings.push_to_front_share
+    result = ctx.query(escalations, push_to_front_share=share)
+    _metrics(result)
+    left, right = st.columns(2)
+    if has_levels:
+        funnel = ctx.query(level_funnel)
+        left.plotly_chart(charts.level_funnel(funnel, texts.ESC_FUNNEL_TITLE), key="funnel")
+    kinds = pd.DataFrame(
+        {
+            "kind": [texts.ESC_KINDS[k] for k in texts.ESC_KINDS],
+            "tickets": [getattr(result, f"{k}_tickets") for k in texts.ESC_KINDS],
+        }
+    )
+    right.plotly_chart(
+        charts.count_bars(kinds, "kind", "tickets", texts.ESC_KINDS_TITLE), key="kinds"
+    )
+    right.caption(
+        texts.ESC_EXAMPLES.format(
+            kinds="; ".join(
+                f"{k.replace('_', '-')}: {', '.join(result.example_tickets[k][:3]) or 'none'}"
+                for k in texts.ESC_KINDS
+            )
+        )
+    )
+    _breakdowns(result)
+    if has_teams:
+        st.subheader(texts.ESC_SANKEY_TITLE)
+        handovers = ctx.query(team_handovers, push_to_front_share=share)
+        if handovers.empty:
+            st.info(texts.ESC_NO_PING_PONG)
+        else:
+            st.plotly_chart(charts.team_sankey(handovers, ""), key="ping_pong")
+            st.dataframe(handovers, hide_index=True, key="handovers")
+
+
+def _metrics(result) -> None:
+    cost = result.cost.iloc[0]
+    cols = st.columns(5)
+    cols[0].metric(
+        texts.ESC_METRIC_ESCALATED,
+        f"{result.escalated_tickets:,}",
+        help=f"of {result.tickets:,} tickets",
+    )
+    rate = result.needless_escalation_rate
+    cols[1].metric(
+        texts.ESC_METRIC_NEEDLESS,
+        f"{result.needless_escalation_tickets:,}",
+        help=f"{rate:.0%} of escalated tickets" if rate is not None else None,
+    )
+    cols[2].metric(texts.ESC_METRIC_PING_PONG, f"{result.ping_pong_tickets:,}")
+    extra = cost["extra_ttr_hours"]
+    cols[3].metric(texts.ESC_METRIC_EXTRA, fmt.duration(extra) if pd.notna(extra) else "n/a")
+    gap = cost["csat_gap"]
+    cols[4].metric(texts.ESC_METRIC_CSAT, f"{gap:+.2f}" if pd.notna(gap) else "n/a")
+    if result.escalated_tickets:
+        st.caption(
+            texts.ESC_COST_CAPTION.format(
+                ttr=fmt.duration(_num(cost["ttr_mean_hours"])),
+                base=fmt.duration(_num(cost["baseline_ttr_mean_hours"])),
+                n=int(cost["resolved_tickets"]),
+                m=int(cost["baseline_tickets"]),
+                csat=_mean(cost["csat_mean"]),
+                base_csat=_mean(cost["baseline_csat_mean"]),
+                a=int(cost["csat_answers"]),
+                b=int(cost["baseline_csat_answers"]),
+            )
+        )
+
+
+def _num(value) -> float | None:
+    return float(value) if pd.notna(value) else None
+
+
+def _mean(value) -> str:
+    return f"{value:.2f}" if pd.notna(value) else "n/a"
+
+
+def _breakdowns(result) -> None:
+    present = [d for d in texts.ESC_BREAKDOWNS if not result.by(d).empty]
+    if not present:
+        return
+    dimension = st.radio(
+        texts.ESC_BREAKDOWN,
+        present,
+        format_func=texts.ESC_BREAKDOWNS.get,
+        horizontal=True,
+        key="esc_breakdown",
+    )
+    table = result.by(dimension).sort_values("escalated_tickets", ascending=False)
+    st.dataframe(
+        table[BREAKDOWN_COLUMNS],
+        hide_index=True,
+        key="esc_table",
+        column_config={
+            "value": texts.ESC_BREAKDOWNS[dimension],
+            "extra_ttr_hours": st.column_config.NumberColumn("extra hours (mean)", format="%.1f"),
+            "csat_gap": st.column_config.NumberColumn("CSAT gap", format="%+.2f"),
+        },
+    )
