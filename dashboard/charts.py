@@ -391,3 +391,42 @@ def sparkline(series: pd.DataFrame, *, percent: bool = False) -> go.Figure:
         showlegend=False,
     )
     return fig
+
+
+def _time_unit(hours: pd.Series) -> tuple[float, str]:
+    """(divisor, unit) so that the largest of `hours` reads well: hours, or days from 48 hours."""
+    largest = float(hours.max()) if len(hours) else 0.0
+    return (24.0, "days") if largest >= 48 else (1.0, "hours")
+
+
+def transition_waits(transitions: pd.DataFrame, title: str, *, top: int = 15) -> go.Figure:
+    """Transitions ranked by the time they add (columns from_activity, to_activity, transitions,
+    total_hours, mean_hours, median_hours, p90_hours): horizontal bars, the largest on top."""
+    rows = transitions.nlargest(top, "total_hours")
+    divisor, unit = _time_unit(rows["total_hours"])
+    labels = [
+        _wrap(f"{a} → {b}", 40)
+        for a, b in zip(rows["from_activity"], rows["to_activity"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=rows["total_hours"] / divisor,
+            y=labels,
+            orientation="h",
+            marker_color="#d62728",
+            customdata=rows[["transitions", "median_hours", "p90_hours"]].to_numpy(),
+            hovertemplate=(
+                f"%{{y}}<br>%{{x:,.1f}} {unit} in all<br>%{{customdata[0]:,}} times, median "
+                "%{customdata[1]:.1f} h, 90th percentile %{customdata[2]:.1f} h<extra></extra>"
+            ),
+        )
+    )
+    fig.update_layout(
+        title=title,
+        height=120 + 28 * len(rows),
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        xaxis_title=f"waiting in all ({unit})",
+        yaxis={"autorange": "reversed"},
+        plot_bgcolor="white",
+    )
+    return fig

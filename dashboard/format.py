@@ -21,6 +21,20 @@ def duration(hours: float | None) -> str:
     return f"{hours / 24:.1f} days"
 
 
+def kpi_value(value: object, unit: str) -> str:
+    """A KPI's value in its unit: `12.5%` for fractions, durations by `duration`, `n/a` for none."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "n/a"
+    v = float(value)  # type: ignore[arg-type]
+    if unit == "fraction":
+        return f"{v:.1%}"
+    if unit == "tickets":
+        return f"{v:,.0f}"
+    if unit == "hours":
+        return duration(v)
+    return f"{v:.2f}"
+
+
 def span(first: datetime | None, last: datetime | None) -> str:
     """The time from `first` to `last`: `5 days` under two weeks, else `26 weeks`."""
     if first is None or last is None:

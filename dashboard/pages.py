@@ -38,7 +38,10 @@ class PageSpec:
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("overview", texts.OVERVIEW_TITLE, ":material/insights:", "overview", landing=True),
+    PageSpec(
+        "weekly_review", texts.REVIEW_TITLE, ":material/fact_check:", "weekly-review", landing=True
+    ),
+    PageSpec("overview", texts.OVERVIEW_TITLE, ":material/insights:", "overview"),
     PageSpec("data", texts.DATA_TITLE, ":material/upload_file:", "data", needs_data=False),
     PageSpec("settings", texts.SETTINGS_TITLE, ":material/settings:", "settings", needs_data=False),
 ]

@@ -112,3 +112,39 @@ FLOW_NONE = "No designed flow yet: upload a BPMN file (sample_logs/designed_flow
 FLOW_MISSING = "The designed flow `{path}` does not exist; upload one."
 CHANGE_LOG = "Process changes"
 CHANGE_LOG_LATER = "The process-change log appears here once the store records process changes."
+
+# Weekly review, KPI trends, bottlenecks (pages-review)
+REVIEW_TITLE = "Weekly review"
+REVIEW_WEEK = "Week {week}: {first:%d %b} to {last:%d %b %Y} · {selection}"
+REVIEW_DOWNLOAD = "Download the weekly review (HTML)"
+REVIEW_CHANGED = "What changed this week"
+REVIEW_QUIET = "Nothing off target, no signal and no large move this week."
+REVIEW_SCORECARD = "Scorecard against targets and last week"
+REVIEW_OTHER_KPIS = "Other KPIs (no target)"
+REVIEW_NOT_COMPUTED = "Not computed on this data set: {names}."
+REVIEW_STATUS = {
+    "on": ":green-badge[on target]",
+    "near": ":orange-badge[near target]",
+    "off": ":red-badge[off target]",
+}
+REVIEW_TARGET = "target {target} ({better} is better)"
+REVIEW_SIGNAL = ":violet-badge[signal: {signal}]"
+REVIEW_DEVIATIONS = "Top deviations"
+REVIEW_DEVIATIONS_LINK = (
+    "Deviations from the designed flow and their cost are on the conformance page "
+    "(`ticketloop conformance` on the command line)."
+)
+REVIEW_BOTTLENECKS = "Top bottlenecks"
+REVIEW_BOTTLENECKS_MORE = "All of them, team queues and arrivals: the Bottlenecks page."
+REVIEW_ESCALATIONS = "Needless escalations"
+REVIEW_CHANGES = "Process changes and their measured effect"
+REVIEW_NO_CHANGES = (
+    "No process change recorded in the 12 weeks up to this week. Record one with "
+    "`ticketloop change add --date YYYY-MM-DD --title ...` to measure its effect."
+)
+EFFECT_HEAD = "**{title}** ({date}): {before:,} tickets in the weeks before, {after:,} from it."
+EFFECT_NOTHING = "No KPI moved clearly (every 95% interval of the difference includes zero)."
+KPI_TRENDS_TITLE = "KPI trends"
+BOTTLENECKS_TITLE = "Bottlenecks"
+TRANSITIONS_CHART = "Where tickets wait: transitions by total waiting time"
+NO_TRANSITIONS = "No ticket has two events, so there is no waiting between activities."

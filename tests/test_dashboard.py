@@ -36,6 +36,7 @@ def app(monkeypatch: pytest.MonkeyPatch):
 
 def test_overview_shows_the_sample(app, sample_db: Path) -> None:
     at = app(sample_db)
+    at.switch_page(OVERVIEW.script).run()
     assert at.title[0].value == texts.OVERVIEW_TITLE
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {
@@ -98,6 +99,7 @@ def test_rejected_rows_are_shown_to_the_analyst(app, tmp_path: Path) -> None:
     )
     ingest_files(db, [path], dataset="r")
     at = app(db)
+    at.switch_page(OVERVIEW.script).run()
     assert at.warning[0].value == texts.REJECTED_NOTE.format(n=1)
     assert at.expander[0].label == texts.REJECTED_EXPANDER
     shown = at.dataframe[0].value
@@ -165,6 +167,7 @@ def test_overview_numbers_equal_the_cli(app, sample_db: Path) -> None:
 
     doc = Store(sample_db).datasets()[0]
     at = app(sample_db)
+    at.switch_page(OVERVIEW.script).run()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[texts.METRIC_TICKETS] == f"{doc['cases']:,}"
     assert metrics[texts.METRIC_EVENTS] == f"{doc['events']:,}"
@@ -176,6 +179,7 @@ def test_url_filters_drive_the_selection(app, sample_db: Path, monkeypatch) -> N
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["channel"] = "phone"
     at.run()
+    at.switch_page(OVERVIEW.script).run()
     assert at.multiselect(key="filter_channel").value == ["phone"]
     tickets = int(at.metric[0].value.replace(",", ""))
     assert 0 < tickets < 5000
@@ -195,3 +199,30 @@ def test_rename_and_delete_on_the_data_page(app, writable_sample_db: Path) -> No
     at.button(key="delete_yes").click().run()
     assert not at.exception, at.exception
     assert at.info[0].value.startswith("No data yet")
+
+
+REVIEW = next(p for p in PAGES if p.module == "weekly_review")
+
+
+def test_weekly_review_is_the_landing_page_and_matches_the_kpis(app, sample_db: Path) -> None:
+    from dashboard import format as fmt
+    from dashboard.report import build_review
+    from mining.kpis import BY_NAME, compute_kpis
+    from mining.selection import Selection
+    from store.settings import Settings
+
+    at = app(sample_db)
+    assert at.title[0].value == texts.REVIEW_TITLE  # `/` opens the review once there is data
+    with open_store(sample_db, read_only=True) as con:
+        review = build_review(con, Selection("helpdesk"), Settings())
+        weekly = compute_kpis(con, Selection("helpdesk"), Settings(), weekly=True).values
+    rows = weekly[(weekly["week"] == review.week) & weekly["group"].isna()]
+    metrics = {m.label: m.value for m in at.metric}
+    for name in ("ttr_median_hours", "frt_median_hours", "escalation_rate"):
+        kpi = BY_NAME[name]
+        value = rows[rows["kpi"] == name]["value"].iloc[0]
+        label = kpi.meaning[:1].upper() + kpi.meaning[1:]
+        assert metrics[label] == fmt.kpi_value(value, kpi.unit)
+    assert at.caption[0].value.startswith(f"Week {review.week:%G-W%V}")
+    assert at.get("download_button")
+    assert texts.REVIEW_NO_CHANGES in [i.value for i in at.info]

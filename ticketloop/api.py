@@ -293,60 +293,12 @@ class Analysis:
     def review(self, week: str = "last", *, recent_weeks: int = 12) -> tuple[str, str]:
         """The weekly review of ISO week `week` ('2025-W14', or 'last': the last complete week
         with tickets created) as one self-contained HTML document; (week, html)."""
-        from datetime import timedelta
+        from dashboard.report import review_document
 
-        from dashboard.report import Review, iso_week, parse_week, render_review
-        from mining.effect import measure_change
-        from mining.kpis import compute_kpis
-        from store.changes import list_changes
-        from store.errors import TicketloopError
-
-        settings = self.store.settings
         with self.store.reading() as con:
-            changes = list_changes(con, self.selection.dataset)
-            weekly = compute_kpis(
-                con,
-                self.selection,
-                settings,
-                weekly=True,
-                changes=[c["date"] for c in changes],
+            return review_document(
+                con, self.selection, self.store.settings, week=week, recent_weeks=recent_weeks
             )
-            frame = weekly.values
-            created = frame[(frame["kpi"] == "tickets") & (frame["value"] > 0)]["week"]
-            if week == "last":
-                latest = frame["week"].max()
-                monday = min(created.max(), latest - timedelta(days=7))
-            else:
-                try:
-                    monday = parse_week(week)
-                except ValueError:
-                    raise TicketloopError(
-                        f"--week {week}: not an ISO week. Write it as 2025-W14, or last"
-                    ) from None
-            if monday not in set(frame["week"]):
-                raise TicketloopError(
-                    f"--week {iso_week(monday)}: no data that week; the data set spans"
-                    f" {iso_week(frame['week'].min())} to {iso_week(frame['week'].max())}"
-                )
-            recent = [
-                c for c in changes if monday - timedelta(weeks=recent_weeks) <= c["date"] <= monday
-            ]
-            effects = []
-            for c in recent:
-                try:
-                    effects.append(measure_change(con, self.selection, settings, c))
-                except TicketloopError:
-                    continue
-        review = Review(
-            dataset=self.selection.dataset,
-            selection=self.selection.describe(),
-            week=monday,
-            weekly=weekly,
-            targets=settings.targets,
-            changes=changes,
-            effects=effects,
-        )
-        return iso_week(monday), render_review(review)
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
