@@ -147,6 +147,13 @@ def _week_rows(review: Review, kpi: str) -> pd.DataFrame:
     return rows.sort_values("week")
 
 
+def kpi_series(review: Review, kpi: str) -> pd.DataFrame:
+    """One KPI's weeks up to the review's week (columns week, value, centre, lower, upper,
+    signal, ...): what `charts.kpi_trend` draws."""
+    rows = _week_rows(review, kpi)
+    return rows[rows["week"] <= review.week]
+
+
 def _value_at(rows: pd.DataFrame, week: date) -> pd.Series | None:
     hit = rows[rows["week"] == week]
     return None if hit.empty else hit.iloc[0]
@@ -159,7 +166,8 @@ def _missing(v: object) -> bool:
 def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
     """One dict per KPI for the review's week: kpi (the Kpi), value, last (last week's), target
     (a Target or None), status (on/near/off or None), signal, reason (why there is no value), recent
-    (the rows week, value of the last `weeks` weeks up to this one)."""
+    (the rows week, value of the last `weeks` weeks up to this one), computed (whether any week
+    has a value: False when the data set cannot give this KPI)."""
     week, last = review.week, review.week - timedelta(days=7)
     out = []
     for kpi in KPIS:
@@ -180,9 +188,22 @@ def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
                 "signal": None if _missing(signal) else signal,
                 "reason": None if _missing(reason) else reason,
                 "recent": rows[rows["week"] <= week].tail(weeks)[["week", "value"]],
+                "computed": bool(rows["value"].notna().any()),
             }
         )
     return out
+
+
+def not_computed(rows: list[dict[str, Any]]) -> str | None:
+    """The KPIs of `scorecard_rows` the data set cannot give, grouped by why; None when none."""
+    why: dict[str, list[str]] = {}
+    for row in rows:
+        if not row["computed"]:
+            reason = (row["reason"] or "no value in any week").removesuffix(" this week")
+            why.setdefault(reason, []).append(row["kpi"].meaning)
+    if not why:
+        return None
+    return "; ".join(f"{', '.join(names)} ({reason})" for reason, names in why.items())
 
 
 def scorecard(review: Review) -> str:
@@ -211,8 +232,7 @@ def trends(review: Review) -> str:
     marks = [(c["date"], c["title"]) for c in review.changes]
     for i, name in enumerate(TREND_KPIS):
         kpi = BY_NAME[name]
-        rows = _week_rows(review, name)
-        rows = rows[rows["week"] <= review.week]
+        rows = kpi_series(review, name)
         if rows["value"].isna().all():
             continue
         target = review.targets.get(name)
@@ -359,7 +379,7 @@ def render_review(review: Review) -> str:
 <style>{CSS}</style></head><body>
 <h1>Weekly review {iso_week(review.week)}: {html.escape(review.dataset)}</h1>
 <p class="sub">Week of {review.week:%d %b %Y} to {review.week + timedelta(days=6):%d %b %Y}; {html.escape(review.selection)};
-KPI definitions in the README; limits are process-behaviour (XmR) limits from {html.escape(_baseline(review))}.</p>
+KPI definitions in the README; limits are process-behaviour (XmR) limits from {html.escape(baseline(review))}.</p>
 <h2>What to look at next</h2>{steps_html}
 <h2>Scorecard against targets and last week</h2>{scorecard(review)}
 <h2>Trends with limits and changes</h2><div class="charts">{trends(review)}</div>
@@ -368,7 +388,8 @@ KPI definitions in the README; limits are process-behaviour (XmR) limits from {h
 </body></html>"""
 
 
-def _baseline(review: Review) -> str:
+def baseline(review: Review) -> str:
+    """Which weeks the XmR limits were computed from, in words."""
     for _limits, basis in review.weekly.limits.values():
         return basis
     return "no baseline"

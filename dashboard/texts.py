@@ -148,3 +148,16 @@ KPI_TRENDS_TITLE = "KPI trends"
 BOTTLENECKS_TITLE = "Bottlenecks"
 TRANSITIONS_CHART = "Where tickets wait: transitions by total waiting time"
 NO_TRANSITIONS = "No ticket has two events, so there is no waiting between activities."
+TRENDS_INTRO = (
+    "Each KPI week by week (in the week its ticket closed the measure: resolution, first "
+    "response, answer, else creation) against its target, with process-behaviour (XmR) limits "
+    "from {basis}. Red points are signals: beyond the limits, or a run of 8 on one side."
+)
+TRENDS_SIGNALS = "{n} weeks flagged as signals; the latest: {weeks}."
+TRENDS_NO_SIGNAL = "No signal: week-to-week moves are within the usual noise."
+TRENDS_EFFECTS = "Before and after each process change"
+TRENDS_EFFECT_FAILED = "**{title}** ({date}): cannot be measured: {message}"
+TRENDS_EFFECT_CAPTION = (
+    "Tickets created in the 6 weeks before a change against those created in the 6 weeks from "
+    "it; the interval is a 95% bootstrap interval of the difference over tickets."
+)

@@ -226,3 +226,39 @@ def test_weekly_review_is_the_landing_page_and_matches_the_kpis(app, sample_db: 
     assert at.caption[0].value.startswith(f"Week {review.week:%G-W%V}")
     assert at.get("download_button")
     assert texts.REVIEW_NO_CHANGES in [i.value for i in at.info]
+
+
+TRENDS = next(p for p in PAGES if p.module == "kpi_trends")
+
+
+def test_kpi_trends_draw_every_kpi_with_its_limits(app, sample_db: Path) -> None:
+    from mining.kpis import KPIS, compute_kpis
+    from mining.selection import Selection
+    from store.settings import Settings
+
+    at = app(sample_db)
+    at.switch_page(TRENDS.script).run()
+    assert not at.exception, at.exception
+    charts = {
+        json.loads(c.proto.spec)["layout"]["title"]["text"]: json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+    }
+    assert len(charts) == len(KPIS) - 1  # every KPI but the ticket count: the sample has all
+    ttr = next(fig for title, fig in charts.items() if "(ttr_median_hours)" in title)
+    with open_store(sample_db, read_only=True) as con:
+        weekly = compute_kpis(con, Selection("helpdesk"), Settings(), weekly=True).values
+    rows = weekly[(weekly["kpi"] == "ttr_median_hours")].sort_values("week")
+    line = next(t for t in ttr["data"] if t["name"] == "weekly")
+    drawn = chart_values(line["y"])
+    assert drawn[0] == pytest.approx(rows["value"].iloc[0])
+    assert drawn[-1] == pytest.approx(rows["value"].iloc[len(drawn) - 1])
+    assert any(t["name"] == "limits" for t in ttr["data"])
+    assert texts.REVIEW_NO_CHANGES in [i.value for i in at.info]
+
+
+def test_kpi_trends_say_what_a_log_cannot_give(app, real_helpdesk_db: Path) -> None:
+    at = app(real_helpdesk_db)
+    at.switch_page(TRENDS.script).run()
+    assert not at.exception, at.exception
+    (line,) = [i.value for i in at.info if i.value.startswith("Not computed")]
+    assert "customer satisfaction" in line and "escalated tickets" in line

@@ -43,12 +43,11 @@ def render(ctx: PageContext) -> None:
 
     st.subheader(texts.REVIEW_SCORECARD)
     rows = report.scorecard_rows(review)
-    with_target = [r for r in rows if r["target"] and r["value"] is not None]
-    other = [r for r in rows if not r["target"] and r["value"] is not None]
-    _tiles(with_target)
-    missing = [r["kpi"].name for r in rows if r["value"] is None and r["last"] is None]
+    _tiles([r for r in rows if r["target"] and r["computed"]])
+    missing = report.not_computed(rows)
     if missing:
-        st.info(texts.REVIEW_NOT_COMPUTED.format(names=", ".join(missing)))
+        st.info(texts.REVIEW_NOT_COMPUTED.format(names=missing))
+    other = [r for r in rows if not r["target"] and r["computed"]]
     if other:
         with st.expander(texts.REVIEW_OTHER_KPIS):
             _tiles(other)
@@ -105,7 +104,7 @@ def _tile(row: dict) -> None:
         change = row["value"] - row["last"]
         delta = ("+" if change >= 0 else "-") + fmt.kpi_value(abs(change), kpi.unit)
     colour = "off"
-    if target:
+    if target and delta and row["value"] != row["last"]:
         colour = "inverse" if target.better == "lower" else "normal"
     st.metric(
         kpi.meaning[:1].upper() + kpi.meaning[1:],
@@ -120,6 +119,8 @@ def _tile(row: dict) -> None:
     if row["signal"]:
         notes.append(texts.REVIEW_SIGNAL.format(signal=row["signal"]))
     st.markdown(" ".join(notes))
+    if row["value"] is None and row["reason"]:
+        st.caption(row["reason"])
     if target:
         st.caption(
             texts.REVIEW_TARGET.format(
