@@ -430,3 +430,86 @@ def transition_waits(transitions: pd.DataFrame, title: str, *, top: int = 15) ->
         plot_bgcolor="white",
     )
     return fig
+
+
+def wait_ranges(frame: pd.DataFrame, labels: list[str], title: str, *, count: str) -> go.Figure:
+    """How long each wait usually lasts and how long its slow cases last (columns median_hours,
+    p90_hours, and `count`): per row a line from the median (dot) to the 90th percentile
+    (diamond), rows in the given order, in hours or days as fits."""
+    divisor, unit = _time_unit(frame["p90_hours"])
+    names = [_wrap(label, 40) for label in labels]
+    median, p90 = frame["median_hours"] / divisor, frame["p90_hours"] / divisor
+    fig = go.Figure()
+    for name, low, high in zip(names, median, p90, strict=True):
+        fig.add_trace(
+            go.Scatter(
+                x=[low, high],
+                y=[name, name],
+                mode="lines",
+                line={"color": "#bbbbbb", "width": 3},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+    for values, label, symbol, colour in (
+        (median, "median", "circle", "#1f77b4"),
+        (p90, "90th percentile", "diamond", "#d62728"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=values,
+                y=names,
+                mode="markers",
+                name=label,
+                marker={"symbol": symbol, "size": 10, "color": colour},
+                customdata=frame[[count]].to_numpy(),
+                hovertemplate=(
+                    f"%{{y}}<br>{label}: %{{x:,.1f}} {unit}<br>%{{customdata[0]:,}} {count}"
+                    "<extra></extra>"
+                ),
+            )
+        )
+    fig.update_layout(
+        title=title,
+        height=140 + 28 * len(frame),
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        xaxis_title=f"waiting ({unit})",
+        yaxis={"autorange": "reversed", "type": "category"},
+        legend={"orientation": "h", "y": -0.15 - 2 / (len(frame) + 4)},
+        plot_bgcolor="white",
+    )
+    fig.update_xaxes(rangemode="tozero", gridcolor="#eeeeee")
+    return fig
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def arrival_heatmaps(arrivals: pd.DataFrame, titles: tuple[str, str]) -> go.Figure:
+    """Tickets created and resolved by weekday (columns weekday 1-7, hour 0-23, arrivals,
+    resolutions): two heatmaps side by side, one colour scale each."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, shared_yaxes=True)
+    for i, (column, scale) in enumerate((("arrivals", "Blues"), ("resolutions", "Greens"))):
+        grid = (
+            arrivals.pivot_table(index="weekday", columns="hour", values=column, aggfunc="sum")
+            .reindex(index=range(1, 8), columns=range(24))
+            .fillna(0)
+        )
+        fig.add_trace(
+            go.Heatmap(
+                z=grid.to_numpy(),
+                x=list(range(24)),
+                y=list(WEEKDAYS),
+                colorscale=scale,
+                showscale=False,
+                hovertemplate=f"%{{y}} %{{x}}:00: %{{z:,}} {column}<extra></extra>",
+            ),
+            row=1,
+            col=i + 1,
+        )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text="hour of the day", dtick=3)
+    fig.update_layout(height=330, margin={"l": 10, "r": 10, "t": 40, "b": 40})
+    return fig

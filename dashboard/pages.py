@@ -42,6 +42,7 @@ PAGES: list[PageSpec] = [
         "weekly_review", texts.REVIEW_TITLE, ":material/fact_check:", "weekly-review", landing=True
     ),
     PageSpec("kpi_trends", texts.KPI_TRENDS_TITLE, ":material/monitoring:", "kpi-trends"),
+    PageSpec("bottlenecks", texts.BOTTLENECKS_TITLE, ":material/hourglass_bottom:", "bottlenecks"),
     PageSpec("overview", texts.OVERVIEW_TITLE, ":material/insights:", "overview"),
     PageSpec("data", texts.DATA_TITLE, ":material/upload_file:", "data", needs_data=False),
     PageSpec("settings", texts.SETTINGS_TITLE, ":material/settings:", "settings", needs_data=False),

@@ -161,3 +161,31 @@ TRENDS_EFFECT_CAPTION = (
     "Tickets created in the 6 weeks before a change against those created in the 6 weeks from "
     "it; the interval is a 95% bootstrap interval of the difference over tickets."
 )
+BOTTLENECKS_BUSINESS = "Business hours only"
+BOTTLENECKS_BUSINESS_HELP = "Count waiting on the business calendar of the Settings page."
+BOTTLENECKS_CLOCK = "{tickets:,} tickets; durations in {clock}."
+METRIC_WAITING = "Waiting between activities"
+METRIC_CUSTOMER = "Of it, for the customer"
+METRIC_INTERNAL = "Of it, internal"
+BOTTLENECKS_TRANSITIONS = "Transitions ranked by the time they add"
+BOTTLENECKS_TABLE = "The transitions as a table, with example tickets"
+BOTTLENECKS_RANGES = "How long the largest waits last: median and 90th percentile"
+TEAM_QUEUES = "Team queues: from assignment to the team's next activity"
+NO_TEAMS = "No `Assigned` event names a team, so there are no team queues to show."
+NOT_ACTED_ON = "{n:,} assignments were never acted on by the team: {teams}."
+CUSTOMER_WAITS = "Waiting for the customer"
+CUSTOMER_WAITS_TEXT = (
+    "{requests:,} information requests on {tickets:,} tickets; the customer replied after "
+    "{median} (median), {p90} for the slowest 10%. This waiting is counted apart from the "
+    "internal waiting above."
+)
+NO_CUSTOMER_WAITS = (
+    "No `Information requested` event, so waiting for the customer cannot be told apart: "
+    "all waiting counts as internal."
+)
+ACTIVITY_DURATIONS = "How long activities take (start to complete)"
+ARRIVALS = "When tickets arrive against when they are resolved (weekday × hour)"
+ARRIVALS_TITLES = ("Tickets created", "Tickets resolved")
+NO_RESOLUTIONS = (
+    "No `Resolved` event, so the resolution heatmap is empty (map the log's label to Resolved)."
+)

@@ -262,3 +262,39 @@ def test_kpi_trends_say_what_a_log_cannot_give(app, real_helpdesk_db: Path) -> N
     assert not at.exception, at.exception
     (line,) = [i.value for i in at.info if i.value.startswith("Not computed")]
     assert "customer satisfaction" in line and "escalated tickets" in line
+
+
+BOTTLENECKS = next(p for p in PAGES if p.module == "bottlenecks")
+
+
+def test_bottlenecks_rank_transitions_as_mining_does(app, sample_db: Path) -> None:
+    from dashboard import format as fmt
+    from mining.bottlenecks import bottlenecks
+    from mining.selection import Selection
+
+    at = app(sample_db)
+    at.switch_page(BOTTLENECKS.script).run()
+    assert not at.exception, at.exception
+    with open_store(sample_db, read_only=True) as con:
+        found = bottlenecks(con, Selection("helpdesk"))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[texts.METRIC_WAITING] == fmt.duration(found.waiting_hours)
+    charts = {
+        json.loads(c.proto.spec)["layout"].get("title", {}).get("text"): json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+    }
+    (bars,) = charts[texts.BOTTLENECKS_TRANSITIONS]["data"]
+    top = found.transitions.nlargest(15, "total_hours")
+    assert chart_values(bars["x"])[0] == pytest.approx(top["total_hours"].iloc[0] / 24)
+    assert bars["y"][0] == "Resolved → Closed"
+    at.toggle(key="bottlenecks_business").set_value(True).run()
+    assert not at.exception, at.exception
+    assert "business hours" in at.caption[0].value
+
+
+def test_bottlenecks_on_a_log_without_teams_or_requests(app, real_helpdesk_db: Path) -> None:
+    at = app(real_helpdesk_db)
+    at.switch_page(BOTTLENECKS.script).run()
+    assert not at.exception, at.exception
+    infos = [i.value for i in at.info]
+    assert texts.NO_TEAMS in infos and texts.NO_CUSTOMER_WAITS in infos
