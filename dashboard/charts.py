@@ -295,12 +295,17 @@ def kpi_trend(
     target: float | None = None,
     changes: list[tuple[object, str]] | None = None,
     percent: bool = False,
+    hours: bool = False,
 ) -> go.Figure:
     """One KPI week by week, from columns week, value, centre, lower, upper, signal: the line,
     the target, the XmR centre and limits (dotted), the flagged points in red, and the changes
-    as vertical markers (date, title)."""
+    as vertical markers (date, title). `hours`: values are hours, drawn in hours or days."""
     fig = go.Figure()
     scale = 100 if percent else 1
+    suffix = "%" if percent else ""
+    if hours:
+        divisor, unit = _time_unit(series["value"].dropna())
+        scale, suffix = 1 / divisor, " h" if unit == "hours" else " d"
     y = series["value"] * scale
     fig.add_trace(
         go.Scatter(x=series["week"], y=y, mode="lines+markers", name="weekly", line_color="#1f77b4")
@@ -356,7 +361,7 @@ def kpi_trend(
         height=260,
         margin={"l": 40, "r": 10, "t": 40, "b": 30},
         legend={"orientation": "h", "y": -0.2},
-        yaxis_ticksuffix="%" if percent else "",
+        yaxis_ticksuffix=suffix,
     )
     return fig
 

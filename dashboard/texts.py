@@ -189,3 +189,7 @@ ARRIVALS_TITLES = ("Tickets created", "Tickets resolved")
 NO_RESOLUTIONS = (
     "No `Resolved` event, so the resolution heatmap is empty (map the log's label to Resolved)."
 )
+TRENDS_NO_CHANGES = (
+    "No process change recorded for this data set. Record one with "
+    "`ticketloop change add --date YYYY-MM-DD --title ...` to mark it here and measure its effect."
+)

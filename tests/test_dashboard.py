@@ -253,7 +253,8 @@ def test_kpi_trends_draw_every_kpi_with_its_limits(app, sample_db: Path) -> None
     assert drawn[0] == pytest.approx(rows["value"].iloc[0])
     assert drawn[-1] == pytest.approx(rows["value"].iloc[len(drawn) - 1])
     assert any(t["name"] == "limits" for t in ttr["data"])
-    assert texts.REVIEW_NO_CHANGES in [i.value for i in at.info]
+    assert ttr["layout"]["yaxis"]["ticksuffix"] == " h"  # medians under two days: hours
+    assert texts.TRENDS_NO_CHANGES in [i.value for i in at.info]
 
 
 def test_kpi_trends_say_what_a_log_cannot_give(app, real_helpdesk_db: Path) -> None:

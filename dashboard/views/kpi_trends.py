@@ -35,7 +35,7 @@ def render(ctx: PageContext) -> None:
 
     st.subheader(texts.TRENDS_EFFECTS)
     if not review.changes:
-        st.info(texts.REVIEW_NO_CHANGES)
+        st.info(texts.TRENDS_NO_CHANGES)
         return
     st.caption(texts.TRENDS_EFFECT_CAPTION)
     for i, change in enumerate(reversed(review.changes)):
@@ -73,6 +73,7 @@ def _trend(review: report.Review, row: dict, marks: list) -> None:
         target=target.target if target else None,
         changes=marks,
         percent=kpi.unit == "fraction",
+        hours=kpi.unit == "hours",
     )
     st.plotly_chart(fig, key=f"trend_{kpi.name}")
     flagged = series[series["signal"].notna()]
