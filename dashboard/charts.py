@@ -295,12 +295,17 @@ def kpi_trend(
     target: float | None = None,
     changes: list[tuple[object, str]] | None = None,
     percent: bool = False,
+    hours: bool = False,
 ) -> go.Figure:
     """One KPI week by week, from columns week, value, centre, lower, upper, signal: the line,
     the target, the XmR centre and limits (dotted), the flagged points in red, and the changes
-    as vertical markers (date, title)."""
+    as vertical markers (date, title). `hours`: values are hours, drawn in hours or days."""
     fig = go.Figure()
     scale = 100 if percent else 1
+    suffix = "%" if percent else ""
+    if hours:
+        divisor, unit = _time_unit(series["value"].dropna())
+        scale, suffix = 1 / divisor, " h" if unit == "hours" else " d"
     y = series["value"] * scale
     fig.add_trace(
         go.Scatter(x=series["week"], y=y, mode="lines+markers", name="weekly", line_color="#1f77b4")
@@ -356,7 +361,7 @@ def kpi_trend(
         height=260,
         margin={"l": 40, "r": 10, "t": 40, "b": 30},
         legend={"orientation": "h", "y": -0.2},
-        yaxis_ticksuffix="%" if percent else "",
+        yaxis_ticksuffix=suffix,
     )
     return fig
 
@@ -588,4 +593,126 @@ def count_bars(frame: pd.DataFrame, label: str, value: str, title: str) -> go.Fi
         height=max(220, 40 * len(frame) + 90),
         margin={"t": 50, "l": 10, "r": 10, "b": 10},
     )
+    return fig
+
+
+def _time_unit(hours: pd.Series) -> tuple[float, str]:
+    """(divisor, unit) so that the largest of `hours` reads well: hours, or days from 48 hours."""
+    largest = float(hours.max()) if len(hours) else 0.0
+    return (24.0, "days") if largest >= 48 else (1.0, "hours")
+
+
+def transition_waits(transitions: pd.DataFrame, title: str, *, top: int = 15) -> go.Figure:
+    """Transitions ranked by the time they add (columns from_activity, to_activity, transitions,
+    total_hours, mean_hours, median_hours, p90_hours): horizontal bars, the largest on top."""
+    rows = transitions.nlargest(top, "total_hours")
+    divisor, unit = _time_unit(rows["total_hours"])
+    labels = [
+        _wrap(f"{a} → {b}", 40)
+        for a, b in zip(rows["from_activity"], rows["to_activity"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=rows["total_hours"] / divisor,
+            y=labels,
+            orientation="h",
+            marker_color="#d62728",
+            customdata=rows[["transitions", "median_hours", "p90_hours"]].to_numpy(),
+            hovertemplate=(
+                f"%{{y}}<br>%{{x:,.1f}} {unit} in all<br>%{{customdata[0]:,}} times, median "
+                "%{customdata[1]:.1f} h, 90th percentile %{customdata[2]:.1f} h<extra></extra>"
+            ),
+        )
+    )
+    fig.update_layout(
+        title=title,
+        height=120 + 28 * len(rows),
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        xaxis_title=f"waiting in all ({unit})",
+        yaxis={"autorange": "reversed"},
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def wait_ranges(frame: pd.DataFrame, labels: list[str], title: str, *, count: str) -> go.Figure:
+    """How long each wait usually lasts and how long its slow cases last (columns median_hours,
+    p90_hours, and `count`): per row a line from the median (dot) to the 90th percentile
+    (diamond), rows in the given order, in hours or days as fits."""
+    divisor, unit = _time_unit(frame["p90_hours"])
+    names = [_wrap(label, 40) for label in labels]
+    median, p90 = frame["median_hours"] / divisor, frame["p90_hours"] / divisor
+    fig = go.Figure()
+    for name, low, high in zip(names, median, p90, strict=True):
+        fig.add_trace(
+            go.Scatter(
+                x=[low, high],
+                y=[name, name],
+                mode="lines",
+                line={"color": "#bbbbbb", "width": 3},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+    for values, label, symbol, colour in (
+        (median, "median", "circle", "#1f77b4"),
+        (p90, "90th percentile", "diamond", "#d62728"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=values,
+                y=names,
+                mode="markers",
+                name=label,
+                marker={"symbol": symbol, "size": 10, "color": colour},
+                customdata=frame[[count]].to_numpy(),
+                hovertemplate=(
+                    f"%{{y}}<br>{label}: %{{x:,.1f}} {unit}<br>%{{customdata[0]:,}} {count}"
+                    "<extra></extra>"
+                ),
+            )
+        )
+    fig.update_layout(
+        title=title,
+        height=140 + 28 * len(frame),
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        xaxis_title=f"waiting ({unit})",
+        yaxis={"autorange": "reversed", "type": "category"},
+        legend={"orientation": "h", "y": -0.15 - 2 / (len(frame) + 4)},
+        plot_bgcolor="white",
+    )
+    fig.update_xaxes(rangemode="tozero", gridcolor="#eeeeee")
+    return fig
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def arrival_heatmaps(arrivals: pd.DataFrame, titles: tuple[str, str]) -> go.Figure:
+    """Tickets created and resolved by weekday (columns weekday 1-7, hour 0-23, arrivals,
+    resolutions): two heatmaps side by side, one colour scale each."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, shared_yaxes=True)
+    for i, (column, scale) in enumerate((("arrivals", "Blues"), ("resolutions", "Greens"))):
+        grid = (
+            arrivals.pivot_table(index="weekday", columns="hour", values=column, aggfunc="sum")
+            .reindex(index=range(1, 8), columns=range(24))
+            .fillna(0)
+        )
+        fig.add_trace(
+            go.Heatmap(
+                z=grid.to_numpy(),
+                x=list(range(24)),
+                y=list(WEEKDAYS),
+                colorscale=scale,
+                showscale=False,
+                hovertemplate=f"%{{y}} %{{x}}:00: %{{z:,}} {column}<extra></extra>",
+            ),
+            row=1,
+            col=i + 1,
+        )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text="hour of the day", dtick=3)
+    fig.update_layout(height=330, margin={"l": 10, "r": 10, "t": 40, "b": 40})
     return fig

@@ -10,7 +10,8 @@ import pandas as pd
 
 
 def duration(hours: float | None) -> str:
-    """`45 minutes` under an hour, `19.2 hours` under two days, else `3.4 days`; `n/a` for none."""
+    """`45 minutes` under an hour, `19.2 hours` under two days, else `3.4 days` (`1,234 days`
+    from 100 days on); `n/a` for none."""
     if hours is None or hours != hours:  # None or NaN
         return "n/a"
     if hours < 1:
@@ -18,7 +19,23 @@ def duration(hours: float | None) -> str:
         return f"{minutes} minute{'s' * (minutes != 1)}"
     if hours < 48:
         return f"{hours:.1f} hours"
-    return f"{hours / 24:.1f} days"
+    if hours < 100 * 24:
+        return f"{hours / 24:.1f} days"
+    return f"{hours / 24:,.0f} days"
+
+
+def kpi_value(value: object, unit: str) -> str:
+    """A KPI's value in its unit: `12.5%` for fractions, durations by `duration`, `n/a` for none."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "n/a"
+    v = float(value)  # type: ignore[arg-type]
+    if unit == "fraction":
+        return f"{v:.1%}"
+    if unit == "tickets":
+        return f"{v:,.0f}"
+    if unit == "hours":
+        return duration(v)
+    return f"{v:.2f}"
 
 
 def span(first: datetime | None, last: datetime | None) -> str:

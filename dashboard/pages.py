@@ -38,10 +38,15 @@ class PageSpec:
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("overview", texts.OVERVIEW_TITLE, ":material/insights:", "overview", landing=True),
+    PageSpec(
+        "weekly_review", texts.REVIEW_TITLE, ":material/fact_check:", "weekly-review", landing=True
+    ),
+    PageSpec("kpi_trends", texts.KPI_TRENDS_TITLE, ":material/monitoring:", "kpi-trends"),
     PageSpec("process_map", texts.PROCESS_MAP_TITLE, ":material/account_tree:", "process-map"),
     PageSpec("conformance", texts.CONFORMANCE_TITLE, ":material/rule:", "conformance"),
+    PageSpec("bottlenecks", texts.BOTTLENECKS_TITLE, ":material/hourglass_bottom:", "bottlenecks"),
     PageSpec("escalations", texts.ESCALATIONS_TITLE, ":material/trending_up:", "escalations"),
+    PageSpec("overview", texts.OVERVIEW_TITLE, ":material/insights:", "overview"),
     PageSpec("data", texts.DATA_TITLE, ":material/upload_file:", "data", needs_data=False),
     PageSpec("settings", texts.SETTINGS_TITLE, ":material/settings:", "settings", needs_data=False),
 ]

@@ -10,11 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from dashboard import charts
+from dashboard.format import kpi_value as _fmt
 from mining.effect import FITTING
 from mining.kpis import BY_NAME, KPIS, KpiReport
+from mining.selection import Selection
+from store.settings import Settings
 
 TREND_KPIS = (
     "ttr_median_hours",
@@ -40,9 +44,9 @@ class Review:
     targets: dict[str, Any]
     changes: list[dict[str, Any]] = field(default_factory=list)
     effects: list[Any] = field(default_factory=list)  # mining.effect.ChangeEffect
-    # The last weeks' tickets (`recent`, in words): conformance deviations (Conformance.deviations;
-    # None when the designed flow does not speak the log's labels) and bottleneck transitions
-    # (Bottlenecks.transitions).
+    # Conformance deviations of the selection (Conformance.deviations; None when the designed
+    # flow does not speak the log's labels) and bottleneck transitions of the last four weeks'
+    # tickets (Bottlenecks.transitions; `recent` says which, in words).
     recent: str = ""
     deviations: pd.DataFrame | None = None
     transitions: pd.DataFrame | None = None
@@ -59,17 +63,91 @@ def parse_week(text: str) -> date:
     return date.fromisocalendar(int(year), int(week), 1)
 
 
-def _fmt(value: object, unit: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    v = float(value)  # type: ignore[arg-type]
-    if unit == "fraction":
-        return f"{v:.1%}"
-    if unit == "tickets":
-        return f"{v:,.0f}"
-    if unit == "hours":
-        return f"{v:.1f} h"
-    return f"{v:.2f}"
+def build_review(
+    con: duckdb.DuckDBPyConnection,
+    selection: Selection,
+    settings: Settings,
+    *,
+    week: str = "last",
+    recent_weeks: int = 12,
+    conformance: Any = None,
+) -> Review:
+    """The weekly review of ISO week `week` ('2025-W14', or 'last': the last complete week with
+    tickets created): weekly KPIs with limits, the change log, the measured effect of the
+    changes of the `recent_weeks` weeks before it, and the bottlenecks of the last four weeks.
+    `conformance` (mining.conformance.Conformance of `selection`, when the designed flow speaks
+    the log's labels) adds its deviations and, to each change's effect, the share of tickets
+    that fit. TicketloopError for a week without data."""
+    from mining.bottlenecks import bottlenecks
+    from mining.effect import measure_change
+    from mining.kpis import compute_kpis
+    from store.changes import list_changes
+    from store.errors import MiningError, TicketloopError
+
+    changes = list_changes(con, selection.dataset)
+    weekly = compute_kpis(
+        con, selection, settings, weekly=True, changes=[c["date"] for c in changes]
+    )
+    frame = weekly.values
+    created = frame[(frame["kpi"] == "tickets") & (frame["value"] > 0)]["week"]
+    if week == "last":
+        latest = frame["week"].max()
+        monday = min(created.max(), latest - timedelta(days=7))
+        if monday not in set(frame["week"]):  # under two weeks of data: its only week
+            monday = created.max()
+    else:
+        try:
+            monday = parse_week(week)
+        except ValueError:
+            raise TicketloopError(
+                f"--week {week}: not an ISO week. Write it as 2025-W14, or last"
+            ) from None
+    if monday not in set(frame["week"]):
+        raise TicketloopError(
+            f"--week {iso_week(monday)}: no data that week; the data set spans"
+            f" {iso_week(frame['week'].min())} to {iso_week(frame['week'].max())}"
+        )
+    recent = [c for c in changes if monday - timedelta(weeks=recent_weeks) <= c["date"] <= monday]
+    unfit = conformance.non_fitting_tickets if conformance is not None else None
+    effects = []
+    for c in recent:
+        try:
+            effects.append(measure_change(con, selection, settings, c, non_fitting_tickets=unfit))
+        except TicketloopError:
+            continue
+    four_weeks = selection.but(start=monday - timedelta(weeks=3), end=monday + timedelta(days=6))
+    try:
+        transitions = bottlenecks(con, four_weeks).transitions
+    except MiningError:  # no ticket created in those weeks
+        transitions = None
+    return Review(
+        dataset=selection.dataset,
+        selection=selection.describe(),
+        week=monday,
+        weekly=weekly,
+        targets=settings.targets,
+        changes=changes,
+        effects=effects,
+        recent=f"tickets created {iso_week(monday - timedelta(weeks=3))} to {iso_week(monday)}",
+        deviations=conformance.deviations if conformance is not None else None,
+        transitions=transitions,
+    )
+
+
+def review_document(
+    con: duckdb.DuckDBPyConnection,
+    selection: Selection,
+    settings: Settings,
+    *,
+    week: str = "last",
+    recent_weeks: int = 12,
+    conformance: Any = None,
+) -> tuple[str, str]:
+    """(ISO week, the review as one HTML document): what `ticketloop report` writes."""
+    review = build_review(
+        con, selection, settings, week=week, recent_weeks=recent_weeks, conformance=conformance
+    )
+    return iso_week(review.week), render_review(review)
 
 
 def _svg_spark(values: list[float | None]) -> str:
@@ -93,6 +171,13 @@ def _week_rows(review: Review, kpi: str) -> pd.DataFrame:
     return rows.sort_values("week")
 
 
+def kpi_series(review: Review, kpi: str) -> pd.DataFrame:
+    """One KPI's weeks up to the review's week (columns week, value, centre, lower, upper,
+    signal, ...): what `charts.kpi_trend` draws."""
+    rows = _week_rows(review, kpi)
+    return rows[rows["week"] <= review.week]
+
+
 def _value_at(rows: pd.DataFrame, week: date) -> pd.Series | None:
     hit = rows[rows["week"] == week]
     return None if hit.empty else hit.iloc[0]
@@ -102,28 +187,65 @@ def _missing(v: object) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def scorecard(review: Review) -> str:
+def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
+    """One dict per KPI for the review's week: kpi (the Kpi), value, last (last week's), target
+    (a Target or None), status (on/near/off or None), signal, reason (why there is no value), recent
+    (the rows week, value of the last `weeks` weeks up to this one), computed (whether any week
+    has a value: False when the data set cannot give this KPI)."""
     week, last = review.week, review.week - timedelta(days=7)
+    out = []
+    for kpi in KPIS:
+        rows = _week_rows(review, kpi.name)
+        now, before = _value_at(rows, week), _value_at(rows, last)
+        status = now["status"] if now is not None else None
+        signal = now["signal"] if now is not None else None
+        reason = now["reason"] if now is not None else None
+        out.append(
+            {
+                "kpi": kpi,
+                "value": None if now is None or _missing(now["value"]) else float(now["value"]),
+                "last": (
+                    None if before is None or _missing(before["value"]) else float(before["value"])
+                ),
+                "target": review.targets.get(kpi.name),
+                "status": None if _missing(status) else status,
+                "signal": None if _missing(signal) else signal,
+                "reason": None if _missing(reason) else reason,
+                "recent": rows[rows["week"] <= week].tail(weeks)[["week", "value"]],
+                "computed": bool(rows["value"].notna().any()),
+            }
+        )
+    return out
+
+
+def not_computed(rows: list[dict[str, Any]]) -> str | None:
+    """The KPIs of `scorecard_rows` the data set cannot give, grouped by why; None when none."""
+    why: dict[str, list[str]] = {}
+    for row in rows:
+        if not row["computed"]:
+            reason = (row["reason"] or "no value in any week").removesuffix(" this week")
+            why.setdefault(reason, []).append(row["kpi"].meaning)
+    if not why:
+        return None
+    return "; ".join(f"{', '.join(names)} ({reason})" for reason, names in why.items())
+
+
+def scorecard(review: Review) -> str:
     out = [
         "<table class='score'><thead><tr><th>KPI</th><th>this week</th><th>last week</th>"
         "<th>target</th><th>status</th><th>last 12 weeks</th><th>signal</th></tr></thead><tbody>"
     ]
-    for kpi in KPIS:
-        rows = _week_rows(review, kpi.name)
-        now, before = _value_at(rows, week), _value_at(rows, last)
-        target = review.targets.get(kpi.name)
-        status = now["status"] if now is not None else None
-        status = None if _missing(status) else status
+    for row in scorecard_rows(review):
+        kpi, target, status = row["kpi"], row["target"], row["status"]
         colour = STATUS_COLOURS.get(status or "", "#7f7f7f")
-        recent = rows[rows["week"] <= week].tail(12)["value"].tolist()
-        signal = now["signal"] if now is not None and not _missing(now["signal"]) else ""
         out.append(
             f"<tr><td title='{html.escape(kpi.formula)}'>{kpi.name}</td>"
-            f"<td>{_fmt(now['value'] if now is not None else None, kpi.unit)}</td>"
-            f"<td>{_fmt(before['value'] if before is not None else None, kpi.unit)}</td>"
+            f"<td>{_fmt(row['value'], kpi.unit)}</td>"
+            f"<td>{_fmt(row['last'], kpi.unit)}</td>"
             f"<td>{_fmt(target.target, kpi.unit) + (' ↓' if target.better == 'lower' else ' ↑') if target else ''}</td>"
             f"<td><span class='pill' style='background:{colour}'>{status or '–'}</span></td>"
-            f"<td>{_svg_spark(recent)}</td><td>{html.escape(str(signal))}</td></tr>"
+            f"<td>{_svg_spark(row['recent']['value'].tolist())}</td>"
+            f"<td>{html.escape(str(row['signal'] or ''))}</td></tr>"
         )
     out.append("</tbody></table>")
     return "".join(out)
@@ -134,8 +256,7 @@ def trends(review: Review) -> str:
     marks = [(c["date"], c["title"]) for c in review.changes]
     for i, name in enumerate(TREND_KPIS):
         kpi = BY_NAME[name]
-        rows = _week_rows(review, name)
-        rows = rows[rows["week"] <= review.week]
+        rows = kpi_series(review, name)
         if rows["value"].isna().all():
             continue
         target = review.targets.get(name)
@@ -181,18 +302,18 @@ def effects(review: Review) -> str:
     return "".join(out)
 
 
-def escalation_summary(review: Review) -> str:
-    """The week's escalations in the scorecard's own numbers (the mining definitions)."""
+def escalation_sentence(review: Review) -> str:
+    """The week's escalations in the scorecard's own numbers (the mining definitions), in words."""
 
     def at(kpi: str) -> pd.Series | None:
         return _value_at(_week_rows(review, kpi), review.week)
 
     tickets, rate, needless = at("tickets"), at("escalation_rate"), at("needless_escalation_rate")
     if tickets is None or not tickets["value"]:
-        return "<p>No tickets created this week.</p>"
+        return "No tickets created this week."
     if rate is None or _missing(rate["value"]):
         reason = rate["reason"] if rate is not None and not _missing(rate["reason"]) else ""
-        return f"<p>Escalations cannot be counted: {html.escape(str(reason))}.</p>"
+        return f"Escalations cannot be counted: {reason}."
     escalated = round(rate["value"] * tickets["value"])
     examples = needless["examples"] if needless is not None else None
     named = (
@@ -202,10 +323,10 @@ def escalation_summary(review: Review) -> str:
     )
     named = named or "none"
     return (
-        f"<p>{escalated:,} of {tickets['value']:,.0f} tickets created this week were escalated"
+        f"{escalated:,} of {tickets['value']:,.0f} tickets created this week were escalated"
         f" ({_fmt(rate['value'], 'fraction')}); needless escalations (bounce-back or push-to-front)"
         f" were {_fmt(needless['value'] if needless is not None else None, 'fraction')} of them"
-        f" (e.g. {html.escape(named)}).</p>"
+        f" (e.g. {named})."
     )
 
 
@@ -238,7 +359,7 @@ def top_deviations(review: Review, limit: int = 5) -> str:
     accepted = int(frame["accepted"].sum())
     note = f"<p class='sub'>{accepted} accepted deviation(s) left out.</p>" if accepted else ""
     return (
-        f"<p class='sub'>{html.escape(review.recent)}; most costly first (tickets × extra median"
+        f"<p class='sub'>All tickets of the selection; most costly first (tickets × extra median"
         " time to resolution).</p><table><tr><th>deviation</th><th>tickets</th><th>median time to"
         " resolution, affected vs rest</th><th>mean CSAT, affected vs rest</th><th>e.g.</th></tr>"
         f"{rows}</table>{note}"
@@ -262,6 +383,10 @@ def top_bottlenecks(review: Review, limit: int = 5) -> str:
         "<table><tr><th>transition</th><th>times</th><th>waiting in all</th><th>median</th>"
         f"<th>p90</th><th>longest, e.g.</th></tr>{rows}</table>"
     )
+
+
+def escalation_summary(review: Review) -> str:
+    return f"<p>{html.escape(escalation_sentence(review))}</p>"
 
 
 def next_steps(review: Review) -> list[str]:
@@ -333,7 +458,7 @@ def render_review(review: Review) -> str:
 <style>{CSS}</style></head><body>
 <h1>Weekly review {iso_week(review.week)}: {html.escape(review.dataset)}</h1>
 <p class="sub">Week of {review.week:%d %b %Y} to {review.week + timedelta(days=6):%d %b %Y}; {html.escape(review.selection)};
-KPI definitions in the README; limits are process-behaviour (XmR) limits from {html.escape(_baseline(review))}.</p>
+KPI definitions in the README; limits are process-behaviour (XmR) limits from {html.escape(baseline(review))}.</p>
 <h2>What to look at next</h2>{steps_html}
 <h2>Scorecard against targets and last week</h2>{scorecard(review)}
 <h2>Trends with limits and changes</h2><div class="charts">{trends(review)}</div>
@@ -344,7 +469,8 @@ KPI definitions in the README; limits are process-behaviour (XmR) limits from {h
 </body></html>"""
 
 
-def _baseline(review: Review) -> str:
+def baseline(review: Review) -> str:
+    """Which weeks the XmR limits were computed from, in words."""
     for _limits, basis in review.weekly.limits.values():
         return basis
     return "no baseline"

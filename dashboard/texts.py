@@ -200,3 +200,85 @@ ESC_BREAKDOWNS = {
 }
 ESC_SANKEY_TITLE = "Ping-pong: handovers between teams (tickets bounced X → Y → X)"
 ESC_NO_PING_PONG = "No ping-pong tickets in this selection."
+
+
+# Weekly review, KPI trends, bottlenecks (pages-review)
+REVIEW_TITLE = "Weekly review"
+REVIEW_WEEK = "Week {week}: {first:%d %b} to {last:%d %b %Y} · {selection}"
+REVIEW_DOWNLOAD = "Download the weekly review (HTML)"
+REVIEW_CHANGED = "What changed this week"
+REVIEW_QUIET = "Nothing off target, no signal and no large move this week."
+REVIEW_SCORECARD = "Scorecard against targets and last week"
+REVIEW_OTHER_KPIS = "Other KPIs (no target)"
+REVIEW_NOT_COMPUTED = "Not computed on this data set: {names}."
+REVIEW_STATUS = {
+    "on": ":green-badge[on target]",
+    "near": ":orange-badge[near target]",
+    "off": ":red-badge[off target]",
+}
+REVIEW_TARGET = "target {target} ({better} is better)"
+REVIEW_SIGNAL = ":violet-badge[signal: {signal}]"
+REVIEW_DEVIATIONS = "Top deviations"
+REVIEW_DEVIATIONS_LINK = (
+    "Deviations from the designed flow and their cost are on the conformance page "
+    "(`ticketloop conformance` on the command line)."
+)
+REVIEW_BOTTLENECKS = "Top bottlenecks"
+REVIEW_BOTTLENECKS_MORE = "All of them, team queues and arrivals: the Bottlenecks page."
+REVIEW_ESCALATIONS = "Needless escalations"
+REVIEW_CHANGES = "Process changes and their measured effect"
+REVIEW_NO_CHANGES = (
+    "No process change recorded in the 12 weeks up to this week. Record one with "
+    "`ticketloop change add --date YYYY-MM-DD --title ...` to measure its effect."
+)
+EFFECT_HEAD = "**{title}** ({date}): {before:,} tickets in the weeks before, {after:,} from it."
+EFFECT_NOTHING = "No KPI moved clearly (every 95% interval of the difference includes zero)."
+KPI_TRENDS_TITLE = "KPI trends"
+BOTTLENECKS_TITLE = "Bottlenecks"
+TRANSITIONS_CHART = "Where tickets wait: transitions by total waiting time"
+NO_TRANSITIONS = "No ticket has two events, so there is no waiting between activities."
+TRENDS_INTRO = (
+    "Each KPI week by week (in the week its ticket closed the measure: resolution, first "
+    "response, answer, else creation) against its target, with process-behaviour (XmR) limits "
+    "from {basis}. Red points are signals: beyond the limits, or a run of 8 on one side."
+)
+TRENDS_SIGNALS = "{n} weeks flagged as signals; the latest: {weeks}."
+TRENDS_NO_SIGNAL = "No signal: week-to-week moves are within the usual noise."
+TRENDS_EFFECTS = "Before and after each process change"
+TRENDS_EFFECT_FAILED = "**{title}** ({date}): cannot be measured: {message}"
+TRENDS_EFFECT_CAPTION = (
+    "Tickets created in the 6 weeks before a change against those created in the 6 weeks from "
+    "it; the interval is a 95% bootstrap interval of the difference over tickets."
+)
+BOTTLENECKS_BUSINESS = "Business hours only"
+BOTTLENECKS_BUSINESS_HELP = "Count waiting on the business calendar of the Settings page."
+BOTTLENECKS_CLOCK = "{tickets:,} tickets; durations in {clock}."
+METRIC_WAITING = "Waiting between activities"
+METRIC_CUSTOMER = "Of it, for the customer"
+METRIC_INTERNAL = "Of it, internal"
+BOTTLENECKS_TRANSITIONS = "Transitions ranked by the time they add"
+BOTTLENECKS_TABLE = "The transitions as a table, with example tickets"
+BOTTLENECKS_RANGES = "How long the largest waits last: median and 90th percentile"
+TEAM_QUEUES = "Team queues: from assignment to the team's next activity"
+NO_TEAMS = "No `Assigned` event names a team, so there are no team queues to show."
+NOT_ACTED_ON = "{n:,} assignments were never acted on by the team: {teams}."
+CUSTOMER_WAITS = "Waiting for the customer"
+CUSTOMER_WAITS_TEXT = (
+    "{requests:,} information requests on {tickets:,} tickets; the customer replied after "
+    "{median} (median), {p90} for the slowest 10%. This waiting is counted apart from the "
+    "internal waiting above."
+)
+NO_CUSTOMER_WAITS = (
+    "No `Information requested` event, so waiting for the customer cannot be told apart: "
+    "all waiting counts as internal."
+)
+ACTIVITY_DURATIONS = "How long activities take (start to complete)"
+ARRIVALS = "When tickets arrive against when they are resolved (weekday × hour)"
+ARRIVALS_TITLES = ("Tickets created", "Tickets resolved")
+NO_RESOLUTIONS = (
+    "No `Resolved` event, so the resolution heatmap is empty (map the log's label to Resolved)."
+)
+TRENDS_NO_CHANGES = (
+    "No process change recorded for this data set. Record one with "
+    "`ticketloop change add --date YYYY-MM-DD --title ...` to mark it here and measure its effect."
+)

@@ -101,14 +101,17 @@ def test_every_page_opens_in_a_browser(serve, browser, sample_db: Path, spec) ->
 
 
 def test_overview_page_in_a_browser(serve, browser, sample_db: Path, tmp_path: Path) -> None:
-    page = _open(browser, serve(sample_db))
+    url = serve(sample_db)
+    page = _open(browser, url)
+    page.get_by_text(texts.REVIEW_SCORECARD).wait_for(timeout=60_000)
+    assert page.url.split("?")[0].endswith("/weekly-review")  # `/` lands on the landing page
+    page = _open(browser, url + "/overview")
     page.get_by_text(texts.CHANNEL_CHART_TITLE).wait_for(timeout=30_000)
     metrics = page.locator("[data-testid='stMetricValue']").all_inner_texts()
     assert metrics[:2] == ["5,000", "44,861"]
     assert page.get_by_text(texts.VARIANT_CHART_TITLE).is_visible()
     assert page.locator(".js-plotly-plot").count() == 2
     assert page.locator("[data-testid='stException']").count() == 0
-    assert page.url.split("?")[0].endswith("/overview")  # `/` lands on the landing page
 
 
 def test_a_copied_link_reproduces_the_filters(serve, browser, sample_db: Path) -> None:
@@ -122,7 +125,7 @@ def test_a_copied_link_reproduces_the_filters(serve, browser, sample_db: Path) -
 def test_an_ingest_while_the_dashboard_runs_shows_up_on_reload(
     serve, browser, writable_sample_db: Path
 ) -> None:
-    page = _open(browser, serve(writable_sample_db))
+    page = _open(browser, serve(writable_sample_db) + "/overview")
     page.get_by_text(texts.CHANNEL_CHART_TITLE).wait_for(timeout=30_000)
     done = subprocess.run(
         [

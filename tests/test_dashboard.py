@@ -36,6 +36,7 @@ def app(monkeypatch: pytest.MonkeyPatch):
 
 def test_overview_shows_the_sample(app, sample_db: Path) -> None:
     at = app(sample_db)
+    at.switch_page(OVERVIEW.script).run()
     assert at.title[0].value == texts.OVERVIEW_TITLE
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {
@@ -98,6 +99,7 @@ def test_rejected_rows_are_shown_to_the_analyst(app, tmp_path: Path) -> None:
     )
     ingest_files(db, [path], dataset="r")
     at = app(db)
+    at.switch_page(OVERVIEW.script).run()
     assert at.warning[0].value == texts.REJECTED_NOTE.format(n=1)
     assert at.expander[0].label == texts.REJECTED_EXPANDER
     shown = at.dataframe[0].value
@@ -165,6 +167,7 @@ def test_overview_numbers_equal_the_cli(app, sample_db: Path) -> None:
 
     doc = Store(sample_db).datasets()[0]
     at = app(sample_db)
+    at.switch_page(OVERVIEW.script).run()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[texts.METRIC_TICKETS] == f"{doc['cases']:,}"
     assert metrics[texts.METRIC_EVENTS] == f"{doc['events']:,}"
@@ -176,6 +179,7 @@ def test_url_filters_drive_the_selection(app, sample_db: Path, monkeypatch) -> N
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["channel"] = "phone"
     at.run()
+    at.switch_page(OVERVIEW.script).run()
     assert at.multiselect(key="filter_channel").value == ["phone"]
     tickets = int(at.metric[0].value.replace(",", ""))
     assert 0 < tickets < 5000
@@ -330,3 +334,103 @@ def test_escalations_page_says_what_a_plain_log_lacks(app, tmp_path: Path) -> No
     at.switch_page(ESCALATIONS.script).run()
     assert not at.exception, at.exception
     assert [i.value for i in at.info] == [texts.ESC_NOTHING]
+
+
+REVIEW = next(p for p in PAGES if p.module == "weekly_review")
+
+
+def test_weekly_review_is_the_landing_page_and_matches_the_kpis(app, sample_db: Path) -> None:
+    from dashboard import format as fmt
+    from dashboard.report import build_review
+    from mining.kpis import BY_NAME, compute_kpis
+    from mining.selection import Selection
+    from store.settings import Settings
+
+    at = app(sample_db)
+    assert at.title[0].value == texts.REVIEW_TITLE  # `/` opens the review once there is data
+    with open_store(sample_db, read_only=True) as con:
+        review = build_review(con, Selection("helpdesk"), Settings())
+        weekly = compute_kpis(con, Selection("helpdesk"), Settings(), weekly=True).values
+    rows = weekly[(weekly["week"] == review.week) & weekly["group"].isna()]
+    metrics = {m.label: m.value for m in at.metric}
+    for name in ("ttr_median_hours", "frt_median_hours", "escalation_rate"):
+        kpi = BY_NAME[name]
+        value = rows[rows["kpi"] == name]["value"].iloc[0]
+        label = kpi.meaning[:1].upper() + kpi.meaning[1:]
+        assert metrics[label] == fmt.kpi_value(value, kpi.unit)
+    assert at.caption[0].value.startswith(f"Week {review.week:%G-W%V}")
+    assert at.get("download_button")
+    assert texts.REVIEW_NO_CHANGES in [i.value for i in at.info]
+
+
+TRENDS = next(p for p in PAGES if p.module == "kpi_trends")
+
+
+def test_kpi_trends_draw_every_kpi_with_its_limits(app, sample_db: Path) -> None:
+    from mining.kpis import KPIS, compute_kpis
+    from mining.selection import Selection
+    from store.settings import Settings
+
+    at = app(sample_db)
+    at.switch_page(TRENDS.script).run()
+    assert not at.exception, at.exception
+    charts = {
+        json.loads(c.proto.spec)["layout"]["title"]["text"]: json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+    }
+    assert len(charts) == len(KPIS) - 1  # every KPI but the ticket count: the sample has all
+    ttr = next(fig for title, fig in charts.items() if "(ttr_median_hours)" in title)
+    with open_store(sample_db, read_only=True) as con:
+        weekly = compute_kpis(con, Selection("helpdesk"), Settings(), weekly=True).values
+    rows = weekly[(weekly["kpi"] == "ttr_median_hours")].sort_values("week")
+    line = next(t for t in ttr["data"] if t["name"] == "weekly")
+    drawn = chart_values(line["y"])
+    assert drawn[0] == pytest.approx(rows["value"].iloc[0])
+    assert drawn[-1] == pytest.approx(rows["value"].iloc[len(drawn) - 1])
+    assert any(t["name"] == "limits" for t in ttr["data"])
+    assert ttr["layout"]["yaxis"]["ticksuffix"] == " h"  # medians under two days: hours
+    assert texts.TRENDS_NO_CHANGES in [i.value for i in at.info]
+
+
+def test_kpi_trends_say_what_a_log_cannot_give(app, real_helpdesk_db: Path) -> None:
+    at = app(real_helpdesk_db)
+    at.switch_page(TRENDS.script).run()
+    assert not at.exception, at.exception
+    (line,) = [i.value for i in at.info if i.value.startswith("Not computed")]
+    assert "customer satisfaction" in line and "escalated tickets" in line
+
+
+BOTTLENECKS = next(p for p in PAGES if p.module == "bottlenecks")
+
+
+def test_bottlenecks_rank_transitions_as_mining_does(app, sample_db: Path) -> None:
+    from dashboard import format as fmt
+    from mining.bottlenecks import bottlenecks
+    from mining.selection import Selection
+
+    at = app(sample_db)
+    at.switch_page(BOTTLENECKS.script).run()
+    assert not at.exception, at.exception
+    with open_store(sample_db, read_only=True) as con:
+        found = bottlenecks(con, Selection("helpdesk"))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[texts.METRIC_WAITING] == fmt.duration(found.waiting_hours)
+    charts = {
+        json.loads(c.proto.spec)["layout"].get("title", {}).get("text"): json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+    }
+    (bars,) = charts[texts.BOTTLENECKS_TRANSITIONS]["data"]
+    top = found.transitions.nlargest(15, "total_hours")
+    assert chart_values(bars["x"])[0] == pytest.approx(top["total_hours"].iloc[0] / 24)
+    assert bars["y"][0] == "Resolved → Closed"
+    at.toggle(key="bottlenecks_business").set_value(True).run()
+    assert not at.exception, at.exception
+    assert "business hours" in at.caption[0].value
+
+
+def test_bottlenecks_on_a_log_without_teams_or_requests(app, real_helpdesk_db: Path) -> None:
+    at = app(real_helpdesk_db)
+    at.switch_page(BOTTLENECKS.script).run()
+    assert not at.exception, at.exception
+    infos = [i.value for i in at.info]
+    assert texts.NO_TEAMS in infos and texts.NO_CUSTOMER_WAITS in infos

@@ -296,75 +296,22 @@ class Analysis:
     def review(self, week: str = "last", *, recent_weeks: int = 12) -> tuple[str, str]:
         """The weekly review of ISO week `week` ('2025-W14', or 'last': the last complete week
         with tickets created) as one self-contained HTML document; (week, html)."""
-        from datetime import timedelta
+        from dashboard.report import review_document
+        from store.errors import MiningError, ModelError
 
-        from dashboard.report import Review, iso_week, parse_week, render_review
-        from mining.kpis import compute_kpis
-        from store.changes import list_changes
-        from store.errors import MiningError, ModelError, TicketloopError
-
-        settings = self.store.settings
+        try:  # deviations, and conformance beside the KPIs in the changes' effects
+            conformance = self.conformance()
+        except (MiningError, ModelError):  # a designed flow that shares no label with the log
+            conformance = None
         with self.store.reading() as con:
-            changes = list_changes(con, self.selection.dataset)
-            weekly = compute_kpis(
+            return review_document(
                 con,
                 self.selection,
-                settings,
-                weekly=True,
-                changes=[c["date"] for c in changes],
+                self.store.settings,
+                week=week,
+                recent_weeks=recent_weeks,
+                conformance=conformance,
             )
-            frame = weekly.values
-            created = frame[(frame["kpi"] == "tickets") & (frame["value"] > 0)]["week"]
-            if week == "last":
-                latest = frame["week"].max()
-                monday = min(created.max(), latest - timedelta(days=7))
-            else:
-                try:
-                    monday = parse_week(week)
-                except ValueError:
-                    raise TicketloopError(
-                        f"--week {week}: not an ISO week. Write it as 2025-W14, or last"
-                    ) from None
-            if monday not in set(frame["week"]):
-                raise TicketloopError(
-                    f"--week {iso_week(monday)}: no data that week; the data set spans"
-                    f" {iso_week(frame['week'].min())} to {iso_week(frame['week'].max())}"
-                )
-            recent = [
-                c for c in changes if monday - timedelta(weeks=recent_weeks) <= c["date"] <= monday
-            ]
-        effects = []
-        for c in recent:  # as `change effect` measures them, conformance included
-            try:
-                effects.append(self.change_effect(c["id"]))
-            except TicketloopError:
-                continue
-        # Deviations and bottlenecks of the last four weeks' tickets: enough to rank, still recent.
-        recent = Analysis(
-            self.store,
-            self.selection.but(start=monday - timedelta(weeks=3), end=monday + timedelta(days=6)),
-        )
-        try:
-            deviations = recent.conformance().deviations
-        except (MiningError, ModelError):  # no ticket then, or a flow without the log's labels
-            deviations = None
-        try:
-            transitions = recent.bottlenecks().transitions
-        except MiningError:
-            transitions = None
-        review = Review(
-            dataset=self.selection.dataset,
-            selection=self.selection.describe(),
-            week=monday,
-            weekly=weekly,
-            targets=settings.targets,
-            changes=changes,
-            effects=effects,
-            recent=f"tickets created {iso_week(monday - timedelta(weeks=3))} to {iso_week(monday)}",
-            deviations=deviations,
-            transitions=transitions,
-        )
-        return iso_week(monday), render_review(review)
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:

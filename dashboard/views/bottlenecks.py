@@ -1,0 +1,101 @@
+"""Bottlenecks: transitions ranked by the time they add, how long waits last, team queues,
+waiting for the customer apart, and arrivals against resolutions by weekday and hour."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, texts
+from dashboard import format as fmt
+from dashboard.context import PageContext
+from mining.bottlenecks import bottlenecks
+
+TOP = 15
+
+
+def render(ctx: PageContext) -> None:
+    business = st.toggle(
+        texts.BOTTLENECKS_BUSINESS, key="bottlenecks_business", help=texts.BOTTLENECKS_BUSINESS_HELP
+    )
+    found = ctx.query(bottlenecks, calendar=ctx.settings.calendar if business else None)
+    if not found.tickets:
+        st.info(texts.NOTHING_SELECTED)
+        st.stop()
+    st.caption(texts.BOTTLENECKS_CLOCK.format(tickets=found.tickets, clock=found.clock))
+    cols = st.columns(3)
+    customer = found.customer_hours
+    cols[0].metric(texts.METRIC_WAITING, fmt.duration(found.waiting_hours))
+    share = f" ({customer / found.waiting_hours:.0%})" if found.waiting_hours else ""
+    cols[1].metric(texts.METRIC_CUSTOMER, fmt.duration(customer) + share)
+    cols[2].metric(texts.METRIC_INTERNAL, fmt.duration(found.waiting_hours - customer))
+
+    waits = found.transitions
+    if waits.empty:
+        st.info(texts.NO_TRANSITIONS)
+    else:
+        st.plotly_chart(
+            charts.transition_waits(waits, texts.BOTTLENECKS_TRANSITIONS, top=TOP),
+            key="bottleneck_transitions",
+        )
+        top = waits.nlargest(TOP, "total_hours")
+        st.plotly_chart(
+            charts.wait_ranges(
+                top,
+                [
+                    f"{a} → {b}"
+                    for a, b in zip(top["from_activity"], top["to_activity"], strict=True)
+                ],
+                texts.BOTTLENECKS_RANGES,
+                count="transitions",
+            ),
+            key="bottleneck_ranges",
+        )
+        with st.expander(texts.BOTTLENECKS_TABLE):
+            st.dataframe(waits, hide_index=True, key="bottleneck_table")
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader(texts.TEAM_QUEUES)
+        queues = found.team_queues
+        if queues is None:
+            st.info(texts.NO_TEAMS)
+        else:
+            queues = queues.sort_values("total_hours", ascending=False)
+            st.plotly_chart(
+                charts.wait_ranges(queues, list(queues["team"]), "", count="assignments"),
+                key="team_queues",
+            )
+            idle = queues[queues["not_acted_on"] > 0]
+            if not idle.empty:
+                st.caption(
+                    texts.NOT_ACTED_ON.format(
+                        n=int(idle["not_acted_on"].sum()),
+                        teams=", ".join(
+                            f"{t} {n:,}"
+                            for t, n in zip(idle["team"], idle["not_acted_on"], strict=True)
+                        ),
+                    )
+                )
+    with right:
+        st.subheader(texts.CUSTOMER_WAITS)
+        if found.customer_waits is None:
+            st.info(texts.NO_CUSTOMER_WAITS)
+        else:
+            row = found.customer_waits.iloc[0]
+            st.markdown(
+                texts.CUSTOMER_WAITS_TEXT.format(
+                    requests=int(row["requests"]),
+                    tickets=int(row["tickets"]),
+                    median=fmt.duration(row["median_hours"]),
+                    p90=fmt.duration(row["p90_hours"]),
+                )
+            )
+
+    if found.activity_durations is not None:
+        st.subheader(texts.ACTIVITY_DURATIONS)
+        st.dataframe(found.activity_durations, hide_index=True, key="activity_durations")
+
+    st.subheader(texts.ARRIVALS)
+    if not found.arrivals["resolutions"].any():
+        st.info(texts.NO_RESOLUTIONS)
+    st.plotly_chart(charts.arrival_heatmaps(found.arrivals, texts.ARRIVALS_TITLES), key="arrivals")
