@@ -61,6 +61,7 @@ GROUP BY ALL
 def time_dfg(db: Path) -> tuple[float, float, set[tuple[str, str, int]]]:
     """Best-of-three seconds for the coded and the text DFG query, and the DFG itself."""
     con = duckdb.connect(str(db), read_only=True)
+    con.execute("SET enable_progress_bar = false")
     timings = []
     for query in (DFG_CODED, DFG_TEXT):
         best = float("inf")
