@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import duckdb
 
+from store.connection import transaction
 from store.errors import StoreError
 from store.queries import sql_text
 
@@ -50,10 +48,10 @@ def rename_dataset(con: duckdb.DuckDBPyConnection, old: str, new: str) -> str:
         "CREATE OR REPLACE TABLE renaming_files AS SELECT * FROM source_files WHERE dataset_id = $d",
         {"d": d},
     )
-    with _transaction(con):
+    with transaction(con):
         con.execute("DELETE FROM source_files WHERE dataset_id = $d", {"d": d})
     try:
-        with _transaction(con):
+        with transaction(con):
             con.execute("UPDATE datasets SET name = $n WHERE dataset_id = $d", {"n": new, "d": d})
             con.execute("INSERT INTO source_files BY NAME SELECT * FROM renaming_files")
     except BaseException:
@@ -85,10 +83,10 @@ def delete_dataset(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, int]:
     # The tables others reference go last.
     tables.sort(key=lambda t: (t == "datasets", t == "source_files", t))
     deleted: dict[str, int] = {}
-    with _transaction(con):
+    with transaction(con):
         for table in tables[:-1]:
             deleted[table] = _delete_rows(con, table, d)
-    with _transaction(con):
+    with transaction(con):
         deleted["datasets"] = _delete_rows(con, "datasets", d)
     return deleted
 
@@ -97,14 +95,3 @@ def _delete_rows(con: duckdb.DuckDBPyConnection, table: str, d: int) -> int:
     quoted = '"' + table.replace('"', '""') + '"'
     sql = f"DELETE FROM {quoted} WHERE dataset_id = $d"  # noqa: S608 (a catalog name, quoted)
     return con.execute(sql, {"d": d}).fetchall()[0][0]
-
-
-@contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    con.execute("BEGIN")
-    try:
-        yield
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")

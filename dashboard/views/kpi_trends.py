@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import charts, report, texts
 from dashboard.context import PageContext
-from dashboard.views.weekly_review import effect_table
+from dashboard.views.weekly_review import effect_table, load_review
 from mining.effect import measure_change
 from store.errors import TicketloopError
 
@@ -15,11 +15,7 @@ PER_ROW = 2
 
 
 def render(ctx: PageContext) -> None:
-    try:
-        review = ctx.query(report.build_review, settings=ctx.settings)
-    except TicketloopError as exc:
-        st.info(str(exc) if "match" not in str(exc) else texts.NOTHING_SELECTED)
-        st.stop()
+    review = load_review(ctx)
     st.caption(texts.TRENDS_INTRO.format(basis=report.baseline(review)))
     rows = [r for r in report.scorecard_rows(review, weeks=10_000) if r["kpi"].name != "tickets"]
     missing = report.not_computed(rows)

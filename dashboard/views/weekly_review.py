@@ -20,12 +20,17 @@ from store.errors import TicketloopError
 TILES_PER_ROW = 4
 
 
-def render(ctx: PageContext) -> None:
+def load_review(ctx: PageContext) -> report.Review:
+    """The weekly review of the selection (cached), or a one-line message and the page stops."""
     try:
-        review = ctx.query(report.build_review, settings=ctx.settings)
+        return ctx.query(report.build_review, settings=ctx.settings)
     except TicketloopError as exc:
         st.info(str(exc) if "match" not in str(exc) else texts.NOTHING_SELECTED)
         st.stop()
+
+
+def render(ctx: PageContext) -> None:
+    review = load_review(ctx)
     week = report.iso_week(review.week)
     st.caption(
         texts.REVIEW_WEEK.format(
