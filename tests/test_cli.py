@@ -234,7 +234,11 @@ def test_generate_writes_the_three_files(tmp_path: Path) -> None:
 def test_demo_loads_the_sample_idempotently(tmp_path: Path) -> None:
     db = tmp_path / "demo.duckdb"
     first = invoke("demo", "--db", str(db), "--no-serve")
-    assert first.output == f"sample data set 'helpdesk' in {db}: 5,000 tickets\n"
+    assert first.output == (
+        f"sample data set 'helpdesk' in {db}: 5,000 tickets\n"
+        f"wrote {tmp_path / 'ticketloop.toml'}: the sample desk's calendar (Europe/Madrid) and"
+        " SLA, for every store in that folder\n"
+    )
     second = invoke("demo", "--db", str(db), "--no-serve", "--json")
     assert json.loads(second.output)["events_loaded"] == 0
     # the sample desk's calendar beside the store, and its rollout once in the change log

@@ -695,13 +695,19 @@ def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
 
         sample = write_sample(5000, 7, Path(mkdtemp(prefix="ticketloop-sample-")))["csv"]
     report = ingest_files(db, [sample], dataset="helpdesk")
-    if not settings_path(db).exists() and (SAMPLE_DIR / "ticketloop.toml").exists():
+    wrote_settings = not settings_path(db).exists() and (SAMPLE_DIR / "ticketloop.toml").exists()
+    if wrote_settings:
         settings_path(db).write_bytes((SAMPLE_DIR / "ticketloop.toml").read_bytes())
     store = Store(db)
     if not store.changes("helpdesk"):
         store.add_change("helpdesk", ROLLOUT.isoformat(), "Knowledge base rollout")
     if not as_json:
         click.echo(f"sample data set 'helpdesk' in {db}: {report.cases:,} tickets")
+        if wrote_settings:
+            click.echo(
+                f"wrote {settings_path(db)}: the sample desk's calendar (Europe/Madrid) and SLA,"
+                " for every store in that folder"
+            )
     if no_serve:
         if as_json:
             emit_json(report.to_json())
