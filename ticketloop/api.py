@@ -13,13 +13,18 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from store.connection import open_store
 from store.location import default_db_path
 from store.settings import Settings, load_settings, settings_path
+
+if TYPE_CHECKING:
+    from mining.bottlenecks import Bottlenecks
+    from mining.escalations import Escalations
+    from mining.rootcause import RootCause
 
 
 class Store:
@@ -118,7 +123,7 @@ class Analysis:
         with self.store.reading() as con:
             return scope(con, self.selection).tickets
 
-    def bottlenecks(self, *, business_hours: bool = False) -> Any:
+    def bottlenecks(self, *, business_hours: bool = False) -> Bottlenecks:
         """Where the tickets wait (`mining.bottlenecks.Bottlenecks`): transitions, team queues,
         waiting for the customer, activity durations, arrivals against resolutions. Durations
         in elapsed hours, or in business hours by the settings' `[calendar]`."""
@@ -128,7 +133,7 @@ class Analysis:
         with self.store.reading() as con:
             return bottlenecks(con, self.selection, calendar=calendar)
 
-    def escalations(self) -> Any:
+    def escalations(self) -> Escalations:
         """Escalated, bounce-back, ping-pong and push-to-front tickets and their cost in time and
         satisfaction (`mining.escalations.Escalations`); the push-to-front threshold is the
         settings' `[escalations] push_to_front_share`."""
@@ -144,7 +149,7 @@ class Analysis:
         *,
         min_tickets: int = 30,
         non_fitting_variants: Collection[Sequence[str]] | None = None,
-    ) -> Any:
+    ) -> RootCause:
         """Which ticket attributes over-represent `target` (slow, deviating, escalated, unhappy):
         `mining.rootcause.RootCause`. "deviating" needs `non_fitting_variants`, the activity
         sequences that do not fit the designed flow."""

@@ -5,7 +5,13 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mining.bottlenecks import Bottlenecks
+    from mining.escalations import Escalations
+    from mining.rootcause import RootCause
+    from ticketloop.api import Analysis
 
 TEXT_EXAMPLES = 2  # example ticket ids shown per row in text; JSON has all (up to five)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -33,7 +39,7 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def header(analysis: Any, tickets: int) -> str:
+def header(analysis: Analysis, tickets: int) -> str:
     """The first line of every report: data set, ticket count and filters."""
     return f"{analysis.selection.dataset}: {tickets:,} tickets ({analysis.selection.describe()})"
 
@@ -41,7 +47,7 @@ def header(analysis: Any, tickets: int) -> str:
 # --- bottlenecks --------------------------------------------------------------------------------
 
 
-def bottlenecks_json(analysis: Any, result: Any) -> dict[str, Any]:
+def bottlenecks_json(analysis: Analysis, result: Bottlenecks) -> dict[str, Any]:
     return {
         "dataset": analysis.selection.dataset,
         "selection": analysis.selection.describe(),
@@ -55,7 +61,7 @@ def bottlenecks_json(analysis: Any, result: Any) -> dict[str, Any]:
     }
 
 
-def bottleneck_notes(result: Any) -> list[str]:
+def bottleneck_notes(result: Bottlenecks) -> list[str]:
     """One line for each part the data set cannot show."""
     notes = []
     if result.customer_waits is None:
@@ -83,7 +89,7 @@ def _durations(row: Any) -> list[str]:
     ]
 
 
-def bottlenecks_text(analysis: Any, result: Any, limit: int) -> list[str]:
+def bottlenecks_text(analysis: Analysis, result: Bottlenecks, limit: int) -> list[str]:
     lines = [header(analysis, result.tickets) + f"; durations in {result.clock}", ""]
     transitions = result.transitions
     lines.append(
@@ -157,7 +163,7 @@ def _arrivals_grid(grid: Any, zone: str) -> list[str]:
 # --- escalations --------------------------------------------------------------------------------
 
 
-def escalations_json(analysis: Any, result: Any) -> dict[str, Any]:
+def escalations_json(analysis: Analysis, result: Escalations) -> dict[str, Any]:
     from mining.escalations import BREAKDOWNS
 
     doc = {
@@ -177,7 +183,7 @@ def escalations_json(analysis: Any, result: Any) -> dict[str, Any]:
     return doc | {f"by_{name}": jsonable(result.by(name)) for name in BREAKDOWNS}
 
 
-def escalations_text(analysis: Any, result: Any, limit: int) -> list[str]:
+def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> list[str]:
     lines = [header(analysis, result.tickets), ""]
     escalated = result.escalated_tickets
     examples = result.example_tickets
@@ -298,7 +304,7 @@ def _gap(gap: float | None, answers: int, baseline_answers: int) -> str:
 # --- rootcause ----------------------------------------------------------------------------------
 
 
-def rootcause_json(analysis: Any, result: Any) -> dict[str, Any]:
+def rootcause_json(analysis: Analysis, result: RootCause) -> dict[str, Any]:
     return {
         "dataset": analysis.selection.dataset,
         "selection": analysis.selection.describe(),
@@ -307,7 +313,7 @@ def rootcause_json(analysis: Any, result: Any) -> dict[str, Any]:
     }
 
 
-def rootcause_text(analysis: Any, result: Any, limit: int) -> list[str]:
+def rootcause_text(analysis: Analysis, result: RootCause, limit: int) -> list[str]:
     lines = [
         header(analysis, result.selected),
         f"{result.target}: {result.definition}: {_int(result.target_tickets)} of"
