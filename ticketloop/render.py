@@ -220,11 +220,15 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
             ["resolved_without_escalation_share", "value"], ascending=[False, True]
         ).iloc[0]
         qualifying = categories[categories["push_to_front_category"].astype(bool)]
-        names = ", ".join(qualifying["value"]) or "none"
+        highest = (
+            f"highest share {best['value']} {_share(best['resolved_without_escalation_share'])}"
+            if best["resolved_without_escalation_share"]
+            else "no selected ticket was resolved without escalation"
+        )
         lines.append(
             f"push-to-front categories (resolved without escalation >="
-            f" {_share(result.push_to_front_share)}): {names}; highest share"
-            f" {best['value']} {_share(best['resolved_without_escalation_share'])}"
+            f" {_share(result.push_to_front_share)}): {', '.join(qualifying['value']) or 'none'};"
+            f" {highest}"
         )
     if escalated:
         cost = result.cost.iloc[0]
