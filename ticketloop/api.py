@@ -25,10 +25,13 @@ from store.location import default_db_path
 from store.settings import Settings, load_settings, settings_path
 
 if TYPE_CHECKING:
+    from mining.bottlenecks import Bottlenecks
     from mining.conformance import Conformance
     from mining.dfg import DirectlyFollowsGraph
     from mining.discovery import DiscoveredProcess
+    from mining.escalations import Escalations
     from mining.pm4py_bridge import Method
+    from mining.rootcause import RootCause
     from mining.timeline import TicketTimeline
     from mining.variants import Variants
 
@@ -176,7 +179,7 @@ class Analysis:
         with self.store.reading() as con:
             return scope(con, self.selection).tickets
 
-    def bottlenecks(self, *, business_hours: bool = False) -> Any:
+    def bottlenecks(self, *, business_hours: bool = False) -> Bottlenecks:
         """Where the tickets wait (`mining.bottlenecks.Bottlenecks`): transitions, team queues,
         waiting for the customer, activity durations, arrivals against resolutions. Durations
         in elapsed hours, or in business hours by the settings' `[calendar]`."""
@@ -186,7 +189,7 @@ class Analysis:
         with self.store.reading() as con:
             return bottlenecks(con, self.selection, calendar=calendar)
 
-    def escalations(self) -> Any:
+    def escalations(self) -> Escalations:
         """Escalated, bounce-back, ping-pong and push-to-front tickets and their cost in time and
         satisfaction (`mining.escalations.Escalations`); the push-to-front threshold is the
         settings' `[escalations] push_to_front_share`."""
@@ -196,7 +199,7 @@ class Analysis:
         with self.store.reading() as con:
             return escalations(con, self.selection, push_to_front_share=share)
 
-    def rootcause(self, target: str, *, min_tickets: int = 30) -> Any:
+    def rootcause(self, target: str, *, min_tickets: int = 30) -> RootCause:
         """Which ticket attributes over-represent `target` (slow, deviating, escalated, unhappy):
         `mining.rootcause.RootCause`. "deviating" checks the tickets against the designed flow
         first (`conformance()`, cached in the store)."""

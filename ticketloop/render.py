@@ -5,7 +5,13 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mining.bottlenecks import Bottlenecks
+    from mining.escalations import Escalations
+    from mining.rootcause import RootCause
+    from ticketloop.api import Analysis
 
 TEXT_EXAMPLES = 2  # example ticket ids shown per row in text; JSON has all (up to five)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -28,7 +34,7 @@ def jsonable(value: Any) -> Any:
     return plain(value)
 
 
-def header(analysis: Any, tickets: int) -> str:
+def header(analysis: Analysis, tickets: int) -> str:
     """The first line of every report: data set, ticket count and filters."""
     return f"{analysis.selection.dataset}: {tickets:,} tickets ({analysis.selection.describe()})"
 
@@ -36,7 +42,7 @@ def header(analysis: Any, tickets: int) -> str:
 # --- bottlenecks --------------------------------------------------------------------------------
 
 
-def bottlenecks_json(analysis: Any, result: Any) -> dict[str, Any]:
+def bottlenecks_json(analysis: Analysis, result: Bottlenecks) -> dict[str, Any]:
     return {
         "dataset": analysis.selection.dataset,
         "selection": analysis.selection.describe(),
@@ -50,7 +56,7 @@ def bottlenecks_json(analysis: Any, result: Any) -> dict[str, Any]:
     }
 
 
-def bottleneck_notes(result: Any) -> list[str]:
+def bottleneck_notes(result: Bottlenecks) -> list[str]:
     """One line for each part the data set cannot show."""
     notes = []
     if result.customer_waits is None:
@@ -78,7 +84,7 @@ def _durations(row: Any) -> list[str]:
     ]
 
 
-def bottlenecks_text(analysis: Any, result: Any, limit: int) -> list[str]:
+def bottlenecks_text(analysis: Analysis, result: Bottlenecks, limit: int) -> list[str]:
     lines = [header(analysis, result.tickets) + f"; durations in {result.clock}", ""]
     transitions = result.transitions
     lines.append(
@@ -152,7 +158,7 @@ def _arrivals_grid(grid: Any, zone: str) -> list[str]:
 # --- escalations --------------------------------------------------------------------------------
 
 
-def escalations_json(analysis: Any, result: Any) -> dict[str, Any]:
+def escalations_json(analysis: Analysis, result: Escalations) -> dict[str, Any]:
     from mining.escalations import BREAKDOWNS
 
     doc = {
@@ -172,7 +178,7 @@ def escalations_json(analysis: Any, result: Any) -> dict[str, Any]:
     return doc | {f"by_{name}": jsonable(result.by(name)) for name in BREAKDOWNS}
 
 
-def escalations_text(analysis: Any, result: Any, limit: int) -> list[str]:
+def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> list[str]:
     lines = [header(analysis, result.tickets), ""]
     escalated = result.escalated_tickets
     examples = result.example_tickets
@@ -209,11 +215,15 @@ def escalations_text(analysis: Any, result: Any, limit: int) -> list[str]:
             ["resolved_without_escalation_share", "value"], ascending=[False, True]
         ).iloc[0]
         qualifying = categories[categories["push_to_front_category"].astype(bool)]
-        names = ", ".join(qualifying["value"]) or "none"
+        highest = (
+            f"highest share {best['value']} {_share(best['resolved_without_escalation_share'])}"
+            if best["resolved_without_escalation_share"]
+            else "no selected ticket was resolved without escalation"
+        )
         lines.append(
             f"push-to-front categories (resolved without escalation >="
-            f" {_share(result.push_to_front_share)}): {names}; highest share"
-            f" {best['value']} {_share(best['resolved_without_escalation_share'])}"
+            f" {_share(result.push_to_front_share)}): {', '.join(qualifying['value']) or 'none'};"
+            f" {highest}"
         )
     if escalated:
         cost = result.cost.iloc[0]
@@ -293,7 +303,7 @@ def _gap(gap: float | None, answers: int, baseline_answers: int) -> str:
 # --- rootcause ----------------------------------------------------------------------------------
 
 
-def rootcause_json(analysis: Any, result: Any) -> dict[str, Any]:
+def rootcause_json(analysis: Analysis, result: RootCause) -> dict[str, Any]:
     return {
         "dataset": analysis.selection.dataset,
         "selection": analysis.selection.describe(),
@@ -302,7 +312,7 @@ def rootcause_json(analysis: Any, result: Any) -> dict[str, Any]:
     }
 
 
-def rootcause_text(analysis: Any, result: Any, limit: int) -> list[str]:
+def rootcause_text(analysis: Analysis, result: RootCause, limit: int) -> list[str]:
     lines = [
         header(analysis, result.selected),
         f"{result.target}: {result.definition}: {_int(result.target_tickets)} of"
