@@ -3,7 +3,8 @@
 Its cost follows the batch, not the data set: only the tickets the batch touches are read and
 rewritten, so a weekly append to a data set of millions of events stays fast. Each ticket's events
 stay contiguous and sorted (by time; ties keep their order in the source), numbered by
-`event_index`. The column lists come from the field registry.
+`event_index`, each with the next event's activity and time (`next_activity_id`, `next_ts`) and the time of
+the next by the same team (`next_team_ts`). The column lists come from the field registry.
 """
 
 from __future__ import annotations
@@ -130,9 +131,16 @@ def merge_events(
     # Ties (same time, file and source row: one vendor row can give several events) keep the
     # order in which the reader gave them, and stored events their order.
     fresh = f"SELECT {columns}, staged_order AS tiebreak FROM new_events"
+    # One ordered pass numbers each ticket's events and gives each the next one's activity and
+    # time, and the time of the next by the same team, which the mining reads its pairs from.
     ordered = (
-        "SELECT $d AS dataset_id, * EXCLUDE (tiebreak), row_number() OVER (PARTITION BY case_key"
-        " ORDER BY ts, file_id, source_row, tiebreak)::INTEGER AS event_index FROM ({rows})"
+        "SELECT $d AS dataset_id, * EXCLUDE (tiebreak),"
+        " row_number() OVER w::INTEGER AS event_index,"
+        " lead(activity_id) OVER w AS next_activity_id, lead(ts) OVER w AS next_ts,"
+        " if(team IS NULL, NULL, lead(ts) OVER (PARTITION BY case_key, team"
+        " ORDER BY ts, file_id, source_row, tiebreak)) AS next_team_ts"
+        " FROM ({rows})"
+        " WINDOW w AS (PARTITION BY case_key ORDER BY ts, file_id, source_row, tiebreak)"
         " ORDER BY case_key, event_index"
     )
     if first_load:

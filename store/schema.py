@@ -15,6 +15,7 @@ MIGRATIONS = (
     "003_source_details.sql",
     "004_conformance_cache.sql",
     "005_change_log.sql",
+    "006_next_event.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

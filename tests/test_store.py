@@ -101,3 +101,47 @@ def test_a_reader_gives_up_with_a_clear_message_while_a_writer_holds_on(
     finally:
         holder.kill()
         holder.wait()
+
+
+NEXT_COLUMNS = "dataset_id, case_key, event_index, next_activity_id, next_ts, next_team_ts"
+
+
+def test_an_older_store_gains_the_next_event_columns_as_the_ingest_writes_them(
+    writable_sample_db: Path,
+) -> None:
+    written = rows(writable_sample_db, f"SELECT {NEXT_COLUMNS} FROM events ORDER BY ALL")
+    with duckdb.connect(str(writable_sample_db)) as con:  # back to schema version 5
+        for column in ("next_activity_id", "next_ts", "next_team_ts"):
+            con.execute(f"ALTER TABLE events DROP COLUMN {column}")
+        con.execute("DELETE FROM schema_version WHERE version = 6")
+    with open_store(writable_sample_db):
+        pass
+    assert rows(writable_sample_db, f"SELECT {NEXT_COLUMNS} FROM events ORDER BY ALL") == written
+    assert written[0][3] is not None  # the sample has the pairs at all
+
+
+def test_an_append_renews_the_next_event_of_the_tickets_it_touches(
+    db: Path, tmp_path: Path
+) -> None:
+    header = "case_id,activity,timestamp,team"
+    first = write(
+        tmp_path / "a.csv",
+        f"{header}\nT1,Ticket created,2025-01-06 09:00,\nT1,Assigned,2025-01-06 09:05,L1\nT1,Resolved,2025-01-06 11:00,L1\n",
+    )
+    ingest_files(db, [first], dataset="t")
+    later = write(tmp_path / "b.csv", f"{header}\nT1,First response,2025-01-06 10:00,L1\n")
+    ingest_files(db, [later], dataset="t")
+    got = rows(
+        db,
+        "SELECT a.name, n.name, next_ts::VARCHAR, next_team_ts::VARCHAR FROM events e"
+        " JOIN activities a USING (activity_id) LEFT JOIN activities n"
+        " ON n.activity_id = e.next_activity_id ORDER BY event_index",
+    )
+    assert [(a, n) for a, n, _, _ in got] == [
+        ("Ticket created", "Assigned"),
+        ("Assigned", "First response"),
+        ("First response", "Resolved"),
+        ("Resolved", None),
+    ]
+    assert got[1][3] == got[1][2] and got[1][2].startswith("2025-01-06 10:00")
+    assert got[0][3] is None and got[3][2] is None and got[3][3] is None

@@ -1,4 +1,4 @@
-"""`python -m ticketloop` runs the CLI."""
+"""`python -m ticketloop`: the same as the `ticketloop` command."""
 
 from ticketloop.cli import main
 

@@ -8,17 +8,14 @@
 -- that repeats it shows once and the list is shorter).
 -- No parameters.
 WITH steps AS (
-    -- one window pass in (case, position) order: the next row is the next event of the same
-    -- ticket, or the first of another (then this event ends its ticket: no target)
+    -- each event with the next of its ticket, as the store keeps it (none on a ticket's last)
     SELECT
         case_key,
         event_index,
         activity_id AS source_id,
-        CASE WHEN lead(case_key) OVER w = case_key THEN lead(activity_id) OVER w END AS target_id,
-        CASE WHEN lead(case_key) OVER w = case_key THEN lead(epoch_us(ts)) OVER w - epoch_us(ts) END
-            / 1e6 AS seconds
+        next_activity_id AS target_id,
+        (epoch_us(next_ts) - epoch_us(ts)) / 1e6 AS seconds
     FROM selected_events
-    WINDOW w AS (ORDER BY case_key, event_index)
 ),
 pairs AS MATERIALIZED (
     -- one aggregate for all: edges, ends (target NULL) and, among them, the tickets' first events

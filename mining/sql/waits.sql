@@ -1,5 +1,6 @@
 -- Grain: one row per part and group of the selected tickets' waiting, all from one ordered pass
--- over the TEMP view clocked_events (selected_events with clock_s, seconds on the clock in use);
+-- over the TEMP view clocked_events (selected_events with clock_s and next_clock_s, seconds on the
+-- clock in use, of the event and of the next one of its ticket);
 -- the TEMP macro longest_first(wait_s, case_key) orders the examples.
 -- Parts:
 --   'transition': one row per activity directly followed by another in a ticket (from_activity,
@@ -21,63 +22,25 @@ WITH ids AS (
         max(activity_id) FILTER (WHERE name = 'Customer replied') AS replied
     FROM activities
 ),
--- One sort by (ticket, position) serves every part. Teams are compared by a 64-bit hash, cheaper
--- to carry than the names.
-steps AS MATERIALIZED (
-    SELECT
-        case_key,
-        position,
-        activity_id,
-        team_hash,
-        assigned_team,
-        clock_s,
-        coalesce(lag(case_key) OVER w = case_key, false) AS has_previous,
-        lag(activity_id) OVER w AS from_id,
-        clock_s - lag(clock_s) OVER w AS wait_s,
-        coalesce(lead(case_key) OVER w = case_key, false) AS has_next,
-        lead(team_hash) OVER w AS next_team_hash,
-        lead(clock_s) OVER w AS next_clock_s
-    FROM (
-        SELECT
-            e.case_key,
-            (e.case_key::BIGINT << 24) | e.event_index AS position,
-            e.activity_id,
-            hash(e.team) AS team_hash,
-            if(e.activity_id = ids.assigned, e.team, NULL) AS assigned_team,
-            e.clock_s
-        FROM clocked_events e, ids
-    )
-    WINDOW w AS (ORDER BY position)
-),
-assignments AS (
-    SELECT *
-    FROM steps
-    WHERE activity_id = (SELECT assigned FROM ids) AND assigned_team IS NOT NULL
-),
--- Most assignments are answered by the very next event; the others look further on.
+-- Every event carries the next one of its ticket and the next by its team (the store keeps them),
+-- so transitions and team queues need no sort, and each part reads the events once.
 team_waits AS (
-    SELECT assigned_team AS team, case_key, next_clock_s - clock_s AS wait_s
-    FROM assignments
-    WHERE has_next AND next_team_hash = team_hash
-    UNION ALL
-    SELECT a.assigned_team, a.case_key, arg_min(s.clock_s, s.position) - a.clock_s
-    FROM assignments a
-    LEFT JOIN steps s
-        ON s.case_key = a.case_key AND s.team_hash = a.team_hash AND s.position > a.position
-    WHERE NOT (a.has_next AND a.next_team_hash = a.team_hash)
-    GROUP BY a.assigned_team, a.case_key, a.position, a.clock_s
+    SELECT team, case_key, next_team_clock_s - clock_s AS wait_s
+    FROM clocked_events
+    WHERE activity_id = (SELECT assigned FROM ids) AND team IS NOT NULL
 ),
+-- Positions order the tickets one after another.
 exchanges AS (
     SELECT
         case_key,
-        position,
+        (case_key::BIGINT << 24) | event_index AS position,
         clock_s,
         activity_id = (SELECT requested FROM ids) AS is_request
-    FROM steps
+    FROM clocked_events
     WHERE activity_id IN (SELECT unnest([requested, replied]) FROM ids)
 ),
 -- Requests that open a wait (the ticket's first exchange, or one after a reply) and the replies
--- that close one; positions order the tickets one after another, so no partitions are needed.
+-- that close one; no partitions are needed.
 turns AS (
     SELECT case_key, position, clock_s, is_request
     FROM (
@@ -107,20 +70,20 @@ customer_waits AS (
         coalesce(t.reply_s, l.clock_s) - t.clock_s AS wait_s,
         row_number() OVER (PARTITION BY t.case_key) = 1 AS first_of_ticket
     FROM replies t
-    LEFT JOIN steps l ON l.case_key = t.case_key AND NOT l.has_next
+    LEFT JOIN clocked_events l ON l.case_key = t.case_key AND l.next_activity_id IS NULL
     WHERE t.is_request
 ),
 waits AS (
     SELECT
         'transition' AS part,
-        from_id,
-        activity_id AS to_id,
+        activity_id AS from_id,
+        next_activity_id AS to_id,
         NULL AS team,
         case_key,
-        wait_s,
+        next_clock_s - clock_s AS wait_s,
         NULL::BOOLEAN AS first_of_ticket
-    FROM steps
-    WHERE has_previous
+    FROM clocked_events
+    WHERE next_activity_id IS NOT NULL
     UNION ALL
     SELECT 'team', NULL, NULL, team, case_key, wait_s, NULL FROM team_waits
     UNION ALL
