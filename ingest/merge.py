@@ -1,10 +1,11 @@
 """The merge of staged rows into the attached store, inside the ingest's one transaction.
 
-Its cost follows the batch, not the data set: only the tickets the batch touches are read and
-rewritten, so a weekly append to a data set of millions of events stays fast. Each ticket's events
-stay contiguous and sorted (by time; ties keep their order in the source), numbered by
-`event_index`, each with the next event's activity and time (`next_activity_id`, `next_ts`) and the time of
-the next by the same team (`next_team_ts`). The column lists come from the field registry.
+Its cost follows the batch, not the data set: only the tickets the batch touches are read, and a
+weekly export's new events are appended after the stored ones, so an append to a data set of
+millions of events stays fast. A first load writes each ticket's events together, sorted. Events
+are numbered per ticket by `event_index` (by time; ties keep their order in the source), each with
+the next event's activity and time (`next_activity_id`, `next_ts`) and the time of the next by the
+same team (`next_team_ts`). The column lists come from the field registry.
 """
 
 from __future__ import annotations
@@ -54,6 +55,20 @@ QUALIFY row_number() OVER (
     PARTITION BY numbered.case_key, numbered.activity_id, numbered.ts, numbered.resource, occurrence
     ORDER BY file_idx
 ) = 1
+"""
+
+
+# Touched tickets whose stored events all keep their place (numbered 1..n without gaps, all before
+# the new ones): most of a weekly export's, whose new events come after what the store holds.
+# The others (an event arriving late, milestones given way to history) are rewritten whole.
+EXTENDED = """
+CREATE TEMP TABLE extended AS
+SELECT case_key
+FROM rewritten
+GROUP BY case_key
+HAVING coalesce(bool_and(event_index = stored_index) FILTER (WHERE stored_index IS NOT NULL), true)
+    AND coalesce(max(event_index) FILTER (WHERE stored_index IS NOT NULL), 0)
+        < min(event_index) FILTER (WHERE stored_index IS NULL)
 """
 
 
@@ -109,8 +124,9 @@ def merge_events(
     con: duckdb.DuckDBPyConnection, d: int, f0: int, *, first_load: bool, relation: str = "batch"
 ) -> None:
     """Key the batch's events (`relation` holds them; case keys, activity codes), keep
-    the new ones as `new_events`, and write them: new tickets appended sorted, touched tickets
-    rewritten whole with `event_index` anew.
+    the new ones as `new_events`, and write them: new tickets and new events after a ticket's
+    stored ones appended (the ticket's last stored events gain their next ones), other touched
+    tickets rewritten whole with `event_index` anew.
     `first_load`: the data set was empty and the batch is one file, so every row is new."""
     # A first load streams the batch through a view into `events`, without a copy; an append's
     # small batch is keyed once into a table, as it is read several times. (No parameters in a
@@ -130,7 +146,7 @@ def merge_events(
     columns = ", ".join(_EVENT_COLUMNS)
     # Ties (same time, file and source row: one vendor row can give several events) keep the
     # order in which the reader gave them, and stored events their order.
-    fresh = f"SELECT {columns}, staged_order AS tiebreak FROM new_events"
+    fresh = f"SELECT {columns}, staged_order AS tiebreak"
     # One ordered pass numbers each ticket's events and gives each the next one's activity and
     # time, and the time of the next by the same team, which the mining reads its pairs from.
     ordered = (
@@ -144,7 +160,8 @@ def merge_events(
         " ORDER BY case_key, event_index"
     )
     if first_load:
-        con.execute(f"INSERT INTO events BY NAME {ordered.format(rows=fresh)}", {"d": d})
+        rows = f"{fresh} FROM new_events"
+        con.execute(f"INSERT INTO events BY NAME {ordered.format(rows=rows)}", {"d": d})
         return
     # The key range lets DuckDB skip the row groups of untouched tickets: a weekly export touches
     # recent tickets, whose keys are the highest.
@@ -154,13 +171,36 @@ def merge_events(
         "dataset_id = $d AND case_key BETWEEN $low AND $high"
         " AND case_key IN (SELECT case_key FROM new_events)"
     )
-    stored = f"SELECT {columns}, event_index AS tiebreak FROM events WHERE {touched}"
+    stored = f"SELECT {columns}, event_index AS tiebreak, event_index AS stored_index FROM events"
     con.execute(
-        "CREATE TEMP TABLE rewritten AS " + ordered.format(rows=f"{stored} UNION ALL {fresh}"),
+        "CREATE TEMP TABLE rewritten AS "
+        + ordered.format(
+            rows=f"{stored} WHERE {touched} UNION ALL {fresh}, NULL::INTEGER FROM new_events"
+        ),
         bounds,
     )
-    con.execute(f"DELETE FROM events WHERE {touched}", bounds)
-    con.execute("INSERT INTO events BY NAME SELECT * FROM rewritten")
+    con.execute(EXTENDED)
+    # Extended tickets only gain rows, and their stored events the next ones: no stored row moves.
+    # (Deleting rows and appending others makes DuckDB's checkpoint rewrite whole row groups.)
+    con.execute(
+        f"DELETE FROM events WHERE {touched} AND case_key NOT IN (SELECT case_key FROM extended)",
+        bounds,
+    )
+    con.execute(
+        "INSERT INTO events BY NAME SELECT * EXCLUDE (stored_index) FROM rewritten"
+        " WHERE stored_index IS NULL OR case_key NOT IN (SELECT case_key FROM extended)"
+        " ORDER BY case_key, event_index"
+    )
+    con.execute(
+        "UPDATE events SET next_activity_id = r.next_activity_id, next_ts = r.next_ts,"
+        " next_team_ts = r.next_team_ts FROM rewritten r"
+        " WHERE events.dataset_id = $d AND events.case_key BETWEEN $low AND $high"
+        " AND events.case_key = r.case_key AND events.event_index = r.stored_index"
+        " AND r.case_key IN (SELECT case_key FROM extended)"
+        " AND (events.next_ts IS DISTINCT FROM r.next_ts"
+        " OR events.next_team_ts IS DISTINCT FROM r.next_team_ts)",
+        bounds,
+    )
 
 
 def drop_superseded_milestones(

@@ -618,3 +618,36 @@ def test_an_append_rewrites_only_the_tickets_it_touches(db: Path, tmp_path: Path
     keys = rows(db, "SELECT case_key FROM events ORDER BY rowid")
     assert [k for (k,) in keys] == [2, 2, 1, 1, 1, 1, 3]
     assert rows(db, "SELECT version FROM datasets") == [(2,)]
+
+
+def test_an_append_after_the_stored_events_moves_no_stored_row(db: Path, tmp_path: Path) -> None:
+    base = write(
+        tmp_path / "w1.csv",
+        HEADER
+        + "T1,Ticket created,2025-01-06 09:00,Customer\n"
+        + "T1,Assigned,2025-01-06 09:10,Ana\n"
+        + "T2,Ticket created,2025-01-06 10:00,Customer\n",
+    )
+    ingest_files(db, [base], dataset="t")
+    week2 = write(
+        tmp_path / "w2.csv",
+        HEADER + "T1,Resolved,2025-01-13 09:00,Ana\nT2,Resolved,2025-01-13 10:00,Ana\n",
+    )
+    ingest_files(db, [week2], dataset="t")
+    appended = rows(
+        db,
+        "SELECT case_key, event_index, next_activity_id, next_ts FROM events ORDER BY rowid",
+    )
+    assert [(key, index) for key, index, _, _ in appended] == [
+        (1, 1),
+        (1, 2),
+        (2, 1),
+        (1, 3),
+        (2, 2),
+    ]
+    # The same events loaded in one go: the same numbering and the same next events.
+    once = tmp_path / "once.duckdb"
+    ingest_files(once, [base, week2], dataset="t")
+    by_key = "SELECT case_key, event_index, next_activity_id, next_ts FROM events ORDER BY ALL"
+    assert rows(db, by_key) == rows(once, by_key)
+    assert rows(db, by_key)[1][2] is not None  # T1's `Assigned` gained its next event
