@@ -23,6 +23,7 @@ from ingest.staging import create_staged_table, stage
 from ingest.timestamps import check_timezone
 from store.connection import attached_store, open_store, transaction
 from store.errors import IngestError, TicketloopError
+from store.facts import write_ticket_facts
 
 Progress = Callable[[int], None]
 
@@ -291,7 +292,11 @@ def _merge(
     superseded = drop_superseded_milestones(
         con, d, [s.kind for s in sources], {name: s.kind for name, s in BY_NAME.items()}
     )
-    merge_events(con, d, f0, first_load=first_load and not superseded, relation="batch_events")
+    first_load = first_load and not superseded
+    merge_events(con, d, f0, first_load=first_load, relation="batch_events")
+    if not first_load:
+        con.execute("CREATE TEMP TABLE touched_tickets AS SELECT DISTINCT case_key FROM new_events")
+    write_ticket_facts(con, d, touched=not first_load)
     record_issues(con, d)
     names = {"names": [str(p) for p in files]}
     con.execute(

@@ -7,6 +7,7 @@ from importlib import resources
 import duckdb
 
 from store.errors import StoreError
+from store.facts import write_ticket_facts
 from store.vocabulary import CANONICAL_ACTIVITIES
 
 MIGRATIONS = (
@@ -16,6 +17,7 @@ MIGRATIONS = (
     "004_conformance_cache.sql",
     "005_change_log.sql",
     "006_next_event.sql",
+    "007_ticket_facts.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -38,4 +40,6 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
                 "INSERT INTO activities VALUES (?, ?, true)",
                 [(i, name) for i, name in enumerate(CANONICAL_ACTIVITIES, start=1)],
             )
+        if name == "007_ticket_facts.sql":
+            write_ticket_facts(con)
         con.execute("INSERT INTO schema_version VALUES (?)", [version])

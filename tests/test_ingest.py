@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from ingest.load import ingest_files
@@ -651,3 +652,39 @@ def test_an_append_after_the_stored_events_moves_no_stored_row(db: Path, tmp_pat
     by_key = "SELECT case_key, event_index, next_activity_id, next_ts FROM events ORDER BY ALL"
     assert rows(db, by_key) == rows(once, by_key)
     assert rows(db, by_key)[1][2] is not None  # T1's `Assigned` gained its next event
+
+
+def test_weekly_appends_of_the_sample_store_what_one_load_of_it_stores(tmp_path: Path) -> None:
+    """The sample split into four exports by time (each carries new tickets, later events of
+    open tickets, and a few events older than what is stored), appended one by one: the same
+    numbering, next events and ticket facts as the whole file loaded at once."""
+    con = duckdb.connect()
+    source = str(SAMPLE / "helpdesk.csv")
+    weeks = []
+    for week, (low, high) in enumerate([(None, 9), (9, 16), (16, 22), (22, None)]):
+        path = tmp_path / f"week{week}.csv"
+        # A few events arrive a week late (every 50th of the previous week's, if its time is its
+        # ticket's alone: a tie is ordered by file, so it would differ from one load's order).
+        con.execute(
+            "COPY (SELECT * EXCLUDE (late, w) FROM (SELECT *,"
+            ' row_number() OVER () % 50 = 0 AND count(*) OVER (PARTITION BY "Case ID", "Timestamp")'
+            ' = 1 AS late, week("Timestamp"::TIMESTAMP) AS w FROM read_csv($src, all_varchar = true))'
+            " WHERE w >= coalesce($low, 0) + late::INT AND w < coalesce($high, 99) + late::INT)"
+            f" TO '{path}' (HEADER)",
+            {"src": source, "low": low, "high": high},
+        )
+        weeks.append(path)
+    appended, once = tmp_path / "appended.duckdb", tmp_path / "once.duckdb"
+    for path in weeks:
+        ingest_files(appended, [path], dataset="t")
+    ingest_files(once, [SAMPLE / "helpdesk.csv"], dataset="t")
+    by_ticket = (
+        "SELECT c.case_id, e.event_index, e.activity_id, e.ts, e.next_activity_id, e.next_ts,"
+        " e.next_team_ts FROM events e JOIN cases c USING (dataset_id, case_key) ORDER BY ALL"
+    )
+    facts = (
+        "SELECT c.case_id, f.* EXCLUDE (dataset_id, case_key) FROM ticket_facts f"
+        " JOIN cases c USING (dataset_id, case_key) ORDER BY ALL"
+    )
+    assert rows(appended, by_ticket) == rows(once, by_ticket)
+    assert rows(appended, facts) == rows(once, facts)

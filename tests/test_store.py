@@ -106,18 +106,21 @@ def test_a_reader_gives_up_with_a_clear_message_while_a_writer_holds_on(
 NEXT_COLUMNS = "dataset_id, case_key, event_index, next_activity_id, next_ts, next_team_ts"
 
 
-def test_an_older_store_gains_the_next_event_columns_as_the_ingest_writes_them(
+def test_an_older_store_gains_the_next_events_and_ticket_facts_as_the_ingest_writes_them(
     writable_sample_db: Path,
 ) -> None:
     written = rows(writable_sample_db, f"SELECT {NEXT_COLUMNS} FROM events ORDER BY ALL")
+    facts = rows(writable_sample_db, "SELECT * FROM ticket_facts ORDER BY ALL")
     with duckdb.connect(str(writable_sample_db)) as con:  # back to schema version 5
         for column in ("next_activity_id", "next_ts", "next_team_ts"):
             con.execute(f"ALTER TABLE events DROP COLUMN {column}")
-        con.execute("DELETE FROM schema_version WHERE version = 6")
+        con.execute("DROP TABLE ticket_facts")
+        con.execute("DELETE FROM schema_version WHERE version > 5")
     with open_store(writable_sample_db):
         pass
     assert rows(writable_sample_db, f"SELECT {NEXT_COLUMNS} FROM events ORDER BY ALL") == written
-    assert written[0][3] is not None  # the sample has the pairs at all
+    assert rows(writable_sample_db, "SELECT * FROM ticket_facts ORDER BY ALL") == facts
+    assert written[0][3] is not None and any(f[6] for f in facts)  # pairs and bounce-backs
 
 
 def test_an_append_renews_the_next_event_of_the_tickets_it_touches(

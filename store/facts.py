@@ -1,0 +1,32 @@
+"""Ticket facts: what each ticket's events say about it under the canonical vocabulary (its last
+resolution, escalations, bounce-backs, ping-pong; store/sql/ticket_facts.sql), kept in the table
+`ticket_facts` for the analyses to read instead of the events. The ingest rewrites the facts of
+the tickets each load touches, in the load's transaction."""
+
+from __future__ import annotations
+
+import duckdb
+
+from store.queries import sql_text
+
+
+def write_ticket_facts(
+    con: duckdb.DuckDBPyConnection, d: int | None = None, *, touched: bool = False
+) -> None:
+    """Rewrite the facts of the tickets of data set `d` (of every data set when None); with
+    `touched`, only of those the TEMP table `touched_tickets` (case_key) lists."""
+    where = "true" if d is None else f"dataset_id = {int(d)}"
+    if touched:
+        # The key range lets DuckDB skip the row groups of untouched tickets.
+        low, high = con.execute(
+            "SELECT min(case_key), max(case_key) FROM touched_tickets"
+        ).fetchall()[0]
+        if low is None:
+            return
+        where += f" AND case_key BETWEEN {int(low)} AND {int(high)}"
+        where += " AND case_key IN (SELECT case_key FROM touched_tickets)"
+    # A view takes no parameters; `where` holds integers of ours only.
+    con.execute(f"CREATE OR REPLACE TEMP VIEW fact_events AS SELECT * FROM events WHERE {where}")  # noqa: S608
+    con.execute(f"DELETE FROM ticket_facts WHERE {where}")  # noqa: S608
+    con.execute("INSERT INTO ticket_facts " + sql_text("store", "ticket_facts.sql"))
+    con.execute("DROP VIEW fact_events")
