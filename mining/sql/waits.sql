@@ -1,7 +1,8 @@
 -- Grain: one row per part and group of the selected tickets' waiting, all from one ordered pass
 -- over the TEMP view clocked_events (selected_events with clock_s and next_clock_s, seconds on the
 -- clock in use, of the event and of the next one of its ticket);
--- the TEMP macro longest_first(wait_s, case_key) orders the examples.
+-- the TEMP macros longest_first(wait_s, case_key) and wait_stats(wait_s, case_key) order the
+-- examples and sum the waits up.
 -- Parts:
 --   'transition': one row per activity directly followed by another in a ticket (from_activity,
 --     to_activity); the wait is the time between the two events;
@@ -73,55 +74,45 @@ customer_waits AS (
     LEFT JOIN clocked_events l ON l.case_key = t.case_key AND l.next_activity_id IS NULL
     WHERE t.is_request
 ),
-waits AS (
+-- Each part is grouped on its own (a union of the rows before grouping costs a single-threaded
+-- pass); the TEMP macro wait_stats(wait_s, case_key) gives the same figures for each.
+grouped AS (
     SELECT
         'transition' AS part,
         activity_id AS from_id,
         next_activity_id AS to_id,
         NULL AS team,
-        case_key,
-        next_clock_s - clock_s AS wait_s,
-        NULL::BOOLEAN AS first_of_ticket
+        NULL::BIGINT AS tickets,
+        NULL::BIGINT AS not_acted_on,
+        wait_stats(next_clock_s - clock_s, case_key) AS stats
     FROM clocked_events
     WHERE next_activity_id IS NOT NULL
+    GROUP BY activity_id, next_activity_id
     UNION ALL
-    SELECT 'team', NULL, NULL, team, case_key, wait_s, NULL FROM team_waits
+    SELECT 'team', NULL, NULL, team, NULL, count(*) - count(wait_s), wait_stats(wait_s, case_key)
+    FROM team_waits
+    GROUP BY team
     UNION ALL
-    SELECT 'customer', NULL, NULL, NULL, case_key, wait_s, first_of_ticket FROM customer_waits
-),
-grouped AS (
     SELECT
-        part,
-        from_id,
-        to_id,
-        team,
-        count(wait_s) AS waits,
-        if(part = 'customer', count(*) FILTER (WHERE first_of_ticket), NULL) AS tickets,
-        if(part = 'team', count(*) - count(wait_s), NULL) AS not_acted_on,
-        sum(wait_s) / 3600 AS total_hours,
-        avg(wait_s) / 3600 AS mean_hours,
-        quantile_cont(wait_s, [0.5, 0.9]) AS quantiles,
-        coalesce(
-            max_by(case_key, longest_first(wait_s, case_key), 10) FILTER (WHERE wait_s IS NOT NULL),
-            []
-        ) AS example_keys
-    FROM waits
-    GROUP BY part, from_id, to_id, team
+        'customer', NULL, NULL, NULL, count(*) FILTER (WHERE first_of_ticket), NULL,
+        wait_stats(wait_s, case_key)
+    FROM customer_waits
+    HAVING count(*) > 0
 )
 SELECT
     g.part,
     f.name AS from_activity,
     t.name AS to_activity,
     g.team,
-    g.waits,
+    g.stats.waits,
     g.tickets,
     g.not_acted_on,
-    g.total_hours,
-    g.mean_hours,
-    g.quantiles[1] / 3600 AS median_hours,
-    g.quantiles[2] / 3600 AS p90_hours,
-    g.example_keys
+    g.stats.total_hours,
+    g.stats.mean_hours,
+    g.stats.quantiles[1] / 3600 AS median_hours,
+    g.stats.quantiles[2] / 3600 AS p90_hours,
+    g.stats.example_keys
 FROM grouped g
 LEFT JOIN activities f ON f.activity_id = g.from_id
 LEFT JOIN activities t ON t.activity_id = g.to_id
-ORDER BY g.part, g.total_hours DESC NULLS LAST, from_activity, to_activity, g.team
+ORDER BY g.part, g.stats.total_hours DESC NULLS LAST, from_activity, to_activity, g.team
