@@ -10,6 +10,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 import pytest
@@ -130,10 +131,10 @@ def test_ingest_says_which_export_it_recognised(tmp_path: Path) -> None:
     result = invoke("ingest", *map(str, files), "--db", str(db), "--timezone", "Europe/Madrid")
     assert result.exit_code == 0
     assert result.output.splitlines()[:2] == [
-        f"{files[0]}: Zendesk ticket export (flat: milestones only); 3 rows read,"
-        " 1 events loaded, 8 duplicates skipped, 0 rows rejected",
-        f"{files[1]}: Zendesk ticket audits (history); 13 rows read, 16 events loaded,"
-        " 0 duplicates skipped, 0 rows rejected",
+        f"{files[0]}: Zendesk ticket export (flat: milestones only); 3 rows read giving 9"
+        " events: 1 loaded, 8 duplicates skipped; 0 rows rejected",
+        f"{files[1]}: Zendesk ticket audits (history); 13 rows read giving 16 events:"
+        " 16 loaded, 0 duplicates skipped; 0 rows rejected",
     ]
     assert (
         "note: 8 milestone events of flat ticket exports gave way to the history of the same"
@@ -581,3 +582,13 @@ def test_ticket_prints_a_timeline(sample_db: Path) -> None:
         "error: no ticket 'HD-00009' in data set 'helpdesk';"
         " did you mean HD-000090, HD-000091, HD-000092, HD-000093, HD-000094?\n"
     )
+
+
+def test_ticket_reads_times_in_the_zone_of_the_settings_file_given(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    settings = write(tmp_path / "tokyo.toml", '[calendar]\ntimezone = "Asia/Tokyo"\n')
+    doc = json.loads(invoke("ticket", "HD-000009", "--db", str(sample_db), "--json").output)
+    first = invoke("ticket", "HD-000009", "--db", str(sample_db), "--config", str(settings))
+    created = datetime.fromisoformat(doc["created_at"]).astimezone(ZoneInfo("Asia/Tokyo"))
+    assert first.output.splitlines()[0].endswith(f"{created:%Y-%m-%d %H:%M:%S} (Asia/Tokyo)")

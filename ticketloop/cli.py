@@ -253,11 +253,20 @@ def ingest(
         if file.already_loaded:
             click.echo(f"{file.file}: already loaded (same sha256); nothing to add")
         else:
-            click.echo(
-                f"{file.file}: {file.recognised_as}; {file.rows_read:,} rows read,"
-                f" {file.events_loaded:,} events loaded, {file.duplicates_skipped:,} duplicates"
-                f" skipped, {file.rows_rejected:,} rows rejected"
+            # Vendor rows are not events one for one: a ticket row gives one per milestone, a
+            # snapshot that changes nothing gives none.
+            derived = file.events_loaded + file.duplicates_skipped
+            counts = (
+                f"{file.rows_read:,} rows read, {file.events_loaded:,} events loaded,"
+                f" {file.duplicates_skipped:,} duplicates skipped, {file.rows_rejected:,} rows rejected"
             )
+            if derived + file.rows_rejected != file.rows_read:
+                counts = (
+                    f"{file.rows_read:,} rows read giving {derived:,} events:"
+                    f" {file.events_loaded:,} loaded, {file.duplicates_skipped:,} duplicates"
+                    f" skipped; {file.rows_rejected:,} rows rejected"
+                )
+            click.echo(f"{file.file}: {file.recognised_as}; {counts}")
     for note in report.notes:
         click.echo(f"note: {note}")
     for file, row, reason in report.rejects:
@@ -634,8 +643,15 @@ def conformance(
 @cli.command(short_help="One ticket's timeline and attributes.")
 @click.argument("ticket_id")
 @click.option("--dataset", help="Data set of the ticket. Default: the only one in the store.")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings file (its calendar's time zone). Default: ticketloop.toml beside the store.",
+)
 @common_options
-def ticket(ticket_id: str, dataset: str | None, db: Path, as_json: bool) -> None:
+def ticket(
+    ticket_id: str, dataset: str | None, config: Path | None, db: Path, as_json: bool
+) -> None:
     """Show one ticket: its case attributes and survey answers, then its events in order with
     time, activity, resource, team, support level and the wait since the previous event.
     Times are shown in the settings' calendar time zone (UTC by default); --json writes them
@@ -644,7 +660,7 @@ def ticket(ticket_id: str, dataset: str | None, db: Path, as_json: bool) -> None
     from ticketloop import text
     from ticketloop.api import Store
 
-    store = Store(db)
+    store = Store(db, config=config)
     timeline = store.ticket(ticket_id, dataset=dataset)
     if as_json:
         return emit_json(timeline.to_json())
