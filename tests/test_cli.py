@@ -592,3 +592,9 @@ def test_ticket_reads_times_in_the_zone_of_the_settings_file_given(
     first = invoke("ticket", "HD-000009", "--db", str(sample_db), "--config", str(settings))
     created = datetime.fromisoformat(doc["created_at"]).astimezone(ZoneInfo("Asia/Tokyo"))
     assert first.output.splitlines()[0].endswith(f"{created:%Y-%m-%d %H:%M:%S} (Asia/Tokyo)")
+
+
+def test_variants_of_a_log_without_resolutions_speak_of_duration(real_helpdesk_db: Path) -> None:
+    lines = invoke("variants", "--db", str(real_helpdesk_db), "--limit", "1").output.splitlines()
+    assert lines[1].startswith("Duration: first to last event (2 of 4,580 tickets have a")
+    assert " · median duration " in lines[-3] and "time to resolution" not in lines[-3]

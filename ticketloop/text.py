@@ -128,15 +128,17 @@ def variants_lines(found: Variants) -> list[str]:
     lines = [
         f"Variants of {heading(found)}: {found.total:,} variants;"
         f" {'all' if shown == found.total else f'the {shown:,} most frequent'} cover {covered:.1%}",
-        f"Time to resolution: {found.resolution.describe()}.",
+        f"{'Time to resolution' if found.resolution.by_resolved else 'Duration'}:"
+        f" {found.resolution.describe()}.",
     ]
     answered = bool(found.answered)
     if not answered:
         lines.append(f"These tickets have {NO_ANSWERS}.")
+    measure = "time to resolution" if found.resolution.by_resolved else "duration"
     for v in table.itertuples():
         facts = [
             f"{v.tickets:,} tickets ({v.share:.1%}, cumulative {v.coverage:.1%})",
-            f"median time to resolution {resolution(v.median_ttr_hours)}",
+            f"median {measure} {resolution(v.median_ttr_hours)}",
         ]
         if answered:
             facts.append(surveys(v))
