@@ -50,17 +50,13 @@ def select_tickets(con: duckdb.DuckDBPyConnection, selection: Selection) -> Scop
 def load_ticket_paths(con: duckdb.DuckDBPyConnection, bound: Scope) -> Resolution:
     """Fill the TEMP table `ticket_paths` (one row per selected ticket, see ticket_paths.sql)
     and say how its time to resolution was measured."""
-    resolved_id, resolved, tickets = con.execute(
-        "SELECT a.activity_id,"
-        " (SELECT count(DISTINCT case_key) FROM events e"
-        "  WHERE e.dataset_id = $d AND e.activity_id = a.activity_id),"
-        " (SELECT count(*) FROM cases WHERE dataset_id = $d)"
-        " FROM activities a WHERE a.name = $name",
-        {"d": bound.dataset_id, "name": RESOLVED},
+    resolved, tickets = con.execute(
+        "SELECT count(last_resolved), count(*) FROM ticket_facts WHERE dataset_id = $d",
+        {"d": bound.dataset_id},
     ).fetchall()[0]
     resolution = Resolution(resolved, tickets)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ticket_paths AS " + sql_text("mining", "ticket_paths.sql"),
-        {"resolved": resolved_id if resolution.by_resolved else None},
+        {"by_resolved": resolution.by_resolved},
     )
     return resolution
