@@ -4,8 +4,8 @@ Its cost follows the batch, not the data set: only the tickets the batch touches
 weekly export's new events are appended after the stored ones, so an append to a data set of
 millions of events stays fast. A first load writes each ticket's events together, sorted. Events
 are numbered per ticket by `event_index` (by time; ties keep their order in the source), each with
-the next event's activity and time (`next_activity_id`, `next_ts`) and the time of the next by the
-same team (`next_team_ts`). The column lists come from the field registry.
+the next event's activity, time and team (`next_activity_id`, `next_ts`, `next_team`). The column
+lists come from the field registry.
 """
 
 from __future__ import annotations
@@ -140,27 +140,30 @@ def merge_events(
         " JOIN activities a ON a.name = b.activity"
     )
     if first_load:
-        con.execute("CREATE TEMP VIEW new_events AS SELECT * FROM keyed")
+        # Every row is new. What the report counts of them needs no keys: it reads the batch.
+        con.execute(
+            f"CREATE TEMP VIEW new_events AS SELECT *, {int(f0)} + file_idx AS file_id"
+            f" FROM {relation}"
+        )
     else:
         con.execute(NEW_EVENTS, {"d": d})
     columns = ", ".join(_EVENT_COLUMNS)
     # Ties (same time, file and source row: one vendor row can give several events) keep the
     # order in which the reader gave them, and stored events their order.
     fresh = f"SELECT {columns}, staged_order AS tiebreak"
-    # One ordered pass numbers each ticket's events and gives each the next one's activity and
-    # time, and the time of the next by the same team, which the mining reads its pairs from.
+    # One ordered pass numbers each ticket's events and gives each the next one's activity, time
+    # and team, which the mining reads its pairs from.
     ordered = (
         "SELECT $d AS dataset_id, * EXCLUDE (tiebreak),"
         " row_number() OVER w::INTEGER AS event_index,"
         " lead(activity_id) OVER w AS next_activity_id, lead(ts) OVER w AS next_ts,"
-        " if(team IS NULL, NULL, lead(ts) OVER (PARTITION BY case_key, team"
-        " ORDER BY ts, file_id, source_row, tiebreak)) AS next_team_ts"
+        " lead(team) OVER w AS next_team"
         " FROM ({rows})"
         " WINDOW w AS (PARTITION BY case_key ORDER BY ts, file_id, source_row, tiebreak)"
         " ORDER BY case_key, event_index"
     )
     if first_load:
-        rows = f"{fresh} FROM new_events"
+        rows = f"{fresh} FROM keyed"
         con.execute(f"INSERT INTO events BY NAME {ordered.format(rows=rows)}", {"d": d})
         return
     # The key range lets DuckDB skip the row groups of untouched tickets: a weekly export touches
@@ -193,12 +196,12 @@ def merge_events(
     )
     con.execute(
         "UPDATE events SET next_activity_id = r.next_activity_id, next_ts = r.next_ts,"
-        " next_team_ts = r.next_team_ts FROM rewritten r"
+        " next_team = r.next_team FROM rewritten r"
         " WHERE events.dataset_id = $d AND events.case_key BETWEEN $low AND $high"
         " AND events.case_key = r.case_key AND events.event_index = r.stored_index"
         " AND r.case_key IN (SELECT case_key FROM extended)"
         " AND (events.next_ts IS DISTINCT FROM r.next_ts"
-        " OR events.next_team_ts IS DISTINCT FROM r.next_team_ts)",
+        " OR events.next_team IS DISTINCT FROM r.next_team)",
         bounds,
     )
 

@@ -20,21 +20,17 @@ if TYPE_CHECKING:
 EXAMPLES = 5
 
 # The selected events with the clock durations are read on: elapsed seconds, or business seconds
-# (mining/business_hours.py), at the event, at the ticket's next event and at its next event by
-# the same team.
+# (mining/business_hours.py), at the event and at its ticket's next event.
 _ELAPSED = (
     "CREATE OR REPLACE TEMP VIEW clocked_events AS"
-    " SELECT *, epoch(ts) AS clock_s, epoch(next_ts) AS next_clock_s,"
-    " epoch(next_team_ts) AS next_team_clock_s FROM selected_events"
+    " SELECT *, epoch(ts) AS clock_s, epoch(next_ts) AS next_clock_s FROM selected_events"
 )
 _BUSINESS = (
     "CREATE OR REPLACE TEMP VIEW clocked_events AS"
     " SELECT e.*, business_clock_at(e.ts, q) AS clock_s,"
-    " business_clock_at(e.next_ts, n) AS next_clock_s,"
-    " business_clock_at(e.next_team_ts, t) AS next_team_clock_s FROM selected_events e"
+    " business_clock_at(e.next_ts, n) AS next_clock_s FROM selected_events e"
     " LEFT JOIN business_quarters q ON q.quarter = business_quarter(e.ts)"
     " LEFT JOIN business_quarters n ON n.quarter = business_quarter(e.next_ts)"
-    " LEFT JOIN business_quarters t ON t.quarter = business_quarter(e.next_team_ts)"
 )
 # A sort key for max_by: longer waits first, ties to the smaller case key (below 2^24 tickets).
 _LONGEST_FIRST = (

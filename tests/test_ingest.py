@@ -680,7 +680,7 @@ def test_weekly_appends_of_the_sample_store_what_one_load_of_it_stores(tmp_path:
     ingest_files(once, [SAMPLE / "helpdesk.csv"], dataset="t")
     by_ticket = (
         "SELECT c.case_id, e.event_index, e.activity_id, e.ts, e.next_activity_id, e.next_ts,"
-        " e.next_team_ts FROM events e JOIN cases c USING (dataset_id, case_key) ORDER BY ALL"
+        " e.next_team FROM events e JOIN cases c USING (dataset_id, case_key) ORDER BY ALL"
     )
     facts = (
         "SELECT c.case_id, f.* EXCLUDE (dataset_id, case_key) FROM ticket_facts f"

@@ -103,7 +103,7 @@ def test_a_reader_gives_up_with_a_clear_message_while_a_writer_holds_on(
         holder.wait()
 
 
-NEXT_COLUMNS = "dataset_id, case_key, event_index, next_activity_id, next_ts, next_team_ts"
+NEXT_COLUMNS = "dataset_id, case_key, event_index, next_activity_id, next_ts, next_team"
 
 
 def test_an_older_store_gains_the_next_events_and_ticket_facts_as_the_ingest_writes_them(
@@ -112,7 +112,7 @@ def test_an_older_store_gains_the_next_events_and_ticket_facts_as_the_ingest_wri
     written = rows(writable_sample_db, f"SELECT {NEXT_COLUMNS} FROM events ORDER BY ALL")
     facts = rows(writable_sample_db, "SELECT * FROM ticket_facts ORDER BY ALL")
     with duckdb.connect(str(writable_sample_db)) as con:  # back to schema version 5
-        for column in ("next_activity_id", "next_ts", "next_team_ts"):
+        for column in ("next_activity_id", "next_ts", "next_team"):
             con.execute(f"ALTER TABLE events DROP COLUMN {column}")
         con.execute("DROP TABLE ticket_facts")
         con.execute("DELETE FROM schema_version WHERE version > 5")
@@ -136,7 +136,7 @@ def test_an_append_renews_the_next_event_of_the_tickets_it_touches(
     ingest_files(db, [later], dataset="t")
     got = rows(
         db,
-        "SELECT a.name, n.name, next_ts::VARCHAR, next_team_ts::VARCHAR FROM events e"
+        "SELECT a.name, n.name, next_ts::VARCHAR, next_team::VARCHAR FROM events e"
         " JOIN activities a USING (activity_id) LEFT JOIN activities n"
         " ON n.activity_id = e.next_activity_id ORDER BY event_index",
     )
@@ -146,5 +146,5 @@ def test_an_append_renews_the_next_event_of_the_tickets_it_touches(
         ("First response", "Resolved"),
         ("Resolved", None),
     ]
-    assert got[1][3] == got[1][2] and got[1][2].startswith("2025-01-06 10:00")
-    assert got[0][3] is None and got[3][2] is None and got[3][3] is None
+    assert got[1][2].startswith("2025-01-06 10:00") and got[1][3] == "L1"
+    assert got[0][3] == "L1" and got[3][2] is None and got[3][3] is None

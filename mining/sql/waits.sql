@@ -1,5 +1,5 @@
--- Grain: one row per part and group of the selected tickets' waiting, all from one ordered pass
--- over the TEMP view clocked_events (selected_events with clock_s and next_clock_s, seconds on the
+-- Grain: one row per part and group of the selected tickets' waiting, read off the TEMP view
+-- clocked_events (selected_events with clock_s and next_clock_s, seconds on the
 -- clock in use, of the event and of the next one of its ticket);
 -- the TEMP macros longest_first(wait_s, case_key) and wait_stats(wait_s, case_key) order the
 -- examples and sum the waits up.
@@ -23,12 +23,24 @@ WITH ids AS (
         max(activity_id) FILTER (WHERE name = 'Customer replied') AS replied
     FROM activities
 ),
--- Every event carries the next one of its ticket and the next by its team (the store keeps them),
--- so transitions and team queues need no sort, and each part reads the events once.
-team_waits AS (
-    SELECT team, case_key, next_team_clock_s - clock_s AS wait_s
+-- Every event carries the next one of its ticket (the store keeps it), so transitions need no
+-- sort. Most assignments are answered by the very next event; only the others look further on.
+assignments AS MATERIALIZED (
+    SELECT case_key, event_index, team, clock_s, next_team, next_clock_s
     FROM clocked_events
     WHERE activity_id = (SELECT assigned FROM ids) AND team IS NOT NULL
+),
+team_waits AS (
+    SELECT team, case_key, next_clock_s - clock_s AS wait_s
+    FROM assignments
+    WHERE next_team = team
+    UNION ALL
+    SELECT a.team, a.case_key, arg_min(s.clock_s, s.event_index) - a.clock_s
+    FROM assignments a
+    LEFT JOIN clocked_events s
+        ON s.case_key = a.case_key AND s.team = a.team AND s.event_index > a.event_index
+    WHERE a.next_team IS DISTINCT FROM a.team
+    GROUP BY a.team, a.case_key, a.event_index, a.clock_s
 ),
 -- Positions order the tickets one after another.
 exchanges AS (
