@@ -288,13 +288,20 @@ def build_ticket_kpis(
     """Fill the TEMP table `kpi_tickets` (kpi_tickets.sql) for `selection`; MiningError when no
     ticket matches."""
     bound = flag_tickets(con, selection, push_to_front_share=settings.push_to_front_share)
-    start, end = con.execute("SELECT min(ts), max(ts) FROM selected_events").fetchall()[0]
-    use_calendar(con, settings.calendar, start, end)
+    # the end of the data is the data set's last event, whatever the selection: a ticket still
+    # open then is judged against its SLA targets at that instant
+    start, data_end = con.execute(
+        "SELECT (SELECT min(ts) FROM selected_events),"
+        " (SELECT max(ts) FROM events WHERE dataset_id = $d)",
+        {"d": bound.dataset_id},
+    ).fetchall()[0]
+    use_calendar(con, settings.calendar, start, data_end)
     priorities = [p for p in settings.sla if p != "default"]
     con.execute(
         "CREATE OR REPLACE TEMP TABLE kpi_tickets AS " + sql_text("mining", "kpi_tickets.sql"),
         {
             "zone": settings.calendar.timezone,
+            "data_end": data_end,
             "sla_priorities": priorities,
             "sla_first_s": [settings.sla[p].first_response_hours * 3600 for p in priorities],
             "sla_resolution_s": [settings.sla[p].resolution_hours * 3600 for p in priorities],
