@@ -54,6 +54,8 @@ class Kpi:
     # activities (any one) without which the data set cannot speak of this KPI at all (a log
     # without canonical labels): the value is then null with the mapping that fixes it
     needs: tuple[str, ...] = ()
+    # the per-ticket flag of tickets left out for now (SLA: open, still within the target)
+    pending: str | None = None
 
 
 _TTR = dict(
@@ -222,26 +224,28 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         "sla_first_response_met",
         "first-response SLA met",
-        "tickets whose first response came within their priority's target in business hours (pauses for the customer taken off) ÷ tickets with a first response",
+        "tickets whose first response came within their priority's target in business hours (pauses for the customer taken off) ÷ those tickets and the ones past their target without a first response (still open at the end of the data, or ended after it); open tickets still within their target are pending: left out, and counted",
         "fraction",
         "mean",
         value="sla_first_response_met",
         over="sla_first_response_met IS NOT NULL",
-        population="tickets with a first response",
+        population="tickets with a first response or past their target",
         examples="NOT sla_first_response_met",
         needs=("First response",),
+        pending="sla_first_response_pending",
     ),
     Kpi(
         "sla_resolution_met",
         "resolution SLA met",
-        "resolved tickets whose last resolution came within their priority's target in business hours, pauses from `Information requested` to the next `Customer replied` taken off ÷ resolved tickets",
+        "resolved tickets whose last resolution came within their priority's target in business hours, pauses from `Information requested` to the next `Customer replied` taken off ÷ resolved tickets and unresolved ones past their target (still open at the end of the data, or ended otherwise after it); open tickets still within their target are pending: left out, and counted",
         "fraction",
         "mean",
         value="sla_resolution_met",
         over="sla_resolution_met IS NOT NULL",
-        population="resolved tickets",
+        population="resolved tickets or past their target",
         examples="NOT sla_resolution_met",
         needs=("Resolved",),
+        pending="sla_resolution_pending",
     ),
     Kpi(
         "pause_without_reply_rate",
@@ -332,6 +336,10 @@ def _query(basis: str, keys: list[str], with_examples: bool) -> str:
         if kpi.basis != basis or kpi.kind == "backlog":
             continue
         columns.append(f"{_aggregate(kpi)} AS {_quoted(kpi.name)}")
+        if kpi.pending:
+            columns.append(
+                f"count(*) FILTER (WHERE {kpi.pending}) AS {_quoted(kpi.name + ':pending')}"
+            )
         if with_examples and kpi.examples:
             columns.append(
                 f"min_by(case_id, case_key, {EXAMPLES}) FILTER (WHERE {kpi.examples})"
@@ -516,6 +524,11 @@ def _long(frames: list[pd.DataFrame], keys: list[str], by: str | None) -> pd.Dat
                     "week": frame["week"] if "week" in keys else None,
                     "kpi": kpi.name,
                     "value": frame[kpi.name].astype("float64"),
+                    "pending": (
+                        frame[kpi.name + ":pending"].astype("float64")
+                        if kpi.pending
+                        else float("nan")
+                    ),
                     "examples": (
                         frame[kpi.name + ":examples"]
                         if kpi.name + ":examples" in frame.columns

@@ -54,8 +54,10 @@ EXPECTED = {
     "survey_response_rate": 2 / 6,  # T2 is not closed
     # T4 (urgent, 0.5 h): Fri 17-18 and Tue 08-09 = 2 business hours; the holiday Monday is shut
     "sla_first_response_met": 6 / 7,
-    # T4 (urgent, 8 h): 1 + 9 = 10 business hours; T5 8 h with 4 h paused: 4; T6 no pause: 4
-    "sla_resolution_met": 5 / 6,
+    # T4 (urgent, 8 h): 1 + 9 = 10 business hours; T5 8 h with 4 h paused: 4; T6 no pause: 4;
+    # T2 (medium, 24 h) still open at the end of the data (Mon 20th 13:00), 9 + 30 + 8 + 5
+    # business hours after it was created (Monday the 13th a holiday): breached
+    "sla_resolution_met": 5 / 7,
     "pause_without_reply_rate": 1 / 7,  # T6 worked on after asking, no reply between
     "backlog": 1,  # T2
 }
@@ -72,10 +74,54 @@ def test_tickets_are_named_where_a_user_asks_which_ones(desk: Store) -> None:
     examples = {r["kpi"]: r.get("examples") for r in doc["kpis"]}
     assert examples["reopen_rate"] == ["T3"]
     assert examples["sla_first_response_met"] == ["T4"]
-    assert examples["sla_resolution_met"] == ["T4"]
+    assert examples["sla_resolution_met"] == ["T2", "T4"]
     assert examples["pause_without_reply_rate"] == ["T6"]
     assert examples["backlog"] == ["T2"]
     assert examples["needless_escalation_rate"] == ["T7"]
+
+
+# Open tickets at the end of the data (Monday 2025-01-06 16:00, P1's closing), UTC Mon-Fri 08-18;
+# targets (first response, resolution): urgent 0.5 h, 8 h; high 2 h, 16 h; medium 4 h, 24 h.
+OPEN_DESK = """Case ID,Activity,Timestamp,Resource,Team,Priority
+P1,Ticket created,2025-01-06T09:00:00Z,Customer,Customer,medium
+P1,First response,2025-01-06T09:30:00Z,Ana,Desk,medium
+P1,Resolved,2025-01-06T10:00:00Z,Ana,Desk,medium
+P1,Closed,2025-01-06T16:00:00Z,System,,medium
+P2,Ticket created,2025-01-06T10:00:00Z,Customer,Customer,medium
+P3,Ticket created,2025-01-06T15:00:00Z,Customer,Customer,urgent
+P3,First response,2025-01-06T15:10:00Z,Ana,Desk,urgent
+P4,Ticket created,2025-01-06T15:30:00Z,Customer,Customer,medium
+P5,Ticket created,2025-01-03T08:00:00Z,Customer,Customer,urgent
+P5,First response,2025-01-03T08:10:00Z,Ana,Desk,urgent
+P5,Information requested,2025-01-03T09:00:00Z,Ana,Desk,urgent
+P6,Ticket created,2025-01-06T09:00:00Z,Customer,Customer,medium
+P6,Abandoned,2025-01-06T09:20:00Z,Customer,Customer,medium
+P7,Ticket created,2025-01-06T08:00:00Z,Customer,Customer,high
+P7,Abandoned,2025-01-06T12:00:00Z,Customer,Customer,high
+P8,Ticket created,2025-01-02T08:00:00Z,Customer,Customer,urgent
+P8,First response,2025-01-02T08:10:00Z,Ana,Desk,urgent
+"""
+
+
+def test_sla_counts_open_tickets_past_their_target_as_breached_and_the_rest_pending(
+    tmp_path: Path,
+) -> None:
+    ingest_files(tmp_path / "o.duckdb", [write(tmp_path / "open.csv", OPEN_DESK)], dataset="o")
+    report = Store(tmp_path / "o.duckdb").select("o").kpis()
+    rows = {r["kpi"]: r for r in report.to_json({})["kpis"]}
+    # first response: met P1 (0.5 h), P3, P5, P8 (10 min); breached P2 (open, 6 h > 4 h) and P7
+    # (abandoned after 4 h > 2 h); pending P4 (open 0.5 h < 4 h); P6 abandoned within its target
+    # without one: not counted
+    assert rows["sla_first_response_met"]["value"] == pytest.approx(4 / 6)
+    assert rows["sla_first_response_met"]["pending"] == 1
+    assert sorted(rows["sla_first_response_met"]["examples"]) == ["P2", "P7"]
+    # resolution: met P1 (1 h); breached P8 (open, 10 + 10 + 8 = 28 h > 8 h); pending P2, P3, P4
+    # and P5 (urgent, paused since its unanswered `Information requested` after 1 h); P6 and P7
+    # abandoned within their targets: not counted
+    assert rows["sla_resolution_met"]["value"] == pytest.approx(1 / 2)
+    assert rows["sla_resolution_met"]["pending"] == 4
+    assert rows["sla_resolution_met"]["examples"] == ["P8"]
+    assert rows["ttr_median_hours"]["pending"] is None
 
 
 def test_a_kpi_that_cannot_be_computed_is_null_with_a_reason(desk: Store) -> None:

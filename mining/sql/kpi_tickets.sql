@@ -9,13 +9,16 @@
 -- `Abandoned`, `Rejected` or `Closed`), ended_week, csat_good, csat_answered, ces, nps_promoter,
 -- nps_detractor, nps_answered, answered, answered_at, answered_week, frt_business_h,
 -- ttr_business_h (pauses for the customer taken off; NULL without a first response or a
--- resolution), sla_first_response_met, sla_resolution_met (NULL without a first response or a
--- resolution), sla_first_response_pending, sla_resolution_pending (open within the target),
--- pause_without_reply.
--- SLA: each target's clock runs in business hours from creation and stops at the first response
--- (the last resolution), or, without one, when the ticket ended otherwise or at $data_end (the end
--- of the data) when it is still open; it is paused from each `Information requested` to the next
--- `Customer replied`, and from an unanswered one onwards.
+-- resolution), sla_first_response_met, sla_resolution_met, sla_first_response_pending,
+-- sla_resolution_pending, pause_without_reply.
+-- SLA, as helpdesk tools count it: each target's clock runs in business hours from creation and
+-- stops at the first response (the last resolution), or, without one, when the ticket ended
+-- otherwise (abandoned, rejected, closed) or at $data_end (the end of the data) when it is still
+-- open; it is paused from each `Information requested` to the next `Customer replied`, and from
+-- an unanswered one onwards. _met is TRUE when the stopping event came within the target, FALSE
+-- when the clock passed the target (a ticket still open past its target is breached), NULL
+-- otherwise: _pending when the ticket is still open within its target, else not applicable
+-- (ended without that event within the target).
 -- Agents' side: every event but `Ticket created`, `Customer replied`, `Reopened`, `Survey
 -- answered`, `Abandoned` and `Closed` (customers' and the system's).
 -- Business hours are read off business_quarters only for the few instants per ticket that need
@@ -253,11 +256,13 @@ SELECT
         AS ttr_business_h,
     CASE
         WHEN t.first_response_at IS NOT NULL THEN t.first_elapsed_s <= t.first_target_s
+        WHEN t.first_elapsed_s > t.first_target_s THEN false
     END AS sla_first_response_met,
     t.first_response_at IS NULL AND t.ended_at IS NULL
         AND t.first_elapsed_s <= t.first_target_s AS sla_first_response_pending,
     CASE
         WHEN t.resolved_at IS NOT NULL THEN t.resolution_elapsed_s <= t.resolution_target_s
+        WHEN t.resolution_elapsed_s > t.resolution_target_s THEN false
     END AS sla_resolution_met,
     t.resolved_at IS NULL AND t.ended_at IS NULL
         AND t.resolution_elapsed_s <= t.resolution_target_s AS sla_resolution_pending,
