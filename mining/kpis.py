@@ -31,6 +31,22 @@ if TYPE_CHECKING:
 Kind = Literal["count", "mean", "quantile", "backlog"]
 BY = ("channel", "priority", "team", "category", "level")
 EXAMPLES = 5
+# A value resting on fewer tickets (answers) than this says so beside it.
+SMALL_BASIS = 30
+# Activities most tickets of a desk have: a data set where they mark fewer than this share of the
+# tickets records them otherwise (a few stray `RESOLVED` among 4,580 `Resolve ticket`), and the
+# KPIs resting on them are not computed rather than computed on near-nothing.
+MOST_TICKETS = ("Resolved", "First response")
+RARE_SHARE = 0.1
+# How a log's own label for a needed activity may begin (to name it in the mapping hint).
+STEMS = {
+    "Resolved": "resol",
+    "First response": "respon",
+    "Escalated": "escalat",
+    "Reopened": "reopen",
+    "Abandoned": "abandon",
+    "Information requested": "informat",
+}
 
 
 @dataclass(frozen=True)
@@ -51,7 +67,7 @@ class Kpi:
     quantile: float = 0.5
     scale: float = 1.0
     examples: str | None = None
-    # activities (any one) without which the data set cannot speak of this KPI at all (a log
+    # activities without which (any of them) the data set cannot speak of this KPI at all (a log
     # without canonical labels): the value is then null with the mapping that fixes it
     needs: tuple[str, ...] = ()
     # the per-ticket flag of tickets left out for now (SLA: open, still within the target)
@@ -133,7 +149,7 @@ KPIS: tuple[Kpi, ...] = (
         over="resolved",
         population="resolved tickets",
         examples="reopened",
-        needs=("Resolved",),
+        needs=("Resolved", "Reopened"),
     ),
     Kpi(
         "escalation_rate",
@@ -174,6 +190,7 @@ KPIS: tuple[Kpi, ...] = (
         "mean",
         value="abandoned",
         examples="abandoned",
+        needs=("Abandoned",),
     ),
     Kpi(
         "csat",
@@ -255,6 +272,7 @@ KPIS: tuple[Kpi, ...] = (
         "mean",
         value="pause_without_reply",
         examples="pause_without_reply",
+        needs=("Information requested",),
     ),
     Kpi(
         "backlog",
@@ -336,6 +354,8 @@ def _query(basis: str, keys: list[str], with_examples: bool) -> str:
         if kpi.basis != basis or kpi.kind == "backlog":
             continue
         columns.append(f"{_aggregate(kpi)} AS {_quoted(kpi.name)}")
+        basis_of = "count(*)" if kpi.kind == "count" else f"count(*) FILTER (WHERE {kpi.over})"
+        columns.append(f"{basis_of} AS {_quoted(kpi.name + ':basis')}")
         if kpi.pending:
             columns.append(
                 f"count(*) FILTER (WHERE {kpi.pending}) AS {_quoted(kpi.name + ':pending')}"
@@ -357,8 +377,11 @@ def _query(basis: str, keys: list[str], with_examples: bool) -> str:
 @dataclass
 class KpiReport:
     """KPIs of a selection. `values`: long frame, one row per (group, week, kpi): columns group
-    (value of `by`, or None), week (Monday date, or None for totals), value, status, reason (why
-    a value is null), examples (up to 5 case ids), and with `weekly` the limits and the signal."""
+    (value of `by`, or None), week (Monday date, or None for totals), value, basis (how many
+    tickets or answers it rests on: the KPI's `population`), pending (SLA: open tickets within
+    their target, left out), status, reason (why a value is null), note (what a reader must know
+    beside a value: a basis under SMALL_BASIS, pending tickets), examples (up to 5 case ids), and
+    with `weekly` the limits and the signal."""
 
     selection: Selection
     tickets: int
@@ -384,13 +407,21 @@ class KpiReport:
             "tickets": self.tickets,
             "by": self.by,
             "definitions": {
-                k.name: {"meaning": k.meaning, "unit": k.unit, **_target_json(targets.get(k.name))}
+                k.name: {
+                    "meaning": k.meaning,
+                    "unit": k.unit,
+                    "basis_of": k.population,
+                    **_target_json(targets.get(k.name)),
+                }
                 for k in KPIS
             },
         }
         rows = []
         for r in self.values.to_dict("records"):
             row = {k: _clean(v) for k, v in r.items() if k not in ("group",) or self.by}
+            for key in ("basis", "pending"):  # counts of tickets or answers
+                if row.get(key) is not None:
+                    row[key] = int(row[key])
             if not self.weekly:
                 row.pop("week", None)
                 for key in ("centre", "lower", "upper", "signal"):
@@ -456,31 +487,20 @@ def compute_kpis(
     long = pd.concat([long, _backlog(con, keys, by)], ignore_index=True)
     if weekly:
         long = _fill_weeks(long, by)
-    present = {
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT a.name FROM events e JOIN activities a USING (activity_id)"
-            " WHERE e.dataset_id = $d",
-            {"d": bound.dataset_id},
-        ).fetchall()
-    }
-    absent = {k.name: k.needs[0] for k in KPIS if k.needs and not set(k.needs) & present}
-    surveys = con.execute(
-        "SELECT count(*) FILTER (WHERE coalesce(csat, ces, nps) IS NOT NULL) FROM cases"
-        " WHERE dataset_id = $d",
-        {"d": bound.dataset_id},
-    ).fetchall()[0][0]
-    long.loc[long["kpi"].isin(list(absent)), "value"] = float("nan")
-    if not surveys:
-        long.loc[long["kpi"] == "survey_response_rate", "value"] = float("nan")
+    unusable = _unusable(con, bound.dataset_id)
+    # not computed: no value, nothing it rests on, no tickets to name
+    cannot = long["kpi"].isin(list(unusable))
+    long.loc[cannot, ["value", "basis", "pending"]] = float("nan")
+    long["examples"] = long["examples"].astype(object).where(~cannot, None)
     long["reason"] = [
-        f"no `{absent[k]}` event in the data set (if the log names it otherwise, map it:"
-        f' [activities] "label" = "{absent[k]}" in --map)'
-        if k in absent
-        else "no survey answers in the data set"
-        if k == "survey_response_rate" and not surveys
-        else _reason(BY_NAME[k], v, weekly)
+        unusable[k] if k in unusable else _reason(BY_NAME[k], v, weekly)
         for k, v in zip(long["kpi"], long["value"], strict=True)
+    ]
+    long["note"] = [
+        None if k in unusable else _note(BY_NAME[k], v, b, p)
+        for k, v, b, p in zip(
+            long["kpi"], long["value"], long["basis"], long["pending"], strict=True
+        )
     ]
     long["status"] = [
         status(None if _missing(v) else float(v), settings.targets.get(k), settings.near_share)
@@ -509,6 +529,76 @@ def _reason(kpi: Kpi, value: object, weekly: bool) -> str | None:
     return f"no {kpi.population}{where}"
 
 
+def _unusable(con: duckdb.DuckDBPyConnection, dataset_id: int) -> dict[str, str]:
+    """The KPIs the data set cannot speak of, each with why and what fixes it: an activity it
+    needs is absent, or marks near-nothing of what it should; no survey answers at all."""
+    counts = dict(
+        con.execute(
+            "SELECT a.name, count(*) FROM events e JOIN activities a USING (activity_id)"
+            " WHERE e.dataset_id = $d GROUP BY a.name",
+            {"d": dataset_id},
+        ).fetchall()
+    )
+    tickets, surveys = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE coalesce(csat, ces, nps) IS NOT NULL)"
+        " FROM cases WHERE dataset_id = $d",
+        {"d": dataset_id},
+    ).fetchall()[0]
+    canonical = {
+        r[0] for r in con.execute("SELECT name FROM activities WHERE canonical").fetchall()
+    }
+
+    def hint(need: str) -> str:
+        """The log's own label that most likely means `need` (the most frequent non-canonical
+        one that begins the same way), else a placeholder."""
+        stem = STEMS.get(need)
+        found = sorted(
+            (n, name)
+            for name, n in counts.items()
+            if stem and name not in canonical and stem in name.lower()
+        )
+        return found[-1][1].replace('"', '\\"') if found else "label"
+
+    why: dict[str, str] = {}
+    for need in dict.fromkeys(n for k in KPIS for n in k.needs):
+        n = counts.get(need, 0)
+        if not n:
+            why[need] = (
+                f"no `{need}` event in the data set (if the log names it otherwise, map it:"
+                f' [activities] "{hint(need)}" = "{need}" in --map)'
+            )
+        elif need in MOST_TICKETS and n < RARE_SHARE * tickets:
+            why[need] = (
+                f"only {n:,} `{need}` event{'s' if n != 1 else ''} for {tickets:,} tickets in the"
+                f" data set: the log records it otherwise (map its label:"
+                f' [activities] "{hint(need)}" = "{need}" in --map)'
+            )
+    unusable = {}
+    for k in KPIS:  # the reason of the first of its needs the data set lacks
+        need = next((n for n in k.needs if n in why), None)
+        if need:
+            unusable[k.name] = why[need]
+    if not surveys:
+        unusable["survey_response_rate"] = "no survey answers in the data set"
+    return unusable
+
+
+def _note(kpi: Kpi, value: object, basis: float, pending: float) -> str | None:
+    """What a reader must know beside a value: that it rests on few tickets (answers), and how
+    many tickets are pending (SLA: open, within their target)."""
+    parts = []
+    if not _missing(value) and kpi.kind in ("mean", "quantile") and basis < SMALL_BASIS:
+        n = int(basis)
+        population = kpi.population
+        if n == 1:
+            population = population.replace("tickets", "ticket", 1).replace("answers", "answer", 1)
+        parts.append(f"rests on {n} {population}")
+    if not _missing(pending) and pending:
+        n = int(pending)
+        parts.append(f"{n} open ticket{'s' if n != 1 else ''} within the target pending")
+    return "; ".join(parts) or None
+
+
 def _long(frames: list[pd.DataFrame], keys: list[str], by: str | None) -> pd.DataFrame:
     """The per-basis wide frames as one long frame: group, week, kpi, value, examples."""
     import pandas as pd
@@ -524,6 +614,7 @@ def _long(frames: list[pd.DataFrame], keys: list[str], by: str | None) -> pd.Dat
                     "week": frame["week"] if "week" in keys else None,
                     "kpi": kpi.name,
                     "value": frame[kpi.name].astype("float64"),
+                    "basis": frame[kpi.name + ":basis"].astype("float64"),
                     "pending": (
                         frame[kpi.name + ":pending"].astype("float64")
                         if kpi.pending
@@ -557,6 +648,7 @@ def _backlog(con: duckdb.DuckDBPyConnection, keys: list[str], by: str | None) ->
                 "week": None,
                 "kpi": "backlog",
                 "value": frame["value"].astype("float64"),
+                "basis": frame["value"].astype("float64"),
                 "examples": frame["examples"],
             }
         )
@@ -587,6 +679,7 @@ def _backlog(con: duckdb.DuckDBPyConnection, keys: list[str], by: str | None) ->
             "week": frame["week"],
             "kpi": "backlog",
             "value": frame["value"].astype("float64"),
+            "basis": frame["value"].astype("float64"),
             "examples": None,
         }
     )
@@ -611,6 +704,7 @@ def _fill_weeks(long: pd.DataFrame, by: str | None) -> pd.DataFrame:
     )
     merged = grid.merge(long, on=["group", "week", "kpi"], how="left")
     merged.loc[(merged["kpi"] == "tickets") & merged["value"].isna(), "value"] = 0.0
+    merged["basis"] = merged["basis"].fillna(0.0)  # a week with nothing to count rests on nothing
     return merged
 
 
