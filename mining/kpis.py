@@ -533,9 +533,9 @@ def _unusable(con: duckdb.DuckDBPyConnection, dataset_id: int) -> dict[str, str]
     """The KPIs the data set cannot speak of, each with why and what fixes it: an activity it
     needs is absent, or marks near-nothing of what it should; no survey answers at all."""
     counts = dict(
-        con.execute(
-            "SELECT a.name, count(*) FROM events e JOIN activities a USING (activity_id)"
-            " WHERE e.dataset_id = $d GROUP BY a.name",
+        con.execute(  # counted by id, then named: no join per event
+            "SELECT a.name, e.n FROM (SELECT activity_id, count(*) AS n FROM events"
+            " WHERE dataset_id = $d GROUP BY activity_id) e JOIN activities a USING (activity_id)",
             {"d": dataset_id},
         ).fetchall()
     )
