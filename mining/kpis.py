@@ -44,7 +44,7 @@ SMALL_BASIS = 30
 # KPIs resting on them are not computed rather than computed on near-nothing.
 MOST_TICKETS = ("Resolved", "First response")
 RARE_SHARE = 0.1
-# How a log's own label for a needed activity may begin (to name it in the mapping hint).
+# A stem a log's own label for a needed activity likely contains (to name it in the mapping hint).
 STEMS = {
     "Resolved": "resol",
     "First response": "respon",
@@ -73,8 +73,9 @@ class Kpi:
     quantile: float = 0.5
     scale: float = 1.0
     examples: str | None = None
-    # activities without which (any of them) the data set cannot speak of this KPI at all (a log
-    # without canonical labels): the value is then null with the mapping that fixes it
+    # activities the data set must record, every one, to speak of this KPI at all (a log without
+    # canonical labels, or one that never records them): else the value is null with the mapping
+    # that fixes it
     needs: tuple[str, ...] = ()
     # the per-ticket flag of tickets left out for now (SLA: open, still within the target)
     pending: str | None = None
