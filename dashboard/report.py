@@ -211,6 +211,7 @@ def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
                 "status": None if _missing(status) else status,
                 "signal": None if _missing(signal) else signal,
                 "reason": None if _missing(reason) else reason,
+                "note": None if now is None or _missing(now["note"]) else now["note"],
                 "recent": rows[rows["week"] <= week].tail(weeks)[["week", "value"]],
                 "computed": bool(rows["value"].notna().any()),
             }
@@ -240,7 +241,8 @@ def scorecard(review: Review) -> str:
         colour = STATUS_COLOURS.get(status or "", "#7f7f7f")
         out.append(
             f"<tr><td title='{html.escape(kpi.formula)}'>{kpi.name}</td>"
-            f"<td>{_fmt(row['value'], kpi.unit)}</td>"
+            f"<td>{_fmt(row['value'], kpi.unit)}"
+            f"{'<br><small>' + html.escape(row['note']) + '</small>' if row['note'] else ''}</td>"
             f"<td>{_fmt(row['last'], kpi.unit)}</td>"
             f"<td>{_fmt(target.target, kpi.unit) + (' ↓' if target.better == 'lower' else ' ↑') if target else ''}</td>"
             f"<td><span class='pill' style='background:{colour}'>{status or '–'}</span></td>"

@@ -6,6 +6,12 @@ Rates are fractions 0-1, durations hours (`_hours`), `nps` -100 to 100. Weekly, 
 in the ISO week (calendar time zone) of its closing event: resolution for time to resolution,
 first response for first response time, the answer for csat, ces_mean and nps, creation for the
 rest; `backlog` is counted at the end of each week.
+
+Every value carries its basis (the tickets or answers it rests on) and, when that is small or an
+SLA share leaves open tickets pending, a note. A KPI the data set cannot speak of (an activity it
+needs is absent, or `Resolved`/`First response` mark near-nothing) is null with the reason and the
+mapping that fixes it, never a number resting on near-nothing. SLA shares count a ticket still
+open past its target as breached and one within it as pending (see kpi_tickets.sql).
 """
 
 from __future__ import annotations
@@ -31,6 +37,22 @@ if TYPE_CHECKING:
 Kind = Literal["count", "mean", "quantile", "backlog"]
 BY = ("channel", "priority", "team", "category", "level")
 EXAMPLES = 5
+# A value resting on fewer tickets (answers) than this says so beside it.
+SMALL_BASIS = 30
+# Activities most tickets of a desk have: a data set where they mark fewer than this share of the
+# tickets records them otherwise (a few stray `RESOLVED` among 4,580 `Resolve ticket`), and the
+# KPIs resting on them are not computed rather than computed on near-nothing.
+MOST_TICKETS = ("Resolved", "First response")
+RARE_SHARE = 0.1
+# A stem a log's own label for a needed activity likely contains (to name it in the mapping hint).
+STEMS = {
+    "Resolved": "resol",
+    "First response": "respon",
+    "Escalated": "escalat",
+    "Reopened": "reopen",
+    "Abandoned": "abandon",
+    "Information requested": "informat",
+}
 
 
 @dataclass(frozen=True)
@@ -51,9 +73,12 @@ class Kpi:
     quantile: float = 0.5
     scale: float = 1.0
     examples: str | None = None
-    # activities (any one) without which the data set cannot speak of this KPI at all (a log
-    # without canonical labels): the value is then null with the mapping that fixes it
+    # activities the data set must record, every one, to speak of this KPI at all (a log without
+    # canonical labels, or one that never records them): else the value is null with the mapping
+    # that fixes it
     needs: tuple[str, ...] = ()
+    # the per-ticket flag of tickets left out for now (SLA: open, still within the target)
+    pending: str | None = None
 
 
 _TTR = dict(
@@ -131,7 +156,7 @@ KPIS: tuple[Kpi, ...] = (
         over="resolved",
         population="resolved tickets",
         examples="reopened",
-        needs=("Resolved",),
+        needs=("Resolved", "Reopened"),
     ),
     Kpi(
         "escalation_rate",
@@ -172,6 +197,7 @@ KPIS: tuple[Kpi, ...] = (
         "mean",
         value="abandoned",
         examples="abandoned",
+        needs=("Abandoned",),
     ),
     Kpi(
         "csat",
@@ -222,26 +248,28 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         "sla_first_response_met",
         "first-response SLA met",
-        "tickets whose first response came within their priority's target in business hours (pauses for the customer taken off) ÷ tickets with a first response",
+        "tickets whose first response came within their priority's target in business hours (pauses for the customer taken off) ÷ those tickets and the ones past their target without a first response (still open at the end of the data, or ended after it); open tickets still within their target are pending: left out, and counted",
         "fraction",
         "mean",
         value="sla_first_response_met",
         over="sla_first_response_met IS NOT NULL",
-        population="tickets with a first response",
+        population="tickets with a first response or past their target",
         examples="NOT sla_first_response_met",
         needs=("First response",),
+        pending="sla_first_response_pending",
     ),
     Kpi(
         "sla_resolution_met",
         "resolution SLA met",
-        "resolved tickets whose last resolution came within their priority's target in business hours, pauses from `Information requested` to the next `Customer replied` taken off ÷ resolved tickets",
+        "resolved tickets whose last resolution came within their priority's target in business hours, pauses from `Information requested` to the next `Customer replied` taken off ÷ resolved tickets and unresolved ones past their target (still open at the end of the data, or ended otherwise after it); open tickets still within their target are pending: left out, and counted",
         "fraction",
         "mean",
         value="sla_resolution_met",
         over="sla_resolution_met IS NOT NULL",
-        population="resolved tickets",
+        population="resolved tickets or past their target",
         examples="NOT sla_resolution_met",
         needs=("Resolved",),
+        pending="sla_resolution_pending",
     ),
     Kpi(
         "pause_without_reply_rate",
@@ -251,6 +279,7 @@ KPIS: tuple[Kpi, ...] = (
         "mean",
         value="pause_without_reply",
         examples="pause_without_reply",
+        needs=("Information requested",),
     ),
     Kpi(
         "backlog",
@@ -288,13 +317,20 @@ def build_ticket_kpis(
     """Fill the TEMP table `kpi_tickets` (kpi_tickets.sql) for `selection`; MiningError when no
     ticket matches."""
     bound = flag_tickets(con, selection, push_to_front_share=settings.push_to_front_share)
-    start, end = con.execute("SELECT min(ts), max(ts) FROM selected_events").fetchall()[0]
-    use_calendar(con, settings.calendar, start, end)
+    # the end of the data is the data set's last event, whatever the selection: a ticket still
+    # open then is judged against its SLA targets at that instant
+    start, data_end = con.execute(
+        "SELECT (SELECT min(ts) FROM selected_events),"
+        " (SELECT max(ts) FROM events WHERE dataset_id = $d)",
+        {"d": bound.dataset_id},
+    ).fetchall()[0]
+    use_calendar(con, settings.calendar, start, data_end)
     priorities = [p for p in settings.sla if p != "default"]
     con.execute(
         "CREATE OR REPLACE TEMP TABLE kpi_tickets AS " + sql_text("mining", "kpi_tickets.sql"),
         {
             "zone": settings.calendar.timezone,
+            "data_end": data_end,
             "sla_priorities": priorities,
             "sla_first_s": [settings.sla[p].first_response_hours * 3600 for p in priorities],
             "sla_resolution_s": [settings.sla[p].resolution_hours * 3600 for p in priorities],
@@ -325,6 +361,12 @@ def _query(basis: str, keys: list[str], with_examples: bool) -> str:
         if kpi.basis != basis or kpi.kind == "backlog":
             continue
         columns.append(f"{_aggregate(kpi)} AS {_quoted(kpi.name)}")
+        basis_of = "count(*)" if kpi.kind == "count" else f"count(*) FILTER (WHERE {kpi.over})"
+        columns.append(f"{basis_of} AS {_quoted(kpi.name + ':basis')}")
+        if kpi.pending:
+            columns.append(
+                f"count(*) FILTER (WHERE {kpi.pending}) AS {_quoted(kpi.name + ':pending')}"
+            )
         if with_examples and kpi.examples:
             columns.append(
                 f"min_by(case_id, case_key, {EXAMPLES}) FILTER (WHERE {kpi.examples})"
@@ -342,8 +384,11 @@ def _query(basis: str, keys: list[str], with_examples: bool) -> str:
 @dataclass
 class KpiReport:
     """KPIs of a selection. `values`: long frame, one row per (group, week, kpi): columns group
-    (value of `by`, or None), week (Monday date, or None for totals), value, status, reason (why
-    a value is null), examples (up to 5 case ids), and with `weekly` the limits and the signal."""
+    (value of `by`, or None), week (Monday date, or None for totals), value, basis (how many
+    tickets or answers it rests on: the KPI's `population`), pending (SLA: open tickets within
+    their target, left out), status, reason (why a value is null), note (what a reader must know
+    beside a value: a basis under SMALL_BASIS, pending tickets), examples (up to 5 case ids), and
+    with `weekly` the limits and the signal."""
 
     selection: Selection
     tickets: int
@@ -369,13 +414,21 @@ class KpiReport:
             "tickets": self.tickets,
             "by": self.by,
             "definitions": {
-                k.name: {"meaning": k.meaning, "unit": k.unit, **_target_json(targets.get(k.name))}
+                k.name: {
+                    "meaning": k.meaning,
+                    "unit": k.unit,
+                    "basis_of": k.population,
+                    **_target_json(targets.get(k.name)),
+                }
                 for k in KPIS
             },
         }
         rows = []
         for r in self.values.to_dict("records"):
             row = {k: _clean(v) for k, v in r.items() if k not in ("group",) or self.by}
+            for key in ("basis", "pending"):  # counts of tickets or answers
+                if row.get(key) is not None:
+                    row[key] = int(row[key])
             if not self.weekly:
                 row.pop("week", None)
                 for key in ("centre", "lower", "upper", "signal"):
@@ -441,31 +494,20 @@ def compute_kpis(
     long = pd.concat([long, _backlog(con, keys, by)], ignore_index=True)
     if weekly:
         long = _fill_weeks(long, by)
-    present = {
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT a.name FROM events e JOIN activities a USING (activity_id)"
-            " WHERE e.dataset_id = $d",
-            {"d": bound.dataset_id},
-        ).fetchall()
-    }
-    absent = {k.name: k.needs[0] for k in KPIS if k.needs and not set(k.needs) & present}
-    surveys = con.execute(
-        "SELECT count(*) FILTER (WHERE coalesce(csat, ces, nps) IS NOT NULL) FROM cases"
-        " WHERE dataset_id = $d",
-        {"d": bound.dataset_id},
-    ).fetchall()[0][0]
-    long.loc[long["kpi"].isin(list(absent)), "value"] = float("nan")
-    if not surveys:
-        long.loc[long["kpi"] == "survey_response_rate", "value"] = float("nan")
+    unusable = _unusable(con, bound.dataset_id)
+    # not computed: no value, nothing it rests on, no tickets to name
+    cannot = long["kpi"].isin(list(unusable))
+    long.loc[cannot, ["value", "basis", "pending"]] = float("nan")
+    long["examples"] = long["examples"].astype(object).where(~cannot, None)
     long["reason"] = [
-        f"no `{absent[k]}` event in the data set (if the log names it otherwise, map it:"
-        f' [activities] "label" = "{absent[k]}" in --map)'
-        if k in absent
-        else "no survey answers in the data set"
-        if k == "survey_response_rate" and not surveys
-        else _reason(BY_NAME[k], v, weekly)
+        unusable[k] if k in unusable else _reason(BY_NAME[k], v, weekly)
         for k, v in zip(long["kpi"], long["value"], strict=True)
+    ]
+    long["note"] = [
+        None if k in unusable else _note(BY_NAME[k], v, b, p)
+        for k, v, b, p in zip(
+            long["kpi"], long["value"], long["basis"], long["pending"], strict=True
+        )
     ]
     long["status"] = [
         status(None if _missing(v) else float(v), settings.targets.get(k), settings.near_share)
@@ -494,6 +536,76 @@ def _reason(kpi: Kpi, value: object, weekly: bool) -> str | None:
     return f"no {kpi.population}{where}"
 
 
+def _unusable(con: duckdb.DuckDBPyConnection, dataset_id: int) -> dict[str, str]:
+    """The KPIs the data set cannot speak of, each with why and what fixes it: an activity it
+    needs is absent, or marks near-nothing of what it should; no survey answers at all."""
+    counts = dict(
+        con.execute(  # counted by id, then named: no join per event
+            "SELECT a.name, e.n FROM (SELECT activity_id, count(*) AS n FROM events"
+            " WHERE dataset_id = $d GROUP BY activity_id) e JOIN activities a USING (activity_id)",
+            {"d": dataset_id},
+        ).fetchall()
+    )
+    tickets, surveys = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE coalesce(csat, ces, nps) IS NOT NULL)"
+        " FROM cases WHERE dataset_id = $d",
+        {"d": dataset_id},
+    ).fetchall()[0]
+    canonical = {
+        r[0] for r in con.execute("SELECT name FROM activities WHERE canonical").fetchall()
+    }
+
+    def hint(need: str) -> str:
+        """The log's own label that most likely means `need` (the most frequent non-canonical
+        one that begins the same way), else a placeholder."""
+        stem = STEMS.get(need)
+        found = sorted(
+            (n, name)
+            for name, n in counts.items()
+            if stem and name not in canonical and stem in name.lower()
+        )
+        return found[-1][1].replace('"', '\\"') if found else "label"
+
+    why: dict[str, str] = {}
+    for need in dict.fromkeys(n for k in KPIS for n in k.needs):
+        n = counts.get(need, 0)
+        if not n:
+            why[need] = (
+                f"no `{need}` event in the data set (if the log names it otherwise, map it:"
+                f' [activities] "{hint(need)}" = "{need}" in --map)'
+            )
+        elif need in MOST_TICKETS and n < RARE_SHARE * tickets:
+            why[need] = (
+                f"only {n:,} `{need}` event{'s' if n != 1 else ''} for {tickets:,} tickets in the"
+                f" data set: the log records it otherwise (map its label:"
+                f' [activities] "{hint(need)}" = "{need}" in --map)'
+            )
+    unusable = {}
+    for k in KPIS:  # the reason of the first of its needs the data set lacks
+        need = next((n for n in k.needs if n in why), None)
+        if need:
+            unusable[k.name] = why[need]
+    if not surveys:
+        unusable["survey_response_rate"] = "no survey answers in the data set"
+    return unusable
+
+
+def _note(kpi: Kpi, value: object, basis: float, pending: float) -> str | None:
+    """What a reader must know beside a value: that it rests on few tickets (answers), and how
+    many tickets are pending (SLA: open, within their target)."""
+    parts = []
+    if not _missing(value) and kpi.kind in ("mean", "quantile") and basis < SMALL_BASIS:
+        n = int(basis)
+        population = kpi.population
+        if n == 1:
+            population = population.replace("tickets", "ticket", 1).replace("answers", "answer", 1)
+        parts.append(f"rests on {n} {population}")
+    if not _missing(pending) and pending:
+        n = int(pending)
+        parts.append(f"{n} open ticket{'s' if n != 1 else ''} within the target pending")
+    return "; ".join(parts) or None
+
+
 def _long(frames: list[pd.DataFrame], keys: list[str], by: str | None) -> pd.DataFrame:
     """The per-basis wide frames as one long frame: group, week, kpi, value, examples."""
     import pandas as pd
@@ -509,6 +621,12 @@ def _long(frames: list[pd.DataFrame], keys: list[str], by: str | None) -> pd.Dat
                     "week": frame["week"] if "week" in keys else None,
                     "kpi": kpi.name,
                     "value": frame[kpi.name].astype("float64"),
+                    "basis": frame[kpi.name + ":basis"].astype("float64"),
+                    "pending": (
+                        frame[kpi.name + ":pending"].astype("float64")
+                        if kpi.pending
+                        else float("nan")
+                    ),
                     "examples": (
                         frame[kpi.name + ":examples"]
                         if kpi.name + ":examples" in frame.columns
@@ -537,6 +655,7 @@ def _backlog(con: duckdb.DuckDBPyConnection, keys: list[str], by: str | None) ->
                 "week": None,
                 "kpi": "backlog",
                 "value": frame["value"].astype("float64"),
+                "basis": frame["value"].astype("float64"),
                 "examples": frame["examples"],
             }
         )
@@ -567,6 +686,7 @@ def _backlog(con: duckdb.DuckDBPyConnection, keys: list[str], by: str | None) ->
             "week": frame["week"],
             "kpi": "backlog",
             "value": frame["value"].astype("float64"),
+            "basis": frame["value"].astype("float64"),
             "examples": None,
         }
     )
@@ -591,6 +711,7 @@ def _fill_weeks(long: pd.DataFrame, by: str | None) -> pd.DataFrame:
     )
     merged = grid.merge(long, on=["group", "week", "kpi"], how="left")
     merged.loc[(merged["kpi"] == "tickets") & merged["value"].isna(), "value"] = 0.0
+    merged["basis"] = merged["basis"].fillna(0.0)  # a week with nothing to count rests on nothing
     return merged
 
 
@@ -609,17 +730,22 @@ def _add_limits(
     else:
         baseline = set(weeks[: settings.baseline_weeks])
         basis = f"the first {len(baseline)} weeks"
-    columns: dict[str, list[Any]] = {"centre": [], "lower": [], "upper": [], "signal": []}
-    index = []
-    for (group, kpi), series in frame.groupby(["group", "kpi"], dropna=False, sort=False):
-        values = [None if _missing(v) else float(v) for v in series["value"]]
-        base = [v for v, w in zip(values, series["week"], strict=True) if w in baseline]
-        limits = xmr_limits(base)
-        report.limits[(None if _missing(group) else group, str(kpi))] = (limits, basis)
-        flags = signals(values, limits)
-        index.extend(series.index)
-        columns["centre"].extend([limits.centre] * len(series))
-        columns["lower"].extend([limits.lower] * len(series))
-        columns["upper"].extend([limits.upper] * len(series))
-        columns["signal"].extend(flags)
-    report.values = frame.join(pd.DataFrame(columns, index=index))
+    # the series by position, in the frame's order (plain lists: a pandas groupby costs more
+    # than the arithmetic on a few hundred short series)
+    values = [None if _missing(v) else float(v) for v in frame["value"].tolist()]
+    weeks_of = frame["week"].tolist()
+    series: dict[tuple[Any, str], list[int]] = {}
+    for i, (group, kpi) in enumerate(
+        zip(frame["group"].tolist(), frame["kpi"].tolist(), strict=True)
+    ):
+        series.setdefault((None if _missing(group) else group, kpi), []).append(i)
+    n = len(frame)
+    columns: dict[str, list[Any]] = {k: [None] * n for k in ("centre", "lower", "upper", "signal")}
+    for key, rows in series.items():
+        points = [values[i] for i in rows]
+        limits = xmr_limits([values[i] for i in rows if weeks_of[i] in baseline])
+        report.limits[key] = (limits, basis)
+        for i, flag in zip(rows, signals(points, limits), strict=True):
+            columns["centre"][i], columns["lower"][i] = limits.centre, limits.lower
+            columns["upper"][i], columns["signal"][i] = limits.upper, flag
+    report.values = frame.join(pd.DataFrame(columns, index=frame.index))

@@ -829,6 +829,7 @@ def kpis(selection: dict[str, Any], weekly: bool, by: str | None, db: Path, as_j
             else ""
         )
         reason = f"  ({row['reason']})" if row.get("reason") else ""
+        reason += f"  ({row['note']})" if row.get("note") else ""
         signal = f"  signal: {row['signal']}" if row.get("signal") else ""
         click.echo(
             f"{head + '  ' if head else ''}{row['kpi']:<26} {value:>10}{tail}{reason}{signal}"

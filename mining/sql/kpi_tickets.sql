@@ -1,187 +1,275 @@
 -- Grain: one row per selected ticket: what it contributes to each KPI (reads the TEMP views
 -- selected_events and selected_cases, the TEMP table ticket_flags of mining/escalations.py, and the
--- business-hours macros of mining/business_hours.py).
+-- TEMP table business_quarters of mining/business_hours.py).
 -- Columns: case_key, case_id, channel, priority, category, team (the last team on the agents'
 -- side), level (the highest level reached), created_at (first event), created_week,
 -- resolved_at (last `Resolved`), resolved_week, ttr_h, first_response_at, first_response_week,
 -- frt_h, resolved, reopened, reopens, escalated, needless (bounce-back or push-to-front), fcr,
 -- handoffs, abandoned, closed (has `Closed` or `Resolved`), ended_at (first `Resolved`,
--- `Abandoned`, `Rejected` or `Closed`), ended_week, csat_good, csat_answered, ces, nps_promoter, nps_detractor,
--- nps_answered, answered, answered_week, frt_business_h, ttr_business_h (pauses for the customer
--- taken off), sla_first_response_met, sla_resolution_met (NULL without a first response or a
--- resolution), pause_without_reply.
+-- `Abandoned`, `Rejected` or `Closed`), ended_week, csat_good, csat_answered, ces, nps_promoter,
+-- nps_detractor, nps_answered, answered, answered_at, answered_week, frt_business_h,
+-- ttr_business_h (pauses for the customer taken off; NULL without a first response or a
+-- resolution), sla_first_response_met, sla_resolution_met, sla_first_response_pending,
+-- sla_resolution_pending, pause_without_reply.
+-- SLA, as helpdesk tools count it: each target's clock runs in business hours from creation and
+-- stops at the first response (the last resolution), or, without one, when the ticket ended
+-- otherwise (abandoned, rejected, closed) or at $data_end (the end of the data) when it is still
+-- open; it is paused from each `Information requested` to the next `Customer replied`, and from
+-- an unanswered one onwards. _met is TRUE when the stopping event came within the target, FALSE
+-- when the clock passed the target (a ticket still open past its target is breached), NULL
+-- otherwise: _pending when the ticket is still open within its target, else not applicable
+-- (ended without that event within the target).
 -- Agents' side: every event but `Ticket created`, `Customer replied`, `Reopened`, `Survey
 -- answered`, `Abandoned` and `Closed` (customers' and the system's).
--- Parameters: $zone (weeks are ISO weeks in this time zone), $sla_priorities, $sla_first_s,
--- $sla_resolution_s (lists, aligned), $default_first_s, $default_resolution_s.
-WITH ids AS (
+-- Business hours are read off business_quarters only for the few instants per ticket that need
+-- them (creation, the clocks' stops, each pause's ends), by hash joins, never per event.
+-- Parameters: $zone (weeks are ISO weeks in this time zone), $data_end (the data set's last
+-- event), $sla_priorities, $sla_first_s, $sla_resolution_s (lists, aligned), $default_first_s,
+-- $default_resolution_s.
+-- What each activity is to the KPIs, read once off the activity dictionary and joined to the
+-- events: cheaper than comparing every event with each activity of interest.
+WITH kinds AS (
     SELECT
-        max(activity_id) FILTER (WHERE name = 'Resolved') AS resolved,
-        max(activity_id) FILTER (WHERE name = 'First response') AS first_response,
-        max(activity_id) FILTER (WHERE name = 'Reopened') AS reopened,
-        max(activity_id) FILTER (WHERE name = 'Escalated') AS escalated,
-        max(activity_id) FILTER (WHERE name = 'Abandoned') AS abandoned,
-        max(activity_id) FILTER (WHERE name = 'Rejected') AS rejected,
-        max(activity_id) FILTER (WHERE name = 'Closed') AS closed,
-        max(activity_id) FILTER (WHERE name = 'Survey answered') AS survey,
-        max(activity_id) FILTER (WHERE name = 'Information requested') AS info_requested,
-        max(activity_id) FILTER (WHERE name = 'Customer replied') AS customer_replied,
-        list(activity_id) FILTER (WHERE name IN (
+        activity_id,
+        name NOT IN (
             'Ticket created', 'Customer replied', 'Reopened', 'Survey answered', 'Abandoned',
             'Closed'
-        )) AS not_agents
+        ) AS agents,
+        name = 'Information requested' AS ask,
+        name = 'Customer replied' AS reply,
+        name = 'Resolved' AS resolution,
+        name = 'First response' AS first_response,
+        name = 'Reopened' AS reopening,
+        name = 'Survey answered' AS survey,
+        name IN ('Resolved', 'Abandoned', 'Rejected', 'Closed') AS ending,
+        -- what a ticket merely has or not, as bits: one aggregate for all of them
+        (if(name = 'Escalated', 1, 0) | if(name = 'Abandoned', 2, 0)
+            | if(name IN ('Closed', 'Resolved'), 4, 0)
+            | if(name = 'Information requested', 8, 0))::UTINYINT AS bits
     FROM activities
 ),
-ev AS MATERIALIZED (
-    SELECT
-        e.case_key, e.event_index, e.activity_id, e.ts, e.team, e.resource, e.level,
-        NOT list_contains(i.not_agents, e.activity_id) AS agents
-    FROM selected_events e, ids i
+ev AS NOT MATERIALIZED (
+    SELECT e.case_key, e.event_index, e.ts, e.team, e.resource, e.level, k.* EXCLUDE (activity_id)
+    FROM selected_events e
+    JOIN kinds k USING (activity_id)
 ),
+-- One pass over the events: everything an aggregate can tell.
 per AS (
     SELECT
         case_key,
-        min(ts) AS first_ts,
-        max(ts) FILTER (WHERE activity_id = i.resolved) AS resolved_at,
-        min(ts) FILTER (WHERE activity_id = i.first_response) AS first_response_at,
-        count(*) FILTER (WHERE activity_id = i.reopened) AS reopens,
-        bool_or(activity_id = i.escalated) AS escalated,
-        bool_or(activity_id = i.abandoned) AS abandoned,
-        bool_or(activity_id IN (i.closed, i.resolved)) AS closed,
-        min(ts) FILTER (WHERE activity_id IN (i.resolved, i.abandoned, i.rejected, i.closed)) AS ended_at,
-        max(ts) FILTER (WHERE activity_id = i.survey) AS survey_at,
+        max(ts) FILTER (WHERE resolution) AS resolved_at,
+        min(ts) FILTER (WHERE first_response) AS first_response_at,
+        count(*) FILTER (WHERE reopening) AS reopens,
+        bit_or(bits) AS bits,
+        min(ts) FILTER (WHERE ending) AS ended_at,
+        max(ts) FILTER (WHERE survey) AS survey_at,
         max(ts) AS last_ts,
-        count(DISTINCT team) FILTER (WHERE agents) AS teams,
         arg_max(team, event_index) FILTER (WHERE agents AND team IS NOT NULL) AS team,
-        max(level) AS level
-    FROM ev, ids i
+        max(level) AS level,
+        -- only tickets whose agents' events differ in team or resource can have a handoff or
+        -- more than one team, and only those with an `Information requested` a pause: the
+        -- passes below skip the rest
+        min(hash(team, resource)) FILTER (WHERE agents)
+            <> max(hash(team, resource)) FILTER (WHERE agents) AS mixed
+    FROM ev
     GROUP BY case_key
 ),
--- Changes of team or resource between consecutive events of the agents' side.
+flags AS MATERIALIZED (
+    SELECT
+        * EXCLUDE (bits),
+        bits & 1 <> 0 AS escalated,
+        bits & 2 <> 0 AS abandoned,
+        bits & 4 <> 0 AS closed,
+        bits & 8 <> 0 AS asked
+    FROM per
+),
+-- Changes of team or resource between consecutive events of the agents' side, compared by a 64-bit
+-- hash of the pair (as ticket_flags.sql compares teams), and whether they hold one team at most
+-- (NULL teams aside): one ordered pass over the tickets whose agents' events are not all alike.
 handoffs AS (
-    SELECT case_key, count(*) FILTER (WHERE changed) AS handoffs
+    SELECT
+        case_key,
+        count(*) FILTER (WHERE previous_case = case_key AND previous <> pair) AS handoffs,
+        coalesce(min(team_hash) = max(team_hash), true) AS one_team
     FROM (
         SELECT
             case_key,
-            event_index > min(event_index) OVER w
-                AND (team IS DISTINCT FROM lag(team) OVER w
-                    OR resource IS DISTINCT FROM lag(resource) OVER w) AS changed
+            hash(team, resource) AS pair,
+            if(team IS NULL, NULL, hash(team)) AS team_hash,
+            -- one sort of all the rows (no partitions): the previous row is the same ticket's
+            -- previous event when it has the same case_key
+            lag(case_key) OVER (ORDER BY case_key, event_index) AS previous_case,
+            lag(hash(team, resource)) OVER (ORDER BY case_key, event_index) AS previous
         FROM ev
-        WHERE agents
-        WINDOW w AS (PARTITION BY case_key ORDER BY event_index)
+        WHERE agents AND case_key IN (SELECT case_key FROM flags WHERE mixed)
     )
     GROUP BY case_key
 ),
 -- Each `Information requested` ends at the next event that is a `Customer replied` (a pause) or
--- an agents' event (work resumed with no reply: no pause).
-requests AS (
-    SELECT case_key, ts AS asked_at, next_activity, next_ts
+-- an agents' event (work resumed with no reply: no pause); with neither after it, the ticket is
+-- still waiting for the customer (a pause that stays open).
+asks AS MATERIALIZED (
+    SELECT case_key, asked_at, next_reply AS replied, next_ts
     FROM (
         SELECT
-            case_key, activity_id, ts,
-            lead(activity_id) OVER w AS next_activity,
+            case_key, ask, ts AS asked_at,
+            lead(reply) OVER w AS next_reply,
             lead(ts) OVER w AS next_ts
-        FROM ev, ids i
-        WHERE agents OR activity_id = i.customer_replied
+        FROM ev
+        WHERE (agents OR reply) AND case_key IN (SELECT case_key FROM flags WHERE asked)
         WINDOW w AS (PARTITION BY case_key ORDER BY event_index)
-    ), ids i
-    WHERE activity_id = i.info_requested
+    )
+    WHERE ask
 ),
-pauses AS (
-    -- Each pause with its business seconds, read off the calendar (business_quarters) here: a
-    -- lambda below cannot look a value up.
+requests AS (
+    SELECT case_key, asked_at, CASE WHEN replied THEN next_ts END AS replied_at
+    FROM asks
+    WHERE replied IS NOT false
+),
+unanswered AS (
+    SELECT DISTINCT case_key FROM asks WHERE NOT replied
+),
+-- SLA targets per priority (lower case), in seconds.
+targets AS (
     SELECT
-        r.case_key,
-        list({
-            asked_at: r.asked_at,
-            replied_at: r.next_ts,
-            paused_s: business_clock_at(r.next_ts, b) - business_clock_at(r.asked_at, a)
-        }) FILTER (WHERE r.next_activity = i.customer_replied) AS pauses,
-        bool_or(r.next_activity IS NOT NULL AND r.next_activity <> i.customer_replied)
-            AS pause_without_reply
-    FROM requests r
-    CROSS JOIN ids i
-    LEFT JOIN business_quarters a ON a.quarter = business_quarter(r.asked_at)
-    LEFT JOIN business_quarters b ON b.quarter = business_quarter(r.next_ts)
-    GROUP BY r.case_key
+        unnest($sla_priorities::VARCHAR[]) AS priority,
+        unnest($sla_first_s::DOUBLE[]) AS first_s,
+        unnest($sla_resolution_s::DOUBLE[]) AS resolution_s
 ),
-tickets AS (
+tickets AS MATERIALIZED (
     SELECT
         c.case_key,
         c.case_id,
         c.channel,
         c.priority,
         c.category,
-        p.team,
-        p.level,
-        p.first_ts AS created_at,
-        p.resolved_at,
-        p.first_response_at,
-        p.resolved_at IS NOT NULL AS resolved,
-        p.reopens > 0 AS reopened,
-        p.reopens,
-        p.escalated,
+        p.* EXCLUDE (case_key, mixed, asked),
+        c.created_at,
+        coalesce(p.first_response_at, p.ended_at, $data_end::TIMESTAMPTZ) AS first_stop,
+        coalesce(p.resolved_at, p.ended_at, $data_end::TIMESTAMPTZ) AS resolution_stop,
+        p.resolved_at IS NOT NULL AND NOT p.escalated AND p.reopens = 0
+            AND coalesce(h.one_team, true) AS fcr,
         coalesce(f.bounce_back OR f.push_to_front, false) AS needless,
-        p.resolved_at IS NOT NULL AND NOT p.escalated AND p.reopens = 0 AND p.teams <= 1 AS fcr,
         coalesce(h.handoffs, 0) AS handoffs,
-        p.abandoned,
-        p.closed,
-        p.ended_at,
-        c.csat >= 4 AS csat_good,
-        c.csat IS NOT NULL AS csat_answered,
-        c.ces,
-        c.nps >= 9 AS nps_promoter,
-        c.nps <= 6 AS nps_detractor,
-        c.nps IS NOT NULL AS nps_answered,
-        coalesce(c.csat, c.ces, c.nps) IS NOT NULL AS answered,
-        CASE WHEN coalesce(c.csat, c.ces, c.nps) IS NOT NULL
-            THEN coalesce(p.survey_at, p.last_ts) END AS answered_at,
-        coalesce(q.pause_without_reply, false) AS pause_without_reply,
-        q.pauses,
-        coalesce(
-            list_position($sla_priorities::VARCHAR[], lower(c.priority)), 0
-        ) AS sla_index
+        u.case_key IS NOT NULL AS pause_without_reply,
+        c.csat, c.ces, c.nps,
+        coalesce(g.first_s, $default_first_s) AS first_target_s,
+        coalesce(g.resolution_s, $default_resolution_s) AS resolution_target_s
     FROM selected_cases c
-    JOIN per p USING (case_key)
+    JOIN flags p USING (case_key)
     LEFT JOIN ticket_flags f USING (case_key)
     LEFT JOIN handoffs h USING (case_key)
-    LEFT JOIN pauses q USING (case_key)
+    LEFT JOIN unanswered u USING (case_key)
+    LEFT JOIN targets g ON g.priority = lower(c.priority)
+),
+-- The business clock (seconds since the calendar's start) at creation and at each clock's stop.
+clocks AS MATERIALIZED (
+    SELECT
+        t.case_key,
+        business_clock_at(t.created_at, qc) AS created_clock,
+        t.first_stop,
+        business_clock_at(t.first_stop, qf) AS first_stop_clock,
+        t.resolution_stop,
+        business_clock_at(t.resolution_stop, qr) AS resolution_stop_clock
+    FROM tickets t
+    LEFT JOIN business_quarters qc ON qc.quarter = business_quarter(t.created_at)
+    LEFT JOIN business_quarters qf ON qf.quarter = business_quarter(t.first_stop)
+    LEFT JOIN business_quarters qr ON qr.quarter = business_quarter(t.resolution_stop)
+),
+-- Business seconds paused before each stop: a pause counts up to the stop (a reply after the
+-- stop, or none, leaves it open there).
+paused AS (
+    SELECT
+        r.case_key,
+        sum(CASE
+            WHEN r.replied_at <= k.first_stop THEN business_clock_at(r.replied_at, qb)
+            ELSE k.first_stop_clock
+        END - business_clock_at(r.asked_at, qa)) FILTER (WHERE r.asked_at < k.first_stop)
+            AS first_paused_s,
+        sum(CASE
+            WHEN r.replied_at <= k.resolution_stop THEN business_clock_at(r.replied_at, qb)
+            ELSE k.resolution_stop_clock
+        END - business_clock_at(r.asked_at, qa)) FILTER (WHERE r.asked_at < k.resolution_stop)
+            AS resolution_paused_s
+    FROM requests r
+    JOIN clocks k USING (case_key)
+    LEFT JOIN business_quarters qa ON qa.quarter = business_quarter(r.asked_at)
+    LEFT JOIN business_quarters qb ON qb.quarter = business_quarter(r.replied_at)
+    GROUP BY r.case_key
+),
+-- The ISO week (in $zone) of each quarter hour an instant below falls in: a quarter hour lies
+-- within one local day (offsets are whole quarter hours), and converting time zones costs, so it
+-- is done once per distinct quarter hour instead of once per value.
+weeks AS MATERIALIZED (
+    SELECT
+        quarter,
+        date_trunc('week', timezone($zone, make_timestamptz(quarter * 900 * 1000000)))::DATE
+            AS week
+    FROM (
+        SELECT DISTINCT unnest([
+            business_quarter(created_at), business_quarter(resolved_at),
+            business_quarter(first_response_at), business_quarter(ended_at),
+            business_quarter(coalesce(survey_at, last_ts))
+        ]) AS quarter
+        FROM tickets
+    )
+    WHERE quarter IS NOT NULL
 ),
 timed AS (
     SELECT
-        *,
-        (business_seconds(created_at, first_response_at) - coalesce(list_sum(list_transform(
-            list_filter(pauses, lambda x: x.replied_at <= first_response_at),
-            lambda x: x.paused_s
-        )), 0)) / 3600 AS frt_business_h,
-        (business_seconds(created_at, resolved_at) - coalesce(list_sum(list_transform(
-            list_filter(pauses, lambda x: x.replied_at <= resolved_at),
-            lambda x: x.paused_s
-        )), 0)) / 3600 AS ttr_business_h,
-        if(sla_index > 0, ($sla_first_s::DOUBLE[])[sla_index], $default_first_s) AS first_target_s,
-        if(sla_index > 0, ($sla_resolution_s::DOUBLE[])[sla_index], $default_resolution_s)
-            AS resolution_target_s
-    FROM tickets
+        t.*,
+        (k.first_stop_clock - k.created_clock - coalesce(s.first_paused_s, 0))
+            AS first_elapsed_s,
+        (k.resolution_stop_clock - k.created_clock - coalesce(s.resolution_paused_s, 0))
+            AS resolution_elapsed_s
+    FROM tickets t
+    JOIN clocks k USING (case_key)
+    LEFT JOIN paused s USING (case_key)
 )
 SELECT
-    case_key, case_id, channel, priority, category, team, level,
-    created_at,
-    date_trunc('week', timezone($zone, created_at))::DATE AS created_week,
-    resolved_at,
-    date_trunc('week', timezone($zone, resolved_at))::DATE AS resolved_week,
-    epoch(resolved_at - created_at) / 3600 AS ttr_h,
-    first_response_at,
-    date_trunc('week', timezone($zone, first_response_at))::DATE AS first_response_week,
-    epoch(first_response_at - created_at) / 3600 AS frt_h,
-    resolved, reopened, reopens, escalated, needless, fcr, handoffs, abandoned, closed, ended_at,
-    date_trunc('week', timezone($zone, ended_at))::DATE AS ended_week,
-    csat_good, csat_answered, ces, nps_promoter, nps_detractor, nps_answered, answered,
-    answered_at,
-    date_trunc('week', timezone($zone, answered_at))::DATE AS answered_week,
-    frt_business_h,
-    ttr_business_h,
-    frt_business_h * 3600 <= first_target_s AS sla_first_response_met,
-    ttr_business_h * 3600 <= resolution_target_s AS sla_resolution_met,
-    pause_without_reply
-FROM timed
-ORDER BY case_key
+    t.case_key, t.case_id, t.channel, t.priority, t.category, t.team, t.level,
+    t.created_at,
+    wc.week AS created_week,
+    t.resolved_at,
+    wr.week AS resolved_week,
+    (epoch(t.resolved_at) - epoch(t.created_at)) / 3600 AS ttr_h,
+    t.first_response_at,
+    wf.week AS first_response_week,
+    (epoch(t.first_response_at) - epoch(t.created_at)) / 3600 AS frt_h,
+    t.resolved_at IS NOT NULL AS resolved,
+    t.reopens > 0 AS reopened,
+    t.reopens, t.escalated, t.needless, t.fcr, t.handoffs, t.abandoned, t.closed, t.ended_at,
+    we.week AS ended_week,
+    t.csat >= 4 AS csat_good,
+    t.csat IS NOT NULL AS csat_answered,
+    t.ces,
+    t.nps >= 9 AS nps_promoter,
+    t.nps <= 6 AS nps_detractor,
+    t.nps IS NOT NULL AS nps_answered,
+    coalesce(t.csat, t.ces, t.nps) IS NOT NULL AS answered,
+    CASE WHEN coalesce(t.csat, t.ces, t.nps) IS NOT NULL
+        THEN coalesce(t.survey_at, t.last_ts) END AS answered_at,
+    CASE WHEN coalesce(t.csat, t.ces, t.nps) IS NOT NULL THEN wa.week END AS answered_week,
+    CASE WHEN t.first_response_at IS NOT NULL THEN t.first_elapsed_s / 3600 END
+        AS frt_business_h,
+    CASE WHEN t.resolved_at IS NOT NULL THEN t.resolution_elapsed_s / 3600 END
+        AS ttr_business_h,
+    CASE
+        WHEN t.first_response_at IS NOT NULL THEN t.first_elapsed_s <= t.first_target_s
+        WHEN t.first_elapsed_s > t.first_target_s THEN false
+    END AS sla_first_response_met,
+    t.first_response_at IS NULL AND t.ended_at IS NULL
+        AND t.first_elapsed_s <= t.first_target_s AS sla_first_response_pending,
+    CASE
+        WHEN t.resolved_at IS NOT NULL THEN t.resolution_elapsed_s <= t.resolution_target_s
+        WHEN t.resolution_elapsed_s > t.resolution_target_s THEN false
+    END AS sla_resolution_met,
+    t.resolved_at IS NULL AND t.ended_at IS NULL
+        AND t.resolution_elapsed_s <= t.resolution_target_s AS sla_resolution_pending,
+    t.pause_without_reply
+FROM timed t
+LEFT JOIN weeks wc ON wc.quarter = business_quarter(t.created_at)
+LEFT JOIN weeks wr ON wr.quarter = business_quarter(t.resolved_at)
+LEFT JOIN weeks wf ON wf.quarter = business_quarter(t.first_response_at)
+LEFT JOIN weeks we ON we.quarter = business_quarter(t.ended_at)
+LEFT JOIN weeks wa ON wa.quarter = business_quarter(coalesce(t.survey_at, t.last_ts))
