@@ -598,3 +598,14 @@ def test_variants_of_a_log_without_resolutions_speak_of_duration(real_helpdesk_d
     lines = invoke("variants", "--db", str(real_helpdesk_db), "--limit", "1").output.splitlines()
     assert lines[1].startswith("Duration: first to last event (2 of 4,580 tickets have a")
     assert " · median duration " in lines[-3] and "time to resolution" not in lines[-3]
+
+
+def test_a_reader_that_stops_early_gets_no_error_message(sample_db: Path) -> None:
+    """`ticketloop variants | head -1`: the closed pipe ends the command quietly."""
+    command = [str(Path(sys.executable).with_name("ticketloop")), "variants", "--limit", "1000"]
+    process = subprocess.Popen(
+        [*command, "--db", str(sample_db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    process.stdout.close()  # the reader is gone before the first line
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 1 and errors.decode() == ""

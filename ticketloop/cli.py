@@ -136,6 +136,10 @@ class _Cli(click.Group):
             raise
         except KeyboardInterrupt:
             raise SystemExit(_fail("interrupted; nothing was changed", as_json)) from None
+        except BrokenPipeError:
+            # The reader stopped early (`| head`): nothing more to say, and nowhere to say it.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(1) from None
         except Exception as exc:
             if os.environ.get("TICKETLOOP_DEBUG"):
                 raise
