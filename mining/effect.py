@@ -11,8 +11,9 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from mining.kpis import KPIS, Kpi, build_ticket_kpis
+from mining.kpis import KPIS, Kpi, build_ticket_kpis, unusable_kpis
 from mining.selection import Selection
+from store.datasets import dataset_id
 from store.errors import MiningError
 from store.settings import Settings
 
@@ -36,7 +37,8 @@ _LOWER = ("ttr_mean_hours", "ttr_p90_hours", "frt_mean_hours", "frt_p90_hours")
 @dataclass(frozen=True)
 class ChangeEffect:
     """Before and after a change: `kpis` one dict per KPI (kpi, before, after, difference,
-    relative, ci_low, ci_high, verdict); ticket counts of each period."""
+    relative, ci_low, ci_high, verdict); ticket counts of each period; `not_measured` the KPIs
+    the data set cannot speak of (an activity they need is absent), each with why."""
 
     change: dict[str, Any]
     before_start: date
@@ -44,6 +46,7 @@ class ChangeEffect:
     tickets_before: int
     tickets_after: int
     kpis: list[dict[str, Any]]
+    not_measured: dict[str, str]
 
     def kpi(self, name: str) -> dict[str, Any]:
         return next(k for k in self.kpis if k["kpi"] == name)
@@ -60,6 +63,7 @@ class ChangeEffect:
                 "tickets": self.tickets_after,
             },
             "kpis": self.kpis,
+            "not_measured": self.not_measured,
         }
 
 
@@ -95,7 +99,8 @@ def measure_change(
         else end - timedelta(days=1),
     )
     build_ticket_kpis(con, window, settings)
-    measured = [k for k in KPIS if k.kind not in ("count", "backlog")]
+    unusable = unusable_kpis(con, dataset_id(con, selection.dataset))
+    measured = [k for k in KPIS if k.kind not in ("count", "backlog") and k.name not in unusable]
     columns = ", ".join(
         f"coalesce(CASE WHEN {k.over} THEN ({k.value})::DOUBLE END, 'NaN'::DOUBLE)"
         for k in measured
@@ -129,7 +134,8 @@ def measure_change(
         else:
             boot = _stat(kpi, values[draws[1]]) - _stat(kpi, values[draws[0]])
         rows.append(_row(kpi.name, point[0], point[1], boot, direction(kpi.name, settings)))
-    return ChangeEffect(change, start, end, int((~after).sum()), int(after.sum()), rows)
+    skipped = {k.name: unusable[k.name] for k in KPIS if k.name in unusable}
+    return ChangeEffect(change, start, end, int((~after).sum()), int(after.sum()), rows, skipped)
 
 
 def _quantile_draws(

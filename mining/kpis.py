@@ -494,7 +494,7 @@ def compute_kpis(
     long = pd.concat([long, _backlog(con, keys, by)], ignore_index=True)
     if weekly:
         long = _fill_weeks(long, by)
-    unusable = _unusable(con, bound.dataset_id)
+    unusable = unusable_kpis(con, bound.dataset_id)
     # not computed: no value, nothing it rests on, no tickets to name
     cannot = long["kpi"].isin(list(unusable))
     long.loc[cannot, ["value", "basis", "pending"]] = float("nan")
@@ -536,7 +536,7 @@ def _reason(kpi: Kpi, value: object, weekly: bool) -> str | None:
     return f"no {kpi.population}{where}"
 
 
-def _unusable(con: duckdb.DuckDBPyConnection, dataset_id: int) -> dict[str, str]:
+def unusable_kpis(con: duckdb.DuckDBPyConnection, dataset_id: int) -> dict[str, str]:
     """The KPIs the data set cannot speak of, each with why and what fixes it: an activity it
     needs is absent, or marks near-nothing of what it should; no survey answers at all."""
     counts = dict(
@@ -586,7 +586,9 @@ def _unusable(con: duckdb.DuckDBPyConnection, dataset_id: int) -> dict[str, str]
         if need:
             unusable[k.name] = why[need]
     if not surveys:
-        unusable["survey_response_rate"] = "no survey answers in the data set"
+        for k in KPIS:
+            if k.basis == "answered" or k.name == "survey_response_rate":
+                unusable[k.name] = "no survey answers in the data set"
     return unusable
 
 

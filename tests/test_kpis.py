@@ -4,6 +4,7 @@ truth, weekly series and signals, change effects, and the CLI."""
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -195,6 +196,20 @@ def test_the_public_helpdesk_log_gives_no_kpi_resting_on_near_nothing(
     output = CliRunner().invoke(cli, ["kpis", "--db", str(real_helpdesk_db)]).output
     assert f"ttr_median_hours                  n/a  ({rare})" in output
     assert "0.0%" not in output  # no rate reads as zero for want of its activity
+
+
+def test_a_change_effect_leaves_out_the_kpis_the_log_cannot_speak_of(
+    real_helpdesk_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "real.duckdb"
+    shutil.copy(real_helpdesk_db, db)
+    store = Store(db)
+    change = store.add_change("helpdesk", "2010-06-01", "Triage")
+    effect = store.select("helpdesk").change_effect(change).to_json()
+    measured = {k["kpi"] for k in effect["kpis"]}
+    assert {"ttr_median_hours", "abandonment_rate", "csat", "nps"} <= set(effect["not_measured"])
+    assert effect["not_measured"]["csat"] == "no survey answers in the data set"
+    assert "handoffs_per_ticket" in measured and not measured & set(effect["not_measured"])
 
 
 def test_a_kpi_that_cannot_be_computed_is_null_with_a_reason(desk: Store) -> None:

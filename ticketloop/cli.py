@@ -962,6 +962,8 @@ def change_effect(
         before = "n/a" if k["before"] is None else f"{k['before']:.3f}"
         after = "n/a" if k["after"] is None else f"{k['after']:.3f}"
         click.echo(f"{k['kpi']:<26} {before:>9} {after:>9} {interval:>34}  {k['verdict']}")
+    for name, why in doc["not_measured"].items():
+        click.echo(f"{name:<26} not measured: {why}")
     return None
 
 
