@@ -377,27 +377,6 @@ def _wrap(text: str, width: int = 16) -> str:
     return "<br>".join([*lines, line])
 
 
-def sparkline(series: pd.DataFrame, *, percent: bool = False) -> go.Figure:
-    """A small line of a KPI's last weeks (columns week, value), for scorecard tiles."""
-    fig = go.Figure(
-        go.Scatter(
-            x=series["week"],
-            y=series["value"] * (100 if percent else 1),
-            mode="lines",
-            line={"color": "#1f77b4", "width": 1.5},
-        )
-    )
-    fig.update_layout(
-        height=60,
-        width=180,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        showlegend=False,
-    )
-    return fig
-
-
 def process_map(
     nodes: pd.DataFrame, edges: pd.DataFrame, *, by: str = "count", title: str = ""
 ) -> go.Figure:

@@ -88,12 +88,50 @@ def build_review(
     weekly = compute_kpis(
         con, selection, settings, weekly=True, changes=[c["date"] for c in changes]
     )
+    monday = pick_week(weekly, week)
+    unfit = conformance.non_fitting_tickets if conformance is not None else None
+    effects = []
+    for c in recent_changes(changes, monday, recent_weeks):
+        try:
+            effects.append(measure_change(con, selection, settings, c, non_fitting_tickets=unfit))
+        except TicketloopError:
+            continue
+    try:
+        transitions = bottlenecks(con, four_weeks(selection, monday)).transitions
+    except MiningError:  # no ticket created in those weeks
+        transitions = None
+    return assemble_review(
+        selection,
+        settings,
+        weekly,
+        monday,
+        changes=changes,
+        effects=effects,
+        transitions=transitions,
+        deviations=conformance.deviations if conformance is not None else None,
+    )
+
+
+def review_weeks(weekly: KpiReport) -> list[date]:
+    """The Mondays of the weeks a review can be about (tickets created that week), latest first."""
+    frame = weekly.values
+    created = frame[(frame["kpi"] == "tickets") & frame["group"].isna() & (frame["value"] > 0)]
+    return sorted(set(created["week"]), reverse=True)
+
+
+def pick_week(weekly: KpiReport, week: str = "last") -> date:
+    """The Monday of ISO week `week` ('2025-W14'), or with 'last' of the last complete week with
+    tickets created (its only week when the data spans under two). TicketloopError for a week
+    that is not an ISO week or has no data."""
+    from store.errors import TicketloopError
+
     frame = weekly.values
     created = frame[(frame["kpi"] == "tickets") & (frame["value"] > 0)]["week"]
+    weeks = set(frame["week"])
     if week == "last":
         latest = frame["week"].max()
         monday = min(created.max(), latest - timedelta(days=7))
-        if monday not in set(frame["week"]):  # under two weeks of data: its only week
+        if monday not in weeks:  # under two weeks of data: its only week
             monday = created.max()
     else:
         try:
@@ -102,24 +140,41 @@ def build_review(
             raise TicketloopError(
                 f"--week {week}: not an ISO week. Write it as 2025-W14, or last"
             ) from None
-    if monday not in set(frame["week"]):
+    if monday not in weeks:
         raise TicketloopError(
             f"--week {iso_week(monday)}: no data that week; the data set spans"
             f" {iso_week(frame['week'].min())} to {iso_week(frame['week'].max())}"
         )
-    recent = [c for c in changes if monday - timedelta(weeks=recent_weeks) <= c["date"] <= monday]
-    unfit = conformance.non_fitting_tickets if conformance is not None else None
-    effects = []
-    for c in recent:
-        try:
-            effects.append(measure_change(con, selection, settings, c, non_fitting_tickets=unfit))
-        except TicketloopError:
-            continue
-    four_weeks = selection.but(start=monday - timedelta(weeks=3), end=monday + timedelta(days=6))
-    try:
-        transitions = bottlenecks(con, four_weeks).transitions
-    except MiningError:  # no ticket created in those weeks
-        transitions = None
+    return monday
+
+
+def recent_changes(changes: list[dict[str, Any]], monday: date, weeks: int = 12) -> list[dict]:
+    """The changes of the `weeks` weeks up to the review's week: the ones whose effect it shows."""
+    return [c for c in changes if monday - timedelta(weeks=weeks) <= c["date"] <= monday]
+
+
+def four_weeks(selection: Selection, monday: date) -> Selection:
+    """The tickets of `selection` created in the review's week and the three before it."""
+    start, end = monday - timedelta(weeks=3), monday + timedelta(days=6)
+    return selection.but(
+        start=max(start, selection.start) if selection.start else start,
+        end=min(end, selection.end) if selection.end else end,
+    )
+
+
+def assemble_review(
+    selection: Selection,
+    settings: Settings,
+    weekly: KpiReport,
+    monday: date,
+    *,
+    changes: list[dict[str, Any]],
+    effects: list[Any],
+    transitions: pd.DataFrame | None,
+    deviations: pd.DataFrame | None = None,
+) -> Review:
+    """A Review from its parts (what build_review computes; the dashboard takes them from its
+    cache, so that changing the week recomputes no KPI)."""
     return Review(
         dataset=selection.dataset,
         selection=selection.describe(),
@@ -129,7 +184,7 @@ def build_review(
         changes=changes,
         effects=effects,
         recent=f"tickets created {iso_week(monday - timedelta(weeks=3))} to {iso_week(monday)}",
-        deviations=conformance.deviations if conformance is not None else None,
+        deviations=deviations,
         transitions=transitions,
     )
 
