@@ -387,7 +387,11 @@ def process_map(
     midpoints (customdata: [source, target])."""
     from dashboard import format as fmt
 
-    fig = go.Figure()
+    # Traces, arrows and boxes gathered first and handed to the figure at once: one add_* call
+    # per edge re-validates the whole layout each time (seconds for a large map).
+    traces: list[dict] = []
+    arrows: list[dict] = []
+    boxes: list[dict] = []
     busiest = max(float(nodes["events"].max()), 1.0) if not nodes.empty else 1.0
     values = edges[by].fillna(0).astype(float) if not edges.empty else pd.Series(dtype=float)
     top = max(float(values.max()), 1.0) if not values.empty else 1.0
@@ -397,64 +401,80 @@ def process_map(
     ]
     for row, value in zip(edges.itertuples(), values, strict=True):
         colour = "#d62728" if row.designed is False else "#5b6b7b"
-        fig.add_scatter(
-            x=row.xs,
-            y=row.ys,
-            mode="lines",
-            line={"color": colour, "width": 1 + 7 * value / top, "shape": "spline"},
-            opacity=0.75,
-            hoverinfo="skip",
-            showlegend=False,
+        traces.append(
+            {
+                "type": "scatter",
+                "x": list(row.xs),
+                "y": list(row.ys),
+                "mode": "lines",
+                "line": {"color": colour, "width": 1 + 7 * value / top, "shape": "spline"},
+                "opacity": 0.75,
+                "hoverinfo": "skip",
+                "showlegend": False,
+            }
         )
         (ax, ay), (bx, by_) = (row.xs[-2], row.ys[-2]), (row.xs[-1], row.ys[-1])
-        fig.add_annotation(
-            x=bx, y=by_, ax=ax, ay=ay, xref="x", yref="y", axref="x", ayref="y",
-            showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.5, arrowcolor=colour, text="",
+        arrows.append(
+            {
+                "x": bx, "y": by_, "ax": ax, "ay": ay, "xref": "x", "yref": "y", "axref": "x",
+                "ayref": "y", "showarrow": True, "arrowhead": 2, "arrowsize": 1.2,
+                "arrowwidth": 1.5, "arrowcolor": colour, "text": "",
+            }
         )  # fmt: skip
     for row in nodes.itertuples():
         shade = 0.15 + 0.75 * row.events / busiest
-        fig.add_shape(
-            type="rect",
-            x0=row.x - row.w / 2,
-            x1=row.x + row.w / 2,
-            y0=row.y - row.h / 2,
-            y1=row.y + row.h / 2,
-            line={"color": "#1f4e79"},
-            fillcolor=f"rgba(31, 119, 180, {shade:.2f})",
-            layer="below",
+        boxes.append(
+            {
+                "type": "rect",
+                "x0": row.x - row.w / 2,
+                "x1": row.x + row.w / 2,
+                "y0": row.y - row.h / 2,
+                "y1": row.y + row.h / 2,
+                "line": {"color": "#1f4e79"},
+                "fillcolor": f"rgba(31, 119, 180, {shade:.2f})",
+                "layer": "below",
+            }
         )
-    fig.add_scatter(
-        x=nodes["x"],
-        y=nodes["y"],
-        mode="markers+text",
-        text=[
-            f"<b>{a}</b><br>{n:,}" for a, n in zip(nodes["activity"], nodes["events"], strict=True)
-        ],
-        textfont={"size": 10, "color": "#111"},
-        marker={"symbol": "square", "size": 30, "color": "rgba(0,0,0,0.01)"},
-        customdata=nodes[["activity"]].to_numpy(),
-        hovertemplate="%{customdata[0]}: %{text}<br>click to filter on it<extra></extra>",
-        name="activities",
-        showlegend=False,
+    traces.append(
+        {
+            "type": "scatter",
+            "x": nodes["x"].tolist(),
+            "y": nodes["y"].tolist(),
+            "mode": "markers+text",
+            "text": [
+                f"<b>{a}</b><br>{n:,}"
+                for a, n in zip(nodes["activity"], nodes["events"], strict=True)
+            ],
+            "textfont": {"size": 10, "color": "#111"},
+            "marker": {"symbol": "square", "size": 30, "color": "rgba(0,0,0,0.01)"},
+            "customdata": nodes[["activity"]].to_numpy(),
+            "hovertemplate": "%{customdata[0]}: %{text}<br>click to filter on it<extra></extra>",
+            "name": "activities",
+            "showlegend": False,
+        }
     )
-    fig.add_scatter(
-        x=edges["mid_x"],
-        y=edges["mid_y"],
-        mode="markers+text",
-        text=labels,
-        textposition="middle right",
-        textfont={"size": 10, "color": "#333"},
-        marker={
-            "size": 9,
-            "color": ["#d62728" if d is False else "#5b6b7b" for d in edges["designed"]],
-        },
-        customdata=edges[["source", "target"]].to_numpy(),
-        hovertemplate="%{customdata[0]} → %{customdata[1]}: %{text}"
-        + ("" if by == "count" else " median wait")
-        + "<br>click to filter on it<extra></extra>",
-        name="paths",
-        showlegend=False,
+    traces.append(
+        {
+            "type": "scatter",
+            "x": edges["mid_x"].tolist(),
+            "y": edges["mid_y"].tolist(),
+            "mode": "markers+text",
+            "text": labels,
+            "textposition": "middle right",
+            "textfont": {"size": 10, "color": "#333"},
+            "marker": {
+                "size": 9,
+                "color": ["#d62728" if d is False else "#5b6b7b" for d in edges["designed"]],
+            },
+            "customdata": edges[["source", "target"]].to_numpy(),
+            "hovertemplate": "%{customdata[0]} → %{customdata[1]}: %{text}"
+            + ("" if by == "count" else " median wait")
+            + "<br>click to filter on it<extra></extra>",
+            "name": "paths",
+            "showlegend": False,
+        }
     )
+    fig = go.Figure(data=traces, layout={"annotations": arrows, "shapes": boxes})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", autorange="reversed")
     span_y = float(nodes["y"].max() - nodes["y"].min()) if len(nodes) else 1.0

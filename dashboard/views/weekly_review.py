@@ -27,8 +27,8 @@ WEEK_KEY = "review_week"
 def load_review(ctx: PageContext, week: str = "last", *, details: bool = True) -> report.Review:
     """The weekly review of ISO week `week` of the selection, or a one-line message and the page
     stops. Built from cached parts: the weekly KPIs once per (store version, selection,
-    settings), whatever the week, and each change's effect as the KPI trends page measures it.
-    Without `details`, no change effect and no bottleneck (what the KPI trends page needs)."""
+    settings), whatever the week. Change effects are left to change_effects(); without
+    `details`, no bottleneck either (what the KPI trends page needs)."""
     changes = data.changes(ctx.db, ctx.version, ctx.selection.dataset)
     try:
         weekly = weekly_kpis(ctx)
@@ -36,13 +36,8 @@ def load_review(ctx: PageContext, week: str = "last", *, details: bool = True) -
     except TicketloopError as exc:
         st.info(str(exc) if "match" not in str(exc) else texts.NOTHING_SELECTED)
         st.stop()
-    effects, transitions = [], None
+    transitions = None
     if details:
-        for change in report.recent_changes(changes, monday):
-            try:
-                effects.append(ctx.query(measure_change, settings=ctx.settings, change=change))
-            except TicketloopError:
-                continue
         try:
             four_weeks = report.four_weeks(ctx.selection, monday)
             transitions = data.query(bottlenecks, ctx.db, ctx.version, four_weeks).transitions
@@ -54,9 +49,21 @@ def load_review(ctx: PageContext, week: str = "last", *, details: bool = True) -
         weekly,
         monday,
         changes=changes,
-        effects=effects,
+        effects=[],  # change_effects() adds them: the slowest part, drawn last on the page
         transitions=transitions,
     )
+
+
+def change_effects(ctx: PageContext, review: report.Review) -> list:
+    """The measured effect of each change of the weeks up to the review's (cached, as the KPI
+    trends page measures them), added to `review`."""
+    review.effects = []
+    for change in report.recent_changes(review.changes, review.week):
+        try:
+            review.effects.append(ctx.query(measure_change, settings=ctx.settings, change=change))
+        except TicketloopError:
+            continue
+    return review.effects
 
 
 def render(ctx: PageContext) -> None:
@@ -107,9 +114,12 @@ def render(ctx: PageContext) -> None:
         _link("conformance", texts.REVIEW_DEVIATIONS_LINK)
 
     st.subheader(texts.REVIEW_CHANGES)
-    if not review.effects:
+    # Last: the page above is on screen while the effects are measured. The download's review
+    # is this same object, so the file has them too.
+    effects = change_effects(ctx, review)
+    if not effects:
         st.info(texts.REVIEW_NO_CHANGES)
-    for i, effect in enumerate(review.effects):
+    for i, effect in enumerate(effects):
         _effect(effect, key=f"effect_{i}")
 
 
