@@ -184,6 +184,18 @@ def test_an_upload_on_the_data_page_shows_up_on_the_landing_page(
     ]
 
 
+def test_the_downloaded_review_is_of_the_picked_week(serve, browser, sample_db: Path) -> None:
+    page = _open(browser, serve(sample_db) + "/weekly-review")
+    page.get_by_text(texts.REVIEW_SCORECARD).wait_for(timeout=60_000)
+    _pick(page, texts.REVIEW_PICK_WEEK, "2025-W16")
+    page.get_by_text("Week 2025-W16: 14 Apr to 20 Apr 2025").wait_for(timeout=60_000)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name=texts.REVIEW_DOWNLOAD.format(week="2025-W16")).click()
+    assert download.value.suggested_filename == "review-helpdesk-2025-W16.html"
+    document = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "<h1>Weekly review 2025-W16: helpdesk</h1>" in document
+
+
 # A CSV no reader recognises: none of its headers is an alias of a canonical field.
 UNMAPPED_CSV = """ref;step;stamp;handled_by
 T-1;Ticket created;2025-03-03 09:00;ann
@@ -200,6 +212,7 @@ T-4;Resolved;2025-03-13 09:00;bob
 def _pick(page: Page, label: str, option: str) -> None:
     """Choose `option` in the Streamlit selectbox labelled `label`."""
     page.locator("[data-testid='stSelectbox']").filter(has_text=label).first.click()
+    page.keyboard.type(option)  # the list is virtual: filter it to the option
     page.get_by_role("option", name=option, exact=True).click()
     page.wait_for_selector(READY, timeout=60_000)
 

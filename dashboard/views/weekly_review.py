@@ -157,7 +157,7 @@ def weekly_kpis(ctx: PageContext) -> KpiReport:
 def _download(ctx: PageContext, review: report.Review) -> None:
     """The review as one HTML file, drawn only when asked for (its charts take a while)."""
     st.download_button(
-        texts.REVIEW_DOWNLOAD,
+        texts.REVIEW_DOWNLOAD.format(week=report.iso_week(review.week)),
         functools.partial(report.render_review, review),
         file_name=f"review-{ctx.selection.dataset}-{report.iso_week(review.week)}.html",
         mime="text/html",
