@@ -109,6 +109,14 @@ def build_review(
         effects=effects,
         transitions=transitions,
         deviations=conformance.deviations if conformance is not None else None,
+        activities=tuple(
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT a.name FROM events e JOIN activities a USING (activity_id)"
+                " WHERE e.dataset_id = (SELECT dataset_id FROM datasets WHERE name = $n)",
+                {"n": selection.dataset},
+            ).fetchall()
+        ),
     )
 
 
@@ -172,9 +180,13 @@ def assemble_review(
     effects: list[Any],
     transitions: pd.DataFrame | None,
     deviations: pd.DataFrame | None = None,
+    activities: tuple[str, ...] | None = None,
 ) -> Review:
     """A Review from its parts (what build_review computes; the dashboard takes them from its
-    cache, so that changing the week recomputes no KPI)."""
+    cache, so that changing the week recomputes no KPI). `activities`: the data set's, to tell a
+    KPI that is 0 because nothing happened from one the log cannot give (unmeasured)."""
+    if activities is not None:
+        weekly = unmeasured(weekly, set(activities))
     return Review(
         dataset=selection.dataset,
         selection=selection.describe(),
@@ -187,6 +199,36 @@ def assemble_review(
         deviations=deviations,
         transitions=transitions,
     )
+
+
+def unmeasured(weekly: KpiReport, activities: set[str]) -> KpiReport:
+    """`weekly` with the KPIs that count an activity the data set never has (abandonment without
+    any `Abandoned` event, pauses without any `Information requested`) and are 0 in every week
+    set to no value, with the reason: a 0% there would read as a measurement."""
+    import re
+    from dataclasses import replace
+
+    frame = weekly.values
+    missing = {}
+    for kpi in KPIS:
+        named = re.findall(r"`([^`]+)`", kpi.formula)
+        if kpi.needs or not named or named[0] in activities:
+            continue
+        values = frame.loc[frame["kpi"] == kpi.name, "value"]
+        if values.fillna(0).eq(0).all():
+            missing[kpi.name] = named[0]
+    if not missing:
+        return weekly
+    frame = frame.copy()
+    rows = frame["kpi"].isin(list(missing))
+    frame.loc[rows, "value"] = float("nan")
+    frame.loc[rows, "status"] = None
+    frame.loc[rows, "reason"] = [
+        f"no `{missing[k]}` event in the data set (if the log names it otherwise, map it:"
+        f' [activities] "label" = "{missing[k]}" in --map)'
+        for k in frame.loc[rows, "kpi"]
+    ]
+    return replace(weekly, values=frame)
 
 
 def review_document(
@@ -462,18 +504,19 @@ def next_steps(review: Review) -> list[str]:
             examples = now["examples"].tolist()
         named = f" Look at {', '.join(examples[:3])}." if examples else ""
         value = _fmt(now["value"], kpi.unit)
+        title = kpi.meaning[:1].upper() + kpi.meaning[1:]  # words, not the engine's name
         target = review.targets.get(kpi.name)
         if now["status"] == "off" and target:
             gap = abs(now["value"] - target.target) / (abs(target.target) or 1)
             found.append(
                 (
                     gap,
-                    f"{kpi.name} is off target: {value} against {_fmt(target.target, kpi.unit)}.{named}",
+                    f"{title} is off target: {value} against {_fmt(target.target, kpi.unit)}.{named}",
                 )
             )
         if not _missing(now["signal"]):
             found.append(
-                (1.0, f"{kpi.name} at {value} is a signal ({now['signal']}), not noise.{named}")
+                (1.0, f"{title} at {value} is a signal ({now['signal']}), not noise.{named}")
             )
         if before is not None and not _missing(before["value"]) and before["value"]:
             move = (now["value"] - before["value"]) / abs(before["value"])
@@ -481,7 +524,7 @@ def next_steps(review: Review) -> list[str]:
                 found.append(
                     (
                         abs(move),
-                        f"{kpi.name} moved {move:+.0%} since last week ({_fmt(before['value'], kpi.unit)} to {value}).{named}",
+                        f"{title} moved {move:+.0%} since last week ({_fmt(before['value'], kpi.unit)} to {value}).{named}",
                     )
                 )
     found.sort(key=lambda x: -x[0])
