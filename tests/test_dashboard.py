@@ -400,6 +400,36 @@ def test_the_weekly_review_follows_the_picked_week(app, writable_sample_db: Path
     assert [e.change["title"] for e in picked.effects] == ["Knowledge base rollout"]
 
 
+SETTINGS = next(p for p in PAGES if p.module == "settings")
+
+
+def test_the_change_log_on_the_settings_page(app, writable_sample_db: Path) -> None:
+    from datetime import date
+
+    from ticketloop.api import Store
+
+    at = app(writable_sample_db)
+    at.switch_page(SETTINGS.script).run()
+    assert texts.CHANGE_LOG_EMPTY in [i.value for i in at.info]
+    at.button(key="FormSubmitter:change_add-" + texts.CHANGE_ADD).click().run()
+    assert [e.value for e in at.error] == [texts.CHANGE_NEEDS]  # no date, no title: refused
+    at.date_input(key="change_date").set_value(date(2025, 4, 7))
+    at.text_input(key="change_title").set_value("Knowledge base rollout")
+    at.button(key="FormSubmitter:change_add-" + texts.CHANGE_ADD).click().run()
+    assert not at.exception, at.exception
+    (change,) = Store(writable_sample_db).changes("helpdesk")
+    assert (change["date"], change["title"]) == ("2025-04-07", "Knowledge base rollout")
+    assert at.success[0].value == texts.CHANGE_ADDED.format(
+        title="Knowledge base rollout", date=date(2025, 4, 7)
+    )
+    at.switch_page(TRENDS.script).run()  # the KPI pages see it at once
+    assert texts.TRENDS_NO_CHANGES not in [i.value for i in at.info]
+    at.switch_page(SETTINGS.script).run()
+    at.button(key="change_remove").click().run()
+    assert not Store(writable_sample_db).changes("helpdesk")
+    assert texts.CHANGE_LOG_EMPTY in [i.value for i in at.info]
+
+
 TRENDS = next(p for p in PAGES if p.module == "kpi_trends")
 
 

@@ -51,6 +51,7 @@ def load_review(ctx: PageContext, week: str = "last", *, details: bool = True) -
         changes=changes,
         effects=[],  # change_effects() adds them: the slowest part, drawn last on the page
         transitions=transitions,
+        activities=ctx.dimensions.activities if ctx.dimensions else None,
     )
 
 
@@ -67,8 +68,12 @@ def change_effects(ctx: PageContext, review: report.Review) -> list:
 
 
 def render(ctx: PageContext) -> None:
-    week = _week_picker(ctx)
+    picker, download, _ = st.columns([3, 3, 4], vertical_alignment="bottom")
+    with picker:
+        week = _week_picker(ctx)
     review = load_review(ctx, week)
+    with download:
+        _download(ctx, review)
     st.caption(
         texts.REVIEW_WEEK.format(
             week=report.iso_week(review.week),
@@ -77,7 +82,6 @@ def render(ctx: PageContext) -> None:
             selection=review.selection,
         )
     )
-    _download(ctx, review)
 
     st.subheader(texts.REVIEW_CHANGED)
     steps = report.next_steps(review)
