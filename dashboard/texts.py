@@ -220,7 +220,7 @@ ESC_NO_PING_PONG = "No ping-pong tickets in this selection."
 # Weekly review, KPI trends, bottlenecks (pages-review)
 REVIEW_TITLE = "Weekly review"
 REVIEW_WEEK = "Week {week}: {first:%d %b} to {last:%d %b %Y} · {selection}"
-REVIEW_DOWNLOAD = "Download the review of {week} (HTML)"
+REVIEW_DOWNLOAD = "Download {week} (HTML)"
 REVIEW_PICK_WEEK = "Week to review"
 REVIEW_PICK_DEFAULT = " (last complete week)"
 REVIEW_PICK_HELP = "Any ISO week with tickets created; the downloaded review follows it."
