@@ -300,28 +300,36 @@ def kpi_trend(
     """One KPI week by week, from columns week, value, centre, lower, upper, signal: the line,
     the target, the XmR centre and limits (dotted), the flagged points in red, and the changes
     as vertical markers (date, title). `hours`: values are hours, drawn in hours or days."""
-    fig = go.Figure()
     scale = 100 if percent else 1
     suffix = "%" if percent else ""
     if hours:
         divisor, unit = _time_unit(series["value"].dropna())
         scale, suffix = 1 / divisor, " h" if unit == "hours" else " d"
-    y = series["value"] * scale
-    fig.add_trace(
-        go.Scatter(x=series["week"], y=y, mode="lines+markers", name="weekly", line_color="#1f77b4")
-    )
+    # Plain lists and dicts, handed over at once: Plotly validates pandas columns slowly.
+    weeks = series["week"].tolist()
+    traces: list[dict] = [
+        {
+            "type": "scatter",
+            "x": weeks,
+            "y": (series["value"] * scale).tolist(),
+            "mode": "lines+markers",
+            "name": "weekly",
+            "line": {"color": "#1f77b4"},
+        }
+    ]
     flagged = series[series["signal"].notna()]
     if not flagged.empty:
-        fig.add_trace(
-            go.Scatter(
-                x=flagged["week"],
-                y=flagged["value"] * scale,
-                mode="markers",
-                name="signal",
-                marker={"color": "#d62728", "size": 9},
-                text=flagged["signal"],
-                hovertemplate="%{x}: %{y:.3g} (%{text})<extra></extra>",
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": flagged["week"].tolist(),
+                "y": (flagged["value"] * scale).tolist(),
+                "mode": "markers",
+                "name": "signal",
+                "marker": {"color": "#d62728", "size": 9},
+                "text": flagged["signal"].tolist(),
+                "hovertemplate": "%{x}: %{y:.3g} (%{text})<extra></extra>",
+            }
         )
     for column, dash, label in (
         ("centre", "dot", "centre"),
@@ -329,41 +337,59 @@ def kpi_trend(
         ("lower", "dash", None),
     ):
         if series[column].notna().any():
-            fig.add_trace(
-                go.Scatter(
-                    x=series["week"],
-                    y=series[column] * scale,
-                    mode="lines",
-                    name=label or "",
-                    showlegend=label is not None,
-                    line={"color": "#7f7f7f", "dash": dash, "width": 1},
-                )
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": weeks,
+                    "y": (series[column] * scale).tolist(),
+                    "mode": "lines",
+                    "name": label or "",
+                    "showlegend": label is not None,
+                    "line": {"color": "#7f7f7f", "dash": dash, "width": 1},
+                }
             )
+    # Target and change lines as layout shapes, in one go: add_hline/add_vline cost ~10 ms each,
+    # and the KPI trends page draws twenty of these charts.
+    shapes, notes = [], []
     if target is not None:
-        fig.add_hline(
-            y=target * scale, line={"color": "#2ca02c", "width": 1.5}, annotation_text="target"
-        )
+        shapes.append(
+            {
+                "type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y",
+                "y0": target * scale, "y1": target * scale,
+                "line": {"color": "#2ca02c", "width": 1.5},
+            }
+        )  # fmt: skip
+        notes.append(
+            {
+                "text": "target", "xref": "x domain", "x": 1, "yref": "y", "y": target * scale,
+                "xanchor": "right", "yanchor": "bottom", "showarrow": False,
+            }
+        )  # fmt: skip
     for when, name in changes or []:
-        fig.add_vline(
-            x=pd.Timestamp(when).timestamp() * 1000, line={"color": "#9467bd", "dash": "dot"}
-        )
-        fig.add_annotation(
-            x=pd.Timestamp(when),
-            y=1,
-            yref="paper",
-            text=name,
-            showarrow=False,
-            yanchor="bottom",
-            font={"size": 10, "color": "#9467bd"},
-        )
-    fig.update_layout(
-        title=title,
-        height=260,
-        margin={"l": 40, "r": 10, "t": 40, "b": 30},
-        legend={"orientation": "h", "y": -0.2},
-        yaxis_ticksuffix=suffix,
+        shapes.append(
+            {
+                "type": "line", "xref": "x", "x0": pd.Timestamp(when), "x1": pd.Timestamp(when),
+                "yref": "y domain", "y0": 0, "y1": 1, "line": {"color": "#9467bd", "dash": "dot"},
+            }
+        )  # fmt: skip
+        notes.append(
+            {
+                "x": pd.Timestamp(when), "y": 1, "yref": "paper", "text": name,
+                "showarrow": False, "yanchor": "bottom", "font": {"size": 10, "color": "#9467bd"},
+            }
+        )  # fmt: skip
+    return go.Figure(
+        data=traces,
+        layout={
+            "title": {"text": title},
+            "height": 260,
+            "margin": {"l": 40, "r": 10, "t": 40, "b": 30},
+            "legend": {"orientation": "h", "y": -0.2},
+            "yaxis": {"ticksuffix": suffix},
+            "shapes": shapes,
+            "annotations": notes,
+        },
     )
-    return fig
 
 
 def _wrap(text: str, width: int = 16) -> str:
@@ -377,27 +403,6 @@ def _wrap(text: str, width: int = 16) -> str:
     return "<br>".join([*lines, line])
 
 
-def sparkline(series: pd.DataFrame, *, percent: bool = False) -> go.Figure:
-    """A small line of a KPI's last weeks (columns week, value), for scorecard tiles."""
-    fig = go.Figure(
-        go.Scatter(
-            x=series["week"],
-            y=series["value"] * (100 if percent else 1),
-            mode="lines",
-            line={"color": "#1f77b4", "width": 1.5},
-        )
-    )
-    fig.update_layout(
-        height=60,
-        width=180,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        showlegend=False,
-    )
-    return fig
-
-
 def process_map(
     nodes: pd.DataFrame, edges: pd.DataFrame, *, by: str = "count", title: str = ""
 ) -> go.Figure:
@@ -408,7 +413,11 @@ def process_map(
     midpoints (customdata: [source, target])."""
     from dashboard import format as fmt
 
-    fig = go.Figure()
+    # Traces, arrows and boxes gathered first and handed to the figure at once: one add_* call
+    # per edge re-validates the whole layout each time (seconds for a large map).
+    traces: list[dict] = []
+    arrows: list[dict] = []
+    boxes: list[dict] = []
     busiest = max(float(nodes["events"].max()), 1.0) if not nodes.empty else 1.0
     values = edges[by].fillna(0).astype(float) if not edges.empty else pd.Series(dtype=float)
     top = max(float(values.max()), 1.0) if not values.empty else 1.0
@@ -418,64 +427,80 @@ def process_map(
     ]
     for row, value in zip(edges.itertuples(), values, strict=True):
         colour = "#d62728" if row.designed is False else "#5b6b7b"
-        fig.add_scatter(
-            x=row.xs,
-            y=row.ys,
-            mode="lines",
-            line={"color": colour, "width": 1 + 7 * value / top, "shape": "spline"},
-            opacity=0.75,
-            hoverinfo="skip",
-            showlegend=False,
+        traces.append(
+            {
+                "type": "scatter",
+                "x": list(row.xs),
+                "y": list(row.ys),
+                "mode": "lines",
+                "line": {"color": colour, "width": 1 + 7 * value / top, "shape": "spline"},
+                "opacity": 0.75,
+                "hoverinfo": "skip",
+                "showlegend": False,
+            }
         )
         (ax, ay), (bx, by_) = (row.xs[-2], row.ys[-2]), (row.xs[-1], row.ys[-1])
-        fig.add_annotation(
-            x=bx, y=by_, ax=ax, ay=ay, xref="x", yref="y", axref="x", ayref="y",
-            showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.5, arrowcolor=colour, text="",
+        arrows.append(
+            {
+                "x": bx, "y": by_, "ax": ax, "ay": ay, "xref": "x", "yref": "y", "axref": "x",
+                "ayref": "y", "showarrow": True, "arrowhead": 2, "arrowsize": 1.2,
+                "arrowwidth": 1.5, "arrowcolor": colour, "text": "",
+            }
         )  # fmt: skip
     for row in nodes.itertuples():
         shade = 0.15 + 0.75 * row.events / busiest
-        fig.add_shape(
-            type="rect",
-            x0=row.x - row.w / 2,
-            x1=row.x + row.w / 2,
-            y0=row.y - row.h / 2,
-            y1=row.y + row.h / 2,
-            line={"color": "#1f4e79"},
-            fillcolor=f"rgba(31, 119, 180, {shade:.2f})",
-            layer="below",
+        boxes.append(
+            {
+                "type": "rect",
+                "x0": row.x - row.w / 2,
+                "x1": row.x + row.w / 2,
+                "y0": row.y - row.h / 2,
+                "y1": row.y + row.h / 2,
+                "line": {"color": "#1f4e79"},
+                "fillcolor": f"rgba(31, 119, 180, {shade:.2f})",
+                "layer": "below",
+            }
         )
-    fig.add_scatter(
-        x=nodes["x"],
-        y=nodes["y"],
-        mode="markers+text",
-        text=[
-            f"<b>{a}</b><br>{n:,}" for a, n in zip(nodes["activity"], nodes["events"], strict=True)
-        ],
-        textfont={"size": 10, "color": "#111"},
-        marker={"symbol": "square", "size": 30, "color": "rgba(0,0,0,0.01)"},
-        customdata=nodes[["activity"]].to_numpy(),
-        hovertemplate="%{customdata[0]}: %{text}<br>click to filter on it<extra></extra>",
-        name="activities",
-        showlegend=False,
+    traces.append(
+        {
+            "type": "scatter",
+            "x": nodes["x"].tolist(),
+            "y": nodes["y"].tolist(),
+            "mode": "markers+text",
+            "text": [
+                f"<b>{a}</b><br>{n:,}"
+                for a, n in zip(nodes["activity"], nodes["events"], strict=True)
+            ],
+            "textfont": {"size": 10, "color": "#111"},
+            "marker": {"symbol": "square", "size": 30, "color": "rgba(0,0,0,0.01)"},
+            "customdata": nodes[["activity"]].to_numpy(),
+            "hovertemplate": "%{customdata[0]}: %{text}<br>click to filter on it<extra></extra>",
+            "name": "activities",
+            "showlegend": False,
+        }
     )
-    fig.add_scatter(
-        x=edges["mid_x"],
-        y=edges["mid_y"],
-        mode="markers+text",
-        text=labels,
-        textposition="middle right",
-        textfont={"size": 10, "color": "#333"},
-        marker={
-            "size": 9,
-            "color": ["#d62728" if d is False else "#5b6b7b" for d in edges["designed"]],
-        },
-        customdata=edges[["source", "target"]].to_numpy(),
-        hovertemplate="%{customdata[0]} → %{customdata[1]}: %{text}"
-        + ("" if by == "count" else " median wait")
-        + "<br>click to filter on it<extra></extra>",
-        name="paths",
-        showlegend=False,
+    traces.append(
+        {
+            "type": "scatter",
+            "x": edges["mid_x"].tolist(),
+            "y": edges["mid_y"].tolist(),
+            "mode": "markers+text",
+            "text": labels,
+            "textposition": "middle right",
+            "textfont": {"size": 10, "color": "#333"},
+            "marker": {
+                "size": 9,
+                "color": ["#d62728" if d is False else "#5b6b7b" for d in edges["designed"]],
+            },
+            "customdata": edges[["source", "target"]].to_numpy(),
+            "hovertemplate": "%{customdata[0]} → %{customdata[1]}: %{text}"
+            + ("" if by == "count" else " median wait")
+            + "<br>click to filter on it<extra></extra>",
+            "name": "paths",
+            "showlegend": False,
+        }
     )
+    fig = go.Figure(data=traces, layout={"annotations": arrows, "shapes": boxes})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", autorange="reversed")
     span_y = float(nodes["y"].max() - nodes["y"].min()) if len(nodes) else 1.0

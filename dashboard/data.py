@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -134,6 +135,26 @@ def conformance(
     from mining.conformance import check_conformance
 
     return check_conformance(path, selection, model=model, accepted=accepted)
+
+
+def add_change(path: Path, dataset: str, day: date, title: str, note: str | None) -> int:
+    """Record a process change of `dataset` (store.changes.add_change); forgets cached reads."""
+    from store.changes import add_change as add
+
+    with open_store(path, wait_s=READ_WAIT_S) as con:
+        change_id = add(con, dataset=dataset, effective=day, title=title, note=note or None)
+    clear()
+    return change_id
+
+
+def remove_change(path: Path, change_id: int) -> dict:
+    """Delete a process change; what it was. Forgets cached reads."""
+    from store.changes import remove_change as remove
+
+    with open_store(path, wait_s=READ_WAIT_S) as con:
+        removed = remove(con, change_id)
+    clear()
+    return removed
 
 
 @st.cache_data(show_spinner=False)

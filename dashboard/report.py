@@ -88,12 +88,58 @@ def build_review(
     weekly = compute_kpis(
         con, selection, settings, weekly=True, changes=[c["date"] for c in changes]
     )
+    monday = pick_week(weekly, week)
+    unfit = conformance.non_fitting_tickets if conformance is not None else None
+    effects = []
+    for c in recent_changes(changes, monday, recent_weeks):
+        try:
+            effects.append(measure_change(con, selection, settings, c, non_fitting_tickets=unfit))
+        except TicketloopError:
+            continue
+    try:
+        transitions = bottlenecks(con, four_weeks(selection, monday)).transitions
+    except MiningError:  # no ticket created in those weeks
+        transitions = None
+    return assemble_review(
+        selection,
+        settings,
+        weekly,
+        monday,
+        changes=changes,
+        effects=effects,
+        transitions=transitions,
+        deviations=conformance.deviations if conformance is not None else None,
+        activities=tuple(
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT a.name FROM events e JOIN activities a USING (activity_id)"
+                " WHERE e.dataset_id = (SELECT dataset_id FROM datasets WHERE name = $n)",
+                {"n": selection.dataset},
+            ).fetchall()
+        ),
+    )
+
+
+def review_weeks(weekly: KpiReport) -> list[date]:
+    """The Mondays of the weeks a review can be about (tickets created that week), latest first."""
+    frame = weekly.values
+    created = frame[(frame["kpi"] == "tickets") & frame["group"].isna() & (frame["value"] > 0)]
+    return sorted(set(created["week"]), reverse=True)
+
+
+def pick_week(weekly: KpiReport, week: str = "last") -> date:
+    """The Monday of ISO week `week` ('2025-W14'), or with 'last' of the last complete week with
+    tickets created (its only week when the data spans under two). TicketloopError for a week
+    that is not an ISO week or has no data."""
+    from store.errors import TicketloopError
+
     frame = weekly.values
     created = frame[(frame["kpi"] == "tickets") & (frame["value"] > 0)]["week"]
+    weeks = set(frame["week"])
     if week == "last":
         latest = frame["week"].max()
         monday = min(created.max(), latest - timedelta(days=7))
-        if monday not in set(frame["week"]):  # under two weeks of data: its only week
+        if monday not in weeks:  # under two weeks of data: its only week
             monday = created.max()
     else:
         try:
@@ -102,24 +148,45 @@ def build_review(
             raise TicketloopError(
                 f"--week {week}: not an ISO week. Write it as 2025-W14, or last"
             ) from None
-    if monday not in set(frame["week"]):
+    if monday not in weeks:
         raise TicketloopError(
             f"--week {iso_week(monday)}: no data that week; the data set spans"
             f" {iso_week(frame['week'].min())} to {iso_week(frame['week'].max())}"
         )
-    recent = [c for c in changes if monday - timedelta(weeks=recent_weeks) <= c["date"] <= monday]
-    unfit = conformance.non_fitting_tickets if conformance is not None else None
-    effects = []
-    for c in recent:
-        try:
-            effects.append(measure_change(con, selection, settings, c, non_fitting_tickets=unfit))
-        except TicketloopError:
-            continue
-    four_weeks = selection.but(start=monday - timedelta(weeks=3), end=monday + timedelta(days=6))
-    try:
-        transitions = bottlenecks(con, four_weeks).transitions
-    except MiningError:  # no ticket created in those weeks
-        transitions = None
+    return monday
+
+
+def recent_changes(changes: list[dict[str, Any]], monday: date, weeks: int = 12) -> list[dict]:
+    """The changes of the `weeks` weeks up to the review's week: the ones whose effect it shows."""
+    return [c for c in changes if monday - timedelta(weeks=weeks) <= c["date"] <= monday]
+
+
+def four_weeks(selection: Selection, monday: date) -> Selection:
+    """The tickets of `selection` created in the review's week and the three before it."""
+    start, end = monday - timedelta(weeks=3), monday + timedelta(days=6)
+    return selection.but(
+        start=max(start, selection.start) if selection.start else start,
+        end=min(end, selection.end) if selection.end else end,
+    )
+
+
+def assemble_review(
+    selection: Selection,
+    settings: Settings,
+    weekly: KpiReport,
+    monday: date,
+    *,
+    changes: list[dict[str, Any]],
+    effects: list[Any],
+    transitions: pd.DataFrame | None,
+    deviations: pd.DataFrame | None = None,
+    activities: tuple[str, ...] | None = None,
+) -> Review:
+    """A Review from its parts (what build_review computes; the dashboard takes them from its
+    cache, so that changing the week recomputes no KPI). `activities`: the data set's, to tell a
+    KPI that is 0 because nothing happened from one the log cannot give (unmeasured)."""
+    if activities is not None:
+        weekly = unmeasured(weekly, set(activities))
     return Review(
         dataset=selection.dataset,
         selection=selection.describe(),
@@ -129,9 +196,39 @@ def build_review(
         changes=changes,
         effects=effects,
         recent=f"tickets created {iso_week(monday - timedelta(weeks=3))} to {iso_week(monday)}",
-        deviations=conformance.deviations if conformance is not None else None,
+        deviations=deviations,
         transitions=transitions,
     )
+
+
+def unmeasured(weekly: KpiReport, activities: set[str]) -> KpiReport:
+    """`weekly` with the KPIs that count an activity the data set never has (abandonment without
+    any `Abandoned` event, pauses without any `Information requested`) and are 0 in every week
+    set to no value, with the reason: a 0% there would read as a measurement."""
+    import re
+    from dataclasses import replace
+
+    frame = weekly.values
+    missing = {}
+    for kpi in KPIS:
+        named = re.findall(r"`([^`]+)`", kpi.formula)
+        if kpi.needs or not named or named[0] in activities:
+            continue
+        values = frame.loc[frame["kpi"] == kpi.name, "value"]
+        if values.fillna(0).eq(0).all():
+            missing[kpi.name] = named[0]
+    if not missing:
+        return weekly
+    frame = frame.copy()
+    rows = frame["kpi"].isin(list(missing))
+    frame.loc[rows, "value"] = float("nan")
+    frame.loc[rows, "status"] = None
+    frame.loc[rows, "reason"] = [
+        f"no `{missing[k]}` event in the data set (if the log names it otherwise, map it:"
+        f' [activities] "label" = "{missing[k]}" in --map)'
+        for k in frame.loc[rows, "kpi"]
+    ]
+    return replace(weekly, values=frame)
 
 
 def review_document(
@@ -409,18 +506,19 @@ def next_steps(review: Review) -> list[str]:
             examples = now["examples"].tolist()
         named = f" Look at {', '.join(examples[:3])}." if examples else ""
         value = _fmt(now["value"], kpi.unit)
+        title = kpi.meaning[:1].upper() + kpi.meaning[1:]  # words, not the engine's name
         target = review.targets.get(kpi.name)
         if now["status"] == "off" and target:
             gap = abs(now["value"] - target.target) / (abs(target.target) or 1)
             found.append(
                 (
                     gap,
-                    f"{kpi.name} is off target: {value} against {_fmt(target.target, kpi.unit)}.{named}",
+                    f"{title} is off target: {value} against {_fmt(target.target, kpi.unit)}.{named}",
                 )
             )
         if not _missing(now["signal"]):
             found.append(
-                (1.0, f"{kpi.name} at {value} is a signal ({now['signal']}), not noise.{named}")
+                (1.0, f"{title} at {value} is a signal ({now['signal']}), not noise.{named}")
             )
         if before is not None and not _missing(before["value"]) and before["value"]:
             move = (now["value"] - before["value"]) / abs(before["value"])
@@ -428,7 +526,7 @@ def next_steps(review: Review) -> list[str]:
                 found.append(
                     (
                         abs(move),
-                        f"{kpi.name} moved {move:+.0%} since last week ({_fmt(before['value'], kpi.unit)} to {value}).{named}",
+                        f"{title} moved {move:+.0%} since last week ({_fmt(before['value'], kpi.unit)} to {value}).{named}",
                     )
                 )
     found.sort(key=lambda x: -x[0])

@@ -53,6 +53,7 @@ DATA_INTRO = (
     "XES event log. Each file's format is recognised; files loaded before add nothing."
 )
 UPLOAD_LABEL = "Export files"
+DATASET_VERSION_HELP = "The data set's version: every load that changes it adds one."
 UPLOAD_LIMIT = (
     "Up to {mb:,} MB per file (`server.maxUploadSize`; `ticketloop dashboard --max-upload-mb N`)."
 )
@@ -111,7 +112,21 @@ FLOW_UPLOAD = "Upload a BPMN file (replaces the designed flow)"
 FLOW_NONE = "No designed flow yet: upload a BPMN file (sample_logs/designed_flow.bpmn is one)."
 FLOW_MISSING = "The designed flow `{path}` does not exist; upload one."
 CHANGE_LOG = "Process changes"
-CHANGE_LOG_LATER = "The process-change log appears here once the store records process changes."
+CHANGE_LOG_NO_DATA = "Process changes are recorded per data set: load one first."
+CHANGE_LOG_INTRO = (
+    "Changes to the process of '{dataset}' (a knowledge-base rollout, a new triage rule), with the"
+    " date they took effect: the KPI pages mark them and measure their effect."
+)
+CHANGE_LOG_EMPTY = "No process change recorded for this data set yet."
+CHANGE_DATE = "Took effect on"
+CHANGE_TITLE = "What changed"
+CHANGE_NOTE = "Note (optional)"
+CHANGE_ADD = "Record the change"
+CHANGE_NEEDS = "A change needs the date it took effect and what changed."
+CHANGE_ADDED = "Recorded: {date} {title}."
+CHANGE_PICK = "Recorded change"
+CHANGE_REMOVE = "Remove it"
+CHANGE_REMOVED = "Removed: {date} {title}."
 
 # Process map, conformance and escalation pages
 PROCESS_MAP_TITLE = "Process map"
@@ -205,7 +220,11 @@ ESC_NO_PING_PONG = "No ping-pong tickets in this selection."
 # Weekly review, KPI trends, bottlenecks (pages-review)
 REVIEW_TITLE = "Weekly review"
 REVIEW_WEEK = "Week {week}: {first:%d %b} to {last:%d %b %Y} · {selection}"
-REVIEW_DOWNLOAD = "Download the weekly review (HTML)"
+REVIEW_DOWNLOAD = "Download {week} (HTML)"
+REVIEW_PICK_WEEK = "Week to review"
+REVIEW_PICK_DEFAULT = " (last complete week)"
+REVIEW_PICK_HELP = "Any ISO week with tickets created; the downloaded review follows it."
+REVIEW_BOTTLENECKS_WHEN = "Transitions of the {recent}."
 REVIEW_CHANGED = "What changed this week"
 REVIEW_QUIET = "Nothing off target, no signal and no large move this week."
 REVIEW_SCORECARD = "Scorecard against targets and last week"

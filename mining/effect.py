@@ -18,6 +18,7 @@ from store.errors import MiningError
 from store.settings import Settings
 
 RESAMPLES = 1000
+CHUNK = 100  # resamples drawn at a time (bounded memory; the same draws as all at once)
 SEED = 20250407
 BETTER = "better"
 WORSE = "worse"
@@ -122,35 +123,99 @@ def measure_change(
             f"no tickets created in the {weeks_before if after.all() else weeks_after} weeks"
             f" {side} {day}. Pick a change inside the data set's time span"
         )
-    rng = np.random.default_rng(seed)
     groups = [np.flatnonzero(~after), np.flatnonzero(after)]
-    draws = [rng.choice(g, size=(resamples, g.size)) for g in groups]
+    table = np.column_stack([np.asarray(c, dtype="float64") for c in arrays[1:]])
+    means = [i for i, k in enumerate(measured) if k.kind != "quantile"]
+    boot_means = _mean_draws(table[:, means], groups, resamples, seed)
+    # Quantiles resample the tickets they are taken over (no NaN to sort), each from the same
+    # seed: those over one column (a median and a p90) share their draws, so draw them once.
+    same_column: dict[bytes, list[int]] = {}
+    for i, kpi in enumerate(measured):
+        if kpi.kind == "quantile":
+            same_column.setdefault(table[:, i].tobytes(), []).append(i)
+    boot_quantiles: dict[int, np.ndarray] = {}
+    for columns in same_column.values():
+        draws = _quantile_draws(
+            [measured[i].quantile for i in columns], table[:, columns[0]], groups, resamples, seed
+        )
+        boot_quantiles.update({i: draws[:, j] for j, i in enumerate(columns)})
     rows = []
-    for kpi, column in zip(measured, arrays[1:], strict=True):
-        values = np.asarray(column, dtype="float64")
+    for i, kpi in enumerate(measured):
+        values = table[:, i]
         point = [_stat(kpi, values[g][None, :])[0] for g in groups]
-        if kpi.kind == "quantile":  # resample the tickets it is taken over: no NaN to sort
-            boot = _quantile_draws(kpi, values, groups, resamples, seed)
+        if kpi.kind == "quantile":
+            boot = boot_quantiles[i]
         else:
-            boot = _stat(kpi, values[draws[1]]) - _stat(kpi, values[draws[0]])
+            boot = boot_means[:, means.index(i)] * kpi.scale
         rows.append(_row(kpi.name, point[0], point[1], boot, direction(kpi.name, settings)))
     skipped = {k.name: unusable[k.name] for k in KPIS if k.name in unusable}
     return ChangeEffect(change, start, end, int((~after).sum()), int(after.sum()), rows, skipped)
 
 
-def _quantile_draws(
-    kpi: Kpi, values: np.ndarray, groups: list[np.ndarray], resamples: int, seed: int
+def _counts(rng: np.random.Generator, n: int, resamples: int):
+    """Bootstrap resamples of `n` items as counts, CHUNK resamples at a time: each a (rows, n)
+    float array of how often each item is drawn. The draws are those of `rng.choice(n,
+    (resamples, n))` (the same stream), but no (resamples, n) array of values is gathered."""
+    for start in range(0, resamples, CHUNK):
+        rows = min(CHUNK, resamples - start)
+        drawn = rng.integers(0, n, size=(rows, n), dtype=np.int32)  # same values as int64
+        counts = np.empty((rows, n))
+        for r in range(rows):  # a row at a time: its bins stay in cache
+            counts[r] = np.bincount(drawn[r], minlength=n)
+        yield counts
+
+
+def _mean_draws(
+    table: np.ndarray, groups: list[np.ndarray], resamples: int, seed: int
 ) -> np.ndarray:
-    """Bootstrap differences of a quantile, resampling the tickets that have a value."""
+    """Bootstrap differences (after - before) of the mean of each column of `table` (tickets ×
+    KPIs, NaN where a ticket does not count), resampling the tickets of each group: one
+    (resamples × KPIs) array, NaN where a resample has no ticket that counts."""
     rng = np.random.default_rng(seed)
     stats = []
     for g in groups:
-        present = values[g][~np.isnan(values[g])]
-        if not present.size:
-            return np.full(resamples, np.nan)
-        stats.append(
-            np.quantile(rng.choice(present, (resamples, present.size)), kpi.quantile, axis=1)
-        )
+        values = table[g]
+        present = ~np.isnan(values)
+        sums, counts = np.where(present, values, 0.0), present.astype("float64")
+        parts = [(c @ sums, c @ counts) for c in _counts(rng, g.size, resamples)]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            stats.append(np.vstack([s for s, _ in parts]) / np.vstack([n for _, n in parts]))
+    return stats[1] - stats[0]
+
+
+def _quantile_draws(
+    quantiles: list[float], values: np.ndarray, groups: list[np.ndarray], resamples: int, seed: int
+) -> np.ndarray:
+    """Bootstrap differences of quantiles of `values`, resampling the tickets that have a value:
+    (resamples × quantiles). The same numbers as np.quantile (linear) over
+    `rng.choice(present, (resamples, m))`, read from each resample's counts of the sorted values."""
+    rng = np.random.default_rng(seed)
+    stats = []
+    for g in groups:
+        drawn_from = values[g][~np.isnan(values[g])]  # the positions the draws refer to
+        order = np.argsort(drawn_from, kind="stable")
+        present = drawn_from[order]
+        m = present.size
+        if not m:
+            return np.full((resamples, len(quantiles)), np.nan)
+        out = []
+        for counts in _counts(rng, m, resamples):
+            # Counts in sorted order: a resample's k-th smallest value (from 0) is
+            # present[the number of sorted positions whose running count is <= k].
+            running = counts[:, order].cumsum(axis=1)
+            chunk = []
+            for q in quantiles:
+                # np.quantile's linear method: the virtual index, its floor and the next
+                virtual = m * q + (1 + q * -1) - 1
+                low = int(np.floor(virtual))
+                high = min(low + 1, m - 1)
+                gamma = virtual - low
+                a = present[(running <= low).sum(axis=1)]
+                b = present[(running <= high).sum(axis=1)]
+                diff = b - a
+                chunk.append(np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma))
+            out.append(np.column_stack(chunk))
+        stats.append(np.vstack(out))
     return stats[1] - stats[0]
 
 

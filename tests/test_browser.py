@@ -42,12 +42,13 @@ def serve(tmp_path: Path) -> Iterator[Callable[[Path], str]]:
     """Start the dashboard on a free port for a given store; returns its URL."""
     servers: list[subprocess.Popen] = []
 
-    def start(db: Path) -> str:
+    def start(db: Path, *options: str) -> str:
         port = _free_port()
         env = {**os.environ, "TICKETLOOP_DB": str(db)}
         command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py")]
         command += ["--server.port", str(port), "--server.headless", "true"]
         command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+        command += list(options)
         log = (tmp_path / f"streamlit-{port}.log").open("w")
         servers.append(subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT))
         url = f"http://127.0.0.1:{port}"
@@ -181,6 +182,85 @@ def test_an_upload_on_the_data_page_shows_up_on_the_landing_page(
         "5,000",
         "44,861",
     ]
+
+
+def test_the_downloaded_review_is_of_the_picked_week(serve, browser, sample_db: Path) -> None:
+    page = _open(browser, serve(sample_db) + "/weekly-review")
+    page.get_by_text(texts.REVIEW_SCORECARD).wait_for(timeout=60_000)
+    _pick(page, texts.REVIEW_PICK_WEEK, "2025-W16")
+    page.get_by_text("Week 2025-W16: 14 Apr to 20 Apr 2025").wait_for(timeout=60_000)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name=texts.REVIEW_DOWNLOAD.format(week="2025-W16")).click()
+    assert download.value.suggested_filename == "review-helpdesk-2025-W16.html"
+    document = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "<h1>Weekly review 2025-W16: helpdesk</h1>" in document
+
+
+# A CSV no reader recognises: none of its headers is an alias of a canonical field.
+UNMAPPED_CSV = """ref;step;stamp;handled_by
+T-1;Ticket created;2025-03-03 09:00;ann
+T-1;Resolved;2025-03-03 15:30;bob
+T-2;Ticket created;2025-03-04 10:00;ann
+T-2;Resolved;2025-03-05 11:00;bob
+T-3;Ticket created;2025-03-11 08:15;cy
+T-3;Resolved;2025-03-11 17:45;cy
+T-4;Ticket created;2025-03-12 12:00;ann
+T-4;Resolved;2025-03-13 09:00;bob
+"""
+
+
+def _pick(page: Page, label: str, option: str) -> None:
+    """Choose `option` in the Streamlit selectbox labelled `label`."""
+    page.locator("[data-testid='stSelectbox']").filter(has_text=label).first.click()
+    page.keyboard.type(option)  # the list is virtual: filter it to the option
+    page.get_by_role("option", name=option, exact=True).click()
+    page.wait_for_selector(READY, timeout=60_000)
+
+
+def test_the_mapping_assistant_loads_an_unrecognised_csv(serve, browser, tmp_path: Path) -> None:
+    csv = tmp_path / "my desk.csv"
+    csv.write_text(UNMAPPED_CSV, encoding="utf-8")
+    url = serve(tmp_path / "fresh.duckdb")
+    page = _open(browser, url)  # an empty store lands on the data page
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(csv))
+    page.get_by_role("button", name=texts.UPLOAD_BUTTON, exact=True).wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    page.get_by_role("button", name=texts.UPLOAD_BUTTON, exact=True).click()
+    page.get_by_text(texts.MAPPING_TITLE.format(file=csv.name)).wait_for(timeout=60_000)
+    page.wait_for_selector(READY, timeout=60_000)
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=30_000)  # the preview
+    load = page.get_by_role("button", name=texts.MAPPING_LOAD)
+    assert load.is_disabled()  # nothing mapped yet
+    for label, column in (("case id", "ref"), ("activity", "step"), ("timestamp", "stamp")):
+        _pick(page, label, column)
+    _pick(page, "resource", "handled_by")
+    assert not page.get_by_text("Pick a column for").is_visible()
+    load.click()
+    page.get_by_text("Loaded into data set 'my desk': 4 tickets, +8 events.").wait_for(
+        timeout=120_000
+    )
+    page.wait_for_selector(READY, timeout=60_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "data-after-mapping.png"), full_page=True)
+    page.goto(f"{url}/weekly-review")
+    page.wait_for_selector(READY, timeout=60_000)
+    page.get_by_text(texts.REVIEW_SCORECARD).wait_for(timeout=60_000)
+    assert "dataset=my+desk" in page.url  # the loaded data set is the one shown
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "Week 2025-W10" in page.inner_text("body")  # the last complete week of the data
+
+
+def test_an_upload_over_the_size_limit_is_refused_with_the_limit(
+    serve, browser, tmp_path: Path
+) -> None:
+    big = tmp_path / "big.csv"
+    big.write_text("case_id,activity,timestamp\n" + "x,y,2025-01-01\n" * 90_000)  # > 1 MB
+    page = _open(browser, serve(tmp_path / "fresh.duckdb", "--server.maxUploadSize", "1"))
+    page.get_by_text(texts.UPLOAD_LIMIT.format(mb=1).split(" (")[0]).first.wait_for(timeout=30_000)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(big))
+    page.get_by_text("File must be 1.0MB or smaller").wait_for(timeout=30_000)
+    assert page.get_by_role("button", name=texts.UPLOAD_BUTTON, exact=True).is_disabled()
 
 
 _NODE_AT = """(name) => {

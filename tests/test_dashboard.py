@@ -363,6 +363,73 @@ def test_weekly_review_is_the_landing_page_and_matches_the_kpis(app, sample_db: 
     assert texts.REVIEW_NO_CHANGES in [i.value for i in at.info]
 
 
+def test_the_weekly_review_follows_the_picked_week(app, writable_sample_db: Path) -> None:
+    from dashboard import format as fmt
+    from dashboard.report import build_review, iso_week
+    from mining.kpis import BY_NAME
+    from mining.selection import Selection
+    from store.settings import Settings
+    from ticketloop.api import Store
+
+    Store(writable_sample_db).add_change("helpdesk", "2025-04-07", "Knowledge base rollout")
+    at = app(writable_sample_db)
+    picker = at.selectbox(key="review_week")
+    with open_store(writable_sample_db, read_only=True) as con:
+        last = build_review(con, Selection("helpdesk"), Settings())
+        picked = build_review(con, Selection("helpdesk"), Settings(), week="2025-W16")
+    assert picker.value == iso_week(last.week)  # the last complete week by default
+    assert picker.options[0] == iso_week(last.week) + texts.REVIEW_PICK_DEFAULT  # latest first
+    assert "2025-W16" in picker.options
+    at.selectbox(key="review_week").set_value("2025-W10").run()  # before the rollout
+    assert texts.REVIEW_NO_CHANGES in [i.value for i in at.info]
+    at.selectbox(key="review_week").set_value("2025-W16").run()
+    assert not at.exception, at.exception
+    assert at.caption[0].value.startswith("Week 2025-W16: 14 Apr to 20 Apr 2025")
+    (download,) = at.get("download_button")
+    assert download.proto.label == texts.REVIEW_DOWNLOAD.format(week="2025-W16")
+    rows = picked.weekly.values
+    rows = rows[(rows["week"] == picked.week) & rows["group"].isna()]
+    metrics = {m.label: m.value for m in at.metric}
+    for name in ("ttr_median_hours", "escalation_rate"):
+        kpi = BY_NAME[name]
+        label = kpi.meaning[:1].upper() + kpi.meaning[1:]
+        value = rows[rows["kpi"] == name]["value"].iloc[0]
+        assert metrics[label] == fmt.kpi_value(value, kpi.unit)
+    # the rollout of 7 April is within 12 weeks of this week: its effect, as the command measures
+    assert any("Knowledge base rollout" in m.value for m in at.markdown)
+    assert [e.change["title"] for e in picked.effects] == ["Knowledge base rollout"]
+
+
+SETTINGS = next(p for p in PAGES if p.module == "settings")
+
+
+def test_the_change_log_on_the_settings_page(app, writable_sample_db: Path) -> None:
+    from datetime import date
+
+    from ticketloop.api import Store
+
+    at = app(writable_sample_db)
+    at.switch_page(SETTINGS.script).run()
+    assert texts.CHANGE_LOG_EMPTY in [i.value for i in at.info]
+    at.button(key="FormSubmitter:change_add-" + texts.CHANGE_ADD).click().run()
+    assert [e.value for e in at.error] == [texts.CHANGE_NEEDS]  # no date, no title: refused
+    at.date_input(key="change_date").set_value(date(2025, 4, 7))
+    at.text_input(key="change_title").set_value("Knowledge base rollout")
+    at.button(key="FormSubmitter:change_add-" + texts.CHANGE_ADD).click().run()
+    assert not at.exception, at.exception
+    (change,) = Store(writable_sample_db).changes("helpdesk")
+    assert (change["date"], change["title"]) == ("2025-04-07", "Knowledge base rollout")
+    assert at.success[0].value == texts.CHANGE_ADDED.format(
+        title="Knowledge base rollout", date=date(2025, 4, 7)
+    )
+    at.switch_page(TRENDS.script).run()  # the KPI pages see it at once
+    assert texts.TRENDS_NO_CHANGES not in [i.value for i in at.info]
+    at.switch_page(SETTINGS.script).run()
+    at.button(key="change_remove").click().run()
+    assert not Store(writable_sample_db).changes("helpdesk")
+    assert texts.CHANGE_LOG_EMPTY in [i.value for i in at.info]
+
+
 TRENDS = next(p for p in PAGES if p.module == "kpi_trends")
 
 

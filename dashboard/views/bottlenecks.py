@@ -25,9 +25,12 @@ def render(ctx: PageContext) -> None:
     cols = st.columns(3)
     customer = found.customer_hours
     cols[0].metric(texts.METRIC_WAITING, fmt.duration(found.waiting_hours))
-    share = f" ({customer / found.waiting_hours:.0%})" if found.waiting_hours else ""
-    cols[1].metric(texts.METRIC_CUSTOMER, fmt.duration(customer) + share)
-    cols[2].metric(texts.METRIC_INTERNAL, fmt.duration(found.waiting_hours - customer))
+    if found.customer_waits is None:  # not 0: the log cannot tell customer waits apart
+        cols[1].metric(texts.METRIC_CUSTOMER, "n/a", help=texts.NO_CUSTOMER_WAITS)
+    else:
+        share = f" ({customer / found.waiting_hours:.0%})" if found.waiting_hours else ""
+        cols[1].metric(texts.METRIC_CUSTOMER, fmt.duration(customer) + share)
+        cols[2].metric(texts.METRIC_INTERNAL, fmt.duration(found.waiting_hours - customer))
 
     waits = found.transitions
     if waits.empty:

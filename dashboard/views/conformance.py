@@ -105,9 +105,17 @@ def _timeline(ctx: PageContext, ticket: str, key: str) -> None:
     timeline = ctx.query(selected_ticket_timeline, case_id=ticket)
     st.markdown(texts.CONF_TIMELINE.format(ticket=f"**{ticket}**"))
     events = timeline.events.copy()
-    events["wait"] = [fmt.duration(s / 3600 if s == s else None) for s in events["wait_seconds"]]
-    shown = ["step", "ts", "activity", "resource", "team", "level", "wait"]
-    st.dataframe(events[shown], hide_index=True, key=key)
+    events["wait"] = [
+        fmt.duration(s / 3600) if s == s and s is not None else "" for s in events["wait_seconds"]
+    ]
+    events["ts"] = [f"{t:%Y-%m-%d %H:%M}" for t in events["ts"]]  # UTC, to the minute
+    # columns the log never fills (no teams, no levels) are left out, not shown as None
+    shown = [
+        c
+        for c in ["step", "ts", "activity", "resource", "team", "level", "wait"]
+        if c in ("step", "ts", "activity", "wait") or events[c].notna().any()
+    ]
+    st.dataframe(events[shown], hide_index=True, key=key, column_config={"ts": "time (UTC)"})
 
 
 def _variant_explorer(ctx: PageContext) -> None:

@@ -199,7 +199,21 @@ def _quality(ctx: PageContext, dataset: str) -> None:
 def _manage(ctx: PageContext, dataset: str) -> None:
     st.subheader(texts.MANAGE_TITLE)
     rows = pd.DataFrame(data.datasets(ctx.db, ctx.version))
-    st.dataframe(rows, hide_index=True, key="datasets_table")
+    when = "YYYY-MM-DD HH:mm"
+    st.dataframe(
+        rows,
+        hide_index=True,
+        key="datasets_table",
+        column_config={
+            "name": "data set",
+            "cases": "tickets",
+            "first_ts": st.column_config.DatetimeColumn("first event (UTC)", format=when),
+            "last_ts": st.column_config.DatetimeColumn("last event (UTC)", format=when),
+            "format": "formats",
+            "loaded_at": st.column_config.DatetimeColumn("last loaded (UTC)", format=when),
+            "version": st.column_config.NumberColumn("loads", help=texts.DATASET_VERSION_HELP),
+        },
+    )
     if message := st.session_state.pop("data_message", None):
         st.success(message)
     left, right = st.columns(2)

@@ -140,6 +140,11 @@ def _breakdowns(result) -> None:
         key="esc_table",
         column_config={
             "value": texts.ESC_BREAKDOWNS[dimension],
+            "escalated_tickets": st.column_config.NumberColumn("escalated"),
+            "bounce_back_tickets": st.column_config.NumberColumn("bounced back"),
+            "ping_pong_tickets": st.column_config.NumberColumn("ping-pong"),
+            "push_to_front_tickets": st.column_config.NumberColumn("push-to-front"),
+            "example_tickets": st.column_config.ListColumn("e.g."),
             "extra_ttr_hours": st.column_config.NumberColumn("extra hours (mean)", format="%.1f"),
             "csat_gap": st.column_config.NumberColumn("CSAT gap", format="%+.2f"),
         },

@@ -15,7 +15,7 @@ PER_ROW = 2
 
 
 def render(ctx: PageContext) -> None:
-    review = load_review(ctx)
+    review = load_review(ctx, details=False)
     st.caption(texts.TRENDS_INTRO.format(basis=report.baseline(review)))
     rows = [r for r in report.scorecard_rows(review, weeks=10_000) if r["kpi"].name != "tickets"]
     missing = report.not_computed(rows)

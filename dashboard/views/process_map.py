@@ -51,7 +51,10 @@ def render(ctx: PageContext) -> None:
         horizontal=True,
         key="map_by",
     )
-    pm = ctx.query(process_map, activities=shown, paths=share / 100, design=design)
+    if shown == whole.total_activities and share == 100:  # the whole map: computed already
+        pm = whole
+    else:
+        pm = ctx.query(process_map, activities=shown, paths=share / 100, design=design)
     undesigned = pm.edges[pm.edges["designed"].eq(False)]
     cols = st.columns(3)
     cols[0].metric(texts.MAP_METRIC_ACTIVITIES, f"{len(pm.nodes)} of {pm.total_activities}")

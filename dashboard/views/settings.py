@@ -1,5 +1,6 @@
 """Settings: KPI and SLA targets, the business calendar, escalation thresholds, accepted
-deviations and the designed flow, saved to `ticketloop.toml` beside the store."""
+deviations and the designed flow, saved to `ticketloop.toml` beside the store; the data set's
+process-change log, kept in the store."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, texts
+from dashboard import charts, data, texts
 from dashboard.bpmn import bpmn_layout
 from dashboard.context import PageContext
 from store.errors import TicketloopError
@@ -137,9 +138,60 @@ def render(ctx: PageContext) -> None:
             st.rerun()
     _designed_flow(current)
     st.subheader(texts.CHANGE_LOG)
-    # PROCESS-CHANGE LOG: the KPI work adds a store table of process changes (date, what changed);
-    # list it here with add and remove, read and written through dashboard/data.py.
-    st.info(texts.CHANGE_LOG_LATER)
+    if ctx.selection is None:
+        st.info(texts.CHANGE_LOG_NO_DATA)
+    else:
+        _change_log(ctx, ctx.selection.dataset)
+
+
+def _change_log(ctx: PageContext, dataset: str) -> None:
+    """The data set's process changes, with add and remove (what `ticketloop change` does)."""
+    st.caption(texts.CHANGE_LOG_INTRO.format(dataset=dataset))
+    if message := st.session_state.pop("change_message", None):
+        st.success(message)
+    changes = data.changes(ctx.db, ctx.version, dataset)
+    if not changes:
+        st.info(texts.CHANGE_LOG_EMPTY)
+    else:
+        st.dataframe(
+            pd.DataFrame(changes)[["id", "date", "title", "note"]],
+            hide_index=True,
+            key="changes_table",
+        )
+    with st.form("change_add", border=True):
+        left, mid = st.columns([1, 3])
+        day = left.date_input(texts.CHANGE_DATE, value=None, key="change_date", format="YYYY-MM-DD")
+        title = mid.text_input(texts.CHANGE_TITLE, key="change_title")
+        note = st.text_input(texts.CHANGE_NOTE, key="change_note")
+        if st.form_submit_button(texts.CHANGE_ADD):
+            if day is None or not title.strip():
+                st.error(texts.CHANGE_NEEDS)
+            else:
+                try:
+                    data.add_change(ctx.db, dataset, day, title, note.strip())
+                except TicketloopError as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state["change_message"] = texts.CHANGE_ADDED.format(
+                        title=title.strip(), date=day
+                    )
+                    st.rerun()
+    if changes:
+        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        picked = left.selectbox(
+            texts.CHANGE_PICK,
+            [c["id"] for c in changes],
+            format_func=lambda i: next(
+                f"{c['date']} {c['title']}" for c in changes if c["id"] == i
+            ),
+            key="change_remove_pick",
+        )
+        if right.button(texts.CHANGE_REMOVE, key="change_remove"):
+            removed = data.remove_change(ctx.db, picked)
+            st.session_state["change_message"] = texts.CHANGE_REMOVED.format(
+                title=removed["title"], date=removed["date"]
+            )
+            st.rerun()
 
 
 def _dates(text: str) -> list[date]:

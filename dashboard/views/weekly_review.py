@@ -5,42 +5,83 @@ functions (dashboard/report.py), so the page and the file say the same."""
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, report, texts
+from dashboard import charts, data, report, texts
 from dashboard import format as fmt
 from dashboard.context import PageContext
 from dashboard.pages import PAGES
 from mining.bottlenecks import bottlenecks
+from mining.effect import measure_change
+from mining.kpis import KpiReport, compute_kpis
 from store.errors import TicketloopError
 
 TILES_PER_ROW = 4
+WEEK_KEY = "review_week"
 
 
-def load_review(ctx: PageContext) -> report.Review:
-    """The weekly review of the selection (cached), or a one-line message and the page stops."""
+def load_review(ctx: PageContext, week: str = "last", *, details: bool = True) -> report.Review:
+    """The weekly review of ISO week `week` of the selection, or a one-line message and the page
+    stops. Built from cached parts: the weekly KPIs once per (store version, selection,
+    settings), whatever the week. Change effects are left to change_effects(); without
+    `details`, no bottleneck either (what the KPI trends page needs)."""
+    changes = data.changes(ctx.db, ctx.version, ctx.selection.dataset)
     try:
-        return ctx.query(report.build_review, settings=ctx.settings)
+        weekly = weekly_kpis(ctx)
+        monday = report.pick_week(weekly, week)
     except TicketloopError as exc:
         st.info(str(exc) if "match" not in str(exc) else texts.NOTHING_SELECTED)
         st.stop()
+    transitions = None
+    if details:
+        try:
+            four_weeks = report.four_weeks(ctx.selection, monday)
+            transitions = data.query(bottlenecks, ctx.db, ctx.version, four_weeks).transitions
+        except TicketloopError:  # no ticket created in those weeks
+            transitions = None
+    return report.assemble_review(
+        ctx.selection,
+        ctx.settings,
+        weekly,
+        monday,
+        changes=changes,
+        effects=[],  # change_effects() adds them: the slowest part, drawn last on the page
+        transitions=transitions,
+        activities=ctx.dimensions.activities if ctx.dimensions else None,
+    )
+
+
+def change_effects(ctx: PageContext, review: report.Review) -> list:
+    """The measured effect of each change of the weeks up to the review's (cached, as the KPI
+    trends page measures them), added to `review`."""
+    review.effects = []
+    for change in report.recent_changes(review.changes, review.week):
+        try:
+            review.effects.append(ctx.query(measure_change, settings=ctx.settings, change=change))
+        except TicketloopError:
+            continue
+    return review.effects
 
 
 def render(ctx: PageContext) -> None:
-    review = load_review(ctx)
-    week = report.iso_week(review.week)
+    picker, download, _ = st.columns([3, 3, 4], vertical_alignment="bottom")
+    with picker:
+        week = _week_picker(ctx)
+    review = load_review(ctx, week)
+    with download:
+        _download(ctx, review)
     st.caption(
         texts.REVIEW_WEEK.format(
-            week=week,
+            week=report.iso_week(review.week),
             first=review.week,
             last=review.week + timedelta(days=6),
             selection=review.selection,
         )
     )
-    _download(ctx)
 
     st.subheader(texts.REVIEW_CHANGED)
     steps = report.next_steps(review)
@@ -60,10 +101,11 @@ def render(ctx: PageContext) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader(texts.REVIEW_BOTTLENECKS)
-        waits = ctx.query(bottlenecks).transitions
-        if waits.empty:
+        waits = review.transitions
+        if waits is None or waits.empty:
             st.info(texts.NO_TRANSITIONS)
         else:
+            st.caption(texts.REVIEW_BOTTLENECKS_WHEN.format(recent=review.recent))
             st.plotly_chart(
                 charts.transition_waits(waits, texts.TRANSITIONS_CHART, top=5),
                 key="review_bottlenecks",
@@ -76,21 +118,56 @@ def render(ctx: PageContext) -> None:
         _link("conformance", texts.REVIEW_DEVIATIONS_LINK)
 
     st.subheader(texts.REVIEW_CHANGES)
-    if not review.effects:
+    # Last: the page above is on screen while the effects are measured. The download's review
+    # is this same object, so the file has them too.
+    effects = change_effects(ctx, review)
+    if not effects:
         st.info(texts.REVIEW_NO_CHANGES)
-    for i, effect in enumerate(review.effects):
+    for i, effect in enumerate(effects):
         _effect(effect, key=f"effect_{i}")
 
 
-def _download(ctx: PageContext) -> None:
-    week, document = ctx.query(report.review_document, settings=ctx.settings)
+def _week_picker(ctx: PageContext) -> str:
+    """The ISO week to review: the last complete week by default, any week with tickets."""
+    try:
+        weekly = weekly_kpis(ctx)
+        default = report.iso_week(report.pick_week(weekly))
+    except TicketloopError:
+        return "last"  # load_review says why
+    weeks = [report.iso_week(w) for w in report.review_weeks(weekly)]
+    if st.session_state.get(WEEK_KEY) not in weeks:
+        st.session_state[WEEK_KEY] = default
+    return st.selectbox(
+        texts.REVIEW_PICK_WEEK,
+        weeks,
+        key=WEEK_KEY,
+        format_func=lambda w: w + texts.REVIEW_PICK_DEFAULT * (w == default),
+        help=texts.REVIEW_PICK_HELP,
+    )
+
+
+def weekly_kpis(ctx: PageContext) -> KpiReport:
+    """The selection's KPIs by week with limits from the change log: computed once per store
+    version, selection and settings, for the review's every week and the KPI trends page."""
+    changes = data.changes(ctx.db, ctx.version, ctx.selection.dataset)
+    return ctx.query(
+        compute_kpis,
+        settings=ctx.settings,
+        weekly=True,
+        changes=tuple(c["date"] for c in changes),
+    )
+
+
+def _download(ctx: PageContext, review: report.Review) -> None:
+    """The review as one HTML file, drawn only when asked for (its charts take a while)."""
     st.download_button(
-        texts.REVIEW_DOWNLOAD,
-        document,
-        file_name=f"review-{ctx.selection.dataset}-{week}.html",
+        texts.REVIEW_DOWNLOAD.format(week=report.iso_week(review.week)),
+        functools.partial(report.render_review, review),
+        file_name=f"review-{ctx.selection.dataset}-{report.iso_week(review.week)}.html",
         mime="text/html",
         key="review_download",
         icon=":material/download:",
+        on_click="ignore",
     )
 
 
@@ -111,12 +188,18 @@ def _tile(row: dict) -> None:
     colour = "off"
     if target and delta and row["value"] != row["last"]:
         colour = "inverse" if target.better == "lower" else "normal"
+    # The last weeks as the metric's own sparkline: drawn by the browser, no figure to build.
+    recent = row["recent"].dropna(subset=["value"])["value"]
     st.metric(
         kpi.meaning[:1].upper() + kpi.meaning[1:],
         fmt.kpi_value(row["value"], kpi.unit),
         delta=delta,
         delta_color=colour,
-        help=f"`{kpi.name}`: {kpi.formula}. Change against last week.",
+        help=f"`{kpi.name}`: {kpi.formula}. Change against last week; the line: the last"
+        f" {len(recent)} weeks.",
+        chart_data=(recent * (100 if kpi.unit == "fraction" else 1)).tolist()
+        if len(recent) >= 2
+        else None,
     )
     notes = []
     if row["status"]:
@@ -131,13 +214,6 @@ def _tile(row: dict) -> None:
             texts.REVIEW_TARGET.format(
                 target=fmt.kpi_value(target.target, kpi.unit), better=target.better
             )
-        )
-    recent = row["recent"].dropna(subset=["value"])
-    if len(recent) >= 2:
-        st.plotly_chart(
-            charts.sparkline(recent, percent=kpi.unit == "fraction"),
-            key=f"spark_{kpi.name}",
-            config={"displayModeBar": False, "staticPlot": True},
         )
 
 
