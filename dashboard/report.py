@@ -109,14 +109,6 @@ def build_review(
         effects=effects,
         transitions=transitions,
         deviations=conformance.deviations if conformance is not None else None,
-        activities=tuple(
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT a.name FROM events e JOIN activities a USING (activity_id)"
-                " WHERE e.dataset_id = (SELECT dataset_id FROM datasets WHERE name = $n)",
-                {"n": selection.dataset},
-            ).fetchall()
-        ),
     )
 
 
@@ -180,13 +172,9 @@ def assemble_review(
     effects: list[Any],
     transitions: pd.DataFrame | None,
     deviations: pd.DataFrame | None = None,
-    activities: tuple[str, ...] | None = None,
 ) -> Review:
     """A Review from its parts (what build_review computes; the dashboard takes them from its
-    cache, so that changing the week recomputes no KPI). `activities`: the data set's, to tell a
-    KPI that is 0 because nothing happened from one the log cannot give (unmeasured)."""
-    if activities is not None:
-        weekly = unmeasured(weekly, set(activities))
+    cache, so that changing the week recomputes no KPI)."""
     return Review(
         dataset=selection.dataset,
         selection=selection.describe(),
@@ -199,36 +187,6 @@ def assemble_review(
         deviations=deviations,
         transitions=transitions,
     )
-
-
-def unmeasured(weekly: KpiReport, activities: set[str]) -> KpiReport:
-    """`weekly` with the KPIs that count an activity the data set never has (abandonment without
-    any `Abandoned` event, pauses without any `Information requested`) and are 0 in every week
-    set to no value, with the reason: a 0% there would read as a measurement."""
-    import re
-    from dataclasses import replace
-
-    frame = weekly.values
-    missing = {}
-    for kpi in KPIS:
-        named = re.findall(r"`([^`]+)`", kpi.formula)
-        if kpi.needs or not named or named[0] in activities:
-            continue
-        values = frame.loc[frame["kpi"] == kpi.name, "value"]
-        if values.fillna(0).eq(0).all():
-            missing[kpi.name] = named[0]
-    if not missing:
-        return weekly
-    frame = frame.copy()
-    rows = frame["kpi"].isin(list(missing))
-    frame.loc[rows, "value"] = float("nan")
-    frame.loc[rows, "status"] = None
-    frame.loc[rows, "reason"] = [
-        f"no `{missing[k]}` event in the data set (if the log names it otherwise, map it:"
-        f' [activities] "label" = "{missing[k]}" in --map)'
-        for k in frame.loc[rows, "kpi"]
-    ]
-    return replace(weekly, values=frame)
 
 
 def review_document(

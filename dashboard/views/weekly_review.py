@@ -51,7 +51,6 @@ def load_review(ctx: PageContext, week: str = "last", *, details: bool = True) -
         changes=changes,
         effects=[],  # change_effects() adds them: the slowest part, drawn last on the page
         transitions=transitions,
-        activities=ctx.dimensions.activities if ctx.dimensions else None,
     )
 
 
