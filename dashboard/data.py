@@ -21,7 +21,7 @@ from store.connection import open_store
 from store.datasets import list_datasets
 from store.location import default_db_path
 from store.quality import quality_report
-from store.settings import Settings, load_settings, settings_path
+from store.settings import Settings, load_settings, settings_file
 
 READ_WAIT_S = 5.0  # how long a page waits for an ingest in another process to release the file
 T = TypeVar("T")
@@ -85,8 +85,8 @@ def quality(path: Path, version: float, dataset: str) -> dict:
 
 
 def settings(path: Path) -> Settings:
-    """The settings beside the store (read each run: a small file, and edits must show at once)."""
-    return load_settings(settings_path(path))
+    """The settings of the store (read each run: a small file, and edits must show at once)."""
+    return load_settings(settings_file(path))
 
 
 def clear() -> None:

@@ -92,7 +92,7 @@ DELETE_NO = "Cancel"
 DELETED = "Deleted data set '{dataset}'."
 
 # Settings page
-SETTINGS_INTRO = "Saved to `{path}`, beside the store; every page uses them at once."
+SETTINGS_INTRO = "Saved to `{path}`; every page uses them at once."
 SETTINGS_SAVE = "Save settings"
 SETTINGS_SAVED = "Saved to `{path}`."
 SETTINGS_REFUSED = "Not saved: {message}"

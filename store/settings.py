@@ -6,6 +6,7 @@ fix. Every section and key is optional.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date, time
@@ -103,6 +104,13 @@ class Settings:
 def settings_path(db_path: Path | str) -> Path:
     """Where the settings of the store at `db_path` live: `ticketloop.toml` in its folder."""
     return Path(db_path).resolve().with_name(SETTINGS_FILE)
+
+
+def settings_file(db_path: Path | str) -> Path:
+    """The settings file the dashboard of the store at `db_path` reads and writes:
+    `$TICKETLOOP_CONFIG` (`ticketloop dashboard --config`), else `settings_path(db_path)`."""
+    chosen = os.environ.get("TICKETLOOP_CONFIG")
+    return Path(chosen).resolve() if chosen else settings_path(db_path)
 
 
 def load_settings(path: Path | str | None) -> Settings:

@@ -501,3 +501,16 @@ def test_bottlenecks_on_a_log_without_teams_or_requests(app, real_helpdesk_db: P
     assert not at.exception, at.exception
     infos = [i.value for i in at.info]
     assert texts.NO_TEAMS in infos and texts.NO_CUSTOMER_WAITS in infos
+
+
+def test_the_settings_file_given_to_the_dashboard_is_the_one_it_reads(
+    app, sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ticketloop dashboard --config FILE` passes FILE on as $TICKETLOOP_CONFIG."""
+    config = tmp_path / "desk.toml"
+    config.write_text('[calendar]\ntimezone = "Asia/Tokyo"\n', encoding="utf-8")
+    monkeypatch.setenv("TICKETLOOP_CONFIG", str(config))
+    at = app(sample_db)
+    at.switch_page(SETTINGS.script).run()
+    assert at.caption[0].value == texts.SETTINGS_INTRO.format(path=config.resolve())
+    assert at.text_input(key="set_timezone").value == "Asia/Tokyo"

@@ -680,11 +680,16 @@ def ticket(
     type=click.IntRange(1, 10_000),
     help="Largest file the Data page accepts (Streamlit's server.maxUploadSize).",
 )
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings file the dashboard reads and saves. Default: ticketloop.toml beside the store.",
+)
 @common_options
-def dashboard(port: int, max_upload_mb: int, db: Path, as_json: bool) -> None:
+def dashboard(port: int, max_upload_mb: int, config: Path | None, db: Path, as_json: bool) -> None:
     """Start the dashboard (Streamlit) on http://localhost:PORT, reading --db. Ctrl+C or SIGTERM
     stops it, its server included."""
-    _serve(db, port, as_json, max_upload_mb)
+    _serve(db, port, as_json, max_upload_mb, config)
 
 
 @cli.command(short_help="Load the sample data set, start the dashboard.")
@@ -735,7 +740,9 @@ def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
     _serve(db, port, as_json)
 
 
-def _serve(db: Path, port: int, as_json: bool, max_upload_mb: int = 200) -> None:
+def _serve(
+    db: Path, port: int, as_json: bool, max_upload_mb: int = 200, config: Path | None = None
+) -> None:
     """Run Streamlit as a child and stop it with us: on Ctrl+C, on SIGTERM, on any exit, so no
     server is left holding the port."""
     import signal
@@ -750,6 +757,8 @@ def _serve(db: Path, port: int, as_json: bool, max_upload_mb: int = 200) -> None
     app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
     url = f"http://localhost:{port}"
     env = {**os.environ, "TICKETLOOP_DB": str(db.resolve())}
+    if config:
+        env["TICKETLOOP_CONFIG"] = str(config.resolve())
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
     command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
     command += ["--client.toolbarMode", "viewer"]  # a product, not a Streamlit dev session

@@ -20,12 +20,12 @@ from store.settings import (
     SlaTarget,
     Target,
     save_settings,
-    settings_path,
+    settings_file,
 )
 
 
 def render(ctx: PageContext) -> None:
-    path = settings_path(ctx.db)
+    path = settings_file(ctx.db)
     current = ctx.settings
     st.caption(texts.SETTINGS_INTRO.format(path=path))
     if message := st.session_state.pop("settings_message", None):
