@@ -9,6 +9,8 @@ import duckdb
 
 from store.queries import sql_text
 
+KEYS = ("dataset_id", "case_key")
+
 
 def write_ticket_facts(
     con: duckdb.DuckDBPyConnection, d: int | None = None, *, touched: bool = False
@@ -27,6 +29,29 @@ def write_ticket_facts(
         where += " AND case_key IN (SELECT case_key FROM touched_tickets)"
     # A view takes no parameters; `where` holds integers of ours only.
     con.execute(f"CREATE OR REPLACE TEMP VIEW fact_events AS SELECT * FROM events WHERE {where}")  # noqa: S608
-    con.execute(f"DELETE FROM ticket_facts WHERE {where}")  # noqa: S608
-    con.execute("INSERT INTO ticket_facts " + sql_text("store", "ticket_facts.sql"))
+    if touched:
+        _update_or_append(con, int(low), int(high))
+    else:
+        con.execute(f"DELETE FROM ticket_facts WHERE {where}")  # noqa: S608
+        con.execute("INSERT INTO ticket_facts " + sql_text("store", "ticket_facts.sql"))
     con.execute("DROP VIEW fact_events")
+
+
+def _update_or_append(con: duckdb.DuckDBPyConnection, low: int, high: int) -> None:
+    """Known tickets' rows updated in place, new tickets' rows appended: deleting rows and
+    appending others would make DuckDB's checkpoint rewrite the table's row groups."""
+    con.execute("CREATE TEMP TABLE fresh_facts AS " + sql_text("store", "ticket_facts.sql"))
+    described = con.execute("SELECT * FROM fresh_facts LIMIT 0").description
+    columns = [column[0] for column in described if column[0] not in KEYS]
+    assignments = ", ".join(f"{c} = n.{c}" for c in columns)
+    con.execute(
+        f"UPDATE ticket_facts f SET {assignments} FROM fresh_facts n"  # noqa: S608 (the query's column names)
+        " WHERE f.dataset_id = n.dataset_id AND f.case_key = n.case_key"
+        " AND f.case_key BETWEEN $low AND $high",
+        {"low": low, "high": high},
+    )
+    con.execute(
+        "INSERT INTO ticket_facts SELECT * FROM fresh_facts"
+        " ANTI JOIN ticket_facts USING (dataset_id, case_key)"
+    )
+    con.execute("DROP TABLE fresh_facts")
