@@ -16,6 +16,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from store.settings import load_settings, settings_path
 from tests.conftest import ROOT, SAMPLE, write
 from ticketloop.cli import cli
 from ticketloop.text import duration
@@ -237,13 +238,21 @@ def test_demo_loads_the_sample_idempotently(tmp_path: Path) -> None:
     first = invoke("demo", "--db", str(db), "--no-serve")
     assert first.output == (
         f"sample data set 'helpdesk' in {db}: 5,000 tickets\n"
-        f"wrote {tmp_path / 'ticketloop.toml'}: the sample desk's calendar (Europe/Madrid) and"
-        " SLA, for every store in that folder\n"
+        f"wrote {tmp_path / 'ticketloop.toml'}: the sample desk's calendar (Europe/Madrid), SLA"
+        " and designed flow, for every store in that folder\n"
     )
     second = invoke("demo", "--db", str(db), "--no-serve", "--json")
     assert json.loads(second.output)["events_loaded"] == 0
-    # the sample desk's calendar beside the store, and its rollout once in the change log
-    assert (tmp_path / "ticketloop.toml").read_bytes() == (SAMPLE / "ticketloop.toml").read_bytes()
+    # the sample desk's settings beside the store, with its designed flow, as the dashboard reads
+    # them; and its rollout once in the change log
+    written = load_settings(settings_path(db))
+    desk = load_settings(SAMPLE / "ticketloop.toml")
+    assert written.designed_flow == SAMPLE / "designed_flow.bpmn"
+    assert (written.calendar, written.sla, written.targets) == (
+        desk.calendar,
+        desk.sla,
+        desk.targets,
+    )
     changes = json.loads(invoke("change", "list", "--db", str(db), "--json").output)
     assert [(c["date"], c["title"]) for c in changes] == [("2025-04-07", "Knowledge base rollout")]
 

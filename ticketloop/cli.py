@@ -707,8 +707,10 @@ def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
     written when there are none, and the change log gets the desk's knowledge-base rollout of
     7 April 2025, so the dashboard can show its measured effect.
     """
+    from dataclasses import replace
+
     from ingest.load import ingest_files
-    from store.settings import settings_path
+    from store.settings import load_settings, save_settings, settings_path
     from ticketloop.api import Store
     from ticketloop.synthetic import ROLLOUT
 
@@ -722,7 +724,11 @@ def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
     report = ingest_files(db, [sample], dataset="helpdesk")
     wrote_settings = not settings_path(db).exists() and (SAMPLE_DIR / "ticketloop.toml").exists()
     if wrote_settings:
-        settings_path(db).write_bytes((SAMPLE_DIR / "ticketloop.toml").read_bytes())
+        # The desk's settings, with its designed flow, so the dashboard checks conformance as
+        # `ticketloop conformance` does.
+        path = settings_path(db)
+        desk = load_settings(SAMPLE_DIR / "ticketloop.toml")
+        save_settings(replace(desk, designed_flow=SAMPLE_DIR / "designed_flow.bpmn"), path)
     store = Store(db)
     if not store.changes("helpdesk"):
         store.add_change("helpdesk", ROLLOUT.isoformat(), "Knowledge base rollout")
@@ -730,8 +736,8 @@ def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
         click.echo(f"sample data set 'helpdesk' in {db}: {report.cases:,} tickets")
         if wrote_settings:
             click.echo(
-                f"wrote {settings_path(db)}: the sample desk's calendar (Europe/Madrid) and SLA,"
-                " for every store in that folder"
+                f"wrote {settings_path(db)}: the sample desk's calendar (Europe/Madrid), SLA and"
+                " designed flow, for every store in that folder"
             )
     if no_serve:
         if as_json:
