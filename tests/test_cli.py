@@ -618,3 +618,25 @@ def test_a_reader_that_stops_early_gets_no_error_message(sample_db: Path) -> Non
     process.stdout.close()  # the reader is gone before the first line
     _, errors = process.communicate(timeout=60)
     assert process.returncode == 1 and errors.decode() == ""
+
+
+def test_a_file_loaded_again_says_how_to_read_it_anew_and_the_data_set_can_go(
+    tmp_path: Path,
+) -> None:
+    db = str(tmp_path / "d.duckdb")
+    sample = str(SAMPLE / "helpdesk.csv")
+    invoke("ingest", sample, "--db", db, "--dataset", "desk")
+    mapping = write(tmp_path / "map.toml", '[activities]\n"Solved" = "Resolved"\n')
+    again = invoke("ingest", sample, "--db", db, "--dataset", "desk", "--map", str(mapping))
+    assert again.output.splitlines()[0] == (
+        f"{sample}: already loaded (same sha256); nothing to add. To read it again (say, with"
+        " another --map), load it as a new data set (--dataset NAME) or delete this one first"
+        " (ticketloop datasets --delete desk)"
+    )
+    refused = invoke("datasets", "--delete", "desk", "--db", db, "--json")
+    assert refused.exit_code == 1 and "add --yes" in json.loads(refused.output)["error"]
+    deleted = json.loads(
+        invoke("datasets", "--delete", "desk", "--yes", "--db", db, "--json").output
+    )
+    assert (deleted["deleted"], deleted["rows"]["events"]) == ("desk", 44_861)
+    assert json.loads(invoke("datasets", "--db", db, "--json").output) == []

@@ -94,6 +94,13 @@ class Store:
         with self.reading() as con:
             return [_jsonable(row) for row in list_datasets(con)]
 
+    def delete_dataset(self, name: str) -> dict[str, int]:
+        """Remove data set `name` and all its rows; rows deleted per table."""
+        from store.datasets import delete_dataset
+
+        with open_store(self.path) as con:
+            return delete_dataset(con, name)
+
     def only_dataset(self) -> str:
         """The name of the store's one data set; an error naming them when there are several."""
         from store.errors import TicketloopError

@@ -255,7 +255,11 @@ def ingest(
         return emit_json(report.to_json())
     for file in report.files:
         if file.already_loaded:
-            click.echo(f"{file.file}: already loaded (same sha256); nothing to add")
+            click.echo(
+                f"{file.file}: already loaded (same sha256); nothing to add. To read it again"
+                " (say, with another --map), load it as a new data set (--dataset NAME)"
+                f" or delete this one first (ticketloop datasets --delete {report.dataset})"
+            )
         else:
             # Vendor rows are not events one for one: a ticket row gives one per milestone, a
             # snapshot that changes nothing gives none.
@@ -302,12 +306,26 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
         yield bar.update
 
 
-@cli.command(short_help="List the data sets in the store.")
+@cli.command(short_help="List the data sets in the store, or delete one.")
+@click.option("--delete", "delete", metavar="NAME", help="Delete this data set and all its rows.")
+@click.option("--yes", is_flag=True, help="Delete without asking (needed with --json).")
 @common_options
-def datasets(db: Path, as_json: bool) -> None:
-    """List the data sets in the event store with their size and time span."""
+def datasets(delete: str | None, yes: bool, db: Path, as_json: bool) -> None:
+    """List the data sets in the event store with their size and time span. With --delete NAME,
+    remove that data set (its events, tickets, files, rejects and cached results) after asking."""
+    from store.errors import TicketloopError
     from ticketloop.api import Store
 
+    if delete is not None:
+        if not yes and (as_json or not click.confirm(f"Delete data set '{delete}' from {db}?")):
+            raise TicketloopError(
+                f"data set '{delete}' not deleted. Confirm, or add --yes to delete without asking"
+            )
+        deleted = Store(db).delete_dataset(delete)
+        if as_json:
+            return emit_json({"deleted": delete, "rows": deleted})
+        click.echo(f"deleted data set '{delete}' ({deleted.get('events', 0):,} events) from {db}")
+        return None
     rows = Store(db).datasets()
     if as_json:
         return emit_json(rows)
