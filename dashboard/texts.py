@@ -288,8 +288,8 @@ CUSTOMER_WAITS_TEXT = (
     "internal waiting above."
 )
 NO_CUSTOMER_WAITS = (
-    "No `Information requested` event, so waiting for the customer cannot be told apart: "
-    "all waiting counts as internal."
+    "No `Information requested` or no `Customer replied` event, so waiting for the customer "
+    "cannot be told apart: all waiting counts as internal."
 )
 ACTIVITY_DURATIONS = "How long activities take (start to complete)"
 ARRIVALS = "When tickets arrive against when they are resolved (weekday × hour)"

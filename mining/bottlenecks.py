@@ -57,7 +57,8 @@ class Bottlenecks:
     - waiting_hours: all the waiting, the sum of the transitions;
     - customer_waits: one row, waiting for the customer (from `Information requested` to the next
       `Customer replied`): requests, tickets, total_hours, mean_hours, median_hours, p90_hours;
-      None when no ticket has such a request. The rest of waiting_hours is internal;
+      None when no ticket has such a request, or no ticket has a `Customer replied` event (the
+      log cannot tell the waits apart). The rest of waiting_hours is internal;
     - team_queues: one row per team (from `Assigned` to the team's next activity): team,
       assignments, not_acted_on, total_hours, mean_hours, median_hours, p90_hours; None when no
       `Assigned` event names a team;

@@ -279,7 +279,7 @@ KPIS: tuple[Kpi, ...] = (
         "mean",
         value="pause_without_reply",
         examples="pause_without_reply",
-        needs=("Information requested",),
+        needs=("Information requested", "Customer replied"),
     ),
     Kpi(
         "backlog",
@@ -546,9 +546,9 @@ def unusable_kpis(con: duckdb.DuckDBPyConnection, dataset_id: int) -> dict[str, 
             {"d": dataset_id},
         ).fetchall()
     )
-    tickets, surveys = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE coalesce(csat, ces, nps) IS NOT NULL)"
-        " FROM cases WHERE dataset_id = $d",
+    tickets, surveys, categorised = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE coalesce(csat, ces, nps) IS NOT NULL),"
+        " count(category) FROM cases WHERE dataset_id = $d",
         {"d": dataset_id},
     ).fetchall()[0]
     canonical = {
@@ -585,6 +585,14 @@ def unusable_kpis(con: duckdb.DuckDBPyConnection, dataset_id: int) -> dict[str, 
         need = next((n for n in k.needs if n in why), None)
         if need:
             unusable[k.name] = why[need]
+    # Neither a bounce-back nor a push-to-front can be seen without these.
+    blind = not counts.get("De-escalated") and not categorised
+    if blind and "needless_escalation_rate" not in unusable:
+        unusable["needless_escalation_rate"] = (
+            "no `De-escalated` event (bounce-backs) and no ticket categories (push-to-front)"
+            ' in the data set (map them: [activities] "label" = "De-escalated", [columns]'
+            ' category = "column" in --map)'
+        )
     if not surveys:
         for k in KPIS:
             if k.basis == "answered" or k.name == "survey_response_rate":

@@ -110,6 +110,16 @@ def test_a_request_open_until_the_end_and_a_repeated_request(tmp_path: Path) -> 
     assert list(waits.example_tickets) == ["S", "R"]
 
 
+def test_requests_in_a_log_that_records_no_reply_are_not_customer_waits(tmp_path: Path) -> None:
+    log = [
+        ("S", "Information requested", at(0), None, None),
+        ("S", "Resolved", at(10), None, None),
+        ("S", "Closed", at(700), None, None),
+    ]
+    result = run(hand_made_store(tmp_path, csv_text(HEADER, log)))
+    assert result.customer_waits is None and result.customer_hours == 0.0
+
+
 def test_team_queues_run_from_assigned_to_the_teams_next_activity(waits_db: Path) -> None:
     queues = run(waits_db).team_queues
     assert queues is not None

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from ingest.load import ingest_files
-from tests.conftest import ROOT, SAMPLE, write
+from tests.conftest import ROOT, SAMPLE, csv_text, hand_made_store, write
 from ticketloop import Store
 from ticketloop.cli import cli
 
@@ -351,3 +351,28 @@ def test_the_readme_defines_every_kpi_once() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for kpi in KPIS:
         assert readme.count(f"| `{kpi.name}` | {kpi.meaning} | {kpi.formula} | {kpi.unit} |") == 1
+
+
+def test_kpis_the_log_is_blind_to_are_not_measured(tmp_path: Path) -> None:
+    """Escalations without `De-escalated` or categories cannot show a needless one; requests
+    without any `Customer replied` cannot tell a pause with a reply from one without."""
+    db = hand_made_store(
+        tmp_path,
+        csv_text(
+            "case_id,activity,timestamp,team",
+            [
+                ("T1", "Ticket created", "2025-01-06 09:00", None),
+                ("T1", "Escalated", "2025-01-06 10:00", "L1"),
+                ("T1", "Information requested", "2025-01-06 11:00", "L2"),
+                ("T1", "Resolved", "2025-01-07 11:00", "L2"),
+            ],
+        ),
+    )
+    rows = {r["kpi"]: r for r in Store(db).select("t").kpis().to_json({})["kpis"]}
+    assert rows["needless_escalation_rate"]["value"] is None
+    assert rows["needless_escalation_rate"]["reason"].startswith(
+        "no `De-escalated` event (bounce-backs) and no ticket categories (push-to-front)"
+    )
+    assert rows["pause_without_reply_rate"]["value"] is None
+    assert rows["pause_without_reply_rate"]["reason"].startswith("no `Customer replied` event")
+    assert rows["escalation_rate"]["value"] == 1.0

@@ -60,7 +60,10 @@ def bottleneck_notes(result: Bottlenecks) -> list[str]:
     """One line for each part the data set cannot show."""
     notes = []
     if result.customer_waits is None:
-        notes.append("waiting for the customer: none, no `Information requested` event")
+        notes.append(
+            "waiting for the customer: none told apart, no `Information requested` or no"
+            " `Customer replied` event"
+        )
     if result.team_queues is None:
         notes.append("team queues: absent, no `Assigned` event names a team")
     if result.activity_durations is None:

@@ -11,7 +11,7 @@
 --     never acts on afterwards;
 --   'customer': one row; the wait runs from an `Information requested` event to the ticket's next
 --     `Customer replied` event, or to its last event when no reply comes (a request made while
---     one is open does not restart it).
+--     one is open does not restart it); none when the selection has no `Customer replied` event.
 -- Columns: part, from_activity, to_activity, team, waits, tickets (customer only),
 -- not_acted_on (team only), total_hours (waits x mean), mean_hours, median_hours, p90_hours,
 -- example_keys (case keys of up to ten of the longest waits, longest first, ties by smaller key).
@@ -84,7 +84,8 @@ customer_waits AS (
         row_number() OVER (PARTITION BY t.case_key) = 1 AS first_of_ticket
     FROM replies t
     LEFT JOIN clocked_events l ON l.case_key = t.case_key AND l.next_activity_id IS NULL
-    WHERE t.is_request
+    -- a log that records no reply at all cannot tell a wait for the customer from the rest
+    WHERE t.is_request AND EXISTS (SELECT 1 FROM exchanges WHERE NOT is_request)
 ),
 -- Each part is grouped on its own (a union of the rows before grouping costs a single-threaded
 -- pass); the TEMP macro wait_stats(wait_s, case_key) gives the same figures for each.
