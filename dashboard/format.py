@@ -9,24 +9,28 @@ from datetime import datetime
 import pandas as pd
 
 
-def duration(hours: float | None) -> str:
+def duration(hours: float | None, like: float | None = None) -> str:
     """`45 minutes` under an hour, `19.2 hours` under two days, else `3.4 days` (`1,234 days`
-    from 100 days on); `n/a` for none."""
-    if hours is None or hours != hours:  # None or NaN
+    from 100 days on); `n/a` for none. With `like`, in the unit `like` would get, so that two
+    durations compared read in one unit (`24.1 days against 1.0 days`)."""
+    if _missing(hours):
         return "n/a"
-    if hours < 1:
+    assert hours is not None
+    size = hours if _missing(like) else abs(like)  # type: ignore[arg-type]
+    if size < 1:
         minutes = round(hours * 60)
         return f"{minutes} minute{'s' * (minutes != 1)}"
-    if hours < 48:
+    if size < 48:
         return f"{hours:.1f} hours"
-    if hours < 100 * 24:
+    if size < 100 * 24:
         return f"{hours / 24:.1f} days"
     return f"{hours / 24:,.0f} days"
 
 
-def kpi_value(value: object, unit: str) -> str:
-    """A KPI's value in its unit: `12.5%` for fractions, durations by `duration`, `n/a` for none."""
-    if value is None or (isinstance(value, float) and value != value):
+def kpi_value(value: object, unit: str, like: object = None) -> str:
+    """A KPI's value in its unit: `12.5%` for fractions, durations by `duration` (in the unit of
+    `like`, a value it is compared with, when given), `n/a` for none."""
+    if _missing(value):
         return "n/a"
     v = float(value)  # type: ignore[arg-type]
     if unit == "fraction":
@@ -34,8 +38,20 @@ def kpi_value(value: object, unit: str) -> str:
     if unit == "tickets":
         return f"{v:,.0f}"
     if unit == "hours":
-        return duration(v)
+        return duration(v, None if _missing(like) else float(like))  # type: ignore[arg-type]
     return f"{v:.2f}"
+
+
+def difference(value: float | None, unit: str) -> str:
+    """A signed difference of a KPI in its unit: `+2.5%` (percentage points), `-3.1 hours`."""
+    if _missing(value):
+        return "n/a"
+    assert value is not None
+    return ("+" if value >= 0 else "-") + kpi_value(abs(value), unit)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def span(first: datetime | None, last: datetime | None) -> str:

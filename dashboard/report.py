@@ -14,7 +14,9 @@ import duckdb
 import pandas as pd
 
 from dashboard import charts
+from dashboard.format import difference as _difference
 from dashboard.format import kpi_value as _fmt
+from mining.conformance import deviation_costs
 from mining.effect import FITTING
 from mining.kpis import BY_NAME, KPIS, KpiReport
 from mining.selection import Selection
@@ -295,11 +297,11 @@ def scorecard(review: Review) -> str:
         kpi, target, status = row["kpi"], row["target"], row["status"]
         colour = STATUS_COLOURS.get(status or "", "#7f7f7f")
         out.append(
-            f"<tr><td title='{html.escape(kpi.formula)}'>{kpi.name}</td>"
+            f"<tr><td title='{html.escape(kpi.formula)}'>{html.escape(_title(kpi.meaning))}</td>"
             f"<td>{_fmt(row['value'], kpi.unit)}"
             f"{'<br><small>' + html.escape(row['note']) + '</small>' if row['note'] else ''}</td>"
             f"<td>{_fmt(row['last'], kpi.unit)}</td>"
-            f"<td>{_fmt(target.target, kpi.unit) + (' ↓' if target.better == 'lower' else ' ↑') if target else ''}</td>"
+            f"<td>{_fmt(target.target, kpi.unit, like=row['value']) + (' ↓' if target.better == 'lower' else ' ↑') if target else ''}</td>"
             f"<td><span class='pill' style='background:{colour}'>{status or '–'}</span></td>"
             f"<td>{_svg_spark(row['recent']['value'].tolist())}</td>"
             f"<td>{html.escape(str(row['signal'] or ''))}</td></tr>"
@@ -319,7 +321,7 @@ def trends(review: Review) -> str:
         target = review.targets.get(name)
         fig = charts.kpi_trend(
             rows,
-            f"{name} ({kpi.meaning})",
+            _title(kpi.meaning),
             target=target.target if target else None,
             changes=marks,
             percent=kpi.unit == "fraction",
@@ -350,10 +352,11 @@ def effects(review: Review) -> str:
             " difference</th><th>verdict</th></tr></thead><tbody>"
         )
         for k in clear or effect.kpis[:0]:
-            unit = (BY_NAME.get(k["kpi"]) or FITTING).unit
+            kpi = BY_NAME.get(k["kpi"]) or FITTING
+            low, high = (_difference(k[end], kpi.unit) for end in ("ci_low", "ci_high"))
             out.append(
-                f"<tr><td>{k['kpi']}</td><td>{_fmt(k['before'], unit)}</td><td>{_fmt(k['after'], unit)}</td>"
-                f"<td>{k['ci_low']:+.3g} to {k['ci_high']:+.3g}</td><td>{k['verdict']}</td></tr>"
+                f"<tr><td>{html.escape(_title(kpi.meaning))}</td><td>{_fmt(k['before'], kpi.unit)}</td>"
+                f"<td>{_fmt(k['after'], kpi.unit)}</td><td>{low} to {high}</td><td>{k['verdict']}</td></tr>"
             )
         out.append("</tbody></table>")
     return "".join(out)
@@ -399,12 +402,10 @@ def top_deviations(review: Review, limit: int = 5) -> str:
     if review.deviations is None:
         return "<p>No conformance figures: the designed flow shares no activity with this log.</p>"
     frame = review.deviations
-    open_ = frame[~frame["accepted"]].copy()
+    ranked = deviation_costs(frame)
+    open_ = ranked[~ranked["accepted"]].head(limit)
     if open_.empty:
         return "<p>No deviation from the designed flow in these weeks.</p>"
-    extra = open_["ttr_median_hours_affected"] - open_["ttr_median_hours_rest"]
-    open_["cost_hours"] = open_["tickets"] * extra.fillna(0)
-    open_ = open_.sort_values(["cost_hours", "tickets"], ascending=False).head(limit)
     rows = "".join(
         f"<tr><td>{html.escape(r.deviation)}</td><td>{r.tickets:,} ({r.share:.0%})</td>"
         f"<td>{_fmt(r.ttr_median_hours_affected, 'hours')} vs {_fmt(r.ttr_median_hours_rest, 'hours')}</td>"
@@ -464,14 +465,14 @@ def next_steps(review: Review) -> list[str]:
             examples = now["examples"].tolist()
         named = f" Look at {', '.join(examples[:3])}." if examples else ""
         value = _fmt(now["value"], kpi.unit)
-        title = kpi.meaning[:1].upper() + kpi.meaning[1:]  # words, not the engine's name
+        title = _title(kpi.meaning)  # words, not the engine's name
         target = review.targets.get(kpi.name)
         if now["status"] == "off" and target:
             gap = abs(now["value"] - target.target) / (abs(target.target) or 1)
             found.append(
                 (
                     gap,
-                    f"{title} is off target: {value} against {_fmt(target.target, kpi.unit)}.{named}",
+                    f"{title} is off target: {value} against {_fmt(target.target, kpi.unit, like=now['value'])}.{named}",
                 )
             )
         if not _missing(now["signal"]):
@@ -484,7 +485,7 @@ def next_steps(review: Review) -> list[str]:
                 found.append(
                     (
                         abs(move),
-                        f"{title} moved {move:+.0%} since last week ({_fmt(before['value'], kpi.unit)} to {value}).{named}",
+                        f"{title} moved {move:+.0%} since last week ({_fmt(before['value'], kpi.unit, like=now['value'])} to {value}).{named}",
                     )
                 )
     found.sort(key=lambda x: -x[0])
@@ -532,3 +533,8 @@ def baseline(review: Review) -> str:
     for _limits, basis in review.weekly.limits.values():
         return basis
     return "no baseline"
+
+
+def _title(words: str) -> str:
+    """A KPI's meaning as a heading: its first letter in capitals."""
+    return words[:1].upper() + words[1:]

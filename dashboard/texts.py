@@ -238,10 +238,11 @@ REVIEW_STATUS = {
 REVIEW_TARGET = "target {target} ({better} is better)"
 REVIEW_SIGNAL = ":violet-badge[signal: {signal}]"
 REVIEW_DEVIATIONS = "Top deviations"
-REVIEW_DEVIATIONS_LINK = (
-    "Deviations from the designed flow and their cost are on the conformance page "
-    "(`ticketloop conformance` on the command line)."
+REVIEW_DEVIATIONS_WHEN = (
+    "All selected tickets against the designed flow, most costly first (tickets x extra median "
+    "time to resolution); accepted deviations left out."
 )
+REVIEW_DEVIATIONS_MORE = "Every deviation, its tickets and the variants: the Conformance page."
 REVIEW_BOTTLENECKS = "Top bottlenecks"
 REVIEW_BOTTLENECKS_MORE = "All of them, team queues and arrivals: the Bottlenecks page."
 REVIEW_ESCALATIONS = "Needless escalations"

@@ -363,6 +363,33 @@ def test_weekly_review_is_the_landing_page_and_matches_the_kpis(app, sample_db: 
     assert texts.REVIEW_NO_CHANGES in [i.value for i in at.info]
 
 
+def test_the_weekly_review_ranks_the_costliest_deviations(app, writable_sample_db: Path) -> None:
+    from mining.conformance import check_conformance, deviation_costs
+    from mining.selection import Selection
+    from store.settings import Settings, save_settings, settings_path
+
+    at = app(writable_sample_db)
+    assert texts.DESIGN_NONE in [i.value for i in at.info]  # no design yet: said in one line
+    flow = writable_sample_db.with_name("designed_flow.bpmn")
+    flow.write_bytes((ROOT / "sample_logs" / "designed_flow.bpmn").read_bytes())
+    accepted = ("skipped: Classified",)
+    save_settings(
+        Settings(designed_flow=flow, accepted_deviations=accepted),
+        settings_path(writable_sample_db),
+    )
+    at = app(writable_sample_db)
+    assert not at.exception, at.exception
+    result = check_conformance(
+        writable_sample_db, Selection("helpdesk"), model=flow, accepted=accepted
+    )
+    ranked = deviation_costs(result.deviations)
+    expected = ranked[~ranked["accepted"]].head(5)
+    shown = next(d.value for d in at.dataframe if "deviation" in d.value.columns)
+    assert list(shown["deviation"]) == list(expected["deviation"])
+    assert list(shown["tickets"]) == list(expected["tickets"])
+    assert "skipped: Classified" not in set(shown["deviation"])
+
+
 def test_the_weekly_review_follows_the_picked_week(app, writable_sample_db: Path) -> None:
     from dashboard import format as fmt
     from dashboard.report import build_review, iso_week

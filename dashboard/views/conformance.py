@@ -3,12 +3,13 @@ accepted ones apart), a drill-down from a deviation to one ticket's timeline, th
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, texts
 from dashboard import format as fmt
 from dashboard.context import PageContext
-from mining.conformance import deviation_costs
+from mining.conformance import Conformance, deviation_costs
 from mining.timeline import selected_ticket_timeline
 from mining.variants import variants
 from store.errors import TicketloopError
@@ -23,21 +24,30 @@ COST_COLUMNS = [
     "csat_answers_affected",
     "examples",
 ]
+COST_CONFIG = {
+    "share": st.column_config.NumberColumn(format="percent"),
+    "extra_hours": st.column_config.NumberColumn("extra hours (median)", format="%.1f"),
+    "cost_hours": st.column_config.NumberColumn("cost (ticket-hours)", format="%.0f"),
+    "csat_gap": st.column_config.NumberColumn("CSAT gap", format="%+.2f"),
+    "csat_answers_affected": st.column_config.NumberColumn("CSAT answers"),
+}
 
 
 def render(ctx: PageContext) -> None:
-    flow = ctx.settings.designed_flow
-    if flow is None or not flow.exists():
-        st.info(texts.DESIGN_NONE)
-    else:
-        _conformance(ctx, flow)
+    _conformance(ctx)
     _variant_explorer(ctx)
 
 
-def _conformance(ctx: PageContext, flow) -> None:
+def designed_flow_conformance(ctx: PageContext) -> Conformance | None:
+    """The selection against the designed flow of the settings (cached), or None with a one-line
+    message: no designed flow, or one that cannot be checked against this log."""
+    flow = ctx.settings.designed_flow
+    if flow is None or not flow.exists():
+        st.info(texts.DESIGN_NONE)
+        return None
     try:
         with st.spinner(texts.CONF_RUNNING):
-            result = data.conformance(
+            return data.conformance(
                 ctx.db,
                 ctx.version,
                 ctx.selection,
@@ -47,6 +57,17 @@ def _conformance(ctx: PageContext, flow) -> None:
             )
     except TicketloopError as exc:
         st.error(str(exc))
+        return None
+
+
+def deviations_table(ranked: pd.DataFrame, key: str, columns: list[str] = COST_COLUMNS) -> None:
+    """Deviations ranked by cost (deviation_costs), as a table with units."""
+    st.dataframe(ranked[columns], hide_index=True, column_config=COST_CONFIG, key=key)
+
+
+def _conformance(ctx: PageContext) -> None:
+    result = designed_flow_conformance(ctx)
+    if result is None:
         return
     if not result.tickets:
         st.info(texts.NOTHING_SELECTED)
@@ -73,19 +94,11 @@ def _conformance(ctx: PageContext, flow) -> None:
     st.subheader(texts.CONF_RANKED)
     if not ranked["csat_answers_affected"].any():
         st.caption(texts.CONF_NO_CSAT)
-    config = {
-        "share": st.column_config.NumberColumn(format="percent"),
-        "extra_hours": st.column_config.NumberColumn("extra hours (median)", format="%.1f"),
-        "cost_hours": st.column_config.NumberColumn("cost (ticket-hours)", format="%.0f"),
-        "csat_gap": st.column_config.NumberColumn("CSAT gap", format="%+.2f"),
-        "csat_answers_affected": st.column_config.NumberColumn("CSAT answers"),
-    }
-    open_ones = ranked[~ranked["accepted"]]
-    st.dataframe(open_ones[COST_COLUMNS], hide_index=True, column_config=config, key="deviations")
+    deviations_table(ranked[~ranked["accepted"]], key="deviations")
     accepted = ranked[ranked["accepted"]]
     if not accepted.empty:
         st.caption(texts.CONF_ACCEPTED)
-        st.dataframe(accepted[COST_COLUMNS], hide_index=True, column_config=config, key="accepted")
+        deviations_table(accepted, key="accepted")
     _drill_down(ctx, ranked)
 
 

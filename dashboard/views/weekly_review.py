@@ -15,13 +15,16 @@ from dashboard import charts, data, report, texts
 from dashboard import format as fmt
 from dashboard.context import PageContext
 from dashboard.pages import PAGES
+from dashboard.views.conformance import designed_flow_conformance, deviations_table
 from mining.bottlenecks import bottlenecks
+from mining.conformance import deviation_costs
 from mining.effect import measure_change
 from mining.kpis import KpiReport, compute_kpis
 from store.errors import TicketloopError
 
 TILES_PER_ROW = 4
 WEEK_KEY = "review_week"
+REVIEW_COLUMNS = ["deviation", "tickets", "extra_hours", "cost_hours", "csat_gap"]
 
 
 def load_review(ctx: PageContext, week: str = "last", *, details: bool = True) -> report.Review:
@@ -114,7 +117,7 @@ def render(ctx: PageContext) -> None:
         st.subheader(texts.REVIEW_ESCALATIONS)
         st.markdown(report.escalation_sentence(review))
         st.subheader(texts.REVIEW_DEVIATIONS)
-        _link("conformance", texts.REVIEW_DEVIATIONS_LINK)
+        deviations = st.container()  # filled last: the replay of a new store version takes a while
 
     st.subheader(texts.REVIEW_CHANGES)
     # Last: the page above is on screen while the effects are measured. The download's review
@@ -124,6 +127,24 @@ def render(ctx: PageContext) -> None:
         st.info(texts.REVIEW_NO_CHANGES)
     for i, effect in enumerate(effects):
         _effect(effect, key=f"effect_{i}")
+    with deviations:
+        _top_deviations(ctx, review)
+
+
+def _top_deviations(ctx: PageContext, review: report.Review, top: int = 5) -> None:
+    """The costliest open deviations from the designed flow, added to `review` for the download."""
+    result = designed_flow_conformance(ctx)
+    if result is None:
+        return
+    review.deviations = result.deviations
+    ranked = deviation_costs(result.deviations)
+    open_ones = ranked[~ranked["accepted"]]
+    if open_ones.empty:
+        st.info(texts.CONF_NO_DEVIATIONS)
+    else:
+        st.caption(texts.REVIEW_DEVIATIONS_WHEN)
+        deviations_table(open_ones.head(top), key="review_deviations", columns=REVIEW_COLUMNS)
+    _link("conformance", texts.REVIEW_DEVIATIONS_MORE)
 
 
 def _week_picker(ctx: PageContext) -> str:
@@ -182,8 +203,7 @@ def _tile(row: dict) -> None:
     kpi, target = row["kpi"], row["target"]
     delta = None
     if row["last"] is not None and row["value"] is not None:
-        change = row["value"] - row["last"]
-        delta = ("+" if change >= 0 else "-") + fmt.kpi_value(abs(change), kpi.unit)
+        delta = fmt.difference(row["value"] - row["last"], kpi.unit)
     colour = "off"
     if target and delta and row["value"] != row["last"]:
         colour = "inverse" if target.better == "lower" else "normal"
@@ -211,7 +231,8 @@ def _tile(row: dict) -> None:
     if target:
         st.caption(
             texts.REVIEW_TARGET.format(
-                target=fmt.kpi_value(target.target, kpi.unit), better=target.better
+                target=fmt.kpi_value(target.target, kpi.unit, like=row["value"]),
+                better=target.better,
             )
         )
 
@@ -241,18 +262,15 @@ def effect_table(kpis: list[dict]) -> pd.DataFrame:
     def unit(name: str) -> str:
         return BY_NAME[name].unit
 
-    def diff(value: float | None, name: str) -> str:
-        if value is None:
-            return "n/a"
-        return ("+" if value >= 0 else "-") + fmt.kpi_value(abs(value), unit(name))
-
     return pd.DataFrame(
         {
             "KPI": [BY_NAME[k["kpi"]].meaning for k in kpis],
             "before": [fmt.kpi_value(k["before"], unit(k["kpi"])) for k in kpis],
             "after": [fmt.kpi_value(k["after"], unit(k["kpi"])) for k in kpis],
             "95% interval of the difference": [
-                f"{diff(k['ci_low'], k['kpi'])} to {diff(k['ci_high'], k['kpi'])}" for k in kpis
+                f"{fmt.difference(k['ci_low'], unit(k['kpi']))} to "
+                f"{fmt.difference(k['ci_high'], unit(k['kpi']))}"
+                for k in kpis
             ],
             "verdict": [k["verdict"] for k in kpis],
         }
