@@ -201,6 +201,21 @@ def test_activity_durations_pair_start_and_complete_first_in_first_out(tmp_path:
     assert (rows.loc["U", "pairs"], rows.loc["U", "unpaired"]) == (0, 1)
 
 
+def test_the_command_gives_durations_in_units_that_fit_them(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ticketloop.cli import cli
+
+    db = hand_made_store(tmp_path, csv_text(HEADER, LIFECYCLE))
+    out = CliRunner().invoke(cli, ["bottlenecks", "--db", str(db)]).output
+    section = out.split("Activity durations")[1].split("\n\n")[0].splitlines()
+    assert section[1].split()[3:7] == ["total", "mean", "median", "p90"]
+    w = section[2].split()
+    assert w[:3] == ["W", "3", "0"] and w[3:11] == ["8.5", "h", "2.8", "h", "3.0", "h", "4.6", "h"]
+    assert section[3].split()[3:5] == ["1.6", "h"]  # V: 96 minutes, one pair
+    assert section[-1] == "  no start event, so no duration: 1 activity (U)"
+
+
 @pytest.mark.parametrize("name", ["helpdesk.xes.gz", "bpic2012.xes.gz"])
 def test_the_real_logs(name: str, tmp_path: Path) -> None:
     """Public logs with none of our labels: no teams; BPI 2012 has lifecycle start/complete."""

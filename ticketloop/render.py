@@ -7,6 +7,8 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ticketloop import text
+
 if TYPE_CHECKING:
     from mining.bottlenecks import Bottlenecks
     from mining.escalations import Escalations
@@ -73,7 +75,7 @@ def bottleneck_notes(result: Bottlenecks) -> list[str]:
     return notes
 
 
-DURATION_HEAD = ["total h", "mean h", "median h", "p90 h", "e.g."]
+DURATION_HEAD = ["total", "mean", "median", "p90", "e.g."]
 
 
 def _durations(row: Any) -> list[str]:
@@ -109,12 +111,12 @@ def bottlenecks_text(analysis: Analysis, result: Bottlenecks, limit: int) -> lis
             "",
             "Waiting for the customer: from `Information requested` to the next `Customer replied`"
             " (or the ticket's last event)",
-            f"  {_hours(customer)} h ({_share(customer / total if total else None)} of all waiting)"
+            f"  {_hours(customer)} ({_share(customer / total if total else None)} of all waiting)"
             f" in {_int(waits.requests)} requests of {_int(waits.tickets)} tickets"
             f"{_eg(waits.example_tickets)}",
-            f"  per request: mean {_hours(waits.mean_hours)} h, median {_hours(waits.median_hours)}"
-            f" h, p90 {_hours(waits.p90_hours)} h",
-            f"  internal waiting: {_hours(internal)} h"
+            f"  per request: mean {_hours(waits.mean_hours)}, median {_hours(waits.median_hours)},"
+            f" p90 {_hours(waits.p90_hours)}",
+            f"  internal waiting: {_hours(internal)}"
             f" ({_share(internal / total if total else None)})",
         ]
     if result.team_queues is not None:
@@ -127,14 +129,23 @@ def bottlenecks_text(analysis: Analysis, result: Bottlenecks, limit: int) -> lis
             ],
         )
     if result.activity_durations is not None:
+        durations = result.activity_durations
+        timed = durations[durations["pairs"] > 0]
         lines += ["", "Activity durations: lifecycle start to complete"]
         lines += _table(
             ["activity", "pairs", "unpaired", *DURATION_HEAD],
             [
                 [r.activity, _int(r.pairs), _int(r.unpaired), *_durations(r)]
-                for r in result.activity_durations.head(limit).itertuples()
+                for r in timed.head(limit).itertuples()
             ],
         )
+        untimed = sorted(set(durations["activity"]) - set(timed["activity"]))
+        if untimed:
+            lines.append(
+                f"  no start event, so no duration: {len(untimed)}"
+                f" activit{'y' if len(untimed) == 1 else 'ies'}"
+                f" ({', '.join(untimed[:TEXT_EXAMPLES])}{', ...' * (len(untimed) > TEXT_EXAMPLES)})"
+            )
     lines += ["", *_arrivals_grid(result.arrivals, analysis.selection.timezone)]
     lines += ["", *(f"note: {note}" for note in bottleneck_notes(result))]
     return _trim(lines)
@@ -232,8 +243,8 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
         cost = result.cost.iloc[0]
         lines += ["", "Cost of escalation: escalated tickets against tickets resolved without one"]
         lines.append(
-            f"  time to resolution: mean {_hours(cost.ttr_mean_hours)} h against"
-            f" {_hours(cost.baseline_ttr_mean_hours)} h, {_signed(cost.extra_ttr_hours)} h"
+            f"  time to resolution: mean {_hours(cost.ttr_mean_hours)} against"
+            f" {_hours(cost.baseline_ttr_mean_hours)}, {_signed_hours(cost.extra_ttr_hours)}"
             f" ({_int(cost.resolved_tickets)} against {_int(cost.baseline_tickets)} resolved tickets)"
         )
         lines.append("  " + _csat_gap_text(cost))
@@ -264,7 +275,7 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
                     "bounce",
                     "push",
                     "ping-pong",
-                    "extra TTR h",
+                    "extra TTR",
                     "CSAT gap",
                     "e.g.",
                 ],
@@ -275,7 +286,7 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
                         _int(r.bounce_back_tickets),
                         _int(r.push_to_front_tickets),
                         _int(r.ping_pong_tickets),
-                        _signed(r.extra_ttr_hours),
+                        _signed_hours(r.extra_ttr_hours),
                         _gap(r.csat_gap, r.csat_answers, r.baseline_csat_answers),
                         _examples(r.example_tickets),
                     ]
@@ -382,7 +393,12 @@ def _int(value: Any) -> str:
 
 
 def _hours(value: Any) -> str:
-    return "-" if _missing(value) else f"{value:,.1f}"
+    """Hours in the unit that reads best: `45 s`, `12 min`, `5.2 h`, `3.4 d`."""
+    return "-" if _missing(value) else text.hours(value)
+
+
+def _signed_hours(value: Any) -> str:
+    return "-" if _missing(value) else ("+" if value >= 0 else "-") + text.hours(abs(value))
 
 
 def _signed(value: Any, digits: int = 1) -> str:

@@ -37,7 +37,7 @@ def duration(seconds: float | None) -> str:
         return f"{seconds / 60:.0f} min"
     if seconds < 48 * 3600:
         return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
+    return f"{seconds / 86400:,.1f} d"
 
 
 def hours(value: float | None) -> str:
