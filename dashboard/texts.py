@@ -262,7 +262,7 @@ TRENDS_INTRO = (
     "response, answer, else creation) against its target, with process-behaviour (XmR) limits "
     "from {basis}. Red points are signals: beyond the limits, or a run of 8 on one side."
 )
-TRENDS_SIGNALS = "{n} weeks flagged as signals; the latest: {weeks}."
+TRENDS_SIGNALS = "{n} flagged as signals; the latest: {weeks}."
 TRENDS_NO_SIGNAL = "No signal: week-to-week moves are within the usual noise."
 TRENDS_EFFECTS = "Before and after each process change"
 TRENDS_EFFECT_FAILED = "**{title}** ({date}): cannot be measured: {message}"

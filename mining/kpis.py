@@ -739,7 +739,7 @@ def _add_limits(
         baseline, basis = set(before), f"the {len(before)} weeks before the change of {last_change}"
     else:
         baseline = set(weeks[: settings.baseline_weeks])
-        basis = f"the first {len(baseline)} weeks"
+        basis = f"the first {len(baseline)} week{'s' * (len(baseline) != 1)}"
     # the series by position, in the frame's order (plain lists: a pandas groupby costs more
     # than the arithmetic on a few hundred short series)
     values = [None if _missing(v) else float(v) for v in frame["value"].tolist()]

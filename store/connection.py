@@ -40,7 +40,12 @@ def _retry_while_locked(path: Path, wait_s: float, attempt: Callable[[], T]) -> 
 
 
 def _not_a_store(path: Path) -> StoreError:
-    """The file exists but DuckDB cannot open it: say so without the engine's words."""
+    """DuckDB cannot open or create the file: say why without the engine's words."""
+    if not path.parent.is_dir():
+        return StoreError(
+            f"{path}: the folder {path.parent} does not exist. Create it, or give --db a path"
+            " in an existing folder"
+        )
     what = "a folder" if path.is_dir() else "not a DuckDB database file"
     return StoreError(
         f"{path}: not a ticketloop store ({what}). Give --db the path of a .duckdb file,"

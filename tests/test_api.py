@@ -54,7 +54,7 @@ def test_store_load_takes_a_mapping_file_as_str_or_path(tmp_path: Path) -> None:
 
 def test_only_dataset_names_the_choices(tmp_path: Path) -> None:
     store = ticketloop.Store(tmp_path / "two.duckdb")
-    with pytest.raises(TicketloopError, match="no data sets yet"):
+    with pytest.raises(TicketloopError, match=r"the store does not exist yet\. Load a data set"):
         store.only_dataset()
     for name in ("a", "b"):
         store.load(write(tmp_path / f"{name}.csv", "Case ID,Activity,Timestamp\nT1,A,2025-01-01\n"))

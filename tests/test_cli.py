@@ -302,6 +302,21 @@ def test_a_db_that_is_not_a_store_is_named_without_engine_text(tmp_path: Path) -
     )
 
 
+def test_a_db_in_a_missing_folder_or_missing_is_said_so(tmp_path: Path) -> None:
+    nowhere = tmp_path / "no" / "such.duckdb"
+    result = run("ingest", str(SAMPLE / "helpdesk.csv"), "--db", str(nowhere))
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: {nowhere}: the folder {nowhere.parent} does not exist. Create it, or give --db"
+        " a path in an existing folder\n"
+    )
+    missing = tmp_path / "missing.duckdb"
+    result = run("kpis", "--db", str(missing))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: {missing}: the store does not exist yet. Load a")
+    assert not missing.exists()  # reading never creates a store
+
+
 def test_a_folder_given_as_an_export_says_so(tmp_path: Path) -> None:
     result = run("ingest", str(tmp_path), "--db", str(tmp_path / "s.duckdb"))
     assert result.returncode == 1

@@ -22,11 +22,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_a_busy_port_is_one_error_line(tmp_path: Path) -> None:
-    with socket.socket() as busy:
+def test_a_busy_port_is_one_error_line_suggesting_a_free_one(tmp_path: Path) -> None:
+    with socket.socket() as busy, socket.socket() as next_busy:
         busy.bind(("", 0))
         busy.listen()
         port = busy.getsockname()[1]
+        next_busy.bind(("", port + 1))  # the next port is busy too: the suggestion skips it
+        next_busy.listen()
         done = subprocess.run(
             [TICKETLOOP, "dashboard", "--db", str(tmp_path / "x.duckdb"), "--port", str(port)],
             capture_output=True,
@@ -36,10 +38,12 @@ def test_a_busy_port_is_one_error_line(tmp_path: Path) -> None:
         )
     assert done.returncode == 1
     assert done.stdout == ""
-    assert done.stderr == (
-        f"error: port {port} is already in use (another dashboard?)."
-        f" Pick a free one: --port {port + 1}\n"
+    head, suggested = done.stderr.rstrip("\n").rsplit(" ", 1)
+    assert (
+        head
+        == f"error: port {port} is already in use (another dashboard?). Pick a free one: --port"
     )
+    assert int(suggested) > port + 1
 
 
 def _serving(port: int) -> bool:

@@ -109,8 +109,10 @@ class Store:
         if len(names) == 1:
             return names[0]
         if not names:
+            state = "holds no data sets yet" if self.path.exists() else "does not exist yet"
             raise TicketloopError(
-                f"{self.path}: no data sets yet. Load one: ticketloop ingest FILE --db {self.path}"
+                f"{self.path}: the store {state}. Load a data set: ticketloop ingest FILE"
+                f" --db {self.path} (or give --db the path of an existing store)"
             )
         raise TicketloopError(
             f"the store holds several data sets; pick one with --dataset: {', '.join(names)}"

@@ -776,7 +776,8 @@ def _serve(
 
     if not _port_free(port):
         raise TicketloopError(
-            f"port {port} is already in use (another dashboard?). Pick a free one: --port {port + 1}"
+            f"port {port} is already in use (another dashboard?). Pick a free one:"
+            f" --port {_free_port_after(port)}"
         )
     app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
     url = f"http://localhost:{port}"
@@ -811,6 +812,11 @@ def _serve(
                 server.kill()
                 server.wait()
     raise SystemExit(code)
+
+
+def _free_port_after(port: int) -> int:
+    """The first free port after `port` (to suggest one that works)."""
+    return next((p for p in range(port + 1, min(port + 100, 65535)) if _port_free(p)), port + 1)
 
 
 def _port_free(port: int) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, report, texts
+from dashboard import format as fmt
 from dashboard.context import PageContext
 from dashboard.views.weekly_review import effect_table, load_review
 from mining.effect import measure_change
@@ -81,7 +82,7 @@ def _trend(review: report.Review, row: dict, marks: list) -> None:
             f"{report.iso_week(w)} ({s})"
             for w, s in zip(latest["week"], latest["signal"], strict=True)
         )
-        st.caption(texts.TRENDS_SIGNALS.format(n=len(flagged), weeks=weeks))
+        st.caption(texts.TRENDS_SIGNALS.format(n=fmt.count(len(flagged), "week"), weeks=weeks))
 
 
 def _verdict_colour(verdict: str) -> str:

@@ -215,7 +215,7 @@ def _tile(row: dict) -> None:
         delta=delta,
         delta_color=colour,
         help=f"`{kpi.name}`: {kpi.formula}. Change against last week; the line: the last"
-        f" {len(recent)} weeks.",
+        f" {fmt.count(len(recent), 'week')}.",
         chart_data=(recent * (100 if kpi.unit == "fraction" else 1)).tolist()
         if len(recent) >= 2
         else None,
