@@ -184,6 +184,11 @@ ESC_NOTHING = (
     "This data set has no support levels, no teams and no `Escalated` activity, so there are no "
     "escalations to show (map your labels at ingest: --map, [activities])."
 )
+ESC_LEVELS_HINT = (
+    "A move to a team of a higher level is an escalation: give the teams' levels with `[levels]` "
+    "in a mapping file and load the export again with `--map` (`sample_logs/helpdesk_levels.toml` "
+    "is one)."
+)
 ESC_MISSING = "This data set has no {names}: {what} cannot be shown."
 ESC_NO_LEVELS_WHAT = "the level funnel"
 ESC_NO_TEAMS_WHAT = "ping-pong between teams"

@@ -365,7 +365,7 @@ def quality(dataset: str | None, db: Path, as_json: bool) -> None:
             click.echo(f"{'':>11}e.g. {'; '.join(map(str, check['examples']))}")
     for f in doc["files"]:
         click.echo(
-            f"file {f['file']}: {f['recognised_as'] or f['format']}, naive times read as {f['timezone'] or 'UTC'}"
+            f"file {f['file']}: {f['recognised_as'] or f['format']}, times without a zone read as {f['timezone'] or 'UTC'}"
         )
 
 

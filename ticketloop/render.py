@@ -75,6 +75,10 @@ def bottleneck_notes(result: Bottlenecks) -> list[str]:
     return notes
 
 
+LEVELS_HINT = (
+    "(a move to a team of a higher level is an escalation: give the teams' levels with [levels]"
+    " in a mapping file and load again with --map; sample_logs/helpdesk_levels.toml is one)"
+)
 DURATION_HEAD = ["total", "mean", "median", "p90", "e.g."]
 
 
@@ -215,6 +219,8 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
         )
     else:
         lines.append("escalated: none, no `Escalated` event in the selection")
+        if result.teams_known:
+            lines.append(f"  {LEVELS_HINT}")
     if result.teams_known:
         share = _share(result.ping_pong_tickets / result.tickets)
         lines.append(

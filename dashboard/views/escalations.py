@@ -44,6 +44,7 @@ def render(ctx: PageContext) -> None:
             texts.ESC_MISSING.format(
                 names=", ".join(n for n, _ in missing), what="; ".join(w for _, w in missing)
             )
+            + (" " + texts.ESC_LEVELS_HINT if has_teams and not has_levels else "")
         )
     share = ctx.settings.push_to_front_share
     result = ctx.query(escalations, push_to_front_share=share)
