@@ -429,7 +429,9 @@ class KpiReport:
             for key in ("basis", "pending"):  # counts of tickets or answers
                 if row.get(key) is not None:
                     row[key] = int(row[key])
-            if not self.weekly:
+            if self.weekly:  # the ISO week beside its Monday, as `report --week` takes it
+                row = {"week": row.pop("week"), "iso_week": f"{r['week']:%G-W%V}", **row}
+            else:
                 row.pop("week", None)
                 for key in ("centre", "lower", "upper", "signal"):
                     row.pop(key, None)

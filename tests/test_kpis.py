@@ -336,6 +336,8 @@ def test_kpis_weekly_json_carries_limits_and_flags(sample: Store) -> None:
     )
     assert doc["limits"][0]["baseline"] == "the first 12 weeks"
     assert "NaN" not in result.output
+    first = doc["weekly"][0]
+    assert (first["week"], first["iso_week"]) == ("2025-01-06", "2025-W02")  # as report --week
 
 
 def test_a_dimension_outside_the_allowlist_is_refused(desk: Store) -> None:

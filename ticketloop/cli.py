@@ -862,7 +862,7 @@ def kpis(selection: dict[str, Any], weekly: bool, by: str | None, db: Path, as_j
     defs = doc["definitions"]
     for row in doc["weekly" if weekly else "kpis"]:
         head = " ".join(
-            str(row[k]) for k in ("week", "group") if row.get(k) is not None and k in row
+            str(row[k]) for k in ("iso_week", "group") if row.get(k) is not None and k in row
         )
         value = _fmt(row["value"], defs[row["kpi"]]["unit"])
         target = defs[row["kpi"]]["target"]
