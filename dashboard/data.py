@@ -129,12 +129,14 @@ def conformance(
     model: Path,
     model_version: int,
     accepted: tuple[str, ...],
+    method: str,
 ) -> Any:
-    """`check_conformance` of the selection against the BPMN file `model` (cached on the store's
-    and the model file's versions; the store keeps replay results per data set version too)."""
+    """`check_conformance` of the selection against the BPMN file `model` by `method` (cached on
+    the store's and the model file's versions; the store keeps replay results per data set
+    version too)."""
     from mining.conformance import check_conformance
 
-    return check_conformance(path, selection, model=model, accepted=accepted)
+    return check_conformance(path, selection, model=model, accepted=accepted, method=method)
 
 
 def add_change(path: Path, dataset: str, day: date, title: str, note: str | None) -> int:

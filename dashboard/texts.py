@@ -109,6 +109,11 @@ PUSH_TO_FRONT = "Push to front: a category's share solved without escalation"
 DEVIATIONS = "Accepted deviations (one a line, e.g. skipped: Classified)"
 FLOW = "Designed flow"
 FLOW_UPLOAD = "Upload a BPMN file (replaces the designed flow)"
+FLOW_METHOD = "Replay the tickets on it by"
+FLOW_METHODS = {
+    "token-replay": "token replay: fast; approximate where the flow repeats a label",
+    "alignments": "alignments: exact; slower the first time (then kept in the store)",
+}
 FLOW_NONE = "No designed flow yet: upload a BPMN file (sample_logs/designed_flow.bpmn is one)."
 FLOW_MISSING = "The designed flow `{path}` does not exist; upload one."
 CHANGE_LOG = "Process changes"

@@ -10,6 +10,7 @@ pm4py works.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -135,9 +136,11 @@ def check_conformance(
     model: Path,
     method: Method = "token-replay",
     accepted: tuple[str, ...] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> Conformance:
     """Check the tickets of `selection` in the store at `db` against the BPMN file `model`;
-    deviations listed in `accepted` ("skipped: X", "unexpected: X") are marked accepted."""
+    deviations listed in `accepted` ("skipped: X", "unexpected: X") are marked accepted.
+    `progress(done, total)` is told of the variants replayed (none when all are cached)."""
     if method not in METHODS:
         raise MiningError(f"unknown method '{method}'; use {' or '.join(METHODS)}")
     model_file = read_model_file(model)
@@ -145,7 +148,7 @@ def check_conformance(
         plan = _plan(con, selection, model_file, method)
         if not plan.missing:
             return _summarize(con, plan, model_file, method, accepted, replayed=0, cached=True)
-    replays = replay_variants(petri_net(model_file), plan.missing, method)
+    replays = replay_variants(petri_net(model_file), plan.missing, method, progress)
     fresh = dict(zip(plan.missing, replays, strict=True))
     problem = _save(db, plan.key(model_file, method), fresh)
     with open_store(db, read_only=True) as con:
@@ -340,8 +343,9 @@ def _notes(plan: _Plan, model: ModelFile, method: Method) -> tuple[str, ...]:
     if repeated and method == "token-replay":
         listing = ", ".join(f"'{label}' x{n}" for label, n in repeated.items())
         notes.append(
-            f"the model repeats labels ({listing}): token replay approximates that;"
-            " --method alignments is exact"
+            f"the model repeats labels ({listing}): token replay approximates that, and names"
+            " some deviations that are not; alignments are exact (--method alignments, or"
+            " [conformance] method in the settings)"
         )
     return tuple(notes)
 

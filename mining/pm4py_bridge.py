@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 REPLAY_VERSION = "ticketloop replay 2"
 Method = Literal["token-replay", "alignments"]
 METHODS: tuple[Method, ...] = ("token-replay", "alignments")
+# Variants replayed per call to pm4py: progress is told between calls (alignments take ~30 ms a
+# variant; token replay sets up per call, so it takes more at a time).
+REPLAY_CHUNK: dict[Method, int] = {"alignments": 25, "token-replay": 500}
 Variant = tuple[str, ...]
 
 # Node kinds of a discovered BPMN model, as `mining.bpmn` writes them.
@@ -104,10 +107,15 @@ def petri_net(model: ModelFile) -> ProcessModel:
 
 
 def replay_variants(
-    model: ProcessModel, variants: Sequence[Variant], method: Method
+    model: ProcessModel,
+    variants: Sequence[Variant],
+    method: Method,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[VariantReplay]:
     """Replay each variant (one trace each) on `model`, as pm4py's `fitness_token_based_replay`
-    or `fitness_alignments` replays each trace of a log: same algorithm, same parameters.
+    or `fitness_alignments` replays each trace of a log: same algorithm, same parameters, in
+    chunks of REPLAY_CHUNK variants (each trace is replayed on its own, so chunks change nothing)
+    with `progress(done, total)` told after each.
 
     Deviations: alignments name each visible model move (skipped) and each log move
     (unexpected). Token replay approximates: unexpected are activities absent from the model and
@@ -116,13 +124,18 @@ def replay_variants(
     """
     from pm4py.objects.log.obj import Event, EventLog, Trace
 
-    log = EventLog([Trace([Event({"concept:name": a}) for a in v]) for v in variants])
-    if method == "alignments":
-        return [_aligned(r) for r in _align(model, log)]
-    return [
-        _token_replayed(model, v, r)
-        for v, r in zip(variants, _token_replay(model, log), strict=True)
-    ]
+    done: list[VariantReplay] = []
+    for start in range(0, len(variants), REPLAY_CHUNK[method]):
+        chunk = variants[start : start + REPLAY_CHUNK[method]]
+        log = EventLog([Trace([Event({"concept:name": a}) for a in v]) for v in chunk])
+        if method == "alignments":
+            done += [_aligned(r) for r in _align(model, log)]
+        else:
+            replayed = _token_replay(model, log)
+            done += [_token_replayed(model, v, r) for v, r in zip(chunk, replayed, strict=True)]
+        if progress is not None:
+            progress(len(done), len(variants))
+    return done
 
 
 @contextmanager

@@ -22,6 +22,9 @@ Better = Literal["lower", "higher"]
 # How `ticketloop conformance` names deviations, and [conformance] accepted_deviations lists them:
 # "skipped: ACTIVITY" (a model activity a ticket did not do) or "unexpected: ACTIVITY".
 DEVIATION_KINDS = ("skipped", "unexpected")
+# How tickets are replayed on the designed flow: token replay (fast; approximate where the model
+# repeats a label) or alignments (exact; slower the first time, then cached in the store).
+CONFORMANCE_METHODS = ("token-replay", "alignments")
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class Settings:
     push_to_front_share: float = 0.8  # a category's share resolved without escalation
     accepted_deviations: tuple[str, ...] = ()
     designed_flow: Path | None = None
+    conformance_method: str = "token-replay"  # one of CONFORMANCE_METHODS
     baseline_weeks: int = 12  # weeks of a KPI series its process-behaviour limits come from
     near_share: float = 0.1  # a KPI missing its target by at most this share of it is "near"
     source: Path | None = None
@@ -182,6 +186,13 @@ class _Reader:
             raise self.fail(
                 "[conformance] designed_flow", "must be a path", 'Write e.g. "designed_flow.bpmn"'
             )
+        method = conformance.get("method", "token-replay")
+        if method not in CONFORMANCE_METHODS:
+            raise self.fail(
+                "[conformance] method",
+                f"= {method!r} is not a method",
+                f"Use {' or '.join(repr(m) for m in CONFORMANCE_METHODS)}",
+            )
         baseline_weeks, near_share = self.kpis()
         return Settings(
             calendar=self.calendar(),
@@ -190,6 +201,7 @@ class _Reader:
             push_to_front_share=float(share),
             accepted_deviations=tuple(accepted),
             designed_flow=(self.path.parent / flow) if flow else None,
+            conformance_method=method,
             baseline_weeks=baseline_weeks,
             near_share=near_share,
             source=self.path,
@@ -356,12 +368,19 @@ def settings_toml(settings: Settings) -> str:
         "",
         "[conformance]",
         f"accepted_deviations = [{', '.join(_q(a) for a in settings.accepted_deviations)}]",
+        f"method = {_q(settings.conformance_method)}",
     ]
     if settings.designed_flow is not None:
         flow = settings.designed_flow
         if settings.source is not None and flow.is_relative_to(settings.source.parent):
             flow = flow.relative_to(settings.source.parent)
         lines.append(f"designed_flow = {_q(str(flow))}")
+    lines += [
+        "",
+        "[kpis]",
+        f"baseline_weeks = {settings.baseline_weeks}",
+        f"near_share = {_n(settings.near_share)}",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -236,7 +236,7 @@ def test_generate_writes_the_three_files(tmp_path: Path) -> None:
 def test_demo_loads_the_sample_idempotently(tmp_path: Path) -> None:
     db = tmp_path / "demo.duckdb"
     first = invoke("demo", "--db", str(db), "--no-serve")
-    assert first.output == (
+    assert first.stdout == (
         f"sample data set 'helpdesk' in {db}: 5,000 tickets\n"
         f"wrote {tmp_path / 'ticketloop.toml'}: the sample desk's calendar (Europe/Madrid), SLA"
         " and designed flow, for every store in that folder\n"
@@ -255,6 +255,11 @@ def test_demo_loads_the_sample_idempotently(tmp_path: Path) -> None:
     )
     changes = json.loads(invoke("change", "list", "--db", str(db), "--json").output)
     assert [(c["date"], c["title"]) for c in changes] == [("2025-04-07", "Knowledge base rollout")]
+    # the tickets were replayed on the flow by alignments, with a progress bar: none is left
+    assert "replaying: 100%" in first.stderr and written.conformance_method == "alignments"
+    check = invoke("conformance", "--db", str(db)).output.splitlines()
+    assert check[0].endswith("by alignments")
+    assert check[1].endswith("373 variants (all from the cache)")
 
 
 def test_usage_errors_are_clicks_own(tmp_path: Path) -> None:

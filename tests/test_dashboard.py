@@ -457,6 +457,32 @@ def test_the_change_log_on_the_settings_page(app, writable_sample_db: Path) -> N
     assert texts.CHANGE_LOG_EMPTY in [i.value for i in at.info]
 
 
+def test_the_settings_page_saves_what_it_shows_and_refuses_bad_values(
+    app, writable_sample_db: Path
+) -> None:
+    from store.settings import load_settings, settings_path
+
+    path = settings_path(writable_sample_db)
+    path.write_text("[kpis]\nbaseline_weeks = 8\n", encoding="utf-8")
+    at = app(writable_sample_db)
+    at.switch_page(SETTINGS.script).run()
+    save = "FormSubmitter:settings_form-" + texts.SETTINGS_SAVE
+    at.text_area(key="set_deviations").set_value("skipped: Classified")
+    at.radio(key="set_method").set_value("alignments")
+    at.button(key=save).click().run()
+    assert not at.exception, at.exception
+    saved = load_settings(path)
+    assert saved.accepted_deviations == ("skipped: Classified",)
+    assert saved.conformance_method == "alignments"
+    assert saved.baseline_weeks == 8  # what the page does not show is kept
+    before = path.read_text(encoding="utf-8")
+    at.text_area(key="set_deviations").set_value("everything is fine")
+    at.button(key=save).click().run()
+    (error,) = [e.value for e in at.error]
+    assert error.startswith("Not saved: [conformance] accepted_deviations has 'everything")
+    assert path.read_text(encoding="utf-8") == before
+
+
 TRENDS = next(p for p in PAGES if p.module == "kpi_trends")
 
 

@@ -39,6 +39,7 @@ push_to_front_share = 0.75
 [conformance]
 accepted_deviations = ["skipped: Classified"]
 designed_flow = "flows/desk.bpmn"
+method = "alignments"
 
 [kpis]
 baseline_weeks = 8
@@ -55,6 +56,7 @@ def test_a_missing_file_means_the_documented_defaults(tmp_path: Path) -> None:
     assert settings.sla_for("nonsense") == SlaTarget(4, 24)
     assert settings.push_to_front_share == 0.8
     assert (settings.baseline_weeks, settings.near_share) == (12, 0.1)
+    assert settings.conformance_method == "token-replay"
 
 
 def test_every_key_is_read(tmp_path: Path) -> None:
@@ -73,6 +75,7 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     assert settings.push_to_front_share == 0.75
     assert settings.accepted_deviations == ("skipped: Classified",)
     assert settings.designed_flow == tmp_path / "flows" / "desk.bpmn"
+    assert settings.conformance_method == "alignments"
     assert (settings.baseline_weeks, settings.near_share) == (8, 0.05)
     assert settings.source == path
 
@@ -137,6 +140,10 @@ def test_the_settings_live_beside_the_store(tmp_path: Path) -> None:
             '[conformance] accepted_deviations must be a list of strings. Write e.g. accepted_deviations = ["skipped: Classified"]',
         ),
         (
+            '[conformance]\nmethod = "exact"\n',
+            "[conformance] method = 'exact' is not a method. Use 'token-replay' or 'alignments'",
+        ),
+        (
             "[kpis]\nbaseline_weeks = 1\n",
             "[kpis] baseline_weeks = 1 is not a number of weeks (2 or more). Write e.g. baseline_weeks = 12",
         ),
@@ -185,6 +192,9 @@ def test_settings_round_trip_through_toml(tmp_path) -> None:
         push_to_front_share=0.75,
         accepted_deviations=("skipped: Classified", "unexpected: Investigation"),
         designed_flow=flow,
+        conformance_method="alignments",
+        baseline_weeks=8,
+        near_share=0.05,
     )
     saved = save_settings(original, path)
     again = load_settings(path)
@@ -194,6 +204,8 @@ def test_settings_round_trip_through_toml(tmp_path) -> None:
     assert again.sla['vip "gold"'] == SlaTarget(0.25, 4)
     assert again.accepted_deviations == original.accepted_deviations
     assert again.designed_flow == flow
+    assert again.conformance_method == "alignments"
+    assert (again.baseline_weeks, again.near_share) == (8, 0.05)
     assert 'designed_flow = "flow.bpmn"' in path.read_text()
 
 

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -248,11 +248,16 @@ class Analysis:
             return discover_process(con, self.selection, noise=noise)
 
     def conformance(
-        self, model: str | Path | None = None, method: Method = "token-replay"
+        self,
+        model: str | Path | None = None,
+        method: Method | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> Conformance:
         """Fitness and deviations against `model` (a BPMN file; default the settings'
         [conformance] designed_flow, else the sample designed flow), by token replay or
-        alignments. Results are cached in the store; accepted deviations come from settings."""
+        alignments (default the settings' [conformance] method). Results are cached in the
+        store; accepted deviations come from settings. `progress(done, total)` is told of the
+        variants replayed."""
         from mining.conformance import check_conformance
 
         settings = self.store.settings
@@ -260,8 +265,9 @@ class Analysis:
             self.store.path,
             self.selection,
             model=Path(model) if model else settings.designed_flow or DESIGNED_FLOW,
-            method=method,
+            method=method or settings.conformance_method,  # type: ignore[arg-type]
             accepted=settings.accepted_deviations,
+            progress=progress,
         )
 
     def kpis(self, *, weekly: bool = False, by: str | None = None) -> Any:

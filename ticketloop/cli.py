@@ -306,6 +306,28 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
         yield bar.update
 
 
+@contextmanager
+def _replay_progress(enabled: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr over the variants a conformance check replays (none when they are
+    all cached, or a single chunk)."""
+    bars: list[Any] = []
+
+    def advance(done: int, total: int) -> None:
+        if not enabled or (done == total and not bars):
+            return
+        if not bars:
+            from tqdm import tqdm
+
+            bars.append(tqdm(total=total, unit=" variants", desc="replaying", file=sys.stderr))
+        bars[0].update(done - bars[0].n)
+
+    try:
+        yield advance
+    finally:
+        for bar in bars:
+            bar.close()
+
+
 @cli.command(short_help="List the data sets in the store, or delete one.")
 @click.option("--delete", "delete", metavar="NAME", help="Delete this data set and all its rows.")
 @click.option("--yes", is_flag=True, help="Delete without asking (needed with --json).")
@@ -621,10 +643,9 @@ def discover(
 @click.option(
     "--method",
     type=click.Choice(METHODS),
-    default="token-replay",
-    show_default=True,
     help="token-replay is fast and approximate where the model repeats a label;"
-    " alignments are exact and slower.",
+    " alignments are exact and slower the first time. Default: [conformance] method in the"
+    " settings, else token-replay.",
 )
 @click.option(
     "--weeks",
@@ -637,7 +658,7 @@ def discover(
 @common_options
 def conformance(
     model: Path | None,
-    method: str,
+    method: str | None,
     weeks: int,
     selection: dict[str, Any],
     db: Path,
@@ -654,7 +675,8 @@ def conformance(
     from ticketloop import text
 
     analysis = analysis_for(db, selection)
-    result = analysis.conformance(model=model, method=method)
+    with _replay_progress(enabled=not as_json) as progress:
+        result = analysis.conformance(model=model, method=method, progress=progress)
     return (
         emit_json(result.to_json())
         if as_json
@@ -757,6 +779,9 @@ def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
                 f"wrote {settings_path(db)}: the sample desk's calendar (Europe/Madrid), SLA and"
                 " designed flow, for every store in that folder"
             )
+    if store.settings.designed_flow is not None:  # replayed once here, not on the first page
+        with _replay_progress(enabled=not as_json) as progress:
+            store.select("helpdesk").conformance(progress=progress)
     if no_serve:
         if as_json:
             emit_json(report.to_json())

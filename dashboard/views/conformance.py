@@ -54,6 +54,7 @@ def designed_flow_conformance(ctx: PageContext) -> Conformance | None:
                 flow.resolve(),
                 flow.stat().st_mtime_ns,
                 ctx.settings.accepted_deviations,
+                ctx.settings.conformance_method,
             )
     except TicketloopError as exc:
         st.error(str(exc))

@@ -4,6 +4,7 @@ process-change log, kept in the store."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -14,6 +15,7 @@ from dashboard.bpmn import bpmn_layout
 from dashboard.context import PageContext
 from store.errors import TicketloopError
 from store.settings import (
+    CONFORMANCE_METHODS,
     WEEKDAYS,
     Calendar,
     Settings,
@@ -92,6 +94,13 @@ def render(ctx: PageContext) -> None:
         )
         st.subheader(texts.FLOW)
         upload = st.file_uploader(texts.FLOW_UPLOAD, type=["bpmn", "xml"], key="set_flow")
+        method = st.radio(
+            texts.FLOW_METHOD,
+            CONFORMANCE_METHODS,
+            index=CONFORMANCE_METHODS.index(current.conformance_method),
+            format_func=texts.FLOW_METHODS.get,
+            key="set_method",
+        )
         saved = st.form_submit_button(texts.SETTINGS_SAVE, type="primary")
     if saved:
         try:
@@ -99,7 +108,8 @@ def render(ctx: PageContext) -> None:
             if upload is not None:
                 bpmn_layout(upload.getvalue(), upload.name)  # refuse what cannot be drawn
                 flow = path.with_name("designed_flow.bpmn")
-            chosen = Settings(
+            chosen = replace(
+                current,
                 calendar=Calendar(
                     tuple(sorted(WEEKDAYS.index(d.lower()) for d in days)),
                     opens,
@@ -123,6 +133,7 @@ def render(ctx: PageContext) -> None:
                     line.strip() for line in deviations.splitlines() if line.strip()
                 ),
                 designed_flow=flow,
+                conformance_method=method,
             )
             if not chosen.calendar.workdays:
                 raise TicketloopError("pick at least one working day")
