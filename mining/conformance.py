@@ -2,7 +2,9 @@
 user brings), week by week, and which deviations they show at what cost.
 
 pm4py replays each variant once (`mining.pm4py_bridge`); the results are cached in the store per
-(data set version, model file, method), so a repeat run never calls pm4py. Unlike the other
+(data set, variant, model file, method, replay engine), so a repeat run never calls pm4py and a
+run after an append replays only the variants the append brought (a variant replays the same
+whatever else the data set holds; `dataset_version` records when it was first replayed). Unlike the other
 analyses this one takes the store's path, not a connection: it reads with short read-only
 connections and writes the cache with a short writable one, so the store is never held while
 pm4py works.
@@ -30,7 +32,7 @@ from mining.pm4py_bridge import (
 from mining.results import records
 from mining.selection import Scope, Selection
 from mining.tickets import Resolution, load_ticket_paths, select_tickets
-from store.connection import open_store, transaction
+from store.connection import open_store
 from store.errors import MiningError, ModelError, StoreError
 from store.queries import sql_text
 
@@ -53,7 +55,6 @@ TICKET_PATH_VARIANTS = (
     "CREATE OR REPLACE TEMP TABLE ticket_labels AS"
     " SELECT case_key, path_key AS variant_key FROM ticket_paths"
 )
-DROP_OLDER = "DELETE FROM conformance_cache WHERE dataset_id = $d AND dataset_version < $version"
 
 
 @dataclass(frozen=True)
@@ -198,10 +199,12 @@ def _plan(
     con.execute(FRESH_TABLE)
     if fresh:
         _insert_fresh(con, plan.key(model, method), fresh)
+    lookup = plan.key(model, method) | {"source_labels": source_labels}
+    del lookup["version"]  # a variant replays the same in every version
     con.execute(
         "CREATE OR REPLACE TEMP TABLE variant_replays AS "
         + sql_text("mining", "conformance_lookup.sql"),
-        plan.key(model, method) | {"source_labels": source_labels},
+        lookup,
     )
     variants, missing = con.execute(
         "SELECT count(*), list(variant) FILTER (WHERE fitness IS NULL) FROM variant_replays"
@@ -267,9 +270,7 @@ def _save(db: Path, key: dict[str, object], fresh: dict[Variant, VariantReplay])
         with open_store(db, wait_s=CACHE_WAIT_S) as con:
             con.execute(FRESH_TABLE)
             _insert_fresh(con, key, fresh)
-            with transaction(con):
-                con.execute(DROP_OLDER, {"d": key["d"], "version": key["version"]})
-                con.execute(sql_text("mining", "conformance_save.sql"))
+            con.execute(sql_text("mining", "conformance_save.sql"))
     except StoreError as exc:
         return str(exc)
     return None

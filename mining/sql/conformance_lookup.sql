@@ -5,8 +5,8 @@
 -- Columns: variant_key, variant (its labels, read from its first ticket), tickets, fitness, fits,
 -- missing, consumed, remaining, produced, cost, worst_cost, skipped, unexpected (as
 -- conformance_cache).
--- Parameters: $source_labels (as conformance_tickets.sql), $d data set id, $version its version,
--- $sha256 the model file's, $method, $engine.
+-- Parameters: $source_labels (as conformance_tickets.sql), $d data set id, $sha256 the model
+-- file's, $method, $engine.
 WITH variants AS (
     SELECT variant_key, min(case_key) AS first_key, count(*) AS tickets
     FROM ticket_labels
@@ -25,9 +25,11 @@ labelled AS (
     GROUP BY e.case_key
 ),
 known AS (
+    -- a variant replays the same in any version of the data set: one row each (the latest;
+    -- stores cached by version before may hold several)
     SELECT * FROM conformance_cache
-    WHERE dataset_id = $d AND dataset_version = $version AND model_sha256 = $sha256
-        AND method = $method AND engine = $engine
+    WHERE dataset_id = $d AND model_sha256 = $sha256 AND method = $method AND engine = $engine
+    QUALIFY row_number() OVER (PARTITION BY variant ORDER BY dataset_version DESC) = 1
     UNION ALL
     SELECT * FROM fresh_replays
 )

@@ -6,7 +6,6 @@ SELECT f.*
 FROM fresh_replays f
 WHERE NOT EXISTS (
     SELECT 1 FROM conformance_cache c
-    WHERE c.dataset_id = f.dataset_id AND c.dataset_version = f.dataset_version
-        AND c.model_sha256 = f.model_sha256 AND c.method = f.method AND c.engine = f.engine
-        AND c.variant = f.variant
+    WHERE c.dataset_id = f.dataset_id AND c.model_sha256 = f.model_sha256
+        AND c.method = f.method AND c.engine = f.engine AND c.variant = f.variant
 )
