@@ -277,7 +277,8 @@ def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
 
 
 def not_computed(rows: list[dict[str, Any]]) -> str | None:
-    """The KPIs of `scorecard_rows` the data set cannot give, grouped by why; None when none."""
+    """The KPIs of `scorecard_rows` the data set cannot give, a Markdown bullet per reason (the
+    KPIs it keeps out, then why); None when none."""
     why: dict[str, list[str]] = {}
     for row in rows:
         if not row["computed"]:
@@ -285,7 +286,7 @@ def not_computed(rows: list[dict[str, Any]]) -> str | None:
             why.setdefault(reason, []).append(row["kpi"].meaning)
     if not why:
         return None
-    return "; ".join(f"{', '.join(names)} ({reason})" for reason, names in why.items())
+    return "\n".join(f"- {_title(', '.join(names))}: {reason}" for reason, names in why.items())
 
 
 def scorecard(review: Review) -> str:

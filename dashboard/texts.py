@@ -239,7 +239,7 @@ REVIEW_CHANGED = "What changed this week"
 REVIEW_QUIET = "Nothing off target, no signal and no large move this week."
 REVIEW_SCORECARD = "Scorecard against targets and last week"
 REVIEW_OTHER_KPIS = "Other KPIs (no target)"
-REVIEW_NOT_COMPUTED = "Not computed on this data set: {names}."
+REVIEW_NOT_COMPUTED = "Not computed on this data set:\n{names}"
 REVIEW_STATUS = {
     "on": ":green-badge[on target]",
     "near": ":orange-badge[near target]",

@@ -516,8 +516,15 @@ def test_kpi_trends_say_what_a_log_cannot_give(app, real_helpdesk_db: Path) -> N
     at = app(real_helpdesk_db)
     at.switch_page(TRENDS.script).run()
     assert not at.exception, at.exception
-    (line,) = [i.value for i in at.info if i.value.startswith("Not computed")]
-    assert "customer satisfaction" in line and "escalated tickets" in line
+    (block,) = [i.value for i in at.info if i.value.startswith("Not computed")]
+    reasons = block.splitlines()[1:]  # a bullet per reason: the KPIs it keeps out, then why
+    assert all(r.startswith("- ") for r in reasons) and len(reasons) >= 4
+    assert any(
+        r.startswith("- Escalated tickets, needless escalations: no `Escalated`") for r in reasons
+    )
+    assert any(
+        r.startswith("- Customer satisfaction") and "no survey answers" in r for r in reasons
+    )
 
 
 BOTTLENECKS = next(p for p in PAGES if p.module == "bottlenecks")
