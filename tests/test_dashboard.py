@@ -561,6 +561,8 @@ def test_bottlenecks_on_a_log_without_teams_or_requests(app, real_helpdesk_db: P
     assert not at.exception, at.exception
     infos = [i.value for i in at.info]
     assert texts.NO_TEAMS in infos and texts.NO_CUSTOMER_WAITS in infos
+    # it resolves with "Resolve ticket": the two stray `Resolved` of 4,580 tickets are said so
+    assert texts.FEW_RESOLUTIONS.format(resolved=2, created=4580) in infos
 
 
 def test_the_settings_file_given_to_the_dashboard_is_the_one_it_reads(

@@ -9,6 +9,7 @@ from dashboard import charts, texts
 from dashboard import format as fmt
 from dashboard.context import PageContext
 from mining.bottlenecks import bottlenecks
+from mining.kpis import RARE_SHARE
 
 TOP = 15
 
@@ -99,6 +100,9 @@ def render(ctx: PageContext) -> None:
         st.dataframe(found.activity_durations, hide_index=True, key="activity_durations")
 
     st.subheader(texts.ARRIVALS)
-    if not found.arrivals["resolutions"].any():
+    resolved, created = found.arrivals["resolutions"].sum(), found.arrivals["arrivals"].sum()
+    if not resolved:
         st.info(texts.NO_RESOLUTIONS)
+    elif resolved < RARE_SHARE * created:
+        st.info(texts.FEW_RESOLUTIONS.format(resolved=resolved, created=created))
     st.plotly_chart(charts.arrival_heatmaps(found.arrivals, texts.ARRIVALS_TITLES), key="arrivals")
