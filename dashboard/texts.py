@@ -273,6 +273,11 @@ TRENDS_INTRO = (
     "from {basis}. Red points are signals: beyond the limits, or a run of 8 on one side."
 )
 TRENDS_SIGNALS = "{n} flagged as signals; the latest: {weeks}."
+TRENDS_MOSTLY_SIGNALS = (
+    ":orange[{flagged} of {weeks} weeks are signals: the limits from {basis} no longer describe "
+    "this process (it has changed since, or the log starts mid-stream). Record the change to "
+    "take limits from the weeks before it, or set `[kpis] baseline_weeks`.]"
+)
 TRENDS_NO_SIGNAL = "No signal: week-to-week moves are within the usual noise."
 TRENDS_EFFECTS = "Before and after each process change"
 TRENDS_EFFECT_FAILED = "**{title}** ({date}): cannot be measured: {message}"

@@ -83,6 +83,13 @@ def _trend(review: report.Review, row: dict, marks: list) -> None:
             for w, s in zip(latest["week"], latest["signal"], strict=True)
         )
         st.caption(texts.TRENDS_SIGNALS.format(n=fmt.count(len(flagged), "week"), weeks=weeks))
+        measured = series["value"].notna().sum()
+        if len(flagged) > measured / 2:  # the limits no longer describe this process
+            st.caption(
+                texts.TRENDS_MOSTLY_SIGNALS.format(
+                    flagged=len(flagged), weeks=measured, basis=report.baseline(review)
+                )
+            )
 
 
 def _verdict_colour(verdict: str) -> str:
