@@ -232,6 +232,20 @@ def test_process_map_shows_every_directly_follows_edge(app, sample_db: Path) -> 
     assert int(fewer.split()[0]) < edges
 
 
+def test_a_tangled_process_map_opens_on_its_busiest_paths(app, real_helpdesk_db: Path) -> None:
+    from dashboard.views.process_map import READABLE_EDGES, readable_share
+
+    assert (readable_share(37), readable_share(50), readable_share(125)) == (100, 100, 40)
+    at = app(real_helpdesk_db)
+    at.switch_page(PROCESS_MAP.script).run()
+    assert not at.exception, at.exception
+    assert at.slider(key="map_paths").value == 95  # 55 paths: 95% of them, about 50
+    shown, total = {m.label: m.value for m in at.metric}[texts.MAP_METRIC_EDGES].split(" of ")
+    assert int(total) == 55 and READABLE_EDGES <= int(shown) <= 55  # with each busiest in, out
+    at.slider(key="map_paths").set_value(100).run()
+    assert {m.label: m.value for m in at.metric}[texts.MAP_METRIC_EDGES] == "55 of 55"
+
+
 def test_process_map_marks_paths_the_design_lacks(app, writable_sample_db: Path) -> None:
     from store.settings import Settings, save_settings, settings_path
 

@@ -3,6 +3,8 @@ the designed flow beside it with the paths it lacks."""
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from dashboard import charts, texts
@@ -12,6 +14,7 @@ from mining.process_map import process_map
 from store.errors import TicketloopError
 
 MAP_KEY = "process_map_chart"
+READABLE_EDGES = 50  # paths a map opens with at most (the slider shows the rest)
 
 
 def _clicked() -> None:
@@ -26,6 +29,15 @@ def _clicked() -> None:
         if len(data) == 2:
             select_edge((data[0], data[1]))
             return
+
+
+def readable_share(edges: int) -> int:
+    """The paths slider's first position: every path of a map of up to READABLE_EDGES, else the
+    share (a multiple of 5%) that shows about that many, the busiest: a map to read, not a
+    tangle."""
+    if edges <= READABLE_EDGES:
+        return 100
+    return max(5, math.ceil(READABLE_EDGES * 100 / edges / 5) * 5)
 
 
 def render(ctx: PageContext) -> None:
@@ -43,7 +55,9 @@ def render(ctx: PageContext) -> None:
         value=whole.total_activities,
         key="map_activities",
     )
-    share = mid.slider(texts.MAP_PATHS, 0, 100, 100, step=5, key="map_paths")
+    share = mid.slider(
+        texts.MAP_PATHS, 0, 100, readable_share(whole.total_edges), step=5, key="map_paths"
+    )
     by = right.radio(
         texts.MAP_EDGES_BY,
         list(texts.MAP_BY),
