@@ -247,11 +247,8 @@ def test_a_tangled_process_map_opens_on_its_busiest_paths(app, real_helpdesk_db:
 
 
 def test_process_map_marks_paths_the_design_lacks(app, writable_sample_db: Path) -> None:
-    from store.settings import Settings, save_settings, settings_path
 
-    flow = writable_sample_db.with_name("designed_flow.bpmn")
-    flow.write_bytes((ROOT / "sample_logs" / "designed_flow.bpmn").read_bytes())
-    save_settings(Settings(designed_flow=flow), settings_path(writable_sample_db))
+    _design(writable_sample_db)
     at = app(writable_sample_db)
     at.switch_page(PROCESS_MAP.script).run()
     assert not at.exception, at.exception
@@ -268,20 +265,24 @@ def test_process_map_marks_paths_the_design_lacks(app, writable_sample_db: Path)
 CONFORMANCE = next(p for p in PAGES if p.module == "conformance")
 
 
+def _design(db: Path, accepted: tuple[str, ...] = ()) -> Path:
+    """The sample's designed flow beside `db`, named in its settings with `accepted` deviations."""
+    from store.settings import Settings, save_settings, settings_path
+
+    flow = db.with_name("designed_flow.bpmn")
+    flow.write_bytes((ROOT / "sample_logs" / "designed_flow.bpmn").read_bytes())
+    save_settings(Settings(designed_flow=flow, accepted_deviations=accepted), settings_path(db))
+    return flow
+
+
 def test_conformance_page_shows_the_fitness_check_conformance_gives(
     app, writable_sample_db: Path
 ) -> None:
     from mining.conformance import check_conformance
     from mining.selection import Selection
-    from store.settings import Settings, save_settings, settings_path
 
-    flow = writable_sample_db.with_name("designed_flow.bpmn")
-    flow.write_bytes((ROOT / "sample_logs" / "designed_flow.bpmn").read_bytes())
     accepted = ("skipped: Classified",)
-    save_settings(
-        Settings(designed_flow=flow, accepted_deviations=accepted),
-        settings_path(writable_sample_db),
-    )
+    flow = _design(writable_sample_db, accepted)
     at = app(writable_sample_db)
     at.switch_page(CONFORMANCE.script).run()
     assert not at.exception, at.exception
@@ -380,17 +381,11 @@ def test_weekly_review_is_the_landing_page_and_matches_the_kpis(app, sample_db: 
 def test_the_weekly_review_ranks_the_costliest_deviations(app, writable_sample_db: Path) -> None:
     from mining.conformance import check_conformance, deviation_costs
     from mining.selection import Selection
-    from store.settings import Settings, save_settings, settings_path
 
     at = app(writable_sample_db)
     assert texts.DESIGN_NONE in [i.value for i in at.info]  # no design yet: said in one line
-    flow = writable_sample_db.with_name("designed_flow.bpmn")
-    flow.write_bytes((ROOT / "sample_logs" / "designed_flow.bpmn").read_bytes())
     accepted = ("skipped: Classified",)
-    save_settings(
-        Settings(designed_flow=flow, accepted_deviations=accepted),
-        settings_path(writable_sample_db),
-    )
+    flow = _design(writable_sample_db, accepted)
     at = app(writable_sample_db)
     assert not at.exception, at.exception
     result = check_conformance(
