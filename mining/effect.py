@@ -19,6 +19,9 @@ from store.settings import Settings
 
 RESAMPLES = 1000
 CHUNK = 100  # resamples drawn at a time (bounded memory; the same draws as all at once)
+# A column with at most this many distinct values (a rate, a score, a count of handoffs) is
+# resampled as multinomial counts of its values; one with more, ticket by ticket.
+FEW_VALUES = 100
 SEED = 20250407
 BETTER = "better"
 WORSE = "worse"
@@ -164,17 +167,38 @@ def _mean_draws(
 ) -> np.ndarray:
     """Bootstrap differences (after - before) of the mean of each column of `table` (tickets ×
     KPIs, NaN where a ticket does not count), resampling the tickets of each group: one
-    (resamples × KPIs) array, NaN where a resample has no ticket that counts."""
+    (resamples × KPIs) array, NaN where a resample has no ticket that counts. A resample's mean
+    depends only on how often it draws each value (NaN among them), so a column of FEW_VALUES or
+    fewer draws those counts from their multinomial distribution; the other columns share one
+    draw of how often each ticket is drawn."""
     rng = np.random.default_rng(seed)
     stats = []
     for g in groups:
         values = table[g]
-        present = ~np.isnan(values)
-        sums, counts = np.where(present, values, 0.0), present.astype("float64")
-        parts = [(c @ sums, c @ counts) for c in _counts(rng, g.size, resamples)]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            stats.append(np.vstack([s for s, _ in parts]) / np.vstack([n for _, n in parts]))
+        out = np.empty((resamples, values.shape[1]))
+        many = []
+        for j in range(values.shape[1]):
+            levels, tickets = np.unique(values[:, j], return_counts=True)  # one NaN level
+            if levels.size > FEW_VALUES:
+                many.append(j)
+                continue
+            counts = rng.multinomial(g.size, tickets / g.size, size=resamples)
+            out[:, j] = _ratio(counts, levels[:, None])[:, 0]
+        if many:
+            parts = [_ratio(c, values[:, many]) for c in _counts(rng, g.size, resamples)]
+            out[:, many] = np.vstack(parts)
+        stats.append(out)
     return stats[1] - stats[0]
+
+
+def _ratio(counts: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The mean of each column of `values` (items × columns, NaN where an item does not count)
+    in each resample of `counts` (resamples × items, how often each item is drawn)."""
+    present = ~np.isnan(values)
+    totals = counts @ np.hstack([np.where(present, values, 0.0), present])
+    k = values.shape[1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return totals[:, :k] / totals[:, k:]
 
 
 def _quantile_draws(
