@@ -43,6 +43,12 @@ class PageContext:
         assert self.selection is not None, "pages that need data are only run with a selection"
         return data.query(fn, self.db, self.version, self.selection, **options)
 
+    def prefetch(self, fn: Callable[..., Any], **options: Any) -> None:
+        """Start computing `query(fn, **options)` in the background (data.prefetch): for a slow
+        read the page draws last."""
+        assert self.selection is not None, "pages that need data are only run with a selection"
+        data.prefetch(fn, self.db, self.version, self.selection, **options)
+
     def has(self, dimension: str) -> bool:
         """Whether the data set has any value of `dimension` (channel, team, level, ...)."""
         return bool(self.dimensions and dimension in self.dimensions.values)

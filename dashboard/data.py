@@ -6,8 +6,9 @@ a load in another process shows up on the next rerun and nothing stale is ever s
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,10 +16,12 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from mining.selection import Selection
 from store.connection import open_store
 from store.datasets import list_datasets
+from store.errors import TicketloopError
 from store.location import default_db_path
 from store.quality import quality_report
 from store.settings import Settings, load_settings, settings_file
@@ -50,6 +53,27 @@ def query(
     a dataclass) is cached by value, so callers must not mutate it."""
     name = f"{fn.__module__}.{fn.__qualname__}"
     return _query(name, fn, path, version, selection, tuple(sorted(options.items())))
+
+
+def prefetch(
+    fn: Callable[..., Any], path: Path, version: float, selection: Selection, **options: Any
+) -> None:
+    """Start `query(fn, path, version, selection, **options)` in a background thread, for a slow
+    read a page draws last: its own `query` then waits for this one (Streamlit computes a cached
+    value once) instead of starting over, and the page draws the rest meanwhile."""
+    thread = threading.Thread(
+        target=_quietly, args=(fn, path, version, selection, options), daemon=True
+    )
+    add_script_run_ctx(thread, get_script_run_ctx())
+    thread.start()
+
+
+def _quietly(
+    fn: Callable[..., Any], path: Path, version: float, selection: Selection, options: dict
+) -> None:
+    """`query(...)`, leaving a failure to the page's own call (which raises it again)."""
+    with suppress(TicketloopError):
+        query(fn, path, version, selection, **options)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from dashboard import charts
@@ -223,9 +224,7 @@ def _svg_spark(values: list[float | None]) -> str:
 
 
 def _week_rows(review: Review, kpi: str) -> pd.DataFrame:
-    frame = review.weekly.values
-    rows = frame[(frame["kpi"] == kpi) & frame["group"].isna()]
-    return rows.sort_values("week")
+    return review.weekly.series.get(kpi, review.weekly.values.iloc[:0])
 
 
 def kpi_series(review: Review, kpi: str) -> pd.DataFrame:
@@ -236,8 +235,8 @@ def kpi_series(review: Review, kpi: str) -> pd.DataFrame:
 
 
 def _value_at(rows: pd.DataFrame, week: date) -> pd.Series | None:
-    hit = rows[rows["week"] == week]
-    return None if hit.empty else hit.iloc[0]
+    hit = np.flatnonzero(rows["week"].to_numpy() == week)  # one row: no frame to filter
+    return rows.iloc[hit[0]] if hit.size else None
 
 
 def _missing(v: object) -> bool:
@@ -269,7 +268,7 @@ def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
                 "signal": None if _missing(signal) else signal,
                 "reason": None if _missing(reason) else reason,
                 "note": None if now is None or _missing(now["note"]) else now["note"],
-                "recent": rows[rows["week"] <= week].tail(weeks)[["week", "value"]],
+                "recent": rows.loc[rows["week"] <= week, ["week", "value"]].tail(weeks),
                 "computed": bool(rows["value"].notna().any()),
             }
         )

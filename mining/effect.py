@@ -19,6 +19,9 @@ from store.settings import Settings
 
 RESAMPLES = 1000
 CHUNK = 100  # resamples drawn at a time (bounded memory; the same draws as all at once)
+# A column with at most this many distinct values (a rate, a score, a count of handoffs) is
+# resampled as multinomial counts of its values; one with more, ticket by ticket.
+FEW_VALUES = 100
 SEED = 20250407
 BETTER = "better"
 WORSE = "worse"
@@ -127,18 +130,12 @@ def measure_change(
     table = np.column_stack([np.asarray(c, dtype="float64") for c in arrays[1:]])
     means = [i for i, k in enumerate(measured) if k.kind != "quantile"]
     boot_means = _mean_draws(table[:, means], groups, resamples, seed)
-    # Quantiles resample the tickets they are taken over (no NaN to sort), each from the same
-    # seed: those over one column (a median and a p90) share their draws, so draw them once.
-    same_column: dict[bytes, list[int]] = {}
-    for i, kpi in enumerate(measured):
-        if kpi.kind == "quantile":
-            same_column.setdefault(table[:, i].tobytes(), []).append(i)
-    boot_quantiles: dict[int, np.ndarray] = {}
-    for columns in same_column.values():
-        draws = _quantile_draws(
-            [measured[i].quantile for i in columns], table[:, columns[0]], groups, resamples, seed
-        )
-        boot_quantiles.update({i: draws[:, j] for j, i in enumerate(columns)})
+    rng = np.random.default_rng(seed)  # the quantiles' draws, KPI after KPI
+    boot_quantiles = {
+        i: _quantile_draws(kpi.quantile, table[:, i], groups, resamples, rng)
+        for i, kpi in enumerate(measured)
+        if kpi.kind == "quantile"
+    }
     rows = []
     for i, kpi in enumerate(measured):
         values = table[:, i]
@@ -170,52 +167,69 @@ def _mean_draws(
 ) -> np.ndarray:
     """Bootstrap differences (after - before) of the mean of each column of `table` (tickets ×
     KPIs, NaN where a ticket does not count), resampling the tickets of each group: one
-    (resamples × KPIs) array, NaN where a resample has no ticket that counts."""
+    (resamples × KPIs) array, NaN where a resample has no ticket that counts. A resample's mean
+    depends only on how often it draws each value (NaN among them), so a column of FEW_VALUES or
+    fewer draws those counts from their multinomial distribution; the other columns share one
+    draw of how often each ticket is drawn."""
     rng = np.random.default_rng(seed)
     stats = []
     for g in groups:
         values = table[g]
-        present = ~np.isnan(values)
-        sums, counts = np.where(present, values, 0.0), present.astype("float64")
-        parts = [(c @ sums, c @ counts) for c in _counts(rng, g.size, resamples)]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            stats.append(np.vstack([s for s, _ in parts]) / np.vstack([n for _, n in parts]))
+        out = np.empty((resamples, values.shape[1]))
+        many = []
+        for j in range(values.shape[1]):
+            levels, tickets = np.unique(values[:, j], return_counts=True)  # one NaN level
+            if levels.size > FEW_VALUES:
+                many.append(j)
+                continue
+            counts = rng.multinomial(g.size, tickets / g.size, size=resamples)
+            out[:, j] = _ratio(counts, levels[:, None])[:, 0]
+        if many:
+            parts = [_ratio(c, values[:, many]) for c in _counts(rng, g.size, resamples)]
+            out[:, many] = np.vstack(parts)
+        stats.append(out)
     return stats[1] - stats[0]
 
 
+def _ratio(counts: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The mean of each column of `values` (items × columns, NaN where an item does not count)
+    in each resample of `counts` (resamples × items, how often each item is drawn)."""
+    present = ~np.isnan(values)
+    totals = counts @ np.hstack([np.where(present, values, 0.0), present])
+    k = values.shape[1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return totals[:, :k] / totals[:, k:]
+
+
 def _quantile_draws(
-    quantiles: list[float], values: np.ndarray, groups: list[np.ndarray], resamples: int, seed: int
+    quantile: float,
+    values: np.ndarray,
+    groups: list[np.ndarray],
+    resamples: int,
+    rng: np.random.Generator,
 ) -> np.ndarray:
-    """Bootstrap differences of quantiles of `values`, resampling the tickets that have a value:
-    (resamples × quantiles). The same numbers as np.quantile (linear) over
-    `rng.choice(present, (resamples, m))`, read from each resample's counts of the sorted values."""
-    rng = np.random.default_rng(seed)
+    """Bootstrap differences (after - before) of a quantile of `values`, resampling the tickets
+    of each group that have a value: (resamples,). Of each resample of m values only the two
+    order statistics np.quantile (linear) interpolates between are drawn, from their exact joint
+    distribution: the k-th smallest of m uniform draws is Beta(k, m - k + 1), the next the
+    smallest of the m - k above it. The same bootstrap distribution as drawing m values a
+    resample, at the cost of two draws."""
     stats = []
     for g in groups:
-        drawn_from = values[g][~np.isnan(values[g])]  # the positions the draws refer to
-        order = np.argsort(drawn_from, kind="stable")
-        present = drawn_from[order]
+        present = np.sort(values[g][~np.isnan(values[g])])
         m = present.size
         if not m:
-            return np.full((resamples, len(quantiles)), np.nan)
-        out = []
-        for counts in _counts(rng, m, resamples):
-            # Counts in sorted order: a resample's k-th smallest value (from 0) is
-            # present[the number of sorted positions whose running count is <= k].
-            running = counts[:, order].cumsum(axis=1)
-            chunk = []
-            for q in quantiles:
-                # np.quantile's linear method: the virtual index, its floor and the next
-                virtual = m * q + (1 + q * -1) - 1
-                low = int(np.floor(virtual))
-                high = min(low + 1, m - 1)
-                gamma = virtual - low
-                a = present[(running <= low).sum(axis=1)]
-                b = present[(running <= high).sum(axis=1)]
-                diff = b - a
-                chunk.append(np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma))
-            out.append(np.column_stack(chunk))
-        stats.append(np.vstack(out))
+            return np.full(resamples, np.nan)
+        virtual = m * quantile + (1 + quantile * -1) - 1  # np.quantile's linear method
+        low = int(np.floor(virtual))
+        gamma = virtual - low
+        u_low = rng.beta(low + 1, m - low, resamples)
+        u_high = u_low
+        if low + 1 < m:
+            u_high = u_low + (1 - u_low) * rng.beta(1, m - low - 1, resamples)
+        a, b = (present[np.minimum((u * m).astype(np.int64), m - 1)] for u in (u_low, u_high))
+        diff = b - a
+        stats.append(np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma))
     return stats[1] - stats[0]
 
 

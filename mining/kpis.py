@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
@@ -405,6 +406,13 @@ class KpiReport:
             return None
         value = rows.iloc[-1]["value"]
         return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+    @cached_property
+    def series(self) -> dict[str, pd.DataFrame]:
+        """Weekly: each KPI's rows of the whole selection (no group), by week; split once, for
+        readers that look up many KPIs."""
+        whole = self.values[self.values["group"].isna()].sort_values("week", kind="stable")
+        return {str(kpi): rows for kpi, rows in whole.groupby("kpi", sort=False)}
 
     def to_json(self, targets: dict[str, Target]) -> dict[str, Any]:
         """The document `kpis --json` prints."""

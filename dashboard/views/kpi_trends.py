@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, report, texts
+from dashboard import charts, data, report, texts
 from dashboard import format as fmt
 from dashboard.context import PageContext
 from dashboard.views.weekly_review import effect_table, load_review
@@ -16,6 +16,8 @@ PER_ROW = 2
 
 
 def render(ctx: PageContext) -> None:
+    for change in data.changes(ctx.db, ctx.version, ctx.selection.dataset):
+        ctx.prefetch(measure_change, settings=ctx.settings, change=change)  # drawn last
     review = load_review(ctx, details=False)
     st.caption(texts.TRENDS_INTRO.format(basis=report.baseline(review)))
     rows = [r for r in report.scorecard_rows(review, weeks=10_000) if r["kpi"].name != "tickets"]

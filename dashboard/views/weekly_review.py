@@ -30,8 +30,9 @@ REVIEW_COLUMNS = ["deviation", "tickets", "extra_hours", "cost_hours", "csat_gap
 def load_review(ctx: PageContext, week: str = "last", *, details: bool = True) -> report.Review:
     """The weekly review of ISO week `week` of the selection, or a one-line message and the page
     stops. Built from cached parts: the weekly KPIs once per (store version, selection,
-    settings), whatever the week. Change effects are left to change_effects(); without
-    `details`, no bottleneck either (what the KPI trends page needs)."""
+    settings), whatever the week. With `details`, the effects of the week's recent changes
+    start in the background (change_effects() collects them) and the bottlenecks are read;
+    without, neither (what the KPI trends page needs)."""
     changes = data.changes(ctx.db, ctx.version, ctx.selection.dataset)
     try:
         weekly = weekly_kpis(ctx)
@@ -41,6 +42,8 @@ def load_review(ctx: PageContext, week: str = "last", *, details: bool = True) -
         st.stop()
     transitions = None
     if details:
+        for change in report.recent_changes(changes, monday):  # measured while the page draws
+            ctx.prefetch(measure_change, settings=ctx.settings, change=change)
         try:
             four_weeks = report.four_weeks(ctx.selection, monday)
             transitions = data.query(bottlenecks, ctx.db, ctx.version, four_weeks).transitions
@@ -120,8 +123,9 @@ def render(ctx: PageContext) -> None:
         deviations = st.container()  # filled last: the replay of a new store version takes a while
 
     st.subheader(texts.REVIEW_CHANGES)
-    # Last: the page above is on screen while the effects are measured. The download's review
-    # is this same object, so the file has them too.
+    # Last: the page above is on screen while the effects are measured (started in the
+    # background by load_review). The download's review is this same object, so the file has
+    # them too.
     effects = change_effects(ctx, review)
     if not effects:
         st.info(texts.REVIEW_NO_CHANGES)
