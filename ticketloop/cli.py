@@ -15,9 +15,8 @@ import click
 
 from mining.pm4py_bridge import METHODS
 from store.location import default_db_path
+from ticketloop.demo import SAMPLE_DIR
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SAMPLE_DIR = REPO_ROOT / "sample_logs"
 PROGRESS_MIN_BYTES = 10 * 1024 * 1024
 
 
@@ -747,12 +746,9 @@ def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
     written when there are none, and the change log gets the desk's knowledge-base rollout of
     7 April 2025, so the dashboard can show its measured effect.
     """
-    from dataclasses import replace
-
     from ingest.load import ingest_files
-    from store.settings import load_settings, save_settings, settings_path
-    from ticketloop.api import Store
-    from ticketloop.synthetic import ROLLOUT
+    from store.settings import settings_path
+    from ticketloop.demo import prepare_desk, write_desk_settings
 
     sample = SAMPLE_DIR / "helpdesk.csv"
     if not sample.exists():
@@ -762,16 +758,7 @@ def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
 
         sample = write_sample(5000, 7, Path(mkdtemp(prefix="ticketloop-sample-")))["csv"]
     report = ingest_files(db, [sample], dataset="helpdesk")
-    wrote_settings = not settings_path(db).exists() and (SAMPLE_DIR / "ticketloop.toml").exists()
-    if wrote_settings:
-        # The desk's settings, with its designed flow, so the dashboard checks conformance as
-        # `ticketloop conformance` does.
-        path = settings_path(db)
-        desk = load_settings(SAMPLE_DIR / "ticketloop.toml")
-        save_settings(replace(desk, designed_flow=SAMPLE_DIR / "designed_flow.bpmn"), path)
-    store = Store(db)
-    if not store.changes("helpdesk"):
-        store.add_change("helpdesk", ROLLOUT.isoformat(), "Knowledge base rollout")
+    wrote_settings = write_desk_settings(db)
     if not as_json:
         click.echo(f"sample data set 'helpdesk' in {db}: {report.cases:,} tickets")
         if wrote_settings:
@@ -779,9 +766,8 @@ def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
                 f"wrote {settings_path(db)}: the sample desk's calendar (Europe/Madrid), SLA and"
                 " designed flow, for every store in that folder"
             )
-    if store.settings.designed_flow is not None:  # replayed once here, not on the first page
-        with _replay_progress(enabled=not as_json) as progress:
-            store.select("helpdesk").conformance(progress=progress)
+    with _replay_progress(enabled=not as_json) as progress:
+        prepare_desk(db, "helpdesk", progress)
     if no_serve:
         if as_json:
             emit_json(report.to_json())
