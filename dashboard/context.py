@@ -23,6 +23,7 @@ from store.settings import Settings
 T = TypeVar("T")
 FILTERS = ("channel", "priority", "team", "category", "level")  # in the sidebar, in this order
 _STATE = {name: f"filter_{name}" for name in FILTERS}
+PAGE_PARAMS = ("week",)  # URL parameters a page keeps itself (the weekly review's week)
 
 
 @dataclass(frozen=True)
@@ -228,6 +229,7 @@ def _write_url(selection: Selection, dims: overview.Dimensions) -> None:
     if selection.edge:
         params["edge_from"], params["edge_to"] = selection.edge
     current = {key: st.query_params.get_all(key) for key in st.query_params}
+    params |= {key: current[key] for key in PAGE_PARAMS if key in current}  # a page's own
     wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
     if current != wanted:
         st.query_params.from_dict(params)

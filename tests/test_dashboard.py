@@ -434,6 +434,20 @@ def test_the_weekly_review_follows_the_picked_week(app, writable_sample_db: Path
     # the rollout of 7 April is within 12 weeks of this week: its effect, as the command measures
     assert any("Knowledge base rollout" in m.value for m in at.markdown)
     assert [e.change["title"] for e in picked.effects] == ["Knowledge base rollout"]
+    assert at.query_params["week"] == "2025-W16"  # in the URL, for a link to this review
+
+
+def test_a_link_with_a_week_opens_its_review(app, sample_db: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TICKETLOOP_DB", str(sample_db))
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["week"] = "2025-W16"
+    at.query_params["channel"] = "phone"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="review_week").value == "2025-W16"
+    assert at.caption[0].value.startswith("Week 2025-W16: 14 Apr to 20 Apr 2025")
+    assert (at.query_params["week"], at.query_params["channel"]) == ("2025-W16", "phone")
 
 
 SETTINGS = next(p for p in PAGES if p.module == "settings")

@@ -159,15 +159,21 @@ def _week_picker(ctx: PageContext) -> str:
     except TicketloopError:
         return "last"  # load_review says why
     weeks = [report.iso_week(w) for w in report.review_weeks(weekly)]
-    if st.session_state.get(WEEK_KEY) not in weeks:
-        st.session_state[WEEK_KEY] = default
-    return st.selectbox(
+    if st.session_state.get(WEEK_KEY) not in weeks:  # a new session (a copied link) or data set
+        linked = st.query_params.get("week")
+        st.session_state[WEEK_KEY] = linked if linked in weeks else default
+    picked = st.selectbox(
         texts.REVIEW_PICK_WEEK,
         weeks,
         key=WEEK_KEY,
         format_func=lambda w: w + texts.REVIEW_PICK_DEFAULT * (w == default),
         help=texts.REVIEW_PICK_HELP,
     )
+    if picked == default:  # the URL names a week only when it is not the last complete one
+        st.query_params.pop("week", None)
+    else:
+        st.query_params["week"] = picked
+    return picked
 
 
 def weekly_kpis(ctx: PageContext) -> KpiReport:
