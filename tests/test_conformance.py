@@ -426,3 +426,23 @@ def test_accepted_deviations_are_checked_in_the_settings(tmp_path: Path) -> None
         f"{bad}: [conformance] accepted_deviations has 'Classified'. Write each as"
         ' "skipped: ACTIVITY" or "unexpected: ACTIVITY", as ticketloop conformance lists them'
     )
+
+
+def test_the_model_discover_writes_is_checked_in_words(
+    small: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    """discover's advice, followed: every ticket fits the model it found, so no week names an
+    unfitting ticket (a week's examples are then missing, not a list)."""
+    from click.testing import CliRunner
+
+    from ticketloop.cli import cli
+
+    db, _, _ = small
+    found = tmp_path / "found.bpmn"
+    runner = CliRunner()
+    discovered = runner.invoke(cli, ["discover", "--db", str(db), "--out", str(found)])
+    assert discovered.exit_code == 0, discovered.output
+    checked = runner.invoke(cli, ["conformance", "--db", str(db), "--model", str(found)])
+    assert checked.exit_code == 0, checked.output
+    assert "tickets that fit the model 100.0%" in checked.output
+    assert "not fitting" not in checked.output

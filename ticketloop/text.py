@@ -21,9 +21,14 @@ SURVEYS = (("CSAT", "csat"), ("CES", "ces"), ("NPS", "nps"))
 
 
 def missing(value: Any) -> bool:
+    """None, NaN or pandas' NA (a list, even empty, is not missing)."""
     import pandas as pd
 
-    return bool(pd.isna(value))
+    return (
+        not isinstance(value, list | tuple)
+        and not hasattr(value, "__len__")
+        and bool(pd.isna(value))
+    )
 
 
 def duration(seconds: float | None) -> str:
@@ -193,7 +198,7 @@ def conformance_lines(result: Conformance, weeks: int = 0) -> list[str]:
         ),
     ]
     for w in weekly.itertuples():
-        some = [] if w.examples is None else list(w.examples)[:2]  # None: every ticket fits
+        some = [] if missing(w.examples) else list(w.examples)[:2]  # none: every ticket fits
         unfit = f"   not fitting: {', '.join(some)}" if some else ""
         lines.append(
             f"  {w.week:<9} {w.tickets:>8,} {w.log_fitness:>8.3f} {w.fitting_ticket_share:>7.1%}"
