@@ -603,6 +603,16 @@ def unusable_kpis(con: duckdb.DuckDBPyConnection, dataset_id: int) -> dict[str, 
             ' in the data set (map them: [activities] "label" = "De-escalated", [columns]'
             ' category = "column" in --map)'
         )
+    # A resolution at first contact cannot be told from a later one without these.
+    if not counts.get("Escalated") and not counts.get("Reopened") and "fcr_rate" not in unusable:
+        unusable["fcr_rate"] = (
+            "no `Escalated` and no `Reopened` event in the data set: a resolution at first"
+            ' contact cannot be told from a later one (map them: [activities] "label" ='
+            ' "Escalated", "label" = "Reopened" in --map)'
+        )
+    # Every ticket would count as open without an event that ends it.
+    if "Resolved" in why and not any(counts.get(a) for a in ("Closed", "Abandoned", "Rejected")):
+        unusable["backlog"] = why["Resolved"]
     if not surveys:
         for k in KPIS:
             if k.basis == "answered" or k.name == "survey_response_rate":

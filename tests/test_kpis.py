@@ -378,3 +378,34 @@ def test_kpis_the_log_is_blind_to_are_not_measured(tmp_path: Path) -> None:
     assert rows["pause_without_reply_rate"]["value"] is None
     assert rows["pause_without_reply_rate"]["reason"].startswith("no `Customer replied` event")
     assert rows["escalation_rate"]["value"] == 1.0
+    assert rows["fcr_rate"]["value"] == 0.0  # escalated: not at first contact
+    assert rows["backlog"]["value"] == 0
+
+
+def test_first_contact_and_backlog_are_not_guessed(tmp_path: Path) -> None:
+    """Without `Escalated` or `Reopened`, every resolution would look first-contact; without an
+    event that ends tickets, every ticket would look open: neither is a number, each says why."""
+    db = hand_made_store(
+        tmp_path,
+        csv_text(
+            "case_id,activity,timestamp",
+            [
+                ("T1", "Ticket created", "2025-01-06 09:00"),
+                ("T1", "Resolved", "2025-01-06 10:00"),
+                ("T2", "Ticket created", "2025-01-06 09:00"),
+                ("T2", "Work", "2025-01-07 09:00"),
+            ],
+        ),
+    )
+    rows = {r["kpi"]: r for r in Store(db).select("t").kpis().to_json({})["kpis"]}
+    assert rows["fcr_rate"]["value"] is None
+    assert rows["fcr_rate"]["reason"].startswith("no `Escalated` and no `Reopened` event")
+    assert rows["backlog"]["value"] == 1  # T1 resolved: the backlog is measured
+    (tmp_path / "unended").mkdir()
+    unended = hand_made_store(
+        tmp_path / "unended",
+        csv_text("case_id,activity,timestamp", [("T1", "A_SUBMITTED", "2025-01-06 09:00")]),
+    )
+    rows = {r["kpi"]: r for r in Store(unended).select("t").kpis().to_json({})["kpis"]}
+    assert rows["backlog"]["value"] is None
+    assert rows["backlog"]["reason"].startswith("no `Resolved` event in the data set")
