@@ -400,7 +400,10 @@ def top_deviations(review: Review, limit: int = 5) -> str:
     """Deviations from the designed flow ranked by their cost in time (tickets x extra median
     time to resolution), with the CSAT gap; accepted ones are left out and counted."""
     if review.deviations is None:
-        return "<p>No conformance figures: the designed flow shares no activity with this log.</p>"
+        return (
+            "<p>No conformance figures: no designed flow of this process (name yours in"
+            " <code>[conformance] designed_flow</code> of ticketloop.toml).</p>"
+        )
     frame = review.deviations
     ranked = deviation_costs(frame)
     open_ = ranked[~ranked["accepted"]].head(limit)

@@ -86,6 +86,12 @@ class Conformance:
     resolution: Resolution
     notes: tuple[str, ...]
     non_fitting_tickets: tuple[str, ...]  # case ids of the tickets that do not fit (not in JSON)
+    labels_in_model: float = 1.0  # share of these tickets' activities the model has (not in JSON)
+
+    @property
+    def speaks_the_log(self) -> bool:
+        """Whether most of the tickets' activities are the model's: a model of this process."""
+        return self.labels_in_model >= 0.5
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -322,6 +328,7 @@ def _summarize(
         resolution=plan.resolution,
         notes=_notes(plan, model, method) + extra_notes,
         non_fitting_tickets=tuple(non_fitting or ()),
+        labels_in_model=len(plan.log_labels & set(model.task_labels)) / (len(plan.log_labels) or 1),
     )
 
 
@@ -331,7 +338,7 @@ def _notes(plan: _Plan, model: ModelFile, method: Method) -> tuple[str, ...]:
         notes.append("the model names the source file's labels, so tickets are checked with those")
     tasks = set(model.task_labels)
     foreign = plan.log_labels - tasks
-    if len(foreign) * 2 > len(plan.log_labels):
+    if len(foreign) * 2 > len(plan.log_labels):  # as Conformance.speaks_the_log
         notes.append(
             f"only {len(plan.log_labels & tasks)} of the {len(plan.log_labels)} activities of"
             f" these tickets are in the model (not: {_some(foreign)}); is it the right model?"

@@ -161,3 +161,16 @@ def test_deviating_root_causes_rest_on_conformance(writable_sample_db: Path) -> 
     deviating = desk.rootcause("deviating")
     assert deviating.target_tickets == len(checked.non_fitting_tickets)
     assert deviating.target_tickets == round((1 - checked.fitting_ticket_share) * checked.tickets)
+
+
+def test_the_sample_flow_is_not_put_on_a_log_it_does_not_speak(real_helpdesk_db: Path) -> None:
+    """The public Helpdesk log shares 2 of its 14 activities with the sample's designed flow:
+    asked for directly, conformance says so; the other analyses do not lean on it."""
+    desk = ticketloop.Store(real_helpdesk_db).select("helpdesk")
+    checked = desk.conformance()
+    assert not checked.speaks_the_log
+    assert any("is it the right model?" in note for note in checked.notes)
+    with pytest.raises(TicketloopError, match="--target deviating needs a designed flow"):
+        desk.rootcause("deviating")
+    _, document = desk.review()
+    assert "No conformance figures: no designed flow of this process" in document

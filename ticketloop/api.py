@@ -213,8 +213,18 @@ class Analysis:
         `mining.rootcause.RootCause`. "deviating" checks the tickets against the designed flow
         first (`conformance()`, cached in the store)."""
         from mining.rootcause import rootcause
+        from store.errors import MiningError
 
-        deviating = self.conformance().non_fitting_tickets if target == "deviating" else None
+        deviating = None
+        if target == "deviating":
+            checked = self._designed_conformance()
+            if checked is None:
+                raise MiningError(
+                    "--target deviating needs a designed flow of this process: name yours in"
+                    " [conformance] designed_flow of ticketloop.toml (the sample's flow shares too"
+                    " few of this data set's activities)"
+                )
+            deviating = checked.non_fitting_tickets
         share = self.store.settings.push_to_front_share
         with self.store.reading() as con:
             return rootcause(
@@ -270,6 +280,20 @@ class Analysis:
             progress=progress,
         )
 
+    def _designed_conformance(self) -> Conformance | None:
+        """`conformance()` where the other analyses may use it (deviations in the review, fit in
+        a change's effect, the deviating tickets): against the settings' designed flow, or the
+        sample's when most of the tickets' activities are its own; else None."""
+        from store.errors import MiningError, ModelError
+
+        try:
+            checked = self.conformance()
+        except (MiningError, ModelError):  # a flow that shares no label with this log
+            return None
+        if self.store.settings.designed_flow is None and not checked.speaks_the_log:
+            return None
+        return checked
+
     def kpis(self, *, weekly: bool = False, by: str | None = None) -> Any:
         """Every KPI of the selection (a mining.kpis.KpiReport; `.to_json(...)`, `.value(name)`,
         `.values` as a DataFrame): totals, or one row per ISO week with targets, XmR limits and
@@ -292,13 +316,10 @@ class Analysis:
         labels."""
         from mining.effect import measure_change
         from store.changes import get_change
-        from store.errors import MiningError, ModelError
 
         settings = self.store.settings
-        try:
-            unfit: tuple[str, ...] | None = self.conformance().non_fitting_tickets
-        except (MiningError, ModelError):  # a flow that shares no label with this log
-            unfit = None
+        checked = self._designed_conformance()
+        unfit = checked.non_fitting_tickets if checked is not None else None
         with self.store.reading() as con:
             change = get_change(con, change_id)
             return measure_change(
@@ -315,12 +336,8 @@ class Analysis:
         """The weekly review of ISO week `week` ('2025-W14', or 'last': the last complete week
         with tickets created) as one self-contained HTML document; (week, html)."""
         from dashboard.report import review_document
-        from store.errors import MiningError, ModelError
 
-        try:  # deviations, and conformance beside the KPIs in the changes' effects
-            conformance = self.conformance()
-        except (MiningError, ModelError):  # a designed flow that shares no label with the log
-            conformance = None
+        conformance = self._designed_conformance()  # deviations, and fit in changes' effects
         with self.store.reading() as con:
             return review_document(
                 con,
