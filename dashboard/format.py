@@ -11,12 +11,12 @@ import pandas as pd
 
 def duration(hours: float | None, like: float | None = None) -> str:
     """`45 minutes` under an hour, `19.2 hours` under two days, else `3.4 days` (`1,234 days`
-    from 100 days on); `n/a` for none. With `like`, in the unit `like` would get, so that two
-    durations compared read in one unit (`24.1 days against 1.0 days`)."""
+    from 100 days on); `n/a` for none. With `like`, a duration it is compared with, in the unit
+    the larger of the two gets (`24.1 days against 1.0 days`, not against `24.0 hours`)."""
     if _missing(hours):
         return "n/a"
     assert hours is not None
-    size = hours if _missing(like) else abs(like)  # type: ignore[arg-type]
+    size = abs(hours) if _missing(like) else max(abs(hours), abs(like))  # type: ignore[arg-type]
     if size < 1:
         minutes = round(hours * 60)
         return f"{minutes} minute{'s' * (minutes != 1)}"
@@ -43,10 +43,13 @@ def kpi_value(value: object, unit: str, like: object = None) -> str:
 
 
 def difference(value: float | None, unit: str) -> str:
-    """A signed difference of a KPI in its unit: `+2.5%` (percentage points), `-3.1 hours`."""
+    """A signed difference of a KPI in its unit: `+2.5 pp` (percentage points, not a relative
+    change), `-3.1 hours`."""
     if _missing(value):
         return "n/a"
     assert value is not None
+    if unit == "fraction":
+        return f"{100 * value:+.1f} pp"
     return ("+" if value >= 0 else "-") + kpi_value(abs(value), unit)
 
 

@@ -41,7 +41,7 @@ def test_the_review_is_self_contained(review: Path) -> None:
     assert "needless_escalation_rate" not in text.split("<h2>Trends")[0]
     # conformance beside the KPIs in the change's effect, its interval in percentage points
     assert re.search(
-        r"<td>Tickets whose path fits the designed flow</td>.*?<td>[+-][\d.]+% to", effect
+        r"<td>Tickets whose path fits the designed flow</td>.*?<td>[+-][\d.]+ pp to", effect
     )
 
 
