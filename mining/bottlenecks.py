@@ -89,6 +89,8 @@ class Bottlenecks:
         return 0.0 if waits is None else float(waits["total_hours"].iloc[0])
 
 
+_HAS_LIFECYCLE = "SELECT EXISTS (SELECT 1 FROM selected_events WHERE lifecycle IS NOT NULL)"
+
 _PARTS = {
     "transition": ({"waits": "transitions"}, ["team", "tickets", "not_acted_on"]),
     "team": ({"waits": "assignments"}, ["from_activity", "to_activity", "tickets"]),
@@ -115,7 +117,7 @@ def bottlenecks(
     for part, (renamed, unused) in _PARTS.items():
         rows = waits[waits["part"] == part].drop(columns=["part", *unused])
         parts[part] = rows.rename(columns=renamed).reset_index(drop=True)
-    durations = _with_examples(con, con.execute(sql_text("mining", "activity_durations.sql")).df())
+    durations = _activity_durations(con)
     arrivals = con.execute(
         sql_text("mining", "arrivals_resolutions.sql"), {"zone": selection.timezone}
     ).df()
@@ -126,9 +128,18 @@ def bottlenecks(
         waiting_hours=float(parts["transition"]["total_hours"].sum()),
         customer_waits=parts["customer"] if len(parts["customer"]) else None,
         team_queues=parts["team"] if len(parts["team"]) else None,
-        activity_durations=durations if len(durations) else None,
+        activity_durations=durations,
         arrivals=arrivals,
     )
+
+
+def _activity_durations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+    """activity_durations.sql with example_tickets; None without lifecycle marks (most logs have
+    none, and its windows take longer to plan than the check)."""
+    if not con.execute(_HAS_LIFECYCLE).fetchall()[0][0]:
+        return None
+    durations = _with_examples(con, con.execute(sql_text("mining", "activity_durations.sql")).df())
+    return durations if len(durations) else None
 
 
 def _with_examples(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
