@@ -42,12 +42,13 @@ _LONGEST_FIRST = (
     "CREATE OR REPLACE TEMP MACRO longest_first(wait_s, case_key) AS"
     " (round(wait_s * 1000)::BIGINT << 24) - case_key"
 )
-# The figures of a group of waits (seconds), with the case keys of its ten longest.
+# The figures of a group of waits (seconds), with the case keys of its ten longest (max_by skips
+# the NULL waits by itself: a FILTER clause would cost a tenth of the query).
 _WAIT_STATS = (
     "CREATE OR REPLACE TEMP MACRO wait_stats(wait_s, case_key) AS {"
     "'waits': count(wait_s), 'total_hours': sum(wait_s) / 3600, 'mean_hours': avg(wait_s) / 3600,"
-    " 'quantiles': quantile_cont(wait_s, [0.5, 0.9]), 'example_keys': coalesce(max_by(case_key,"
-    " longest_first(wait_s, case_key), 10) FILTER (WHERE wait_s IS NOT NULL), [])}"
+    " 'quantiles': quantile_cont(wait_s, [0.5, 0.9]),"
+    " 'example_keys': coalesce(max_by(case_key, longest_first(wait_s, case_key), 10), [])}"
 )
 
 
