@@ -22,14 +22,8 @@ _TEAMS_KNOWN = (
     "SELECT EXISTS (SELECT 1 FROM selected_events WHERE team IS NOT NULL AND activity_id ="
     " (SELECT activity_id FROM activities WHERE name = 'Assigned'))"
 )
-_EXAMPLES = """
-SELECT
-    min_by(case_id, case_key, 5) FILTER (WHERE escalated),
-    min_by(case_id, case_key, 5) FILTER (WHERE bounce_back),
-    min_by(case_id, case_key, 5) FILTER (WHERE ping_pong),
-    min_by(case_id, case_key, 5) FILTER (WHERE push_to_front)
-FROM ticket_flags
-"""
+# The whole selection's columns of escalation_breakdowns.sql, on every row.
+_SELECTION_COLUMNS = ["needless_tickets", *(f"{kind}_examples" for kind in KINDS)]
 
 
 @dataclass(frozen=True)
@@ -65,16 +59,27 @@ class Escalations:
         return rows.drop(columns="dimension").reset_index(drop=True)
 
 
+def _flagged_tickets(
+    con: duckdb.DuckDBPyConnection, selection: Selection, push_to_front_share: float
+) -> Scope:
+    """Select the tickets of `selection` and define the TEMP view `flagged_tickets` over them:
+    one row per ticket, with its escalation flags, time to resolution and CSAT (the columns of
+    ticket_flags.sql)."""
+    bound = select_tickets(con, selection)
+    con.execute("SET VARIABLE push_to_front_share = $share", {"share": push_to_front_share})
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW flagged_tickets AS " + sql_text("mining", "ticket_flags.sql")
+    )
+    return bound
+
+
 def flag_tickets(
     con: duckdb.DuckDBPyConnection, selection: Selection, *, push_to_front_share: float = 0.8
 ) -> Scope:
     """Fill the TEMP table `ticket_flags`: one row per selected ticket, with its escalation flags,
     time to resolution and CSAT (the columns of ticket_flags.sql)."""
-    bound = select_tickets(con, selection)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE ticket_flags AS " + sql_text("mining", "ticket_flags.sql"),
-        {"push_to_front_share": push_to_front_share},
-    )
+    bound = _flagged_tickets(con, selection, push_to_front_share)
+    con.execute("CREATE OR REPLACE TEMP TABLE ticket_flags AS FROM flagged_tickets")
     return bound
 
 
@@ -83,24 +88,22 @@ def escalations(
 ) -> Escalations:
     """Escalated, bounce-back, ping-pong and push-to-front tickets of `selection`, and what their
     escalations cost by team, category, agent and channel."""
-    bound = flag_tickets(con, selection, push_to_front_share=push_to_front_share)
-    frame = con.execute(sql_text("mining", "escalation_breakdowns.sql")).df()
-    examples = con.execute(_EXAMPLES).fetchall()[0]
-    needless = con.execute(
-        "SELECT count(*) FROM ticket_flags WHERE bounce_back OR push_to_front"
-    ).fetchall()[0][0]
+    bound = _flagged_tickets(con, selection, push_to_front_share)
+    # one statement over the flags (a TEMP table of them would cost more than the rest)
+    found = con.execute(sql_text("mining", "escalation_breakdowns.sql")).df()
+    frame = found.drop(columns=_SELECTION_COLUMNS)
     overall = frame[frame["dimension"] == "all"]
-    counts = overall.iloc[0]
+    counts, whole = overall.iloc[0], found.iloc[0]
     return Escalations(
         tickets=bound.tickets,
         escalated_tickets=int(counts["escalated_tickets"]),
         bounce_back_tickets=int(counts["bounce_back_tickets"]),
         ping_pong_tickets=int(counts["ping_pong_tickets"]),
         push_to_front_tickets=int(counts["push_to_front_tickets"]),
-        needless_escalation_tickets=needless,
+        needless_escalation_tickets=int(whole["needless_tickets"]),
         push_to_front_share=push_to_front_share,
         teams_known=con.execute(_TEAMS_KNOWN).fetchall()[0][0],
-        example_tickets={kind: list(ids or []) for kind, ids in zip(KINDS, examples, strict=True)},
+        example_tickets={kind: list(whole[f"{kind}_examples"]) for kind in KINDS},
         cost=overall.drop(columns=["dimension", "value"]).reset_index(drop=True),
         breakdowns=frame[frame["dimension"] != "all"].reset_index(drop=True),
     )

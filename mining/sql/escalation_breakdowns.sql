@@ -1,6 +1,6 @@
--- Grain: one row per dimension and value, reading the TEMP table ticket_flags: dimension 'all'
--- (value NULL: the whole selection), 'team' (escalated_to), 'agent' (escalated_by), 'category' and
--- 'channel'. Columns: dimension, value, tickets (of that value), escalated_tickets,
+-- Grain: one row per dimension and value, reading the TEMP view flagged_tickets (ticket_flags.sql;
+-- its rows kept once, as ticket_flags): dimension 'all' (value NULL: the whole selection), 'team'
+-- (escalated_to), 'agent' (escalated_by), 'category' and 'channel'. Columns: dimension, value, tickets (of that value), escalated_tickets,
 -- bounce_back_tickets, ping_pong_tickets, push_to_front_tickets, resolved_without_escalation_share
 -- (of the value's tickets; category and channel only), push_to_front_category (category only: the
 -- share reaches the push-to-front threshold); the cost of its escalated
@@ -10,9 +10,12 @@
 -- means); csat_answers, csat_mean, baseline_csat_answers, baseline_csat_mean, csat_gap (difference
 -- of the mean answers 1-5; tickets without an answer count on neither side); example_tickets (case
 -- ids of up to five of its escalated tickets, or of its tickets when none is escalated; first
--- loaded first).
+-- loaded first); and the whole selection's, the same on every row: needless_tickets (bounce-back
+-- or push-to-front), escalated_examples, bounce_back_examples, ping_pong_examples,
+-- push_to_front_examples (case ids of up to five tickets of each kind, first loaded first).
 -- No parameters.
-WITH long AS (
+WITH ticket_flags AS MATERIALIZED (FROM flagged_tickets),
+long AS (
     SELECT 'all' AS dimension, NULL::VARCHAR AS value, * FROM ticket_flags
     UNION ALL
     SELECT 'team', escalated_to, * FROM ticket_flags WHERE escalated_to IS NOT NULL
@@ -23,30 +26,49 @@ WITH long AS (
     UNION ALL
     SELECT 'channel', channel, * FROM ticket_flags WHERE channel IS NOT NULL
 ),
+-- Conditional aggregates (NULL where the condition fails) cost less than FILTER clauses, and
+-- case keys less than case ids: the examples are named once grouped.
 groups AS (
     SELECT
         dimension,
         value,
         count(*) AS tickets,
-        count(*) FILTER (WHERE escalated) AS escalated_tickets,
-        count(*) FILTER (WHERE bounce_back) AS bounce_back_tickets,
-        count(*) FILTER (WHERE ping_pong) AS ping_pong_tickets,
-        count(*) FILTER (WHERE push_to_front) AS push_to_front_tickets,
+        count_if(escalated)::BIGINT AS escalated_tickets,
+        count_if(bounce_back)::BIGINT AS bounce_back_tickets,
+        count_if(ping_pong)::BIGINT AS ping_pong_tickets,
+        count_if(push_to_front)::BIGINT AS push_to_front_tickets,
         bool_or(push_to_front_category) AS push_to_front_category,
-        count(*) FILTER (WHERE escalated AND resolved) AS resolved_tickets,
-        avg(ttr_seconds) FILTER (WHERE escalated) / 3600 AS ttr_mean_hours,
-        count(csat) FILTER (WHERE escalated) AS csat_answers,
-        avg(csat) FILTER (WHERE escalated) AS csat_mean,
+        count_if(escalated AND resolved)::BIGINT AS resolved_tickets,
+        avg(if(escalated, ttr_seconds, NULL)) / 3600 AS ttr_mean_hours,
+        count(if(escalated, csat, NULL)) AS csat_answers,
+        avg(if(escalated, csat, NULL)) AS csat_mean,
         -- the baseline inside the value, used for category and channel
-        count(*) FILTER (WHERE resolved AND NOT escalated) AS own_baseline_tickets,
-        avg(ttr_seconds) FILTER (WHERE resolved AND NOT escalated) / 3600 AS own_baseline_ttr,
-        count(csat) FILTER (WHERE resolved AND NOT escalated) AS own_baseline_answers,
-        avg(csat) FILTER (WHERE resolved AND NOT escalated) AS own_baseline_csat,
-        coalesce(
-            min_by(case_id, case_key, 5) FILTER (WHERE escalated), min_by(case_id, case_key, 5)
-        ) AS example_tickets
+        count_if(resolved AND NOT escalated)::BIGINT AS own_baseline_tickets,
+        avg(if(resolved AND NOT escalated, ttr_seconds, NULL)) / 3600 AS own_baseline_ttr,
+        count(if(resolved AND NOT escalated, csat, NULL)) AS own_baseline_answers,
+        avg(if(resolved AND NOT escalated, csat, NULL)) AS own_baseline_csat,
+        coalesce(min(if(escalated, case_key, NULL), 5), min(case_key, 5)) AS example_keys
     FROM long
     GROUP BY dimension, value
+),
+examples AS (
+    SELECT x.dimension, x.value, list(f.case_id ORDER BY f.case_key) AS example_tickets
+    FROM (SELECT dimension, value, unnest(example_keys) AS case_key FROM groups) x
+    JOIN ticket_flags f USING (case_key)
+    GROUP BY ALL
+),
+kinds AS (
+    SELECT
+        count_if(bounce_back OR push_to_front)::BIGINT AS needless_tickets,
+        coalesce(min_by(case_id, case_key, 5) FILTER (WHERE escalated), [])
+            AS escalated_examples,
+        coalesce(min_by(case_id, case_key, 5) FILTER (WHERE bounce_back), [])
+            AS bounce_back_examples,
+        coalesce(min_by(case_id, case_key, 5) FILTER (WHERE ping_pong), [])
+            AS ping_pong_examples,
+        coalesce(min_by(case_id, case_key, 5) FILTER (WHERE push_to_front), [])
+            AS push_to_front_examples
+    FROM ticket_flags
 ),
 overall AS (
     SELECT
@@ -80,8 +102,12 @@ SELECT
     if(b.within_value, b.own_baseline_answers, o.all_answers) AS baseline_csat_answers,
     if(b.within_value, b.own_baseline_csat, o.all_csat) AS baseline_csat_mean,
     b.csat_mean - baseline_csat_mean AS csat_gap,
-    b.example_tickets
-FROM baselined b, overall o
+    x.example_tickets,
+    k.*
+FROM baselined b
+JOIN examples x ON x.dimension = b.dimension AND x.value IS NOT DISTINCT FROM b.value
+CROSS JOIN overall o
+CROSS JOIN kinds k
 ORDER BY
     list_position(['all', 'team', 'category', 'agent', 'channel'], b.dimension),
     b.escalated_tickets DESC,

@@ -1,5 +1,7 @@
 -- Grain: one row per selected ticket (reads the TEMP view selected_cases and the table ticket_facts
--- that the ingest keeps, store/sql/ticket_facts.sql, for the definitions).
+-- that the ingest keeps, store/sql/ticket_facts.sql, for the definitions); the body of the TEMP
+-- view flagged_tickets (mining/escalations.py): a view takes no parameters, so the threshold is a
+-- variable.
 -- Columns: case_key, case_id, channel, category, csat (the ticket's answer, NULL without one),
 -- resolved (has a `Resolved` event), ttr_seconds (time to resolution: from the ticket's first
 -- event, its created_at, to its last `Resolved` event; NULL when unresolved), escalated (has an
@@ -7,10 +9,10 @@
 -- `Assigned` events between), ping_pong (the teams of its `Assigned` events, consecutive repeats
 -- collapsed, hold X, Y, X in a row), push_to_front (escalated, and push_to_front_category),
 -- push_to_front_category (its category's tickets resolved without escalation, a `Resolved` event
--- and no `Escalated` one, are at least $push_to_front_share of the category's selected tickets),
+-- and no `Escalated` one, are at least push_to_front_share of the category's selected tickets),
 -- escalated_by (resource of the first `Escalated` event), escalated_to (team of the first
 -- `Assigned` event after it).
--- Parameters: $push_to_front_share (0-1).
+-- Variables: push_to_front_share (0-1, by SET VARIABLE).
 WITH flagged AS MATERIALIZED (
     SELECT
         c.case_key,
@@ -31,7 +33,8 @@ WITH flagged AS MATERIALIZED (
 categories AS (
     SELECT
         category,
-        count(*) FILTER (WHERE resolved AND NOT escalated) / count(*) >= $push_to_front_share
+        count(*) FILTER (WHERE resolved AND NOT escalated) / count(*)
+            >= getvariable('push_to_front_share')
             AS push_to_front
     FROM flagged
     WHERE category IS NOT NULL

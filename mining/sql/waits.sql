@@ -1,6 +1,7 @@
 -- Grain: one row per part and group of the selected tickets' waiting, read off the TEMP view
 -- clocked_events (selected_events with clock_s and next_clock_s, seconds on the
--- clock in use, of the event and of the next one of its ticket);
+-- clock in use, of the event and of the next one of its ticket), the TEMP macro clock_of(t) (the
+-- same clock at an instant) and the table ticket_facts (each ticket's last event, last_ts);
 -- the TEMP macros longest_first(wait_s, case_key) and wait_stats(wait_s, case_key) order the
 -- examples and sum the waits up.
 -- Parts:
@@ -24,27 +25,29 @@ WITH ids AS (
     FROM activities
 ),
 -- Every event carries the next one of its ticket (the store keeps it), so transitions need no
--- sort. Most assignments are answered by the very next event; only the others look further on.
+-- sort. Most assignments are answered by the very next event; only the others look further on,
+-- through the events without their clock, which is read at the answer alone.
 assignments AS MATERIALIZED (
-    SELECT case_key, event_index, team, clock_s, next_team, next_clock_s
+    SELECT case_key, event_index, team, clock_s, next_clock_s, next_team = team AS answered
     FROM clocked_events
     WHERE activity_id = (SELECT assigned FROM ids) AND team IS NOT NULL
 ),
 team_waits AS (
     SELECT team, case_key, next_clock_s - clock_s AS wait_s
     FROM assignments
-    WHERE next_team = team
+    WHERE answered
     UNION ALL
-    SELECT a.team, a.case_key, arg_min(s.clock_s, s.event_index) - a.clock_s
+    SELECT a.team, a.case_key, clock_of(arg_min(s.ts, s.event_index)) - a.clock_s
     FROM assignments a
-    LEFT JOIN clocked_events s
+    LEFT JOIN selected_events s
         ON s.case_key = a.case_key AND s.team = a.team AND s.event_index > a.event_index
-    WHERE a.next_team IS DISTINCT FROM a.team
+    WHERE answered IS NOT true
     GROUP BY a.team, a.case_key, a.event_index, a.clock_s
 ),
 -- Positions order the tickets one after another.
 exchanges AS (
     SELECT
+        dataset_id,
         case_key,
         (case_key::BIGINT << 24) | event_index AS position,
         clock_s,
@@ -55,7 +58,7 @@ exchanges AS (
 -- Requests that open a wait (the ticket's first exchange, or one after a reply) and the replies
 -- that close one; no partitions are needed.
 turns AS (
-    SELECT case_key, position, clock_s, is_request
+    SELECT dataset_id, case_key, position, clock_s, is_request
     FROM (
         SELECT
             *,
@@ -67,6 +70,7 @@ turns AS (
 ),
 replies AS (
     SELECT
+        dataset_id,
         case_key,
         is_request,
         clock_s,
@@ -80,10 +84,9 @@ replies AS (
 customer_waits AS (
     SELECT
         t.case_key,
-        coalesce(t.reply_s, l.clock_s) - t.clock_s AS wait_s,
-        row_number() OVER (PARTITION BY t.case_key) = 1 AS first_of_ticket
+        coalesce(t.reply_s, clock_of(l.last_ts)) - t.clock_s AS wait_s
     FROM replies t
-    LEFT JOIN clocked_events l ON l.case_key = t.case_key AND l.next_activity_id IS NULL
+    LEFT JOIN ticket_facts l USING (dataset_id, case_key)
     -- a log that records no reply at all cannot tell a wait for the customer from the rest
     WHERE t.is_request AND EXISTS (SELECT 1 FROM exchanges WHERE NOT is_request)
 ),
@@ -107,7 +110,7 @@ grouped AS (
     GROUP BY team
     UNION ALL
     SELECT
-        'customer', NULL, NULL, NULL, count(*) FILTER (WHERE first_of_ticket), NULL,
+        'customer', NULL, NULL, NULL, count(DISTINCT case_key), NULL,
         wait_stats(wait_s, case_key)
     FROM customer_waits
     HAVING count(*) > 0
