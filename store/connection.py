@@ -94,18 +94,27 @@ def open_store(
 
 @contextmanager
 def attached_store(
-    con: duckdb.DuckDBPyConnection, path: Path | str, *, wait_s: float = 10.0
+    con: duckdb.DuckDBPyConnection,
+    path: Path | str,
+    *,
+    wait_s: float = 10.0,
+    read_only: bool = False,
 ) -> Iterator[None]:
     """Attach the store to `con` as its default database, migrated, for one write; detach on exit.
+    `read_only`: for reading, its schema version checked; cheaper than a connection of its own.
 
     Work tables of `con` should be TEMP tables: they stay visible under their plain names.
     """
     path = Path(path)
-    _retry_while_locked(path, wait_s, lambda: con.execute("ATTACH $p AS store", {"p": str(path)}))
+    attach = "ATTACH $p AS store" + (" (READ_ONLY)" if read_only else "")
+    _retry_while_locked(path, wait_s, lambda: con.execute(attach, {"p": str(path)}))
     try:
         con.execute("USE store")
-        with transaction(con):
-            migrate(con)
+        if read_only:
+            _check_version(con, path)
+        else:
+            with transaction(con):
+                migrate(con)
         yield
     finally:
         con.execute("USE memory")
