@@ -344,8 +344,10 @@ def _merge(
         " WHERE dataset_id = $d",
         {"d": d, "changed": sum(loaded.values()) + sum(rejected.values()), **now},
     )
+    # Every ticket's last event time is in its facts, a row per ticket rather than per event.
     cases, first_ts, last_ts = con.execute(
-        "SELECT count(*), min(created_at), (SELECT max(ts) FROM events WHERE dataset_id = $d)"
+        "SELECT count(*), min(created_at),"
+        " (SELECT max(last_ts) FROM ticket_facts WHERE dataset_id = $d)"
         " FROM cases WHERE dataset_id = $d",
         {"d": d},
     ).fetchall()[0]
