@@ -83,7 +83,7 @@ def open_store(
     con = _open(path, read_only, wait_s)
     try:
         if read_only:
-            _check_version(con, path)
+            _schema_version(con, path)
         else:
             with transaction(con):
                 migrate(con)
@@ -101,8 +101,9 @@ def attached_store(
     read_only: bool = False,
 ) -> Iterator[None]:
     """Attach the store to `con` as its default database, migrated, for one write; detach on exit.
-    `read_only`: for reading, its schema version checked; cheaper than a connection of its own.
-    Writes checkpoint at each commit: `con` should be a work connection of its own.
+    `read_only`: to read what every schema version holds (the write that follows migrates it);
+    cheaper than a connection of its own. Writes checkpoint at each commit: `con` should be a work
+    connection of its own.
 
     Work tables of `con` should be TEMP tables: they stay visible under their plain names.
     """
@@ -116,7 +117,7 @@ def attached_store(
     try:
         con.execute("USE store")
         if read_only:
-            _check_version(con, path)
+            _schema_version(con, path)
         else:
             with transaction(con):
                 migrate(con)
@@ -126,11 +127,16 @@ def attached_store(
         con.execute("DETACH store")
 
 
-def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def _schema_version(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """The store's schema version; StoreError if the database is not a ticketloop store."""
     try:
-        version = con.execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
+        return con.execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
     except duckdb.CatalogException:
         raise StoreError(f"{path}: not a ticketloop database (no schema_version table)") from None
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    version = _schema_version(con, path)
     if version != SCHEMA_VERSION:
         raise StoreError(
             f"{path}: schema version {version}, expected {SCHEMA_VERSION}."
