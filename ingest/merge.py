@@ -98,12 +98,19 @@ def merge_cases(con: duckdb.DuckDBPyConnection, d: int) -> None:
         f" FILTER (WHERE {f.stored_as} IS NOT NULL) AS {f.stored_as}"
         for f in _CASE_FIELDS
     )
-    updates = ",\n".join(
-        f"{f.stored_as} = coalesce(excluded.{f.stored_as}, cases.{f.stored_as})"
-        if f.latest
-        else f"{f.stored_as} = coalesce(cases.{f.stored_as}, excluded.{f.stored_as})"
-        for f in _CASE_FIELDS
-    )
+    merged = {
+        "created_at": "least(cases.created_at, excluded.created_at)",
+        **{
+            f.stored_as: f"coalesce(excluded.{f.stored_as}, cases.{f.stored_as})"
+            if f.latest
+            else f"coalesce(cases.{f.stored_as}, excluded.{f.stored_as})"
+            for f in _CASE_FIELDS
+        },
+        "attributes": "coalesce(excluded.attributes, cases.attributes)",
+    }
+    updates = ",\n".join(f"{column} = {value}" for column, value in merged.items())
+    # Only the rows that change: an updated row makes the checkpoint rewrite its row group.
+    changed = " OR ".join(f"{value} IS DISTINCT FROM cases.{c}" for c, value in merged.items())
     con.execute(
         f"""
         CREATE TEMP TABLE per_case AS
@@ -119,10 +126,8 @@ def merge_cases(con: duckdb.DuckDBPyConnection, d: int) -> None:
         INSERT INTO cases BY NAME
         SELECT $d AS dataset_id, keys.case_key, p.*
         FROM per_case p JOIN case_keys keys USING (case_id)
-        ON CONFLICT (dataset_id, case_key) DO UPDATE SET
-            created_at = least(cases.created_at, excluded.created_at),
-            {updates},
-            attributes = coalesce(excluded.attributes, cases.attributes)
+        ON CONFLICT (dataset_id, case_key) DO UPDATE SET {updates}
+        WHERE {changed}
         """,
         {"d": d},
     )
