@@ -1,7 +1,8 @@
 """Loading source files into the event store: atomic, idempotent, and nothing dropped silently.
 
-Files are read and checked in a private in-memory DuckDB, as TEMP tables. The store file is then
-attached (and so locked) only for the merge, which runs as one transaction.
+Files are read and checked in a private in-memory DuckDB, as TEMP tables. The store file is attached
+to it briefly read-only first (which files it holds), then (and so locked) only for the merge,
+which runs as one transaction.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ingest.merge import drop_superseded_milestones, merge_cases, merge_events, 
 from ingest.sources import BY_NAME, ReadContext, Source, SourceRows, detect_source
 from ingest.staging import create_staged_table, stage
 from ingest.timestamps import check_timezone
-from store.connection import attached_store, open_store, transaction
+from store.connection import attached_store, transaction
 from store.errors import IngestError, TicketloopError
 from store.facts import write_ticket_facts
 
@@ -110,11 +111,11 @@ def ingest_files(
     advance = progress or (lambda _n: None)
     sources = [detect_source(path, fmt) for path in files]
     hashes = [sha256_of(path) for path in files]
-    known = _loaded_hashes(db_path, dataset)
 
     con = duckdb.connect()
     created = not db_path.exists()
     try:
+        known = {} if created else _loaded_hashes(con, db_path, dataset, wait_s)
         check_timezone(con, zone, "--timezone" if timezone else mapping.source)
         # Naive timestamps are wall-clock time in that zone (see ingest.timestamps).
         con.execute("SET TimeZone = $tz", {"tz": zone})
@@ -152,11 +153,11 @@ def ingest_files(
     return report
 
 
-def _loaded_hashes(db_path: Path, dataset: str) -> dict[str, str]:
-    """sha256 -> format of the files already loaded into `dataset`."""
-    if not db_path.exists():
-        return {}
-    with open_store(db_path, read_only=True) as con:
+def _loaded_hashes(
+    con: duckdb.DuckDBPyConnection, db_path: Path, dataset: str, wait_s: float
+) -> dict[str, str]:
+    """sha256 -> format of the files already loaded into `dataset` of the store at `db_path`."""
+    with attached_store(con, db_path, wait_s=wait_s, read_only=True):
         rows = con.execute(
             "SELECT f.sha256, f.format FROM source_files f JOIN datasets d USING (dataset_id)"
             " WHERE d.name = $d",
@@ -343,8 +344,10 @@ def _merge(
         " WHERE dataset_id = $d",
         {"d": d, "changed": sum(loaded.values()) + sum(rejected.values()), **now},
     )
+    # Every ticket's last event time is in its facts, a row per ticket rather than per event.
     cases, first_ts, last_ts = con.execute(
-        "SELECT count(*), min(created_at), (SELECT max(ts) FROM events WHERE dataset_id = $d)"
+        "SELECT count(*), min(created_at),"
+        " (SELECT max(last_ts) FROM ticket_facts WHERE dataset_id = $d)"
         " FROM cases WHERE dataset_id = $d",
         {"d": d},
     ).fetchall()[0]

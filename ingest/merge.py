@@ -72,71 +72,85 @@ HAVING coalesce(bool_and(event_index = stored_index) FILTER (WHERE stored_index 
 """
 
 
+# The batch's tickets and their case keys: known tickets keep theirs, new ones get the next keys in
+# order of their first event.
+CASE_KEYS = """
+CREATE TEMP TABLE case_keys AS
+WITH known AS (
+    SELECT case_id, case_key FROM cases
+    WHERE dataset_id = $d AND case_id IN (SELECT case_id FROM per_case)
+)
+SELECT case_id, case_key FROM known
+UNION ALL
+SELECT case_id,
+    (SELECT coalesce(max(case_key), 0) FROM cases WHERE dataset_id = $d)
+    + row_number() OVER (ORDER BY created_at, case_id) AS case_key
+FROM per_case ANTI JOIN known USING (case_id)
+"""
+
+
 def merge_cases(con: duckdb.DuckDBPyConnection, d: int) -> None:
-    """Upsert one `cases` row per ticket of `batch`. New tickets get the next case keys in order
-    of their first event; known ones keep theirs and their earliest creation time, gain the
-    attributes they lacked, and take the newest survey answers."""
+    """Upsert one `cases` row per ticket of `batch`, and keep the batch's case keys as the TEMP
+    table `case_keys` (case_id, case_key). Known tickets keep their keys and their earliest
+    creation time, gain the attributes they lacked, and take the newest survey answers."""
     firsts = ",\n".join(
         f"arg_{'max' if f.latest else 'min'}({f.stored_as}, ts)"
         f" FILTER (WHERE {f.stored_as} IS NOT NULL) AS {f.stored_as}"
         for f in _CASE_FIELDS
     )
-    updates = ",\n".join(
-        f"{f.stored_as} = coalesce(excluded.{f.stored_as}, cases.{f.stored_as})"
-        if f.latest
-        else f"{f.stored_as} = coalesce(cases.{f.stored_as}, excluded.{f.stored_as})"
-        for f in _CASE_FIELDS
+    merged = {
+        "created_at": "least(cases.created_at, excluded.created_at)",
+        **{
+            f.stored_as: f"coalesce(excluded.{f.stored_as}, cases.{f.stored_as})"
+            if f.latest
+            else f"coalesce(cases.{f.stored_as}, excluded.{f.stored_as})"
+            for f in _CASE_FIELDS
+        },
+        "attributes": "coalesce(excluded.attributes, cases.attributes)",
+    }
+    updates = ",\n".join(f"{column} = {value}" for column, value in merged.items())
+    # Only the rows that change: an updated row makes the checkpoint rewrite its row group.
+    changed = " OR ".join(f"{value} IS DISTINCT FROM cases.{c}" for c, value in merged.items())
+    con.execute(
+        f"""
+        CREATE TEMP TABLE per_case AS
+        SELECT case_id, min(ts) AS created_at, {firsts},
+            arg_max(case_attributes, ts) FILTER (WHERE case_attributes IS NOT NULL) AS attributes
+        FROM batch
+        GROUP BY case_id
+        """
     )
+    con.execute(CASE_KEYS, {"d": d})
     con.execute(
         f"""
         INSERT INTO cases BY NAME
-        WITH per_case AS (
-            SELECT case_id, min(ts) AS created_at, {firsts},
-                arg_max(case_attributes, ts) FILTER (WHERE case_attributes IS NOT NULL)
-                    AS attributes
-            FROM batch
-            GROUP BY case_id
-        ),
-        known AS (
-            SELECT case_id, case_key FROM cases
-            WHERE dataset_id = $d AND case_id IN (SELECT case_id FROM per_case)
-        ),
-        keys AS (
-            SELECT case_id, case_key FROM known
-            UNION ALL
-            SELECT case_id,
-                (SELECT coalesce(max(case_key), 0) FROM cases WHERE dataset_id = $d)
-                + row_number() OVER (ORDER BY created_at, case_id) AS case_key
-            FROM per_case ANTI JOIN known USING (case_id)
-        )
         SELECT $d AS dataset_id, keys.case_key, p.*
-        FROM per_case p JOIN keys USING (case_id)
-        ON CONFLICT (dataset_id, case_key) DO UPDATE SET
-            created_at = least(cases.created_at, excluded.created_at),
-            {updates},
-            attributes = coalesce(excluded.attributes, cases.attributes)
+        FROM per_case p JOIN case_keys keys USING (case_id)
+        ON CONFLICT (dataset_id, case_key) DO UPDATE SET {updates}
+        WHERE {changed}
         """,
         {"d": d},
     )
+    con.execute("DROP TABLE per_case")
 
 
 def merge_events(
     con: duckdb.DuckDBPyConnection, d: int, f0: int, *, first_load: bool, relation: str = "batch"
 ) -> None:
-    """Key the batch's events (`relation` holds them; case keys, activity codes), keep
-    the new ones as `new_events`, and write them: new tickets and new events after a ticket's
+    """Key the batch's events (`relation` holds them; case keys from `case_keys`, activity codes),
+    keep the new ones as `new_events`, and write them: new tickets and new events after a ticket's
     stored ones appended (the ticket's last stored events gain their next ones), other touched
     tickets rewritten whole with `event_index` anew.
     `first_load`: the data set was empty and the batch is one file, so every row is new."""
     # A first load streams the batch through a view into `events`, without a copy; an append's
     # small batch is keyed once into a table, as it is read several times. (No parameters in a
-    # view: both values are integers of ours.)
+    # view: `f0` is an integer of ours.)
     con.execute(
         f"CREATE TEMP {'VIEW' if first_load else 'TABLE'} keyed AS"
         " SELECT b.* EXCLUDE (case_id, activity)"
         " REPLACE (nullif(b.source_activity, b.activity) AS source_activity), c.case_key,"
         f" a.activity_id, {int(f0)} + b.file_idx AS file_id"
-        f" FROM {relation} b JOIN cases c ON c.dataset_id = {int(d)} AND c.case_id = b.case_id"
+        f" FROM {relation} b JOIN case_keys c USING (case_id)"
         " JOIN activities a ON a.name = b.activity"
     )
     if first_load:

@@ -88,7 +88,7 @@ def open_store(
     con = _open(path, read_only, wait_s)
     try:
         if read_only:
-            _check_version(con, path)
+            _schema_version(con, path)
         else:
             with transaction(con):
                 migrate(con)
@@ -99,29 +99,49 @@ def open_store(
 
 @contextmanager
 def attached_store(
-    con: duckdb.DuckDBPyConnection, path: Path | str, *, wait_s: float = 10.0
+    con: duckdb.DuckDBPyConnection,
+    path: Path | str,
+    *,
+    wait_s: float = 10.0,
+    read_only: bool = False,
 ) -> Iterator[None]:
     """Attach the store to `con` as its default database, migrated, for one write; detach on exit.
+    `read_only`: to read what every schema version holds (the write that follows migrates it);
+    cheaper than a connection of its own. Writes checkpoint at each commit: `con` should be a work
+    connection of its own.
 
     Work tables of `con` should be TEMP tables: they stay visible under their plain names.
     """
     path = Path(path)
-    _retry_while_locked(path, wait_s, lambda: con.execute("ATTACH $p AS store", {"p": str(path)}))
+    if not read_only:
+        # Each commit checkpoints straight into the file instead of logging to the WAL and then
+        # checkpointing at DETACH: the same durable, atomic write, done once.
+        con.execute("SET checkpoint_threshold = '0b'")
+    attach = "ATTACH $p AS store" + (" (READ_ONLY)" if read_only else "")
+    _retry_while_locked(path, wait_s, lambda: con.execute(attach, {"p": str(path)}))
     try:
         con.execute("USE store")
-        with transaction(con):
-            migrate(con)
+        if read_only:
+            _schema_version(con, path)
+        else:
+            with transaction(con):
+                migrate(con)
         yield
     finally:
         con.execute("USE memory")
         con.execute("DETACH store")
 
 
-def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def _schema_version(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """The store's schema version; StoreError if the database is not a ticketloop store."""
     try:
-        version = con.execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
+        return con.execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
     except duckdb.CatalogException:
         raise StoreError(f"{path}: not a ticketloop database (no schema_version table)") from None
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    version = _schema_version(con, path)
     if version != SCHEMA_VERSION:
         raise StoreError(
             f"{path}: schema version {version}, expected {SCHEMA_VERSION}."

@@ -123,6 +123,21 @@ def test_an_older_store_gains_the_next_events_and_ticket_facts_as_the_ingest_wri
     assert written[0][3] is not None and any(f[6] for f in facts)  # pairs and bounce-backs
 
 
+def test_an_ingest_into_an_older_store_migrates_it(db: Path, tmp_path: Path) -> None:
+    header = "case_id,activity,timestamp\n"
+    first = write(tmp_path / "a.csv", f"{header}T1,Ticket created,2025-01-06 09:00\n")
+    ingest_files(db, [first], dataset="t")
+    with duckdb.connect(str(db)) as con:  # back to schema version 5
+        for column in ("next_activity_id", "next_ts", "next_team"):
+            con.execute(f"ALTER TABLE events DROP COLUMN {column}")
+        con.execute("DROP TABLE ticket_facts")
+        con.execute("DELETE FROM schema_version WHERE version > 5")
+    later = write(tmp_path / "b.csv", f"{header}T1,Resolved,2025-01-06 10:00\n")
+    assert ingest_files(db, [later], dataset="t").events_loaded == 1
+    assert rows(db, "SELECT max(version) FROM schema_version") == [(SCHEMA_VERSION,)]
+    assert rows(db, "SELECT events, last_resolved IS NOT NULL FROM ticket_facts") == [(2, True)]
+
+
 def test_an_append_renews_the_next_event_of_the_tickets_it_touches(
     db: Path, tmp_path: Path
 ) -> None:

@@ -1,5 +1,6 @@
-"""Any CSV export: delimiter and quoting sniffed by DuckDB, encoding detected, null tokens read as
-missing; columns are matched to fields by header or by the mapping file."""
+"""Any CSV export: delimiter, quoting and header sniffed by DuckDB once per file, encoding
+detected, null tokens read as missing; columns are matched to fields by header or by the mapping
+file."""
 
 from __future__ import annotations
 
@@ -30,25 +31,52 @@ def read(path: Path, context: ReadContext) -> SourceRows:
     """The CSV as a relation of text columns; the staging insert keeps its row order."""
     _refuse_binary(path)
     rejects = f"csv_rejects_{context.index}"
-    reader = (
-        "read_csv($src_path, all_varchar = true, header = true, encoding = $src_encoding,"
-        " nullstr = $src_nulls, store_rejects = true, ignore_errors = true,"
-        f" rejects_scan = '{rejects}_scan', rejects_table = '{rejects}')"
+    reader, params, headers = sniffed_reader(
+        path,
+        context,
+        "ignore_errors = true",
+        f"store_rejects = true, rejects_scan = '{rejects}_scan', rejects_table = '{rejects}'",
     )
+    return SourceRows(path, "csv", reader, params, headers, rejects_table=rejects)
+
+
+# sniff_csv's dialect columns, in the order of the read_csv options they give.
+_DIALECT = ("Delimiter", "Quote", "Escape", "NewLineDelimiter", "Comment", "SkipRows")
+
+
+def sniffed_reader(
+    path: Path, context: ReadContext, options: str, read_options: str = ""
+) -> tuple[str, dict[str, object], list[str]]:
+    """A `read_csv` of the file's text columns with `options` (and `read_options`, which the
+    sniffing does not take), its params and its headers. The dialect and header are sniffed once
+    and passed on: every scan of the file would otherwise sniff it again."""
     params: dict[str, object] = {
         "src_path": str(path),
         "src_encoding": detect_encoding(path),
         "src_nulls": list(context.null_tokens),
     }
+    common = "all_varchar = true, header = true, encoding = $src_encoding, nullstr = $src_nulls"
     try:
-        described = context.con.execute(f"DESCRIBE SELECT * FROM {reader}", params).fetchall()
+        *dialect, columns = context.con.execute(
+            f"SELECT {', '.join(_DIALECT)}, Columns FROM sniff_csv($src_path, {common}, {options})",
+            params,
+        ).fetchall()[0]
     except duckdb.Error as exc:
         reason = str(exc).splitlines()[0].split(": ", 1)[-1]
         raise IngestError(
             str(path), f"not a readable CSV file ({reason})", "Check that it is a CSV export"
         ) from None
-    headers = [row[0] for row in described]
-    return SourceRows(path, "csv", reader, params, headers, rejects_table=rejects)
+    # sniff_csv says "(empty)" where there is no quote, escape or comment character.
+    for name, value in zip(_DIALECT, dialect, strict=True):
+        params[f"src_{name.lower()}"] = "" if value == "(empty)" else value
+    params["src_columns"] = {column["name"]: column["type"] for column in columns}
+    reader = (
+        f"read_csv($src_path, {common}, auto_detect = false, delim = $src_delimiter,"
+        " quote = $src_quote, escape = $src_escape, new_line = $src_newlinedelimiter,"
+        f" comment = $src_comment, skip = $src_skiprows, columns = $src_columns,"
+        f" {', '.join(filter(None, (options, read_options)))})"
+    )
+    return reader, params, list(params["src_columns"])
 
 
 def collect_malformed(con: duckdb.DuckDBPyConnection, rows: SourceRows) -> None:

@@ -188,24 +188,11 @@ def state_at_export(headers: list[str], *left_out: str) -> dict[str, str]:
 def csv_relation(path: Path, context: ReadContext) -> tuple[str, dict[str, object], list[str]]:
     """A vendor CSV as a numbered relation (column `LINE`, the header being line 1), with its
     params and headers."""
-    from ingest.sources.csv import detect_encoding
+    from ingest.sources.csv import sniffed_reader
 
-    params: dict[str, object] = {
-        "src_path": str(path),
-        "src_encoding": detect_encoding(path),
-        "src_nulls": list(context.null_tokens),
-    }
-    reader = (
-        "read_csv($src_path, all_varchar = true, header = true, encoding = $src_encoding,"
-        " nullstr = $src_nulls, strict_mode = false)"
-    )
-    try:
-        described = context.con.execute(f"DESCRIBE SELECT * FROM {reader}", params).fetchall()
-    except duckdb.Error as exc:
-        reason = str(exc).splitlines()[0].split(": ", 1)[-1]
-        raise IngestError(str(path), f"not a readable CSV file ({reason})") from None
+    reader, params, headers = sniffed_reader(path, context, "strict_mode = false")
     relation = f"(SELECT *, row_number() OVER () + 1 AS {LINE} FROM {reader})"
-    return relation, params, [row[0] for row in described]
+    return relation, params, headers
 
 
 def json_records(path: Path, pointer: str, context: ReadContext, name: str = "json") -> str:
