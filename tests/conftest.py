@@ -13,10 +13,11 @@ from hypothesis import settings
 
 from ingest.load import ingest_files
 
-# CI explores the same examples every run; locally, hypothesis keeps looking for new ones.
+# CI explores the same examples every run; locally, hypothesis keeps looking for new ones. No
+# deadline on either: speed lives in benchmarks/, and a busy machine is not a failing test.
+settings.register_profile("local", deadline=None)
 settings.register_profile("ci", derandomize=True, deadline=None)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_logs"
