@@ -58,22 +58,23 @@ def query(
 def prefetch(
     fn: Callable[..., Any], path: Path, version: float, selection: Selection, **options: Any
 ) -> None:
-    """Start `query(fn, path, version, selection, **options)` in a background thread, for a slow
-    read a page draws last: its own `query` then waits for this one (Streamlit computes a cached
-    value once) instead of starting over, and the page draws the rest meanwhile."""
-    thread = threading.Thread(
-        target=_quietly, args=(fn, path, version, selection, options), daemon=True
-    )
+    """Start `query(fn, path, version, selection, **options)` in the background (in_background)."""
+    in_background(query, fn, path, version, selection, **options)
+
+
+def in_background(cached: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Start `cached(*args, **kwargs)`, a cached function of this module, in a background thread,
+    for a slow read a page draws last: its own call then waits for this one (Streamlit computes a
+    cached value once) instead of starting over, and the page draws the rest meanwhile."""
+    thread = threading.Thread(target=_quietly, args=(cached, args, kwargs), daemon=True)
     add_script_run_ctx(thread, get_script_run_ctx())
     thread.start()
 
 
-def _quietly(
-    fn: Callable[..., Any], path: Path, version: float, selection: Selection, options: dict
-) -> None:
-    """`query(...)`, leaving a failure to the page's own call (which raises it again)."""
+def _quietly(cached: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+    """`cached(*args, **kwargs)`, leaving a failure to the page's own call (which raises it)."""
     with suppress(TicketloopError):
-        query(fn, path, version, selection, **options)
+        cached(*args, **kwargs)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

@@ -41,24 +41,34 @@ def render(ctx: PageContext) -> None:
 def designed_flow_conformance(ctx: PageContext) -> Conformance | None:
     """The selection against the designed flow of the settings (cached), or None with a one-line
     message: no designed flow, or one that cannot be checked against this log."""
-    flow = ctx.settings.designed_flow
-    if flow is None or not flow.exists():
+    args = _conformance_args(ctx)
+    if args is None:
         st.info(texts.DESIGN_NONE)
         return None
     try:
         with st.spinner(texts.CONF_RUNNING):
-            return data.conformance(
-                ctx.db,
-                ctx.version,
-                ctx.selection,
-                flow.resolve(),
-                flow.stat().st_mtime_ns,
-                ctx.settings.accepted_deviations,
-                ctx.settings.conformance_method,
-            )
+            return data.conformance(*args)
     except TicketloopError as exc:
         st.error(str(exc))
         return None
+
+
+def prefetch_conformance(ctx: PageContext) -> None:
+    """Start designed_flow_conformance's computation in the background (data.in_background)."""
+    args = _conformance_args(ctx)
+    if args is not None:
+        data.in_background(data.conformance, *args)
+
+
+def _conformance_args(ctx: PageContext) -> tuple | None:
+    """The arguments of data.conformance for the settings' designed flow; None without one."""
+    flow = ctx.settings.designed_flow
+    if flow is None or not flow.exists():
+        return None
+    settings = ctx.settings
+    flow = flow.resolve()
+    return (ctx.db, ctx.version, ctx.selection, flow, flow.stat().st_mtime_ns,
+            settings.accepted_deviations, settings.conformance_method)  # fmt: skip
 
 
 def deviations_table(ranked: pd.DataFrame, key: str, columns: list[str] = COST_COLUMNS) -> None:

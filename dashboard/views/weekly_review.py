@@ -15,7 +15,11 @@ from dashboard import charts, data, report, texts
 from dashboard import format as fmt
 from dashboard.context import PageContext
 from dashboard.pages import PAGES
-from dashboard.views.conformance import designed_flow_conformance, deviations_table
+from dashboard.views.conformance import (
+    designed_flow_conformance,
+    deviations_table,
+    prefetch_conformance,
+)
 from mining.bottlenecks import bottlenecks
 from mining.conformance import deviation_costs
 from mining.effect import measure_change
@@ -60,6 +64,19 @@ def load_review(ctx: PageContext, week: str = "last", *, details: bool = True) -
     )
 
 
+def _prefetch_last_weeks_effects(ctx: PageContext) -> None:
+    """When the review is of the last complete week (the URL names no other), start measuring
+    the effects it will show before its weekly KPIs are known: those of the changes of the
+    weeks up to the data set's last day (a few more than the review shows, at most)."""
+    last = ctx.dimensions.last_day if ctx.dimensions else None
+    if last is None or "week" in st.query_params:
+        return
+    for change in report.recent_changes(
+        data.changes(ctx.db, ctx.version, ctx.selection.dataset), last, weeks=14
+    ):
+        ctx.prefetch(measure_change, settings=ctx.settings, change=change)
+
+
 def change_effects(ctx: PageContext, review: report.Review) -> list:
     """The measured effect of each change of the weeks up to the review's (cached, as the KPI
     trends page measures them), added to `review`."""
@@ -73,6 +90,8 @@ def change_effects(ctx: PageContext, review: report.Review) -> list:
 
 
 def render(ctx: PageContext) -> None:
+    prefetch_conformance(ctx)  # the top deviations, drawn last
+    _prefetch_last_weeks_effects(ctx)
     picker, download, _ = st.columns([3, 3, 4], vertical_alignment="bottom")
     with picker:
         week = _week_picker(ctx)
