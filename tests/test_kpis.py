@@ -409,3 +409,12 @@ def test_first_contact_and_backlog_are_not_guessed(tmp_path: Path) -> None:
     rows = {r["kpi"]: r for r in Store(unended).select("t").kpis().to_json({})["kpis"]}
     assert rows["backlog"]["value"] is None
     assert rows["backlog"]["reason"].startswith("no `Resolved` event in the data set")
+
+
+def test_weekly_kpis_a_log_cannot_give_are_said_once(real_helpdesk_db: Path) -> None:
+    lines = CliRunner().invoke(cli, ["kpis", "--weekly", "--db", str(real_helpdesk_db)]).output
+    csat = [line for line in lines.splitlines() if line.split()[:1] == ["csat"]]
+    assert csat == [f"{'csat':<26} n/a in every week  (no survey answers in the data set)"]
+    assert not any(" csat " in line for line in lines.splitlines()[1:] if line[:4].isdigit())
+    weekly_handoffs = [line for line in lines.splitlines() if "handoffs_per_ticket" in line]
+    assert len(weekly_handoffs) > 100  # what it can give, week by week

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -871,7 +872,13 @@ def kpis(selection: dict[str, Any], weekly: bool, by: str | None, db: Path, as_j
         return emit_json(doc)
     click.echo(f"data set '{doc['dataset']}': {doc['tickets']:,} tickets ({doc['selection']})")
     defs = doc["definitions"]
-    for row in doc["weekly" if weekly else "kpis"]:
+    rows = doc["weekly" if weekly else "kpis"]
+    if weekly:  # a KPI the data set cannot give at all: said once, not in every week
+        never = _never_computed(rows)
+        for kpi, reason in never.items():
+            click.echo(f"{kpi:<26} n/a in every week  ({reason})")
+        rows = [r for r in rows if r["kpi"] not in never]
+    for row in rows:
         head = " ".join(
             str(row[k]) for k in ("iso_week", "group") if row.get(k) is not None and k in row
         )
@@ -889,6 +896,18 @@ def kpis(selection: dict[str, Any], weekly: bool, by: str | None, db: Path, as_j
             f"{head + '  ' if head else ''}{row['kpi']:<26} {value:>10}{tail}{reason}{signal}"
         )
     return None
+
+
+def _never_computed(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """The KPIs of weekly `rows` with no value in any row and one reason for it: kpi -> reason."""
+    reasons: dict[str, set[str]] = {}
+    valued: set[str] = set()
+    for row in rows:
+        if row["value"] is None:
+            reasons.setdefault(row["kpi"], set()).add(row.get("reason") or "")
+        else:
+            valued.add(row["kpi"])
+    return {k: next(iter(r)) for k, r in reasons.items() if k not in valued and len(r) == 1}
 
 
 def _fmt(value: float | None, unit: str) -> str:
@@ -998,9 +1017,11 @@ def change_effect(
     if as_json:
         return emit_json(doc)
     c = doc["change"]
+    day = date.fromisoformat(c["date"])
     click.echo(
-        f"change {c['id']} {c['date']} {c['title']}: {doc['before']['tickets']:,} tickets created"
-        f" from {doc['before']['from']}, {doc['after']['tickets']:,} to {doc['after']['to']}"
+        f"change {c['id']} {c['date']} {c['title']}: before, {doc['before']['tickets']:,} tickets"
+        f" created {doc['before']['from']} to {(day - timedelta(days=1)).isoformat()}; after,"
+        f" {doc['after']['tickets']:,} created {c['date']} to {doc['after']['to']}"
     )
     click.echo(
         f"{'kpi':<26} {'before':>9} {'after':>9} {'95% interval of the difference':>34}  verdict"
