@@ -118,6 +118,11 @@ def _dataset_picker(names: tuple[str, ...]) -> str:
         st.session_state["dataset"] = wanted
     elif st.session_state.get("dataset") not in names:
         st.session_state["dataset"] = names[0]
+    if wanted is not None and wanted not in names:  # a link to a data set this store lacks
+        st.session_state["dataset_unknown"] = (wanted, st.session_state["dataset"])
+    unknown, shown = st.session_state.get("dataset_unknown", (None, None))
+    if unknown is not None and st.session_state["dataset"] == shown:  # until another is picked
+        st.sidebar.warning(texts.DATASET_UNKNOWN.format(name=unknown, shown=shown))
     return st.sidebar.selectbox(texts.DATASET_LABEL, names, key="dataset")
 
 

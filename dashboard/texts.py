@@ -237,6 +237,7 @@ REVIEW_PICK_HELP = "Any ISO week with tickets created; the downloaded review fol
 REVIEW_BOTTLENECKS_WHEN = "Transitions of the {recent}."
 REVIEW_CHANGED = "What changed this week"
 REVIEW_QUIET = "Nothing off target, no signal and no large move this week."
+DATASET_UNKNOWN = "No data set '{name}' in this store: showing '{shown}'."
 REVIEW_SCORECARD = "Scorecard against targets and last week"
 REVIEW_OTHER_KPIS = "Other KPIs (no target)"
 REVIEW_NOT_COMPUTED = "Not computed on this data set:\n{names}"

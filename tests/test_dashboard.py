@@ -187,6 +187,18 @@ def test_url_filters_drive_the_selection(app, sample_db: Path, monkeypatch) -> N
     assert at.metric[0].value == "5,000"
 
 
+def test_a_link_to_a_data_set_the_store_lacks_says_so(app, sample_db: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TICKETLOOP_DB", str(sample_db))
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["dataset"] = "nosuch"
+    at.run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.sidebar.warning] == [
+        texts.DATASET_UNKNOWN.format(name="nosuch", shown="helpdesk")
+    ]
+
+
 def test_rename_and_delete_on_the_data_page(app, writable_sample_db: Path) -> None:
     at = app(writable_sample_db)
     at.switch_page("views/data.py").run()
