@@ -84,6 +84,11 @@ class Bottlenecks:
     arrivals: pd.DataFrame
 
     @property
+    def in_business_hours(self) -> bool:
+        """Whether durations are business hours (of the calendar `clock` names)."""
+        return self.clock.startswith("business hours")
+
+    @property
     def customer_hours(self) -> float:
         """Hours waited for the customer; 0 without requests."""
         waits = self.customer_waits

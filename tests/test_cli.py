@@ -412,6 +412,12 @@ def test_bottlenecks_json_and_business_hours_from_the_calendar(writable_sample_d
     by_step = {(t["from_activity"], t["to_activity"]): t for t in business["transitions"]}
     abandoned = by_step[("Information requested", "Abandoned")]
     assert abandoned["median_hours"] == pytest.approx(50)  # the generator's five working days
+    # in words, business hours stay hours: "2.1 d" would read as two working days
+    text = invoke("bottlenecks", "--db", db, "--business-hours").output.splitlines()
+    row = next(line for line in text if line.lstrip().startswith("Information requested -> Ab"))
+    assert " 50.0 h " in row and " d " not in "\n".join(text)
+    elapsed_text = invoke("bottlenecks", "--db", db).output
+    assert " d " in elapsed_text  # elapsed time takes days where they fit
 
 
 def test_bottlenecks_text(sample_db: Path) -> None:

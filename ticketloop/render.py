@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ticketloop import text
@@ -82,19 +82,21 @@ LEVELS_HINT = (
 DURATION_HEAD = ["total", "mean", "median", "p90", "e.g."]
 
 
-def _durations(row: Any) -> list[str]:
-    """The cells under DURATION_HEAD."""
+def _durations(row: Any, hours: Callable[[Any], str]) -> list[str]:
+    """The cells under DURATION_HEAD, durations by `hours`."""
     return [
-        _hours(row.total_hours),
-        _hours(row.mean_hours),
-        _hours(row.median_hours),
-        _hours(row.p90_hours),
+        hours(row.total_hours),
+        hours(row.mean_hours),
+        hours(row.median_hours),
+        hours(row.p90_hours),
         _examples(row.example_tickets),
     ]
 
 
 def bottlenecks_text(analysis: Analysis, result: Bottlenecks, limit: int) -> list[str]:
     lines = [header(analysis, result.tickets) + f"; durations in {result.clock}", ""]
+    # business hours stay hours: a "day" would read as a working day, not 24 business hours
+    hours = _business_hours if result.in_business_hours else _hours
     transitions = result.transitions
     lines.append(
         f"Transitions by the waiting they add (count x mean), top {min(limit, len(transitions))}"
@@ -103,7 +105,7 @@ def bottlenecks_text(analysis: Analysis, result: Bottlenecks, limit: int) -> lis
     lines += _table(
         ["from -> to", "count", *DURATION_HEAD],
         [
-            [f"{r.from_activity} -> {r.to_activity}", _int(r.transitions), *_durations(r)]
+            [f"{r.from_activity} -> {r.to_activity}", _int(r.transitions), *_durations(r, hours)]
             for r in transitions.head(limit).itertuples()
         ],
     )
@@ -115,12 +117,12 @@ def bottlenecks_text(analysis: Analysis, result: Bottlenecks, limit: int) -> lis
             "",
             "Waiting for the customer: from `Information requested` to the next `Customer replied`"
             " (or the ticket's last event)",
-            f"  {_hours(customer)} ({_share(customer / total if total else None)} of all waiting)"
+            f"  {hours(customer)} ({_share(customer / total if total else None)} of all waiting)"
             f" in {_int(waits.requests)} requests of {_int(waits.tickets)} tickets"
             f"{_eg(waits.example_tickets)}",
-            f"  per request: mean {_hours(waits.mean_hours)}, median {_hours(waits.median_hours)},"
-            f" p90 {_hours(waits.p90_hours)}",
-            f"  internal waiting: {_hours(internal)}"
+            f"  per request: mean {hours(waits.mean_hours)}, median {hours(waits.median_hours)},"
+            f" p90 {hours(waits.p90_hours)}",
+            f"  internal waiting: {hours(internal)}"
             f" ({_share(internal / total if total else None)})",
         ]
     if result.team_queues is not None:
@@ -128,7 +130,7 @@ def bottlenecks_text(analysis: Analysis, result: Bottlenecks, limit: int) -> lis
         lines += _table(
             ["team", "waits", "not acted on", *DURATION_HEAD],
             [
-                [r.team, _int(r.assignments), _int(r.not_acted_on), *_durations(r)]
+                [r.team, _int(r.assignments), _int(r.not_acted_on), *_durations(r, hours)]
                 for r in result.team_queues.head(limit).itertuples()
             ],
         )
@@ -139,7 +141,7 @@ def bottlenecks_text(analysis: Analysis, result: Bottlenecks, limit: int) -> lis
         lines += _table(
             ["activity", "pairs", "unpaired", *DURATION_HEAD],
             [
-                [r.activity, _int(r.pairs), _int(r.unpaired), *_durations(r)]
+                [r.activity, _int(r.pairs), _int(r.unpaired), *_durations(r, hours)]
                 for r in timed.head(limit).itertuples()
             ],
         )
@@ -401,6 +403,10 @@ def _int(value: Any) -> str:
 def _hours(value: Any) -> str:
     """Hours in the unit that reads best: `45 s`, `12 min`, `5.2 h`, `3.4 d`."""
     return "-" if _missing(value) else text.hours(value)
+
+
+def _business_hours(value: Any) -> str:
+    return "-" if _missing(value) else f"{value:,.1f} h"
 
 
 def _signed_hours(value: Any) -> str:
