@@ -178,9 +178,15 @@ def _activities_in_order(paths: pd.Series) -> list[str]:
     return canonical + sorted(present - set(canonical))
 
 
+BPMN_VISIBLE = 1800.0  # diagram units a BPMN drawing opens on; a wider one pans and zooms
+BPMN_SCALE = 0.6  # screen pixels per diagram unit at that width
+
+
 def bpmn_diagram(shapes: pd.DataFrame, edges: pd.DataFrame, title: str) -> go.Figure:
     """A BPMN drawing from its layout (see dashboard.bpmn): lanes as bands, tasks as boxes with
-    their names, events as circles, gateways as diamonds, flows as lines. Hover names each node."""
+    their names, events as circles, gateways as diamonds, flows as lines. Hover names each node.
+    A wide diagram opens on its first BPMN_VISIBLE units, at a scale its labels can be read at,
+    and pans (drag) and zooms (scroll) to the rest."""
     fig = go.Figure()
     for row in shapes.itertuples():
         x0, y0, x1, y1 = row.x, row.y, row.x + row.width, row.y + row.height
@@ -198,7 +204,7 @@ def bpmn_diagram(shapes: pd.DataFrame, edges: pd.DataFrame, title: str) -> go.Fi
             fig.add_annotation(
                 x=x0 + 4,
                 y=(y0 + y1) / 2,
-                text=row.name,
+                text=_wrap(row.name, 24),
                 textangle=-90,
                 showarrow=False,
                 font={"size": 10, "color": "#666"},
@@ -235,7 +241,7 @@ def bpmn_diagram(shapes: pd.DataFrame, edges: pd.DataFrame, title: str) -> go.Fi
             fig.add_annotation(
                 x=(x0 + x1) / 2,
                 y=(y0 + y1) / 2,
-                text=_wrap(row.name),
+                text=_wrap(row.name, 12),
                 showarrow=False,
                 font={"size": 9},
             )
@@ -275,15 +281,18 @@ def bpmn_diagram(shapes: pd.DataFrame, edges: pd.DataFrame, title: str) -> go.Fi
         text=nodes["kind"] + ": " + nodes["name"],
         hovertemplate="%{text}<extra></extra>",
     )
-    width = float((shapes["x"] + shapes["width"]).max() - shapes["x"].min())
-    height = float((shapes["y"] + shapes["height"]).max() - shapes["y"].min())
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
+    left, top = float(shapes["x"].min()), float(shapes["y"].min())
+    width = float((shapes["x"] + shapes["width"]).max()) - left
+    height = float((shapes["y"] + shapes["height"]).max()) - top
+    shown = min(width, BPMN_VISIBLE)
+    fig.update_xaxes(visible=False, range=[left - 10, left + shown + 10])
+    fig.update_yaxes(visible=False, range=[top + height + 10, top - 10], scaleanchor="x")
     fig.update_layout(
         title=title,
-        height=int(max(300, min(900, 1100 * height / max(width, 1)))),
+        height=int(max(300, height * BPMN_SCALE * BPMN_VISIBLE / max(shown, 1) + 60)),
         margin={"t": 50, "l": 10, "r": 10, "b": 10},
         plot_bgcolor="white",
+        dragmode="pan",
     )
     return fig
 

@@ -156,6 +156,7 @@ MAP_LAYOUT = {
 MAP_CAPTION_DESIGN = " Red paths are not in the designed flow."
 MAP_EMPTY = "No paths between activities in this selection: every ticket has a single event."
 DESIGN_TITLE = "Designed flow"
+DESIGN_PAN = "Drag to pan along the flow; scroll to zoom out and see it whole."
 DESIGN_NONE = (
     "No designed flow to compare with: upload a BPMN file on the Settings page "
     "(sample_logs/designed_flow.bpmn is one)."

@@ -11,7 +11,7 @@ from mining import process_map as pm
 from mining.dfg import directly_follows
 from mining.selection import Selection
 from store.connection import open_store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SAMPLE
 
 DESIGN = (ROOT / "sample_logs" / "designed_flow.bpmn").read_bytes()
 
@@ -63,3 +63,19 @@ def test_designed_pairs_pass_through_gateways_and_events(sample_db: Path) -> Non
     assert all(
         (s, t) not in pairs for s, t in zip(lacking["source"], lacking["target"], strict=True)
     )
+
+
+def test_a_wide_designed_flow_opens_readable_and_pans() -> None:
+    """The sample flow is 3,890 units wide: drawn whole at a page's width its boxes would be
+    28 pixels wide. It opens on its first stretch, to scale, and pans to the rest."""
+    from dashboard import charts
+    from dashboard.bpmn import bpmn_layout
+
+    shapes, edges = bpmn_layout((SAMPLE / "designed_flow.bpmn").read_bytes())
+    fig = charts.bpmn_diagram(shapes, edges, "flow")
+    shown = fig.layout.xaxis.range[1] - fig.layout.xaxis.range[0]
+    assert shown == charts.BPMN_VISIBLE + 20 < (shapes["x"] + shapes["width"]).max()
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.dragmode == "pan"
+    assert fig.layout.height == int(720 * charts.BPMN_SCALE + 60)  # the lanes at that scale
+    names = [a.text for a in fig.layout.annotations if a.text]
+    assert "Knowledge<br>base<br>consulted" in names  # wrapped to fit its box

@@ -106,8 +106,11 @@ def _designed_flow(ctx: PageContext, design: bytes | None, pairs: int, undesigne
         st.error(str(exc))
         return
     st.plotly_chart(
-        charts.bpmn_diagram(shapes, edges, f"{texts.DESIGN_TITLE}: {flow.name}"), key="design"
+        charts.bpmn_diagram(shapes, edges, f"{texts.DESIGN_TITLE}: {flow.name}"),
+        key="design",
+        config={"scrollZoom": True},
     )
+    st.caption(texts.DESIGN_PAN)
     if not pairs:
         st.info(texts.DESIGN_NO_MATCH)
         return

@@ -227,4 +227,9 @@ def _designed_flow(settings: Settings) -> None:
     except TicketloopError as exc:
         st.error(str(exc))
         return
-    st.plotly_chart(charts.bpmn_diagram(shapes, edges, f"{texts.FLOW}: {flow.name}"), key="flow")
+    st.plotly_chart(
+        charts.bpmn_diagram(shapes, edges, f"{texts.FLOW}: {flow.name}"),
+        key="flow",
+        config={"scrollZoom": True},
+    )
+    st.caption(texts.DESIGN_PAN)
