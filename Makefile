@@ -36,8 +36,9 @@ bench: install  ## the generator's, the ingest's and the dashboard's benchmarks
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/dashboard.py --tickets 111000
 
-bench-mining: install  ## mining on 1,000,000 events, beside pm4py's pandas route
+bench-mining: install  ## mining and KPIs on 1,000,000 events, beside pm4py's and pandas' routes
 	$(BIN)/python benchmarks/mining.py
+	$(BIN)/python -m benchmarks.kpis
 
 lock: install  ## re-pin every dependency
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet -o requirements.lock
