@@ -110,3 +110,17 @@ def test_no_ticket_selected_is_an_error_naming_the_filters(small_db: Path) -> No
         "no tickets of data set 'small' match: channel fax."
         " Widen the filters (--from, --to, --channel, ...)"
     )
+
+
+def test_an_edge_a_ticket_repeats_still_names_five_tickets(tmp_path: Path) -> None:
+    """T1 bounces between A and B eight times before the others take A -> B once each: the
+    examples are five tickets, not T1 and whoever came next."""
+    rows = ["Case ID,Activity,Timestamp"]
+    rows += [f"T1,{'AB'[i % 2]},2025-01-06 {i:02d}:00" for i in range(16)]
+    for t in range(2, 7):
+        rows += [f"T{t},A,2025-01-07 0{t}:00", f"T{t},B,2025-01-07 0{t}:30"]
+    db = tmp_path / "repeats.duckdb"
+    ingest_files(db, [write(tmp_path / "repeats.csv", "\n".join(rows) + "\n")], dataset="r")
+    edges = _ours(db, Selection("r")).edges.set_index(["source", "target"])
+    assert edges.loc[("A", "B"), "count"] == 8 + 5
+    assert list(edges.loc[("A", "B"), "examples"]) == ["T1", "T2", "T3", "T4", "T5"]

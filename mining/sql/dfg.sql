@@ -4,8 +4,8 @@
 -- Columns: kind, source (activity name; the start or end activity), target (NULL unless an edge),
 -- count (edges: how often target directly follows source; start and end: tickets), median_seconds,
 -- mean_seconds, p90_seconds (edges: time from source to target; else NULL), examples (up to five
--- ticket ids, the first created; an edge's are those of its first five occurrences, so a ticket
--- that repeats it shows once and the list is shorter).
+-- ticket ids, the first created; an edge's come from its first 25 occurrences, so only a ticket
+-- repeating it more than 20 times can leave the list short of five).
 -- No parameters.
 WITH steps AS (
     -- each event with the next of its ticket, as the store keeps it (none on a ticket's last)
@@ -25,7 +25,7 @@ pairs AS MATERIALIZED (
         count(*) AS count,
         quantile_cont(seconds, [0.5, 0.9]) AS quantiles,
         avg(seconds) AS mean_seconds,
-        min(case_key, 5) AS example_keys,
+        min(case_key, 25) AS example_keys,
         count(*) FILTER (WHERE event_index = 1) AS starts,
         min(case_key, 5) FILTER (WHERE event_index = 1) AS start_keys
     FROM steps
@@ -39,7 +39,7 @@ grouped AS (
         count,
         quantiles,
         mean_seconds,
-        list_distinct(example_keys) AS example_keys
+        list_sort(list_distinct(example_keys))[1:5] AS example_keys
     FROM pairs
     UNION ALL
     -- a ticket starts once: the first five of an activity are among the first five of its pairs
