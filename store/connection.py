@@ -88,7 +88,7 @@ def open_store(
     con = _open(path, read_only, wait_s)
     try:
         if read_only:
-            _schema_version(con, path)
+            _check_version(con, path)
         else:
             with transaction(con):
                 migrate(con)

@@ -132,6 +132,10 @@ def test_an_ingest_into_an_older_store_migrates_it(db: Path, tmp_path: Path) -> 
             con.execute(f"ALTER TABLE events DROP COLUMN {column}")
         con.execute("DROP TABLE ticket_facts")
         con.execute("DELETE FROM schema_version WHERE version > 5")
+    # a reader does not migrate: it says what to do, in one line
+    older = r"schema version 5, expected \d+\. Run any write command .* to migrate it"
+    with pytest.raises(StoreError, match=older), open_store(db, read_only=True):
+        pass
     later = write(tmp_path / "b.csv", f"{header}T1,Resolved,2025-01-06 10:00\n")
     assert ingest_files(db, [later], dataset="t").events_loaded == 1
     assert rows(db, "SELECT max(version) FROM schema_version") == [(SCHEMA_VERSION,)]
