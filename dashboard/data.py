@@ -157,8 +157,7 @@ def conformance(
     method: str,
 ) -> Any:
     """`check_conformance` of the selection against the BPMN file `model` by `method` (cached on
-    the store's and the model file's versions; the store keeps replay results per data set
-    version too)."""
+    the store's and the model file's versions; the store keeps each path's replay too)."""
     from mining.conformance import check_conformance
 
     return check_conformance(path, selection, model=model, accepted=accepted, method=method)

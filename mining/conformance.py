@@ -4,8 +4,8 @@ user brings), week by week, and which deviations they show at what cost.
 pm4py replays each variant once (`mining.pm4py_bridge`); the results are cached in the store per
 (data set, variant, model file, method, replay engine), so a repeat run never calls pm4py and a
 run after an append replays only the variants the append brought (a variant replays the same
-whatever else the data set holds; `dataset_version` records when it was first replayed). Unlike the other
-analyses this one takes the store's path, not a connection: it reads with short read-only
+whatever else the data set holds; `dataset_version` records when it was first replayed). Unlike
+the other analyses this one takes the store's path, not a connection: it reads with short read-only
 connections and writes the cache with a short writable one, so the store is never held while
 pm4py works.
 """
@@ -43,6 +43,9 @@ CACHE_WAIT_S = 2.0  # how long to wait for another writer before giving up on ca
 LISTED = 5  # labels named in a note or an error
 
 FRESH_TABLE = "CREATE OR REPLACE TEMP TABLE fresh_replays AS FROM conformance_cache LIMIT 0"
+# A model of the tickets' process has at least this share of their activities (else a note asks
+# whether it is the right model, and the other analyses do not lean on the sample's flow).
+MOST_LABELS = 0.5
 SELECTED_NAMES = (
     "SELECT name FROM activities"
     " WHERE activity_id IN (SELECT DISTINCT activity_id FROM selected_events)"
@@ -91,7 +94,7 @@ class Conformance:
     @property
     def speaks_the_log(self) -> bool:
         """Whether most of the tickets' activities are the model's: a model of this process."""
-        return self.labels_in_model >= 0.5
+        return self.labels_in_model >= MOST_LABELS
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -311,6 +314,8 @@ def _summarize(
         sql_text("mining", "conformance_deviations.sql"), {"accepted": list(accepted)}
     ).df()
     (non_fitting,) = con.execute(_NON_FITTING).fetchall()[0]
+    shared = len(plan.log_labels & set(model.task_labels))
+    labels_in_model = shared / len(plan.log_labels) if plan.log_labels else 1.0
     return Conformance(
         selection=plan.bound.selection,
         tickets=plan.bound.tickets,
@@ -326,19 +331,21 @@ def _summarize(
         replayed=replayed,
         cached=cached,
         resolution=plan.resolution,
-        notes=_notes(plan, model, method) + extra_notes,
+        notes=_notes(plan, model, method, labels_in_model) + extra_notes,
         non_fitting_tickets=tuple(non_fitting or ()),
-        labels_in_model=len(plan.log_labels & set(model.task_labels)) / (len(plan.log_labels) or 1),
+        labels_in_model=labels_in_model,
     )
 
 
-def _notes(plan: _Plan, model: ModelFile, method: Method) -> tuple[str, ...]:
+def _notes(
+    plan: _Plan, model: ModelFile, method: Method, labels_in_model: float
+) -> tuple[str, ...]:
     notes = []
     if plan.source_labels:
         notes.append("the model names the source file's labels, so tickets are checked with those")
     tasks = set(model.task_labels)
     foreign = plan.log_labels - tasks
-    if len(foreign) * 2 > len(plan.log_labels):  # as Conformance.speaks_the_log
+    if labels_in_model < MOST_LABELS:  # not Conformance.speaks_the_log
         notes.append(
             f"only {len(plan.log_labels & tasks)} of the {len(plan.log_labels)} activities of"
             f" these tickets are in the model (not: {_some(foreign)}); is it the right model?"
