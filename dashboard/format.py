@@ -42,6 +42,11 @@ def kpi_value(value: object, unit: str, like: object = None) -> str:
     return f"{v:.2f}"
 
 
+def heading(words: str) -> str:
+    """Words as a heading or label: the first letter in capitals (`Median time to resolution`)."""
+    return words[:1].upper() + words[1:]
+
+
 def difference(value: float | None, unit: str) -> str:
     """A signed difference of a KPI in its unit: `+2.5 pp` (percentage points, not a relative
     change), `-3.1 hours`."""

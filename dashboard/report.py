@@ -16,6 +16,7 @@ import pandas as pd
 
 from dashboard import charts
 from dashboard.format import difference as _difference
+from dashboard.format import heading as _heading
 from dashboard.format import kpi_value as _fmt
 from mining.conformance import deviation_costs
 from mining.effect import FITTING
@@ -285,7 +286,7 @@ def not_computed(rows: list[dict[str, Any]]) -> str | None:
             why.setdefault(reason, []).append(row["kpi"].meaning)
     if not why:
         return None
-    return "\n".join(f"- {_title(', '.join(names))}: {reason}" for reason, names in why.items())
+    return "\n".join(f"- {_heading(', '.join(names))}: {reason}" for reason, names in why.items())
 
 
 def scorecard(review: Review) -> str:
@@ -297,7 +298,7 @@ def scorecard(review: Review) -> str:
         kpi, target, status = row["kpi"], row["target"], row["status"]
         colour = STATUS_COLOURS.get(status or "", "#7f7f7f")
         out.append(
-            f"<tr><td title='{html.escape(kpi.formula)}'>{html.escape(_title(kpi.meaning))}</td>"
+            f"<tr><td title='{html.escape(kpi.formula)}'>{html.escape(_heading(kpi.meaning))}</td>"
             f"<td>{_fmt(row['value'], kpi.unit)}"
             f"{'<br><small>' + html.escape(row['note']) + '</small>' if row['note'] else ''}</td>"
             f"<td>{_fmt(row['last'], kpi.unit)}</td>"
@@ -321,7 +322,7 @@ def trends(review: Review) -> str:
         target = review.targets.get(name)
         fig = charts.kpi_trend(
             rows,
-            _title(kpi.meaning),
+            _heading(kpi.meaning),
             target=target.target if target else None,
             changes=marks,
             percent=kpi.unit == "fraction",
@@ -355,7 +356,7 @@ def effects(review: Review) -> str:
             kpi = BY_NAME.get(k["kpi"]) or FITTING
             low, high = (_difference(k[end], kpi.unit) for end in ("ci_low", "ci_high"))
             out.append(
-                f"<tr><td>{html.escape(_title(kpi.meaning))}</td><td>{_fmt(k['before'], kpi.unit)}</td>"
+                f"<tr><td>{html.escape(_heading(kpi.meaning))}</td><td>{_fmt(k['before'], kpi.unit)}</td>"
                 f"<td>{_fmt(k['after'], kpi.unit)}</td><td>{low} to {high}</td><td>{k['verdict']}</td></tr>"
             )
         out.append("</tbody></table>")
@@ -468,7 +469,7 @@ def next_steps(review: Review) -> list[str]:
             examples = now["examples"].tolist()
         named = f" Look at {', '.join(examples[:3])}." if examples else ""
         value = _fmt(now["value"], kpi.unit)
-        title = _title(kpi.meaning)  # words, not the engine's name
+        title = _heading(kpi.meaning)  # words, not the engine's name
         target = review.targets.get(kpi.name)
         if now["status"] == "off" and target:
             gap = abs(now["value"] - target.target) / (abs(target.target) or 1)
@@ -536,8 +537,3 @@ def baseline(review: Review) -> str:
     for _limits, basis in review.weekly.limits.values():
         return basis
     return "no baseline"
-
-
-def _title(words: str) -> str:
-    """A KPI's meaning as a heading: its first letter in capitals."""
-    return words[:1].upper() + words[1:]

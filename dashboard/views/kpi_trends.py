@@ -68,7 +68,7 @@ def _trend(review: report.Review, row: dict, marks: list) -> None:
     series = report.kpi_series(review, kpi.name)
     fig = charts.kpi_trend(
         series,
-        f"{kpi.meaning[:1].upper()}{kpi.meaning[1:]} ({kpi.name})",
+        f"{fmt.heading(kpi.meaning)} ({kpi.name})",
         target=target.target if target else None,
         changes=marks,
         percent=kpi.unit == "fraction",

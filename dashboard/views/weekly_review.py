@@ -239,7 +239,7 @@ def _tile(row: dict) -> None:
     # The last weeks as the metric's own sparkline: drawn by the browser, no figure to build.
     recent = row["recent"].dropna(subset=["value"])["value"]
     st.metric(
-        kpi.meaning[:1].upper() + kpi.meaning[1:],
+        fmt.heading(kpi.meaning),
         fmt.kpi_value(row["value"], kpi.unit),
         delta=delta,
         delta_color=colour,
