@@ -21,14 +21,10 @@ SURVEYS = (("CSAT", "csat"), ("CES", "ces"), ("NPS", "nps"))
 
 
 def missing(value: Any) -> bool:
-    """None, NaN or pandas' NA (a list, even empty, is not missing)."""
+    """None, NaN or pandas' NA (a list or array, even empty, is not missing)."""
     import pandas as pd
 
-    return (
-        not isinstance(value, list | tuple)
-        and not hasattr(value, "__len__")
-        and bool(pd.isna(value))
-    )
+    return not hasattr(value, "__len__") and bool(pd.isna(value))
 
 
 def duration(seconds: float | None) -> str:
