@@ -13,10 +13,10 @@ def duration(hours: float | None, like: float | None = None) -> str:
     """`45 minutes` under an hour, `19.2 hours` under two days, else `3.4 days` (`1,234 days`
     from 100 days on); `n/a` for none. With `like`, a duration it is compared with, in the unit
     the larger of the two gets (`24.1 days against 1.0 days`, not against `24.0 hours`)."""
-    if _missing(hours):
+    if missing(hours):
         return "n/a"
     assert hours is not None
-    size = abs(hours) if _missing(like) else max(abs(hours), abs(like))  # type: ignore[arg-type]
+    size = abs(hours) if missing(like) else max(abs(hours), abs(like))  # type: ignore[arg-type]
     if size < 1:
         minutes = round(hours * 60)
         return f"{minutes} minute{'s' * (minutes != 1)}"
@@ -30,7 +30,7 @@ def duration(hours: float | None, like: float | None = None) -> str:
 def kpi_value(value: object, unit: str, like: object = None) -> str:
     """A KPI's value in its unit: `12.5%` for fractions, durations by `duration` (in the unit of
     `like`, a value it is compared with, when given), `n/a` for none."""
-    if _missing(value):
+    if missing(value):
         return "n/a"
     v = float(value)  # type: ignore[arg-type]
     if unit == "fraction":
@@ -38,7 +38,7 @@ def kpi_value(value: object, unit: str, like: object = None) -> str:
     if unit == "tickets":
         return f"{v:,.0f}"
     if unit == "hours":
-        return duration(v, None if _missing(like) else float(like))  # type: ignore[arg-type]
+        return duration(v, None if missing(like) else float(like))  # type: ignore[arg-type]
     return f"{v:.2f}"
 
 
@@ -50,7 +50,7 @@ def heading(words: str) -> str:
 def difference(value: float | None, unit: str) -> str:
     """A signed difference of a KPI in its unit: `+2.5 pp` (percentage points, not a relative
     change), `-3.1 hours`."""
-    if _missing(value):
+    if missing(value):
         return "n/a"
     assert value is not None
     if unit == "fraction":
@@ -58,7 +58,8 @@ def difference(value: float | None, unit: str) -> str:
     return ("+" if value >= 0 else "-") + kpi_value(abs(value), unit)
 
 
-def _missing(value: object) -> bool:
+def missing(value: object) -> bool:
+    """None or NaN."""
     return value is None or (isinstance(value, float) and value != value)
 
 

@@ -18,6 +18,7 @@ from dashboard import charts
 from dashboard.format import difference as _difference
 from dashboard.format import heading as _heading
 from dashboard.format import kpi_value as _fmt
+from dashboard.format import missing as _missing
 from mining.conformance import deviation_costs
 from mining.effect import FITTING
 from mining.kpis import BY_NAME, KPIS, KpiReport
@@ -238,10 +239,6 @@ def kpi_series(review: Review, kpi: str) -> pd.DataFrame:
 def _value_at(rows: pd.DataFrame, week: date) -> pd.Series | None:
     hit = np.flatnonzero(rows["week"].to_numpy() == week)  # one row: no frame to filter
     return rows.iloc[hit[0]] if hit.size else None
-
-
-def _missing(v: object) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
