@@ -6,6 +6,7 @@ a load in another process shows up on the next rerun and nothing stale is ever s
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, suppress
@@ -50,9 +51,12 @@ def query(
 ) -> T:
     """`fn(con, selection, **options)` on a short read-only connection, cached on the store's
     version, the selection and the options. `fn` is a mining function; its result (a DataFrame or
-    a dataclass) is cached by value, so callers must not mutate it."""
+    a dataclass) is cached by value, so callers must not mutate it. A function that takes
+    `tickets` (compute_kpis, measure_change) is given the selection's ticket_kpis under the
+    `settings` option: read from the events once for the KPIs and every change's effect."""
     name = f"{fn.__module__}.{fn.__qualname__}"
-    return _query(name, fn, path, version, selection, tuple(sorted(options.items())))
+    shares = "tickets" in inspect.signature(fn).parameters
+    return _query(name, fn, path, version, selection, tuple(sorted(options.items())), shares)
 
 
 def prefetch(
@@ -85,9 +89,23 @@ def _query(
     version: float,
     selection: Selection,
     options: tuple[tuple[str, Any], ...],
+    shares_tickets: bool,
 ) -> Any:
+    kwargs = dict(options)
+    if shares_tickets:
+        kwargs["tickets"] = ticket_kpis(path, version, selection, kwargs["settings"])
     with _reading(path) as con:
-        return _fn(con, selection, **dict(options))
+        return _fn(con, selection, **kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def ticket_kpis(path: Path, version: float, selection: Selection, settings: Settings) -> Any:
+    """What each ticket of the selection contributes to the KPIs (mining.kpis.ticket_kpis),
+    read once per store version, selection and settings (about 20 MB at 100,000 tickets)."""
+    from mining.kpis import ticket_kpis as read
+
+    with _reading(path) as con:
+        return read(con, selection, settings)
 
 
 @st.cache_data(show_spinner=False)

@@ -85,20 +85,25 @@ def build_review(
     that fit. TicketloopError for a week without data."""
     from mining.bottlenecks import bottlenecks
     from mining.effect import measure_change
-    from mining.kpis import compute_kpis
+    from mining.kpis import compute_kpis, ticket_kpis
     from store.changes import list_changes
     from store.errors import MiningError, TicketloopError
 
     changes = list_changes(con, selection.dataset)
+    tickets = ticket_kpis(con, selection, settings)  # read once for the KPIs and the effects
     weekly = compute_kpis(
-        con, selection, settings, weekly=True, changes=[c["date"] for c in changes]
+        con, selection, settings, weekly=True, changes=[c["date"] for c in changes], tickets=tickets
     )
     monday = pick_week(weekly, week)
     unfit = conformance.non_fitting_tickets if conformance is not None else None
     effects = []
     for c in recent_changes(changes, monday, recent_weeks):
         try:
-            effects.append(measure_change(con, selection, settings, c, non_fitting_tickets=unfit))
+            effects.append(
+                measure_change(
+                    con, selection, settings, c, non_fitting_tickets=unfit, tickets=tickets
+                )
+            )
         except TicketloopError:
             continue
     try:

@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from mining.kpis import KPIS, Kpi, build_ticket_kpis, unusable_kpis
+from mining.kpis import KPIS, Kpi, TicketKpis, build_ticket_kpis, unusable_kpis
 from mining.selection import Selection
 from store.datasets import dataset_id
 from store.errors import MiningError
@@ -89,11 +89,13 @@ def measure_change(
     resamples: int = RESAMPLES,
     seed: int = SEED,
     non_fitting_tickets: tuple[str, ...] | None = None,
+    tickets: TicketKpis | None = None,
 ) -> ChangeEffect:
     """Compare the tickets of `selection` created in the `weeks_before` weeks before
     `change["date"]` with those created in the `weeks_after` weeks from it. With
     `non_fitting_tickets` (case ids, from conformance checking against the designed flow), the
-    share of tickets that fit the flow is compared too, as `fitting_ticket_share`."""
+    share of tickets that fit the flow is compared too, as `fitting_ticket_share`. With `tickets`
+    (ticket_kpis of `selection`), the tickets' KPIs are taken from those rows."""
     day: date = change["date"]
     start, end = day - timedelta(weeks=weeks_before), day + timedelta(weeks=weeks_after)
     window = selection.but(
@@ -102,7 +104,7 @@ def measure_change(
         if selection.end
         else end - timedelta(days=1),
     )
-    build_ticket_kpis(con, window, settings)
+    build_ticket_kpis(con, window, settings, within=tickets)
     unusable = unusable_kpis(con, dataset_id(con, selection.dataset))
     measured = [k for k in KPIS if k.kind not in ("count", "backlog") and k.name not in unusable]
     columns = ", ".join(

@@ -34,6 +34,7 @@ from store.settings import Settings, Target
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 Kind = Literal["count", "mean", "quantile", "backlog"]
 BY = ("channel", "priority", "team", "category", "level")
@@ -312,11 +313,41 @@ def status(value: float | None, target: Target | None, near_share: float) -> str
     return "near" if -gap <= near_share * abs(target.target) else "off"
 
 
-def build_ticket_kpis(
+@dataclass(frozen=True)
+class TicketKpis:
+    """What each ticket of `selection` contributes to the KPIs under `settings` (the rows of
+    kpi_tickets.sql, as an Arrow table): read from the events once, then the selection's KPIs
+    and the effect of each of its changes are computed from it (`tickets=` of compute_kpis and
+    measure_change)."""
+
+    selection: Selection
+    settings: Settings
+    dataset_id: int
+    table: pa.Table
+
+
+def ticket_kpis(
     con: duckdb.DuckDBPyConnection, selection: Selection, settings: Settings
+) -> TicketKpis:
+    """The per-ticket KPI contributions of `selection`; MiningError when no ticket matches."""
+    bound = build_ticket_kpis(con, selection, settings)
+    table = con.table("kpi_tickets").to_arrow_table()
+    return TicketKpis(selection, settings, bound.dataset_id, table)
+
+
+def build_ticket_kpis(
+    con: duckdb.DuckDBPyConnection,
+    selection: Selection,
+    settings: Settings,
+    within: TicketKpis | None = None,
 ) -> Scope:
     """Fill the TEMP table `kpi_tickets` (kpi_tickets.sql) for `selection`; MiningError when no
-    ticket matches."""
+    ticket matches. With `within` (the rows of a selection that `selection` narrows, such as a
+    window of its weeks, under the same settings), from its rows rather than the events: only
+    whether an escalation was needless is judged again, among the tickets of `selection` (a
+    push-to-front category is one most of whose selected tickets need no escalation)."""
+    if within is not None:
+        return _narrow_ticket_kpis(con, selection, settings, within)
     bound = flag_tickets(con, selection, push_to_front_share=settings.push_to_front_share)
     # the end of the data is the data set's last event, whatever the selection: a ticket still
     # open then is judged against its SLA targets at that instant
@@ -340,6 +371,27 @@ def build_ticket_kpis(
         },
     )
     return bound
+
+
+def _narrow_ticket_kpis(
+    con: duckdb.DuckDBPyConnection, selection: Selection, settings: Settings, within: TicketKpis
+) -> Scope:
+    if within.settings != settings:
+        raise ValueError("the per-ticket KPIs were computed under other settings")
+    con.register("within_kpis", within.table)
+    try:
+        if selection == within.selection:
+            con.execute("CREATE OR REPLACE TEMP TABLE kpi_tickets AS FROM within_kpis")
+            return Scope(selection, within.dataset_id, within.table.num_rows)
+        bound = flag_tickets(con, selection, push_to_front_share=settings.push_to_front_share)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE kpi_tickets AS"
+            " SELECT k.* REPLACE (coalesce(f.bounce_back OR f.push_to_front, false) AS needless)"
+            " FROM within_kpis k JOIN ticket_flags f USING (case_key)"
+        )
+        return bound
+    finally:
+        con.unregister("within_kpis")
 
 
 def _aggregate(kpi: Kpi) -> str:
@@ -485,16 +537,18 @@ def compute_kpis(
     weekly: bool = False,
     by: str | None = None,
     changes: list[date] | tuple[date, ...] = (),
+    tickets: TicketKpis | None = None,
 ) -> KpiReport:
     """Every KPI of `selection`: totals, or with `weekly` one row per ISO week, optionally per
     value of `by` (channel, priority, team, category, level). Weekly series carry XmR limits from
     the baseline (the weeks before the last of `changes` when there are at least
-    `settings.baseline_weeks` // 2 of them, else the first `settings.baseline_weeks` weeks)."""
+    `settings.baseline_weeks` // 2 of them, else the first `settings.baseline_weeks` weeks).
+    With `tickets` (ticket_kpis of `selection` or of a selection it narrows), from those rows."""
     import pandas as pd
 
     if by is not None and by not in BY:
         raise MiningError(f"cannot break KPIs down by '{by}'. Use --by {', --by '.join(BY)}")
-    bound = build_ticket_kpis(con, selection, settings)
+    bound = build_ticket_kpis(con, selection, settings, within=tickets)
     keys = (["week"] if weekly else []) + ([by] if by else [])
     frames = []
     for basis in WEEK_OF:

@@ -418,3 +418,44 @@ def test_weekly_kpis_a_log_cannot_give_are_said_once(real_helpdesk_db: Path) -> 
     assert not any(" csat " in line for line in lines.splitlines()[1:] if line[:4].isdigit())
     weekly_handoffs = [line for line in lines.splitlines() if "handoffs_per_ticket" in line]
     assert len(weekly_handoffs) > 100  # what it can give, week by week
+
+
+def test_kpis_and_effects_from_the_per_ticket_rows_equal_those_from_the_events(
+    sample: Store,
+) -> None:
+    """The dashboard computes a selection's per-ticket KPIs once and derives its weekly KPIs and
+    each change's window from them; a window after the rollout judges push-to-front among its
+    own tickets, which differs from the whole sample's judgement for some of them."""
+    from pandas.testing import assert_frame_equal
+
+    from mining.effect import measure_change
+    from mining.kpis import build_ticket_kpis, compute_kpis, ticket_kpis
+    from mining.selection import Selection
+    from store.connection import open_store
+
+    settings = sample.settings
+    rollout = {"id": 0, "date": date(2025, 4, 7), "title": "rollout"}
+    whole = Selection("helpdesk", timezone="Europe/Madrid")
+    with open_store(sample.path, read_only=True) as con:
+        for selection in (whole.but(channel=("e-mail",)), whole):
+            rows = ticket_kpis(con, selection, settings)
+            for weekly in (False, True):
+                ours = compute_kpis(con, selection, settings, weekly=weekly, tickets=rows)
+                theirs = compute_kpis(con, selection, settings, weekly=weekly)
+                assert_frame_equal(ours.values, theirs.values)
+            ours = measure_change(con, selection, settings, rollout, tickets=rows)
+            assert ours == measure_change(con, selection, settings, rollout)
+        after = whole.but(start=date(2025, 4, 7))
+        build_ticket_kpis(con, after, settings)
+        con.register("whole", rows.table)
+        (judged_again,) = con.execute(
+            "SELECT count(*) FILTER (WHERE k.needless <> w.needless) FROM kpi_tickets k"
+            " JOIN whole w USING (case_key)"
+        ).fetchall()[0]
+        assert judged_again > 0
+        derived = build_ticket_kpis(con, after, settings, within=rows)
+        assert derived.tickets == con.execute("SELECT count(*) FROM kpi_tickets").fetchall()[0][0]
+        assert_frame_equal(
+            compute_kpis(con, after, settings, tickets=rows).values,
+            compute_kpis(con, after, settings).values,
+        )
