@@ -6,10 +6,12 @@ a load in another process shows up on the next rerun and nothing stale is ever s
 
 from __future__ import annotations
 
+import atexit
 import inspect
 import threading
-from collections.abc import Callable
-from contextlib import AbstractContextManager, suppress
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,6 +30,7 @@ from store.quality import quality_report
 from store.settings import Settings, load_settings, settings_file
 
 READ_WAIT_S = 5.0  # how long a page waits for an ingest in another process to release the file
+KEEP_OPEN_S = 1.0  # how long the store stays open after the last read (other processes write then)
 T = TypeVar("T")
 
 
@@ -35,9 +38,82 @@ def db_path() -> Path:
     return default_db_path().resolve()
 
 
-def _reading(path: Path) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
-    """A short read-only connection that waits a little for an ingest in another process."""
-    return open_store(path, read_only=True, wait_s=READ_WAIT_S)
+@contextmanager
+def _reading(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short read-only connection that waits a little for an ingest in another process. The
+    store stays open in this process until KEEP_OPEN_S after the last of them: the reads of a
+    page share one DuckDB instance (its catalog and the blocks read), where each would open
+    the file anew."""
+    _keep_open(path)
+    try:
+        with open_store(path, read_only=True, wait_s=READ_WAIT_S) as con:
+            yield con
+    finally:
+        _close_later(path)
+
+
+@dataclass
+class _Kept:
+    """The store held open for reading (`stack` closes it), by how many reads now."""
+
+    stack: ExitStack
+    readers: int = 0
+    closing: threading.Timer | None = None
+
+
+_kept: dict[Path, _Kept] = {}
+_kept_lock = threading.Lock()
+
+
+@atexit.register
+def _close_all() -> None:
+    with _kept_lock:
+        for kept in _kept.values():
+            kept.stack.close()
+        _kept.clear()
+
+
+def _keep_open(path: Path) -> None:
+    with _kept_lock:
+        kept = _kept.get(path)
+        if kept is None:
+            stack = ExitStack()
+            stack.enter_context(open_store(path, read_only=True, wait_s=READ_WAIT_S))
+            kept = _kept[path] = _Kept(stack)
+        if kept.closing is not None:
+            kept.closing.cancel()
+            kept.closing = None
+        kept.readers += 1
+
+
+def _close_later(path: Path) -> None:
+    with _kept_lock:
+        kept = _kept[path]
+        kept.readers -= 1
+        if not kept.readers:
+            kept.closing = threading.Timer(KEEP_OPEN_S, _close_if_idle, (path, kept))
+            kept.closing.daemon = True
+            kept.closing.start()
+
+
+def _close_if_idle(path: Path, kept: _Kept) -> None:
+    with _kept_lock:
+        if _kept.get(path) is kept and not kept.readers:
+            del _kept[path]
+            kept.stack.close()
+
+
+def let_go(path: Path) -> bool:
+    """Close the store now unless a read is running (a write of this process then waits for
+    it); whether it is closed in this process."""
+    with _kept_lock:
+        kept = _kept.get(path)
+        if kept is not None and not kept.readers:
+            if kept.closing is not None:
+                kept.closing.cancel()
+            del _kept[path]
+            kept.stack.close()
+        return path not in _kept
 
 
 def db_version(path: Path) -> float:
@@ -141,6 +217,7 @@ def rename_dataset(path: Path, old: str, new: str) -> str:
     """Rename a data set; forgets cached reads."""
     from store.datasets import rename_dataset as rename
 
+    let_go(path)
     with open_store(path, wait_s=READ_WAIT_S) as con:
         name = rename(con, old, new)
     clear()
@@ -151,6 +228,7 @@ def delete_dataset(path: Path, name: str) -> dict[str, int]:
     """Delete a data set from every table; forgets cached reads."""
     from store.datasets import delete_dataset as delete
 
+    let_go(path)
     with open_store(path, wait_s=READ_WAIT_S) as con:
         deleted = delete(con, name)
     clear()
@@ -185,6 +263,7 @@ def add_change(path: Path, dataset: str, day: date, title: str, note: str | None
     """Record a process change of `dataset` (store.changes.add_change); forgets cached reads."""
     from store.changes import add_change as add
 
+    let_go(path)
     with open_store(path, wait_s=READ_WAIT_S) as con:
         change_id = add(con, dataset=dataset, effective=day, title=title, note=note or None)
     clear()
@@ -195,6 +274,7 @@ def remove_change(path: Path, change_id: int) -> dict:
     """Delete a process change; what it was. Forgets cached reads."""
     from store.changes import remove_change as remove
 
+    let_go(path)
     with open_store(path, wait_s=READ_WAIT_S) as con:
         removed = remove(con, change_id)
     clear()

@@ -15,24 +15,34 @@ from store.errors import StoreError
 from store.schema import SCHEMA_VERSION, migrate
 
 _LOCK_RETRY_S = 0.1
+# What DuckDB says when the file is locked by another process, or open in this one in another
+# mode (read-only here, a write wanted, or the other way round).
+_IN_USE = re.compile(r"lock|different configuration|already attached", re.IGNORECASE)
 T = TypeVar("T")
 
 
 def _retry_while_locked(path: Path, wait_s: float, attempt: Callable[[], T]) -> T:
-    """Run `attempt`, retrying up to `wait_s` while another process holds the file's lock."""
+    """Run `attempt`, retrying up to `wait_s` while another process holds the file's lock, or
+    this process has it open in the other mode (a read-only reader while this one writes)."""
     deadline = time.monotonic() + wait_s
     while True:
         try:
             return attempt()
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
+        except (
+            duckdb.IOException,
+            duckdb.ConnectionException,
+            duckdb.ResourceInUseException,
+        ) as exc:
+            if not _IN_USE.search(str(exc)):
                 raise _not_a_store(path) from None
             if time.monotonic() >= deadline:
-                holder = re.search(r"PID (\d+)", str(exc))
-                who = f"process {holder.group(1)}" if holder else "another process"
+                who = "this process, which has it open in the other mode (read-only or not)"
+                if isinstance(exc, duckdb.IOException):
+                    holder = re.search(r"PID (\d+)", str(exc))
+                    who = f"process {holder.group(1)}" if holder else "another process"
+                    who += " (an ingest or another writer)"
                 raise StoreError(
-                    f"{path}: the database is in use by {who} (an ingest or another writer)."
-                    " Wait for it to finish and try again"
+                    f"{path}: the database is in use by {who}. Wait for it to finish and try again"
                 ) from None
             time.sleep(_LOCK_RETRY_S)
         except duckdb.Error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -612,3 +613,25 @@ def test_the_settings_file_given_to_the_dashboard_is_the_one_it_reads(
     at.switch_page(SETTINGS.script).run()
     assert at.caption[0].value == texts.SETTINGS_INTRO.format(path=config.resolve())
     assert at.text_input(key="set_timezone").value == "Asia/Tokyo"
+
+
+def test_the_dashboard_reads_share_the_open_store_and_let_go_of_it(
+    writable_sample_db: Path,
+) -> None:
+    """A page's reads share one open store (dashboard/data.py); it is closed KEEP_OPEN_S after
+    the last one, so another writer gets in, and at once when the dashboard itself writes."""
+    from datetime import date
+
+    from dashboard import data
+    from store.errors import StoreError
+
+    path = writable_sample_db.resolve()
+    assert data.datasets(path, data.db_version(path))[0]["name"] == "helpdesk"
+    busy = pytest.raises(StoreError, match="in use by this process")
+    with busy, open_store(path, wait_s=0):  # still open for the page's next read
+        pass
+    data.add_change(path, "helpdesk", date(2025, 4, 7), "Rollout", None)  # lets go to write
+    assert data.changes(path, data.db_version(path), "helpdesk")[0]["title"] == "Rollout"
+    time.sleep(data.KEEP_OPEN_S + 0.5)
+    with open_store(path, wait_s=0) as con:  # closed by then
+        assert con.execute("SELECT count(*) FROM changes").fetchall()[0][0] == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -101,6 +102,22 @@ def test_a_reader_gives_up_with_a_clear_message_while_a_writer_holds_on(
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_write_waits_for_a_reader_of_the_same_process_and_says_so_if_it_stays(
+    writable_sample_db: Path,
+) -> None:
+    """DuckDB cannot open one file in two modes in one process (the dashboard reads while it
+    saves a change): the write waits like one behind another process, then says who holds on."""
+    with open_store(writable_sample_db, read_only=True):
+        expected = pytest.raises(StoreError, match=r"in use by this process.*Wait for it")
+        with expected, open_store(writable_sample_db, wait_s=0.3):
+            pass
+    reader = open_store(writable_sample_db, read_only=True)
+    reader.__enter__()
+    threading.Timer(0.3, reader.__exit__, (None, None, None)).start()
+    with open_store(writable_sample_db, wait_s=5) as con:  # once the reader is done
+        assert con.execute("SELECT count(*) FROM datasets").fetchall()[0][0] == 1
 
 
 NEXT_COLUMNS = "dataset_id, case_key, event_index, next_activity_id, next_ts, next_team"

@@ -75,6 +75,7 @@ def _load(ctx: PageContext, pending: dict, mapping: Mapping | None) -> None:
         done += n
         bar.progress(min(done / total, 1.0))
 
+    data.let_go(ctx.db)  # this process writes: its reads let go of the file
     try:
         report = ingest_files(
             ctx.db, paths, dataset=pending["dataset"], mapping=mapping, progress=advance
