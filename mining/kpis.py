@@ -330,8 +330,8 @@ def ticket_kpis(
     con: duckdb.DuckDBPyConnection, selection: Selection, settings: Settings
 ) -> TicketKpis:
     """The per-ticket KPI contributions of `selection`; MiningError when no ticket matches."""
-    bound = build_ticket_kpis(con, selection, settings)
-    table = con.table("kpi_tickets").to_arrow_table()
+    bound, query, params = _ticket_rows(con, selection, settings)
+    table = con.sql(query, params=params).to_arrow_table()
     return TicketKpis(selection, settings, bound.dataset_id, table)
 
 
@@ -348,6 +348,16 @@ def build_ticket_kpis(
     push-to-front category is one most of whose selected tickets need no escalation)."""
     if within is not None:
         return _narrow_ticket_kpis(con, selection, settings, within)
+    bound, query, params = _ticket_rows(con, selection, settings)
+    con.execute("CREATE OR REPLACE TEMP TABLE kpi_tickets AS " + query, params)
+    return bound
+
+
+def _ticket_rows(
+    con: duckdb.DuckDBPyConnection, selection: Selection, settings: Settings
+) -> tuple[Scope, str, dict[str, Any]]:
+    """Scope and flag the tickets of `selection` and lay out the business calendar: then
+    kpi_tickets.sql with these parameters gives their rows."""
     bound = flag_tickets(con, selection, push_to_front_share=settings.push_to_front_share)
     # the end of the data is the data set's last event, whatever the selection: a ticket still
     # open then is judged against its SLA targets at that instant
@@ -358,8 +368,9 @@ def build_ticket_kpis(
     ).fetchall()[0]
     use_calendar(con, settings.calendar, start, data_end)
     priorities = [p for p in settings.sla if p != "default"]
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE kpi_tickets AS " + sql_text("mining", "kpi_tickets.sql"),
+    return (
+        bound,
+        sql_text("mining", "kpi_tickets.sql"),
         {
             "zone": settings.calendar.timezone,
             "data_end": data_end,
@@ -370,7 +381,6 @@ def build_ticket_kpis(
             "default_resolution_s": settings.sla["default"].resolution_hours * 3600,
         },
     )
-    return bound
 
 
 def _narrow_ticket_kpis(
