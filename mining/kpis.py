@@ -341,14 +341,16 @@ def build_ticket_kpis(
     settings: Settings,
     within: TicketKpis | None = None,
 ) -> Scope:
-    """Fill the TEMP table `kpi_tickets` (kpi_tickets.sql) for `selection`; MiningError when no
-    ticket matches. With `within` (the rows of a selection that `selection` narrows, such as a
-    window of its weeks, under the same settings), from its rows rather than the events: only
-    whether an escalation was needless is judged again, among the tickets of `selection` (a
-    push-to-front category is one most of whose selected tickets need no escalation)."""
+    """Fill `kpi_tickets` (kpi_tickets.sql) for `selection`, a TEMP table or, for the selection
+    of `within` itself, its rows read in place; MiningError when no ticket matches. With
+    `within` (the rows of a selection that `selection` narrows, such as a window of its weeks,
+    under the same settings), from its rows rather than the events: only whether an escalation
+    was needless is judged again, among the tickets of `selection` (a push-to-front category is
+    one most of whose selected tickets need no escalation)."""
     if within is not None:
         return _narrow_ticket_kpis(con, selection, settings, within)
     bound, query, params = _ticket_rows(con, selection, settings)
+    con.unregister("kpi_tickets")  # the rows of an earlier call's `within`, if any
     con.execute("CREATE OR REPLACE TEMP TABLE kpi_tickets AS " + query, params)
     return bound
 
@@ -388,20 +390,23 @@ def _narrow_ticket_kpis(
 ) -> Scope:
     if within.settings != settings:
         raise ValueError("the per-ticket KPIs were computed under other settings")
+    con.unregister("kpi_tickets")
+    con.execute("DROP TABLE IF EXISTS kpi_tickets")
+    if selection == within.selection:  # its rows as they are, read in place
+        con.register("kpi_tickets", within.table)
+        return Scope(selection, within.dataset_id, within.table.num_rows)
+    bound = flag_tickets(con, selection, push_to_front_share=settings.push_to_front_share)
     con.register("within_kpis", within.table)
     try:
-        if selection == within.selection:
-            con.execute("CREATE OR REPLACE TEMP TABLE kpi_tickets AS FROM within_kpis")
-            return Scope(selection, within.dataset_id, within.table.num_rows)
-        bound = flag_tickets(con, selection, push_to_front_share=settings.push_to_front_share)
+        # needless as kpi_tickets.sql has it, the flags judged among the narrower selection
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE kpi_tickets AS"
+            "CREATE TEMP TABLE kpi_tickets AS"
             " SELECT k.* REPLACE (coalesce(f.bounce_back OR f.push_to_front, false) AS needless)"
             " FROM within_kpis k JOIN ticket_flags f USING (case_key)"
         )
-        return bound
     finally:
         con.unregister("within_kpis")
+    return bound
 
 
 def _aggregate(kpi: Kpi) -> str:
