@@ -10,15 +10,17 @@ desk's settings beside it (calendar, SLA, designed flow, alignments), its knowle
 the change log, and its tickets replayed once on the designed flow (timed and printed), so the
 weekly review, the conformance page and the KPI trends show what a process owner sees.
 
-Goals: under 1 s per render on the sample, under 2 s at 1M events. A first render starts with
-empty dashboard caches (the cost a new store version pays; the replay results the store keeps
-per path stay); the filter change picks one channel.
+Goals: under 1 s per render on the sample, under 2 s at 1M events, for the median of RUNS runs
+(the slowest is printed beside it). A first render starts with empty dashboard caches and the
+store closed (the cost a new store version pays; the replay results the store keeps per path
+stay); the filter change picks one channel.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -26,41 +28,54 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Each page is timed this often and its median judged: on a shared machine of two cores, one
+# render of the same page varies by a fifth from run to run.
+RUNS = 3
 sys.path.insert(0, str(ROOT))
 
 
 def measure(db: Path, label: str, goal_s: float) -> bool:
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    from dashboard import data
+    """Time every page RUNS times; whether the medians are under `goal_s`."""
     from dashboard.pages import PAGES
 
     os.environ["TICKETLOOP_DB"] = str(db)
     ok = True
     for spec in PAGES:
-        at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
-        at.run()
-        at.switch_page(spec.script)
-        st.cache_data.clear()  # a first render: nothing cached for this store version,
-        while not data.let_go(db.resolve()):  # nor the store held open by the reads before
-            time.sleep(0.05)
-        started = time.perf_counter()
-        at.run()
-        first = time.perf_counter() - started
-        assert not at.exception, at.exception
-        channel = at.multiselect(key="filter_channel")
-        started = time.perf_counter()
-        channel.set_value([channel.options[0]]).run()
-        change = time.perf_counter() - started
-        assert not at.exception, at.exception
+        firsts, changes = zip(*(render(spec.script, db) for _ in range(RUNS)), strict=True)
+        first, change = statistics.median(firsts), statistics.median(changes)
         good = first < goal_s and change < goal_s
         ok &= good
         print(
-            f"{label:<12} {spec.url_path:<16} first render {first:6.2f} s"
-            f"   filter change {change:6.2f} s   {'ok' if good else f'OVER {goal_s:g} s'}"
+            f"{label:<12} {spec.url_path:<16} first render {first:6.2f} s (max {max(firsts):.2f})"
+            f"   filter change {change:6.2f} s (max {max(changes):.2f})"
+            f"   {'ok' if good else f'OVER {goal_s:g} s'}"
         )
     return ok
+
+
+def render(script: str, db: Path) -> tuple[float, float]:
+    """Seconds of a first render of page `script` and of a change of the channel filter."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import data
+
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page(script)
+    st.cache_data.clear()  # a first render: nothing cached for this store version,
+    while not data.let_go(db.resolve()):  # nor the store held open by the reads before
+        time.sleep(0.05)
+    started = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - started
+    assert not at.exception, at.exception
+    channel = at.multiselect(key="filter_channel")
+    started = time.perf_counter()
+    channel.set_value([channel.options[0]]).run()
+    change = time.perf_counter() - started
+    assert not at.exception, at.exception
+    return first, change
 
 
 def store(folder: Path, csv: Callable[[], Path], dataset: str) -> tuple[Path, int]:
