@@ -187,90 +187,97 @@ def bpmn_diagram(shapes: pd.DataFrame, edges: pd.DataFrame, title: str) -> go.Fi
     their names, events as circles, gateways as diamonds, flows as lines. Hover names each node.
     A wide diagram opens on its first BPMN_VISIBLE units, at a scale its labels can be read at,
     and pans (drag) and zooms (scroll) to the rest."""
-    fig = go.Figure()
+    # Shapes, labels and arrows are collected and set at once: Plotly validates the whole
+    # layout at each add_shape or add_annotation, which made a 60-node flow take most of a second.
+    boxes: list[dict] = []
+    notes: list[dict] = []
     for row in shapes.itertuples():
         x0, y0, x1, y1 = row.x, row.y, row.x + row.width, row.y + row.height
+        corners = {"x0": x0, "y0": y0, "x1": x1, "y1": y1}
         if row.kind in ("lane", "participant"):
-            fig.add_shape(
-                type="rect",
-                x0=x0,
-                y0=y0,
-                x1=x1,
-                y1=y1,
-                line={"color": "#bbb", "width": 1},
-                fillcolor="rgba(0,0,0,0)",
-                layer="below",
+            boxes.append(
+                {
+                    "type": "rect",
+                    **corners,
+                    "line": {"color": "#bbb", "width": 1},
+                    "fillcolor": "rgba(0,0,0,0)",
+                    "layer": "below",
+                }
             )
-            fig.add_annotation(
-                x=x0 + 4,
-                y=(y0 + y1) / 2,
-                text=_wrap(row.name, 24),
-                textangle=-90,
-                showarrow=False,
-                font={"size": 10, "color": "#666"},
-                xanchor="left",
+            notes.append(
+                {
+                    "x": x0 + 4,
+                    "y": (y0 + y1) / 2,
+                    "text": _wrap(row.name, 24),
+                    "textangle": -90,
+                    "showarrow": False,
+                    "font": {"size": 10, "color": "#666"},
+                    "xanchor": "left",
+                }
             )
         elif row.kind.endswith("Event"):
-            fig.add_shape(
-                type="circle",
-                x0=x0,
-                y0=y0,
-                x1=x1,
-                y1=y1,
-                line={"color": "#333"},
-                fillcolor="#e8f5e9" if row.kind == "startEvent" else "#ffebee",
+            fill = "#e8f5e9" if row.kind == "startEvent" else "#ffebee"
+            boxes.append(
+                {"type": "circle", **corners, "line": {"color": "#333"}, "fillcolor": fill}
             )
         elif row.kind.endswith("Gateway"):
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            fig.add_shape(
-                type="path",
-                path=f"M {cx} {y0} L {x1} {cy} L {cx} {y1} L {x0} {cy} Z",
-                line={"color": "#333"},
-                fillcolor="#fff8e1",
+            boxes.append(
+                {
+                    "type": "path",
+                    "path": f"M {cx} {y0} L {x1} {cy} L {cx} {y1} L {x0} {cy} Z",
+                    "line": {"color": "#333"},
+                    "fillcolor": "#fff8e1",
+                }
             )
         else:
-            fig.add_shape(
-                type="rect",
-                x0=x0,
-                y0=y0,
-                x1=x1,
-                y1=y1,
-                line={"color": "#1f4e79"},
-                fillcolor="#e3f2fd",
+            boxes.append(
+                {"type": "rect", **corners, "line": {"color": "#1f4e79"}, "fillcolor": "#e3f2fd"}
             )
-            fig.add_annotation(
-                x=(x0 + x1) / 2,
-                y=(y0 + y1) / 2,
-                text=_wrap(row.name, 12),
-                showarrow=False,
-                font={"size": 9},
+            notes.append(
+                {
+                    "x": (x0 + x1) / 2,
+                    "y": (y0 + y1) / 2,
+                    "text": _wrap(row.name, 12),
+                    "showarrow": False,
+                    "font": {"size": 9},
+                }
             )
+    xs: list[float | None] = []
+    ys: list[float | None] = []
     for edge in edges.itertuples():
-        xs, ys = zip(*edge.points, strict=True)
-        fig.add_scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            line={"color": "#555", "width": 1},
-            hoverinfo="skip",
-            showlegend=False,
-        )
+        for x, y in edge.points:
+            xs.append(x)
+            ys.append(y)
+        xs.append(None)  # a break between flows: all of them one trace
+        ys.append(None)
         (ax, ay), (bx, by) = edge.points[-2], edge.points[-1]
-        fig.add_annotation(
-            x=bx,
-            y=by,
-            ax=ax,
-            ay=ay,
-            xref="x",
-            yref="y",
-            axref="x",
-            ayref="y",
-            showarrow=True,
-            arrowhead=2,
-            arrowsize=1,
-            arrowwidth=1,
-            text="",
+        notes.append(
+            {
+                "x": bx,
+                "y": by,
+                "ax": ax,
+                "ay": ay,
+                "xref": "x",
+                "yref": "y",
+                "axref": "x",
+                "ayref": "y",
+                "showarrow": True,
+                "arrowhead": 2,
+                "arrowsize": 1,
+                "arrowwidth": 1,
+                "text": "",
+            }
         )
+    fig = go.Figure(layout={"shapes": boxes, "annotations": notes})
+    fig.add_scatter(
+        x=xs,
+        y=ys,
+        mode="lines",
+        line={"color": "#555", "width": 1},
+        hoverinfo="skip",
+        showlegend=False,
+    )
     nodes = shapes[~shapes["kind"].isin(["lane", "participant"])]
     fig.add_scatter(
         x=nodes["x"] + nodes["width"] / 2,
