@@ -316,7 +316,7 @@ def scorecard(review: Review) -> str:
 def trends(review: Review) -> str:
     parts = []
     marks = [(c["date"], c["title"]) for c in review.changes]
-    for i, name in enumerate(TREND_KPIS):
+    for name in TREND_KPIS:
         kpi = BY_NAME[name]
         rows = kpi_series(review, name)
         if rows["value"].isna().all():
@@ -332,7 +332,10 @@ def trends(review: Review) -> str:
         parts.append(
             "<div class='chart'>"
             + fig.to_html(
-                full_html=False, include_plotlyjs=(i == 0), config={"displayModeBar": False}
+                # Plotly's JavaScript with the first chart drawn (the first KPI may have none)
+                full_html=False,
+                include_plotlyjs=not parts,
+                config={"displayModeBar": False},
             )
             + "</div>"
         )

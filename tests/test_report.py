@@ -53,6 +53,19 @@ def test_the_review_ranks_deviations_and_bottlenecks_with_tickets(review: Path) 
         assert "HD-" in section  # each row names example tickets
 
 
+def test_a_review_of_a_log_without_the_first_trend_still_draws_its_charts(
+    real_helpdesk_db: Path, tmp_path: Path
+) -> None:
+    """The public Helpdesk log has no `Resolved` event: the first trend (time to resolution) is
+    not drawn, and Plotly's JavaScript must come with the first one that is."""
+    out = tmp_path / "review.html"
+    result = CliRunner().invoke(cli, ["report", "--db", str(real_helpdesk_db), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    trends = out.read_text(encoding="utf-8").split("<h2>Trends")[1].split("<h2>")[0]
+    assert trends.count("plotly.js v") == 1
+    assert trends.count("Plotly.newPlot") >= 1
+
+
 def test_a_week_outside_the_data_is_one_line(tmp_path: Path, review: Path) -> None:
     db = review.parent / "s.duckdb"
     result = CliRunner().invoke(cli, ["report", "--db", str(db), "--week", "2030-W01"])
