@@ -107,6 +107,7 @@ def ingest_files(
         raise TicketloopError(f"{db_path}: is a folder; give --db the path of a .duckdb file")
     mapping = mapping or Mapping()
     zone = timezone or mapping.timezone
+    named = dataset is not None
     dataset = dataset or dataset_name_for(files[0])
     advance = progress or (lambda _n: None)
     sources = [detect_source(path, fmt) for path in files]
@@ -115,7 +116,7 @@ def ingest_files(
     con = duckdb.connect()
     created = not db_path.exists()
     try:
-        known = {} if created else _loaded_hashes(con, db_path, dataset, wait_s)
+        known = {} if created else _loaded_files(con, db_path, dataset, wait_s)
         check_timezone(con, zone, "--timezone" if timezone else mapping.source)
         # Naive timestamps are wall-clock time in that zone (see ingest.timestamps).
         con.execute("SET TimeZone = $tz", {"tz": zone})
@@ -123,7 +124,7 @@ def ingest_files(
         reports, numbered_by_order = [], []
         for index, path in enumerate(files):
             if hashes[index] in known:
-                reports.append(FileReport(str(path), known[hashes[index]], already_loaded=True))
+                reports.append(FileReport(str(path), known[hashes[index]][0], already_loaded=True))
                 advance(path.stat().st_size)
                 continue
             context = ReadContext(con, index, advance, mapping.null_tokens, zone, mapping.levels)
@@ -150,20 +151,29 @@ def ingest_files(
     finally:
         con.close()
     report.notes += _notes(files, reports)
+    if not named and known and report.events_loaded:
+        before = sorted({Path(name).name for _, name in known.values()})
+        report.notes.append(
+            f"appended to data set '{dataset}' (named after the file), which already held"
+            f" {', '.join(before[:3])}{' and more' if len(before) > 3 else ''}. If this is"
+            " another log, load it apart with --dataset NAME; to undo, delete the data set"
+            f" (ticketloop datasets --delete {dataset}) and load its files again"
+        )
     return report
 
 
-def _loaded_hashes(
+def _loaded_files(
     con: duckdb.DuckDBPyConnection, db_path: Path, dataset: str, wait_s: float
-) -> dict[str, str]:
-    """sha256 -> format of the files already loaded into `dataset` of the store at `db_path`."""
+) -> dict[str, tuple[str, str]]:
+    """sha256 -> (format, file name) of the files already loaded into `dataset` of the store at
+    `db_path`."""
     with attached_store(con, db_path, wait_s=wait_s, read_only=True):
         rows = con.execute(
-            "SELECT f.sha256, f.format FROM source_files f JOIN datasets d USING (dataset_id)"
-            " WHERE d.name = $d",
+            "SELECT f.sha256, f.format, f.file_name FROM source_files f"
+            " JOIN datasets d USING (dataset_id) WHERE d.name = $d",
             {"d": dataset},
         ).fetchall()
-    return dict(rows)
+    return {sha: (fmt, name) for sha, fmt, name in rows}
 
 
 def _stage_file(

@@ -688,3 +688,19 @@ def test_weekly_appends_of_the_sample_store_what_one_load_of_it_stores(tmp_path:
     )
     assert rows(appended, by_ticket) == rows(once, by_ticket)
     assert rows(appended, facts) == rows(once, facts)
+
+
+def test_a_file_appended_under_its_own_name_says_what_the_data_set_held(
+    db: Path, tmp_path: Path
+) -> None:
+    """Without --dataset the data set is named after the file: another log of the same name
+    joins the stored one, and the load says so (an explicit --dataset appends quietly)."""
+    ingest_files(db, [SAMPLE / "helpdesk.csv"])
+    other = tmp_path / "helpdesk.csv"
+    write(other, "case_id,activity,timestamp\nX1,Ticket created,2025-08-01 09:00:00\n")
+    note = next(n for n in ingest_files(db, [other]).notes if n.startswith("appended"))
+    assert note.startswith("appended to data set 'helpdesk' (named after the file), which")
+    assert "already held helpdesk.csv" in note and "--dataset NAME" in note
+    again = tmp_path / "again.csv"
+    write(again, "case_id,activity,timestamp\nX2,Ticket created,2025-08-02 09:00:00\n")
+    assert not any("appended" in n for n in ingest_files(db, [again], dataset="helpdesk").notes)
