@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from mining.conformance import MOST_LABELS
 from mining.dfg import directly_follows
 from mining.selection import Selection
 
@@ -39,7 +40,9 @@ class ProcessMap:
     total_activities: int
     total_edges: int
     layout: str
-    design_pairs: int  # the designed flow's pairs of tasks that are both activities of the data
+    # the designed flow's pairs of tasks that are both activities of the data; 0 when most of the
+    # data's activities are not the flow's (as conformance judges whether a model speaks a log)
+    design_pairs: int
 
 
 def process_map(
@@ -74,7 +77,12 @@ def process_map(
             "ends": [ends.get(a, 0) for a in ranked if a in kept],
         }
     )
-    pairs = {p for p in designed_pairs(design) if set(p) <= events.keys()} if design else set()
+    pairs: set[tuple[str, str]] = set()
+    if design:
+        designed = designed_pairs(design)
+        labels = {a for pair in designed for a in pair}
+        if len(labels & events.keys()) >= MOST_LABELS * len(events):  # a flow of this process
+            pairs = {p for p in designed if set(p) <= events.keys()}
     edges["designed"] = [
         ((s, t) in pairs) if pairs else None
         for s, t in zip(edges["source"], edges["target"], strict=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import ticketloop
 from mining.selection import Selection, scope, selection_of
 from store.connection import open_store
 from store.errors import StoreError, TicketloopError
-from tests.conftest import SAMPLE, rows, write
+from tests.conftest import ROOT, SAMPLE, rows, write
 from ticketloop.cli import cli
 
 
@@ -172,5 +173,23 @@ def test_the_sample_flow_is_not_put_on_a_log_it_does_not_speak(real_helpdesk_db:
     assert any("is it the right model?" in note for note in checked.notes)
     with pytest.raises(TicketloopError, match="--target deviating needs a designed flow"):
         desk.rootcause("deviating")
+    _, document = desk.review()
+    assert "No conformance figures: no designed flow of this process" in document
+
+
+def test_a_designed_flow_of_another_process_is_not_put_on_the_log_either(
+    real_helpdesk_db: Path, tmp_path: Path
+) -> None:
+    """The demo's settings name the sample's flow for the whole store: a log of another process
+    loaded beside it gets no fit in a change's effect and no deviations in its review."""
+    db = tmp_path / "real.duckdb"
+    shutil.copy(real_helpdesk_db, db)
+    flow = ROOT / "sample_logs" / "designed_flow.bpmn"
+    write(tmp_path / "ticketloop.toml", f'[conformance]\ndesigned_flow = "{flow}"\n')
+    store = ticketloop.Store(db)
+    change = store.add_change("helpdesk", "2012-06-01", "New triage")
+    desk = store.select("helpdesk")
+    assert not desk.conformance().speaks_the_log
+    assert "fitting_ticket_share" not in {k["kpi"] for k in desk.change_effect(change).kpis}
     _, document = desk.review()
     assert "No conformance figures: no designed flow of this process" in document

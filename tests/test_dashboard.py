@@ -324,6 +324,33 @@ def test_conformance_page_without_a_design_still_explores_variants(app, sample_d
     assert at.subheader[0].value == texts.VARIANTS_TITLE
 
 
+def test_a_flow_of_another_process_is_not_compared_with_the_log(
+    app, real_helpdesk_db: Path, tmp_path: Path
+) -> None:
+    """The sample's flow named in the settings of a store holding the public Helpdesk log (2 of
+    its 14 activities are the flow's): the map marks no path as lacking from it, the
+    conformance page says the flow is not this process's and still explores the variants, and
+    the weekly review ranks no deviation."""
+    import shutil
+
+    db = tmp_path / "real.duckdb"
+    shutil.copy(real_helpdesk_db, db)
+    _design(db)
+    at = app(db)
+    at.switch_page(PROCESS_MAP.script).run()
+    assert not at.exception, at.exception
+    assert texts.MAP_METRIC_UNDESIGNED not in {m.label for m in at.metric}
+    assert texts.DESIGN_NO_MATCH in [i.value for i in at.info]
+    at.switch_page(CONFORMANCE.script).run()
+    assert not at.exception, at.exception
+    assert at.warning[0].value.startswith("The designed flow designed_flow.bpmn is not a flow")
+    assert "Settings page" in at.warning[0].value and not at.metric
+    assert at.subheader[0].value == texts.VARIANTS_TITLE
+    at.switch_page(REVIEW.script).run()
+    assert not at.exception, at.exception
+    assert any(w.value.startswith("The designed flow") for w in at.warning)
+
+
 ESCALATIONS = next(p for p in PAGES if p.module == "escalations")
 
 

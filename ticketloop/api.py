@@ -282,17 +282,15 @@ class Analysis:
 
     def _designed_conformance(self) -> Conformance | None:
         """`conformance()` where the other analyses may use it (deviations in the review, fit in
-        a change's effect, the deviating tickets): against the settings' designed flow, or the
-        sample's when most of the tickets' activities are its own; else None."""
+        a change's effect, the deviating tickets): against the settings' designed flow, or else
+        the sample's, when most of the tickets' activities are the flow's; else None."""
         from store.errors import MiningError, ModelError
 
         try:
             checked = self.conformance()
         except (MiningError, ModelError):  # a flow that shares no label with this log
             return None
-        if self.store.settings.designed_flow is None and not checked.speaks_the_log:
-            return None
-        return checked
+        return checked if checked.speaks_the_log else None
 
     def kpis(self, *, weekly: bool = False, by: str | None = None) -> Any:
         """Every KPI of the selection (a mining.kpis.KpiReport; `.to_json(...)`, `.value(name)`,

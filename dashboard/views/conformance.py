@@ -40,17 +40,23 @@ def render(ctx: PageContext) -> None:
 
 def designed_flow_conformance(ctx: PageContext) -> Conformance | None:
     """The selection against the designed flow of the settings (cached), or None with a one-line
-    message: no designed flow, or one that cannot be checked against this log."""
+    message: no designed flow, one that cannot be checked against this log, or one that is not
+    a flow of this process (most of the tickets' activities are not in it)."""
     args = _conformance_args(ctx)
     if args is None:
         st.info(texts.DESIGN_NONE)
         return None
     try:
         with st.spinner(texts.CONF_RUNNING):
-            return data.conformance(*args)
+            result = data.conformance(*args)
     except TicketloopError as exc:
         st.error(str(exc))
         return None
+    if not result.speaks_the_log:  # its fitness and deviations would say nothing
+        share = result.labels_in_model
+        st.warning(texts.CONF_FOREIGN.format(flow=result.model.name, share=share))
+        return None
+    return result
 
 
 def prefetch_conformance(ctx: PageContext) -> None:
