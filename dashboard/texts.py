@@ -178,7 +178,10 @@ CONF_FITNESS = "Log fitness"
 CONF_FITTING = "Tickets that fit the design"
 CONF_DEVIATIONS = "Deviations"
 CONF_WEEKLY_TITLE = "Fitness by week (dotted lines: process changes)"
-CONF_NO_CHANGES = "No process changes recorded for this data set (`ticketloop change add`)."
+CONF_NO_CHANGES = (
+    "No process changes recorded for this data set (record them on the Settings page, or with "
+    "`ticketloop change add`)."
+)
 CONF_RANKED = "Deviations ranked by cost (tickets × extra median time to resolution)"
 CONF_ACCEPTED = "Accepted deviations (Settings)"
 CONF_NO_DEVIATIONS = "No deviations: every selected ticket follows the designed flow."
@@ -266,8 +269,8 @@ REVIEW_BOTTLENECKS_MORE = "All of them, team queues and arrivals: the Bottleneck
 REVIEW_ESCALATIONS = "Needless escalations"
 REVIEW_CHANGES = "Process changes and their measured effect"
 REVIEW_NO_CHANGES = (
-    "No process change recorded in the 12 weeks up to this week. Record one with "
-    "`ticketloop change add --date YYYY-MM-DD --title ...` to measure its effect."
+    "No process change recorded in the 12 weeks up to this week. Record one on the Settings "
+    "page (or `ticketloop change add --date YYYY-MM-DD --title ...`) to measure its effect."
 )
 EFFECT_HEAD = "**{title}** ({date}): {before:,} tickets in the weeks before, {after:,} from it."
 EFFECT_NOTHING = "No KPI moved clearly (every 95% interval of the difference includes zero)."
@@ -283,8 +286,13 @@ TRENDS_INTRO = (
 TRENDS_SIGNALS = "{n} flagged as signals; the latest: {weeks}."
 TRENDS_MOSTLY_SIGNALS = (
     ":orange[{flagged} of {weeks} weeks are signals: the limits from {basis} no longer describe "
-    "this process (it has changed since, or the log starts mid-stream). Record the change to "
-    "take limits from the weeks before it, or set `[kpis] baseline_weeks`.]"
+    "this process (it has changed since, or the log starts mid-stream). Record the change on the "
+    "Settings page to take limits from the weeks before it, or set `[kpis] baseline_weeks`.]"
+)
+TRENDS_MOSTLY_SIGNALS_SINCE = (
+    ":orange[{flagged} of {weeks} weeks are signals: the process has moved away from the limits "
+    "of {basis}. Its measured effect is below; a later change, once recorded, takes the limits "
+    "from the weeks before it.]"
 )
 TRENDS_NO_SIGNAL = "No signal: week-to-week moves are within the usual noise."
 TRENDS_EFFECTS = "Before and after each process change"
@@ -326,6 +334,6 @@ FEW_RESOLUTIONS = (
     'otherwise (map its label: `[activities] "label" = "Resolved"` in the mapping file).'
 )
 TRENDS_NO_CHANGES = (
-    "No process change recorded for this data set. Record one with "
-    "`ticketloop change add --date YYYY-MM-DD --title ...` to mark it here and measure its effect."
+    "No process change recorded for this data set. Record one on the Settings page (or "
+    "`ticketloop change add --date YYYY-MM-DD --title ...`) to mark it here and measure its effect."
 )

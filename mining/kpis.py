@@ -464,6 +464,7 @@ class KpiReport:
     by: str | None
     values: pd.DataFrame
     limits: dict[tuple[str | None, str], tuple[Limits, str]] = field(default_factory=dict)
+    baseline_change: date | None = None  # the change the limits' weeks precede, if they do
 
     def value(self, kpi: str, group: str | None = None) -> float | None:
         """The total value of `kpi` (of `group`, with `by`)."""
@@ -826,6 +827,7 @@ def _add_limits(
     before = [w for w in weeks if last_change and w + timedelta(days=7) <= last_change]
     if last_change and len(before) >= max(2, settings.baseline_weeks // 2):
         baseline, basis = set(before), f"the {len(before)} weeks before the change of {last_change}"
+        report.baseline_change = last_change
     else:
         baseline = set(weeks[: settings.baseline_weeks])
         basis = f"the first {len(baseline)} week{'s' * (len(baseline) != 1)}"

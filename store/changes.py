@@ -18,10 +18,21 @@ _COLUMNS = (
 def add_change(
     con: duckdb.DuckDBPyConnection, *, dataset: str, effective: date, title: str, note: str | None
 ) -> int:
-    """Record a change of `dataset` taking effect on `effective`; its id."""
+    """Record a change of `dataset` taking effect on `effective`; its id. StoreError for one
+    recorded already (the same date and title)."""
     if not title.strip():
         raise StoreError("a change needs a title. Give --title, e.g. --title 'Knowledge base'")
     d = dataset_id(con, dataset)
+    same = con.execute(
+        "SELECT change_id FROM changes WHERE dataset_id = $d AND effective = $effective"
+        " AND title = $title",
+        {"d": d, "effective": effective, "title": title.strip()},
+    ).fetchall()
+    if same:
+        raise StoreError(
+            f"change {same[0][0]} of data set '{dataset}' is already '{title.strip()}' on"
+            f" {effective}. See them with: ticketloop change list"
+        )
     return con.execute(
         "INSERT INTO changes (dataset_id, effective, title, note, recorded_at)"
         " VALUES ($d, $effective, $title, $note, now()) RETURNING change_id",

@@ -509,6 +509,16 @@ def test_the_change_log_on_the_settings_page(app, writable_sample_db: Path) -> N
     assert at.success[0].value == texts.CHANGE_ADDED.format(
         title="Knowledge base rollout", date=date(2025, 4, 7)
     )
+    # the form is empty again, and the same change twice is refused
+    assert (
+        at.text_input(key="change_title").value == ""
+        and at.date_input(key="change_date").value is None
+    )
+    at.date_input(key="change_date").set_value(date(2025, 4, 7))
+    at.text_input(key="change_title").set_value("Knowledge base rollout")
+    at.button(key="FormSubmitter:change_add-" + texts.CHANGE_ADD).click().run()
+    assert "is already 'Knowledge base rollout' on 2025-04-07" in at.error[0].value
+    assert len(Store(writable_sample_db).changes("helpdesk")) == 1
     at.switch_page(TRENDS.script).run()  # the KPI pages see it at once
     assert texts.TRENDS_NO_CHANGES not in [i.value for i in at.info]
     at.switch_page(SETTINGS.script).run()
@@ -662,3 +672,23 @@ def test_the_dashboard_reads_share_the_open_store_and_let_go_of_it(
     time.sleep(data.KEEP_OPEN_S + 0.5)
     with open_store(path, wait_s=0) as con:  # closed by then
         assert con.execute("SELECT count(*) FROM changes").fetchall()[0][0] == 1
+
+
+def test_kpi_trends_read_signals_after_a_recorded_change_as_its_effect(
+    app, real_helpdesk_db: Path, tmp_path: Path
+) -> None:
+    """Limits taken from the weeks before a recorded change and signals after it: the page
+    reads them as the process moving since that change, not as a change still to record."""
+    import shutil
+
+    from ticketloop.api import Store
+
+    db = tmp_path / "real.duckdb"
+    shutil.copy(real_helpdesk_db, db)
+    Store(db).add_change("helpdesk", "2011-01-03", "New intake")
+    at = app(db)
+    at.switch_page(TRENDS.script).run()
+    assert not at.exception, at.exception
+    mostly = [c.value for c in at.caption if c.value.startswith(":orange[")]
+    assert mostly and all("before the change of 2011-01-03" in c for c in mostly)
+    assert all("moved away" in c and "Record the change" not in c for c in mostly)

@@ -87,10 +87,13 @@ def _trend(review: report.Review, row: dict, marks: list) -> None:
         st.caption(texts.TRENDS_SIGNALS.format(n=fmt.count(len(flagged), "week"), weeks=weeks))
         measured = series["value"].notna().sum()
         if len(flagged) > measured / 2:  # the limits no longer describe this process
+            advice = (
+                texts.TRENDS_MOSTLY_SIGNALS_SINCE
+                if review.weekly.baseline_change
+                else texts.TRENDS_MOSTLY_SIGNALS
+            )
             st.caption(
-                texts.TRENDS_MOSTLY_SIGNALS.format(
-                    flagged=len(flagged), weeks=measured, basis=report.baseline(review)
-                )
+                advice.format(flagged=len(flagged), weeks=measured, basis=report.baseline(review))
             )
 
 

@@ -186,6 +186,8 @@ def _change_log(ctx: PageContext, dataset: str) -> None:
                     st.session_state["change_message"] = texts.CHANGE_ADDED.format(
                         title=title.strip(), date=day
                     )
+                    for key in ("change_date", "change_title", "change_note"):  # a new form
+                        del st.session_state[key]
                     st.rerun()
     if changes:
         left, right = st.columns([3, 1], vertical_alignment="bottom")
