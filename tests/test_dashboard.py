@@ -293,11 +293,17 @@ def _design(db: Path, accepted: tuple[str, ...] = ()) -> Path:
 def test_conformance_page_shows_the_fitness_check_conformance_gives(
     app, writable_sample_db: Path
 ) -> None:
+    from dataclasses import replace
+
     from mining.conformance import check_conformance
     from mining.selection import Selection
+    from store.settings import load_settings, save_settings, settings_path
 
     accepted = ("skipped: Classified",)
     flow = _design(writable_sample_db, accepted)
+    settings = load_settings(settings_path(writable_sample_db))  # the desk's clock: Madrid
+    calendar = replace(settings.calendar, timezone="Europe/Madrid")
+    save_settings(replace(settings, calendar=calendar), settings_path(writable_sample_db))
     at = app(writable_sample_db)
     at.switch_page(CONFORMANCE.script).run()
     assert not at.exception, at.exception
@@ -314,6 +320,13 @@ def test_conformance_page_shows_the_fitness_check_conformance_gives(
     assert list(at.dataframe[1].value["deviation"]) == ["skipped: Classified"]
     timeline = at.dataframe[2].value
     assert timeline["step"].tolist() == list(range(1, len(timeline) + 1))
+    # in the settings' time zone and levels as the CLI writes them
+    from ticketloop.api import Store
+
+    ticket = Store(writable_sample_db).ticket(at.selectbox(key="conf_ticket").value)
+    first = ticket.events.iloc[0]["ts"].tz_convert("Europe/Madrid")
+    assert timeline["ts"].iloc[0] == f"{first:%Y-%m-%d %H:%M}"
+    assert set(timeline["level"].dropna()) <= {"L1", "L2", "L3"}
 
 
 def test_conformance_page_without_a_design_still_explores_variants(app, sample_db: Path) -> None:

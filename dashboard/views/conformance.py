@@ -138,14 +138,16 @@ def _timeline(ctx: PageContext, ticket: str, key: str) -> None:
     events["wait"] = [
         fmt.duration(s / 3600) if s == s and s is not None else "" for s in events["wait_seconds"]
     ]
-    events["ts"] = [f"{t:%Y-%m-%d %H:%M}" for t in events["ts"]]  # UTC, to the minute
+    zone = ctx.settings.calendar.timezone  # the desk's clock, as the CLI's `ticket` shows it
+    events["ts"] = [f"{pd.Timestamp(t).tz_convert(zone):%Y-%m-%d %H:%M}" for t in events["ts"]]
+    events["level"] = [None if pd.isna(v) else f"L{int(v)}" for v in events["level"]]
     # columns the log never fills (no teams, no levels) are left out, not shown as None
     shown = [
         c
         for c in ["step", "ts", "activity", "resource", "team", "level", "wait"]
         if c in ("step", "ts", "activity", "wait") or events[c].notna().any()
     ]
-    st.dataframe(events[shown], hide_index=True, key=key, column_config={"ts": "time (UTC)"})
+    st.dataframe(events[shown], hide_index=True, key=key, column_config={"ts": f"time ({zone})"})
 
 
 def _variant_explorer(ctx: PageContext) -> None:
