@@ -391,6 +391,13 @@ def test_escalations_page_shows_the_numbers_escalations_gives(app, sample_db: Pa
     assert shown[:2] == sorted(shown[:2], reverse=True)
     (sankey,) = [c for c in charts.values() if c["data"][0]["type"] == "sankey"]
     assert sum(chart_values(sankey["data"][0]["link"]["value"])) == handovers["handovers"].sum()
+    # by team escalated to, every ticket is an escalated one: no column of its tickets apart
+    (teams,) = [d.value for d in at.dataframe if "bounce_back_tickets" in d.value.columns]
+    assert "tickets" not in teams.columns
+    assert teams["escalated_tickets"].sum() == result.by("team")["escalated_tickets"].sum()
+    at.radio(key="esc_breakdown").set_value("category").run()
+    (categories,) = [d.value for d in at.dataframe if "bounce_back_tickets" in d.value.columns]
+    assert (categories["tickets"] >= categories["escalated_tickets"]).all()
 
 
 def test_escalations_page_says_what_a_plain_log_lacks(app, tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ BREAKDOWN_COLUMNS = [
     "csat_gap",
     "example_tickets",
 ]
+OWN_TICKETS = ("category", "channel")  # the breakdowns whose values have tickets of their own
 
 
 def render(ctx: PageContext) -> None:
@@ -135,8 +136,10 @@ def _breakdowns(result) -> None:
         key="esc_breakdown",
     )
     table = result.by(dimension).sort_values("escalated_tickets", ascending=False)
+    # a team or agent is one that escalated tickets, or received them: all its tickets are
+    columns = [c for c in BREAKDOWN_COLUMNS if c != "tickets" or dimension in OWN_TICKETS]
     st.dataframe(
-        table[BREAKDOWN_COLUMNS],
+        table[columns],
         hide_index=True,
         key="esc_table",
         column_config={
