@@ -644,6 +644,14 @@ def test_bottlenecks_rank_transitions_as_mining_does(app, sample_db: Path) -> No
     top = found.transitions.nlargest(15, "total_hours")
     assert chart_values(bars["x"])[0] == pytest.approx(top["total_hours"].iloc[0] / 24)
     assert bars["y"][0] == "Resolved → Closed"
+    # team queues: a row per team with a wait; one whose assignments nobody acted on is only
+    # named in the caption below, not drawn as an empty row
+    queue_chart = next(
+        json.loads(c.proto.spec) for c in at.get("plotly_chart") if "team_queues" in c.proto.id
+    )
+    drawn = set(queue_chart["data"][-1]["y"])
+    waited = found.team_queues[found.team_queues["median_hours"].notna()]
+    assert drawn == set(waited["team"]) and len(drawn) < len(found.team_queues)
     at.toggle(key="bottlenecks_business").set_value(True).run()
     assert not at.exception, at.exception
     assert "business hours" in at.caption[0].value

@@ -65,8 +65,9 @@ def render(ctx: PageContext) -> None:
             st.info(texts.NO_TEAMS)
         else:
             queues = queues.sort_values("total_hours", ascending=False)
+            waited = queues[queues["median_hours"].notna()]  # a team never acted: no wait to draw
             st.plotly_chart(
-                charts.wait_ranges(queues, list(queues["team"]), "", count="assignments"),
+                charts.wait_ranges(waited, list(waited["team"]), "", count="assignments"),
                 key="team_queues",
             )
             idle = queues[queues["not_acted_on"] > 0]
