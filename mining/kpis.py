@@ -398,10 +398,9 @@ def _narrow_ticket_kpis(
     bound = flag_tickets(con, selection, push_to_front_share=settings.push_to_front_share)
     con.register("within_kpis", within.table)
     try:
-        # needless as kpi_tickets.sql has it, the flags judged among the narrower selection
+        # the flags judged among the narrower selection
         con.execute(
-            "CREATE TEMP TABLE kpi_tickets AS"
-            " SELECT k.* REPLACE (coalesce(f.bounce_back OR f.push_to_front, false) AS needless)"
+            "CREATE TEMP TABLE kpi_tickets AS SELECT k.* REPLACE (f.needless AS needless)"
             " FROM within_kpis k JOIN ticket_flags f USING (case_key)"
         )
     finally:

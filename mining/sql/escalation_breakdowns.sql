@@ -59,7 +59,7 @@ examples AS (
 ),
 kinds AS (
     SELECT
-        count_if(bounce_back OR push_to_front)::BIGINT AS needless_tickets,
+        count_if(needless)::BIGINT AS needless_tickets,
         coalesce(min_by(case_id, case_key, 5) FILTER (WHERE escalated), [])
             AS escalated_examples,
         coalesce(min_by(case_id, case_key, 5) FILTER (WHERE bounce_back), [])

@@ -149,7 +149,7 @@ tickets AS MATERIALIZED (
         coalesce(p.resolved_at, p.ended_at, $data_end::TIMESTAMPTZ) AS resolution_stop,
         p.resolved_at IS NOT NULL AND NOT p.escalated AND p.reopens = 0
             AND coalesce(h.one_team, true) AS fcr,
-        coalesce(f.bounce_back OR f.push_to_front, false) AS needless,
+        coalesce(f.needless, false) AS needless,
         coalesce(h.handoffs, 0) AS handoffs,
         u.case_key IS NOT NULL AS pause_without_reply,
         c.csat, c.ces, c.nps,

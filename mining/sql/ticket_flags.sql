@@ -11,7 +11,7 @@
 -- push_to_front_category (its category's tickets resolved without escalation, a `Resolved` event
 -- and no `Escalated` one, are at least push_to_front_share of the category's selected tickets),
 -- escalated_by (resource of the first `Escalated` event), escalated_to (team of the first
--- `Assigned` event after it).
+-- `Assigned` event after it), needless (a needless escalation: bounce_back or push_to_front).
 -- Variables: push_to_front_share (0-1, by SET VARIABLE).
 WITH flagged AS MATERIALIZED (
     SELECT
@@ -39,21 +39,24 @@ categories AS (
     FROM flagged
     WHERE category IS NOT NULL
     GROUP BY category
+),
+judged AS (
+    SELECT
+        f.case_key,
+        f.case_id,
+        f.channel,
+        f.category,
+        f.csat,
+        f.resolved,
+        f.ttr_seconds,
+        f.escalated,
+        f.bounce_back,
+        f.ping_pong,
+        f.escalated AND coalesce(k.push_to_front, false) AS push_to_front,
+        coalesce(k.push_to_front, false) AS push_to_front_category,
+        f.escalated_by,
+        f.escalated_to
+    FROM flagged f
+    LEFT JOIN categories k USING (category)
 )
-SELECT
-    f.case_key,
-    f.case_id,
-    f.channel,
-    f.category,
-    f.csat,
-    f.resolved,
-    f.ttr_seconds,
-    f.escalated,
-    f.bounce_back,
-    f.ping_pong,
-    f.escalated AND coalesce(k.push_to_front, false) AS push_to_front,
-    coalesce(k.push_to_front, false) AS push_to_front_category,
-    f.escalated_by,
-    f.escalated_to
-FROM flagged f
-LEFT JOIN categories k USING (category)
+SELECT *, bounce_back OR push_to_front AS needless FROM judged
