@@ -12,7 +12,7 @@ pm4py works.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,16 @@ FRESH_TABLE = "CREATE OR REPLACE TEMP TABLE fresh_replays AS FROM conformance_ca
 # A model of the tickets' process has at least this share of their activities (else a note asks
 # whether it is the right model, and the other analyses do not lean on the sample's flow).
 MOST_LABELS = 0.5
+
+
+def share_in_model(log_labels: Collection[str], model_labels: Iterable[str]) -> float:
+    """The share of the tickets' activities `log_labels` that the model has (1.0 for none): a
+    model of their process has at least MOST_LABELS."""
+    if not log_labels:
+        return 1.0
+    return len(set(log_labels) & set(model_labels)) / len(log_labels)
+
+
 SELECTED_NAMES = (
     "SELECT name FROM activities"
     " WHERE activity_id IN (SELECT DISTINCT activity_id FROM selected_events)"
@@ -314,8 +324,7 @@ def _summarize(
         sql_text("mining", "conformance_deviations.sql"), {"accepted": list(accepted)}
     ).df()
     (non_fitting,) = con.execute(_NON_FITTING).fetchall()[0]
-    shared = len(plan.log_labels & set(model.task_labels))
-    labels_in_model = shared / len(plan.log_labels) if plan.log_labels else 1.0
+    labels_in_model = share_in_model(plan.log_labels, model.task_labels)
     return Conformance(
         selection=plan.bound.selection,
         tickets=plan.bound.tickets,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from mining.conformance import MOST_LABELS
+from mining.conformance import MOST_LABELS, share_in_model
 from mining.dfg import directly_follows
 from mining.selection import Selection
 
@@ -81,7 +81,7 @@ def process_map(
     if design:
         designed = designed_pairs(design)
         labels = {a for pair in designed for a in pair}
-        if len(labels & events.keys()) >= MOST_LABELS * len(events):  # a flow of this process
+        if share_in_model(events.keys(), labels) >= MOST_LABELS:  # a flow of this process
             pairs = {p for p in designed if set(p) <= events.keys()}
     edges["designed"] = [
         ((s, t) in pairs) if pairs else None
