@@ -68,9 +68,16 @@ _kept_lock = threading.Lock()
 @atexit.register
 def _close_all() -> None:
     with _kept_lock:
-        for kept in _kept.values():
-            kept.stack.close()
-        _kept.clear()
+        for path in list(_kept):
+            _close(path)
+
+
+def _close(path: Path) -> None:
+    """Forget and close the store held open at `path` (with _kept_lock held)."""
+    kept = _kept.pop(path)
+    if kept.closing is not None:
+        kept.closing.cancel()
+    kept.stack.close()
 
 
 def _keep_open(path: Path) -> None:
@@ -99,8 +106,7 @@ def _close_later(path: Path) -> None:
 def _close_if_idle(path: Path, kept: _Kept) -> None:
     with _kept_lock:
         if _kept.get(path) is kept and not kept.readers:
-            del _kept[path]
-            kept.stack.close()
+            _close(path)
 
 
 def let_go(path: Path) -> bool:
@@ -109,10 +115,7 @@ def let_go(path: Path) -> bool:
     with _kept_lock:
         kept = _kept.get(path)
         if kept is not None and not kept.readers:
-            if kept.closing is not None:
-                kept.closing.cancel()
-            del _kept[path]
-            kept.stack.close()
+            _close(path)
         return path not in _kept
 
 
