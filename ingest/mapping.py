@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import tomli_w
+
 from store.errors import IngestError
 from store.fields import BY_NAME, NULL_TOKENS, REQUIRED
 
@@ -29,6 +31,13 @@ class Mapping:
     null_tokens: tuple[str, ...] = NULL_TOKENS
     levels: dict[str, int] = field(default_factory=dict)  # team name (lower case) -> level 1-4
     source: str = ""
+
+    def to_toml(self) -> str:
+        """This mapping's columns and timestamp format as a mapping file, for `--map`."""
+        doc: dict[str, object] = {"columns": dict(self.columns)}
+        if self.timestamp_format:
+            doc["timestamp"] = {"format": self.timestamp_format}
+        return tomli_w.dumps(doc)
 
 
 def load_mapping(path: Path) -> Mapping:

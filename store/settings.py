@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import tomli_w
+
 from store.errors import SettingsError
 
 SETTINGS_FILE = "ticketloop.toml"
@@ -339,49 +341,45 @@ class _Reader:
 
 
 def settings_toml(settings: Settings) -> str:
-    """`settings` as the TOML `load_settings` reads back to equal settings (a small emitter of the
-    types settings use: strings, numbers, dates, lists and inline tables)."""
+    """`settings` as the TOML `load_settings` reads back to equal settings."""
     cal = settings.calendar
-    lines = [
-        "[calendar]",
-        f"workdays = [{', '.join(_q(WEEKDAYS[d].title()) for d in cal.workdays)}]",
-        f"opens = {_q(cal.opens.strftime('%H:%M'))}",
-        f"closes = {_q(cal.closes.strftime('%H:%M'))}",
-        f"timezone = {_q(cal.timezone)}",
-        f"holidays = [{', '.join(h.isoformat() for h in cal.holidays)}]",
-        "",
-        "[targets]",
-        *(
-            f"{name} = {{target = {_n(t.target)}, better = {_q(t.better)}}}"
-            for name, t in settings.targets.items()
-        ),
-        "",
-        "[sla]",
-        *(
-            f"{_key(p)} = {{first_response_hours = {_n(s.first_response_hours)},"
-            f" resolution_hours = {_n(s.resolution_hours)}}}"
-            for p, s in settings.sla.items()
-        ),
-        "",
-        "[escalations]",
-        f"push_to_front_share = {_n(settings.push_to_front_share)}",
-        "",
-        "[conformance]",
-        f"accepted_deviations = [{', '.join(_q(a) for a in settings.accepted_deviations)}]",
-        f"method = {_q(settings.conformance_method)}",
-    ]
+    conformance: dict[str, object] = {
+        "accepted_deviations": list(settings.accepted_deviations),
+        "method": settings.conformance_method,
+    }
     if settings.designed_flow is not None:
         flow = settings.designed_flow
         if settings.source is not None and flow.is_relative_to(settings.source.parent):
             flow = flow.relative_to(settings.source.parent)
-        lines.append(f"designed_flow = {_q(str(flow))}")
-    lines += [
-        "",
-        "[kpis]",
-        f"baseline_weeks = {settings.baseline_weeks}",
-        f"near_share = {_n(settings.near_share)}",
-    ]
-    return "\n".join(lines) + "\n"
+        conformance["designed_flow"] = str(flow)
+    return tomli_w.dumps(
+        {
+            "calendar": {
+                "workdays": [WEEKDAYS[d].title() for d in cal.workdays],
+                "opens": cal.opens.strftime("%H:%M"),
+                "closes": cal.closes.strftime("%H:%M"),
+                "timezone": cal.timezone,
+                "holidays": list(cal.holidays),
+            },
+            "targets": {
+                name: {"target": _n(t.target), "better": t.better}
+                for name, t in settings.targets.items()
+            },
+            "sla": {
+                p: {
+                    "first_response_hours": _n(s.first_response_hours),
+                    "resolution_hours": _n(s.resolution_hours),
+                }
+                for p, s in settings.sla.items()
+            },
+            "escalations": {"push_to_front_share": _n(settings.push_to_front_share)},
+            "conformance": conformance,
+            "kpis": {
+                "baseline_weeks": settings.baseline_weeks,
+                "near_share": _n(settings.near_share),
+            },
+        }
+    )
 
 
 def save_settings(settings: Settings, path: Path | str) -> Settings:
@@ -396,17 +394,6 @@ def save_settings(settings: Settings, path: Path | str) -> Settings:
     return checked
 
 
-def _q(text: str) -> str:
-    """A TOML basic string."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = "".join(c if c >= " " else f"\\u{ord(c):04x}" for c in escaped)
-    return f'"{escaped}"'
-
-
-def _n(value: float) -> str:
-    return repr(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-def _key(name: str) -> str:
-    bare = name.replace("_", "").replace("-", "").isalnum() and name.isascii()
-    return name if bare else _q(name)
+def _n(value: float) -> int | float:
+    """A whole number as an integer (`40`, not `40.0`)."""
+    return int(value) if float(value).is_integer() else float(value)
