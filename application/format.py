@@ -1,5 +1,5 @@
 """Numbers as people read them: durations in a unit that fits their size, spans in days or weeks.
-No Streamlit here, so the weekly report formats the same way."""
+The CLI, the pages and the weekly report all format with it."""
 
 from __future__ import annotations
 

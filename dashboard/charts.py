@@ -427,7 +427,7 @@ def process_map(
     (`by="median_seconds"`), red where the designed flow lacks them. The last two traces
     are the points a click selects: the activities (customdata: [activity]) and the edges'
     midpoints (customdata: [source, target])."""
-    from dashboard import format as fmt
+    from application import format as fmt
 
     # Traces, arrows and boxes gathered first and handed to the figure at once: one add_* call
     # per edge re-validates the whole layout each time (seconds for a large map).

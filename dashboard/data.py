@@ -21,6 +21,9 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from application.effect import change_effect as effect_of
+from application.flow import FlowFit, fit_designed_flow, flow_stamp
+from mining.effect import ChangeEffect
 from mining.selection import Selection
 from store.connection import open_store
 from store.datasets import list_datasets
@@ -129,10 +132,11 @@ def query(
     fn: Callable[..., T], path: Path, version: float, selection: Selection, **options: Any
 ) -> T:
     """`fn(con, selection, **options)` on a short read-only connection, cached on the store's
-    version, the selection and the options. `fn` is a mining function; its result (a DataFrame or
-    a dataclass) is cached by value, so callers must not mutate it. A function that takes
-    `tickets` (compute_kpis, measure_change) is given the selection's ticket_kpis under the
-    `settings` option: read from the events once for the KPIs and every change's effect."""
+    version, the selection and the options. `fn` is a mining or application function; its result
+    (a DataFrame or a dataclass) is cached by value, so callers must not mutate it. A function
+    that takes `tickets` (application.review.weekly_kpis) is given the selection's ticket_kpis
+    under the `settings` option: read from the events once for the KPIs and every change's
+    effect."""
     name = f"{fn.__module__}.{fn.__qualname__}"
     shares = "tickets" in inspect.signature(fn).parameters
     return _query(name, fn, path, version, selection, tuple(sorted(options.items())), shares)
@@ -245,21 +249,36 @@ def all_rejected_rows(path: Path, version: float, dataset: str) -> pd.DataFrame:
     return query(rejected_rows, path, version, Selection(dataset), limit=10_000_000)
 
 
+def designed_fit(path: Path, version: float, selection: Selection, settings: Settings) -> FlowFit:
+    """The designed flow of the settings put on the selection (application.flow), cached on the
+    store's version, the selection, the settings and the flow file's own version."""
+    return _designed_fit(path, version, selection, settings, flow_stamp(settings))
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def conformance(
+def _designed_fit(
     path: Path,
     version: float,
     selection: Selection,
-    model: Path,
-    model_version: int,
-    accepted: tuple[str, ...],
-    method: str,
-) -> Any:
-    """`check_conformance` of the selection against the BPMN file `model` by `method` (cached on
-    the store's and the model file's versions; the store keeps each path's replay too)."""
-    from mining.conformance import check_conformance
+    settings: Settings,
+    stamp: tuple[str, int] | None,
+) -> FlowFit:
+    return fit_designed_flow(path, selection, settings)  # the store keeps each path's replay too
 
-    return check_conformance(path, selection, model=model, accepted=accepted, method=method)
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def change_effect(
+    path: Path, version: float, selection: Selection, settings: Settings, change: dict
+) -> ChangeEffect:
+    """The measured effect of `change` on the selection (application.effect.change_effect), with
+    the share of tickets that fit the designed flow when the flow is put on the log; from the
+    selection's cached ticket rows. TicketloopError when a side of the change has no tickets."""
+    unfit = designed_fit(path, version, selection, settings).non_fitting_tickets
+    tickets = ticket_kpis(path, version, selection, settings)
+    with _reading(path) as con:
+        return effect_of(
+            con, selection, settings=settings, change=change, unfit=unfit, tickets=tickets
+        )
 
 
 def add_change(path: Path, dataset: str, day: date, title: str, note: str | None) -> int:

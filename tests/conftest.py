@@ -48,6 +48,16 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
+def name_designed_flow(db: Path, accepted: tuple[str, ...] = ()) -> Path:
+    """The sample's designed flow beside `db`, named in its settings with `accepted` deviations."""
+    from store.settings import Settings, save_settings, settings_path
+
+    flow = db.with_name("designed_flow.bpmn")
+    flow.write_bytes((SAMPLE / "designed_flow.bpmn").read_bytes())
+    save_settings(Settings(designed_flow=flow, accepted_deviations=accepted), settings_path(db))
+    return flow
+
+
 def rows(db_path: Path, sql: str, params: dict | None = None) -> list[tuple]:
     with duckdb.connect(str(db_path), read_only=True) as con:
         con.execute("SET TimeZone = 'UTC'")

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 import ticketloop
+from dashboard.report import render_review
 from mining.selection import Selection, scope, selection_of
 from store.connection import open_store
 from store.errors import StoreError, TicketloopError
-from tests.conftest import ROOT, SAMPLE, rows, write
+from tests.conftest import SAMPLE, name_designed_flow, rows, write
 from ticketloop.cli import cli
 
 
@@ -157,6 +157,7 @@ def test_describe_says_the_filters_in_words() -> None:
 
 
 def test_deviating_root_causes_rest_on_conformance(writable_sample_db: Path) -> None:
+    name_designed_flow(writable_sample_db)
     desk = ticketloop.Store(writable_sample_db).select("helpdesk")
     checked = desk.conformance()
     deviating = desk.rootcause("deviating")
@@ -164,32 +165,11 @@ def test_deviating_root_causes_rest_on_conformance(writable_sample_db: Path) -> 
     assert deviating.target_tickets == round((1 - checked.fitting_ticket_share) * checked.tickets)
 
 
-def test_the_sample_flow_is_not_put_on_a_log_it_does_not_speak(real_helpdesk_db: Path) -> None:
-    """The public Helpdesk log shares 2 of its 14 activities with the sample's designed flow:
-    asked for directly, conformance says so; the other analyses do not lean on it."""
-    desk = ticketloop.Store(real_helpdesk_db).select("helpdesk")
-    checked = desk.conformance()
-    assert not checked.speaks_the_log
-    assert any("is it the right model?" in note for note in checked.notes)
-    with pytest.raises(TicketloopError, match="--target deviating needs a designed flow"):
-        desk.rootcause("deviating")
-    _, document = desk.review()
-    assert "No conformance figures: no designed flow of this process" in document
-
-
-def test_a_designed_flow_of_another_process_is_not_put_on_the_log_either(
-    real_helpdesk_db: Path, tmp_path: Path
-) -> None:
-    """The demo's settings name the sample's flow for the whole store: a log of another process
-    loaded beside it gets no fit in a change's effect and no deviations in its review."""
-    db = tmp_path / "real.duckdb"
-    shutil.copy(real_helpdesk_db, db)
-    flow = ROOT / "sample_logs" / "designed_flow.bpmn"
-    write(tmp_path / "ticketloop.toml", f'[conformance]\ndesigned_flow = "{flow}"\n')
-    store = ticketloop.Store(db)
-    change = store.add_change("helpdesk", "2012-06-01", "New triage")
-    desk = store.select("helpdesk")
-    assert not desk.conformance().speaks_the_log
-    assert "fitting_ticket_share" not in {k["kpi"] for k in desk.change_effect(change).kpis}
-    _, document = desk.review()
-    assert "No conformance figures: no designed flow of this process" in document
+def test_without_a_designed_flow_conformance_says_how_to_name_one(sample_db: Path) -> None:
+    """No flow is put on a log that the settings name none for: not the sample's, not any."""
+    desk = ticketloop.Store(sample_db).select("helpdesk")
+    with pytest.raises(TicketloopError, match="no designed flow to compare with"):
+        desk.conformance()
+    assert desk.fit().flow is None
+    document = render_review(desk.review("2025-W20"))
+    assert "No conformance figures: no designed flow to compare with" in document

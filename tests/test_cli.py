@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from store.settings import load_settings, settings_path
-from tests.conftest import ROOT, SAMPLE, write
+from tests.conftest import ROOT, SAMPLE, name_designed_flow, write
 from ticketloop.cli import cli
 from ticketloop.text import duration
 
@@ -555,10 +555,11 @@ def test_discover_writes_bpmn_that_conformance_reads(
 
 def test_conformance_json_and_a_repeat_from_the_cache(writable_sample_db: Path) -> None:
     db = str(writable_sample_db)
+    flow = name_designed_flow(writable_sample_db)
     first = json.loads(run("conformance", "--db", db, "--json").stdout)
     assert {"method", "log_fitness", "fitting_ticket_share", "weekly", "deviations"} <= set(first)
     assert first["method"] == "token-replay"
-    assert first["model"].endswith("sample_logs/designed_flow.bpmn")
+    assert first["model"] == str(flow)
     assert first["weekly"][0] == first["weekly"][0] | {
         "week": "2025-W02",
         "week_start": "2025-01-06",
@@ -571,6 +572,15 @@ def test_conformance_json_and_a_repeat_from_the_cache(writable_sample_db: Path) 
     assert time.monotonic() - started < 3  # no pm4py: the results come from the store
     assert again.returncode == 0 and again.stderr == ""
     assert again.stdout.splitlines()[1].endswith("variants (all from the cache)")
+
+
+def test_conformance_without_a_designed_flow_says_how_to_name_one(sample_db: Path) -> None:
+    result = run("conformance", "--db", str(sample_db))
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "error: no designed flow to compare with: name one in [conformance] designed_flow of the"
+        " settings (the Settings page uploads one), or give one: --model FLOW.bpmn\n"
+    )
 
 
 def test_conformance_with_a_file_that_is_no_model(sample_db: Path, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from dashboard import texts
 from dashboard.pages import PAGES
 from ingest.load import ingest_files
 from store.connection import open_store
-from tests.conftest import ROOT, chart_values, write
+from tests.conftest import ROOT, chart_values, name_designed_flow, write
 
 APP = str(ROOT / "dashboard" / "app.py")
 OVERVIEW = next(p for p in PAGES if p.module == "overview")
@@ -263,7 +263,7 @@ def test_a_tangled_process_map_opens_on_its_busiest_paths(app, real_helpdesk_db:
 
 def test_process_map_marks_paths_the_design_lacks(app, writable_sample_db: Path) -> None:
 
-    _design(writable_sample_db)
+    name_designed_flow(writable_sample_db)
     at = app(writable_sample_db)
     at.switch_page(PROCESS_MAP.script).run()
     assert not at.exception, at.exception
@@ -280,16 +280,6 @@ def test_process_map_marks_paths_the_design_lacks(app, writable_sample_db: Path)
 CONFORMANCE = next(p for p in PAGES if p.module == "conformance")
 
 
-def _design(db: Path, accepted: tuple[str, ...] = ()) -> Path:
-    """The sample's designed flow beside `db`, named in its settings with `accepted` deviations."""
-    from store.settings import Settings, save_settings, settings_path
-
-    flow = db.with_name("designed_flow.bpmn")
-    flow.write_bytes((ROOT / "sample_logs" / "designed_flow.bpmn").read_bytes())
-    save_settings(Settings(designed_flow=flow, accepted_deviations=accepted), settings_path(db))
-    return flow
-
-
 def test_conformance_page_shows_the_fitness_check_conformance_gives(
     app, writable_sample_db: Path
 ) -> None:
@@ -300,7 +290,7 @@ def test_conformance_page_shows_the_fitness_check_conformance_gives(
     from store.settings import load_settings, save_settings, settings_path
 
     accepted = ("skipped: Classified",)
-    flow = _design(writable_sample_db, accepted)
+    flow = name_designed_flow(writable_sample_db, accepted)
     settings = load_settings(settings_path(writable_sample_db))  # the desk's clock: Madrid
     calendar = replace(settings.calendar, timezone="Europe/Madrid")
     save_settings(replace(settings, calendar=calendar), settings_path(writable_sample_db))
@@ -348,7 +338,7 @@ def test_a_flow_of_another_process_is_not_compared_with_the_log(
 
     db = tmp_path / "real.duckdb"
     shutil.copy(real_helpdesk_db, db)
-    _design(db)
+    name_designed_flow(db)
     at = app(db)
     at.switch_page(PROCESS_MAP.script).run()
     assert not at.exception, at.exception
@@ -417,8 +407,8 @@ REVIEW = next(p for p in PAGES if p.module == "weekly_review")
 
 
 def test_weekly_review_is_the_landing_page_and_matches_the_kpis(app, sample_db: Path) -> None:
-    from dashboard import format as fmt
-    from dashboard.report import build_review
+    from application import format as fmt
+    from application.review import build_review
     from mining.kpis import BY_NAME, compute_kpis
     from mining.selection import Selection
     from store.settings import Settings
@@ -447,7 +437,7 @@ def test_the_weekly_review_ranks_the_costliest_deviations(app, writable_sample_d
     at = app(writable_sample_db)
     assert texts.DESIGN_NONE in [i.value for i in at.info]  # no design yet: said in one line
     accepted = ("skipped: Classified",)
-    flow = _design(writable_sample_db, accepted)
+    flow = name_designed_flow(writable_sample_db, accepted)
     at = app(writable_sample_db)
     assert not at.exception, at.exception
     result = check_conformance(
@@ -462,8 +452,8 @@ def test_the_weekly_review_ranks_the_costliest_deviations(app, writable_sample_d
 
 
 def test_the_weekly_review_follows_the_picked_week(app, writable_sample_db: Path) -> None:
-    from dashboard import format as fmt
-    from dashboard.report import build_review, iso_week
+    from application import format as fmt
+    from application.review import build_review, iso_week
     from mining.kpis import BY_NAME
     from mining.selection import Selection
     from store.settings import Settings
@@ -625,7 +615,7 @@ BOTTLENECKS = next(p for p in PAGES if p.module == "bottlenecks")
 
 
 def test_bottlenecks_rank_transitions_as_mining_does(app, sample_db: Path) -> None:
-    from dashboard import format as fmt
+    from application import format as fmt
     from mining.bottlenecks import bottlenecks
     from mining.selection import Selection
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dashboard import format as fmt
+from application import format as fmt
 
 
 @pytest.mark.parametrize(

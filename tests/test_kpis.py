@@ -32,7 +32,11 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Store:
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Store:
     folder = tmp_path_factory.mktemp("sample")
     ingest_files(folder / "s.duckdb", [SAMPLE / "helpdesk.csv"], dataset="helpdesk")
-    write(folder / "ticketloop.toml", '[calendar]\ntimezone = "Europe/Madrid"\n')
+    flow = SAMPLE / "designed_flow.bpmn"
+    write(
+        folder / "ticketloop.toml",
+        f'[calendar]\ntimezone = "Europe/Madrid"\n[conformance]\ndesigned_flow = "{flow}"\n',
+    )
     return Store(folder / "s.duckdb")
 
 

@@ -18,7 +18,11 @@ def review(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("review")
     db = folder / "s.duckdb"
     ingest_files(db, [SAMPLE / "helpdesk.csv"], dataset="helpdesk")
-    write(folder / "ticketloop.toml", '[calendar]\ntimezone = "Europe/Madrid"\n')
+    flow = SAMPLE / "designed_flow.bpmn"
+    write(
+        folder / "ticketloop.toml",
+        f'[calendar]\ntimezone = "Europe/Madrid"\n[conformance]\ndesigned_flow = "{flow}"\n',
+    )
     runner = CliRunner()
     runner.invoke(cli, ["change", "add", "--db", str(db), "--date", "2025-04-07", "--title", "KB"])
     out = folder / "review.html"

@@ -25,6 +25,8 @@ from store.location import default_db_path
 from store.settings import Settings, load_settings, settings_path
 
 if TYPE_CHECKING:
+    from application.flow import FlowFit
+    from application.review import Review
     from mining.bottlenecks import Bottlenecks
     from mining.conformance import Conformance
     from mining.dfg import DirectlyFollowsGraph
@@ -34,10 +36,6 @@ if TYPE_CHECKING:
     from mining.rootcause import RootCause
     from mining.timeline import TicketTimeline
     from mining.variants import Variants
-
-# The designed flow that conformance checks against when neither the call nor the settings
-# ([conformance] designed_flow) name a model.
-DESIGNED_FLOW = Path(__file__).resolve().parents[1] / "sample_logs" / "designed_flow.bpmn"
 
 
 class Store:
@@ -217,14 +215,10 @@ class Analysis:
 
         deviating = None
         if target == "deviating":
-            checked = self._designed_conformance()
-            if checked is None:
-                raise MiningError(
-                    "--target deviating needs a designed flow of this process: name yours in"
-                    " [conformance] designed_flow of ticketloop.toml (the sample's flow shares too"
-                    " few of this data set's activities)"
-                )
-            deviating = checked.non_fitting_tickets
+            fit = self.fit()
+            if fit.reason:
+                raise MiningError(f"--target deviating needs the designed flow: {fit.reason}")
+            deviating = fit.non_fitting_tickets
         share = self.store.settings.push_to_front_share
         with self.store.reading() as con:
             return rootcause(
@@ -264,33 +258,36 @@ class Analysis:
         progress: Callable[[int, int], None] | None = None,
     ) -> Conformance:
         """Fitness and deviations against `model` (a BPMN file; default the settings'
-        [conformance] designed_flow, else the sample designed flow), by token replay or
-        alignments (default the settings' [conformance] method). Results are cached in the
-        store; accepted deviations come from settings. `progress(done, total)` is told of the
-        variants replayed."""
-        from mining.conformance import check_conformance
+        [conformance] designed_flow), by token replay or alignments (default the settings'
+        [conformance] method). Results are cached in the store; accepted deviations come from
+        settings. `progress(done, total)` is told of the variants replayed. MiningError, saying
+        why, when the flow is not put on these tickets (application.flow: none named, or a flow
+        of another process)."""
+        from store.errors import MiningError
 
-        settings = self.store.settings
-        return check_conformance(
+        fit = self.fit(model, method, progress)
+        if fit.conformance is None:
+            raise MiningError(fit.reason or "")
+        return fit.conformance
+
+    def fit(
+        self,
+        model: str | Path | None = None,
+        method: Method | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> FlowFit:
+        """The designed flow put on these tickets (application.flow.FlowFit): its conformance,
+        or the reason it is not put on them."""
+        from application.flow import fit_designed_flow
+
+        return fit_designed_flow(
             self.store.path,
             self.selection,
-            model=Path(model) if model else settings.designed_flow or DESIGNED_FLOW,
-            method=method or settings.conformance_method,  # type: ignore[arg-type]
-            accepted=settings.accepted_deviations,
+            self.store.settings,
+            model=Path(model) if model else None,
+            method=method,
             progress=progress,
         )
-
-    def _designed_conformance(self) -> Conformance | None:
-        """`conformance()` where the other analyses may use it (deviations in the review, fit in
-        a change's effect, the deviating tickets): against the settings' designed flow, or else
-        the sample's, when most of the tickets' activities are the flow's; else None."""
-        from store.errors import MiningError, ModelError
-
-        try:
-            checked = self.conformance()
-        except (MiningError, ModelError):  # a flow that shares no label with this log
-            return None
-        return checked if checked.speaks_the_log else None
 
     def kpis(self, *, weekly: bool = False, by: str | None = None) -> Any:
         """Every KPI of the selection (a mining.kpis.KpiReport; `.to_json(...)`, `.value(name)`,
@@ -310,40 +307,37 @@ class Analysis:
     def change_effect(self, change_id: int, *, weeks_before: int = 6, weeks_after: int = 6) -> Any:
         """Every KPI of the tickets created in the weeks before change `change_id` against those
         created in the weeks from it, with 95% bootstrap intervals (mining.effect.ChangeEffect);
-        and the share of tickets that fit the designed flow, when the flow speaks the log's
-        labels."""
-        from mining.effect import measure_change
+        and the share of tickets that fit the designed flow, when the flow is put on the log."""
+        from application.effect import change_effect
         from store.changes import get_change
 
-        settings = self.store.settings
-        checked = self._designed_conformance()
-        unfit = checked.non_fitting_tickets if checked is not None else None
+        unfit = self.fit().non_fitting_tickets
         with self.store.reading() as con:
-            change = get_change(con, change_id)
-            return measure_change(
+            return change_effect(
                 con,
                 self.selection,
-                settings,
-                change,
+                settings=self.store.settings,
+                change=get_change(con, change_id),
+                unfit=unfit,
                 weeks_before=weeks_before,
                 weeks_after=weeks_after,
-                non_fitting_tickets=unfit,
             )
 
-    def review(self, week: str = "last", *, recent_weeks: int = 12) -> tuple[str, str]:
+    def review(self, week: str = "last", *, recent_weeks: int = 12) -> Review:
         """The weekly review of ISO week `week` ('2025-W14', or 'last': the last complete week
-        with tickets created) as one self-contained HTML document; (week, html)."""
-        from dashboard.report import review_document
+        with tickets created): application.review.Review; dashboard.report.render_review makes
+        it one self-contained HTML document."""
+        from application.review import build_review
 
-        conformance = self._designed_conformance()  # deviations, and fit in changes' effects
+        fit = self.fit()  # deviations, and the fit in changes' effects
         with self.store.reading() as con:
-            return review_document(
+            return build_review(
                 con,
                 self.selection,
                 self.store.settings,
                 week=week,
                 recent_weeks=recent_weeks,
-                conformance=conformance,
+                fit=fit,
             )
 
 

@@ -637,8 +637,8 @@ def discover(
 @click.option(
     "--model",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The BPMN model. Default: [conformance] designed_flow in the settings, else"
-    " sample_logs/designed_flow.bpmn.",
+    help="The BPMN model. Default: [conformance] designed_flow in the settings. A model is"
+    " put on the tickets only when most of their activities are its own.",
 )
 @click.option(
     "--method",
@@ -1023,18 +1023,15 @@ def change_effect(
         f" created {doc['before']['from']} to {(day - timedelta(days=1)).isoformat()}; after,"
         f" {doc['after']['tickets']:,} created {c['date']} to {doc['after']['to']}"
     )
-    click.echo(
-        f"{'kpi':<26} {'before':>9} {'after':>9} {'95% interval of the difference':>34}  verdict"
-    )
-    for k in doc["kpis"]:
-        interval = (
-            f"{k['ci_low']:+.3f} to {k['ci_high']:+.3f}" if k["ci_low"] is not None else "n/a"
-        )
-        before = "n/a" if k["before"] is None else f"{k['before']:.3f}"
-        after = "n/a" if k["after"] is None else f"{k['after']:.3f}"
-        click.echo(f"{k['kpi']:<26} {before:>9} {after:>9} {interval:>34}  {k['verdict']}")
+    from application.effect import effect_table
+
+    rows = effect_table(effect)
+    widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in rows[0]}
+    align = dict.fromkeys(widths, ">") | {"KPI": "<", "verdict": "<"}  # numbers to the right
+    for r in [dict(zip(widths, widths, strict=True)), *rows]:  # the header, then each KPI
+        click.echo("  ".join(f"{r[c]:{align[c]}{w}}" for c, w in widths.items()).rstrip())
     for name, why in doc["not_measured"].items():
-        click.echo(f"{name:<26} not measured: {why}")
+        click.echo(f"{name}: not measured: {why}")
     return None
 
 
@@ -1060,7 +1057,9 @@ def report(selection: dict[str, Any], week: str, out: Path, db: Path, as_json: b
     against targets and last week, KPI trends with their limits and the changes marked, the
     escalation summary, and the measured effect of the changes of the last 12 weeks.
     """
-    iso, text = analysis_for(db, selection).review(week)
+    from dashboard.report import review_document
+
+    iso, text = review_document(analysis_for(db, selection).review(week))
     out.write_text(text, encoding="utf-8")
     if as_json:
         return emit_json({"week": iso, "out": str(out), "bytes": len(text.encode())})

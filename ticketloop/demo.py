@@ -36,4 +36,4 @@ def prepare_desk(
     if not store.changes(dataset):
         store.add_change(dataset, ROLLOUT.isoformat(), "Knowledge base rollout")
     if store.settings.designed_flow is not None:
-        store.select(dataset).conformance(progress=progress)
+        store.select(dataset).fit(progress=progress)

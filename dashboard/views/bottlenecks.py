@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from application import format as fmt
 from dashboard import charts, texts
-from dashboard import format as fmt
 from dashboard.context import PageContext
 from mining.bottlenecks import bottlenecks
 from mining.kpis import RARE_SHARE

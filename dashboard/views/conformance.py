@@ -6,31 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, texts
-from dashboard import format as fmt
+from application import format as fmt
+from dashboard import charts, data, parts, texts
 from dashboard.context import PageContext
-from mining.conformance import Conformance, deviation_costs
+from mining.conformance import deviation_costs
 from mining.timeline import selected_ticket_timeline
 from mining.variants import variants
-from store.errors import TicketloopError
-
-COST_COLUMNS = [
-    "deviation",
-    "tickets",
-    "share",
-    "extra_hours",
-    "cost_hours",
-    "csat_gap",
-    "csat_answers_affected",
-    "examples",
-]
-COST_CONFIG = {
-    "share": st.column_config.NumberColumn(format="percent"),
-    "extra_hours": st.column_config.NumberColumn("extra hours (median)", format="%.1f"),
-    "cost_hours": st.column_config.NumberColumn("cost (ticket-hours)", format="%.0f"),
-    "csat_gap": st.column_config.NumberColumn("CSAT gap", format="%+.2f"),
-    "csat_answers_affected": st.column_config.NumberColumn("CSAT answers"),
-}
 
 
 def render(ctx: PageContext) -> None:
@@ -38,52 +19,8 @@ def render(ctx: PageContext) -> None:
     _variant_explorer(ctx)
 
 
-def designed_flow_conformance(ctx: PageContext) -> Conformance | None:
-    """The selection against the designed flow of the settings (cached), or None with a one-line
-    message: no designed flow, one that cannot be checked against this log, or one that is not
-    a flow of this process (most of the tickets' activities are not in it)."""
-    args = _conformance_args(ctx)
-    if args is None:
-        st.info(texts.DESIGN_NONE)
-        return None
-    try:
-        with st.spinner(texts.CONF_RUNNING):
-            result = data.conformance(*args)
-    except TicketloopError as exc:
-        st.error(str(exc))
-        return None
-    if not result.speaks_the_log:  # its fitness and deviations would say nothing
-        share = result.labels_in_model
-        st.warning(texts.CONF_FOREIGN.format(flow=result.model.name, share=share))
-        return None
-    return result
-
-
-def prefetch_conformance(ctx: PageContext) -> None:
-    """Start designed_flow_conformance's computation in the background (data.in_background)."""
-    args = _conformance_args(ctx)
-    if args is not None:
-        data.in_background(data.conformance, *args)
-
-
-def _conformance_args(ctx: PageContext) -> tuple | None:
-    """The arguments of data.conformance for the settings' designed flow; None without one."""
-    flow = ctx.settings.designed_flow
-    if flow is None or not flow.exists():
-        return None
-    settings = ctx.settings
-    flow = flow.resolve()
-    return (ctx.db, ctx.version, ctx.selection, flow, flow.stat().st_mtime_ns,
-            settings.accepted_deviations, settings.conformance_method)  # fmt: skip
-
-
-def deviations_table(ranked: pd.DataFrame, key: str, columns: list[str] = COST_COLUMNS) -> None:
-    """Deviations ranked by cost (deviation_costs), as a table with units."""
-    st.dataframe(ranked[columns], hide_index=True, column_config=COST_CONFIG, key=key)
-
-
 def _conformance(ctx: PageContext) -> None:
-    result = designed_flow_conformance(ctx)
+    result = parts.fit(ctx).conformance
     if result is None:
         return
     if not result.tickets:
@@ -111,11 +48,11 @@ def _conformance(ctx: PageContext) -> None:
     st.subheader(texts.CONF_RANKED)
     if not ranked["csat_answers_affected"].any():
         st.caption(texts.CONF_NO_CSAT)
-    deviations_table(ranked[~ranked["accepted"]], key="deviations")
+    parts.deviations_table(ranked[~ranked["accepted"]], key="deviations")
     accepted = ranked[ranked["accepted"]]
     if not accepted.empty:
         st.caption(texts.CONF_ACCEPTED)
-        deviations_table(accepted, key="accepted")
+        parts.deviations_table(accepted, key="accepted")
     _drill_down(ctx, ranked)
 
 

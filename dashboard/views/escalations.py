@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from application import format as fmt
 from dashboard import charts, texts
-from dashboard import format as fmt
 from dashboard.context import PageContext
 from mining.escalations import escalations, level_funnel, team_handovers
 
@@ -104,24 +104,16 @@ def _metrics(result) -> None:
     if result.escalated_tickets:
         st.caption(
             texts.ESC_COST_CAPTION.format(
-                ttr=fmt.duration(_num(cost["ttr_mean_hours"])),
-                base=fmt.duration(_num(cost["baseline_ttr_mean_hours"])),
+                ttr=fmt.duration(cost["ttr_mean_hours"]),
+                base=fmt.duration(cost["baseline_ttr_mean_hours"]),
                 n=int(cost["resolved_tickets"]),
                 m=int(cost["baseline_tickets"]),
-                csat=_mean(cost["csat_mean"]),
-                base_csat=_mean(cost["baseline_csat_mean"]),
+                csat=fmt.kpi_value(cost["csat_mean"], "score"),
+                base_csat=fmt.kpi_value(cost["baseline_csat_mean"], "score"),
                 a=int(cost["csat_answers"]),
                 b=int(cost["baseline_csat_answers"]),
             )
         )
-
-
-def _num(value) -> float | None:
-    return float(value) if pd.notna(value) else None
-
-
-def _mean(value) -> str:
-    return f"{value:.2f}" if pd.notna(value) else "n/a"
 
 
 def _breakdowns(result) -> None:

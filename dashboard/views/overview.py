@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from application import format as fmt
 from dashboard import charts, texts
-from dashboard import format as fmt
 from dashboard.context import PageContext
 from mining import overview
 from mining.variants import variants

@@ -4,26 +4,15 @@ process-change log, kept in the store."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, texts
+from application.settings_form import SettingsForm, save_form
+from dashboard import change_log, charts, texts
 from dashboard.bpmn import bpmn_layout
 from dashboard.context import PageContext
 from store.errors import TicketloopError
-from store.settings import (
-    CONFORMANCE_METHODS,
-    WEEKDAYS,
-    Calendar,
-    Settings,
-    SlaTarget,
-    Target,
-    save_settings,
-    settings_file,
-)
+from store.settings import CONFORMANCE_METHODS, WEEKDAYS, Settings, settings_file
 
 
 def render(ctx: PageContext) -> None:
@@ -103,46 +92,22 @@ def render(ctx: PageContext) -> None:
         )
         saved = st.form_submit_button(texts.SETTINGS_SAVE, type="primary")
     if saved:
+        form = SettingsForm(
+            workdays=days,
+            opens=opens,
+            closes=closes,
+            timezone=zone,
+            holidays=holidays,
+            targets=targets.to_dict("records"),
+            sla=sla.to_dict("records"),
+            push_to_front_share=share,
+            accepted_deviations=deviations,
+            method=method,
+            flow=upload.getvalue() if upload is not None else None,
+        )
         try:
-            flow = current.designed_flow
-            if upload is not None:
-                bpmn_layout(upload.getvalue(), upload.name)  # refuse what cannot be drawn
-                flow = path.with_name("designed_flow.bpmn")
-            chosen = replace(
-                current,
-                calendar=Calendar(
-                    tuple(sorted(WEEKDAYS.index(d.lower()) for d in days)),
-                    opens,
-                    closes,
-                    zone.strip(),
-                    tuple(_dates(holidays)),
-                ),
-                targets={
-                    r["kpi"]: Target(float(r["target"]), r["better"])
-                    for r in targets.to_dict("records")
-                },
-                sla={
-                    str(r["priority"]).strip().lower(): SlaTarget(
-                        float(r["first_response_hours"]), float(r["resolution_hours"])
-                    )
-                    for r in sla.to_dict("records")
-                    if str(r.get("priority") or "").strip()
-                },
-                push_to_front_share=float(share),
-                accepted_deviations=tuple(
-                    line.strip() for line in deviations.splitlines() if line.strip()
-                ),
-                designed_flow=flow,
-                conformance_method=method,
-            )
-            if not chosen.calendar.workdays:
-                raise TicketloopError("pick at least one working day")
-            if "default" not in chosen.sla:
-                chosen.sla["default"] = current.sla["default"]
-            save_settings(chosen, path)
-            if upload is not None:
-                path.with_name("designed_flow.bpmn").write_bytes(upload.getvalue())
-        except (TicketloopError, ValueError, TypeError) as exc:
+            save_form(current, form, path)
+        except TicketloopError as exc:
             st.error(texts.SETTINGS_REFUSED.format(message=str(exc).replace(f"{path}: ", "")))
         else:
             st.session_state["settings_message"] = texts.SETTINGS_SAVED.format(path=path)
@@ -152,68 +117,7 @@ def render(ctx: PageContext) -> None:
     if ctx.selection is None:
         st.info(texts.CHANGE_LOG_NO_DATA)
     else:
-        _change_log(ctx, ctx.selection.dataset)
-
-
-def _change_log(ctx: PageContext, dataset: str) -> None:
-    """The data set's process changes, with add and remove (what `ticketloop change` does)."""
-    st.caption(texts.CHANGE_LOG_INTRO.format(dataset=dataset))
-    if message := st.session_state.pop("change_message", None):
-        st.success(message)
-    changes = data.changes(ctx.db, ctx.version, dataset)
-    if not changes:
-        st.info(texts.CHANGE_LOG_EMPTY)
-    else:
-        st.dataframe(
-            pd.DataFrame(changes)[["id", "date", "title", "note"]],
-            hide_index=True,
-            key="changes_table",
-        )
-    with st.form("change_add", border=True):
-        left, mid = st.columns([1, 3])
-        day = left.date_input(texts.CHANGE_DATE, value=None, key="change_date", format="YYYY-MM-DD")
-        title = mid.text_input(texts.CHANGE_TITLE, key="change_title")
-        note = st.text_input(texts.CHANGE_NOTE, key="change_note")
-        if st.form_submit_button(texts.CHANGE_ADD):
-            if day is None or not title.strip():
-                st.error(texts.CHANGE_NEEDS)
-            else:
-                try:
-                    data.add_change(ctx.db, dataset, day, title, note.strip())
-                except TicketloopError as exc:
-                    st.error(str(exc))
-                else:
-                    st.session_state["change_message"] = texts.CHANGE_ADDED.format(
-                        title=title.strip(), date=day
-                    )
-                    for key in ("change_date", "change_title", "change_note"):  # a new form
-                        del st.session_state[key]
-                    st.rerun()
-    if changes:
-        left, right = st.columns([3, 1], vertical_alignment="bottom")
-        picked = left.selectbox(
-            texts.CHANGE_PICK,
-            [c["id"] for c in changes],
-            format_func=lambda i: next(
-                f"{c['date']} {c['title']}" for c in changes if c["id"] == i
-            ),
-            key="change_remove_pick",
-        )
-        if right.button(texts.CHANGE_REMOVE, key="change_remove"):
-            removed = data.remove_change(ctx.db, picked)
-            st.session_state["change_message"] = texts.CHANGE_REMOVED.format(
-                title=removed["title"], date=removed["date"]
-            )
-            st.rerun()
-
-
-def _dates(text: str) -> list[date]:
-    try:
-        return sorted(
-            {date.fromisoformat(line.strip()) for line in text.splitlines() if line.strip()}
-        )
-    except ValueError as exc:
-        raise TicketloopError(f"holidays: {exc}; write one date a line, e.g. 2026-12-25") from None
+        change_log.render_change_log(ctx, ctx.selection.dataset)
 
 
 def _designed_flow(settings: Settings) -> None:

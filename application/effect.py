@@ -1,0 +1,88 @@
+"""A process change's measured effect: every KPI before and after, and the share of tickets
+that fit the designed flow when the flow is put on the log; the rows a table of it shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from application.format import difference, heading, kpi_value
+from mining.effect import FITTING, UNCLEAR, ChangeEffect, measure_change
+from mining.kpis import BY_NAME, Kpi, TicketKpis
+from mining.selection import Selection
+from store.errors import TicketloopError
+from store.settings import Settings
+
+
+def change_effect(
+    con: duckdb.DuckDBPyConnection,
+    selection: Selection,
+    *,
+    settings: Settings,
+    change: dict[str, Any],
+    unfit: tuple[str, ...] | None = None,
+    tickets: TicketKpis | None = None,
+    weeks_before: int = 6,
+    weeks_after: int = 6,
+) -> ChangeEffect:
+    """The effect of `change` on the tickets of `selection` (mining.effect.measure_change); with
+    `unfit` (FlowFit.non_fitting_tickets: the tickets that do not fit the designed flow put on
+    the log), the share of fitting tickets beside the KPIs."""
+    return measure_change(
+        con,
+        selection,
+        settings,
+        change,
+        weeks_before=weeks_before,
+        weeks_after=weeks_after,
+        non_fitting_tickets=unfit,
+        tickets=tickets,
+    )
+
+
+def try_change_effect(
+    con: duckdb.DuckDBPyConnection,
+    selection: Selection,
+    settings: Settings,
+    change: dict[str, Any],
+    unfit: tuple[str, ...] | None = None,
+    tickets: TicketKpis | None = None,
+) -> ChangeEffect | None:
+    """`change_effect`, or None for a change without tickets on both sides in the selection."""
+    try:
+        return change_effect(
+            con, selection, settings=settings, change=change, unfit=unfit, tickets=tickets
+        )
+    except TicketloopError:
+        return None
+
+
+INTERVAL = "95% interval of the difference"
+
+
+def effect_table(effect: ChangeEffect, *, clear_only: bool = False) -> list[dict[str, str]]:
+    """The effect's KPIs as rows of words, in the order measured (the fitting share last): KPI,
+    before, after, the 95% interval of the difference (percentage points for shares) and the
+    verdict; with `clear_only`, only the KPIs whose interval leaves no doubt of the direction."""
+    rows = []
+    for k in effect.kpis:
+        if clear_only and k["verdict"] == UNCLEAR:
+            continue
+        kpi = kpi_definition(k["kpi"])
+        low, high = (difference(k[end], kpi.unit) for end in ("ci_low", "ci_high"))
+        rows.append(
+            {
+                "KPI": heading(kpi.meaning),
+                "before": kpi_value(k["before"], kpi.unit),
+                "after": kpi_value(k["after"], kpi.unit),
+                INTERVAL: f"{low} to {high}",
+                "verdict": k["verdict"],
+            }
+        )
+    return rows
+
+
+def kpi_definition(name: str) -> Kpi:
+    """The definition of a KPI a change's effect may hold: every KPI, and the fitting share."""
+    return FITTING if name == FITTING.name else BY_NAME[name]

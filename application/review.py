@@ -1,0 +1,344 @@
+"""The weekly review: what a process owner reads each week, the same on the page, in the
+offline report and from `ticketloop report`. The scorecard against targets and last week, what
+changed in sentences, the effects of recent process changes, deviations from the designed flow
+and the bottlenecks of the last weeks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from application.effect import try_change_effect
+from application.flow import FlowFit
+from application.format import heading as _heading
+from application.format import kpi_value as _fmt
+from application.format import missing as _missing
+from mining.kpis import KPIS, KpiReport, TicketKpis
+from mining.selection import Selection
+from store.errors import MiningError
+from store.settings import Settings
+
+
+@dataclass
+class Review:
+    """What the weekly review shows; `weekly` is a weekly KpiReport of the whole selection."""
+
+    dataset: str
+    selection: str
+    week: date  # Monday
+    weekly: KpiReport
+    targets: dict[str, Any]
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    effects: list[Any] = field(default_factory=list)  # mining.effect.ChangeEffect
+    # Conformance deviations of the selection (Conformance.deviations; None when the designed
+    # flow is not put on the log, and `flow_reason` says why) and bottleneck transitions of the last four weeks'
+    # tickets (Bottlenecks.transitions; `recent` says which, in words).
+    recent: str = ""
+    deviations: pd.DataFrame | None = None
+    transitions: pd.DataFrame | None = None
+    flow_reason: str | None = None  # why the designed flow is not put on these tickets
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def parse_week(text: str) -> date:
+    """'2025-W14' -> the Monday of that ISO week; a ValueError otherwise."""
+    year, week = text.upper().split("-W")
+    return date.fromisocalendar(int(year), int(week), 1)
+
+
+def build_review(
+    con: duckdb.DuckDBPyConnection,
+    selection: Selection,
+    settings: Settings,
+    *,
+    week: str = "last",
+    recent_weeks: int = 12,
+    fit: FlowFit | None = None,
+) -> Review:
+    """The weekly review of ISO week `week` ('2025-W14', or 'last': the last complete week with
+    tickets created): weekly KPIs with limits, the change log, the measured effect of the
+    changes of the `recent_weeks` weeks before it, and the bottlenecks of the last four weeks.
+    `fit` (the designed flow put on `selection`, application.flow) adds its deviations and, to
+    each change's effect, the share of tickets that fit; when the flow is not put on the log,
+    its reason. TicketloopError for a week without data."""
+    from mining.kpis import ticket_kpis
+    from store.changes import list_changes
+
+    changes = list_changes(con, selection.dataset)
+    tickets = ticket_kpis(con, selection, settings)  # read once for the KPIs and the effects
+    weekly = weekly_kpis(con, selection, settings=settings, changes=changes, tickets=tickets)
+    monday = pick_week(weekly, week)
+    unfit = fit.non_fitting_tickets if fit is not None else None
+    effects = [
+        effect
+        for c in recent_changes(changes, monday, recent_weeks)
+        if (effect := try_change_effect(con, selection, settings, c, unfit, tickets)) is not None
+    ]
+    return assemble_review(
+        selection,
+        settings,
+        weekly,
+        monday,
+        changes=changes,
+        effects=effects,
+        transitions=recent_transitions(con, selection, monday=monday),
+        fit=fit,
+    )
+
+
+def weekly_kpis(
+    con: duckdb.DuckDBPyConnection,
+    selection: Selection,
+    *,
+    settings: Settings,
+    changes: Sequence[dict[str, Any]] | Sequence[date],
+    tickets: TicketKpis | None = None,
+) -> KpiReport:
+    """Every KPI of `selection` by ISO week, with process-behaviour limits phased by the change
+    log (`changes`: its rows, or their dates)."""
+    from mining.kpis import compute_kpis
+
+    days = [c["date"] if isinstance(c, dict) else c for c in changes]
+    return compute_kpis(con, selection, settings, weekly=True, changes=days, tickets=tickets)
+
+
+def recent_transitions(
+    con: duckdb.DuckDBPyConnection, selection: Selection, *, monday: date
+) -> pd.DataFrame | None:
+    """The bottleneck transitions of the tickets created in the review's week and the three
+    before it (Bottlenecks.transitions); None when no ticket was created then."""
+    from mining.bottlenecks import bottlenecks
+
+    try:
+        return bottlenecks(con, four_weeks(selection, monday)).transitions
+    except MiningError:
+        return None
+
+
+def review_weeks(weekly: KpiReport) -> list[date]:
+    """The Mondays of the weeks a review can be about (tickets created that week), latest first."""
+    frame = weekly.values
+    created = frame[(frame["kpi"] == "tickets") & frame["group"].isna() & (frame["value"] > 0)]
+    return sorted(set(created["week"]), reverse=True)
+
+
+def pick_week(weekly: KpiReport, week: str = "last") -> date:
+    """The Monday of ISO week `week` ('2025-W14'), or with 'last' of the last complete week with
+    tickets created (its only week when the data spans under two). TicketloopError for a week
+    that is not an ISO week or has no data."""
+    from store.errors import TicketloopError
+
+    frame = weekly.values
+    created = frame[(frame["kpi"] == "tickets") & (frame["value"] > 0)]["week"]
+    weeks = set(frame["week"])
+    if week == "last":
+        latest = frame["week"].max()
+        monday = min(created.max(), latest - timedelta(days=7))
+        if monday not in weeks:  # under two weeks of data: its only week
+            monday = created.max()
+    else:
+        try:
+            monday = parse_week(week)
+        except ValueError:
+            raise TicketloopError(
+                f"--week {week}: not an ISO week. Write it as 2025-W14, or last"
+            ) from None
+    if monday not in weeks:
+        raise TicketloopError(
+            f"--week {iso_week(monday)}: no data that week; the data set spans"
+            f" {iso_week(frame['week'].min())} to {iso_week(frame['week'].max())}"
+        )
+    return monday
+
+
+def recent_changes(changes: list[dict[str, Any]], monday: date, weeks: int = 12) -> list[dict]:
+    """The changes of the `weeks` weeks up to the review's week: the ones whose effect it shows."""
+    return [c for c in changes if monday - timedelta(weeks=weeks) <= c["date"] <= monday]
+
+
+def four_weeks(selection: Selection, monday: date) -> Selection:
+    """The tickets of `selection` created in the review's week and the three before it."""
+    start, end = monday - timedelta(weeks=3), monday + timedelta(days=6)
+    return selection.but(
+        start=max(start, selection.start) if selection.start else start,
+        end=min(end, selection.end) if selection.end else end,
+    )
+
+
+def assemble_review(
+    selection: Selection,
+    settings: Settings,
+    weekly: KpiReport,
+    monday: date,
+    *,
+    changes: list[dict[str, Any]],
+    effects: list[Any],
+    transitions: pd.DataFrame | None,
+    fit: FlowFit | None = None,
+) -> Review:
+    """A Review from its parts (what build_review computes; the dashboard takes them from its
+    cache, so that changing the week recomputes no KPI)."""
+    return Review(
+        dataset=selection.dataset,
+        selection=selection.describe(),
+        week=monday,
+        weekly=weekly,
+        targets=settings.targets,
+        changes=changes,
+        effects=effects,
+        recent=f"tickets created {iso_week(monday - timedelta(weeks=3))} to {iso_week(monday)}",
+        deviations=fit.conformance.deviations if fit and fit.conformance else None,
+        flow_reason=fit.reason if fit is not None else None,
+        transitions=transitions,
+    )
+
+
+def _week_rows(review: Review, kpi: str) -> pd.DataFrame:
+    return review.weekly.series.get(kpi, review.weekly.values.iloc[:0])
+
+
+def kpi_series(review: Review, kpi: str) -> pd.DataFrame:
+    """One KPI's weeks up to the review's week (columns week, value, centre, lower, upper,
+    signal, ...): what `charts.kpi_trend` draws."""
+    rows = _week_rows(review, kpi)
+    return rows[rows["week"] <= review.week]
+
+
+def _value_at(rows: pd.DataFrame, week: date) -> pd.Series | None:
+    hit = np.flatnonzero(rows["week"].to_numpy() == week)  # one row: no frame to filter
+    return rows.iloc[hit[0]] if hit.size else None
+
+
+def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
+    """One dict per KPI for the review's week: kpi (the Kpi), value, last (last week's), target
+    (a Target or None), status (on/near/off or None), signal, reason (why there is no value), recent
+    (the rows week, value of the last `weeks` weeks up to this one), computed (whether any week
+    has a value: False when the data set cannot give this KPI)."""
+    week, last = review.week, review.week - timedelta(days=7)
+    out = []
+    for kpi in KPIS:
+        rows = _week_rows(review, kpi.name)
+        now, before = _value_at(rows, week), _value_at(rows, last)
+        status = now["status"] if now is not None else None
+        signal = now["signal"] if now is not None else None
+        reason = now["reason"] if now is not None else None
+        out.append(
+            {
+                "kpi": kpi,
+                "value": None if now is None or _missing(now["value"]) else float(now["value"]),
+                "last": (
+                    None if before is None or _missing(before["value"]) else float(before["value"])
+                ),
+                "target": review.targets.get(kpi.name),
+                "status": None if _missing(status) else status,
+                "signal": None if _missing(signal) else signal,
+                "reason": None if _missing(reason) else reason,
+                "note": None if now is None or _missing(now["note"]) else now["note"],
+                "recent": rows.loc[rows["week"] <= week, ["week", "value"]].tail(weeks),
+                "computed": bool(rows["value"].notna().any()),
+            }
+        )
+    return out
+
+
+def not_computed(rows: list[dict[str, Any]]) -> str | None:
+    """The KPIs of `scorecard_rows` the data set cannot give, a Markdown bullet per reason (the
+    KPIs it keeps out, then why); None when none."""
+    why: dict[str, list[str]] = {}
+    for row in rows:
+        if not row["computed"]:
+            reason = (row["reason"] or "no value in any week").removesuffix(" this week")
+            why.setdefault(reason, []).append(row["kpi"].meaning)
+    if not why:
+        return None
+    return "\n".join(f"- {_heading(', '.join(names))}: {reason}" for reason, names in why.items())
+
+
+def escalation_sentence(review: Review) -> str:
+    """The week's escalations in the scorecard's own numbers (the mining definitions), in words."""
+
+    def at(kpi: str) -> pd.Series | None:
+        return _value_at(_week_rows(review, kpi), review.week)
+
+    tickets, rate, needless = at("tickets"), at("escalation_rate"), at("needless_escalation_rate")
+    if tickets is None or not tickets["value"]:
+        return "No tickets created this week."
+    if rate is None or _missing(rate["value"]):
+        reason = rate["reason"] if rate is not None and not _missing(rate["reason"]) else ""
+        return f"Escalations cannot be counted: {reason}."
+    escalated = round(rate["value"] * tickets["value"])
+    examples = needless["examples"] if needless is not None else None
+    named = (
+        ", ".join(list(examples)[:5])
+        if isinstance(examples, list | tuple) or hasattr(examples, "tolist")
+        else ""
+    )
+    named = named or "none"
+    return (
+        f"{escalated:,} of {tickets['value']:,.0f} tickets created this week were escalated"
+        f" ({_fmt(rate['value'], 'fraction')}); needless escalations (bounce-back or push-to-front)"
+        f" were {_fmt(needless['value'] if needless is not None else None, 'fraction')} of them"
+        f" (e.g. {named})."
+    )
+
+
+def next_steps(review: Review) -> list[str]:
+    """Plain sentences: the KPIs off target, the signals and the largest moves this week."""
+    week, last = review.week, review.week - timedelta(days=7)
+    found: list[tuple[float, str]] = []
+    for kpi in KPIS:
+        rows = _week_rows(review, kpi.name)
+        now, before = _value_at(rows, week), _value_at(rows, last)
+        if now is None or _missing(now["value"]):
+            continue
+        examples = (
+            now["examples"]
+            if "examples" in now and isinstance(now["examples"], list | tuple)
+            else []
+        )
+        if hasattr(now["examples"], "tolist"):
+            examples = now["examples"].tolist()
+        named = f" Look at {', '.join(examples[:3])}." if examples else ""
+        value = _fmt(now["value"], kpi.unit)
+        title = _heading(kpi.meaning)  # words, not the engine's name
+        target = review.targets.get(kpi.name)
+        if now["status"] == "off" and target:
+            gap = abs(now["value"] - target.target) / (abs(target.target) or 1)
+            found.append(
+                (
+                    gap,
+                    f"{title} is off target: {value} against {_fmt(target.target, kpi.unit, like=now['value'])}.{named}",
+                )
+            )
+        if not _missing(now["signal"]):
+            found.append(
+                (1.0, f"{title} at {value} is a signal ({now['signal']}), not noise.{named}")
+            )
+        if before is not None and not _missing(before["value"]) and before["value"]:
+            move = (now["value"] - before["value"]) / abs(before["value"])
+            if abs(move) >= 0.25 and kpi.kind != "count":
+                found.append(
+                    (
+                        abs(move),
+                        f"{title} moved {move:+.0%} since last week ({_fmt(before['value'], kpi.unit, like=now['value'])} to {value}).{named}",
+                    )
+                )
+    found.sort(key=lambda x: -x[0])
+    return [s for _, s in found[:8]]
+
+
+def baseline(review: Review) -> str:
+    """Which weeks the XmR limits were computed from, in words."""
+    for _limits, basis in review.weekly.limits.values():
+        return basis
+    return "no baseline"

@@ -1,0 +1,206 @@
+"""Parts that more than one page draws: the week's review from cached reads, the designed flow's
+fit, KPI tiles, a change's effect table and the deviations table. Pages import these, never each
+other; the rules they show come from the application layer."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from application import format as fmt
+from application.effect import effect_table
+from application.flow import FlowFit
+from application.review import (
+    Review,
+    assemble_review,
+    pick_week,
+    recent_changes,
+    recent_transitions,
+    weekly_kpis,
+)
+from dashboard import data, texts
+from dashboard.context import PageContext
+from dashboard.pages import PAGES
+from mining.effect import ChangeEffect
+from mining.kpis import KpiReport
+from store.errors import TicketloopError
+
+TILES_PER_ROW = 4
+COST_COLUMNS = ["deviation", "tickets", "share", "extra_hours", "cost_hours", "csat_gap",
+                "csat_answers_affected", "examples"]  # fmt: skip
+COST_CONFIG = {
+    "share": st.column_config.NumberColumn(format="percent"),
+    "extra_hours": st.column_config.NumberColumn("extra hours (median)", format="%.1f"),
+    "cost_hours": st.column_config.NumberColumn("cost (ticket-hours)", format="%.0f"),
+    "csat_gap": st.column_config.NumberColumn("CSAT gap", format="%+.2f"),
+    "csat_answers_affected": st.column_config.NumberColumn("CSAT answers"),
+}
+
+
+def weekly(ctx: PageContext) -> KpiReport:
+    """The selection's KPIs by week with limits phased by the change log: computed once per
+    store version, selection and settings, for the review's every week and the KPI trends."""
+    changes = data.changes(ctx.db, ctx.version, ctx.selection.dataset)
+    dates = tuple(c["date"] for c in changes)
+    return ctx.query(weekly_kpis, settings=ctx.settings, changes=dates)
+
+
+def review(ctx: PageContext, week: str = "last", *, details: bool = True) -> Review:
+    """The review of ISO week `week` (application.review) from cached reads, or a one-line
+    message and the page stops. With `details`, the bottlenecks of the last four weeks and, in
+    the background, the effects of the week's recent changes (`effects()` collects them)."""
+    changes = data.changes(ctx.db, ctx.version, ctx.selection.dataset)
+    try:
+        monday = pick_week(weekly(ctx), week)
+    except TicketloopError as exc:
+        st.info(str(exc) if "match" not in str(exc) else texts.NOTHING_SELECTED)
+        st.stop()
+    transitions = None
+    if details:
+        for change in recent_changes(changes, monday):  # measured while the page draws
+            prefetch_effect(ctx, change)
+        transitions = ctx.query(recent_transitions, monday=monday)
+    return assemble_review(
+        ctx.selection,
+        ctx.settings,
+        weekly(ctx),
+        monday,
+        changes=changes,
+        effects=[],  # effects() adds them: the slowest part, drawn last
+        transitions=transitions,
+    )
+
+
+def prefetch_recent_effects(ctx: PageContext) -> None:
+    """Start measuring, before the weekly KPIs are known, the effects the review of the last
+    complete week will show: those of the changes of the weeks up to the data set's last day
+    (a few more than the review shows, at most)."""
+    last = ctx.dimensions.last_day if ctx.dimensions else None
+    if last is not None:
+        for change in recent_changes(
+            data.changes(ctx.db, ctx.version, ctx.selection.dataset), last, weeks=14
+        ):
+            prefetch_effect(ctx, change)
+
+
+def prefetch_effect(ctx: PageContext, change: dict) -> None:
+    """Start measuring `change`'s effect in the background (data.in_background)."""
+    data.in_background(data.change_effect, ctx.db, ctx.version, ctx.selection, ctx.settings, change)
+
+
+def effect(ctx: PageContext, change: dict) -> ChangeEffect:
+    """`change`'s measured effect on the selection, fit to the designed flow included."""
+    return data.change_effect(ctx.db, ctx.version, ctx.selection, ctx.settings, change)
+
+
+def effects(ctx: PageContext, review: Review) -> list[ChangeEffect]:
+    """The effects of the changes of the weeks up to the review's, added to `review` (a change
+    without tickets on both sides in the selection is left out, as in the report)."""
+    review.effects = []
+    for change in recent_changes(review.changes, review.week):
+        try:
+            review.effects.append(effect(ctx, change))
+        except TicketloopError:
+            continue
+    return review.effects
+
+
+def prefetch_fit(ctx: PageContext) -> None:
+    """Start putting the designed flow on the selection in the background."""
+    data.in_background(data.designed_fit, ctx.db, ctx.version, ctx.selection, ctx.settings)
+
+
+def fit(ctx: PageContext) -> FlowFit:
+    """The designed flow put on the selection; when it is not, the reason shows on the page."""
+    with st.spinner(texts.CONF_RUNNING):
+        found = data.designed_fit(ctx.db, ctx.version, ctx.selection, ctx.settings)
+    if found.flow is None:
+        st.info(texts.DESIGN_NONE)
+    elif found.reason:
+        st.warning(fmt.heading(found.reason) + ".")
+    return found
+
+
+def effect_section(effect: ChangeEffect, key: str, *, clear_only: bool = False) -> None:
+    """A change's measured effect: its head (title, date, tickets on each side) and its table
+    (application.effect.effect_table), the verdicts coloured; with `clear_only`, only the KPIs
+    that clearly moved."""
+    c = effect.change
+    st.markdown(
+        texts.EFFECT_HEAD.format(
+            title=c["title"],
+            date=c["date"],
+            before=effect.tickets_before,
+            after=effect.tickets_after,
+        )
+    )
+    table = pd.DataFrame(effect_table(effect, clear_only=clear_only))
+    if table.empty:
+        st.caption(texts.EFFECT_NOTHING)
+    else:
+        st.dataframe(table.style.map(_verdict_colour, subset=["verdict"]), hide_index=True, key=key)
+
+
+def _verdict_colour(verdict: str) -> str:
+    return {"better": "color: #2ca02c", "worse": "color: #d62728"}.get(verdict, "color: #7f7f7f")
+
+
+def deviations_table(ranked: pd.DataFrame, key: str, columns: list[str] = COST_COLUMNS) -> None:
+    """Deviations ranked by cost (mining.conformance.deviation_costs), as a table with units."""
+    st.dataframe(ranked[columns], hide_index=True, column_config=COST_CONFIG, key=key)
+
+
+def tiles(rows: list[dict]) -> None:
+    """Scorecard rows (application.review.scorecard_rows) as metric tiles, four a row."""
+    for start in range(0, len(rows), TILES_PER_ROW):
+        cols = st.columns(TILES_PER_ROW)
+        for col, row in zip(cols, rows[start : start + TILES_PER_ROW], strict=False):
+            with col.container(border=True):
+                _tile(row)
+
+
+def _tile(row: dict) -> None:
+    kpi, target = row["kpi"], row["target"]
+    delta = None
+    if row["last"] is not None and row["value"] is not None:
+        delta = fmt.difference(row["value"] - row["last"], kpi.unit)
+    colour = "off"
+    if target and delta and row["value"] != row["last"]:
+        colour = "inverse" if target.better == "lower" else "normal"
+    # The last weeks as the metric's own sparkline: drawn by the browser, no figure to build.
+    recent = row["recent"].dropna(subset=["value"])["value"]
+    st.metric(
+        fmt.heading(kpi.meaning),
+        fmt.kpi_value(row["value"], kpi.unit),
+        delta=delta,
+        delta_color=colour,
+        help=f"`{kpi.name}`: {kpi.formula}. Change against last week; the line: the last"
+        f" {fmt.count(len(recent), 'week')}.",
+        chart_data=(recent * (100 if kpi.unit == "fraction" else 1)).tolist()
+        if len(recent) >= 2
+        else None,
+    )
+    notes = []
+    if row["status"]:
+        notes.append(texts.REVIEW_STATUS[row["status"]])
+    if row["signal"]:
+        notes.append(texts.REVIEW_SIGNAL.format(signal=row["signal"]))
+    st.markdown(" ".join(notes))
+    if row["value"] is None and row["reason"]:
+        st.caption(row["reason"])
+    if target:
+        like = row["value"]
+        st.caption(
+            texts.REVIEW_TARGET.format(
+                target=fmt.kpi_value(target.target, kpi.unit, like=like), better=target.better
+            )
+        )
+
+
+def link(module: str, text: str) -> None:
+    """A link to page `module` when the dashboard has it, else `text` alone."""
+    spec = next((p for p in PAGES if p.module == module), None)
+    if spec is None:
+        st.caption(text)
+    else:
+        st.page_link(spec.script, label=text, icon=spec.icon)

@@ -1,0 +1,116 @@
+"""The application layer under the three fronts: the CLI, the Python API and the dashboard (with
+its report) show the same review and the same change effects, and put a designed flow on a log
+by one rule."""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+from click.testing import CliRunner
+from streamlit.testing.v1 import AppTest
+
+import ticketloop
+from application.effect import effect_table
+from application.flow import fit_designed_flow
+from dashboard import texts
+from dashboard.pages import PAGES
+from mining.selection import Selection
+from store.errors import MiningError
+from store.settings import load_settings, settings_path
+from tests.conftest import ROOT, name_designed_flow
+from ticketloop.cli import cli
+
+APP = str(ROOT / "dashboard" / "app.py")
+PAGE = {p.module: p.script for p in PAGES}
+WEEK = "2025-W16"  # the second week after the sample's knowledge-base rollout of 2025-04-07
+
+
+def _app(db: Path, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
+    monkeypatch.setenv("TICKETLOOP_DB", str(db))
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory, sample_db: Path) -> Path:
+    """The sample with its designed flow named and its rollout in the change log."""
+    db = tmp_path_factory.mktemp("desk") / "desk.duckdb"
+    shutil.copy(sample_db, db)
+    name_designed_flow(db)
+    ticketloop.Store(db).add_change("helpdesk", "2025-04-07", "KB rollout")
+    return db
+
+
+def test_the_page_the_report_and_the_cli_show_the_same_change_effect(
+    desk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    effect = ticketloop.Store(desk).select("helpdesk").change_effect(1)
+    every, clear = effect_table(effect), effect_table(effect, clear_only=True)
+    assert every[-1]["KPI"] == "Tickets whose path fits the designed flow"  # the fit is beside
+    assert len(clear) == 6
+
+    cli_json = json.loads(
+        CliRunner().invoke(cli, ["change", "effect", "1", "--db", str(desk), "--json"]).output
+    )
+    assert [k["kpi"] for k in cli_json["kpis"]] == [k["kpi"] for k in effect.kpis]
+    cli_text = CliRunner().invoke(cli, ["change", "effect", "1", "--db", str(desk)]).output
+    for row in every:
+        assert row["KPI"] in cli_text and row["95% interval of the difference"] in cli_text
+
+    out = tmp_path / "review.html"
+    CliRunner().invoke(cli, ["report", "--db", str(desk), "--week", WEEK, "--out", str(out)])
+    document = out.read_text(encoding="utf-8")
+    assert f"{len(clear)} clear changes" in document
+    for row in clear:
+        assert (
+            "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row.values()) + "</tr>"
+            in document
+        )
+
+    review = _app(desk, monkeypatch, week=WEEK)
+    assert not review.exception, review.exception
+    shown = next(d.value for d in review.dataframe if "verdict" in d.value.columns)
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True), pd.DataFrame(clear))
+    trends = review.switch_page(PAGE["kpi_trends"]).run()
+    assert not trends.exception, trends.exception
+    shown = next(d.value for d in trends.dataframe if "verdict" in d.value.columns)
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True), pd.DataFrame(every))
+
+
+def test_the_three_fronts_refuse_a_flow_of_another_process(
+    real_helpdesk_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample's designed flow named for the public Helpdesk log (2 of its 14 activities are
+    the flow's): the API, the CLI and the dashboard refuse it with the one rule's words."""
+    db = tmp_path / "real.duckdb"
+    shutil.copy(real_helpdesk_db, db)
+    name_designed_flow(db)
+    settings = load_settings(settings_path(db))
+    reason = fit_designed_flow(db, Selection("helpdesk"), settings).reason
+    assert reason and "is not a flow of this data set's process: 14%" in reason
+
+    with pytest.raises(MiningError) as refused:
+        ticketloop.Store(db).select("helpdesk").conformance()
+    assert str(refused.value) == reason
+
+    result = CliRunner().invoke(cli, ["conformance", "--db", str(db)])
+    assert (result.exit_code, result.output) == (1, f"error: {reason}\n")
+
+    out = tmp_path / "review.html"
+    CliRunner().invoke(cli, ["report", "--db", str(db), "--out", str(out)])
+    assert f"No conformance figures: {html.escape(reason)}." in out.read_text(encoding="utf-8")
+
+    at = _app(db, monkeypatch).switch_page(PAGE["conformance"]).run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning] == [reason[:1].upper() + reason[1:] + "."]
+    assert not at.metric  # no fitness shown
+    assert at.subheader[0].value == texts.VARIANTS_TITLE  # the variants are still explored
