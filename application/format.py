@@ -59,8 +59,8 @@ def difference(value: float | None, unit: str) -> str:
 
 
 def missing(value: object) -> bool:
-    """None or NaN."""
-    return value is None or (isinstance(value, float) and value != value)
+    """None, NaN, NaT or pandas' NA (a list or array, even empty, is not missing)."""
+    return not hasattr(value, "__len__") and bool(pd.isna(value))  # type: ignore[call-overload]
 
 
 def span(first: datetime | None, last: datetime | None) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import duckdb
 
 from store.fields import FIELDS
+from store.queries import sql_text
 
 _CASE_FIELDS = [f for f in FIELDS if f.on_cases and f.name != "case_id"]
 _EVENT_COLUMNS = (
@@ -24,69 +25,6 @@ _EVENT_COLUMNS = (
     "source_row",
     "attributes",
 )
-
-# Event identity is (case, activity, ts, resource), counted as a multiset: the k-th occurrence in a
-# file is new when the data set holds fewer than k, and an occurrence found in several files of
-# one batch is kept once, from the first of them.
-NEW_EVENTS = """
-CREATE TEMP TABLE new_events AS
-WITH numbered AS (
-    SELECT *, row_number() OVER (
-        PARTITION BY file_idx, case_key, activity_id, ts, resource ORDER BY source_row
-    ) AS occurrence
-    FROM keyed
-),
-stored AS (
-    SELECT case_key, activity_id, ts, resource, count(*) AS n
-    FROM events
-    WHERE dataset_id = $d AND case_key IN (SELECT case_key FROM keyed)
-        AND case_key BETWEEN (SELECT min(case_key) FROM keyed) AND (SELECT max(case_key) FROM keyed)
-    GROUP BY ALL
-)
-SELECT numbered.* EXCLUDE (occurrence)
-FROM numbered
-LEFT JOIN stored
-    ON stored.case_key = numbered.case_key
-    AND stored.activity_id = numbered.activity_id
-    AND stored.ts = numbered.ts
-    AND stored.resource IS NOT DISTINCT FROM numbered.resource
-WHERE numbered.occurrence > coalesce(stored.n, 0)
-QUALIFY row_number() OVER (
-    PARTITION BY numbered.case_key, numbered.activity_id, numbered.ts, numbered.resource, occurrence
-    ORDER BY file_idx
-) = 1
-"""
-
-
-# Touched tickets whose stored events all keep their place (numbered 1..n without gaps, all before
-# the new ones): most of a weekly export's, whose new events come after what the store holds.
-# The others (an event arriving late, milestones given way to history) are rewritten whole.
-EXTENDED = """
-CREATE TEMP TABLE extended AS
-SELECT case_key
-FROM rewritten
-GROUP BY case_key
-HAVING coalesce(bool_and(event_index = stored_index) FILTER (WHERE stored_index IS NOT NULL), true)
-    AND coalesce(max(event_index) FILTER (WHERE stored_index IS NOT NULL), 0)
-        < min(event_index) FILTER (WHERE stored_index IS NULL)
-"""
-
-
-# The batch's tickets and their case keys: known tickets keep theirs, new ones get the next keys in
-# order of their first event.
-CASE_KEYS = """
-CREATE TEMP TABLE case_keys AS
-WITH known AS (
-    SELECT case_id, case_key FROM cases
-    WHERE dataset_id = $d AND case_id IN (SELECT case_id FROM per_case)
-)
-SELECT case_id, case_key FROM known
-UNION ALL
-SELECT case_id,
-    (SELECT coalesce(max(case_key), 0) FROM cases WHERE dataset_id = $d)
-    + row_number() OVER (ORDER BY created_at, case_id) AS case_key
-FROM per_case ANTI JOIN known USING (case_id)
-"""
 
 
 def merge_cases(con: duckdb.DuckDBPyConnection, d: int) -> None:
@@ -120,7 +58,7 @@ def merge_cases(con: duckdb.DuckDBPyConnection, d: int) -> None:
         GROUP BY case_id
         """
     )
-    con.execute(CASE_KEYS, {"d": d})
+    con.execute("CREATE TEMP TABLE case_keys AS " + sql_text("ingest", "case_keys.sql"), {"d": d})
     con.execute(
         f"""
         INSERT INTO cases BY NAME
@@ -160,7 +98,9 @@ def merge_events(
             f" FROM {relation}"
         )
     else:
-        con.execute(NEW_EVENTS, {"d": d})
+        con.execute(
+            "CREATE TEMP TABLE new_events AS " + sql_text("ingest", "new_events.sql"), {"d": d}
+        )
     columns = ", ".join(_EVENT_COLUMNS)
     # Ties (same time, file and source row: one vendor row can give several events) keep the
     # order in which the reader gave them, and stored events their order.
@@ -196,7 +136,7 @@ def merge_events(
         ),
         bounds,
     )
-    con.execute(EXTENDED)
+    con.execute("CREATE TEMP TABLE extended AS " + sql_text("ingest", "extended_tickets.sql"))
     # Extended tickets only gain rows, and their stored events the next ones: no stored row moves.
     # (Deleting rows and appending others makes DuckDB's checkpoint rewrite whole row groups.)
     con.execute(

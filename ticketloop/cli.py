@@ -865,6 +865,8 @@ def kpis(selection: dict[str, Any], weekly: bool, by: str | None, db: Path, as_j
     last change) and the points that signal a real change. Values that cannot be computed are
     null with a reason (e.g. no survey answers).
     """
+    from dashboard.format import kpi_value
+
     analysis = analysis_for(db, selection)
     report = analysis.kpis(weekly=weekly, by=by)
     doc = report.to_json(analysis.store.settings.targets)
@@ -882,10 +884,10 @@ def kpis(selection: dict[str, Any], weekly: bool, by: str | None, db: Path, as_j
         head = " ".join(
             str(row[k]) for k in ("iso_week", "group") if row.get(k) is not None and k in row
         )
-        value = _fmt(row["value"], defs[row["kpi"]]["unit"])
-        target = defs[row["kpi"]]["target"]
+        unit, target = defs[row["kpi"]]["unit"], defs[row["kpi"]]["target"]
+        value = kpi_value(row["value"], unit, like=target)
         tail = (
-            f"  target {_fmt(target, defs[row['kpi']]['unit'])} {row['status']}"
+            f"  target {kpi_value(target, unit, like=row['value'])} {row['status']}"
             if target is not None and row["status"]
             else ""
         )
@@ -908,16 +910,6 @@ def _never_computed(rows: list[dict[str, Any]]) -> dict[str, str]:
         else:
             valued.add(row["kpi"])
     return {k: next(iter(r)) for k, r in reasons.items() if k not in valued and len(r) == 1}
-
-
-def _fmt(value: float | None, unit: str) -> str:
-    if value is None:
-        return "n/a"
-    if unit == "fraction":
-        return f"{value:.1%}"
-    if unit == "tickets":
-        return f"{value:,.0f}"
-    return f"{value:.2f}"
 
 
 @cli.group(short_help="The change log: process changes, and their measured effect.")

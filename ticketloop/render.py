@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from dashboard.format import missing
 from ticketloop import text
 
 if TYPE_CHECKING:
@@ -317,7 +317,7 @@ def _csat_gap_text(cost: Any) -> str:
 
 def _gap(gap: float | None, answers: int, baseline_answers: int) -> str:
     """A CSAT gap with the answers it rests on, e.g. `-0.91 (554/987)`; `-` without answers."""
-    if _missing(gap):
+    if missing(gap):
         return f"- ({_int(answers)}/{_int(baseline_answers)})"
     return f"{_signed(gap, 2)} ({_int(answers)}/{_int(baseline_answers)})"
 
@@ -392,33 +392,29 @@ def rootcause_text(analysis: Analysis, result: RootCause, limit: int) -> list[st
 # --- formatting ---------------------------------------------------------------------------------
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value != value
-
-
 def _int(value: Any) -> str:
-    return "-" if _missing(value) else f"{int(value):,}"
+    return "-" if missing(value) else f"{int(value):,}"
 
 
 def _hours(value: Any) -> str:
     """Hours in the unit that reads best: `45 s`, `12 min`, `5.2 h`, `3.4 d`."""
-    return "-" if _missing(value) else text.hours(value)
+    return "-" if missing(value) else text.hours(value)
 
 
 def _business_hours(value: Any) -> str:
-    return "-" if _missing(value) else f"{value:,.1f} h"
+    return "-" if missing(value) else f"{value:,.1f} h"
 
 
 def _signed_hours(value: Any) -> str:
-    return "-" if _missing(value) else ("+" if value >= 0 else "-") + text.hours(abs(value))
+    return "-" if missing(value) else ("+" if value >= 0 else "-") + text.hours(abs(value))
 
 
 def _signed(value: Any, digits: int = 1) -> str:
-    return "-" if _missing(value) else f"{value:+,.{digits}f}"
+    return "-" if missing(value) else f"{value:+,.{digits}f}"
 
 
 def _share(value: Any) -> str:
-    return "-" if _missing(value) else f"{100 * value:.1f}%"
+    return "-" if missing(value) else f"{100 * value:.1f}%"
 
 
 def _examples(ids: Sequence[str]) -> str:

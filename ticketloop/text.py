@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from dashboard.format import count as plural
+from dashboard.format import missing
+
 if TYPE_CHECKING:
     from mining.conformance import Conformance
     from mining.dfg import DirectlyFollowsGraph
@@ -18,13 +21,6 @@ if TYPE_CHECKING:
 ARROW = " → "
 NO_ANSWERS = "no survey answers"
 SURVEYS = (("CSAT", "csat"), ("CES", "ces"), ("NPS", "nps"))
-
-
-def missing(value: Any) -> bool:
-    """None, NaN or pandas' NA (a list or array, even empty, is not missing)."""
-    import pandas as pd
-
-    return not hasattr(value, "__len__") and bool(pd.isna(value))
 
 
 def duration(seconds: float | None) -> str:
@@ -58,15 +54,11 @@ def shown(path: Path) -> str:
         return str(path)
 
 
-def answers(n: int) -> str:
-    return f"{n:,} answer{'s' if n != 1 else ''}"
-
-
 def survey(name: str, mean: float | None, count: int) -> str:
     """`CSAT 4.31 (414 answers)`, or `CSAT: no answers`."""
     if not count or missing(mean):
         return f"{name}: no answers"
-    return f"{name} {mean:.2f} ({answers(count)})"
+    return f"{name} {mean:.2f} ({plural(count, 'answer')})"
 
 
 def surveys(row: Any, suffix: str = "") -> str:
@@ -80,7 +72,7 @@ def surveys(row: Any, suffix: str = "") -> str:
         means = ", ".join(
             f"{name} {getattr(row, f'{key}_mean{suffix}'):.2f}" for name, key in scores
         )
-        return f"{means} ({answers(counts[0])})"
+        return f"{means} ({plural(counts[0], 'answer')})"
     return ", ".join(
         survey(name, getattr(row, f"{key}_mean{suffix}"), n)
         for (name, key), n in zip(scores, counts, strict=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ingest.sources import helpdesk as hd
 from ingest.sources.base import ReadContext, Source, SourceRows
+from store.queries import sql_text
 
 TICKET_COLUMNS: dict[str, tuple[str, ...]] = {
     "id": ("ticket id",),
@@ -115,32 +116,10 @@ def read_activities(path: Path, context: ReadContext) -> SourceRows:
     changes, out = f"changes_{context.index}", f"freshdesk_{context.index}"
     con = context.con
     con.execute(
-        f"""
-        CREATE TEMP TABLE {changes} AS
-        WITH unique_records AS (
-            SELECT * FROM {records} QUALIFY row_number() OVER (PARTITION BY r::VARCHAR
-                ORDER BY {hd.LINE}) = 1
+        f"CREATE TEMP TABLE {changes} AS "
+        + sql_text("ingest", "freshdesk_changes.sql").format(
+            records=records, line=hd.LINE, ts=hd.parse_ts("ts_text")
         ),
-        props AS (
-            SELECT r->>'ticket_id' AS case_id, r->>'performed_at' AS ts_text,
-                coalesce(r->>'performer_name', r->>'performer_id') AS actor,
-                lower(r->>'performer_type') AS performer, {hd.LINE} AS line,
-                unnest(json_keys(r->'activity')) AS property, r->'activity' AS activity
-            FROM unique_records
-        )
-        SELECT case_id, {hd.parse_ts("ts_text")} AS ts, ts_text, line,
-            row_number() OVER (ORDER BY line, list_position($properties, property)) AS seq, actor,
-            CASE WHEN performer IN ('contact', 'user', 'requester', 'customer') THEN 'customer'
-                 WHEN performer = 'system' THEN 'system' ELSE 'agent' END AS actor_kind,
-            (activity->>'new_ticket') IS NOT NULL AS initial,
-            $fields[list_position($properties, property)] AS field, NULL AS old,
-            CASE WHEN property = 'new_ticket' THEN 'Created'
-                 ELSE json_extract_string(activity, '$."' || property || '"') END AS new,
-            NULL::VARCHAR AS channel, NULL::VARCHAR AS csat
-        FROM props
-        WHERE list_contains($properties, property)
-            AND (property <> 'note' OR lower(activity->'note'->>'type') IN ('reply', 'public note'))
-        """,
         {
             **hd.ts_params(_NAIVE, _OFFSET),
             "properties": list(_PROPERTIES),

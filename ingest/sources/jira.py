@@ -11,6 +11,7 @@ from ingest.mapping import normalise_header
 from ingest.sources import helpdesk as hd
 from ingest.sources.base import ReadContext, Source, SourceRows
 from store.identifiers import quote_ident
+from store.queries import sql_text
 
 ISSUE_COLUMNS: dict[str, tuple[str, ...]] = {
     "key": ("issue key", "clave de incidencia", "schlüssel"),
@@ -123,52 +124,10 @@ def read_changelog(path: Path, context: ReadContext) -> SourceRows:
         issues = hd.json_records(path, "$[*]", context)
     changes, out = f"changes_{context.index}", f"jira_{context.index}"
     con.execute(
-        f"""
-        CREATE TEMP TABLE {changes} AS
-        WITH issue AS (
-            SELECT r->>'key' AS case_id, {hd.LINE} AS line, r,
-                coalesce(r->'fields'->'reporter'->>'displayName', r->'fields'->>'reporter')
-                    AS reporter
-            FROM {issues}
+        f"CREATE TEMP TABLE {changes} AS "
+        + sql_text("ingest", "jira_changes.sql").format(
+            issues=issues, line=hd.LINE, ts=hd.parse_ts("ts_text")
         ),
-        history AS (
-            SELECT case_id, line, reporter, unnest(coalesce(
-                json_extract(r, '$.changelog.histories[*]'),
-                json_extract(r, '$.changelog.values[*]'))) AS h
-            FROM issue
-        ),
-        items AS (
-            SELECT case_id, line, reporter, h->>'created' AS ts_text,
-                coalesce(h->'author'->>'displayName', h->'author'->>'name') AS actor,
-                unnest(json_extract(h, '$.items[*]')) AS i
-            FROM history
-        ),
-        comments AS (
-            SELECT case_id, line, reporter, c->>'created' AS ts_text,
-                coalesce(c->'author'->>'displayName', c->'author'->>'name') AS actor
-            FROM (SELECT *, unnest(json_extract(r, '$.fields.comment.comments[*]')) AS c FROM issue)
-            WHERE coalesce(c->>'jsdPublic', 'true') = 'true'
-        ),
-        rows AS (
-            SELECT case_id, line, reporter, r->'fields'->>'created' AS ts_text, reporter AS actor,
-                'created' AS field, NULL AS old, 'Created' AS new, 0 AS k
-            FROM issue WHERE (r->'fields'->>'created') IS NOT NULL
-            UNION ALL
-            SELECT case_id, line, reporter, ts_text, actor,
-                $targets[list_position($fields, lower(i->>'field'))],
-                i->>'fromString', i->>'toString', 1
-            FROM items WHERE list_contains($fields, lower(i->>'field'))
-            UNION ALL
-            SELECT case_id, line, reporter, ts_text, actor, 'reply', NULL, NULL, 2 FROM comments
-        )
-        SELECT case_id, {hd.parse_ts("ts_text")} AS ts, ts_text, line,
-            row_number() OVER (ORDER BY line, {hd.parse_ts("ts_text")}, k) AS seq, actor,
-            CASE WHEN actor = reporter THEN 'customer' WHEN actor IS NULL THEN 'system'
-                 ELSE 'agent' END AS actor_kind,
-            field = 'created' AS initial, field, old, new,
-            NULL::VARCHAR AS channel, NULL::VARCHAR AS csat
-        FROM rows
-        """,
         {
             **hd.ts_params(_NAIVE, _OFFSET),
             "fields": list(_FIELDS),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ingest.sources import helpdesk as hd
 from ingest.sources.base import ReadContext, Source, SourceRows
+from store.queries import sql_text
 
 _NAIVE = (
     "%Y-%m-%d %H:%M:%S",
@@ -156,29 +157,15 @@ def read_audit(path: Path, context: ReadContext) -> SourceRows:
     )
     codes = sorted(set(STATE_CODES["state"]) | set(STATE_CODES["incident_state"]))
     context.con.execute(
-        f"""
-        CREATE TEMP TABLE {changes} AS
-        WITH a AS (
-            SELECT {col["key"]} AS case_id, {hd.parse_ts(col["time"])} AS ts, {col["time"]} AS ts_text,
-                {hd.LINE} AS line, {col["user"]} AS actor, lower({col["field"]}) AS fieldname,
-                {col["old"]} AS old, {col["new"]} AS new
-            FROM {relation} a
+        f"CREATE TEMP TABLE {changes} AS "
+        + sql_text("ingest", "servicenow_audit_changes.sql").format(
+            relation=relation,
+            line=hd.LINE,
+            ts=hd.parse_ts(col["time"]),
+            state_old=state.format(v="old"),
+            state_new=state.format(v="new"),
+            **{n: col[n] for n in ("key", "time", "user", "field", "old", "new")},
         ),
-        firsts AS (SELECT case_id, min(ts) AS opened, arg_min(actor, ts) AS caller FROM a GROUP BY ALL)
-        SELECT case_id, ts, ts_text, line, row_number() OVER (ORDER BY ts, line) AS seq, actor,
-            CASE WHEN actor = caller THEN 'customer' WHEN actor = 'system' THEN 'system'
-                 ELSE 'agent' END AS actor_kind,
-            ts = opened AS initial, $targets[list_position($fields, fieldname)] AS field,
-            {state.format(v="old")} AS old,
-            {state.format(v="new")} AS new,
-            NULL::VARCHAR AS channel, NULL::VARCHAR AS csat
-        FROM a JOIN firsts USING (case_id)
-        WHERE list_contains($fields, fieldname)
-        UNION ALL
-        SELECT case_id, opened, NULL, min(line), 0, caller, 'customer', true, 'created', NULL,
-            'Created', NULL, NULL
-        FROM a JOIN firsts USING (case_id) WHERE ts = opened GROUP BY case_id, opened, caller
-        """,
         {
             **params,
             **hd.ts_params(_NAIVE),

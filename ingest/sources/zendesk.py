@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ingest.sources import helpdesk as hd
 from ingest.sources.base import ReadContext, Source, SourceRows
+from store.queries import sql_text
 
 TICKET_COLUMNS: dict[str, tuple[str, ...]] = {
     "id": ("id", "ticket id"),
@@ -110,78 +111,21 @@ _FIELDS = {
     "type": "type",
 }
 
-# One row per audit event: ticket, time, author, channel, event type, field, values.
-_AUDIT_EVENTS = """
-SELECT r->>'ticket_id' AS ticket_id, r->>'created_at' AS created_at, r->>'author_id' AS author_id,
-    r->'via'->>'channel' AS via_channel, {line} AS line, e->>'type' AS type,
-    e->>'field_name' AS field_name, e->>'value' AS value, e->>'previous_value' AS previous_value,
-    e->>'public' AS public, e->>'score' AS score, k
-FROM (SELECT r, {line}, unnest(json_extract(r, '$.events[*]')) AS e,
-        generate_subscripts(json_extract(r, '$.events[*]'), 1) AS k FROM {records})
-"""
-_TICKET_EVENTS = """
-SELECT r->>'ticket_id' AS ticket_id,
-    coalesce(r->>'created_at', strftime(to_timestamp(try_cast(r->>'timestamp' AS BIGINT)),
-        '%Y-%m-%dT%H:%M:%S%z')) AS created_at,
-    r->>'updater_id' AS author_id, r->>'via' AS via_channel, {line} AS line,
-    e->>'event_type' AS type, field_name, json_extract_string(e, '$."' || field_name || '"') AS value,
-    e->>'previous_value' AS previous_value, coalesce(e->>'comment_public', e->>'public') AS public,
-    e->>'score' AS score, k
-FROM (SELECT *, list_filter(json_keys(e), lambda x: NOT list_contains($meta, x))[1] AS field_name
-      FROM (SELECT r, {line}, unnest(json_extract(r, '$.child_events[*]')) AS e,
-              generate_subscripts(json_extract(r, '$.child_events[*]'), 1) AS k FROM {records}))
-"""
-# The change rows of either: names for user and group ids when the export sideloads them; the
-# requester is an end-user, or else the author of the ticket's creation.
-_CHANGES = """
-CREATE TEMP TABLE {out} AS
-WITH e AS (SELECT *, row_number() OVER (ORDER BY line, k) AS seq FROM ({events})),
-users AS (SELECT r->>'id' AS id, any_value(r->>'name') AS name, any_value(r->>'role') AS role
-          FROM {users} GROUP BY ALL),
-groups AS (SELECT r->>'id' AS id, any_value(r->>'name') AS name FROM {groups} GROUP BY ALL),
-requesters AS (SELECT ticket_id, arg_min(author_id, seq) AS requester FROM e
-               WHERE type = 'Create' GROUP BY ALL),
-typed AS (
-    SELECT e.*, {ts} AS ts,
-        CASE WHEN type IN ('Create', 'Change') THEN $field_targets[list_position($field_names, field_name)]
-             WHEN type IN ('Comment', 'VoiceComment') AND public = 'true' THEN 'reply'
-             WHEN type = 'SatisfactionRating' AND lower(score) IN ('good', 'bad') THEN 'rating'
-             WHEN type = 'KnowledgeLinked' THEN 'kb_linked'
-             WHEN type = 'KnowledgeCaptured' THEN 'kb_captured' END AS field,
-        coalesce(u.name, author_id) AS actor,
-        CASE WHEN author_id = '-1' THEN 'system'
-             WHEN u.role = 'end-user' OR (u.role IS NULL AND author_id = q.requester) THEN 'customer'
-             ELSE 'agent' END AS actor_kind
-    FROM e LEFT JOIN users u ON u.id = e.author_id LEFT JOIN requesters q USING (ticket_id)
-)
-SELECT ticket_id AS case_id, ts, created_at AS ts_text, line, seq, actor, actor_kind,
-    type = 'Create' AS initial, field,
-    coalesce(CASE field WHEN 'group' THEN go.name WHEN 'assignee' THEN uo.name END, previous_value) AS old,
-    coalesce(CASE field WHEN 'group' THEN gn.name WHEN 'assignee' THEN un.name END, value) AS new,
-    via_channel AS channel, {csat} AS csat
-FROM typed
-LEFT JOIN groups go ON go.id = previous_value LEFT JOIN groups gn ON gn.id = value
-LEFT JOIN users uo ON uo.id = previous_value LEFT JOIN users un ON un.id = value
-WHERE field IS NOT NULL
-UNION ALL
-SELECT ticket_id, min(ts), any_value(created_at), line, min(seq) - 1, any_value(actor),
-    any_value(actor_kind), true, 'created', NULL, 'Created', any_value(via_channel), NULL
-FROM typed WHERE type = 'Create' GROUP BY ticket_id, line
-"""
-
 
 def _read_history(
-    path: Path, context: ReadContext, pointer: str, events_sql: str, fmt: str
+    path: Path, context: ReadContext, pointer: str, events_file: str, fmt: str
 ) -> SourceRows:
-    """Audits or ticket events (`events_sql` flattens them) as change rows, then events."""
+    """Audits or ticket events (the named SQL file `events_file` flattens them) as change rows,
+    then events."""
     records = hd.json_records(path, pointer, context)
     users = hd.json_records(path, "$.users[*]", context, "users")
     groups = hd.json_records(path, "$.groups[*]", context, "groups")
+    events_sql = sql_text("ingest", events_file)
     events = events_sql.format(line=hd.LINE, records=records)
     changes, out = f"changes_{context.index}", f"zendesk_{context.index}"
     context.con.execute(
-        _CHANGES.format(
-            out=changes,
+        f"CREATE TEMP TABLE {changes} AS "
+        + sql_text("ingest", "zendesk_changes.sql").format(
             events=events,
             users=users,
             groups=groups,
@@ -205,7 +149,7 @@ def sniff_audits(path: Path, head: bytes) -> float:
 
 def read_audits(path: Path, context: ReadContext) -> SourceRows:
     """Ticket audits (`audits`, each with `events`; `users` and `groups` sideloads name ids)."""
-    return _read_history(path, context, "$.audits[*]", _AUDIT_EVENTS, "zendesk-audits")
+    return _read_history(path, context, "$.audits[*]", "zendesk_audit_events.sql", "zendesk-audits")
 
 
 def sniff_ticket_events(path: Path, head: bytes) -> float:
@@ -215,7 +159,7 @@ def sniff_ticket_events(path: Path, head: bytes) -> float:
 def read_ticket_events(path: Path, context: ReadContext) -> SourceRows:
     """The incremental ticket-event export (`ticket_events`, each with `child_events`)."""
     return _read_history(
-        path, context, "$.ticket_events[*]", _TICKET_EVENTS, "zendesk-ticket-events"
+        path, context, "$.ticket_events[*]", "zendesk_ticket_events.sql", "zendesk-ticket-events"
     )
 
 

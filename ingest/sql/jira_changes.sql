@@ -1,0 +1,52 @@
+-- The change rows of a Jira Service Management changelog export (see ingest/sources/helpdesk.py for
+-- what a change row is). Grain: one row per issue's creation, per changelog item of a tracked field
+-- and per public comment ('reply'); the reporter's changes are the customer's.
+-- Columns: case_id, ts, ts_text, line, seq, actor, actor_kind, initial, field, old, new, channel,
+-- csat (always NULL here).
+-- Parameters: $fields, $targets (Jira field name, lower case -> change field), $naive_formats,
+-- $offset_formats (read by ts).
+-- Placeholders (str.format): issues (the TEMP table of issue records, column r), line (its
+-- source-row column), ts (SQL for the time of ts_text).
+WITH issue AS (
+    SELECT r->>'key' AS case_id, {line} AS line, r,
+        coalesce(r->'fields'->'reporter'->>'displayName', r->'fields'->>'reporter')
+            AS reporter
+    FROM {issues}
+),
+history AS (
+    SELECT case_id, line, reporter, unnest(coalesce(
+        json_extract(r, '$.changelog.histories[*]'),
+        json_extract(r, '$.changelog.values[*]'))) AS h
+    FROM issue
+),
+items AS (
+    SELECT case_id, line, reporter, h->>'created' AS ts_text,
+        coalesce(h->'author'->>'displayName', h->'author'->>'name') AS actor,
+        unnest(json_extract(h, '$.items[*]')) AS i
+    FROM history
+),
+comments AS (
+    SELECT case_id, line, reporter, c->>'created' AS ts_text,
+        coalesce(c->'author'->>'displayName', c->'author'->>'name') AS actor
+    FROM (SELECT *, unnest(json_extract(r, '$.fields.comment.comments[*]')) AS c FROM issue)
+    WHERE coalesce(c->>'jsdPublic', 'true') = 'true'
+),
+rows AS (
+    SELECT case_id, line, reporter, r->'fields'->>'created' AS ts_text, reporter AS actor,
+        'created' AS field, NULL AS old, 'Created' AS new, 0 AS k
+    FROM issue WHERE (r->'fields'->>'created') IS NOT NULL
+    UNION ALL
+    SELECT case_id, line, reporter, ts_text, actor,
+        $targets[list_position($fields, lower(i->>'field'))],
+        i->>'fromString', i->>'toString', 1
+    FROM items WHERE list_contains($fields, lower(i->>'field'))
+    UNION ALL
+    SELECT case_id, line, reporter, ts_text, actor, 'reply', NULL, NULL, 2 FROM comments
+)
+SELECT case_id, {ts} AS ts, ts_text, line,
+    row_number() OVER (ORDER BY line, {ts}, k) AS seq, actor,
+    CASE WHEN actor = reporter THEN 'customer' WHEN actor IS NULL THEN 'system'
+         ELSE 'agent' END AS actor_kind,
+    field = 'created' AS initial, field, old, new,
+    NULL::VARCHAR AS channel, NULL::VARCHAR AS csat
+FROM rows
