@@ -865,7 +865,7 @@ def kpis(selection: dict[str, Any], weekly: bool, by: str | None, db: Path, as_j
     last change) and the points that signal a real change. Values that cannot be computed are
     null with a reason (e.g. no survey answers).
     """
-    from dashboard.format import kpi_value
+    from application.format import kpi_value
 
     analysis = analysis_for(db, selection)
     report = analysis.kpis(weekly=weekly, by=by)

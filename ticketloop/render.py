@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from dashboard.format import missing
+from application.format import missing
 from ticketloop import text
 
 if TYPE_CHECKING:

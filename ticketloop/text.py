@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from dashboard.format import count as plural
-from dashboard.format import missing
+from application.format import count as plural
+from application.format import missing
 
 if TYPE_CHECKING:
     from mining.conformance import Conformance
