@@ -1,5 +1,7 @@
 """Every user-facing string of the dashboard, so tests assert against the same text."""
 
+from store.fields import FILTERS_SHOWN
+
 APP_TITLE = "ticketloop"
 OVERVIEW_TITLE = "Overview"
 DATA_TITLE = "Data"
@@ -16,13 +18,7 @@ SETTINGS_PROBLEM = "ticketloop.toml is not used (defaults apply): {message}"
 
 # Sidebar filters
 FILTER_DATES = "Tickets created"
-FILTER_LABELS = {
-    "channel": "Channel",
-    "priority": "Priority",
-    "team": "Team",
-    "category": "Category",
-    "level": "Support level",
-}
+FILTER_LABELS = {f.name: f.filter.label for f in FILTERS_SHOWN}  # type: ignore[union-attr]
 FILTER_ALL = "All"
 FILTER_ABSENT = "This data set has no {names}."
 FILTER_ACTIVITY = "Through activity **{activity}**"

@@ -15,7 +15,9 @@ from typing import Any
 import click
 
 from mining.pm4py_bridge import METHODS
+from store.fields import FILTERS, FILTERS_SHOWN, Field
 from store.location import default_db_path
+from store.vocabulary import LEVELS
 from ticketloop.demo import SAMPLE_DIR
 
 PROGRESS_MIN_BYTES = 10 * 1024 * 1024
@@ -58,33 +60,14 @@ def selection_options(command: Callable) -> Callable:
             type=click.DateTime(["%Y-%m-%d"]),
             help="Tickets created on or before this date (YYYY-MM-DD).",
         ),
-        click.option("--channel", multiple=True, help="Only these channels (repeatable)."),
-        click.option("--priority", multiple=True, help="Only these priorities (repeatable)."),
-        click.option("--category", multiple=True, help="Only these categories (repeatable)."),
-        click.option("--team", multiple=True, help="Only tickets a team worked on (repeatable)."),
-        click.option(
-            "--level",
-            multiple=True,
-            type=click.IntRange(1, 4),
-            help="Only tickets that reached a support level 1-4 (repeatable).",
-        ),
+        *(_filter_option(f) for f in FILTERS),
         click.option(
             "--config",
             type=click.Path(dir_okay=False, path_type=Path),
             help="Settings file. Default: ticketloop.toml beside the store.",
         ),
     ]
-    names = (
-        "dataset",
-        "start",
-        "end",
-        "channel",
-        "priority",
-        "category",
-        "team",
-        "level",
-        "config",
-    )
+    names = ("dataset", "start", "end", *(f.name for f in FILTERS), "config")
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
@@ -96,6 +79,13 @@ def selection_options(command: Callable) -> Callable:
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper
+
+
+def _filter_option(field: Field) -> Callable:
+    """`--NAME`, repeatable: only tickets with one of these values of a filter dimension."""
+    assert field.filter is not None
+    kind = click.IntRange(min(LEVELS), max(LEVELS)) if field.parser == "level" else None
+    return click.option(f"--{field.name}", multiple=True, type=kind, help=field.filter.help)
 
 
 def analysis_for(db: Path, selection: dict[str, Any]) -> Any:
@@ -853,7 +843,7 @@ def main() -> None:
 @click.option("--weekly", is_flag=True, help="One row per ISO week, with XmR limits and signals.")
 @click.option(
     "--by",
-    type=click.Choice(["channel", "priority", "team", "category", "level"]),
+    type=click.Choice([f.name for f in FILTERS_SHOWN]),
     help="Break the KPIs down by this dimension.",
 )
 @common_options
