@@ -1,6 +1,7 @@
 """Every user-facing string of the dashboard, so tests assert against the same text."""
 
 from store.fields import FILTERS_SHOWN
+from store.vendors import VENDORS
 
 APP_TITLE = "ticketloop"
 OVERVIEW_TITLE = "Overview"
@@ -45,7 +46,7 @@ REJECTED_EXPANDER = "Rejected rows (the first 200)"
 
 # Data page
 DATA_INTRO = (
-    "Upload helpdesk exports: Zendesk, ServiceNow, Freshdesk, Jira Service Management, any CSV or "
+    f"Upload helpdesk exports: {', '.join(VENDORS)}, any CSV or "
     "XES event log. Each file's format is recognised; files loaded before add nothing."
 )
 UPLOAD_LABEL = "Export files"

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from mining.kpis import BY
 from mining.selection import Selection
 from store.fields import FILTERS, FILTERS_SHOWN
+from store.vendors import VENDORS, vendors_listed
 from tests.conftest import ROOT
 from ticketloop.cli import cli
 
@@ -84,3 +85,14 @@ def test_the_sidebar_draws_each_filter_in_its_place(sample_db: Path, monkeypatch
     assert [w.key for w in widgets] == [f"filter_{f.name}" for f in FILTERS_SHOWN]
     assert [w.label for w in widgets] == [f.filter.label for f in FILTERS_SHOWN]
     assert all(w.options for w in widgets)
+
+
+def test_the_vendor_table_names_the_tools_ingest_reads() -> None:
+    from ingest.sources import SOURCES
+
+    own = {s.name: next((v for v in VENDORS if s.description.startswith(v)), None) for s in SOURCES}
+    assert {n for n, vendor in own.items() if vendor is None} == {"csv", "xes"}
+    assert set(own.values()) - {None} == set(VENDORS)
+    assert vendors_listed() in CliRunner().invoke(cli, ["ingest", "--help"]).output.replace(
+        "\n  ", " "
+    )

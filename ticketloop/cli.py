@@ -17,6 +17,7 @@ import click
 from mining.pm4py_bridge import METHODS
 from store.fields import FILTERS, FILTERS_SHOWN, Field
 from store.location import default_db_path
+from store.vendors import VENDORS, vendors_listed
 from store.vocabulary import LEVELS
 from ticketloop.demo import SAMPLE_DIR
 
@@ -179,7 +180,22 @@ class _FormatChoice(click.Choice):
         pass
 
 
-@cli.command(short_help="Load helpdesk exports (Zendesk, ServiceNow, ..., CSV, XES).")
+INGEST_HELP = f"""Load helpdesk exports into the event store, recognising each file (see --format).
+
+Recognised: the exports of {vendors_listed()} (flat ticket lists and their histories, surveys), and
+any CSV or XES event log. Common headers are recognised in any case (Case ID, Activity,
+Timestamp, Resource, case:concept:name, concept:name, time:timestamp, org:resource, ...);
+other layouts need --map. Loading is atomic and idempotent: a file loaded again adds nothing,
+and an overlapping later export adds only the new events. Rows with a missing or unreadable
+case, activity or timestamp are rejected with the reason (kept in the `rejects` table) and
+reported; --strict refuses the whole load instead.
+"""
+
+
+@cli.command(
+    help=INGEST_HELP,
+    short_help=f"Load helpdesk exports ({VENDORS[0]}, {VENDORS[1]}, ..., CSV, XES).",
+)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--dataset", help="Data set to load into. Default: the first file's name, e.g. helpdesk."
@@ -214,17 +230,7 @@ def ingest(
     db: Path,
     as_json: bool,
 ) -> None:
-    """Load helpdesk exports into the event store, recognising each file.
-
-    Recognised: Zendesk (ticket CSV, audits, ticket events, satisfaction ratings), ServiceNow
-    (incident list, sys_audit, incident snapshots), Freshdesk (ticket CSV, activities), Jira
-    Service Management (issue CSV, changelog), and any CSV or XES event log. Common headers are recognised in any case (Case ID, Activity, Timestamp, Resource,
-    case:concept:name, concept:name, time:timestamp, org:resource, ...); other layouts need
-    --map. Loading is atomic and idempotent: a file loaded again adds nothing, and an
-    overlapping later export adds only the new events. Rows with a missing or unreadable case,
-    activity or timestamp are rejected with the reason (kept in the `rejects` table) and
-    reported; --strict refuses the whole load instead.
-    """
+    """Load helpdesk exports into the event store (help: INGEST_HELP)."""
     from ingest.load import ingest_files
     from ingest.mapping import load_mapping
 
@@ -521,7 +527,7 @@ def rootcause(
     "--vendors/--no-vendors",
     default=False,
     show_default=True,
-    help="Also write the tickets as Zendesk, ServiceNow, Freshdesk and Jira export them.",
+    help=f"Also write the tickets as {vendors_listed()} export them.",
 )
 @json_option
 def generate(tickets: int, seed: int, out: Path, vendors: bool, as_json: bool) -> None:
@@ -532,7 +538,7 @@ def generate(tickets: int, seed: int, out: Path, vendors: bool, as_json: bool) -
     reopens, rejections, abandonment, surveys (CSAT, CES, NPS) and SLA breaches. Halfway, a
     knowledge-base rollout cuts needless escalations. The staff grows with --tickets, so the
     process and its medians are the same at any size. --vendors also writes the same tickets as
-    Zendesk, ServiceNow, Freshdesk and Jira export them (flat and history).
+    each helpdesk tool ingest recognises exports them (flat and history).
     """
     from ticketloop.synthetic import generate as write_sample
 
