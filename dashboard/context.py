@@ -18,10 +18,11 @@ from dashboard import data, texts
 from mining import overview
 from mining.selection import Selection
 from store.errors import TicketloopError
+from store.fields import BY_NAME, FILTERS_SHOWN
 from store.settings import Settings
 
 T = TypeVar("T")
-FILTERS = ("channel", "priority", "team", "category", "level")  # in the sidebar, in this order
+FILTERS = tuple(f.name for f in FILTERS_SHOWN)  # in the sidebar, in this order
 _STATE = {name: f"filter_{name}" for name in FILTERS}
 PAGE_PARAMS = ("week",)  # URL parameters a page keeps itself (the weekly review's week)
 
@@ -161,7 +162,7 @@ def _filters(base: Selection, dims: overview.Dimensions) -> Selection:
             options,
             key=key,
             placeholder=texts.FILTER_ALL,
-            format_func=_level_name if name == "level" else str,
+            format_func=_level_name if BY_NAME[name].parser == "level" else str,
         )
         if values:
             chosen[name] = tuple(values)
@@ -196,7 +197,7 @@ def _apply_url(url: dict[str, list[str]], dims: overview.Dimensions) -> None:
     for name in FILTERS:
         options = dims.values.get(name, ())
         wanted = url.get(name, [])
-        if name == "level":
+        if BY_NAME[name].numeric:
             wanted = [int(v) for v in wanted if v.isdigit()]
         picked = [v for v in wanted if v in options]
         if picked:
@@ -225,10 +226,8 @@ def _write_url(selection: Selection, dims: overview.Dimensions) -> None:
         params["from"] = selection.start.isoformat()
     if selection.end:
         params["to"] = selection.end.isoformat()
-    for name in FILTERS:
-        values = getattr(selection, name)
-        if values:
-            params[name] = [str(v) for v in values]
+    for name, values in selection.filters:
+        params[name] = [str(v) for v in values]
     if selection.activity:
         params["activity"] = selection.activity
     if selection.edge:

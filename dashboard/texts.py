@@ -1,5 +1,8 @@
 """Every user-facing string of the dashboard, so tests assert against the same text."""
 
+from store.fields import FILTERS_SHOWN
+from store.vendors import VENDORS
+
 APP_TITLE = "ticketloop"
 OVERVIEW_TITLE = "Overview"
 DATA_TITLE = "Data"
@@ -16,13 +19,7 @@ SETTINGS_PROBLEM = "ticketloop.toml is not used (defaults apply): {message}"
 
 # Sidebar filters
 FILTER_DATES = "Tickets created"
-FILTER_LABELS = {
-    "channel": "Channel",
-    "priority": "Priority",
-    "team": "Team",
-    "category": "Category",
-    "level": "Support level",
-}
+FILTER_LABELS = {f.name: f.filter.label for f in FILTERS_SHOWN}  # type: ignore[union-attr]
 FILTER_ALL = "All"
 FILTER_ABSENT = "This data set has no {names}."
 FILTER_ACTIVITY = "Through activity **{activity}**"
@@ -49,7 +46,7 @@ REJECTED_EXPANDER = "Rejected rows (the first 200)"
 
 # Data page
 DATA_INTRO = (
-    "Upload helpdesk exports: Zendesk, ServiceNow, Freshdesk, Jira Service Management, any CSV or "
+    f"Upload helpdesk exports: {', '.join(VENDORS)}, any CSV or "
     "XES event log. Each file's format is recognised; files loaded before add nothing."
 )
 UPLOAD_LABEL = "Export files"

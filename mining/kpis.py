@@ -29,6 +29,8 @@ from mining.escalations import flag_tickets
 from mining.selection import Scope, Selection
 from mining.signals import Limits, signals, xmr_limits
 from store.errors import MiningError
+from store.fields import FILTERS_SHOWN
+from store.identifiers import quote_ident
 from store.queries import sql_text
 from store.settings import Settings, Target
 
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 Kind = Literal["count", "mean", "quantile", "backlog"]
-BY = ("channel", "priority", "team", "category", "level")
+BY = tuple(f.name for f in FILTERS_SHOWN)  # the breakdowns: the filter dimensions
 EXAMPLES = 5
 # A value resting on fewer tickets (answers) than this says so beside it.
 SMALL_BASIS = 30
@@ -417,31 +419,29 @@ def _aggregate(kpi: Kpi) -> str:
     return f"avg(({kpi.value})::DOUBLE) FILTER (WHERE {kpi.over}){scale}"
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _query(basis: str, keys: list[str], with_examples: bool) -> str:
     """One aggregate over kpi_tickets of the KPIs counted in `basis`'s week, grouped by `keys`."""
     columns = []
     for kpi in KPIS:
         if kpi.basis != basis or kpi.kind == "backlog":
             continue
-        columns.append(f"{_aggregate(kpi)} AS {_quoted(kpi.name)}")
+        columns.append(f"{_aggregate(kpi)} AS {quote_ident(kpi.name)}")
         basis_of = "count(*)" if kpi.kind == "count" else f"count(*) FILTER (WHERE {kpi.over})"
-        columns.append(f"{basis_of} AS {_quoted(kpi.name + ':basis')}")
+        columns.append(f"{basis_of} AS {quote_ident(kpi.name + ':basis')}")
         if kpi.pending:
             columns.append(
-                f"count(*) FILTER (WHERE {kpi.pending}) AS {_quoted(kpi.name + ':pending')}"
+                f"count(*) FILTER (WHERE {kpi.pending}) AS {quote_ident(kpi.name + ':pending')}"
             )
         if with_examples and kpi.examples:
             columns.append(
                 f"min_by(case_id, case_key, {EXAMPLES}) FILTER (WHERE {kpi.examples})"
-                f" AS {_quoted(kpi.name + ':examples')}"
+                f" AS {quote_ident(kpi.name + ':examples')}"
             )
     where = f" WHERE {WEEK_OF[basis]} IS NOT NULL" if "week" in keys else ""
     select_keys = [
-        f"{WEEK_OF[basis]} AS week" if k == "week" else f"{_quoted(k)}::VARCHAR AS {_quoted(k)}"
+        f"{WEEK_OF[basis]} AS week"
+        if k == "week"
+        else f"{quote_ident(k)}::VARCHAR AS {quote_ident(k)}"
         for k in keys
     ]
     group = f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
@@ -741,7 +741,7 @@ def _backlog(con: duckdb.DuckDBPyConnection, keys: list[str], by: str | None) ->
     """Tickets open at the end of each week (or of the data): created so far minus ended so far."""
     import pandas as pd
 
-    group = f"{_quoted(by)}::VARCHAR" if by else "NULL::VARCHAR"
+    group = f"{quote_ident(by)}::VARCHAR" if by else "NULL::VARCHAR"
     if "week" not in keys:
         frame = con.execute(
             f"SELECT {group} AS grp, count(*) FILTER (WHERE ended_at IS NULL) AS value,"  # noqa: S608 (allowlisted, quoted)

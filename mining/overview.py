@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from mining.selection import CASE_DIMENSIONS, EVENT_DIMENSIONS, Selection, scope
+from mining.selection import Selection, scope
 from store.datasets import dataset_id
+from store.fields import FILTERS
+from store.identifiers import quote_ident
 from store.queries import sql_text
 
 if TYPE_CHECKING:
@@ -100,13 +102,13 @@ def dimensions(con: duckdb.DuckDBPyConnection, selection: Selection) -> Dimensio
     """The filterable values of `selection.dataset` (all of it, whatever the other filters)."""
     d = dataset_id(con, selection.dataset)
     values: dict[str, tuple] = {}
-    for name in CASE_DIMENSIONS + EVENT_DIMENSIONS:
-        table = "cases" if name in CASE_DIMENSIONS else "events"
-        # the name comes from the fixed tuples above, never from a user
-        sql = f"SELECT DISTINCT {name} FROM {table} WHERE dataset_id = $d AND {name} IS NOT NULL ORDER BY {name} LIMIT 500"  # noqa: S608 (identifiers are constants)
+    for f in FILTERS:
+        table = "cases" if f.filter.on == "ticket" else "events"  # type: ignore[union-attr]
+        column = quote_ident(f.stored_as)  # from the field registry, never from a user
+        sql = f"SELECT DISTINCT {column} FROM {table} WHERE dataset_id = $d AND {column} IS NOT NULL ORDER BY {column} LIMIT 500"  # noqa: S608 (identifiers are constants)
         rows = con.execute(sql, {"d": d}).fetchall()
         if rows:
-            values[name] = tuple(r[0] for r in rows)
+            values[f.name] = tuple(r[0] for r in rows)
     first, last = con.execute(
         "SELECT min(created_at)::DATE, max(created_at)::DATE FROM cases WHERE dataset_id = $d",
         {"d": d},

@@ -9,51 +9,84 @@ in the store's order). Mining SQL reads those two views and never filters by its
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import duckdb
 
 from store.datasets import dataset_id
+from store.fields import BY_NAME, FILTERS
+from store.identifiers import quote_ident
 
-# Filters on attributes of the ticket (its `cases` row) and of its events.
-CASE_DIMENSIONS = ("channel", "priority", "category")
-EVENT_DIMENSIONS = ("team", "level")
-DIMENSIONS = CASE_DIMENSIONS + EVENT_DIMENSIONS
+# The dimension filters, from the field registry: on the ticket's value, or on any of its events.
+DIMENSIONS: tuple[str, ...] = tuple(f.name for f in FILTERS)
+Filters = tuple[tuple[str, tuple], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Selection:
     """Tickets of `dataset` created from `start` to `end` (dates, both inclusive, in `timezone`),
-    optionally only those with the given channels, priorities, categories (ticket attributes),
-    teams or levels (any of its events), passing through an activity, or taking an edge
-    (one activity directly followed by another)."""
+    optionally only those with the given values of the registry's filter dimensions (`channel=`,
+    `team=`, ...: on the ticket's value or on any of its events), passing through an activity, or
+    taking an edge (one activity directly followed by another). `filters` holds the dimensions
+    filtered, in registry order, each with its values."""
 
     dataset: str
-    start: date | None = None
-    end: date | None = None
-    channel: tuple[str, ...] = ()
-    priority: tuple[str, ...] = ()
-    category: tuple[str, ...] = ()
-    team: tuple[str, ...] = ()
-    level: tuple[int, ...] = ()
-    activity: str | None = None
-    edge: tuple[str, str] | None = None
-    timezone: str = "UTC"
+    start: date | None
+    end: date | None
+    filters: Filters
+    activity: str | None
+    edge: tuple[str, str] | None
+    timezone: str
+
+    def __init__(
+        self,
+        dataset: str,
+        start: date | None = None,
+        end: date | None = None,
+        *,
+        activity: str | None = None,
+        edge: tuple[str, str] | None = None,
+        timezone: str = "UTC",
+        **values: Sequence[str | int],
+    ) -> None:
+        unknown = set(values) - set(DIMENSIONS)
+        if unknown:
+            raise TypeError(f"Selection has no filter {', '.join(sorted(unknown))}")
+        chosen = tuple((n, tuple(values[n])) for n in DIMENSIONS if values.get(n))
+        for name, value in (
+            ("dataset", dataset),
+            ("start", start),
+            ("end", end),
+            ("filters", chosen),
+            ("activity", activity),
+            ("edge", edge),
+            ("timezone", timezone),
+        ):
+            object.__setattr__(self, name, value)
+
+    def values(self, dimension: str) -> tuple:
+        """The values `dimension` is filtered on; empty when it is not."""
+        return dict(self.filters).get(dimension, ())
 
     def but(self, **changes: object) -> Selection:
-        """A copy with some filters changed."""
-        return replace(self, **changes)  # type: ignore[arg-type]
+        """A copy with some filters changed (a dimension given `()` is no longer filtered)."""
+        now = {
+            "start": self.start,
+            "end": self.end,
+            "activity": self.activity,
+            "edge": self.edge,
+            "timezone": self.timezone,
+            **dict(self.filters),
+        }
+        return Selection(self.dataset, **{**now, **changes})  # type: ignore[arg-type]
 
     def describe(self) -> str:
         """The filters in words, for captions and reports: `all tickets` when there are none."""
         parts = []
         if self.start or self.end:
             parts.append(f"created {self.start or '…'} to {self.end or '…'}")
-        for name in DIMENSIONS:
-            values = getattr(self, name)
-            if values:
-                parts.append(f"{name} {', '.join(map(str, values))}")
+        parts += [f"{name} {', '.join(map(str, values))}" for name, values in self.filters]
         if self.activity:
             parts.append(f"through {self.activity}")
         if self.edge:
@@ -70,7 +103,7 @@ def selection_of(dataset: str, **filters: object) -> Selection:
             continue
         if name in DIMENSIONS:
             values = (value,) if isinstance(value, str | int) else tuple(value)  # type: ignore[arg-type]
-            clean[name] = tuple(int(v) for v in values) if name == "level" else values
+            clean[name] = tuple(int(v) for v in values) if BY_NAME[name].numeric else values
         elif name in ("start", "end") and isinstance(value, str):
             clean[name] = date.fromisoformat(value)
         elif name == "edge":
@@ -122,19 +155,17 @@ def _case_filters(selection: Selection, d: int) -> tuple[list[str], dict[str, ob
     if selection.end:
         where.append("c.created_at < $end")
         params["end"] = _local_midnight(selection.end + timedelta(days=1), selection.timezone)
-    for name in CASE_DIMENSIONS:
-        values: Sequence[str] = getattr(selection, name)
-        if values:
-            where.append(f"c.{name} IN (SELECT unnest(${name}))")
-            params[name] = list(values)
-    for name in EVENT_DIMENSIONS:
-        values = getattr(selection, name)
-        if values:
+    for name, values in selection.filters:
+        # the column comes from the registry, never from a user; the values are a parameter
+        column, param = quote_ident(BY_NAME[name].stored_as), f"f_{name}"
+        if BY_NAME[name].filter.on == "ticket":  # type: ignore[union-attr]
+            where.append(f"c.{column} IN (SELECT unnest(${param}))")
+        else:
             where.append(
                 "EXISTS (SELECT 1 FROM events e WHERE e.dataset_id = c.dataset_id"
-                f" AND e.case_key = c.case_key AND e.{name} IN (SELECT unnest(${name})))"
+                f" AND e.case_key = c.case_key AND e.{column} IN (SELECT unnest(${param})))"
             )
-            params[name] = list(values)
+        params[param] = list(values)
     if selection.activity:
         where.append(
             "EXISTS (SELECT 1 FROM events e JOIN activities a USING (activity_id)"

@@ -14,15 +14,16 @@ from mining.results import plain, records
 from mining.selection import Selection
 from store.datasets import dataset_id
 from store.errors import MiningError
+from store.fields import TICKET_FIELDS
+from store.identifiers import quote_ident
 from store.queries import sql_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
-CASE_ROW = (
-    "SELECT case_key, created_at, channel, priority, category, csat, ces, nps, attributes"
-    " FROM cases WHERE dataset_id = $d AND case_id = $case_id"
-)
+# the ticket's fields, from the registry: constants, never a user's
+_TICKET_COLUMNS = ", ".join(quote_ident(f.stored_as) for f in TICKET_FIELDS)
+CASE_ROW = f"SELECT case_key, created_at, attributes, {_TICKET_COLUMNS} FROM cases WHERE dataset_id = $d AND case_id = $case_id"  # noqa: S608 (registry identifiers)
 LIKE_IDS = (
     "SELECT case_id FROM cases WHERE dataset_id = $d AND contains(lower(case_id), lower($case_id))"
     " ORDER BY length(case_id), case_id LIMIT 5"
@@ -32,29 +33,25 @@ ANY_ID = "SELECT min(case_id) FROM cases WHERE dataset_id = $d"
 
 @dataclass(frozen=True)
 class TicketTimeline:
-    """One ticket of a data set: its case attributes (survey answers NULL when not given) and
-    `events`, one row per event in order: step, ts, activity, source_activity, lifecycle,
+    """One ticket of a data set: `values`, its fields by name (the registry's ticket fields:
+    channel, ..., the survey answers; None when not given), the other attributes of its export,
+    and `events`, one row per event in order: step, ts, activity, source_activity, lifecycle,
     resource, team, level, wait_seconds (since the previous event; NULL for the first)."""
 
     dataset: str
     case_id: str
     created_at: datetime
-    channel: str | None
-    priority: str | None
-    category: str | None
-    csat: int | None
-    ces: int | None
-    nps: int | None
+    values: dict[str, Any]
     attributes: dict[str, Any]
     events: pd.DataFrame
 
     def to_json(self) -> dict[str, Any]:
-        fields = ("channel", "priority", "category", "csat", "ces", "nps", "attributes")
         return {
             "dataset": self.dataset,
             "ticket": self.case_id,
             "created_at": plain(self.created_at),
-            **{name: getattr(self, name) for name in fields},
+            **self.values,
+            "attributes": self.attributes,
             "events": records(self.events),
         }
 
@@ -69,7 +66,7 @@ def ticket_timeline(
         raise MiningError(
             f"no ticket '{case_id}' in data set '{dataset}'; {_hint(con, d, case_id)}"
         )
-    case_key, created_at, channel, priority, category, csat, ces, nps, attributes = rows[0]
+    case_key, created_at, attributes, *values = rows[0]
     events = con.execute(
         sql_text("mining", "ticket_timeline.sql"), {"d": d, "case_key": case_key}
     ).df()
@@ -77,12 +74,7 @@ def ticket_timeline(
         dataset,
         case_id,
         created_at,
-        channel,
-        priority,
-        category,
-        csat,
-        ces,
-        nps,
+        dict(zip((f.name for f in TICKET_FIELDS), values, strict=True)),
         json.loads(attributes) if attributes else {},
         events,
     )

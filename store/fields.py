@@ -16,6 +16,21 @@ Parser = Literal["text", "level", "score", "timestamp"]
 # Where the value is kept: on each event, on the ticket (the `cases` row), or both (the ticket
 # takes the value of its earliest event that has one).
 Home = Literal["event", "case", "both"]
+# What a filter on a field keeps: tickets whose own value (the `cases` row) is one of those chosen,
+# or tickets any of whose events has one.
+FilterOn = Literal["ticket", "events"]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """How a field filters tickets (the Selection, the CLI's `--NAME` option, the sidebar) and
+    breaks KPIs down (`--by NAME`): `on` which value, `place` its order in the sidebar and among
+    the breakdowns, `label` the sidebar's word for it, `help` the CLI option's help."""
+
+    on: FilterOn
+    place: int
+    label: str
+    help: str
 
 
 @dataclass(frozen=True)
@@ -32,6 +47,7 @@ class Field:
     scale: tuple[int, int] | None = None  # inclusive bounds of a score
     column: str = ""  # the store's column, when it differs from `name`
     latest: bool = False  # the ticket keeps its latest value (survey answers), else its first
+    filter: Filter | None = None  # a dimension tickets are selected and KPIs broken down by
 
     @property
     def stored_as(self) -> str:
@@ -44,6 +60,11 @@ class Field:
     @property
     def on_cases(self) -> bool:
         return self.home in ("case", "both")
+
+    @property
+    def numeric(self) -> bool:
+        """Whether its values are whole numbers (a level, a score), else text."""
+        return self.parser in ("level", "score")
 
 
 FIELDS: tuple[Field, ...] = (
@@ -113,6 +134,7 @@ FIELDS: tuple[Field, ...] = (
         "VARCHAR",
         "text",
         ("org:group", "team", "group", "assignment group", "department"),
+        filter=Filter("events", 3, "Team", "Only tickets a team worked on (repeatable)."),
     ),
     Field(
         "level",
@@ -120,17 +142,36 @@ FIELDS: tuple[Field, ...] = (
         "TINYINT",
         "level",
         ("level", "support level", "tier", "support tier", "org:level"),
+        filter=Filter(
+            "events",
+            5,
+            "Support level",
+            "Only tickets that reached a support level 1-4 (repeatable).",
+        ),
     ),
     Field(
-        "channel", "case", "VARCHAR", "text", ("channel", "case:channel", "source channel", "via")
+        "channel",
+        "case",
+        "VARCHAR",
+        "text",
+        ("channel", "case:channel", "source channel", "via"),
+        filter=Filter("ticket", 1, "Channel", "Only these channels (repeatable)."),
     ),
-    Field("priority", "both", "VARCHAR", "text", ("priority", "case:priority")),
+    Field(
+        "priority",
+        "both",
+        "VARCHAR",
+        "text",
+        ("priority", "case:priority"),
+        filter=Filter("ticket", 2, "Priority", "Only these priorities (repeatable)."),
+    ),
     Field(
         "category",
         "case",
         "VARCHAR",
         "text",
         ("category", "case:category", "ticket type", "type"),
+        filter=Filter("ticket", 4, "Category", "Only these categories (repeatable)."),
     ),
     Field(
         "csat",
@@ -162,5 +203,13 @@ FIELDS: tuple[Field, ...] = (
 )
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 REQUIRED: tuple[str, ...] = tuple(f.name for f in FIELDS if f.required)
+# The filter dimensions: on the ticket's value first, then on its events, each in registry order
+# (the Selection's order: its options, its description); and in the sidebar's order (`place`).
+FILTERS: tuple[Field, ...] = tuple(
+    sorted((f for f in FIELDS if f.filter), key=lambda f: f.filter.on != "ticket")  # type: ignore[union-attr]
+)
+FILTERS_SHOWN: tuple[Field, ...] = tuple(sorted(FILTERS, key=lambda f: f.filter.place))  # type: ignore[union-attr]
+# What a ticket carries besides its id: its attributes and survey answers, in registry order.
+TICKET_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if f.on_cases and not f.required)
 # Values that mean "missing" in exports (ServiceNow writes `?`), besides the empty cell.
 NULL_TOKENS: tuple[str, ...] = ("", "?", "NULL", "null", "N/A", "n/a")

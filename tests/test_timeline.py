@@ -40,7 +40,7 @@ def test_a_ticket_is_its_rows_of_the_export(sample_db: Path) -> None:
         (b - a).total_seconds() for a, b in pairwise(times)
     ]
     first = exported[0]
-    assert (ticket.channel, ticket.priority, ticket.category) == (
+    assert (ticket.values["channel"], ticket.values["priority"], ticket.values["category"]) == (
         first["Channel"],
         first["Priority"],
         first["Category"],
@@ -52,7 +52,7 @@ def test_survey_answers_come_from_the_ticket(sample_db: Path) -> None:
     with (SAMPLE / "helpdesk.csv").open(encoding="utf-8") as f:
         answered = next(r for r in csv.DictReader(f) if r["CSAT"])
     ticket = _timeline(sample_db, answered["Case ID"])
-    assert (ticket.csat, ticket.ces, ticket.nps) == tuple(
+    assert (ticket.values["csat"], ticket.values["ces"], ticket.values["nps"]) == tuple(
         int(answered[k]) for k in ("CSAT", "CES", "NPS")
     )
 

@@ -15,7 +15,10 @@ from typing import Any
 import click
 
 from mining.pm4py_bridge import METHODS
+from store.fields import FILTERS, FILTERS_SHOWN, Field
 from store.location import default_db_path
+from store.vendors import VENDORS, vendors_listed
+from store.vocabulary import LEVELS
 from ticketloop.demo import SAMPLE_DIR
 
 PROGRESS_MIN_BYTES = 10 * 1024 * 1024
@@ -58,33 +61,14 @@ def selection_options(command: Callable) -> Callable:
             type=click.DateTime(["%Y-%m-%d"]),
             help="Tickets created on or before this date (YYYY-MM-DD).",
         ),
-        click.option("--channel", multiple=True, help="Only these channels (repeatable)."),
-        click.option("--priority", multiple=True, help="Only these priorities (repeatable)."),
-        click.option("--category", multiple=True, help="Only these categories (repeatable)."),
-        click.option("--team", multiple=True, help="Only tickets a team worked on (repeatable)."),
-        click.option(
-            "--level",
-            multiple=True,
-            type=click.IntRange(1, 4),
-            help="Only tickets that reached a support level 1-4 (repeatable).",
-        ),
+        *(_filter_option(f) for f in FILTERS),
         click.option(
             "--config",
             type=click.Path(dir_okay=False, path_type=Path),
             help="Settings file. Default: ticketloop.toml beside the store.",
         ),
     ]
-    names = (
-        "dataset",
-        "start",
-        "end",
-        "channel",
-        "priority",
-        "category",
-        "team",
-        "level",
-        "config",
-    )
+    names = ("dataset", "start", "end", *(f.name for f in FILTERS), "config")
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
@@ -96,6 +80,13 @@ def selection_options(command: Callable) -> Callable:
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper
+
+
+def _filter_option(field: Field) -> Callable:
+    """`--NAME`, repeatable: only tickets with one of these values of a filter dimension."""
+    assert field.filter is not None
+    kind = click.IntRange(min(LEVELS), max(LEVELS)) if field.parser == "level" else None
+    return click.option(f"--{field.name}", multiple=True, type=kind, help=field.filter.help)
 
 
 def analysis_for(db: Path, selection: dict[str, Any]) -> Any:
@@ -189,7 +180,22 @@ class _FormatChoice(click.Choice):
         pass
 
 
-@cli.command(short_help="Load helpdesk exports (Zendesk, ServiceNow, ..., CSV, XES).")
+INGEST_HELP = f"""Load helpdesk exports into the event store, recognising each file (see --format).
+
+Recognised: the exports of {vendors_listed()} (flat ticket lists and their histories, surveys), and
+any CSV or XES event log. Common headers are recognised in any case (Case ID, Activity,
+Timestamp, Resource, case:concept:name, concept:name, time:timestamp, org:resource, ...);
+other layouts need --map. Loading is atomic and idempotent: a file loaded again adds nothing,
+and an overlapping later export adds only the new events. Rows with a missing or unreadable
+case, activity or timestamp are rejected with the reason (kept in the `rejects` table) and
+reported; --strict refuses the whole load instead.
+"""
+
+
+@cli.command(
+    help=INGEST_HELP,
+    short_help=f"Load helpdesk exports ({VENDORS[0]}, {VENDORS[1]}, ..., CSV, XES).",
+)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--dataset", help="Data set to load into. Default: the first file's name, e.g. helpdesk."
@@ -224,17 +230,7 @@ def ingest(
     db: Path,
     as_json: bool,
 ) -> None:
-    """Load helpdesk exports into the event store, recognising each file.
-
-    Recognised: Zendesk (ticket CSV, audits, ticket events, satisfaction ratings), ServiceNow
-    (incident list, sys_audit, incident snapshots), Freshdesk (ticket CSV, activities), Jira
-    Service Management (issue CSV, changelog), and any CSV or XES event log. Common headers are recognised in any case (Case ID, Activity, Timestamp, Resource,
-    case:concept:name, concept:name, time:timestamp, org:resource, ...); other layouts need
-    --map. Loading is atomic and idempotent: a file loaded again adds nothing, and an
-    overlapping later export adds only the new events. Rows with a missing or unreadable case,
-    activity or timestamp are rejected with the reason (kept in the `rejects` table) and
-    reported; --strict refuses the whole load instead.
-    """
+    """Load helpdesk exports into the event store (help: INGEST_HELP)."""
     from ingest.load import ingest_files
     from ingest.mapping import load_mapping
 
@@ -531,7 +527,7 @@ def rootcause(
     "--vendors/--no-vendors",
     default=False,
     show_default=True,
-    help="Also write the tickets as Zendesk, ServiceNow, Freshdesk and Jira export them.",
+    help=f"Also write the tickets as {vendors_listed()} export them.",
 )
 @json_option
 def generate(tickets: int, seed: int, out: Path, vendors: bool, as_json: bool) -> None:
@@ -542,7 +538,7 @@ def generate(tickets: int, seed: int, out: Path, vendors: bool, as_json: bool) -
     reopens, rejections, abandonment, surveys (CSAT, CES, NPS) and SLA breaches. Halfway, a
     knowledge-base rollout cuts needless escalations. The staff grows with --tickets, so the
     process and its medians are the same at any size. --vendors also writes the same tickets as
-    Zendesk, ServiceNow, Freshdesk and Jira export them (flat and history).
+    each helpdesk tool ingest recognises exports them (flat and history).
     """
     from ticketloop.synthetic import generate as write_sample
 
@@ -853,7 +849,7 @@ def main() -> None:
 @click.option("--weekly", is_flag=True, help="One row per ISO week, with XmR limits and signals.")
 @click.option(
     "--by",
-    type=click.Choice(["channel", "priority", "team", "category", "level"]),
+    type=click.Choice([f.name for f in FILTERS_SHOWN]),
     help="Break the KPIs down by this dimension.",
 )
 @common_options

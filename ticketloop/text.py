@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from application.format import count as plural
 from application.format import missing
+from store.fields import BY_NAME
 
 if TYPE_CHECKING:
     from mining.conformance import Conformance
@@ -227,16 +228,9 @@ def ticket_lines(ticket: TicketTimeline, timezone: str) -> list[str]:
     def local(ts: datetime) -> str:
         return ts.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
-    attributes = [
-        f"{name} {value}"
-        for name in ("channel", "priority", "category")
-        if (value := getattr(ticket, name)) is not None
-    ]
-    answers = [
-        f"{name.upper()} {value}"
-        for name in ("csat", "ces", "nps")
-        if (value := getattr(ticket, name)) is not None
-    ]
+    given = [(BY_NAME[name], value) for name, value in ticket.values.items() if value is not None]
+    attributes = [f"{f.name} {value}" for f, value in given if f.parser != "score"]
+    answers = [f"{f.name.upper()} {value}" for f, value in given if f.parser == "score"]
     lines = [
         f"Ticket {ticket.case_id} of data set '{ticket.dataset}', created"
         f" {local(ticket.created_at)} ({timezone})",
