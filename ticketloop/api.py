@@ -23,6 +23,7 @@ import duckdb
 from store.connection import open_store
 from store.location import default_db_path
 from store.settings import Settings, load_settings, settings_path
+from ticketloop.demo import SAMPLE_DIR
 
 if TYPE_CHECKING:
     from mining.bottlenecks import Bottlenecks
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 # The designed flow that conformance checks against when neither the call nor the settings
 # ([conformance] designed_flow) name a model.
-DESIGNED_FLOW = Path(__file__).resolve().parents[1] / "sample_logs" / "designed_flow.bpmn"
+DESIGNED_FLOW = SAMPLE_DIR / "designed_flow.bpmn"
 
 
 class Store:
