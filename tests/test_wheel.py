@@ -84,8 +84,10 @@ def test_an_installed_wheel_runs_the_demo_and_the_report_in_an_empty_folder(
 ) -> None:
     uv = Path(sys.executable).parent / "uv"
     dist, venv, folder = tmp_path / "dist", tmp_path / "venv", tmp_path / "empty"
-    # sdist, then the wheel from it: what a release builds, with no stale build/ of the clone
-    built = _run(uv, "build", "--offline", "--quiet", "--out-dir", dist, ROOT)
+    # sdist, then the wheel from it: what a release builds, with no stale build/ of the clone.
+    # Online if need be: the build's own setuptools is not in the lock file that `make install`
+    # puts in uv's cache (the installs below are offline from that cache).
+    built = _run(uv, "build", "--quiet", "--out-dir", dist, ROOT)
     assert built.returncode == 0, built.stderr
     (wheel,) = dist.glob("ticketloop-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
