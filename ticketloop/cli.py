@@ -737,8 +737,8 @@ def dashboard(port: int, max_upload_mb: int, config: Path | None, db: Path, as_j
 def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
     """Load the sample helpdesk data set (sample_logs/helpdesk.csv) and start the dashboard.
 
-    Loading is idempotent, so running demo again reuses what is loaded. Without the
-    repository's sample_logs/ folder, the sample is generated first (5,000 tickets, seed 7).
+    Loading is idempotent, so running demo again reuses what is loaded. The sample ships
+    with the package, so demo works in any folder, from a clone or an installed wheel.
     Beside the store, the sample desk's settings (its calendar in Europe/Madrid, its SLA) are
     written when there are none, and the change log gets the desk's knowledge-base rollout of
     7 April 2025, so the dashboard can show its measured effect.
@@ -747,14 +747,7 @@ def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
     from store.settings import settings_path
     from ticketloop.demo import prepare_desk, write_desk_settings
 
-    sample = SAMPLE_DIR / "helpdesk.csv"
-    if not sample.exists():
-        from tempfile import mkdtemp
-
-        from ticketloop.synthetic import generate as write_sample
-
-        sample = write_sample(5000, 7, Path(mkdtemp(prefix="ticketloop-sample-")))["csv"]
-    report = ingest_files(db, [sample], dataset="helpdesk")
+    report = ingest_files(db, [SAMPLE_DIR / "helpdesk.csv"], dataset="helpdesk")
     wrote_settings = write_desk_settings(db)
     if not as_json:
         click.echo(f"sample data set 'helpdesk' in {db}: {report.cases:,} tickets")

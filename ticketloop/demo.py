@@ -8,7 +8,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_logs"
+
+def sample_dir() -> Path:
+    """The sample desk's files: ticketloop/sample_logs/ in a package installed from a wheel
+    (pyproject.toml ships the repository's sample_logs/ there), sample_logs/ in a clone."""
+    package = Path(__file__).resolve().parent
+    installed = package / "sample_logs"
+    return installed if installed.is_dir() else package.parent / "sample_logs"
+
+
+SAMPLE_DIR = sample_dir()
 
 
 def write_desk_settings(db: Path) -> bool:
