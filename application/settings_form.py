@@ -34,6 +34,33 @@ class SettingsForm:
     method: str
     flow: bytes | None = None
 
+    @classmethod
+    def of(cls, settings: Settings) -> SettingsForm:
+        """The form as it opens on `settings`."""
+        cal = settings.calendar
+        return cls(
+            workdays=[WEEKDAYS[d].title() for d in cal.workdays],
+            opens=cal.opens,
+            closes=cal.closes,
+            timezone=cal.timezone,
+            holidays="\n".join(h.isoformat() for h in cal.holidays),
+            targets=[
+                {"kpi": k, "target": t.target, "better": t.better}
+                for k, t in settings.targets.items()
+            ],
+            sla=[
+                {
+                    "priority": p,
+                    "first_response_hours": s.first_response_hours,
+                    "resolution_hours": s.resolution_hours,
+                }
+                for p, s in settings.sla.items()
+            ],
+            push_to_front_share=settings.push_to_front_share,
+            accepted_deviations="\n".join(settings.accepted_deviations),
+            method=settings.conformance_method,
+        )
+
 
 def save_form(current: Settings, form: SettingsForm, path: Path) -> Settings:
     """Check `form` against `current` settings and write it to `path` (an uploaded flow beside

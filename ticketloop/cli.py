@@ -1004,7 +1004,8 @@ def change_effect(
         f" created {doc['before']['from']} to {(day - timedelta(days=1)).isoformat()}; after,"
         f" {doc['after']['tickets']:,} created {c['date']} to {doc['after']['to']}"
     )
-    from application.effect import effect_table
+    from application.effect import effect_table, kpi_definition
+    from application.format import heading
 
     rows = effect_table(effect)
     widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in rows[0]}
@@ -1012,7 +1013,7 @@ def change_effect(
     for r in [dict(zip(widths, widths, strict=True)), *rows]:  # the header, then each KPI
         click.echo("  ".join(f"{r[c]:{align[c]}{w}}" for c, w in widths.items()).rstrip())
     for name, why in doc["not_measured"].items():
-        click.echo(f"{name}: not measured: {why}")
+        click.echo(f"{heading(kpi_definition(name).meaning)}: not measured: {why}")
     return None
 
 

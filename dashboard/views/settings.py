@@ -21,33 +21,20 @@ def render(ctx: PageContext) -> None:
     st.caption(texts.SETTINGS_INTRO.format(path=path))
     if message := st.session_state.pop("settings_message", None):
         st.success(message)
+    shown = SettingsForm.of(current)
     with st.form("settings_form", border=False):
         st.subheader(texts.CALENDAR)
-        cal = current.calendar
         days = st.multiselect(
-            texts.WORKDAYS,
-            [d.title() for d in WEEKDAYS],
-            key="set_workdays",
-            default=[WEEKDAYS[d].title() for d in cal.workdays],
+            texts.WORKDAYS, [d.title() for d in WEEKDAYS], shown.workdays, key="set_workdays"
         )
         left, mid, right = st.columns(3)
-        opens = left.time_input(texts.OPENS, cal.opens, key="set_opens")
-        closes = mid.time_input(texts.CLOSES, cal.closes, key="set_closes")
-        zone = right.text_input(texts.TIMEZONE, cal.timezone, key="set_timezone")
-        holidays = st.text_area(
-            texts.HOLIDAYS,
-            "\n".join(h.isoformat() for h in cal.holidays),
-            key="set_holidays",
-            height=80,
-        )
+        opens = left.time_input(texts.OPENS, shown.opens, key="set_opens")
+        closes = mid.time_input(texts.CLOSES, shown.closes, key="set_closes")
+        zone = right.text_input(texts.TIMEZONE, shown.timezone, key="set_timezone")
+        holidays = st.text_area(texts.HOLIDAYS, shown.holidays, key="set_holidays", height=80)
         st.subheader(texts.TARGETS)
         targets = st.data_editor(
-            pd.DataFrame(
-                [
-                    {"kpi": k, "target": t.target, "better": t.better}
-                    for k, t in current.targets.items()
-                ]
-            ),
+            pd.DataFrame(shown.targets),
             key="set_targets",
             hide_index=True,
             disabled=["kpi"],
@@ -56,16 +43,7 @@ def render(ctx: PageContext) -> None:
         )
         st.subheader(texts.SLA)
         sla = st.data_editor(
-            pd.DataFrame(
-                [
-                    {
-                        "priority": p,
-                        "first_response_hours": s.first_response_hours,
-                        "resolution_hours": s.resolution_hours,
-                    }
-                    for p, s in current.sla.items()
-                ]
-            ),
+            pd.DataFrame(shown.sla),
             key="set_sla",
             hide_index=True,
             num_rows="dynamic",
@@ -73,20 +51,17 @@ def render(ctx: PageContext) -> None:
         )
         st.subheader(texts.ESCALATIONS)
         share = st.number_input(
-            texts.PUSH_TO_FRONT, 0.0, 1.0, current.push_to_front_share, 0.05, key="set_share"
+            texts.PUSH_TO_FRONT, 0.0, 1.0, shown.push_to_front_share, 0.05, key="set_share"
         )
         deviations = st.text_area(
-            texts.DEVIATIONS,
-            "\n".join(current.accepted_deviations),
-            key="set_deviations",
-            height=80,
+            texts.DEVIATIONS, shown.accepted_deviations, key="set_deviations", height=80
         )
         st.subheader(texts.FLOW)
         upload = st.file_uploader(texts.FLOW_UPLOAD, type=["bpmn", "xml"], key="set_flow")
         method = st.radio(
             texts.FLOW_METHOD,
             CONFORMANCE_METHODS,
-            index=CONFORMANCE_METHODS.index(current.conformance_method),
+            index=CONFORMANCE_METHODS.index(shown.method),
             format_func=texts.FLOW_METHODS.get,
             key="set_method",
         )
