@@ -416,6 +416,9 @@ def _wrap(text: str, width: int = 16) -> str:
 MAP_FONT_PX = 10  # the activities' labels: mining.map_layout sizes the boxes for it
 MAP_VISIBLE = 900.0  # pixels of a map's width it opens on; a wider map pans and zooms
 MAP_MARGIN = 30.0  # pixels around the map, room for self-loops and the edges' labels
+# how much the edges curve through their bends (Plotly: 0 straight to 1.3): enough to read as
+# curves, little enough that a long edge stays in the slots the layout kept free for it
+MAP_SMOOTHING = 0.5
 
 
 def process_map(
@@ -448,7 +451,12 @@ def process_map(
                 "x": list(row.xs),
                 "y": list(row.ys),
                 "mode": "lines",
-                "line": {"color": colour, "width": 1 + 7 * value / top, "shape": "spline"},
+                "line": {
+                    "color": colour,
+                    "width": 1 + 7 * value / top,
+                    "shape": "spline",
+                    "smoothing": MAP_SMOOTHING,
+                },
                 "opacity": 0.75,
                 "hoverinfo": "skip",
                 "showlegend": False,
@@ -517,8 +525,10 @@ def process_map(
     fig = go.Figure(data=traces, layout={"annotations": arrows, "shapes": boxes})
     # One layout unit is one screen pixel, the scale the boxes were sized for: the map opens on
     # its middle MAP_VISIBLE pixels' width at most, and pans and zooms to the rest.
-    left = float((nodes["x"] - nodes["w"] / 2).min()) - MAP_MARGIN if len(nodes) else 0.0
-    right = float((nodes["x"] + nodes["w"] / 2).max()) + MAP_MARGIN if len(nodes) else 1.0
+    # the edges too: one routed around a layer's outermost box passes beyond it
+    reach = [x for xs in edges["xs"] for x in xs] if not edges.empty else []
+    left = min([*(nodes["x"] - nodes["w"] / 2), *reach], default=MAP_MARGIN) - MAP_MARGIN
+    right = max([*(nodes["x"] + nodes["w"] / 2), *reach], default=1 - MAP_MARGIN) + MAP_MARGIN
     top = float((nodes["y"] - nodes["h"] / 2).min()) - MAP_MARGIN if len(nodes) else 0.0
     bottom = float((nodes["y"] + nodes["h"] / 2).max()) + MAP_MARGIN if len(nodes) else 1.0
     if right - left > MAP_VISIBLE:

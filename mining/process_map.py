@@ -4,7 +4,6 @@ directly-follows pairs of tasks."""
 
 from __future__ import annotations
 
-import itertools
 import math
 import xml.etree.ElementTree as ET
 from collections import defaultdict
@@ -15,7 +14,7 @@ import pandas as pd
 
 from mining.conformance import MOST_LABELS, share_in_model
 from mining.dfg import directly_follows
-from mining.map_layout import box_size, layered_layout, wrap
+from mining.map_layout import box_size, label_spots, layered_layout, wrap
 from mining.selection import Selection
 
 _BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -30,7 +29,8 @@ class ProcessMap:
     per line), x, y (centre), w, h (box size, the label's with a margin). `edges`: one row per
     shown directly-follows edge, most frequent first: source, target, count, median_seconds,
     examples (ticket ids), xs, ys (the line's points, from the source box's border to the
-    target's), mid_x, mid_y (halfway along it, where the edge can be clicked), designed (True
+    target's), mid_x, mid_y (the point along it where the edge's dot, which a click selects, and its
+    label sit: near halfway, clear of the boxes and of busier edges' labels where it can be), designed (True
     when the designed flow has the pair, False when it lacks it, None without a designed flow).
     `total_activities` and `total_edges` count the whole graph (`total_edges` equals
     `directly_follows(...).edges`)."""
@@ -55,7 +55,7 @@ def process_map(
 ) -> ProcessMap:
     """The map of `selection`: its `activities` most frequent activities (None: all) and, among
     the edges between them, the `paths` (0-1) most frequent share, always keeping each shown
-    activity's busiest incoming and outgoing edge. `design`: a BPMN file's bytes to compare with."""
+    activity's busiest edge in from and out to another activity. `design`: a BPMN file's bytes to compare with."""
     dfg = directly_follows(con, selection)
     edges = dfg.edges[["source", "target", "count", "median_seconds", "examples"]].copy()
     events: dict[str, int] = defaultdict(int)
@@ -92,13 +92,13 @@ def process_map(
     ]
     sizes = {a: box_size(label) for a, label in zip(nodes["activity"], nodes["label"], strict=True)}
     weighted = list(zip(edges["source"], edges["target"], edges["count"].astype(int), strict=True))
-    boxes, lines = layered_layout(sizes, weighted)
+    boxes, lines = layered_layout(sizes, weighted, starts=starts)
     for column in ("x", "y", "w", "h"):
         nodes[column] = [getattr(boxes[a], column) for a in nodes["activity"]]
     points = [lines[(s, t)] for s, t in zip(edges["source"], edges["target"], strict=True)]
     edges["xs"] = [[p[0] for p in line] for line in points]
     edges["ys"] = [[p[1] for p in line] for line in points]
-    middles = [_halfway(line) for line in points]
+    middles = label_spots(boxes, points)  # the edges come busiest first
     edges["mid_x"] = [m[0] for m in middles]
     edges["mid_y"] = [m[1] for m in middles]
     return ProcessMap(
@@ -107,13 +107,16 @@ def process_map(
 
 
 def _cut(edges: pd.DataFrame, paths: float) -> pd.DataFrame:
-    """The most frequent `paths` share of `edges`, plus each activity's busiest in and out edge."""
+    """The most frequent `paths` share of `edges`, plus each activity's busiest edge in from and
+    out to another activity."""
     if paths >= 1 or edges.empty:
         return edges
     edges = edges.sort_values(["count", "source", "target"], ascending=[False, True, True])
     keep = set(edges.index[: math.ceil(paths * len(edges))])
-    keep |= set(edges.groupby("source")["count"].idxmax())
-    keep |= set(edges.groupby("target")["count"].idxmax())
+    # an activity's busiest edges to and from others: a self-loop alone would cut it off
+    linked = edges[edges["source"] != edges["target"]]
+    keep |= set(linked.groupby("source")["count"].idxmax())
+    keep |= set(linked.groupby("target")["count"].idxmax())
     return edges.loc[sorted(keep)].sort_values("count", ascending=False)
 
 
@@ -141,15 +144,3 @@ def designed_pairs(design: bytes) -> set[tuple[str, str]]:
             else:
                 queue.extend(successors[node])
     return pairs
-
-
-def _halfway(line: list[tuple[float, float]]) -> tuple[float, float]:
-    """The point halfway along a polyline."""
-    steps = [math.dist(a, b) for a, b in itertools.pairwise(line)]
-    left = sum(steps) / 2
-    for (a, b), step in zip(itertools.pairwise(line), steps, strict=True):
-        if step and left <= step:
-            f = left / step
-            return (a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1]))
-        left -= step
-    return line[-1]

@@ -12,7 +12,7 @@ import pytest
 
 from mining import process_map as pm
 from mining.dfg import directly_follows
-from mining.map_layout import WRAP_CHARS, box_size
+from mining.map_layout import WRAP_CHARS, box_size, label_box, overlap_area
 from mining.selection import Selection
 from store.connection import open_store
 from tests.conftest import ROOT, SAMPLE
@@ -61,11 +61,12 @@ def _crosses(box, p, q) -> bool:
     return False
 
 
-@pytest.mark.parametrize("store", ["sample_db", "real_helpdesk_db"])
-def test_the_layout_reads_top_to_bottom_without_overlaps(store: str, request) -> None:
+@pytest.mark.parametrize("paths", [1.0, 0.4])  # every path, and BPI 2012's opening share
+@pytest.mark.parametrize("store", ["sample_db", "real_helpdesk_db", "real_bpi2012_db"])
+def test_the_layout_reads_top_to_bottom_without_overlaps(store: str, paths: float, request) -> None:
     assert shutil.which("dot") is None  # the layout needs nothing but the Python install
     with open_store(request.getfixturevalue(store), read_only=True) as con:
-        whole = pm.process_map(con, Selection("helpdesk"))
+        whole = pm.process_map(con, Selection("helpdesk"), paths=paths)
     boxes = {r.activity: r for r in whole.nodes.itertuples()}
     names = list(boxes)
     for i, a in enumerate(names):
@@ -75,6 +76,20 @@ def test_the_layout_reads_top_to_bottom_without_overlaps(store: str, request) ->
         assert all(len(line) <= WRAP_CHARS or " " not in line for line in boxes[a].label)
     top = whole.nodes[whole.nodes["y"] == whole.nodes["y"].min()]
     assert (top["starts"] > 0).all()  # the map begins, at the top, where tickets begin
+    linked = whole.edges[whole.edges["source"] != whole.edges["target"]]
+    reached = linked.groupby("target")["count"].sum()
+    opening = {a for a, n in zip(whole.nodes["activity"], whole.nodes["starts"], strict=True)
+               if n and n >= reached.get(a, 0)}  # fmt: skip
+    assert opening and opening <= set(top["activity"])  # those that mostly open tickets: on top
+    ending = set(whole.nodes["activity"]) - set(linked["source"]) - opening  # nothing follows
+    bottom = whole.nodes[whole.nodes["y"] == whole.nodes["y"].max()]
+    assert ending <= set(bottom["activity"]), ending - set(bottom["activity"])
+    spots = [label_box(p) for p in zip(whole.edges["mid_x"], whole.edges["mid_y"], strict=True)]
+    for b in boxes.values():  # no edge's label over a box
+        area = (b.x - b.w / 2, b.y - b.h / 2, b.x + b.w / 2, b.y + b.h / 2)
+        assert not [s for s in spots if overlap_area(s, area)], b.activity
+    # labels clear of each other, but for the odd short edge with no free spot on it
+    assert sum(overlap_area(a, b) > 0 for a, b in itertools.combinations(spots, 2)) <= 1
     for e in whole.edges.itertuples():
         line = list(zip(e.xs, e.ys, strict=True))
         assert len(line) >= 2
