@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from mining.map_layout import wrap
 from store.vocabulary import CANONICAL_ACTIVITIES
 
 # One stable colour per canonical activity, so a path reads the same on every chart.
@@ -409,14 +410,15 @@ def kpi_trend(
 
 
 def _wrap(text: str, width: int = 16) -> str:
-    words, lines, line = text.split(), [], ""
-    for word in words:
-        if line and len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return "<br>".join([*lines, line])
+    return "<br>".join(wrap(text, width))
+
+
+MAP_FONT_PX = 10  # the activities' labels: mining.map_layout sizes the boxes for it
+MAP_VISIBLE = 900.0  # pixels of a map's width it opens on; a wider map pans and zooms
+MAP_MARGIN = 30.0  # pixels around the map, room for self-loops and the edges' labels
+# how much the edges curve through their bends (Plotly: 0 straight to 1.3): enough to read as
+# curves, little enough that a long edge stays in the slots the layout kept free for it
+MAP_SMOOTHING = 0.5
 
 
 def process_map(
@@ -449,7 +451,12 @@ def process_map(
                 "x": list(row.xs),
                 "y": list(row.ys),
                 "mode": "lines",
-                "line": {"color": colour, "width": 1 + 7 * value / top, "shape": "spline"},
+                "line": {
+                    "color": colour,
+                    "width": 1 + 7 * value / top,
+                    "shape": "spline",
+                    "smoothing": MAP_SMOOTHING,
+                },
                 "opacity": 0.75,
                 "hoverinfo": "skip",
                 "showlegend": False,
@@ -484,10 +491,9 @@ def process_map(
             "y": nodes["y"].tolist(),
             "mode": "markers+text",
             "text": [
-                f"<b>{a}</b><br>{n:,}"
-                for a, n in zip(nodes["activity"], nodes["events"], strict=True)
+                "<br>".join([*(f"<b>{w}</b>" for w in t[:-1]), t[-1]]) for t in nodes["label"]
             ],
-            "textfont": {"size": 10, "color": "#111"},
+            "textfont": {"size": MAP_FONT_PX, "color": "#111"},
             "marker": {"symbol": "square", "size": 30, "color": "rgba(0,0,0,0.01)"},
             "customdata": nodes[["activity"]].to_numpy(),
             "hovertemplate": "%{customdata[0]}: %{text}<br>click to filter on it<extra></extra>",
@@ -517,13 +523,21 @@ def process_map(
         }
     )
     fig = go.Figure(data=traces, layout={"annotations": arrows, "shapes": boxes})
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", autorange="reversed")
-    span_y = float(nodes["y"].max() - nodes["y"].min()) if len(nodes) else 1.0
-    span_x = float(nodes["x"].max() - nodes["x"].min()) if len(nodes) else 1.0
+    # One layout unit is one screen pixel, the scale the boxes were sized for: the map opens on
+    # its middle MAP_VISIBLE pixels' width at most, and pans and zooms to the rest.
+    # the edges too: one routed around a layer's outermost box passes beyond it
+    reach = [x for xs in edges["xs"] for x in xs] if not edges.empty else []
+    left = min([*(nodes["x"] - nodes["w"] / 2), *reach], default=MAP_MARGIN) - MAP_MARGIN
+    right = max([*(nodes["x"] + nodes["w"] / 2), *reach], default=1 - MAP_MARGIN) + MAP_MARGIN
+    top = float((nodes["y"] - nodes["h"] / 2).min()) - MAP_MARGIN if len(nodes) else 0.0
+    bottom = float((nodes["y"] + nodes["h"] / 2).max()) + MAP_MARGIN if len(nodes) else 1.0
+    if right - left > MAP_VISIBLE:
+        left, right = (left + right - MAP_VISIBLE) / 2, (left + right + MAP_VISIBLE) / 2
+    fig.update_xaxes(visible=False, range=[left, right])
+    fig.update_yaxes(visible=False, scaleanchor="x", range=[bottom, top])
     fig.update_layout(
         title=title,
-        height=int(max(500, min(1000, 1000 * (span_y + 1) / max(span_x + 2, 1)))),
+        height=int(bottom - top) + 60,
         margin={"t": 50, "l": 10, "r": 10, "b": 10},
         plot_bgcolor="white",
         dragmode="pan",

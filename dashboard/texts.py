@@ -144,12 +144,8 @@ MAP_CAPTION = (
     "Boxes are activities (darker: more frequent, with how often they happen); lines are "
     "directly-follows paths, as wide as their {by}.{design} "
     "Scroll to zoom, drag to pan; click an activity or a path's dot to filter every page on the "
-    "tickets that pass there (clear it in the sidebar). Laid out by {layout}."
+    "tickets that pass there (clear it in the sidebar)."
 )
-MAP_LAYOUT = {
-    "dot": "Graphviz dot",
-    "layered": "a simple layered layout (Graphviz's dot is not installed)",
-}
 MAP_CAPTION_DESIGN = " Red paths are not in the designed flow."
 MAP_EMPTY = "No paths between activities in this selection: every ticket has a single event."
 DESIGN_TITLE = "Designed flow"

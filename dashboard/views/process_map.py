@@ -89,7 +89,6 @@ def render(ctx: PageContext) -> None:
         texts.MAP_CAPTION.format(
             by=texts.MAP_BY[by],
             design=texts.MAP_CAPTION_DESIGN if pm.design_pairs else "",
-            layout=texts.MAP_LAYOUT[pm.layout],
         )
     )
     _designed_flow(ctx, design, pm.design_pairs, undesigned)
