@@ -11,7 +11,6 @@ from application.format import difference, heading, kpi_value
 from mining.effect import FITTING, UNCLEAR, ChangeEffect, measure_change
 from mining.kpis import BY_NAME, Kpi, TicketKpis
 from mining.selection import Selection
-from store.errors import TicketloopError
 from store.settings import Settings
 
 
@@ -39,23 +38,6 @@ def change_effect(
         non_fitting_tickets=unfit,
         tickets=tickets,
     )
-
-
-def try_change_effect(
-    con: duckdb.DuckDBPyConnection,
-    selection: Selection,
-    settings: Settings,
-    change: dict[str, Any],
-    unfit: tuple[str, ...] | None = None,
-    tickets: TicketKpis | None = None,
-) -> ChangeEffect | None:
-    """`change_effect`, or None for a change without tickets on both sides in the selection."""
-    try:
-        return change_effect(
-            con, selection, settings=settings, change=change, unfit=unfit, tickets=tickets
-        )
-    except TicketloopError:
-        return None
 
 
 INTERVAL = "95% interval of the difference"

@@ -6,6 +6,7 @@ and the bottlenecks of the last weeks."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -14,14 +15,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from application.effect import try_change_effect
+from application.effect import change_effect
 from application.flow import FlowFit
 from application.format import heading as _heading
 from application.format import kpi_value as _fmt
 from application.format import missing as _missing
 from mining.kpis import KPIS, KpiReport, TicketKpis
 from mining.selection import Selection
-from store.errors import MiningError
+from store.errors import MiningError, TicketloopError
 from store.settings import Settings
 
 
@@ -79,11 +80,14 @@ def build_review(
     weekly = weekly_kpis(con, selection, settings=settings, changes=changes, tickets=tickets)
     monday = pick_week(weekly, week)
     unfit = fit.non_fitting_tickets if fit is not None else None
-    effects = [
-        effect
-        for c in recent_changes(changes, monday, recent_weeks)
-        if (effect := try_change_effect(con, selection, settings, c, unfit, tickets)) is not None
-    ]
+    effects = []
+    for c in recent_changes(changes, monday, recent_weeks):
+        with suppress(TicketloopError):  # a change without tickets on both sides: left out
+            effects.append(
+                change_effect(
+                    con, selection, settings=settings, change=c, unfit=unfit, tickets=tickets
+                )
+            )
     return assemble_review(
         selection,
         settings,
@@ -136,8 +140,6 @@ def pick_week(weekly: KpiReport, week: str = "last") -> date:
     """The Monday of ISO week `week` ('2025-W14'), or with 'last' of the last complete week with
     tickets created (its only week when the data spans under two). TicketloopError for a week
     that is not an ISO week or has no data."""
-    from store.errors import TicketloopError
-
     frame = weekly.values
     created = frame[(frame["kpi"] == "tickets") & (frame["value"] > 0)]["week"]
     weeks = set(frame["week"])

@@ -21,6 +21,7 @@ settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_logs"
+APP = str(ROOT / "dashboard" / "app.py")
 
 
 @pytest.fixture(scope="session")
@@ -168,3 +169,17 @@ def store_labels(db: Path) -> dict[str, str]:
             "SELECT DISTINCT source_activity, activity FROM event_log",
         )
     )
+
+
+def opened_from_a_link(db: Path, monkeypatch: pytest.MonkeyPatch, **params: str):
+    """The dashboard on `db` (AppTest, caches empty) as a link with these query parameters
+    opens it."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TICKETLOOP_DB", str(db))
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()

@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from click.testing import CliRunner
-from streamlit.testing.v1 import AppTest
 
 import ticketloop
 from application.effect import effect_table
@@ -23,21 +21,11 @@ from dashboard.pages import PAGES
 from mining.selection import Selection
 from store.errors import MiningError
 from store.settings import load_settings, settings_path
-from tests.conftest import ROOT, name_designed_flow
+from tests.conftest import name_designed_flow, opened_from_a_link
 from ticketloop.cli import cli
 
-APP = str(ROOT / "dashboard" / "app.py")
 PAGE = {p.module: p.script for p in PAGES}
 WEEK = "2025-W16"  # the second week after the sample's knowledge-base rollout of 2025-04-07
-
-
-def _app(db: Path, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
-    monkeypatch.setenv("TICKETLOOP_DB", str(db))
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +64,7 @@ def test_the_page_the_report_and_the_cli_show_the_same_change_effect(
             in document
         )
 
-    review = _app(desk, monkeypatch, week=WEEK)
+    review = opened_from_a_link(desk, monkeypatch, week=WEEK)
     assert not review.exception, review.exception
     shown = next(d.value for d in review.dataframe if "verdict" in d.value.columns)
     pd.testing.assert_frame_equal(shown.reset_index(drop=True), pd.DataFrame(clear))
@@ -109,7 +97,7 @@ def test_the_three_fronts_refuse_a_flow_of_another_process(
     CliRunner().invoke(cli, ["report", "--db", str(db), "--out", str(out)])
     assert f"No conformance figures: {html.escape(reason)}." in out.read_text(encoding="utf-8")
 
-    at = _app(db, monkeypatch).switch_page(PAGE["conformance"]).run()
+    at = opened_from_a_link(db, monkeypatch).switch_page(PAGE["conformance"]).run()
     assert not at.exception, at.exception
     assert [w.value for w in at.warning] == [reason[:1].upper() + reason[1:] + "."]
     assert not at.metric  # no fitness shown

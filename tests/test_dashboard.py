@@ -14,9 +14,8 @@ from dashboard import texts
 from dashboard.pages import PAGES
 from ingest.load import ingest_files
 from store.connection import open_store
-from tests.conftest import ROOT, chart_values, name_designed_flow, write
+from tests.conftest import APP, chart_values, name_designed_flow, opened_from_a_link, write
 
-APP = str(ROOT / "dashboard" / "app.py")
 OVERVIEW = next(p for p in PAGES if p.module == "overview")
 
 
@@ -174,18 +173,8 @@ def test_overview_numbers_equal_the_cli(app, sample_db: Path) -> None:
     assert metrics[texts.METRIC_EVENTS] == f"{doc['events']:,}"
 
 
-def _opened_from_a_link(db: Path, monkeypatch, **params: str) -> AppTest:
-    """The app on `db` as a copied link with these query parameters opens it (caches empty)."""
-    monkeypatch.setenv("TICKETLOOP_DB", str(db))
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
-
-
 def test_url_filters_drive_the_selection(app, sample_db: Path, monkeypatch) -> None:
-    at = _opened_from_a_link(sample_db, monkeypatch, channel="phone")
+    at = opened_from_a_link(sample_db, monkeypatch, channel="phone")
     at.switch_page(OVERVIEW.script).run()
     assert at.multiselect(key="filter_channel").value == ["phone"]
     tickets = int(at.metric[0].value.replace(",", ""))
@@ -195,7 +184,7 @@ def test_url_filters_drive_the_selection(app, sample_db: Path, monkeypatch) -> N
 
 
 def test_a_link_to_a_data_set_the_store_lacks_says_so(app, sample_db: Path, monkeypatch) -> None:
-    at = _opened_from_a_link(sample_db, monkeypatch, dataset="nosuch")
+    at = opened_from_a_link(sample_db, monkeypatch, dataset="nosuch")
     assert not at.exception, at.exception
     assert [w.value for w in at.sidebar.warning] == [
         texts.DATASET_UNKNOWN.format(name="nosuch", shown="helpdesk")
@@ -490,7 +479,7 @@ def test_the_weekly_review_follows_the_picked_week(app, writable_sample_db: Path
 
 
 def test_a_link_with_a_week_opens_its_review(app, sample_db: Path, monkeypatch) -> None:
-    at = _opened_from_a_link(sample_db, monkeypatch, week="2025-W16", channel="phone")
+    at = opened_from_a_link(sample_db, monkeypatch, week="2025-W16", channel="phone")
     assert not at.exception, at.exception
     assert at.selectbox(key="review_week").value == "2025-W16"
     assert at.caption[0].value.startswith("Week 2025-W16: 14 Apr to 20 Apr 2025")
