@@ -64,13 +64,17 @@ def test_stopping_the_command_stops_streamlit(tmp_path: Path, sig: signal.Signal
         text=True,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
     )
-    deadline = time.monotonic() + 60
-    while not _serving(port):
-        assert time.monotonic() < deadline and command.poll() is None, command.stdout.read()
-        time.sleep(0.3)
-    command.send_signal(sig)  # only to our command, as a service manager does
-    assert command.wait(timeout=20) == 0
-    deadline = time.monotonic() + 10
-    while _serving(port) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    try:
+        deadline = time.monotonic() + 60
+        while not _serving(port):
+            assert time.monotonic() < deadline and command.poll() is None, command.stdout.read()
+            time.sleep(0.3)
+        command.send_signal(sig)  # only to our command, as a service manager does
+        assert command.wait(timeout=20) == 0
+        deadline = time.monotonic() + 10
+        while _serving(port) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        command.kill()  # a no-op once it has stopped; it must not outlive a failed test
+        command.communicate()  # reaps it and closes its pipe
     assert not _serving(port), "an orphan Streamlit server is still on the port"
