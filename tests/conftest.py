@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -63,6 +65,21 @@ def chart_values(values: object) -> list:
 
         return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
     return list(values)  # type: ignore[call-overload]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serving(port: int) -> bool:
+    """Whether a Streamlit server answers its health check on `port` of localhost."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+            return r.read() == b"ok"
+    except OSError:
+        return False
 
 
 MONDAY = datetime(2025, 1, 6, 8, tzinfo=UTC)  # 08:00 UTC on Monday 6 January 2025

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -17,7 +15,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from dashboard import texts
 from dashboard.pages import PAGES
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, SAMPLE, free_port, serving
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -33,16 +31,10 @@ READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 expect.set_options(timeout=60_000)  # expect() waits on the app's state, as long as _open's page
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def _served(db: Path, logs: Path, *options: str) -> Iterator[str]:
     """The dashboard on a free port for the store `db`, its output in `logs`; yields its URL."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "TICKETLOOP_DB": str(db)}
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py")]
     command += ["--server.port", str(port), "--server.headless", "true"]
@@ -54,7 +46,7 @@ def _served(db: Path, logs: Path, *options: str) -> Iterator[str]:
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 90
-        while not _healthy(url):
+        while not serving(port):
             assert server.poll() is None, f"streamlit exited: {log.read_text()}"
             assert time.monotonic() < deadline, f"streamlit did not start: {log.read_text()}"
             time.sleep(0.3)
@@ -62,14 +54,6 @@ def _served(db: Path, logs: Path, *options: str) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-            return answer.read() == b"ok"
-    except OSError:
-        return False
 
 
 @pytest.fixture
