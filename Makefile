@@ -4,8 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= ticketloop.duckdb
 PORT ?= 8501
+# Two workers, each given a run of tests in file order and taking over the rest of the other's
+# when done (worksteal): a module-scoped server, such as the browser tests', starts once per worker.
+WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(WORKERS) --dist worksteal
 
-.PHONY: install demo test lint format sample lock bench bench-mining clean
+.PHONY: install demo test test-slow lint format sample lock bench bench-mining clean
 
 install: $(VENV)/.installed
 
@@ -19,10 +23,13 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 demo: install  ## load the sample data set and start the dashboard on $(PORT)
 	$(BIN)/ticketloop demo --db $(DB) --port $(PORT)
 
-test: install  ## lint, then the whole test suite
+test: install  ## lint, then the test suite but for its slow cases (`make test-slow`; CI runs both)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(PYTEST) -m "not slow"
+
+test-slow: install  ## the slow cases `make test` leaves out
+	$(PYTEST) -m slow
 
 format: install
 	$(BIN)/ruff format .

@@ -70,6 +70,7 @@ def ticket_timeline(
     events = con.execute(
         sql_text("mining", "ticket_timeline.sql"), {"d": d, "case_key": case_key}
     ).df()
+    events["ts"] = events["ts"].dt.tz_localize("UTC")
     return TicketTimeline(
         dataset,
         case_id,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -76,6 +78,21 @@ def chart_values(values: object) -> list:
     return list(values)  # type: ignore[call-overload]
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serving(port: int) -> bool:
+    """Whether a Streamlit server answers its health check on `port` of localhost."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+            return r.read() == b"ok"
+    except OSError:
+        return False
+
+
 MONDAY = datetime(2025, 1, 6, 8, tzinfo=UTC)  # 08:00 UTC on Monday 6 January 2025
 
 
@@ -103,14 +120,20 @@ REAL_BPI2012 = REAL_LOGS / "bpic2012.xes.gz"
 
 
 def real_log(path: Path) -> Path:
-    """`path`, a public log of REAL_LOGS; skipped where it is not beside the project, and a
-    failure in CI, where a missing log would otherwise pass unnoticed."""
+    """`path`, under ../shared/real_logs (the public logs are the test). Without it CI fails the
+    test (a skip would pass unseen); elsewhere it is skipped, with the reason in the summary."""
     if not path.exists():
-        message = f"{path} is not here: the real logs are the test (shared/real_logs/README.md)"
+        message = f"{path} not found: the real logs are the test; lay shared/ beside the clone"
         if os.environ.get("CI"):
-            pytest.fail(message)
+            pytest.fail(f"{message} (CI needs them)", pytrace=False)
         pytest.skip(message)
     return path
+
+
+@pytest.fixture(scope="session")
+def real_logs() -> Path:
+    """The folder of the public logs, ../shared/real_logs (real_log says what its absence does)."""
+    return real_log(REAL_LOGS)
 
 
 @pytest.fixture(scope="session")

@@ -217,15 +217,12 @@ def test_the_command_gives_durations_in_units_that_fit_them(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("name", ["helpdesk.xes.gz", "bpic2012.xes.gz"])
-def test_the_real_logs(name: str, tmp_path: Path) -> None:
+def test_the_real_logs(name: str, real_logs: Path, tmp_path: Path) -> None:
     """Public logs with none of our labels: no teams; BPI 2012 has lifecycle start/complete."""
     from ingest.load import ingest_files
 
-    source = Path(__file__).resolve().parents[2] / "shared" / "real_logs" / name
-    if not source.exists():
-        pytest.skip(f"{source} is not here")
     db = tmp_path / "real.duckdb"
-    report = ingest_files(db, [source], dataset="real")
+    report = ingest_files(db, [real_logs / name], dataset="real")
     with open_store(db, read_only=True) as con:
         result = bottlenecks(con, Selection("real"))
     assert result.tickets == report.cases

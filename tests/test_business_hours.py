@@ -150,6 +150,7 @@ instants = st.datetimes(
 )
 
 
+@pytest.mark.slow
 @settings(deadline=None)  # each example builds a calendar of up to three years in DuckDB
 @given(
     zone=zones,

@@ -233,6 +233,7 @@ def test_generate_writes_the_three_files(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.slow
 def test_demo_loads_the_sample_idempotently(tmp_path: Path) -> None:
     db = tmp_path / "demo.duckdb"
     first = invoke("demo", "--db", str(db), "--no-serve")

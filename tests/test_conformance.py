@@ -61,6 +61,7 @@ def test_the_sample_against_the_designed_flow_equals_pm4py(
     assert any(note.startswith(repeated) for note in result.notes) == (method == "token-replay")
 
 
+@pytest.mark.slow
 def test_a_model_in_the_raw_labels_of_the_public_helpdesk_log(
     real_helpdesk_db: Path, tmp_path: Path
 ) -> None:
@@ -330,12 +331,11 @@ def test_a_store_in_use_gives_results_without_caching_them(
 ) -> None:
     db, model, _ = small
     monkeypatch.setattr(conformance_module, "CACHE_WAIT_S", 0.2)
-    holder = _hold_reading(db)
-    try:
-        busy = check_conformance(db, Selection("small"), model=model)
-    finally:
-        holder.kill()
-        holder.wait()
+    with _hold_reading(db) as holder:  # on exit: waits for it, closes its pipe
+        try:
+            busy = check_conformance(db, Selection("small"), model=model)
+        finally:
+            holder.kill()
     assert (busy.replayed, busy.cached) == (3, False)
     assert busy.notes[-1].startswith(f"results not cached: {db}: the database is in use by process")
     done = check_conformance(db, Selection("small"), model=model)

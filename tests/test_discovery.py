@@ -36,6 +36,7 @@ def test_the_tree_is_pm4pys_on_the_same_log(noise: float, sample_db: Path) -> No
     assert found.tickets == 5000 and found.noise == noise
 
 
+@pytest.mark.slow
 def test_the_bpmn_has_the_language_of_pm4pys_net(sample_db: Path, tmp_path: Path) -> None:
     """Every variant aligns with the same fitness on our BPMN (read back by pm4py) as on the
     Petri net pm4py builds from its own tree."""

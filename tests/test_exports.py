@@ -472,6 +472,7 @@ def test_a_joined_upload_equals_the_sum_of_its_parts(generated: dict) -> None:
     ]  # and every ticket has its state at export time from the flat file
 
 
+@pytest.mark.slow
 def test_the_samples_load_with_no_option(tmp_path: Path) -> None:
     for path in sorted(SAMPLE.glob("helpdesk_*_*.gz")):
         report = ingest_files(tmp_path / f"{path.name}.duckdb", [path], dataset="s")

@@ -16,7 +16,6 @@ from tests.conftest import ROOT, write
 from ticketloop.cli import cli
 
 FIXTURES = ROOT / "tests" / "fixtures" / "exports"
-REAL_LOGS = ROOT.parent / "shared" / "real_logs"
 
 
 def report(db: Path, dataset: str) -> dict:
@@ -116,10 +115,8 @@ def test_vendor_counts_reach_the_report(db: Path) -> None:
     assert counts(report(db, "f"))["duplicate_records"] == 1
 
 
-@pytest.mark.skipif(not (REAL_LOGS / "helpdesk.xes.gz").exists(), reason="shared/ not beside")
-def test_the_public_helpdesk_log(db: Path) -> None:
-    ingest_files(db, [REAL_LOGS / "helpdesk.xes.gz"], dataset="h")
-    doc = report(db, "h")
+def test_the_public_helpdesk_log(real_helpdesk_db: Path) -> None:
+    doc = report(real_helpdesk_db, "helpdesk")
     assert (doc["tickets"], doc["events"]) == (4580, 21_348)
     found = counts(doc)
     assert found["tickets_without_creation"] == 4580  # its first activity is "Assign seriousness"

@@ -8,18 +8,13 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import free_port, serving
+
 TICKETLOOP = str(Path(sys.executable).with_name("ticketloop"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_a_busy_port_is_one_error_line_suggesting_a_free_one(tmp_path: Path) -> None:
@@ -46,17 +41,9 @@ def test_a_busy_port_is_one_error_line_suggesting_a_free_one(tmp_path: Path) -> 
     assert int(suggested) > port + 1
 
 
-def _serving(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-            return r.read() == b"ok"
-    except OSError:
-        return False
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl+C"])
 def test_stopping_the_command_stops_streamlit(tmp_path: Path, sig: signal.Signals) -> None:
-    port = _free_port()
+    port = free_port()
     command = subprocess.Popen(
         [TICKETLOOP, "dashboard", "--db", str(tmp_path / "x.duckdb"), "--port", str(port)],
         stdout=subprocess.PIPE,
@@ -64,13 +51,17 @@ def test_stopping_the_command_stops_streamlit(tmp_path: Path, sig: signal.Signal
         text=True,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
     )
-    deadline = time.monotonic() + 60
-    while not _serving(port):
-        assert time.monotonic() < deadline and command.poll() is None, command.stdout.read()
-        time.sleep(0.3)
-    command.send_signal(sig)  # only to our command, as a service manager does
-    assert command.wait(timeout=20) == 0
-    deadline = time.monotonic() + 10
-    while _serving(port) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not _serving(port), "an orphan Streamlit server is still on the port"
+    try:
+        deadline = time.monotonic() + 60
+        while not serving(port):
+            assert time.monotonic() < deadline and command.poll() is None, command.stdout.read()
+            time.sleep(0.3)
+        command.send_signal(sig)  # only to our command, as a service manager does
+        assert command.wait(timeout=20) == 0
+        deadline = time.monotonic() + 10
+        while serving(port) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        command.kill()  # a no-op once it has stopped; it must not outlive a failed test
+        command.communicate()  # reaps it and closes its pipe
+    assert not serving(port), "an orphan Streamlit server is still on the port"

@@ -81,12 +81,11 @@ def _hold(db: Path, seconds: float) -> subprocess.Popen:
 
 
 def test_an_ingest_waits_for_another_process_to_release_the_store(writable_sample_db: Path) -> None:
-    holder = _hold(writable_sample_db, 1.5)
-    started = time.monotonic()
-    report = ingest_files(
-        writable_sample_db, [SAMPLE / "helpdesk.xes.gz"], dataset="xes", wait_s=30
-    )
-    holder.wait()
+    with _hold(writable_sample_db, 1.5):  # on exit: waits for it, closes its pipe
+        started = time.monotonic()
+        report = ingest_files(
+            writable_sample_db, [SAMPLE / "helpdesk.xes.gz"], dataset="xes", wait_s=30
+        )
     assert report.events_loaded > 0
     assert time.monotonic() - started >= 1.0
 
@@ -94,14 +93,15 @@ def test_an_ingest_waits_for_another_process_to_release_the_store(writable_sampl
 def test_a_reader_gives_up_with_a_clear_message_while_a_writer_holds_on(
     writable_sample_db: Path,
 ) -> None:
-    holder = _hold(writable_sample_db, 5)
-    try:
-        expected = pytest.raises(StoreError, match=r"in use by process \d+ .*Wait for it to finish")
-        with expected, open_store(writable_sample_db, read_only=True, wait_s=0.5):
-            pass
-    finally:
-        holder.kill()
-        holder.wait()
+    with _hold(writable_sample_db, 5) as holder:
+        try:
+            expected = pytest.raises(
+                StoreError, match=r"in use by process \d+ .*Wait for it to finish"
+            )
+            with expected, open_store(writable_sample_db, read_only=True, wait_s=0.5):
+                pass
+        finally:
+            holder.kill()
 
 
 def test_a_write_waits_for_a_reader_of_the_same_process_and_says_so_if_it_stays(

@@ -36,6 +36,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
         assert a[kind].read_bytes() != c[kind].read_bytes()
 
 
+@pytest.mark.slow
 def test_the_committed_sample_is_what_the_generator_writes(tmp_path: Path) -> None:
     fresh = generate(5000, 7, tmp_path, vendors=True)
     for kind, path in fresh.items():
