@@ -55,7 +55,9 @@ UPLOAD_LIMIT = (
     "Up to {mb:,} MB per file (`server.maxUploadSize`; `ticketloop dashboard --max-upload-mb N`)."
 )
 UPLOAD_DATASET = "Load into data set"
-UPLOAD_DATASET_HELP = "A new name creates a data set; an existing one adds to it."
+UPLOAD_DATASET_HELP = (
+    "Empty: the first file's name. A new name creates a data set; an existing one adds to it."
+)
 UPLOAD_BUTTON = "Load"
 UPLOAD_PROGRESS = "Loading {files}…"
 UPLOAD_DONE = "Loaded into data set '{dataset}': {cases:,} tickets, +{events:,} events."

@@ -39,8 +39,11 @@ def _upload(ctx: PageContext) -> None:
     )
     st.caption(texts.UPLOAD_LIMIT.format(mb=st.get_option("server.maxUploadSize")))
     default = uploads.default_dataset(files[0].name) if files else ""
-    dataset = st.text_input(
-        texts.UPLOAD_DATASET, value=default, key="upload_dataset", help=texts.UPLOAD_DATASET_HELP
+    dataset = st.text_input(  # empty: the file's name, shown greyed (a value would stay stale)
+        texts.UPLOAD_DATASET,
+        placeholder=default,
+        key="upload_dataset",
+        help=texts.UPLOAD_DATASET_HELP,
     )
     if st.button(texts.UPLOAD_BUTTON, key="upload_load", disabled=not files, type="primary"):
         paths = uploads.stage([(f.name, f.getvalue()) for f in files])

@@ -292,8 +292,16 @@ _NODE_AT = """(name) => {
   const gd = document.querySelector('.js-plotly-plot');
   const trace = gd._fullData.find(d => d.name === 'activities');
   const i = trace.customdata.findIndex(c => c[0] === name);
-  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
-  return [box.left + xa._offset + xa.l2p(trace.x[i]), box.top + ya._offset + ya.l2p(trace.y[i])];
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const at = () => {
+    const box = gd.getBoundingClientRect();
+    return [box.left + xa._offset + xa.l2p(trace.x[i]), box.top + ya._offset + ya.l2p(trace.y[i])];
+  };
+  // the box in the middle of the window, as a user scrolls to it (Streamlit scrolls a container)
+  let scroller = gd.parentElement;
+  while (scroller && scroller.scrollHeight <= scroller.clientHeight) scroller = scroller.parentElement;
+  if (scroller) scroller.scrollTop += at()[1] - window.innerHeight / 2;
+  return at();
 }"""
 
 
