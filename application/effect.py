@@ -11,6 +11,7 @@ from application.format import difference, heading, kpi_value
 from mining.effect import FITTING, UNCLEAR, ChangeEffect, measure_change
 from mining.kpis import BY_NAME, Kpi, TicketKpis
 from mining.selection import Selection
+from store.errors import MiningError
 from store.settings import Settings
 
 
@@ -27,7 +28,14 @@ def change_effect(
 ) -> ChangeEffect:
     """The effect of `change` on the tickets of `selection` (mining.effect.measure_change); with
     `unfit` (FlowFit.non_fitting_tickets: the tickets that do not fit the designed flow put on
-    the log), the share of fitting tickets beside the KPIs."""
+    the log), the share of fitting tickets beside the KPIs. MiningError for a change of another
+    data set."""
+    if change["dataset"] != selection.dataset:
+        raise MiningError(
+            f"change {change['id']} is a change of data set '{change['dataset']}', not of"
+            f" '{selection.dataset}'. See this data set's: ticketloop change list --dataset"
+            f" {selection.dataset}"
+        )
     return measure_change(
         con,
         selection,

@@ -137,8 +137,10 @@ def effect_section(effect: ChangeEffect, key: str, *, clear_only: bool = False) 
     table = pd.DataFrame(effect_table(effect, clear_only=clear_only))
     if table.empty:
         st.caption(texts.EFFECT_NOTHING)
-    else:
-        st.dataframe(table.style.map(_verdict_colour, subset=["verdict"]), hide_index=True, key=key)
+        return
+    st.dataframe(table.style.map(_verdict_colour, subset=["verdict"]), hide_index=True, key=key)
+    if clear_only:
+        st.caption(texts.EFFECT_CLEAR_ONLY.format(shown=len(table), total=len(effect.kpis)))
 
 
 def _verdict_colour(verdict: str) -> str:

@@ -19,6 +19,7 @@ from application.review import (
     iso_week,
     kpi_series,
     next_steps,
+    not_computed,
     scorecard_rows,
 )
 from dashboard import charts
@@ -35,6 +36,7 @@ TREND_KPIS = (
     "reopen_rate",
     "backlog",
 )
+TEMPLATE = "plotly_white"
 STATUS_COLOURS = {"on": "#2ca02c", "near": "#ff7f0e", "off": "#d62728"}
 
 
@@ -63,7 +65,8 @@ def scorecard(review: Review) -> str:
         "<table class='score'><thead><tr><th>KPI</th><th>this week</th><th>last week</th>"
         "<th>target</th><th>status</th><th>last 12 weeks</th><th>signal</th></tr></thead><tbody>"
     ]
-    for row in scorecard_rows(review):
+    rows = scorecard_rows(review)
+    for row in rows:
         kpi, target, status = row["kpi"], row["target"], row["status"]
         colour = STATUS_COLOURS.get(status or "", "#7f7f7f")
         out.append(
@@ -77,6 +80,13 @@ def scorecard(review: Review) -> str:
             f"<td>{html.escape(str(row['signal'] or ''))}</td></tr>"
         )
     out.append("</tbody></table>")
+    if missing := not_computed(rows):  # why the n/a rows have none, as the page says it
+        items = (line.removeprefix("- ") for line in missing.splitlines())
+        out.append(
+            "<p class='sub'>Not computed for this data set:</p><ul>"
+            + "".join(f"<li>{html.escape(item)}</li>" for item in items)
+            + "</ul>"
+        )
     return "".join(out)
 
 
@@ -96,6 +106,8 @@ def trends(review: Review) -> str:
             changes=marks,
             percent=kpi.unit == "fraction",
         )
+        # one look wherever the file is written (Streamlit's process sets another default)
+        fig.update_layout(template=TEMPLATE)
         parts.append(
             "<div class='chart'>"
             + fig.to_html(

@@ -51,9 +51,7 @@ DATA_INTRO = (
 )
 UPLOAD_LABEL = "Export files"
 DATASET_VERSION_HELP = "The data set's version: every load that changes it adds one."
-UPLOAD_LIMIT = (
-    "Up to {mb:,} MB per file (`server.maxUploadSize`; `ticketloop dashboard --max-upload-mb N`)."
-)
+UPLOAD_LIMIT = "Up to {mb:,} MB per file (more: `ticketloop dashboard --max-upload-mb N`)."
 UPLOAD_DATASET = "Load into data set"
 UPLOAD_DATASET_HELP = (
     "Empty: the first file's name. A new name creates a data set; an existing one adds to it."
@@ -271,6 +269,10 @@ REVIEW_NO_CHANGES = (
 )
 EFFECT_HEAD = "**{title}** ({date}): {before:,} tickets in the weeks before, {after:,} from it."
 EFFECT_NOTHING = "No KPI moved clearly (every 95% interval of the difference includes zero)."
+EFFECT_CLEAR_ONLY = (
+    "The {shown} of {total} KPIs that moved clearly; the others' 95% intervals include zero"
+    " (KPI trends shows all {total})."
+)
 KPI_TRENDS_TITLE = "KPI trends"
 BOTTLENECKS_TITLE = "Bottlenecks"
 TRANSITIONS_CHART = "Where tickets wait: transitions by total waiting time"

@@ -35,7 +35,6 @@ def _upload(ctx: PageContext) -> None:
         texts.UPLOAD_LABEL,
         accept_multiple_files=True,
         key="upload_files",
-        help=texts.UPLOAD_LIMIT.format(mb=st.get_option("server.maxUploadSize")),
     )
     st.caption(texts.UPLOAD_LIMIT.format(mb=st.get_option("server.maxUploadSize")))
     default = uploads.default_dataset(files[0].name) if files else ""

@@ -56,6 +56,16 @@ class TicketTimeline:
         }
 
 
+def datasets_with_ticket(con: duckdb.DuckDBPyConnection, case_id: str) -> list[str]:
+    """The data sets holding a ticket of id `case_id`, by name."""
+    rows = con.execute(
+        "SELECT d.name FROM cases c JOIN datasets d USING (dataset_id)"
+        " WHERE c.case_id = $id ORDER BY d.name",
+        {"id": case_id},
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
 def ticket_timeline(
     con: duckdb.DuckDBPyConnection, *, dataset: str, case_id: str
 ) -> TicketTimeline:

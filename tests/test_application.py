@@ -102,3 +102,21 @@ def test_the_three_fronts_refuse_a_flow_of_another_process(
     assert [w.value for w in at.warning] == [reason[:1].upper() + reason[1:] + "."]
     assert not at.metric  # no fitness shown
     assert at.subheader[0].value == texts.VARIANTS_TITLE  # the variants are still explored
+
+
+def test_a_change_is_measured_on_its_own_data_set_only(desk: Path, tmp_path: Path) -> None:
+    db = tmp_path / "two.duckdb"
+    shutil.copy(desk, db)
+    other = tmp_path / "other.csv"
+    other.write_text("Case ID,Activity,Timestamp\nX1,Ticket created,2025-04-01T09:00:00Z\n")
+    ticketloop.Store(db).load(other, dataset="other")
+    result = CliRunner().invoke(
+        cli, ["change", "effect", "1", "--dataset", "other", "--db", str(db)]
+    )
+    assert (result.exit_code, result.output) == (
+        1,
+        "error: change 1 is a change of data set 'helpdesk', not of 'other'. See this data"
+        " set's: ticketloop change list --dataset other\n",
+    )
+    # a ticket id held by one data set of several is found without --dataset
+    assert ticketloop.Store(db).ticket("HD-000017").case_id == "HD-000017"

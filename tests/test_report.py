@@ -65,9 +65,16 @@ def test_a_review_of_a_log_without_the_first_trend_still_draws_its_charts(
     out = tmp_path / "review.html"
     result = CliRunner().invoke(cli, ["report", "--db", str(real_helpdesk_db), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    trends = out.read_text(encoding="utf-8").split("<h2>Trends")[1].split("<h2>")[0]
+    document = out.read_text(encoding="utf-8")
+    trends = document.split("<h2>Trends")[1].split("<h2>")[0]
     assert trends.count("plotly.js v") == 1
     assert trends.count("Plotly.newPlot") >= 1
+    # one look, whichever process writes it (Streamlit's sets another default template)
+    assert '"plot_bgcolor":"white"' in trends and "#E5ECF6" not in trends
+    # the n/a rows of the scorecard say why, as the page does
+    scorecard = document.split("<h2>Scorecard")[1].split("<h2>")[0]
+    assert "Not computed for this data set" in scorecard
+    assert "Customer satisfaction, customer effort score" in scorecard
 
 
 def test_a_week_outside_the_data_is_one_line(tmp_path: Path, review: Path) -> None:

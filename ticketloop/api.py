@@ -132,11 +132,15 @@ class Store:
         return Analysis(self, selection_of(dataset, timezone=timezone, **filters))
 
     def ticket(self, case_id: str, *, dataset: str | None = None) -> TicketTimeline:
-        """One ticket's timeline and case attributes (`dataset`: default the only one)."""
-        from mining.timeline import ticket_timeline
+        """One ticket's timeline and case attributes (`dataset`: default the one data set that
+        holds a ticket of that id, else the only one)."""
+        from mining.timeline import datasets_with_ticket, ticket_timeline
 
         with self.reading() as con:
-            return ticket_timeline(con, dataset=dataset or self.only_dataset(), case_id=case_id)
+            if dataset is None:
+                holding = datasets_with_ticket(con, case_id)
+                dataset = holding[0] if len(holding) == 1 else self.only_dataset()
+            return ticket_timeline(con, dataset=dataset, case_id=case_id)
 
     def add_change(self, dataset: str, date: str | Any, title: str, note: str | None = None) -> int:
         """Record a process change of `dataset` taking effect on `date` (YYYY-MM-DD); its id."""
