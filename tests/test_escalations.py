@@ -10,11 +10,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingest.load import ingest_files
+from ingest.mapping import load_mapping
 from mining.escalations import Escalations, escalations, flag_tickets
 from mining.selection import Selection
 from store.connection import open_store
 from store.errors import MiningError
-from tests.conftest import SAMPLE, at, csv_text, hand_made_store
+from tests.conftest import SAMPLE, at, csv_text, hand_made_store, write
 
 HEADER = "Case ID,Activity,Timestamp,Resource,Team,Category,Channel,CSAT"
 
@@ -354,3 +356,173 @@ def test_push_to_front_equals_the_rule_applied_to_the_ground_truth(
         assert ours == []  # before the rollout no category reaches 80%
     else:
         assert ours
+
+
+# --- a plain log with teams and levels, no `Escalated` event ----------------------------------
+
+# Each ticket's events: (activity, team) at hours 1, 2, ... Teams by their level: SD and the
+# customer-facing `Customer replied` at 1 (the customer's event names the customer, skipped),
+# NET and APP at 2, DBA at 3. Hand count of what each ticket is:
+LEVELED = {
+    # up to NET, worked there, back down to SD: escalated, de-escalated; SD, NET, SD is the answer
+    # handed back down a level, not ping-pong
+    "E1": [("In Progress", "SD"), ("In Progress", "NET"), ("Resolved", "SD")],
+    # up to NET and straight back down, nothing done there: a bounce-back
+    "E2": [("In Progress", "SD"), ("Assigned", "NET"), ("In Progress", "SD"), ("Resolved", "SD")],
+    # SD, NET, DBA, NET, SD: escalated twice, handed back down twice; no ping-pong
+    "E3": [
+        ("In Progress", "SD"),
+        ("In Progress", "NET"),
+        ("In Progress", "DBA"),
+        ("In Progress", "NET"),
+        ("Resolved", "SD"),
+    ],
+    # NET, APP, NET at one level: ping-pong (and escalated from SD)
+    "P1": [
+        ("In Progress", "SD"),
+        ("In Progress", "NET"),
+        ("In Progress", "APP"),
+        ("Wait - User", None),
+        ("In Progress", "NET"),
+        ("Resolved", "NET"),
+    ],
+    # NET, SD, NET: down then up again is ping-pong; de-escalated and escalated
+    "P2": [("In Progress", "NET"), ("In Progress", "SD"), ("In Progress", "NET")],
+    # started at NET and moved down: de-escalated only
+    "D1": [("In Progress", "NET"), ("Resolved", "SD")],
+    # one team; the customer's reply between its events names the customer: nothing
+    "F1": [("In Progress", "SD"), ("Customer replied", "Customer"), ("Resolved", "SD")],
+}
+HAND_COUNT = {
+    "escalated": ["E1", "E2", "E3", "P1", "P2"],
+    "de_escalated": ["D1", "E1", "E2", "E3", "P2"],
+    "bounce_back": ["E2"],
+    "ping_pong": ["P1", "P2"],
+}
+LEVEL_OF = {"SD": 1, "NET": 2, "APP": 2, "DBA": 3}
+# How each way of giving levels names the teams and what else it needs.
+NAMED = {"SD": "SD 1st", "NET": "G230 2nd", "APP": "APP 2nd", "DBA": "V5 3rd"}
+LEVEL_WORDS = {1: "L1", 2: "Tier 2", 3: "3rd level"}
+
+
+def leveled_events(how: str) -> list[tuple[str, str, str, str | None, str | None]]:
+    """(case, activity, time, team, level text) of LEVELED, the teams named and levelled `how`:
+    "mapping" (plain names, levels in [levels]), "column" (a level column in words), "names"
+    (level words in the names: 1st, 2nd, 3rd)."""
+    out = []
+    for case, steps in LEVELED.items():
+        for hour, (activity, team) in enumerate(steps, start=1):
+            level = LEVEL_OF.get(team or "")
+            name = NAMED.get(team, team) if how == "names" and team else team
+            word = LEVEL_WORDS[level] if how == "column" and level else None
+            out.append((case, activity, at(hour), name, word))
+    return out
+
+
+def leveled_log(tmp_path: Path, fmt: str, how: str) -> Path:
+    """The LEVELED log as a CSV or XES file, levelled `how`."""
+    events = leveled_events(how)
+    if fmt == "csv":
+        text = csv_text(
+            "Case ID,Activity,Timestamp,Team,Level", [(c, a, t, g, v) for c, a, t, g, v in events]
+        )
+        return write(tmp_path / "plain.csv", text)
+    traces = []
+    for case in LEVELED:
+        body = "".join(
+            "<event>"
+            f'<string key="concept:name" value="{a}"/><date key="time:timestamp" value="{t}"/>'
+            + (f'<string key="org:group" value="{g}"/>' if g else "")
+            + (f'<string key="org:level" value="{v}"/>' if v else "")
+            + "</event>"
+            for c, a, t, g, v in events
+            if c == case
+        )
+        traces.append(f'<trace><string key="concept:name" value="{case}"/>{body}</trace>')
+    xes = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<log xes.version="1.0" xmlns="http://www.xes-standard.org/">{"".join(traces)}</log>\n'
+    )
+    return write(tmp_path / "plain.xes", xes)
+
+
+LEVELS_TOML = '[levels]\n"SD" = 1\n"NET" = 2\n"APP" = 2\n"DBA" = 3\n'
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xes"])
+@pytest.mark.parametrize("how", ["mapping", "column", "names"])
+def test_levels_make_escalations_without_escalated_events(
+    tmp_path: Path, fmt: str, how: str
+) -> None:
+    mapping = load_mapping(write(tmp_path / "m.toml", LEVELS_TOML)) if how == "mapping" else None
+    db = tmp_path / "plain.duckdb"
+    ingest_files(db, [leveled_log(tmp_path, fmt, how)], dataset="t", mapping=mapping)
+    assert {kind: flagged(db, kind) for kind in HAND_COUNT} == HAND_COUNT
+    result = run(db)
+    assert (
+        result.escalated_tickets,
+        result.de_escalated_tickets,
+        result.bounce_back_tickets,
+        result.ping_pong_tickets,
+        result.levels_known,
+    ) == (5, 5, 1, 2, True)
+    rows = flags(db)
+    # who escalated: nobody named; where to: the team it rose to
+    names = NAMED if how == "names" else {t: t for t in NAMED}
+    assert {c: r["escalated_to"] for c, r in rows.items() if r["escalated"]} == {
+        "E1": names["NET"],
+        "E2": names["NET"],
+        "E3": names["NET"],
+        "P1": names["NET"],
+        "P2": names["NET"],
+    }
+
+
+def test_the_advice_to_give_levels_leads_to_escalations(tmp_path: Path) -> None:
+    """Without levels the command says how to give them; done as it says, they are there."""
+    from click.testing import CliRunner
+
+    from ticketloop.cli import cli
+    from ticketloop.render import LEVELS_HINT
+
+    log = leveled_log(tmp_path, "csv", "mapping")
+    plain, leveled = str(tmp_path / "plain.duckdb"), str(tmp_path / "leveled.duckdb")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["ingest", str(log), "--db", plain, "--dataset", "t"]).exit_code == 0
+    before = runner.invoke(cli, ["escalations", "--db", plain]).output
+    assert "escalated: none, no `Escalated` event and no support levels" in before
+    assert LEVELS_HINT in before
+    mapping = write(tmp_path / "levels.toml", LEVELS_TOML)
+    loaded = runner.invoke(
+        cli, ["ingest", str(log), "--db", leveled, "--dataset", "t", "--map", str(mapping)]
+    )
+    assert loaded.exit_code == 0, loaded.output
+    after = runner.invoke(cli, ["escalations", "--db", leveled]).output
+    assert "escalated            5  71.4% of tickets  e.g. E1, E2, ..." in after
+    assert "de-escalated         5  71.4% of tickets  e.g. D1, E1, ..." in after
+    assert LEVELS_HINT not in after
+
+
+def test_a_resolution_followed_by_work_is_a_reopen_without_reopened_events(tmp_path: Path) -> None:
+    from ticketloop.api import Store
+
+    db = hand_made_store(
+        tmp_path,
+        csv_text(
+            "Case ID,Activity,Timestamp,Team",
+            [
+                ("R1", "Resolved", at(1), "SD"),
+                ("R1", "In Progress", at(2), "SD"),  # worked again: reopened
+                ("R1", "Resolved", at(3), "SD"),
+                ("R2", "Resolved", at(1), "SD"),
+                ("R2", "Resolved", at(2), "SD"),  # resolved twice, no work between: not
+                ("R2", "Closed", at(3), None),  # the system's, not work
+                ("R3", "In Progress", at(1), "SD"),
+                ("R3", "Resolved", at(2), "SD"),
+                ("R3", "Customer replied", at(3), "Customer"),  # the customer's, not work
+            ],
+        ),
+    )
+    rows = {r["kpi"]: r for r in Store(db).select("t").kpis().to_json({})["kpis"]}
+    assert rows["reopen_rate"]["value"] == pytest.approx(1 / 3)
+    assert rows["reopen_rate"]["examples"] == ["R1"]
