@@ -196,13 +196,14 @@ ESC_NOTHING = (
 )
 ESC_LEVELS_HINT = (
     "A move to a team of a higher level is an escalation: give the teams' levels with `[levels]` "
-    "in a mapping file and load the export again with `--map` (`sample_logs/helpdesk_levels.toml` "
-    "is one)."
+    "in a mapping file, or a level column, and load the export again with `--map` "
+    "(`sample_logs/helpdesk_levels.toml` is one)."
 )
 ESC_MISSING = "This data set has no {names}: {what} cannot be shown."
 ESC_NO_LEVELS_WHAT = "the level funnel"
 ESC_NO_TEAMS_WHAT = "ping-pong between teams"
 ESC_NO_ESCALATED_WHAT = "escalated, bounce-back and push-to-front tickets"
+ESC_NO_ESCALATION_SOURCE = "`Escalated` activity or support levels"
 ESC_METRIC_ESCALATED = "Escalated tickets"
 ESC_METRIC_NEEDLESS = "Needless escalations"
 ESC_METRIC_PING_PONG = "Ping-pong tickets"

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import duckdb
 
+from ingest.levels import level_of, level_params
 from ingest.mapping import Mapping, resolve_columns
 from ingest.progress import execute_with_progress
 from ingest.sources.base import SourceRows
@@ -107,16 +108,16 @@ def _insert(
     used = set(columns.values())
     extra = [h for h in rows.headers if h not in used and h != rows.line_column]
     activity = values["activity"]
+    stored = {f.name: _stored_value(f, parsed[f.name]) for f in FIELDS}
+    if "team" in values:
+        # An event without a level of its own takes its team's ([levels], or words in the name).
+        stored["level"] = f"coalesce({stored['level']}, {level_of(values['team'])})"
     select = [
         f"{index} AS file_idx",
         f"r.{quote_ident(rows.line_column)} AS source_row"
         if rows.line_column
         else "NULL AS source_row",
-        *(
-            f"{_stored_value(f, parsed[f.name])} AS {f.stored_as}"
-            for f in FIELDS
-            if f.name != "activity"
-        ),
+        *(f"{stored[f.name]} AS {f.stored_as}" for f in FIELDS if f.name != "activity"),
         f"{activity} AS source_activity",
         # Scalar lookups, not joins: a join would not keep the row order that numbering relies on.
         f"coalesce($map_targets[list_position($map_sources, {activity})],"
@@ -145,6 +146,7 @@ def _insert(
         "map_targets": list(labels.values()),
         "canonical": list(CANONICAL_ACTIVITIES),
         "canonical_lower": [a.lower() for a in CANONICAL_ACTIVITIES],
+        **level_params(mapping.levels),
     }
     used_params = params_used_by(sql, params)
     if rows.format == "csv":

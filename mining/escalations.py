@@ -1,5 +1,7 @@
-"""Escalations and transfers: escalated, bounce-back, ping-pong and push-to-front tickets, with
-their cost in time to resolution and satisfaction."""
+"""Escalations and transfers: escalated, de-escalated, bounce-back, ping-pong and push-to-front
+tickets, with their cost in time to resolution and satisfaction. The definitions are the ticket
+facts' (store/sql/ticket_facts.sql): a ticket's `Escalated` and `De-escalated` events, or without
+them the rises and falls of its support level; its teams over every event of the agents' side."""
 
 from __future__ import annotations
 
@@ -11,16 +13,20 @@ import duckdb
 from mining.selection import Scope, Selection
 from mining.tickets import select_tickets
 from store.queries import sql_text
+from store.vocabulary import OUTSIDE_AGENTS
 
 if TYPE_CHECKING:
     import pandas as pd
 
-KINDS = ("escalated", "bounce_back", "ping_pong", "push_to_front")
+KINDS = ("escalated", "de_escalated", "bounce_back", "ping_pong", "push_to_front")
 BREAKDOWNS = ("team", "category", "agent", "channel")
 
-_TEAMS_KNOWN = (
-    "SELECT EXISTS (SELECT 1 FROM selected_events WHERE team IS NOT NULL AND activity_id ="
-    " (SELECT activity_id FROM activities WHERE name = 'Assigned'))"
+# Whether some event of the agents' side names a team (ping-pong needs teams), and whether some
+# event carries a support level (escalations without `Escalated` events need levels).
+_KNOWN = (
+    "SELECT coalesce(bool_or(team IS NOT NULL), false), coalesce(bool_or(level IS NOT NULL), false)"
+    " FROM selected_events WHERE activity_id NOT IN"
+    " (SELECT activity_id FROM activities WHERE list_contains($outside, name))"
 )
 # The whole selection's columns of escalation_breakdowns.sql, on every row.
 _SELECTION_COLUMNS = ["needless_tickets", *(f"{kind}_examples" for kind in KINDS)]
@@ -36,12 +42,14 @@ class Escalations:
 
     tickets: int
     escalated_tickets: int
+    de_escalated_tickets: int
     bounce_back_tickets: int
     ping_pong_tickets: int
     push_to_front_tickets: int
     needless_escalation_tickets: int  # bounce-back or push-to-front
     push_to_front_share: float
-    teams_known: bool  # some `Assigned` event names a team (ping-pong needs teams)
+    teams_known: bool  # some event of the agents' side names a team (ping-pong needs teams)
+    levels_known: bool  # some event of the agents' side carries a support level
     example_tickets: dict[str, list[str]]  # per kind: up to five case ids
     cost: pd.DataFrame
     breakdowns: pd.DataFrame
@@ -86,23 +94,26 @@ def flag_tickets(
 def escalations(
     con: duckdb.DuckDBPyConnection, selection: Selection, *, push_to_front_share: float = 0.8
 ) -> Escalations:
-    """Escalated, bounce-back, ping-pong and push-to-front tickets of `selection`, and what their
-    escalations cost by team, category, agent and channel."""
+    """Escalated, de-escalated, bounce-back, ping-pong and push-to-front tickets of `selection`,
+    and what their escalations cost by team, category, agent and channel."""
     bound = _flagged_tickets(con, selection, push_to_front_share)
     # one statement over the flags (a TEMP table of them would cost more than the rest)
     found = con.execute(sql_text("mining", "escalation_breakdowns.sql")).df()
     frame = found.drop(columns=_SELECTION_COLUMNS)
     overall = frame[frame["dimension"] == "all"]
     counts, whole = overall.iloc[0], found.iloc[0]
+    teams_known, levels_known = con.execute(_KNOWN, {"outside": list(OUTSIDE_AGENTS)}).fetchall()[0]
     return Escalations(
         tickets=bound.tickets,
         escalated_tickets=int(counts["escalated_tickets"]),
+        de_escalated_tickets=int(counts["de_escalated_tickets"]),
         bounce_back_tickets=int(counts["bounce_back_tickets"]),
         ping_pong_tickets=int(counts["ping_pong_tickets"]),
         push_to_front_tickets=int(counts["push_to_front_tickets"]),
         needless_escalation_tickets=int(whole["needless_tickets"]),
         push_to_front_share=push_to_front_share,
-        teams_known=con.execute(_TEAMS_KNOWN).fetchall()[0][0],
+        teams_known=teams_known,
+        levels_known=levels_known,
         example_tickets={kind: list(whole[f"{kind}_examples"]) for kind in KINDS},
         cost=overall.drop(columns=["dimension", "value"]).reset_index(drop=True),
         breakdowns=frame[frame["dimension"] != "all"].reset_index(drop=True),
@@ -122,4 +133,6 @@ def team_handovers(
     """Between which teams ping-pong tickets bounce: the columns of team_handovers.sql; empty
     without teams or ping-pong tickets."""
     flag_tickets(con, selection, push_to_front_share=push_to_front_share)
-    return con.execute(sql_text("mining", "team_handovers.sql")).df()
+    return con.execute(
+        sql_text("mining", "team_handovers.sql"), {"outside": list(OUTSIDE_AGENTS)}
+    ).df()

@@ -33,6 +33,7 @@ from store.fields import FILTERS_SHOWN
 from store.identifiers import quote_ident
 from store.queries import sql_text
 from store.settings import Settings, Target
+from store.vocabulary import OUTSIDE_AGENTS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -141,7 +142,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         "fcr_rate",
         "first-contact resolution",
-        "resolved tickets with no `Escalated`, no `Reopened` and one team on the agents' side ÷ resolved tickets",
+        "resolved tickets neither escalated nor reopened, with one team on the agents' side ÷ resolved tickets",
         "fraction",
         "mean",
         value="fcr",
@@ -153,19 +154,19 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         "reopen_rate",
         "reopened tickets",
-        "tickets with a `Reopened` and a `Resolved` event ÷ tickets with a `Resolved` event",
+        "tickets with a `Resolved` event reopened (a `Reopened` event; in a data set without any, a `Resolved` event followed by further work) ÷ tickets with a `Resolved` event",
         "fraction",
         "mean",
         value="reopened",
         over="resolved",
         population="resolved tickets",
         examples="reopened",
-        needs=("Resolved", "Reopened"),
+        needs=("Resolved",),
     ),
     Kpi(
         "escalation_rate",
         "escalated tickets",
-        "tickets with an `Escalated` event ÷ tickets",
+        "tickets escalated (an `Escalated` event, or a rise in support level) ÷ tickets",
         "fraction",
         "mean",
         value="escalated",
@@ -365,9 +366,11 @@ def _ticket_rows(
     bound = flag_tickets(con, selection, push_to_front_share=settings.push_to_front_share)
     # the end of the data is the data set's last event, whatever the selection: a ticket still
     # open then is judged against its SLA targets at that instant
-    start, data_end = con.execute(
+    start, data_end, reopened_known = con.execute(
         "SELECT (SELECT min(ts) FROM selected_events),"
-        " (SELECT max(ts) FROM events WHERE dataset_id = $d)",
+        " (SELECT max(ts) FROM events WHERE dataset_id = $d),"
+        " EXISTS (SELECT 1 FROM events WHERE dataset_id = $d AND activity_id ="
+        " (SELECT activity_id FROM activities WHERE name = 'Reopened'))",
         {"d": bound.dataset_id},
     ).fetchall()[0]
     use_calendar(con, settings.calendar, start, data_end)
@@ -378,6 +381,8 @@ def _ticket_rows(
         {
             "zone": settings.calendar.timezone,
             "data_end": data_end,
+            "outside": list(OUTSIDE_AGENTS),
+            "reopened_known": reopened_known,
             "sla_priorities": priorities,
             "sla_first_s": [settings.sla[p].first_response_hours * 3600 for p in priorities],
             "sla_resolution_s": [settings.sla[p].resolution_hours * 3600 for p in priorities],
@@ -633,6 +638,13 @@ def unusable_kpis(con: duckdb.DuckDBPyConnection, dataset_id: int) -> dict[str, 
     canonical = {
         r[0] for r in con.execute("SELECT name FROM activities WHERE canonical").fetchall()
     }
+    # With support levels, a rise is an escalation and a fall a de-escalation (ticket facts).
+    if con.execute(
+        "SELECT EXISTS (SELECT 1 FROM events WHERE dataset_id = $d AND level IS NOT NULL)",
+        {"d": dataset_id},
+    ).fetchall()[0][0]:
+        counts.setdefault("Escalated", 1)
+        counts.setdefault("De-escalated", 1)
 
     def hint(need: str) -> str:
         """The log's own label that most likely means `need` (the most frequent non-canonical
@@ -675,9 +687,9 @@ def unusable_kpis(con: duckdb.DuckDBPyConnection, dataset_id: int) -> dict[str, 
     # A resolution at first contact cannot be told from a later one without these.
     if not counts.get("Escalated") and not counts.get("Reopened") and "fcr_rate" not in unusable:
         unusable["fcr_rate"] = (
-            "no `Escalated` and no `Reopened` event in the data set: a resolution at first"
-            ' contact cannot be told from a later one (map them: [activities] "label" ='
-            ' "Escalated", "label" = "Reopened" in --map)'
+            "no `Escalated` and no `Reopened` event in the data set, and no support levels: a"
+            " resolution at first contact cannot be told from a later one (map them:"
+            ' [activities] "label" = "Escalated", "label" = "Reopened", [levels] in --map)'
         )
     # Every ticket would count as open without an event that ends it.
     if "Resolved" in why and not any(counts.get(a) for a in ("Closed", "Abandoned", "Rejected")):

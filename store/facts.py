@@ -1,5 +1,5 @@
 """Ticket facts: what each ticket's events say about it under the canonical vocabulary (its last
-resolution, escalations, bounce-backs, ping-pong; store/sql/ticket_facts.sql), kept in the table
+resolution, escalations, de-escalations, bounce-backs, ping-pong; store/sql/ticket_facts.sql), kept in the table
 `ticket_facts` for the analyses to read instead of the events. The ingest rewrites the facts of
 the tickets each load touches, in the load's transaction."""
 
@@ -8,8 +8,10 @@ from __future__ import annotations
 import duckdb
 
 from store.queries import sql_text
+from store.vocabulary import OUTSIDE_AGENTS
 
 KEYS = ("dataset_id", "case_key")
+_PARAMS = {"outside": list(OUTSIDE_AGENTS)}
 
 
 def write_ticket_facts(
@@ -33,14 +35,16 @@ def write_ticket_facts(
         _update_or_append(con, int(low), int(high))
     else:
         con.execute(f"DELETE FROM ticket_facts WHERE {where}")  # noqa: S608
-        con.execute("INSERT INTO ticket_facts " + sql_text("store", "ticket_facts.sql"))
+        con.execute("INSERT INTO ticket_facts " + sql_text("store", "ticket_facts.sql"), _PARAMS)
     con.execute("DROP VIEW fact_events")
 
 
 def _update_or_append(con: duckdb.DuckDBPyConnection, low: int, high: int) -> None:
     """Known tickets' rows updated in place, new tickets' rows appended: deleting rows and
     appending others would make DuckDB's checkpoint rewrite the table's row groups."""
-    con.execute("CREATE TEMP TABLE fresh_facts AS " + sql_text("store", "ticket_facts.sql"))
+    con.execute(
+        "CREATE TEMP TABLE fresh_facts AS " + sql_text("store", "ticket_facts.sql"), _PARAMS
+    )
     described = con.execute("SELECT * FROM fresh_facts LIMIT 0").description
     columns = [column[0] for column in described if column[0] not in KEYS]
     assignments = ", ".join(f"{c} = n.{c}" for c in columns)

@@ -21,3 +21,14 @@ CANONICAL_ACTIVITIES: tuple[str, ...] = (
 )
 
 LEVELS: dict[int, str] = {1: "first level", 2: "second level", 3: "specialists", 4: "process owner"}
+
+# Activities of the customer and of the system, not of the desk's agents: the rest is the agents'
+# side, whose events' teams and levels say who held a ticket (handovers, escalations, handoffs).
+OUTSIDE_AGENTS: tuple[str, ...] = (
+    "Ticket created",
+    "Customer replied",
+    "Reopened",
+    "Survey answered",
+    "Abandoned",
+    "Closed",
+)

@@ -164,7 +164,6 @@ def test_a_kpi_whose_activity_the_log_never_records_is_na_not_zero(tmp_path: Pat
     for kpi, activity in (
         ("abandonment_rate", "Abandoned"),
         ("pause_without_reply_rate", "Information requested"),
-        ("reopen_rate", "Reopened"),
         ("escalation_rate", "Escalated"),
     ):
         assert rows[kpi]["value"] is None, kpi
@@ -175,6 +174,8 @@ def test_a_kpi_whose_activity_the_log_never_records_is_na_not_zero(tmp_path: Pat
         )
     assert rows["ttr_median_hours"]["value"] == pytest.approx(1.5)
     assert rows["ttr_median_hours"]["note"] == "rests on 2 resolved tickets"
+    # without `Reopened` events a reopen is a `Resolved` followed by further work: none here
+    assert (rows["reopen_rate"]["value"], rows["reopen_rate"]["reason"]) == (0.0, None)
 
 
 def test_the_public_helpdesk_log_gives_no_kpi_resting_on_near_nothing(
@@ -360,17 +361,17 @@ def test_the_readme_defines_every_kpi_once() -> None:
 
 
 def test_kpis_the_log_is_blind_to_are_not_measured(tmp_path: Path) -> None:
-    """Escalations without `De-escalated` or categories cannot show a needless one; requests
-    without any `Customer replied` cannot tell a pause with a reply from one without."""
+    """Escalations without `De-escalated`, levels or categories cannot show a needless one;
+    requests without any `Customer replied` cannot tell a pause with a reply from one without."""
     db = hand_made_store(
         tmp_path,
         csv_text(
             "case_id,activity,timestamp,team",
             [
                 ("T1", "Ticket created", "2025-01-06 09:00", None),
-                ("T1", "Escalated", "2025-01-06 10:00", "L1"),
-                ("T1", "Information requested", "2025-01-06 11:00", "L2"),
-                ("T1", "Resolved", "2025-01-07 11:00", "L2"),
+                ("T1", "Escalated", "2025-01-06 10:00", "Desk"),
+                ("T1", "Information requested", "2025-01-06 11:00", "Finance"),
+                ("T1", "Resolved", "2025-01-07 11:00", "Finance"),
             ],
         ),
     )

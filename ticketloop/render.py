@@ -77,7 +77,8 @@ def bottleneck_notes(result: Bottlenecks) -> list[str]:
 
 LEVELS_HINT = (
     "(a move to a team of a higher level is an escalation: give the teams' levels with [levels]"
-    " in a mapping file and load again with --map; sample_logs/helpdesk_levels.toml is one)"
+    " in a mapping file, or a level column, and load again with --map;"
+    " sample_logs/helpdesk_levels.toml is one)"
 )
 DURATION_HEAD = ["total", "mean", "median", "p90", "e.g."]
 
@@ -186,6 +187,7 @@ def escalations_json(analysis: Analysis, result: Escalations) -> dict[str, Any]:
         "selection": analysis.selection.describe(),
         "tickets": result.tickets,
         "escalated_tickets": result.escalated_tickets,
+        "de_escalated_tickets": result.de_escalated_tickets,
         "bounce_back_tickets": result.bounce_back_tickets,
         "ping_pong_tickets": result.ping_pong_tickets,
         "push_to_front_tickets": result.push_to_front_tickets,
@@ -207,6 +209,11 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
             f"escalated      {_int(escalated):>7}  {_share(escalated / result.tickets)} of tickets"
             f"{_eg(examples['escalated'])}"
         )
+        down = result.de_escalated_tickets
+        lines.append(
+            f"de-escalated   {_int(down):>7}  {_share(down / result.tickets)} of tickets"
+            f"{_eg(examples['de_escalated'])}"
+        )
         for kind, label, count in (
             ("bounce_back", "bounce-back", result.bounce_back_tickets),
             ("push_to_front", "push-to-front", result.push_to_front_tickets),
@@ -220,9 +227,12 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
             " (bounce-back or push-to-front tickets over escalated tickets)"
         )
     else:
-        lines.append("escalated: none, no `Escalated` event in the selection")
-        if result.teams_known:
-            lines.append(f"  {LEVELS_HINT}")
+        if result.levels_known:
+            lines.append("escalated: none, no `Escalated` event and no rise in support level")
+        else:
+            lines.append("escalated: none, no `Escalated` event and no support levels")
+            if result.teams_known:
+                lines.append(f"  {LEVELS_HINT}")
     if result.teams_known:
         share = _share(result.ping_pong_tickets / result.tickets)
         lines.append(
@@ -230,7 +240,7 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
             f"{_eg(examples['ping_pong'])}"
         )
     else:
-        lines.append("ping-pong: absent, no `Assigned` event names a team")
+        lines.append("ping-pong: absent, no event names a team")
     categories = result.by("category")
     if escalated and len(categories):
         best = categories.sort_values(

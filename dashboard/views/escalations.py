@@ -36,7 +36,12 @@ def render(ctx: PageContext) -> None:
         for name, what, present in (
             ("support levels", texts.ESC_NO_LEVELS_WHAT, has_levels),
             ("teams", texts.ESC_NO_TEAMS_WHAT, has_teams),
-            ("`Escalated` activity", texts.ESC_NO_ESCALATED_WHAT, has_escalated),
+            # without `Escalated` events, a rise in level is an escalation
+            (
+                texts.ESC_NO_ESCALATION_SOURCE,
+                texts.ESC_NO_ESCALATED_WHAT,
+                has_escalated or has_levels,
+            ),
         )
         if not present
     ]

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest import levels
+from ingest.levels import level_of
 from ingest.mapping import normalise_header
 from ingest.sources.base import ReadContext, SourceRows
 from store.errors import IngestError
@@ -253,24 +255,8 @@ def ts_output(ts: str, text: str) -> str:
 # --- support levels -------------------------------------------------------------------------------
 
 
-def level_of(team: str) -> str:
-    """SQL: the support level (1-4) of a team, from the mapping's [levels] (`$level_teams`,
-    `$level_values`), else from level words in its name ("L2", "2nd line", "Tier 2", "Level 3",
-    "second line"); NULL when neither says."""
-    low = f"lower(trim({team}))"
-    return (
-        f"coalesce($level_values[list_position($level_teams, {low})]::VARCHAR,"
-        f" nullif(regexp_extract({low}, '(?:^|[^a-z0-9])(?:l|tier|level)\\s*([1-4])(?:[^0-9]|$)', 1), ''),"
-        f" nullif(regexp_extract({low}, '([1-4])(?:st|nd|rd|th)\\s+(?:line|level|tier)', 1), ''),"
-        f" CASE WHEN regexp_matches({low}, '\\bfirst (line|level)\\b') THEN '1'"
-        f" WHEN regexp_matches({low}, '\\bsecond (line|level)\\b') THEN '2'"
-        f" WHEN regexp_matches({low}, '\\bthird (line|level)\\b') THEN '3' END)::TINYINT"
-    )
-
-
 def level_params(context: ReadContext) -> dict[str, object]:
-    levels = context.levels or {"": 0}  # DuckDB wants typed, non-empty lists
-    return {"level_teams": list(levels), "level_values": list(levels.values())}
+    return levels.level_params(context.levels)
 
 
 def _status_params() -> dict[str, object]:

@@ -1,7 +1,7 @@
 -- Grain: one row per dimension and value, reading the TEMP view flagged_tickets (ticket_flags.sql;
 -- its rows kept once, as ticket_flags): dimension 'all' (value NULL: the whole selection), 'team'
 -- (escalated_to), 'agent' (escalated_by), 'category' and 'channel'. Columns: dimension, value, tickets (of that value), escalated_tickets,
--- bounce_back_tickets, ping_pong_tickets, push_to_front_tickets, resolved_without_escalation_share
+-- de_escalated_tickets, bounce_back_tickets, ping_pong_tickets, push_to_front_tickets, resolved_without_escalation_share
 -- (of the value's tickets; category and channel only), push_to_front_category (category only: the
 -- share reaches the push-to-front threshold); the cost of its escalated
 -- tickets against the baseline, tickets resolved without escalation (of the same value for
@@ -11,7 +11,7 @@
 -- of the mean answers 1-5; tickets without an answer count on neither side); example_tickets (case
 -- ids of up to five of its escalated tickets, or of its tickets when none is escalated; first
 -- loaded first); and the whole selection's, the same on every row: needless_tickets (bounce-back
--- or push-to-front), escalated_examples, bounce_back_examples, ping_pong_examples,
+-- or push-to-front), escalated_examples, de_escalated_examples, bounce_back_examples, ping_pong_examples,
 -- push_to_front_examples (case ids of up to five tickets of each kind, first loaded first).
 -- No parameters.
 WITH ticket_flags AS MATERIALIZED (FROM flagged_tickets),
@@ -34,6 +34,7 @@ groups AS (
         value,
         count(*) AS tickets,
         count_if(escalated)::BIGINT AS escalated_tickets,
+        count_if(de_escalated)::BIGINT AS de_escalated_tickets,
         count_if(bounce_back)::BIGINT AS bounce_back_tickets,
         count_if(ping_pong)::BIGINT AS ping_pong_tickets,
         count_if(push_to_front)::BIGINT AS push_to_front_tickets,
@@ -62,6 +63,8 @@ kinds AS (
         count_if(needless)::BIGINT AS needless_tickets,
         coalesce(min_by(case_id, case_key, 5) FILTER (WHERE escalated), [])
             AS escalated_examples,
+        coalesce(min_by(case_id, case_key, 5) FILTER (WHERE de_escalated), [])
+            AS de_escalated_examples,
         coalesce(min_by(case_id, case_key, 5) FILTER (WHERE bounce_back), [])
             AS bounce_back_examples,
         coalesce(min_by(case_id, case_key, 5) FILTER (WHERE ping_pong), [])
@@ -87,6 +90,7 @@ SELECT
     b.value,
     b.tickets,
     b.escalated_tickets,
+    b.de_escalated_tickets,
     b.bounce_back_tickets,
     b.ping_pong_tickets,
     b.push_to_front_tickets,

@@ -4,7 +4,10 @@
 -- Columns: case_key, case_id, channel, priority, category, team (the last team on the agents'
 -- side), level (the highest level reached), created_at (first event), created_week,
 -- resolved_at (last `Resolved`), resolved_week, ttr_h, first_response_at, first_response_week,
--- frt_h, resolved, reopened, reopens, escalated, needless (bounce-back or push-to-front), fcr,
+-- frt_h, resolved, reopened, reopens (its `Reopened` events; in a data set without any, its
+-- `Resolved` events followed by further work: the next event of the agents' side is not another
+-- `Resolved`), escalated (as ticket_flags says: an `Escalated` event, or a rise in level),
+-- needless (bounce-back or push-to-front), fcr,
 -- handoffs, abandoned, closed (has `Closed` or `Resolved`), ended_at (first `Resolved`,
 -- `Abandoned`, `Rejected` or `Closed`), ended_week, csat_good, csat_answered, ces, nps_promoter,
 -- nps_detractor, nps_answered, answered, answered_at, answered_week, frt_business_h,
@@ -19,22 +22,20 @@
 -- when the clock passed the target (a ticket still open past its target is breached), NULL
 -- otherwise: _pending when the ticket is still open within its target, else not applicable
 -- (ended without that event within the target).
--- Agents' side: every event but `Ticket created`, `Customer replied`, `Reopened`, `Survey
--- answered`, `Abandoned` and `Closed` (customers' and the system's).
+-- Agents' side: every event but those of $outside (`Ticket created`, `Customer replied`,
+-- `Reopened`, `Survey answered`, `Abandoned` and `Closed`: customers' and the system's).
 -- Business hours are read off business_quarters only for the few instants per ticket that need
 -- them (creation, the clocks' stops, each pause's ends), by hash joins, never per event.
 -- Parameters: $zone (weeks are ISO weeks in this time zone), $data_end (the data set's last
--- event), $sla_priorities, $sla_first_s, $sla_resolution_s (lists, aligned), $default_first_s,
+-- event), $outside (store.vocabulary.OUTSIDE_AGENTS), $reopened_known (the data set has a
+-- `Reopened` event), $sla_priorities, $sla_first_s, $sla_resolution_s (lists, aligned), $default_first_s,
 -- $default_resolution_s.
 -- What each activity is to the KPIs, read once off the activity dictionary and joined to the
 -- events: cheaper than comparing every event with each activity of interest.
 WITH kinds AS (
     SELECT
         activity_id,
-        name NOT IN (
-            'Ticket created', 'Customer replied', 'Reopened', 'Survey answered', 'Abandoned',
-            'Closed'
-        ) AS agents,
+        NOT list_contains($outside, name) AS agents,
         name = 'Information requested' AS ask,
         name = 'Customer replied' AS reply,
         name = 'Resolved' AS resolution,
@@ -43,7 +44,7 @@ WITH kinds AS (
         name = 'Survey answered' AS survey,
         name IN ('Resolved', 'Abandoned', 'Rejected', 'Closed') AS ending,
         -- what a ticket merely has or not, as bits: one aggregate for all of them
-        (if(name = 'Escalated', 1, 0) | if(name = 'Abandoned', 2, 0)
+        (if(name = 'Abandoned', 2, 0)
             | if(name IN ('Closed', 'Resolved'), 4, 0)
             | if(name = 'Information requested', 8, 0))::UTINYINT AS bits
     FROM activities
@@ -60,6 +61,9 @@ per AS (
         max(ts) FILTER (WHERE resolution) AS resolved_at,
         min(ts) FILTER (WHERE first_response) AS first_response_at,
         count(*) FILTER (WHERE reopening) AS reopens,
+        -- some event of the agents' side after a `Resolved` one is not itself a `Resolved`
+        min(event_index) FILTER (WHERE resolution)
+            < max(event_index) FILTER (WHERE agents AND NOT resolution) AS reworked,
         bit_or(bits) AS bits,
         min(ts) FILTER (WHERE ending) AS ended_at,
         max(ts) FILTER (WHERE survey) AS survey_at,
@@ -77,7 +81,6 @@ per AS (
 flags AS MATERIALIZED (
     SELECT
         * EXCLUDE (bits),
-        bits & 1 <> 0 AS escalated,
         bits & 2 <> 0 AS abandoned,
         bits & 4 <> 0 AS closed,
         bits & 8 <> 0 AS asked
@@ -102,6 +105,21 @@ handoffs AS (
             lag(hash(team, resource)) OVER (ORDER BY case_key, event_index) AS previous
         FROM ev
         WHERE agents AND case_key IN (SELECT case_key FROM flags WHERE mixed)
+    )
+    GROUP BY case_key
+),
+-- Without `Reopened` events in the data set, each `Resolved` event whose next event of the agents'
+-- side is not a `Resolved` one is a reopen: only tickets with work after a resolution are read.
+reworks AS (
+    SELECT case_key, count(*) FILTER (WHERE resolution AND NOT next_resolution) AS reopens
+    FROM (
+        SELECT
+            case_key,
+            resolution,
+            lead(resolution) OVER (PARTITION BY case_key ORDER BY event_index) AS next_resolution
+        FROM ev
+        WHERE agents AND NOT $reopened_known
+            AND case_key IN (SELECT case_key FROM flags WHERE reworked)
     )
     GROUP BY case_key
 ),
@@ -143,11 +161,14 @@ tickets AS MATERIALIZED (
         c.channel,
         c.priority,
         c.category,
-        p.* EXCLUDE (case_key, mixed, asked),
+        p.* EXCLUDE (case_key, mixed, asked, reworked)
+            REPLACE (if($reopened_known, p.reopens, coalesce(w.reopens, 0)) AS reopens),
+        coalesce(f.escalated, false) AS escalated,
         c.created_at,
         coalesce(p.first_response_at, p.ended_at, $data_end::TIMESTAMPTZ) AS first_stop,
         coalesce(p.resolved_at, p.ended_at, $data_end::TIMESTAMPTZ) AS resolution_stop,
-        p.resolved_at IS NOT NULL AND NOT p.escalated AND p.reopens = 0
+        p.resolved_at IS NOT NULL AND NOT coalesce(f.escalated, false)
+            AND if($reopened_known, p.reopens, coalesce(w.reopens, 0)) = 0
             AND coalesce(h.one_team, true) AS fcr,
         coalesce(f.needless, false) AS needless,
         coalesce(h.handoffs, 0) AS handoffs,
@@ -159,6 +180,7 @@ tickets AS MATERIALIZED (
     JOIN flags p USING (case_key)
     LEFT JOIN ticket_flags f USING (case_key)
     LEFT JOIN handoffs h USING (case_key)
+    LEFT JOIN reworks w USING (case_key)
     LEFT JOIN unanswered u USING (case_key)
     LEFT JOIN targets g ON g.priority = lower(c.priority)
 ),

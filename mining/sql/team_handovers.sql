@@ -1,21 +1,22 @@
 -- Grain: one row per pair of teams a ping-pong ticket was handed between (reads the TEMP tables
--- ticket_flags and the TEMP view selected_events): its `Assigned` events with a team, consecutive
--- repeats collapsed. Columns: source, target (team names), handovers (times), tickets (ping-pong
--- tickets with that handover), examples (up to five of them, the first loaded first).
--- No parameters.
-WITH assigned AS (
+-- ticket_flags and the TEMP view selected_events): its events of the agents' side (every one but
+-- those of $outside) that name a team, consecutive repeats collapsed. Columns: source, target
+-- (team names), handovers (times), tickets (ping-pong tickets with that handover), examples (up
+-- to five of them, the first loaded first).
+-- Parameters: $outside (the activities off the agents' side, store.vocabulary.OUTSIDE_AGENTS).
+WITH teamed AS (
     SELECT e.case_key, e.event_index, e.team
     FROM selected_events e
     JOIN ticket_flags f USING (case_key)
     WHERE f.ping_pong AND e.team IS NOT NULL
-      AND e.activity_id = (SELECT activity_id FROM activities WHERE name = 'Assigned')
+      AND e.activity_id NOT IN (SELECT activity_id FROM activities WHERE list_contains($outside, name))
 ),
 moves AS (
     SELECT
         case_key,
         lag(team) OVER (PARTITION BY case_key ORDER BY event_index) AS source,
         team AS target
-    FROM assigned
+    FROM teamed
 )
 SELECT
     m.source,

@@ -4,14 +4,14 @@
 -- variable.
 -- Columns: case_key, case_id, channel, category, csat (the ticket's answer, NULL without one),
 -- resolved (has a `Resolved` event), ttr_seconds (time to resolution: from the ticket's first
--- event, its created_at, to its last `Resolved` event; NULL when unresolved), escalated (has an
--- `Escalated` event), bounce_back (an `Escalated` event followed by `De-escalated` with only
--- `Assigned` events between), ping_pong (the teams of its `Assigned` events, consecutive repeats
--- collapsed, hold X, Y, X in a row), push_to_front (escalated, and push_to_front_category),
+-- event, its created_at, to its last `Resolved` event; NULL when unresolved), escalated,
+-- de_escalated, bounce_back, ping_pong (as the ticket's facts define them: an `Escalated` /
+-- `De-escalated` event or a rise / fall in support level, ...), push_to_front (escalated, and
+-- push_to_front_category),
 -- push_to_front_category (its category's tickets resolved without escalation, a `Resolved` event
 -- and no `Escalated` one, are at least push_to_front_share of the category's selected tickets),
--- escalated_by (resource of the first `Escalated` event), escalated_to (team of the first
--- `Assigned` event after it), needless (a needless escalation: bounce_back or push_to_front).
+-- escalated_by (who escalated it first), escalated_to (the team it was first escalated to),
+-- needless (a needless escalation: bounce_back or push_to_front).
 -- Variables: push_to_front_share (0-1, by SET VARIABLE).
 WITH flagged AS MATERIALIZED (
     SELECT
@@ -23,6 +23,7 @@ WITH flagged AS MATERIALIZED (
         f.last_resolved IS NOT NULL AS resolved,
         (epoch_us(f.last_resolved) - epoch_us(c.created_at)) / 1e6 AS ttr_seconds,
         f.first_escalation IS NOT NULL AS escalated,
+        coalesce(f.de_escalated, false) AS de_escalated,
         coalesce(f.bounce_back, false) AS bounce_back,
         coalesce(f.ping_pong, false) AS ping_pong,
         f.escalated_by,
@@ -50,6 +51,7 @@ judged AS (
         f.resolved,
         f.ttr_seconds,
         f.escalated,
+        f.de_escalated,
         f.bounce_back,
         f.ping_pong,
         f.escalated AND coalesce(k.push_to_front, false) AS push_to_front,

@@ -4,12 +4,22 @@
 -- event's time), path_key (identifies its sequence of activities: a sum of hashes of (position,
 -- activity), so no sort is needed; equal sequences get equal keys, and distinct ones collide with
 -- a chance of about one in 10^15 per pair of variants), last_resolved (time of its last
--- `Resolved` event, NULL when none), first_escalation (event_index of its first `Escalated`
--- event, NULL when none), escalated_by (resource of that event), escalated_to (team of the first
--- `Assigned` event after it), bounce_back (an `Escalated` event followed by `De-escalated` with only `Assigned` events
--- between), ping_pong (the teams of its `Assigned` events, consecutive repeats collapsed, hold
--- X, Y, X in a row).
--- No parameters.
+-- `Resolved` event, NULL when none), first_escalation (event_index of its first escalation),
+-- escalated_by (who escalated it first), escalated_to (the team it was first escalated to),
+-- bounce_back (escalated and sent straight back down), ping_pong (its sequence of teams,
+-- consecutive repeats collapsed, holds X, Y, X in a row, the move back to X not a fall in
+-- level), de_escalated (moved down a level).
+-- A ticket with an `Escalated` or `De-escalated` event is read by those events: its first
+-- escalation is its first `Escalated` event, by that event's resource, to the team of the first
+-- `Assigned` event after it; a bounce-back is an `Escalated` event followed by `De-escalated`
+-- with only `Assigned` events between. A ticket without them is read by its levels: an
+-- escalation is a rise in level, by the resource of the event before it, to the team it rose
+-- to; a de-escalation a fall; a bounce-back a rise followed by a fall with only `Assigned`,
+-- `Escalated` and `De-escalated` events from the rise to the fall.
+-- Only the agents' side counts for teams and levels (every event but those of $outside, the
+-- customer's and the system's); events without a team (a level) are skipped, so a rise or a fall
+-- is between consecutive events of the agents' side that carry a level.
+-- Parameters: $outside (the activities off the agents' side, store.vocabulary.OUTSIDE_AGENTS).
 WITH ids AS (
     SELECT
         max(activity_id) FILTER (WHERE name = 'Assigned') AS assigned,
@@ -18,18 +28,19 @@ WITH ids AS (
         max(activity_id) FILTER (WHERE name = 'Resolved') AS resolved
     FROM activities
 ),
--- Only these four activities matter, so one scan keeps them and event_index arithmetic stands in
--- for the events left out. Tickets are (dataset_id, case_key); `ticket` packs the two.
+-- Tickets are (dataset_id, case_key); `ticket` packs the two. Events off the agents' side are
+-- left out; event_index arithmetic stands in for them where it matters.
 moves AS MATERIALIZED (
     SELECT
         (e.dataset_id::BIGINT << 32) | e.case_key AS ticket,
         e.event_index,
         e.activity_id,
         e.team,
+        e.level,
         e.resource,
         e.ts
     FROM fact_events e
-    WHERE e.activity_id IN (SELECT unnest([assigned, escalated, de_escalated, resolved]) FROM ids)
+    WHERE e.activity_id NOT IN (SELECT activity_id FROM activities WHERE list_contains($outside, name))
 ),
 paths AS (
     SELECT
@@ -46,26 +57,104 @@ tickets AS (
         ticket,
         max(ts) FILTER (WHERE activity_id = (SELECT resolved FROM ids)) AS last_resolved,
         min(event_index) FILTER (WHERE activity_id = (SELECT escalated FROM ids))
-            AS first_escalation,
+            AS first_escalated,
         arg_min(resource, event_index) FILTER (WHERE activity_id = (SELECT escalated FROM ids))
-            AS escalated_by
+            AS escalated_by,
+        bool_or(activity_id = (SELECT de_escalated FROM ids)) AS has_de_escalated
     FROM moves
     GROUP BY ticket
 ),
--- Teams are compared by a 64-bit hash, cheaper to sort than the names.
-assignments AS MATERIALIZED (
-    SELECT ticket, event_index, team, hash(team) AS team_hash
+-- Levels: only tickets whose events carry two levels at least can rise or fall. `work_before`
+-- counts the events before each one that are neither `Assigned`, `Escalated` nor `De-escalated`.
+leveled AS (
+    SELECT
+        ticket,
+        event_index,
+        level,
+        team,
+        resource,
+        sum((activity_id NOT IN (SELECT unnest([assigned, escalated, de_escalated]) FROM ids))
+            ::INTEGER) OVER (
+            PARTITION BY ticket ORDER BY event_index
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+        ) AS work_before
     FROM moves
-    WHERE activity_id = (SELECT assigned FROM ids) AND team IS NOT NULL
+    WHERE ticket IN (
+        SELECT ticket FROM moves WHERE level IS NOT NULL
+        GROUP BY ticket HAVING min(level) <> max(level)
+    )
+),
+steps AS (
+    SELECT
+        *,
+        lag(level) OVER w AS level_before,
+        lag(resource) OVER w AS resource_before
+    FROM leveled
+    WHERE level IS NOT NULL
+    WINDOW w AS (PARTITION BY ticket ORDER BY event_index)
+),
+changes AS (
+    SELECT
+        ticket,
+        event_index,
+        team,
+        resource_before,
+        level > level_before AS rise,
+        coalesce(work_before, 0) AS work_before,
+        lead(level < level_before) OVER w AS next_falls,
+        lead(coalesce(work_before, 0)) OVER w AS next_work_before
+    FROM steps
+    WHERE level <> level_before
+    WINDOW w AS (PARTITION BY ticket ORDER BY event_index)
+),
+level_moves AS (
+    SELECT
+        ticket,
+        min(event_index) FILTER (WHERE rise) AS first_rise,
+        arg_min(team, event_index) FILTER (WHERE rise) AS risen_to,
+        arg_min(resource_before, event_index) FILTER (WHERE rise) AS risen_by,
+        bool_or(NOT rise) AS fell,
+        -- up and straight back down, with no work in between
+        coalesce(bool_or(rise AND next_falls AND next_work_before = work_before), false)
+            AS bounced
+    FROM changes
+    GROUP BY ticket
+),
+-- A ticket whose events record its moves between levels (an `Escalated` or `De-escalated` event)
+-- is read by those events; one without, by the rises and falls of its levels.
+escalations AS (
+    SELECT
+        coalesce(t.ticket, l.ticket) AS ticket,
+        coalesce(t.first_escalated IS NOT NULL OR t.has_de_escalated, false) AS recorded,
+        CASE WHEN recorded THEN t.first_escalated ELSE l.first_rise END AS first_escalation,
+        CASE WHEN recorded THEN t.escalated_by ELSE l.risen_by END AS escalated_by,
+        CASE WHEN recorded THEN t.has_de_escalated ELSE coalesce(l.fell, false) END
+            AS de_escalated,
+        l.risen_to,
+        l.bounced
+    FROM tickets t
+    FULL JOIN level_moves l USING (ticket)
+),
+-- Teams are compared by a 64-bit hash, cheaper to sort than the names.
+teamed AS MATERIALIZED (
+    SELECT ticket, event_index, activity_id, team, hash(team) AS team_hash, level
+    FROM moves
+    WHERE team IS NOT NULL
 ),
 escalated_to AS (
-    SELECT a.ticket, arg_min(a.team, a.event_index) AS team
-    FROM assignments a
-    JOIN tickets t ON t.ticket = a.ticket AND a.event_index > t.first_escalation
-    GROUP BY a.ticket
+    SELECT
+        x.ticket,
+        CASE WHEN x.recorded THEN arg_min(a.team, a.event_index) ELSE any_value(x.risen_to) END
+            AS team
+    FROM escalations x
+    LEFT JOIN teamed a
+        ON a.ticket = x.ticket AND a.event_index > x.first_escalation
+        AND a.activity_id = (SELECT assigned FROM ids)
+    WHERE x.first_escalation IS NOT NULL
+    GROUP BY x.ticket, x.recorded
 ),
 -- A `De-escalated` event bounces back when every event between it and the last `Escalated`
--- event before it is an `Assigned` one.
+-- event before it is an `Assigned` one (counted against the gap in event_index).
 bounces AS (
     SELECT DISTINCT d.ticket
     FROM (
@@ -83,18 +172,20 @@ bounces AS (
     GROUP BY d.ticket, d.event_index, d.escalated_at
     HAVING count(a.event_index) = d.event_index - d.escalated_at - 1
 ),
--- X, Y, X takes three assignments to two teams at least: only those tickets are looked at.
+-- The ticket's sequence of teams, repeats collapsed: X, Y, X takes three events of two teams at
+-- least, so only those tickets are looked at. A run's level is its first event's.
 team_runs AS (
-    SELECT ticket, event_index, team_hash
+    SELECT ticket, event_index, team_hash, level
     FROM (
         SELECT
             ticket,
             event_index,
             team_hash,
+            level,
             lag(team_hash) OVER (PARTITION BY ticket ORDER BY event_index) AS previous
-        FROM assignments
+        FROM teamed
         WHERE ticket IN (
-            SELECT ticket FROM assignments
+            SELECT ticket FROM teamed
             GROUP BY ticket
             HAVING count(*) >= 3 AND min(team_hash) <> max(team_hash)
         )
@@ -107,10 +198,14 @@ ping_pongs AS (
         SELECT
             ticket,
             team_hash,
-            lag(team_hash, 2) OVER (PARTITION BY ticket ORDER BY event_index) AS two_back
+            level,
+            lag(team_hash, 2) OVER w AS two_back,
+            lag(level) OVER w AS level_before
         FROM team_runs
+        WINDOW w AS (PARTITION BY ticket ORDER BY event_index)
     )
-    WHERE team_hash = two_back
+    -- a move back down a level is the answer handed back (a de-escalation), not ping-pong
+    WHERE team_hash = two_back AND NOT coalesce(level < level_before, false)
 )
 SELECT
     (p.ticket >> 32)::INTEGER AS dataset_id,
@@ -120,14 +215,17 @@ SELECT
     p.last_ts,
     p.path_key,
     t.last_resolved,
-    t.first_escalation,
-    t.escalated_by,
-    x.team AS escalated_to,
-    b.ticket IS NOT NULL AS bounce_back,
-    g.ticket IS NOT NULL AS ping_pong
+    x.first_escalation,
+    x.escalated_by,
+    e.team AS escalated_to,
+    CASE WHEN x.recorded THEN b.ticket IS NOT NULL ELSE coalesce(x.bounced, false) END
+        AS bounce_back,
+    g.ticket IS NOT NULL AS ping_pong,
+    coalesce(x.de_escalated, false) AS de_escalated
 FROM paths p
 LEFT JOIN tickets t USING (ticket)
-LEFT JOIN escalated_to x USING (ticket)
+LEFT JOIN escalations x USING (ticket)
+LEFT JOIN escalated_to e USING (ticket)
 LEFT JOIN bounces b USING (ticket)
 LEFT JOIN ping_pongs g USING (ticket)
 ORDER BY dataset_id, case_key
