@@ -305,6 +305,13 @@ TRENDS_EFFECT_CAPTION = (
 BOTTLENECKS_BUSINESS = "Business hours only"
 BOTTLENECKS_BUSINESS_HELP = "Count waiting on the business calendar of the Settings page."
 BOTTLENECKS_CLOCK = "{tickets:,} tickets; durations in {clock}."
+BOTTLENECKS_AFTER = "Include waits after resolution"
+BOTTLENECKS_AFTER_HELP = (
+    "Waits from a ticket's resolution on (Resolved → Closed, a survey answered days later) are"
+    " not waits the customer feels: they are left out unless ticked."
+)
+BOTTLENECKS_LEFT_OUT = "{note}; tick “Include waits after resolution” to rank them."
+REVIEW_LEFT_OUT = "{note}; the Bottlenecks page ranks them."
 METRIC_WAITING = "Waiting between activities"
 METRIC_CUSTOMER = "Of it, for the customer"
 METRIC_INTERNAL = "Of it, internal"

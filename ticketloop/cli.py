@@ -404,11 +404,21 @@ def limit_option(command: Callable) -> Callable:
     is_flag=True,
     help="Count only business hours, by the [calendar] of the settings file.",
 )
+@click.option(
+    "--include-after-resolution",
+    is_flag=True,
+    help="Rank the waits after a ticket's resolution (Resolved -> Closed, a survey) too.",
+)
 @limit_option
 @selection_options
 @common_options
 def bottlenecks(
-    business_hours: bool, limit: int, selection: dict[str, Any], db: Path, as_json: bool
+    business_hours: bool,
+    include_after_resolution: bool,
+    limit: int,
+    selection: dict[str, Any],
+    db: Path,
+    as_json: bool,
 ) -> None:
     """Where tickets wait, in hours.
 
@@ -418,6 +428,8 @@ def bottlenecks(
     - waiting in each team's queue, from `Assigned` to the team's next activity;
     - waiting for the customer (from `Information requested` until `Customer
       replied`) apart from internal waiting;
+    - the waits after a ticket's resolution (Resolved -> Closed, a survey days
+      later) are left out, in one line; --include-after-resolution ranks them;
     - activity durations, where the log has lifecycle start and complete events;
     - tickets arriving against tickets resolved, by weekday and hour.
 
@@ -427,7 +439,9 @@ def bottlenecks(
     from ticketloop import render
 
     analysis = analysis_for(db, selection)
-    result = analysis.bottlenecks(business_hours=business_hours)
+    result = analysis.bottlenecks(
+        business_hours=business_hours, include_after_resolution=include_after_resolution
+    )
     if as_json:
         return emit_json(render.bottlenecks_json(analysis, result))
     click.echo("\n".join(render.bottlenecks_text(analysis, result, limit)))

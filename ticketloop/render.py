@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from application.format import missing
+from application.format import after_resolution_note, missing
 from ticketloop import text
 
 if TYPE_CHECKING:
@@ -54,13 +54,16 @@ def bottlenecks_json(analysis: Analysis, result: Bottlenecks) -> dict[str, Any]:
         else None,
         "customer_hours": result.customer_hours,
         "internal_hours": result.waiting_hours - result.customer_hours,
+        "after_resolution_hours": result.after_resolution_hours,
         "notes": bottleneck_notes(result),
     }
 
 
 def bottleneck_notes(result: Bottlenecks) -> list[str]:
-    """One line for each part the data set cannot show."""
+    """One line for each part the data set cannot show or the report leaves out."""
     notes = []
+    if left_out := after_resolution_note(result.after_resolution):
+        notes.append(f"{left_out[:1].lower()}{left_out[1:]}; --include-after-resolution adds them")
     if result.customer_waits is None:
         notes.append(
             "waiting for the customer: none told apart, no `Information requested` or no"

@@ -18,11 +18,22 @@ def render(ctx: PageContext) -> None:
     business = st.toggle(
         texts.BOTTLENECKS_BUSINESS, key="bottlenecks_business", help=texts.BOTTLENECKS_BUSINESS_HELP
     )
-    found = ctx.query(bottlenecks, calendar=ctx.settings.calendar if business else None)
+    after = st.checkbox(
+        texts.BOTTLENECKS_AFTER,
+        key="bottlenecks_after_resolution",
+        help=texts.BOTTLENECKS_AFTER_HELP,
+    )
+    found = ctx.query(
+        bottlenecks,
+        calendar=ctx.settings.calendar if business else None,
+        include_after_resolution=after,
+    )
     if not found.tickets:
         st.info(texts.NOTHING_SELECTED)
         st.stop()
     st.caption(texts.BOTTLENECKS_CLOCK.format(tickets=found.tickets, clock=found.clock))
+    if left_out := fmt.after_resolution_note(found.after_resolution, arrow="→"):
+        st.caption(texts.BOTTLENECKS_LEFT_OUT.format(note=left_out))
     cols = st.columns(3)
     customer = found.customer_hours
     cols[0].metric(texts.METRIC_WAITING, fmt.duration(found.waiting_hours))
