@@ -331,6 +331,13 @@ NO_CUSTOMER_WAITS = (
     "No `Information requested` or no `Customer replied` event, so waiting for the customer "
     "cannot be told apart: all waiting counts as internal."
 )
+PAUSES = "Who pauses tickets"
+PAUSES_TEXT = (
+    "No `Customer replied` in this log ends a pause, so each `Information requested` counts until"
+    " the ticket's next event: **{pauses:,}** pauses in **{tickets:,}** of {of:,} tickets"
+    " ({share:.0%}), median **{median}**. By team and agent against the desk (a `vs desk` of 2.0"
+    " is twice the desk's):"
+)
 ACTIVITY_DURATIONS = "How long activities take (start to complete)"
 ARRIVALS = "When tickets arrive against when they are resolved (weekday × hour)"
 ARRIVALS_TITLES = ("Tickets created", "Tickets resolved")

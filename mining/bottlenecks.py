@@ -141,7 +141,7 @@ def bottlenecks(
         clock, statements = f"business hours ({describe(calendar)})", _BUSINESS
     for statement in (*statements, _LONGEST_FIRST, _WAIT_STATS):
         con.execute(statement)
-    waits = _with_examples(con, con.execute(sql_text("mining", "waits.sql")).df())
+    waits = with_examples(con, con.execute(sql_text("mining", "waits.sql")).df())
     parts = {}
     for part, (renamed, unused) in _PARTS.items():
         rows = waits[waits["part"] == part].drop(columns=["part", *unused])
@@ -173,11 +173,11 @@ def _activity_durations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
     none, and its windows take longer to plan than the check)."""
     if not con.execute(_HAS_LIFECYCLE).fetchall()[0][0]:
         return None
-    durations = _with_examples(con, con.execute(sql_text("mining", "activity_durations.sql")).df())
+    durations = with_examples(con, con.execute(sql_text("mining", "activity_durations.sql")).df())
     return durations if len(durations) else None
 
 
-def _with_examples(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
+def with_examples(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with its `example_keys` (case keys, best first, repeats possible) turned into
     `example_tickets`: the case ids of the first five distinct keys."""
     firsts = [list(dict.fromkeys(keys))[:EXAMPLES] for keys in frame["example_keys"]]

@@ -14,7 +14,15 @@ from dashboard import texts
 from dashboard.pages import PAGES
 from ingest.load import ingest_files
 from store.connection import open_store
-from tests.conftest import APP, chart_values, name_designed_flow, opened_from_a_link, write
+from tests.conftest import (
+    APP,
+    chart_values,
+    csv_text,
+    hand_made_store,
+    name_designed_flow,
+    opened_from_a_link,
+    write,
+)
 
 OVERVIEW = next(p for p in PAGES if p.module == "overview")
 
@@ -665,6 +673,20 @@ def test_bottlenecks_on_a_log_without_teams_or_requests(app, real_helpdesk_db: P
     assert texts.NO_TEAMS in infos and texts.NO_CUSTOMER_WAITS in infos
     # it resolves with "Resolve ticket": the two stray `Resolved` of 4,580 tickets are said so
     assert texts.FEW_RESOLUTIONS.format(resolved=2, created=4580) in infos
+
+
+def test_bottlenecks_show_who_pauses_on_a_log_without_replies(app, tmp_path: Path) -> None:
+    from tests.test_pauses import HEADER, LOG
+
+    at = app(hand_made_store(tmp_path, csv_text(HEADER, LOG)))
+    at.switch_page(BOTTLENECKS.script).run()
+    assert not at.exception, at.exception
+    assert texts.PAUSES in [s.value for s in at.subheader]
+    assert texts.NO_CUSTOMER_WAITS not in [i.value for i in at.info]
+    tables = {frame.value.columns[0]: frame.value for frame in at.dataframe}
+    assert list(tables["team"]["team"]) == ["L1", "L2"]
+    assert list(tables["team"]["pauses"]) == [3, 2]
+    assert list(tables["agent"]["agent"]) == ["ann", "cy"]
 
 
 def test_the_settings_file_given_to_the_dashboard_is_the_one_it_reads(

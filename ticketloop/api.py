@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from mining.dfg import DirectlyFollowsGraph
     from mining.discovery import DiscoveredProcess
     from mining.escalations import Escalations
+    from mining.pauses import Pauses
     from mining.pm4py_bridge import Method
     from mining.rootcause import RootCause
     from mining.timeline import TicketTimeline
@@ -208,6 +209,15 @@ class Analysis:
                 calendar=calendar,
                 include_after_resolution=include_after_resolution,
             )
+
+    def pauses(self) -> Pauses | None:
+        """Who puts tickets on `Information requested`, how often and how long, by team and
+        agent against the desk (`mining.pauses.Pauses`); None when the log records customer
+        replies (waiting for the customer tells it then) or has no such request."""
+        from mining.pauses import pauses
+
+        with self.store.reading() as con:
+            return pauses(con, self.selection)
 
     def escalations(self) -> Escalations:
         """Escalated, bounce-back, ping-pong and push-to-front tickets and their cost in time and

@@ -427,7 +427,9 @@ def bottlenecks(
       waiting they add (count x mean), with median and p90;
     - waiting in each team's queue, from `Assigned` to the team's next activity;
     - waiting for the customer (from `Information requested` until `Customer
-      replied`) apart from internal waiting;
+      replied`) apart from internal waiting; in a log without `Customer replied`,
+      who pauses tickets (`Information requested`), how often and how long, by
+      team and agent against the desk;
     - the waits after a ticket's resolution (Resolved -> Closed, a survey days
       later) are left out, in one line; --include-after-resolution ranks them;
     - activity durations, where the log has lifecycle start and complete events;
@@ -442,9 +444,11 @@ def bottlenecks(
     result = analysis.bottlenecks(
         business_hours=business_hours, include_after_resolution=include_after_resolution
     )
+    # without customer replies, who pauses tickets stands where waiting for the customer would
+    paused = analysis.pauses() if result.customer_waits is None else None
     if as_json:
-        return emit_json(render.bottlenecks_json(analysis, result))
-    click.echo("\n".join(render.bottlenecks_text(analysis, result, limit)))
+        return emit_json(render.bottlenecks_json(analysis, result, paused))
+    click.echo("\n".join(render.bottlenecks_text(analysis, result, limit, paused)))
     return None
 
 

@@ -10,6 +10,7 @@ from dashboard import charts, texts
 from dashboard.context import PageContext
 from mining.bottlenecks import bottlenecks
 from mining.kpis import RARE_SHARE
+from mining.pauses import pauses
 
 TOP = 15
 
@@ -93,10 +94,29 @@ def render(ctx: PageContext) -> None:
                     )
                 )
     with right:
-        st.subheader(texts.CUSTOMER_WAITS)
-        if found.customer_waits is None:
+        paused = ctx.query(pauses) if found.customer_waits is None else None
+        if paused is not None:  # no replies: who pauses tickets, not an empty "n/a"
+            st.subheader(texts.PAUSES)
+            st.markdown(
+                texts.PAUSES_TEXT.format(
+                    pauses=paused.pauses,
+                    tickets=paused.paused_tickets,
+                    of=paused.tickets,
+                    share=paused.share,
+                    median=fmt.duration(paused.median_hours),
+                )
+            )
+            for frame, key in (
+                (paused.teams, "pauses_by_team"),
+                (paused.agents, "pauses_by_agent"),
+            ):
+                if frame is not None:
+                    st.dataframe(frame, hide_index=True, key=key)
+        elif found.customer_waits is None:
+            st.subheader(texts.CUSTOMER_WAITS)
             st.info(texts.NO_CUSTOMER_WAITS)
         else:
+            st.subheader(texts.CUSTOMER_WAITS)
             row = found.customer_waits.iloc[0]
             st.markdown(
                 texts.CUSTOMER_WAITS_TEXT.format(
