@@ -17,38 +17,28 @@ WITH pauses AS MATERIALIZED (
     FROM selected_events e
     WHERE e.activity_id = (SELECT activity_id FROM activities WHERE name = 'Information requested')
 ),
+-- The desk, each team and each agent in one pass: grouping() says which grouping a row is of.
 grouped AS (
-    SELECT 'desk' AS kind, NULL AS name, * FROM (
-        SELECT count(*) AS pauses, count(DISTINCT case_key) AS tickets, sum(hours) AS total_hours,
-            quantile_cont(hours, [0.5, 0.9]) AS quantiles,
-            list(case_key ORDER BY hours DESC NULLS LAST, case_key) AS keys
-        FROM pauses
-    )
-    UNION ALL
-    SELECT 'team', team, count(*), count(DISTINCT case_key), sum(hours),
-        quantile_cont(hours, [0.5, 0.9]), list(case_key ORDER BY hours DESC NULLS LAST, case_key)
+    SELECT
+        CASE grouping(team, resource) WHEN 3 THEN 'desk' WHEN 1 THEN 'team' ELSE 'agent' END
+            AS kind,
+        coalesce(team, resource) AS name,
+        count(*) AS pauses,
+        count(DISTINCT case_key) AS tickets,
+        sum(hours) AS total_hours,
+        quantile_cont(hours, [0.5, 0.9]) AS quantiles,
+        list(case_key ORDER BY hours DESC NULLS LAST, case_key) AS keys
     FROM pauses
-    WHERE team IS NOT NULL
-    GROUP BY team
-    UNION ALL
-    SELECT 'agent', resource, count(*), count(DISTINCT case_key), sum(hours),
-        quantile_cont(hours, [0.5, 0.9]), list(case_key ORDER BY hours DESC NULLS LAST, case_key)
-    FROM pauses
-    WHERE resource IS NOT NULL
-    GROUP BY resource
+    GROUP BY GROUPING SETS ((), (team), (resource))
 ),
 handled AS (
-    SELECT 'desk' AS kind, NULL AS name, count(*) AS handled FROM selected_cases
-    UNION ALL
-    SELECT 'team', team, count(DISTINCT case_key)
+    SELECT
+        CASE grouping(team, resource) WHEN 3 THEN 'desk' WHEN 1 THEN 'team' ELSE 'agent' END
+            AS kind,
+        coalesce(team, resource) AS name,
+        count(DISTINCT case_key) AS handled
     FROM selected_events
-    WHERE team IN (SELECT team FROM pauses)
-    GROUP BY team
-    UNION ALL
-    SELECT 'agent', resource, count(DISTINCT case_key)
-    FROM selected_events
-    WHERE resource IN (SELECT resource FROM pauses)
-    GROUP BY resource
+    GROUP BY GROUPING SETS ((), (team), (resource))
 )
 SELECT
     g.kind,
@@ -62,5 +52,5 @@ SELECT
     g.keys[:50] AS example_keys
 FROM grouped g
 JOIN handled h ON h.kind = g.kind AND h.name IS NOT DISTINCT FROM g.name
-WHERE g.pauses > 0
+WHERE g.pauses > 0 AND (g.kind = 'desk' OR g.name IS NOT NULL)
 ORDER BY list_position(['desk', 'team', 'agent'], g.kind), g.pauses DESC, g.name
