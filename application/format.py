@@ -82,6 +82,25 @@ def count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'s' * (n != 1)}"
 
 
+def after_resolution_note(waits: pd.DataFrame | None, arrow: str = "->") -> str | None:
+    """The one line saying which waits after resolution a ranking leaves out (the rows of
+    mining's Bottlenecks.after_resolution), the largest first; how to bring them back is each
+    front's to add. None when it leaves none out."""
+    if waits is None or waits.empty:
+        return None
+    largest = waits.nlargest(3, "total_hours")
+    named = ", ".join(
+        f"{a} {arrow} {b}"
+        for a, b in zip(largest["from_activity"], largest["to_activity"], strict=True)
+    )
+    more = ", ..." if len(waits) > len(largest) else ""
+    return (
+        f"Waits after resolution left out: {named}{more}"
+        f" ({count(int(waits['transitions'].sum()), 'step')},"
+        f" {duration(float(waits['total_hours'].sum()))} in all)"
+    )
+
+
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

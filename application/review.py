@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
@@ -25,6 +25,9 @@ from mining.selection import Selection
 from store.errors import MiningError, TicketloopError
 from store.settings import Settings
 
+if TYPE_CHECKING:
+    from mining.bottlenecks import Bottlenecks
+
 
 @dataclass
 class Review:
@@ -38,11 +41,13 @@ class Review:
     changes: list[dict[str, Any]] = field(default_factory=list)
     effects: list[Any] = field(default_factory=list)  # mining.effect.ChangeEffect
     # Conformance deviations of the selection (Conformance.deviations; None when the designed
-    # flow is not put on the log, and `flow_reason` says why) and bottleneck transitions of the last four weeks'
-    # tickets (Bottlenecks.transitions; `recent` says which, in words).
+    # flow is not put on the log, and `flow_reason` says why) and bottleneck transitions of the
+    # last four weeks' tickets (Bottlenecks.transitions, the waits the customer feels; `recent`
+    # says which tickets, in words), the waits after resolution left out of them apart.
     recent: str = ""
     deviations: pd.DataFrame | None = None
     transitions: pd.DataFrame | None = None
+    after_resolution: pd.DataFrame | None = None
     flow_reason: str | None = None  # why the designed flow is not put on these tickets
 
 
@@ -95,7 +100,7 @@ def build_review(
         monday,
         changes=changes,
         effects=effects,
-        transitions=recent_transitions(con, selection, monday=monday),
+        waits=recent_waits(con, selection, monday=monday),
         fit=fit,
     )
 
@@ -116,15 +121,16 @@ def weekly_kpis(
     return compute_kpis(con, selection, settings, weekly=True, changes=days, tickets=tickets)
 
 
-def recent_transitions(
+def recent_waits(
     con: duckdb.DuckDBPyConnection, selection: Selection, *, monday: date
-) -> pd.DataFrame | None:
-    """The bottleneck transitions of the tickets created in the review's week and the three
-    before it (Bottlenecks.transitions); None when no ticket was created then."""
+) -> Bottlenecks | None:
+    """Where the tickets created in the review's week and the three before it wait: their
+    bottlenecks, the waits after resolution left out of the transitions and kept apart; None
+    when no ticket was created then."""
     from mining.bottlenecks import bottlenecks
 
     try:
-        return bottlenecks(con, four_weeks(selection, monday)).transitions
+        return bottlenecks(con, four_weeks(selection, monday))
     except MiningError:
         return None
 
@@ -185,11 +191,11 @@ def assemble_review(
     *,
     changes: list[dict[str, Any]],
     effects: list[Any],
-    transitions: pd.DataFrame | None,
+    waits: Bottlenecks | None,
     fit: FlowFit | None = None,
 ) -> Review:
     """A Review from its parts (what build_review computes; the dashboard takes them from its
-    cache, so that changing the week recomputes no KPI)."""
+    cache, so that changing the week recomputes no KPI); `waits` is what recent_waits found."""
     return Review(
         dataset=selection.dataset,
         selection=selection.describe(),
@@ -201,7 +207,8 @@ def assemble_review(
         recent=f"tickets created {iso_week(monday - timedelta(weeks=3))} to {iso_week(monday)}",
         deviations=fit.conformance.deviations if fit and fit.conformance else None,
         flow_reason=fit.reason if fit is not None else None,
-        transitions=transitions,
+        transitions=waits.transitions if waits is not None else None,
+        after_resolution=waits.after_resolution if waits is not None else None,
     )
 
 

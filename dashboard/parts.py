@@ -15,7 +15,7 @@ from application.review import (
     assemble_review,
     pick_week,
     recent_changes,
-    recent_transitions,
+    recent_waits,
     weekly_kpis,
 )
 from dashboard import data, texts
@@ -55,11 +55,11 @@ def review(ctx: PageContext, week: str = "last", *, details: bool = True) -> Rev
     except TicketloopError as exc:
         st.info(str(exc) if "match" not in str(exc) else texts.NOTHING_SELECTED)
         st.stop()
-    transitions = None
+    waits = None
     if details:
         for change in recent_changes(changes, monday):  # measured while the page draws
             prefetch_effect(ctx, change)
-        transitions = ctx.query(recent_transitions, monday=monday)
+        waits = ctx.query(recent_waits, monday=monday)
     return assemble_review(
         ctx.selection,
         ctx.settings,
@@ -67,7 +67,7 @@ def review(ctx: PageContext, week: str = "last", *, details: bool = True) -> Rev
         monday,
         changes=changes,
         effects=[],  # effects() adds them: the slowest part, drawn last
-        transitions=transitions,
+        waits=waits,
     )
 
 

@@ -9,6 +9,7 @@ import math
 from datetime import timedelta
 
 from application.effect import INTERVAL, effect_table
+from application.format import after_resolution_note
 from application.format import heading as _heading
 from application.format import kpi_value as _fmt
 from application.format import missing as _missing
@@ -22,7 +23,7 @@ from application.review import (
     not_computed,
     scorecard_rows,
 )
-from dashboard import charts
+from dashboard import charts, texts
 from mining.conformance import deviation_costs
 from mining.kpis import BY_NAME
 
@@ -180,6 +181,13 @@ def top_deviations(review: Review, limit: int = 5) -> str:
     )
 
 
+def left_out_waits(review: Review) -> str | None:
+    """The line under the review's top bottlenecks naming the waits after resolution left out
+    of them (the page's and the report's); None when none are."""
+    note = after_resolution_note(review.after_resolution, arrow="→")
+    return texts.REVIEW_LEFT_OUT.format(note=note) if note else None
+
+
 def top_bottlenecks(review: Review, limit: int = 5) -> str:
     """The transitions that add the most waiting in the last weeks."""
     frame = review.transitions
@@ -192,10 +200,12 @@ def top_bottlenecks(review: Review, limit: int = 5) -> str:
         f"<td>{_examples(r.example_tickets)}</td></tr>"
         for r in frame.head(limit).itertuples()
     )
+    left_out = left_out_waits(review)
+    note = f"<p class='sub'>{html.escape(left_out)}</p>" if left_out else ""
     return (
         f"<p class='sub'>{html.escape(review.recent)}; the waits that add the most time first.</p>"
         "<table><tr><th>transition</th><th>times</th><th>waiting in all</th><th>median</th>"
-        f"<th>p90</th><th>longest, e.g.</th></tr>{rows}</table>"
+        f"<th>p90</th><th>longest, e.g.</th></tr>{rows}</table>{note}"
     )
 
 

@@ -306,6 +306,13 @@ TRENDS_EFFECT_CAPTION = (
 BOTTLENECKS_BUSINESS = "Business hours only"
 BOTTLENECKS_BUSINESS_HELP = "Count waiting on the business calendar of the Settings page."
 BOTTLENECKS_CLOCK = "{tickets:,} tickets; durations in {clock}."
+BOTTLENECKS_AFTER = "Include waits after resolution"
+BOTTLENECKS_AFTER_HELP = (
+    "Waits from a ticket's resolution on (Resolved → Closed, a survey answered days later) are"
+    " not waits the customer feels: they are left out unless ticked."
+)
+BOTTLENECKS_LEFT_OUT = "{note}; tick “Include waits after resolution” to rank them."
+REVIEW_LEFT_OUT = "{note}; the Bottlenecks page ranks them."
 METRIC_WAITING = "Waiting between activities"
 METRIC_CUSTOMER = "Of it, for the customer"
 METRIC_INTERNAL = "Of it, internal"
@@ -324,6 +331,13 @@ CUSTOMER_WAITS_TEXT = (
 NO_CUSTOMER_WAITS = (
     "No `Information requested` or no `Customer replied` event, so waiting for the customer "
     "cannot be told apart: all waiting counts as internal."
+)
+PAUSES = "Who pauses tickets"
+PAUSES_TEXT = (
+    "No `Customer replied` in this log ends a pause, so each `Information requested` counts until"
+    " the ticket's next event: **{pauses:,}** pauses in **{tickets:,}** of {of:,} tickets"
+    " ({share:.0%}), median **{median}**. By team and agent against the desk (a `vs desk` of 2.0"
+    " is twice the desk's):"
 )
 ACTIVITY_DURATIONS = "How long activities take (start to complete)"
 ARRIVALS = "When tickets arrive against when they are resolved (weekday × hour)"

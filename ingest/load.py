@@ -110,7 +110,7 @@ def ingest_files(
     named = dataset is not None
     dataset = dataset or dataset_name_for(files[0])
     advance = progress or (lambda _n: None)
-    sources = [detect_source(path, fmt) for path in files]
+    sources = [detect_source(path, fmt, mapping.columns.values()) for path in files]
     hashes = [sha256_of(path) for path in files]
 
     con = duckdb.connect()
@@ -138,6 +138,7 @@ def ingest_files(
                 numbered_by_order.append((index, offset, rows))
         _number_rows(con, numbered_by_order)
         _name_reasons(con, [r.timestamp_format for r in reports])
+        _refuse_eventless(con, files, reports)
         if strict:
             _refuse_rejects(con, files)
         con.execute("SET TimeZone = 'UTC'")  # the store and its reports speak UTC
@@ -252,6 +253,30 @@ def _name_reasons(con: duckdb.DuckDBPyConnection, ts_descriptions: list[str]) ->
         " WHERE reason IS NULL AND (problems IS NOT NULL OR ts IS NULL)",
         {"descriptions": ts_descriptions},
     )
+
+
+def _refuse_eventless(
+    con: duckdb.DuckDBPyConnection, files: Sequence[Path], reports: list[FileReport]
+) -> None:
+    """Fail, with the first reasons, when a file read now gives no event at all: a mapping or
+    reader that does not fit the file, not a load of nothing."""
+    accepted = _count_by_file(con, "SELECT file_idx, count(*) FROM staged WHERE reason IS NULL")
+    for index, report in enumerate(reports):
+        if report.already_loaded or accepted.get(index, 0):
+            continue
+        first = con.execute(
+            "SELECT source_row, reason FROM staged_rows WHERE file_idx = $i AND reason IS NOT NULL"
+            " ORDER BY source_row LIMIT 3",
+            {"i": index},
+        ).fetchall()
+        reasons = "; ".join(f"row {row}: {reason}" for row, reason in first)
+        raise IngestError(
+            str(files[index]),
+            f"{report.rows_read:,} rows read as {report.recognised_as or report.format}, none"
+            f" gives an event ({reasons or 'no event in the file'})",
+            "Nothing was loaded. Fix the rows, or the mapping's [columns] and [timestamp]"
+            " format (--map), or force another reader with --format",
+        )
 
 
 def _refuse_rejects(con: duckdb.DuckDBPyConnection, files: Sequence[Path]) -> None:

@@ -57,14 +57,19 @@ class Bottlenecks:
     """Where the selected tickets wait. Durations in hours on `clock` (elapsed time, or business
     hours); `example_tickets` columns list up to five case ids, longest wait first.
 
-    - transitions: one row per activity directly followed by another: from_activity,
-      to_activity, transitions, total_hours (transitions x mean), mean_hours, median_hours,
-      p90_hours, largest total first;
-    - waiting_hours: all the waiting, the sum of the transitions;
-    - customer_waits: one row, waiting for the customer (from `Information requested` to the next
-      `Customer replied`): requests, tickets, total_hours, mean_hours, median_hours, p90_hours;
-      None when no ticket has such a request, or no ticket has a `Customer replied` event (the
-      log cannot tell the waits apart). The rest of waiting_hours is internal;
+    - transitions: one row per activity directly followed by another and side of the ticket's
+      end: from_activity, to_activity, after_resolution, transitions, total_hours (transitions x
+      mean), mean_hours, median_hours, p90_hours, largest total first. Only the waits the
+      customer feels (before the ticket's end, waits.sql says which step is after it) unless
+      `include_after_resolution`;
+    - after_resolution: the waits after resolution left out of `transitions` (same columns;
+      empty when there are none, or when they are included);
+    - waiting_hours: the waiting of `transitions`, their sum;
+    - customer_waits: one row, waiting for the customer (from an `Information requested` before
+      the ticket's end to the next `Customer replied`, or the end): requests, tickets,
+      total_hours, mean_hours, median_hours, p90_hours; None when no ticket has such a request,
+      or no ticket has a `Customer replied` event (the log cannot tell the waits apart). The rest
+      of waiting_hours is internal;
     - team_queues: one row per team (from `Assigned` to the team's next activity): team,
       assignments, not_acted_on, total_hours, mean_hours, median_hours, p90_hours; None when no
       `Assigned` event names a team;
@@ -77,6 +82,7 @@ class Bottlenecks:
     tickets: int
     clock: str
     transitions: pd.DataFrame
+    after_resolution: pd.DataFrame
     waiting_hours: float
     customer_waits: pd.DataFrame | None
     team_queues: pd.DataFrame | None
@@ -94,21 +100,38 @@ class Bottlenecks:
         waits = self.customer_waits
         return 0.0 if waits is None else float(waits["total_hours"].iloc[0])
 
+    @property
+    def after_resolution_hours(self) -> float:
+        """Hours of the waits after resolution left out of `transitions`."""
+        return float(self.after_resolution["total_hours"].sum())
+
 
 _HAS_LIFECYCLE = "SELECT EXISTS (SELECT 1 FROM selected_events WHERE lifecycle IS NOT NULL)"
 
 _PARTS = {
     "transition": ({"waits": "transitions"}, ["team", "tickets", "not_acted_on"]),
-    "team": ({"waits": "assignments"}, ["from_activity", "to_activity", "tickets"]),
-    "customer": ({"waits": "requests"}, ["from_activity", "to_activity", "team", "not_acted_on"]),
+    "team": (
+        {"waits": "assignments"},
+        ["from_activity", "to_activity", "after_resolution", "tickets"],
+    ),
+    "customer": (
+        {"waits": "requests"},
+        ["from_activity", "to_activity", "after_resolution", "team", "not_acted_on"],
+    ),
 }
 
 
 def bottlenecks(
-    con: duckdb.DuckDBPyConnection, selection: Selection, *, calendar: Calendar | None = None
+    con: duckdb.DuckDBPyConnection,
+    selection: Selection,
+    *,
+    calendar: Calendar | None = None,
+    include_after_resolution: bool = False,
 ) -> Bottlenecks:
     """Waiting and durations of the tickets of `selection`: elapsed time, or business hours by
-    `calendar` when one is given."""
+    `calendar` when one is given. The waits after a ticket's resolution (`Resolved -> Closed`, a
+    survey days later) are left out of the transitions and kept apart, unless
+    `include_after_resolution`."""
     bound = select_tickets(con, selection)
     if calendar is None:
         clock, statements = "elapsed time", _ELAPSED
@@ -118,11 +141,16 @@ def bottlenecks(
         clock, statements = f"business hours ({describe(calendar)})", _BUSINESS
     for statement in (*statements, _LONGEST_FIRST, _WAIT_STATS):
         con.execute(statement)
-    waits = _with_examples(con, con.execute(sql_text("mining", "waits.sql")).df())
+    waits = with_examples(con, con.execute(sql_text("mining", "waits.sql")).df())
     parts = {}
     for part, (renamed, unused) in _PARTS.items():
         rows = waits[waits["part"] == part].drop(columns=["part", *unused])
         parts[part] = rows.rename(columns=renamed).reset_index(drop=True)
+    steps = parts["transition"]
+    after = steps["after_resolution"].astype(bool)
+    shown, left_out = (
+        (steps, steps.iloc[:0]) if include_after_resolution else (steps[~after], steps[after])
+    )
     durations = _activity_durations(con)
     arrivals = con.execute(
         sql_text("mining", "arrivals_resolutions.sql"), {"zone": selection.timezone}
@@ -130,8 +158,9 @@ def bottlenecks(
     return Bottlenecks(
         tickets=bound.tickets,
         clock=clock,
-        transitions=parts["transition"],
-        waiting_hours=float(parts["transition"]["total_hours"].sum()),
+        transitions=shown.reset_index(drop=True),
+        after_resolution=left_out.reset_index(drop=True),
+        waiting_hours=float(shown["total_hours"].sum()),
         customer_waits=parts["customer"] if len(parts["customer"]) else None,
         team_queues=parts["team"] if len(parts["team"]) else None,
         activity_durations=durations,
@@ -144,11 +173,11 @@ def _activity_durations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
     none, and its windows take longer to plan than the check)."""
     if not con.execute(_HAS_LIFECYCLE).fetchall()[0][0]:
         return None
-    durations = _with_examples(con, con.execute(sql_text("mining", "activity_durations.sql")).df())
+    durations = with_examples(con, con.execute(sql_text("mining", "activity_durations.sql")).df())
     return durations if len(durations) else None
 
 
-def _with_examples(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
+def with_examples(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with its `example_keys` (case keys, best first, repeats possible) turned into
     `example_tickets`: the case ids of the first five distinct keys."""
     firsts = [list(dict.fromkeys(keys))[:EXAMPLES] for keys in frame["example_keys"]]

@@ -99,15 +99,18 @@ def test_a_request_open_until_the_end_and_a_repeated_request(tmp_path: Path) -> 
         ("R", "Customer replied", at(3), None, None),
         ("R", "Information requested", at(4), None, None),
         ("R", "Customer replied", at(4.5), None, None),
-        # never answered: the wait runs to the ticket's last event
+        # never answered: the wait runs to the ticket's end (it is abandoned), not to its close
         ("S", "Information requested", at(0), None, None),
         ("S", "Abandoned", at(10), None, None),
         ("S", "Closed", at(11), None, None),
+        # never answered nor ended: to the ticket's last event
+        ("T", "Information requested", at(0), None, None),
+        ("T", "Investigation", at(6), None, None),
     ]
     result = run(hand_made_store(tmp_path, csv_text(HEADER, log)))
     waits = result.customer_waits.iloc[0]
-    assert (waits.requests, waits.tickets, waits.total_hours) == (3, 2, 3 + 0.5 + 11)
-    assert list(waits.example_tickets) == ["S", "R"]
+    assert (waits.requests, waits.tickets, waits.total_hours) == (4, 3, 3 + 0.5 + 10 + 6)
+    assert list(waits.example_tickets) == ["S", "T", "R"]
 
 
 def test_requests_in_a_log_that_records_no_reply_are_not_customer_waits(tmp_path: Path) -> None:
@@ -226,7 +229,147 @@ def test_the_real_logs(name: str, real_logs: Path, tmp_path: Path) -> None:
     with open_store(db, read_only=True) as con:
         result = bottlenecks(con, Selection("real"))
     assert result.tickets == report.cases
-    assert result.transitions["transitions"].sum() == report.events_loaded - report.cases
+    steps = result.transitions["transitions"].sum() + result.after_resolution["transitions"].sum()
+    assert steps == report.events_loaded - report.cases
     assert result.team_queues is None
     assert (result.activity_durations is not None) == (name == "bpic2012.xes.gz")
     assert result.customer_waits is None
+
+
+ENDS = [
+    # resolved, closed two days later, a survey after: both steps after resolution
+    ("A", "Ticket created", at(0), None, None),
+    ("A", "Resolved", at(2), None, None),
+    ("A", "Closed", at(50), None, None),
+    ("A", "Survey answered", at(80), None, None),
+    # reopened and resolved again: only the steps from the last `Resolved` on are after it
+    ("B", "Ticket created", at(0), None, None),
+    ("B", "Resolved", at(1), None, None),
+    ("B", "Reopened", at(10), None, None),
+    ("B", "Assigned", at(12), None, None),
+    ("B", "Resolved", at(14), None, None),
+    ("B", "Closed", at(20), None, None),
+    # reopened and still open: no end, nothing after it
+    ("C", "Ticket created", at(0), None, None),
+    ("C", "Resolved", at(1), None, None),
+    ("C", "Reopened", at(5), None, None),
+    # rejected: the rejection is its end
+    ("D", "Ticket created", at(0), None, None),
+    ("D", "Rejected", at(1), None, None),
+    ("D", "Closed", at(3), None, None),
+    # closed without an outcome: the close is its end
+    ("E", "Ticket created", at(0), None, None),
+    ("E", "Investigation", at(2), None, None),
+    ("E", "Closed", at(4), None, None),
+    ("E", "Survey answered", at(5), None, None),
+    # a request answered after the resolution: the customer's wait stops at the resolution
+    ("F", "Ticket created", at(0), None, None),
+    ("F", "Information requested", at(1), None, None),
+    ("F", "Resolved", at(5), None, None),
+    ("F", "Customer replied", at(9), None, None),
+    ("F", "Closed", at(10), None, None),
+    # a request after the resolution is no wait for the customer
+    ("G", "Ticket created", at(0), None, None),
+    ("G", "Resolved", at(1), None, None),
+    ("G", "Information requested", at(2), None, None),
+    ("G", "Customer replied", at(3), None, None),
+]
+BEFORE = {  # (from, to): (steps, hours), counted by hand on ENDS
+    ("Ticket created", "Resolved"): (4, 2 + 1 + 1 + 1),
+    ("Resolved", "Reopened"): (2, 9 + 4),
+    ("Reopened", "Assigned"): (1, 2),
+    ("Assigned", "Resolved"): (1, 2),
+    ("Ticket created", "Rejected"): (1, 1),
+    ("Ticket created", "Investigation"): (1, 2),
+    ("Investigation", "Closed"): (1, 2),
+    ("Ticket created", "Information requested"): (1, 1),
+    ("Information requested", "Resolved"): (1, 4),
+}
+AFTER = {
+    ("Resolved", "Closed"): (2, 48 + 6),
+    ("Closed", "Survey answered"): (2, 30 + 1),
+    ("Rejected", "Closed"): (1, 2),
+    ("Resolved", "Customer replied"): (1, 4),
+    ("Customer replied", "Closed"): (1, 1),
+    ("Resolved", "Information requested"): (1, 1),
+    ("Information requested", "Customer replied"): (1, 1),
+}
+
+
+def _steps(frame) -> dict[tuple[str, str], tuple[int, float]]:
+    return {
+        (r.from_activity, r.to_activity): (r.transitions, r.total_hours) for r in frame.itertuples()
+    }
+
+
+def test_waits_after_resolution_are_left_out_of_the_ranking_and_kept_apart(
+    tmp_path: Path,
+) -> None:
+    db = hand_made_store(tmp_path, csv_text(HEADER, ENDS))
+    result = run(db)
+    assert _steps(result.transitions) == BEFORE
+    assert not result.transitions["after_resolution"].any()
+    assert _steps(result.after_resolution) == AFTER
+    assert result.waiting_hours == sum(h for _, h in BEFORE.values()) == 32
+    assert result.after_resolution_hours == sum(h for _, h in AFTER.values()) == 94
+    waits = result.customer_waits.iloc[0]  # F's request alone, up to its resolution
+    assert (waits.requests, waits.tickets, waits.total_hours) == (1, 1, 4)
+    assert result.waiting_hours - result.customer_hours == 28  # internal, never negative
+    with open_store(db, read_only=True) as con:
+        everything = bottlenecks(con, Selection("t"), include_after_resolution=True)
+    assert _steps(everything.transitions) == BEFORE | AFTER
+    assert everything.after_resolution.empty and everything.waiting_hours == 126
+    first = everything.transitions.iloc[0]
+    assert (first.from_activity, first.to_activity, first.after_resolution) == (
+        "Resolved",
+        "Closed",
+        True,
+    )
+
+
+def test_the_waits_the_customer_feels_keep_their_totals(sample_db: Path) -> None:
+    """On the sample, leaving the waits after resolution out changes no other transition: each
+    keeps its count, total and examples, and the two parts add up to all the waiting."""
+    with open_store(sample_db, read_only=True) as con:
+        felt = bottlenecks(con, Selection("helpdesk"))
+        every = bottlenecks(con, Selection("helpdesk"), include_after_resolution=True)
+    assert set(_steps(felt.after_resolution)) == {
+        ("Resolved", "Closed"),
+        ("Closed", "Survey answered"),
+        ("Rejected", "Closed"),
+        ("Abandoned", "Closed"),
+    }
+    before = every.transitions[~every.transitions["after_resolution"]].reset_index(drop=True)
+    assert felt.transitions.equals(before)
+    assert felt.waiting_hours + felt.after_resolution_hours == pytest.approx(every.waiting_hours)
+    assert felt.after_resolution_hours / 24 == pytest.approx(11_456.9, abs=0.1)
+    top = felt.transitions.iloc[0]
+    assert (top.from_activity, top.to_activity, top.transitions) == (
+        "Assigned",
+        "Investigation",
+        1592,
+    )
+
+
+def test_the_command_leaves_them_out_in_one_line_and_the_flag_ranks_them(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ticketloop.api import Store
+    from ticketloop.cli import cli
+
+    db = hand_made_store(tmp_path, csv_text(HEADER, ENDS))
+    out = CliRunner().invoke(cli, ["bottlenecks", "--db", str(db)]).output
+    assert "  Resolved -> Closed" not in out
+    assert (
+        "note: waits after resolution left out: Resolved -> Closed, Closed -> Survey answered,"
+        " Resolved -> Customer replied, ... (9 steps, 3.9 days in all);"
+        " --include-after-resolution adds them"
+    ) in out.splitlines()
+    out = CliRunner().invoke(cli, ["bottlenecks", "--db", str(db), "--include-after-resolution"])
+    assert out.exit_code == 0
+    lines = out.output.splitlines()
+    assert lines[4].split()[:4] == ["Resolved", "->", "Closed", "2"]
+    assert not any("left out" in line for line in lines)
+    api = Store(db).select("t")
+    assert api.bottlenecks().after_resolution_hours == 94
+    assert api.bottlenecks(include_after_resolution=True).waiting_hours == 126

@@ -14,7 +14,15 @@ from dashboard import texts
 from dashboard.pages import PAGES
 from ingest.load import ingest_files
 from store.connection import open_store
-from tests.conftest import APP, chart_values, name_designed_flow, opened_from_a_link, write
+from tests.conftest import (
+    APP,
+    chart_values,
+    csv_text,
+    hand_made_store,
+    name_designed_flow,
+    opened_from_a_link,
+    write,
+)
 
 OVERVIEW = next(p for p in PAGES if p.module == "overview")
 
@@ -416,6 +424,13 @@ def test_weekly_review_is_the_landing_page_and_matches_the_kpis(app, sample_db: 
         label = kpi.meaning[:1].upper() + kpi.meaning[1:]
         assert metrics[label] == fmt.kpi_value(value, kpi.unit)
     assert at.caption[0].value.startswith(f"Week {review.week:%G-W%V}")
+    # its top bottlenecks leave the waits after resolution out, in the report's words
+    from dashboard.report import left_out_waits
+
+    assert left_out_waits(review) in [c.value for c in at.caption]
+    assert "Resolved → Closed" not in list(
+        review.transitions["from_activity"] + " → " + review.transitions["to_activity"]
+    )
     assert at.get("download_button")
     assert texts.REVIEW_NO_CHANGES in [i.value for i in at.info]
 
@@ -623,7 +638,20 @@ def test_bottlenecks_rank_transitions_as_mining_does(app, sample_db: Path) -> No
     (bars,) = charts[texts.BOTTLENECKS_TRANSITIONS]["data"]
     top = found.transitions.nlargest(15, "total_hours")
     assert chart_values(bars["x"])[0] == pytest.approx(top["total_hours"].iloc[0] / 24)
-    assert bars["y"][0] == "Resolved → Closed"
+    # the waits after resolution are left out, said in one line, and back when ticked
+    assert bars["y"][0] == "Assigned → Investigation"
+    left_out = fmt.after_resolution_note(found.after_resolution, arrow="→")
+    assert texts.BOTTLENECKS_LEFT_OUT.format(note=left_out) in [c.value for c in at.caption]
+    at.checkbox(key="bottlenecks_after_resolution").check().run()
+    assert not at.exception, at.exception
+    (bars,) = [
+        json.loads(c.proto.spec)["data"][0]
+        for c in at.get("plotly_chart")
+        if "bottleneck_transitions" in c.proto.id
+    ]
+    assert bars["y"][:2] == ["Resolved → Closed", "Closed → Survey answered"]
+    assert not any(c.value.startswith("Waits after resolution") for c in at.caption)
+    at.checkbox(key="bottlenecks_after_resolution").uncheck().run()
     # team queues: a row per team with a wait; one whose assignments nobody acted on is only
     # named in the caption below, not drawn as an empty row
     queue_chart = next(
@@ -645,6 +673,20 @@ def test_bottlenecks_on_a_log_without_teams_or_requests(app, real_helpdesk_db: P
     assert texts.NO_TEAMS in infos and texts.NO_CUSTOMER_WAITS in infos
     # it resolves with "Resolve ticket": the two stray `Resolved` of 4,580 tickets are said so
     assert texts.FEW_RESOLUTIONS.format(resolved=2, created=4580) in infos
+
+
+def test_bottlenecks_show_who_pauses_on_a_log_without_replies(app, tmp_path: Path) -> None:
+    from tests.test_pauses import HEADER, LOG
+
+    at = app(hand_made_store(tmp_path, csv_text(HEADER, LOG)))
+    at.switch_page(BOTTLENECKS.script).run()
+    assert not at.exception, at.exception
+    assert texts.PAUSES in [s.value for s in at.subheader]
+    assert texts.NO_CUSTOMER_WAITS not in [i.value for i in at.info]
+    tables = {frame.value.columns[0]: frame.value for frame in at.dataframe}
+    assert list(tables["team"]["team"]) == ["L1", "L2"]
+    assert list(tables["team"]["pauses"]) == [3, 2]
+    assert list(tables["agent"]["agent"]) == ["ann", "cy"]
 
 
 def test_the_settings_file_given_to_the_dashboard_is_the_one_it_reads(

@@ -424,13 +424,17 @@ def test_bad_rows_are_rejected_with_row_and_reason_and_the_rest_loads(
     )
 
 
-def test_a_file_of_only_malformed_rows_is_all_rejected(db: Path, tmp_path: Path) -> None:
+def test_a_file_of_only_malformed_rows_loads_nothing_and_says_why(db: Path, tmp_path: Path) -> None:
     path = write(
         tmp_path / "m.csv", "Case ID,Activity,Timestamp\nT1,A,2025-01-01,x\nT2,B,2025-01-02,y\n"
     )
-    report = ingest_files(db, [path], dataset="t")
-    assert (report.events_loaded, report.rows_rejected, report.files[0].rows_read) == (0, 2, 2)
-    assert [r for (r,) in rows(db, "SELECT row_number FROM rejects ORDER BY 1")] == [2, 3]
+    with pytest.raises(IngestError) as caught:
+        ingest_files(db, [path], dataset="t")
+    assert str(caught.value).startswith(
+        f"{path}: 2 rows read as CSV event log, none gives an event (row 2: malformed CSV row:"
+    )
+    assert "; row 3: malformed CSV row: " in str(caught.value)
+    assert not db.exists()
 
 
 def test_strict_refuses_the_whole_load(db: Path, tmp_path: Path) -> None:
@@ -704,3 +708,96 @@ def test_a_file_appended_under_its_own_name_says_what_the_data_set_held(
     again = tmp_path / "again.csv"
     write(again, "case_id,activity,timestamp\nX2,Ticket created,2025-08-02 09:00:00\n")
     assert not any("appended" in n for n in ingest_files(db, [again], dataset="helpdesk").notes)
+
+
+SNAPSHOT_MAPPING = """[columns]
+case_id = "number"
+activity = "incident_state"
+timestamp = "sys_updated_at"
+resource = "sys_updated_by"
+team = "assignment_group"
+
+[timestamp]
+format = "%d/%m/%Y %H:%M:%S"
+"""
+
+
+def test_the_users_mapping_wins_over_recognition(tmp_path: Path) -> None:
+    """A ServiceNow snapshot export is recognised as one, but a mapping whose [columns] name its
+    fields reads it as the user mapped it, each row an event, with the format of the raw file;
+    --format still forces the vendor's reader, which that format does not fit."""
+    from click.testing import CliRunner
+
+    from ticketloop.cli import cli
+
+    export = SAMPLE / "helpdesk_servicenow_snapshots.csv.gz"
+    mapping = write(tmp_path / "snapshots.toml", SNAPSHOT_MAPPING)
+    db = tmp_path / "s.duckdb"
+    report = ingest_files(db, [export], dataset="sn", mapping=load_mapping(mapping))
+    assert (report.files[0].format, report.files[0].recognised_as) == ("csv", "CSV event log")
+    assert (report.events_loaded, report.rows_rejected, report.cases) == (35_444, 0, 5_000)
+    assert rows(db, "SELECT count(DISTINCT team) > 1, min(ts) FROM events") == [
+        (True, datetime(2025, 1, 6, 2, 8, 45, tzinfo=UTC))
+    ]
+    forced_db = str(tmp_path / "f.duckdb")
+    forced = CliRunner().invoke(
+        cli,
+        [
+            "ingest",
+            str(export),
+            "--db",
+            forced_db,
+            "--map",
+            str(mapping),
+            "--format",
+            "servicenow-snapshot",
+        ],
+    )
+    assert forced.exit_code == 1
+    assert "rows read as ServiceNow incident snapshots (one row per version), none gives" in (
+        forced.output
+    )
+    assert not (tmp_path / "f.duckdb").exists()
+
+
+def test_a_mapping_naming_columns_the_file_lacks_leaves_recognition_alone(tmp_path: Path) -> None:
+    from ingest.sources import detect_source
+
+    export = SAMPLE / "helpdesk_servicenow_snapshots.csv.gz"
+    assert detect_source(export, mapped=["number", "sys_updated_at"]).name == "csv"
+    assert detect_source(export, mapped=["number", "when"]).name == "servicenow-snapshot"
+    assert detect_source(export).name == "servicenow-snapshot"
+    semicolons = write(tmp_path / "log.txt", "ref;step;stamp\nT1;Open;2025-01-06 08:00\n")
+    assert detect_source(semicolons, mapped=["ref", "step", "stamp"]).name == "csv"
+
+
+def test_a_file_giving_no_event_is_an_error_and_the_store_is_unchanged(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ticketloop.cli import cli
+
+    db = tmp_path / "s.duckdb"
+    good = write(tmp_path / "good.csv", "Case ID,Activity,Timestamp\nA,Open,2025-01-06 08:00\n")
+    ingest_files(db, [good], dataset="d")
+    before = rows(db, "SELECT version, (SELECT count(*) FROM events) FROM datasets")
+    bad = write(
+        tmp_path / "bad.csv",
+        "ref,step,stamp\nB,Open,06.01.2025 08:00\nB,Closed,07.01.2025 09:30\n",
+    )
+    mapping = write(
+        tmp_path / "m.toml",
+        '[columns]\ncase_id = "ref"\nactivity = "step"\ntimestamp = "stamp"\n'
+        '[timestamp]\nformat = "%m/%d/%Y %H:%M"\n',
+    )
+    result = CliRunner().invoke(
+        cli, ["ingest", str(bad), "--db", str(db), "--dataset", "d", "--map", str(mapping)]
+    )
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: {bad}: 2 rows read as CSV event log, none gives an event (row 2: timestamp"
+        ' "06.01.2025 08:00" does not match %m/%d/%Y %H:%M; row 3: timestamp "07.01.2025 09:30"'
+        " does not match %m/%d/%Y %H:%M). Nothing was loaded. Fix the rows, or the mapping's"
+        " [columns] and [timestamp] format (--map), or force another reader with --format\n"
+    )
+    assert rows(db, "SELECT version, (SELECT count(*) FROM events) FROM datasets") == before
+    assert rows(db, "SELECT count(*) FROM rejects") == [(0,)]

@@ -55,6 +55,14 @@ def test_the_review_ranks_deviations_and_bottlenecks_with_tickets(review: Path) 
         section = text.split(f"<h2>{heading}</h2>")[1].split("<h2>")[0]
         assert section.count("<tr>") > 1  # a header and ranked rows
         assert "HD-" in section  # each row names example tickets
+    # the waits after resolution are not ranked, and one line says so
+    bottlenecks = text.split("<h2>Top bottlenecks</h2>")[1].split("<h2>")[0]
+    assert "<td>Resolved → Closed</td>" not in bottlenecks
+    assert re.search(
+        r"<p class='sub'>Waits after resolution left out: Resolved → Closed, Closed → Survey"
+        r" answered, .* in all\); the Bottlenecks page ranks them.</p>",
+        bottlenecks,
+    )
 
 
 def test_a_review_of_a_log_without_the_first_trend_still_draws_its_charts(

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from mining.dfg import DirectlyFollowsGraph
     from mining.discovery import DiscoveredProcess
     from mining.escalations import Escalations
+    from mining.pauses import Pauses
     from mining.pm4py_bridge import Method
     from mining.rootcause import RootCause
     from mining.timeline import TicketTimeline
@@ -190,15 +191,33 @@ class Analysis:
         with self.store.reading() as con:
             return scope(con, self.selection).tickets
 
-    def bottlenecks(self, *, business_hours: bool = False) -> Bottlenecks:
+    def bottlenecks(
+        self, *, business_hours: bool = False, include_after_resolution: bool = False
+    ) -> Bottlenecks:
         """Where the tickets wait (`mining.bottlenecks.Bottlenecks`): transitions, team queues,
         waiting for the customer, activity durations, arrivals against resolutions. Durations
-        in elapsed hours, or in business hours by the settings' `[calendar]`."""
+        in elapsed hours, or in business hours by the settings' `[calendar]`. The waits after
+        a ticket's resolution are left out of the transitions (`.after_resolution` holds them)
+        unless `include_after_resolution`."""
         from mining.bottlenecks import bottlenecks
 
         calendar = self.store.settings.calendar if business_hours else None
         with self.store.reading() as con:
-            return bottlenecks(con, self.selection, calendar=calendar)
+            return bottlenecks(
+                con,
+                self.selection,
+                calendar=calendar,
+                include_after_resolution=include_after_resolution,
+            )
+
+    def pauses(self) -> Pauses | None:
+        """Who puts tickets on `Information requested`, how often and how long, by team and
+        agent against the desk (`mining.pauses.Pauses`); None when the log records customer
+        replies (waiting for the customer tells it then) or has no such request."""
+        from mining.pauses import pauses
+
+        with self.store.reading() as con:
+            return pauses(con, self.selection)
 
     def escalations(self) -> Escalations:
         """Escalated, bounce-back, ping-pong and push-to-front tickets and their cost in time and

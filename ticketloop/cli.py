@@ -404,11 +404,21 @@ def limit_option(command: Callable) -> Callable:
     is_flag=True,
     help="Count only business hours, by the [calendar] of the settings file.",
 )
+@click.option(
+    "--include-after-resolution",
+    is_flag=True,
+    help="Rank the waits after a ticket's resolution (Resolved -> Closed, a survey) too.",
+)
 @limit_option
 @selection_options
 @common_options
 def bottlenecks(
-    business_hours: bool, limit: int, selection: dict[str, Any], db: Path, as_json: bool
+    business_hours: bool,
+    include_after_resolution: bool,
+    limit: int,
+    selection: dict[str, Any],
+    db: Path,
+    as_json: bool,
 ) -> None:
     """Where tickets wait, in hours.
 
@@ -417,7 +427,11 @@ def bottlenecks(
       waiting they add (count x mean), with median and p90;
     - waiting in each team's queue, from `Assigned` to the team's next activity;
     - waiting for the customer (from `Information requested` until `Customer
-      replied`) apart from internal waiting;
+      replied`) apart from internal waiting; in a log without `Customer replied`,
+      who pauses tickets (`Information requested`), how often and how long, by
+      team and agent against the desk;
+    - the waits after a ticket's resolution (Resolved -> Closed, a survey days
+      later) are left out, in one line; --include-after-resolution ranks them;
     - activity durations, where the log has lifecycle start and complete events;
     - tickets arriving against tickets resolved, by weekday and hour.
 
@@ -427,10 +441,14 @@ def bottlenecks(
     from ticketloop import render
 
     analysis = analysis_for(db, selection)
-    result = analysis.bottlenecks(business_hours=business_hours)
+    result = analysis.bottlenecks(
+        business_hours=business_hours, include_after_resolution=include_after_resolution
+    )
+    # without customer replies, who pauses tickets stands where waiting for the customer would
+    paused = analysis.pauses() if result.customer_waits is None else None
     if as_json:
-        return emit_json(render.bottlenecks_json(analysis, result))
-    click.echo("\n".join(render.bottlenecks_text(analysis, result, limit)))
+        return emit_json(render.bottlenecks_json(analysis, result, paused))
+    click.echo("\n".join(render.bottlenecks_text(analysis, result, limit, paused)))
     return None
 
 

@@ -6,12 +6,13 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from application.format import missing
+from application.format import after_resolution_note, missing
 from ticketloop import text
 
 if TYPE_CHECKING:
     from mining.bottlenecks import Bottlenecks
     from mining.escalations import Escalations
+    from mining.pauses import Pauses
     from mining.rootcause import RootCause
     from ticketloop.api import Analysis
 
@@ -44,8 +45,11 @@ def header(analysis: Analysis, tickets: int) -> str:
 # --- bottlenecks --------------------------------------------------------------------------------
 
 
-def bottlenecks_json(analysis: Analysis, result: Bottlenecks) -> dict[str, Any]:
+def bottlenecks_json(
+    analysis: Analysis, result: Bottlenecks, pauses: Pauses | None = None
+) -> dict[str, Any]:
     return {
+        "pauses": jsonable(pauses),
         "dataset": analysis.selection.dataset,
         "selection": analysis.selection.describe(),
         **jsonable(result),
@@ -54,13 +58,16 @@ def bottlenecks_json(analysis: Analysis, result: Bottlenecks) -> dict[str, Any]:
         else None,
         "customer_hours": result.customer_hours,
         "internal_hours": result.waiting_hours - result.customer_hours,
+        "after_resolution_hours": result.after_resolution_hours,
         "notes": bottleneck_notes(result),
     }
 
 
 def bottleneck_notes(result: Bottlenecks) -> list[str]:
-    """One line for each part the data set cannot show."""
+    """One line for each part the data set cannot show or the report leaves out."""
     notes = []
+    if left_out := after_resolution_note(result.after_resolution):
+        notes.append(f"{left_out[:1].lower()}{left_out[1:]}; --include-after-resolution adds them")
     if result.customer_waits is None:
         notes.append(
             "waiting for the customer: none told apart, no `Information requested` or no"
@@ -94,7 +101,9 @@ def _durations(row: Any, hours: Callable[[Any], str]) -> list[str]:
     ]
 
 
-def bottlenecks_text(analysis: Analysis, result: Bottlenecks, limit: int) -> list[str]:
+def bottlenecks_text(
+    analysis: Analysis, result: Bottlenecks, limit: int, pauses: Pauses | None = None
+) -> list[str]:
     lines = [header(analysis, result.tickets) + f"; durations in {result.clock}", ""]
     # business hours stay hours: a "day" would read as a working day, not 24 business hours
     hours = _business_hours if result.in_business_hours else _hours
@@ -126,6 +135,8 @@ def bottlenecks_text(analysis: Analysis, result: Bottlenecks, limit: int) -> lis
             f"  internal waiting: {hours(internal)}"
             f" ({_share(internal / total if total else None)})",
         ]
+    if pauses is not None:
+        lines += ["", *pauses_text(pauses, limit)]
     if result.team_queues is not None:
         lines += ["", "Team queues: from `Assigned` to the team's next activity"]
         lines += _table(
@@ -156,6 +167,50 @@ def bottlenecks_text(analysis: Analysis, result: Bottlenecks, limit: int) -> lis
     lines += ["", *_arrivals_grid(result.arrivals, analysis.selection.timezone)]
     lines += ["", *(f"note: {note}" for note in bottleneck_notes(result))]
     return _trim(lines)
+
+
+def pauses_text(pauses: Pauses, limit: int) -> list[str]:
+    """Who pauses tickets, by team and agent against the desk (a log without customer replies)."""
+    lines = [
+        "Pauses: `Information requested`, until the ticket's next event (no `Customer replied`"
+        " in the log ends them)",
+        f"  desk: {_int(pauses.pauses)} pauses in {_int(pauses.paused_tickets)} of"
+        f" {_int(pauses.tickets)} tickets ({_share(pauses.share)}), median"
+        f" {_hours(pauses.median_hours)}, {_hours(pauses.total_hours)} in all"
+        f"{_eg(pauses.example_tickets)}",
+    ]
+    for frame, who in ((pauses.teams, "team"), (pauses.agents, "agent")):
+        if frame is None:
+            lines.append(f"  by {who}: no pause names one")
+            continue
+        lines += _table(
+            [
+                who,
+                "pauses",
+                "tickets",
+                "of handled",
+                "vs desk",
+                "median",
+                "vs desk",
+                "total",
+                "e.g.",
+            ],
+            [
+                [
+                    getattr(r, who),
+                    _int(r.pauses),
+                    _int(r.tickets),
+                    _share(r.share),
+                    _times(r.share_vs_desk),
+                    _hours(r.median_hours),
+                    _times(r.median_vs_desk),
+                    _hours(r.total_hours),
+                    _examples(r.example_tickets),
+                ]
+                for r in frame.head(limit).itertuples()
+            ],
+        )
+    return lines
 
 
 def _arrivals_grid(grid: Any, zone: str) -> list[str]:
@@ -421,6 +476,11 @@ def _signed_hours(value: Any) -> str:
 
 def _signed(value: Any, digits: int = 1) -> str:
     return "-" if missing(value) else f"{value:+,.{digits}f}"
+
+
+def _times(value: Any) -> str:
+    """A ratio to the desk's figure: `x1.6`."""
+    return "-" if missing(value) else f"x{value:.1f}"
 
 
 def _share(value: Any) -> str:

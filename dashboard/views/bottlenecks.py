@@ -10,6 +10,7 @@ from dashboard import charts, texts
 from dashboard.context import PageContext
 from mining.bottlenecks import bottlenecks
 from mining.kpis import RARE_SHARE
+from mining.pauses import pauses
 
 TOP = 15
 
@@ -18,11 +19,22 @@ def render(ctx: PageContext) -> None:
     business = st.toggle(
         texts.BOTTLENECKS_BUSINESS, key="bottlenecks_business", help=texts.BOTTLENECKS_BUSINESS_HELP
     )
-    found = ctx.query(bottlenecks, calendar=ctx.settings.calendar if business else None)
+    after = st.checkbox(
+        texts.BOTTLENECKS_AFTER,
+        key="bottlenecks_after_resolution",
+        help=texts.BOTTLENECKS_AFTER_HELP,
+    )
+    found = ctx.query(
+        bottlenecks,
+        calendar=ctx.settings.calendar if business else None,
+        include_after_resolution=after,
+    )
     if not found.tickets:
         st.info(texts.NOTHING_SELECTED)
         st.stop()
     st.caption(texts.BOTTLENECKS_CLOCK.format(tickets=found.tickets, clock=found.clock))
+    if left_out := fmt.after_resolution_note(found.after_resolution, arrow="→"):
+        st.caption(texts.BOTTLENECKS_LEFT_OUT.format(note=left_out))
     cols = st.columns(3)
     customer = found.customer_hours
     cols[0].metric(texts.METRIC_WAITING, fmt.duration(found.waiting_hours))
@@ -82,10 +94,29 @@ def render(ctx: PageContext) -> None:
                     )
                 )
     with right:
-        st.subheader(texts.CUSTOMER_WAITS)
-        if found.customer_waits is None:
+        paused = ctx.query(pauses) if found.customer_waits is None else None
+        if paused is not None:  # no replies: who pauses tickets, not an empty "n/a"
+            st.subheader(texts.PAUSES)
+            st.markdown(
+                texts.PAUSES_TEXT.format(
+                    pauses=paused.pauses,
+                    tickets=paused.paused_tickets,
+                    of=paused.tickets,
+                    share=paused.share,
+                    median=fmt.duration(paused.median_hours),
+                )
+            )
+            for frame, key in (
+                (paused.teams, "pauses_by_team"),
+                (paused.agents, "pauses_by_agent"),
+            ):
+                if frame is not None:
+                    st.dataframe(frame, hide_index=True, key=key)
+        elif found.customer_waits is None:
+            st.subheader(texts.CUSTOMER_WAITS)
             st.info(texts.NO_CUSTOMER_WAITS)
         else:
+            st.subheader(texts.CUSTOMER_WAITS)
             row = found.customer_waits.iloc[0]
             st.markdown(
                 texts.CUSTOMER_WAITS_TEXT.format(

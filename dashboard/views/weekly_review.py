@@ -68,6 +68,8 @@ def render(ctx: PageContext) -> None:
             st.caption(texts.REVIEW_BOTTLENECKS_WHEN.format(recent=review.recent))
             chart = charts.transition_waits(review.transitions, texts.TRANSITIONS_CHART, top=5)
             st.plotly_chart(chart, key="review_bottlenecks")
+        if left_out := report.left_out_waits(review):
+            st.caption(left_out)
         parts.link("bottlenecks", texts.REVIEW_BOTTLENECKS_MORE)
     with right:
         st.subheader(texts.REVIEW_ESCALATIONS)

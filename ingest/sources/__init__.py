@@ -3,6 +3,7 @@ registered in `SOURCES` below. A new format is one new module and one line here.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from ingest.sources import csv, freshdesk, jira, servicenow, xes, zendesk
@@ -23,8 +24,10 @@ BY_NAME: dict[str, Source] = {s.name: s for s in SOURCES}
 __all__ = ["BY_NAME", "SOURCES", "ReadContext", "Source", "SourceRows", "detect_source"]
 
 
-def detect_source(path: Path, requested: str = "auto") -> Source:
-    """The source `requested`, or with "auto" the one most sure the file is its own."""
+def detect_source(path: Path, requested: str = "auto", mapped: Collection[str] = ()) -> Source:
+    """The source `requested`; with "auto", the generic CSV reader when `mapped` (the columns a
+    mapping file's [columns] names) are all columns of the file's header, as the user mapped
+    it; else the one most sure the file is its own."""
     if path.is_dir():
         raise IngestError(str(path), "is a folder, not a file", "Give the export files in it")
     if not path.is_file():
@@ -34,6 +37,8 @@ def detect_source(path: Path, requested: str = "auto") -> Source:
     if requested != "auto":
         return BY_NAME[requested]
     head = head_of(path)
+    if mapped and csv.sniff(path, head) > 0.01 and set(mapped) <= set(csv.header_of(head)):
+        return csv.SOURCE
     best, confidence = max(((s, s.sniff(path, head)) for s in SOURCES), key=lambda pair: pair[1])
     if confidence <= 0:
         names = ", ".join(s.name for s in SOURCES)

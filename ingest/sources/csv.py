@@ -5,12 +5,13 @@ file."""
 from __future__ import annotations
 
 import codecs
+import csv as std_csv
 import gzip
 from pathlib import Path
 
 import duckdb
 
-from ingest.sources.base import ReadContext, Source, SourceRows, looks_binary
+from ingest.sources.base import ReadContext, Source, SourceRows, head_of, looks_binary
 from store.errors import IngestError
 
 
@@ -25,6 +26,20 @@ def sniff(path: Path, head: bytes) -> float:
     ):
         return 0.01 if named else 0.0
     return 0.5 if named else 0.3
+
+
+def header_of(head: bytes) -> list[str]:
+    """The column names of the header line in a CSV file's first bytes (`head_of`), its
+    delimiter sniffed among comma, semicolon, tab and bar; empty when there is no whole line."""
+    text = head.decode("utf-8-sig", errors="replace").lstrip("\ufeff")
+    line, newline, _ = text.partition("\n")
+    if not newline:
+        return []
+    try:
+        dialect = std_csv.Sniffer().sniff(line, delimiters=",;\t|")
+    except std_csv.Error:
+        dialect = std_csv.excel
+    return next(std_csv.reader([line.rstrip("\r")], dialect), [])
 
 
 def read(path: Path, context: ReadContext) -> SourceRows:
@@ -90,8 +105,7 @@ def collect_malformed(con: duckdb.DuckDBPyConnection, rows: SourceRows) -> None:
 
 
 def _refuse_binary(path: Path) -> None:
-    with path.open("rb") as handle:
-        head = handle.read(8192)
+    head = head_of(path)  # of the text, for a gzip file
     if head.startswith(b"PK\x03\x04"):
         raise IngestError(
             str(path),
