@@ -68,8 +68,10 @@ class Bottlenecks:
     - team_queues: one row per team (from `Assigned` to the team's next activity): team,
       assignments, not_acted_on, total_hours, mean_hours, median_hours, p90_hours; None when no
       `Assigned` event names a team;
-    - activity_durations: one row per activity with lifecycle start/complete events
-      (activity_durations.sql), or None when the log has none;
+    - activity_durations: one row per activity, its processing time from start to complete
+      (activity_durations.sql), when the log has lifecycle start and complete events (its
+      transitions are then the waits between activity instances, without their processing
+      time); None otherwise;
     - arrivals: tickets created against `Resolved` events per weekday (1 Monday) and hour, in the
       selection's time zone (arrivals_resolutions.sql).
     """
@@ -94,8 +96,6 @@ class Bottlenecks:
         waits = self.customer_waits
         return 0.0 if waits is None else float(waits["total_hours"].iloc[0])
 
-
-_HAS_LIFECYCLE = "SELECT EXISTS (SELECT 1 FROM selected_events WHERE lifecycle IS NOT NULL)"
 
 _PARTS = {
     "transition": ({"waits": "transitions"}, ["team", "tickets", "not_acted_on"]),
@@ -123,7 +123,7 @@ def bottlenecks(
     for part, (renamed, unused) in _PARTS.items():
         rows = waits[waits["part"] == part].drop(columns=["part", *unused])
         parts[part] = rows.rename(columns=renamed).reset_index(drop=True)
-    durations = _activity_durations(con)
+    durations = _activity_durations(con) if bound.instances else None
     arrivals = con.execute(
         sql_text("mining", "arrivals_resolutions.sql"), {"zone": selection.timezone}
     ).df()
@@ -140,10 +140,8 @@ def bottlenecks(
 
 
 def _activity_durations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
-    """activity_durations.sql with example_tickets; None without lifecycle marks (most logs have
-    none, and its windows take longer to plan than the check)."""
-    if not con.execute(_HAS_LIFECYCLE).fetchall()[0][0]:
-        return None
+    """activity_durations.sql with example_tickets, over activity instances (a log with lifecycle
+    start and complete events); None when no activity was timed."""
     durations = _with_examples(con, con.execute(sql_text("mining", "activity_durations.sql")).df())
     return durations if len(durations) else None
 
