@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import duckdb
 
-from ingest.mapping import Mapping, resolve_columns
+from ingest.mapping import ACTIVITY_JOINER, Mapping, resolve_columns
 from ingest.progress import execute_with_progress
 from ingest.sources.base import SourceRows
 from ingest.sources.csv import collect_malformed
@@ -87,6 +87,9 @@ def _insert(
 ) -> None:
     """One INSERT ... BY NAME of the file's rows into `staged`, keeping the file's row order."""
     values = {name: _text(quote_ident(column)) for name, column in columns.items()}
+    if len(mapping.activity_columns) > 1 and not rows.columns:
+        joined = ", ".join(_text(quote_ident(c)) for c in mapping.activity_columns)
+        values["activity"] = f"nullif(concat_ws({_sql_string(ACTIVITY_JOINER)}, {joined}), '')"
     ts_sql, ts_params = parse_expr(values["timestamp"], ts_format)
     parsed = {f.name: _parse(f, values.get(f.name), ts_sql) for f in FIELDS}
     issues = [
@@ -104,7 +107,7 @@ def _insert(
         f"CASE WHEN {values[name]} IS NULL THEN 'no {label} (column \"' || ${name}_column || '\")' END"
         for name, label in (("case_id", "case id"), ("activity", "activity"))
     ]
-    used = set(columns.values())
+    used = set(columns.values()) | set(mapping.activity_columns)
     extra = [h for h in rows.headers if h not in used and h != rows.line_column]
     activity = values["activity"]
     select = [

@@ -1,7 +1,9 @@
 """Lifecycle pairs: a log with start and complete events is read as activity instances, as Disco
 reads it (mining/sql/activity_instances.sql): each activity counted once per instance, no
 self-loop of one instance's own schedule, start and complete, its processing time apart from the
-wait between activities; logs without lifecycle, or with complete events only, as they were."""
+wait between activities; logs without lifecycle, or with complete events only, as they were.
+And the other way to read lifecycle: `[columns] activity` naming several columns joined, as an XES
+classifier does, which `quality` suggests."""
 
 from __future__ import annotations
 
@@ -9,13 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from ingest.load import ingest_files
 from mining.bottlenecks import bottlenecks
 from mining.dfg import directly_follows
 from mining.process_map import process_map
 from mining.selection import Selection, scope
 from mining.variants import variants
 from store.connection import open_store
-from tests.conftest import REAL_BPI2012, at, csv_text, hand_made_store, pm4py_frame
+from store.errors import IngestError
+from store.quality import quality_report
+from tests.conftest import REAL_BPI2012, at, csv_text, hand_made_store, pm4py_frame, rows, write
 
 HEADER = "Case ID,Activity,Timestamp,Lifecycle"
 LOG = [
@@ -165,3 +170,80 @@ def test_bpi2012_variants_are_those_of_its_complete_events(
     assert {tuple(v): int(n) for v, n in zip(ours["activities"], ours["tickets"], strict=True)} == {
         tuple(v): int(n) for v, n in theirs.items()
     }
+
+
+JOINED = '[columns]\nactivity = ["concept:name", "lifecycle:transition"]\n'
+
+
+def test_activity_columns_joined_name_activities_by_both(tmp_path: Path) -> None:
+    """A CSV: the activity is Step and Phase joined with a space (an empty Phase adds nothing);
+    the joined columns feed no other field and are no attributes."""
+    source = write(
+        tmp_path / "log.csv",
+        "case,Step,Phase,Timestamp\nT1,A,start,2025-03-03 10:00\nT1,A,complete,2025-03-03 10:05\n"
+        "T1,B,,2025-03-03 11:00\n",
+    )
+    mapping = write(tmp_path / "map.toml", '[columns]\nactivity = ["Step", "Phase"]\n')
+    from ingest.mapping import load_mapping
+
+    db = tmp_path / "s.duckdb"
+    ingest_files(db, [source], dataset="t", mapping=load_mapping(mapping))
+    assert rows(
+        db, "SELECT activity, lifecycle, attributes FROM event_log ORDER BY event_index"
+    ) == [
+        ("A start", None, None),
+        ("A complete", None, None),
+        ("B", None, None),
+    ]
+    with open_store(db, read_only=True) as con:
+        assert not scope(con, Selection("t")).instances  # the lifecycle is in the name
+
+
+def test_a_joined_activity_column_the_file_lacks_is_one_clear_error(tmp_path: Path) -> None:
+    from ingest.mapping import load_mapping
+
+    source = write(tmp_path / "log.csv", "case,Step,Timestamp\nT1,A,2025-03-03 10:00\n")
+    mapping = write(tmp_path / "map.toml", '[columns]\nactivity = ["Step", "Phase"]\n')
+    with pytest.raises(IngestError) as raised:
+        ingest_files(tmp_path / "s.duckdb", [source], dataset="t", mapping=load_mapping(mapping))
+    assert str(raised.value) == (
+        f'{source}: the mapping names column "Phase" for activity, but the file has no such'
+        f" column. Found: case, Step, Timestamp. Fix [columns] activity in {mapping}"
+    )
+    bad = write(tmp_path / "bad.toml", "[columns]\nactivity = [1]\n")
+    with pytest.raises(IngestError, match="a list of columns to join"):
+        load_mapping(bad)
+
+
+def test_bpi2012_by_its_declared_classifier(tmp_path: Path, bpi_completes) -> None:
+    """`quality` suggests the classifier BPI 2012 declares, with the mapping line; loaded with
+    it, the DFG is pm4py's with activities named by name and transition."""
+    import pm4py
+
+    from ingest.mapping import load_mapping
+
+    plain = tmp_path / "plain.duckdb"
+    ingest_files(plain, [REAL_BPI2012], dataset="bpi")
+    with open_store(plain, read_only=True) as con:
+        check = {c.name: c for c in quality_report(con, "bpi").checks}["activity_classifiers"]
+    assert check.count == 1
+    assert check.examples == [
+        f"{REAL_BPI2012}: 'Activity classifier' (concept:name + lifecycle:transition):"
+        ' [columns] activity = ["concept:name", "lifecycle:transition"]'
+    ]
+    joined = tmp_path / "joined.duckdb"
+    mapping = load_mapping(write(tmp_path / "map.toml", JOINED))
+    ingest_files(joined, [REAL_BPI2012], dataset="bpi", mapping=mapping)
+    frame = bpi_completes[0].copy()
+    frame["concept:name"] = frame["concept:name"] + " " + frame["lifecycle:transition"]
+    dfg, _, _ = pm4py.discover_dfg(frame)
+    with open_store(joined, read_only=True) as con:
+        graph = directly_follows(con, Selection("bpi"))
+    assert {(e.source, e.target): e.count for e in graph.edges.itertuples()} == dict(dfg)
+    assert ("W_Completeren aanvraag START", "W_Completeren aanvraag COMPLETE") in dict(dfg)
+
+
+def test_the_helpdesk_log_declares_no_classifier_to_suggest(real_helpdesk_db: Path) -> None:
+    with open_store(real_helpdesk_db, read_only=True) as con:
+        check = {c.name: c for c in quality_report(con, "helpdesk").checks}["activity_classifiers"]
+    assert (check.count, check.examples) == (0, [])
