@@ -426,7 +426,9 @@ def process_map(
 ) -> go.Figure:
     """The process map from mining.process_map: activities as boxes shaded by how often they
     happen, edges as lines as wide as their count (`by="count"`) or median wait
-    (`by="median_seconds"`), red where the designed flow lacks them. The last two traces
+    (`by="median_seconds"`), red where the designed flow lacks them; by time, on a log with
+    processing times (lifecycle start and complete), each box gives its activity's median
+    processing time in place of its count ("instant" without one). The last two traces
     are the points a click selects: the activities (customdata: [activity]) and the edges'
     midpoints (customdata: [source, target])."""
     from application import format as fmt
@@ -470,6 +472,13 @@ def process_map(
                 "arrowwidth": 1.5, "arrowcolor": colour, "text": "",
             }
         )  # fmt: skip
+    texts = list(nodes["label"])
+    spent = nodes.get("processing_seconds")
+    if by != "count" and spent is not None and spent.notna().any():
+        texts = [
+            [*t[:-1], fmt.duration(s / 3600) if s == s else "instant"]
+            for t, s in zip(texts, spent, strict=True)
+        ]
     for row in nodes.itertuples():
         shade = 0.15 + 0.75 * row.events / busiest
         boxes.append(
@@ -490,9 +499,7 @@ def process_map(
             "x": nodes["x"].tolist(),
             "y": nodes["y"].tolist(),
             "mode": "markers+text",
-            "text": [
-                "<br>".join([*(f"<b>{w}</b>" for w in t[:-1]), t[-1]]) for t in nodes["label"]
-            ],
+            "text": ["<br>".join([*(f"<b>{w}</b>" for w in t[:-1]), t[-1]]) for t in texts],
             "textfont": {"size": MAP_FONT_PX, "color": "#111"},
             "marker": {"symbol": "square", "size": 30, "color": "rgba(0,0,0,0.01)"},
             "customdata": nodes[["activity"]].to_numpy(),

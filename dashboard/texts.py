@@ -147,6 +147,11 @@ MAP_CAPTION = (
     "tickets that pass there (clear it in the sidebar)."
 )
 MAP_CAPTION_DESIGN = " Red paths are not in the designed flow."
+MAP_CAPTION_PROCESSING = (
+    " Each activity is counted once per instance (its start and complete together); by median"
+    " wait, a box gives its median processing time, start to complete, and a path the wait"
+    " between the two activities."
+)
 MAP_EMPTY = "No paths between activities in this selection: every ticket has a single event."
 DESIGN_TITLE = "Designed flow"
 DESIGN_PAN = "Drag to pan along the flow; scroll to zoom out and see it whole."

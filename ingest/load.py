@@ -45,7 +45,7 @@ class FileReport:
     timestamp_format: str = ""
     recognised_as: str = ""  # the source's description, e.g. "Zendesk ticket audits (history)"
     timezone: str = "UTC"  # the zone naive timestamps were read in
-    details: dict[str, int] = field(default_factory=dict)
+    details: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass

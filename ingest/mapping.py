@@ -13,6 +13,7 @@ from store.errors import IngestError
 from store.fields import BY_NAME, NULL_TOKENS, REQUIRED
 
 FIELDS = tuple(BY_NAME)
+ACTIVITY_JOINER = " "  # between the values of the columns [columns] activity names together
 
 
 def normalise_header(name: str) -> str:
@@ -25,6 +26,9 @@ class Mapping:
     """What the user told us in a mapping file; every part optional."""
 
     columns: dict[str, str] = field(default_factory=dict)
+    # [columns] activity naming several columns: their values joined with ACTIVITY_JOINER make
+    # the activity (columns["activity"] holds the first)
+    activity_columns: tuple[str, ...] = ()
     activities: dict[str, str] = field(default_factory=dict)
     timestamp_format: str | None = None
     timezone: str = "UTC"
@@ -35,6 +39,8 @@ class Mapping:
     def to_toml(self) -> str:
         """This mapping's columns and timestamp format as a mapping file, for `--map`."""
         doc: dict[str, object] = {"columns": dict(self.columns)}
+        if len(self.activity_columns) > 1:
+            doc["columns"] = {**self.columns, "activity": list(self.activity_columns)}
         if self.timestamp_format:
             doc["timestamp"] = {"format": self.timestamp_format}
         return tomli_w.dumps(doc)
@@ -58,6 +64,19 @@ def load_mapping(path: Path) -> Mapping:
             f"unknown section [{sorted(unknown)[0]}]",
             "Sections are [columns], [activities], [timestamp], [csv] and [levels]",
         )
+    joined = (
+        doc.get("columns", {}).get("activity") if isinstance(doc.get("columns"), dict) else None
+    )
+    activity_columns: tuple[str, ...] = ()
+    if isinstance(joined, list):
+        if not joined or not all(isinstance(c, str) for c in joined):
+            raise IngestError(
+                str(path),
+                "[columns] activity must name a column, or a list of columns to join",
+                'Write e.g. activity = ["concept:name", "lifecycle:transition"]',
+            )
+        activity_columns = tuple(joined)
+        doc = {**doc, "columns": {**doc["columns"], "activity": joined[0]}}
     columns = _string_table(doc, "columns", path)
     bad = sorted(set(columns) - set(FIELDS))
     if bad:
@@ -84,6 +103,7 @@ def load_mapping(path: Path) -> Mapping:
         )
     return Mapping(
         columns=columns,
+        activity_columns=activity_columns,
         activities=_string_table(doc, "activities", path),
         timestamp_format=ts.get("format"),
         timezone=ts.get("timezone", "UTC"),
@@ -125,10 +145,18 @@ def resolve_columns(headers: list[str], mapping: Mapping, file: str) -> dict[str
                 f"Found: {_listing(headers)}. Fix [columns] {name} in {mapping.source}",
             )
         resolved[name] = column
+    for column in mapping.activity_columns:
+        if column not in headers:
+            raise IngestError(
+                file,
+                f'the mapping names column "{column}" for activity, but the file has no such column',
+                f"Found: {_listing(headers)}. Fix [columns] activity in {mapping.source}",
+            )
     by_normal: dict[str, str] = {}
     for header in headers:
         by_normal.setdefault(normalise_header(header), header)
-    taken = set(resolved.values())
+    # a column joined into the activity feeds no other field (its lifecycle is in the name)
+    taken = set(resolved.values()) | set(mapping.activity_columns)
     for name in FIELDS:
         if name in resolved:
             continue

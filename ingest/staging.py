@@ -12,7 +12,7 @@ from collections.abc import Callable
 import duckdb
 
 from ingest.levels import level_of, level_params
-from ingest.mapping import Mapping, resolve_columns
+from ingest.mapping import ACTIVITY_JOINER, Mapping, resolve_columns
 from ingest.progress import execute_with_progress
 from ingest.sources.base import SourceRows
 from ingest.sources.csv import collect_malformed
@@ -88,6 +88,9 @@ def _insert(
 ) -> None:
     """One INSERT ... BY NAME of the file's rows into `staged`, keeping the file's row order."""
     values = {name: _text(quote_ident(column)) for name, column in columns.items()}
+    if len(mapping.activity_columns) > 1 and not rows.columns:
+        joined = ", ".join(_text(quote_ident(c)) for c in mapping.activity_columns)
+        values["activity"] = f"nullif(concat_ws({_sql_string(ACTIVITY_JOINER)}, {joined}), '')"
     ts_sql, ts_params = parse_expr(values["timestamp"], ts_format)
     parsed = {f.name: _parse(f, values.get(f.name), ts_sql) for f in FIELDS}
     issues = [
@@ -105,7 +108,7 @@ def _insert(
         f"CASE WHEN {values[name]} IS NULL THEN 'no {label} (column \"' || ${name}_column || '\")' END"
         for name, label in (("case_id", "case id"), ("activity", "activity"))
     ]
-    used = set(columns.values())
+    used = set(columns.values()) | set(mapping.activity_columns)
     extra = [h for h in rows.headers if h not in used and h != rows.line_column]
     activity = values["activity"]
     stored = {f.name: _stored_value(f, parsed[f.name]) for f in FIELDS}

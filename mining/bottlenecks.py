@@ -73,8 +73,10 @@ class Bottlenecks:
     - team_queues: one row per team (from `Assigned` to the team's next activity): team,
       assignments, not_acted_on, total_hours, mean_hours, median_hours, p90_hours; None when no
       `Assigned` event names a team;
-    - activity_durations: one row per activity with lifecycle start/complete events
-      (activity_durations.sql), or None when the log has none;
+    - activity_durations: one row per activity, its processing time from start to complete
+      (activity_durations.sql), when the log has lifecycle start and complete events (its
+      transitions are then the waits between activity instances, without their processing
+      time); None otherwise;
     - arrivals: tickets created against `Resolved` events per weekday (1 Monday) and hour, in the
       selection's time zone (arrivals_resolutions.sql).
     """
@@ -105,8 +107,6 @@ class Bottlenecks:
         """Hours of the waits after resolution left out of `transitions`."""
         return float(self.after_resolution["total_hours"].sum())
 
-
-_HAS_LIFECYCLE = "SELECT EXISTS (SELECT 1 FROM selected_events WHERE lifecycle IS NOT NULL)"
 
 _PARTS = {
     "transition": ({"waits": "transitions"}, ["team", "tickets", "not_acted_on"]),
@@ -151,7 +151,7 @@ def bottlenecks(
     shown, left_out = (
         (steps, steps.iloc[:0]) if include_after_resolution else (steps[~after], steps[after])
     )
-    durations = _activity_durations(con)
+    durations = _activity_durations(con) if bound.instances else None
     arrivals = con.execute(
         sql_text("mining", "arrivals_resolutions.sql"), {"zone": selection.timezone}
     ).df()
@@ -169,10 +169,8 @@ def bottlenecks(
 
 
 def _activity_durations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
-    """activity_durations.sql with example_tickets; None without lifecycle marks (most logs have
-    none, and its windows take longer to plan than the check)."""
-    if not con.execute(_HAS_LIFECYCLE).fetchall()[0][0]:
-        return None
+    """activity_durations.sql with example_tickets, over activity instances (a log with lifecycle
+    start and complete events); None when no activity was timed."""
     durations = with_examples(con, con.execute(sql_text("mining", "activity_durations.sql")).df())
     return durations if len(durations) else None
 

@@ -16,6 +16,18 @@ if TYPE_CHECKING:
     import pandas as pd
 
 EDGE_COLUMNS = ["source", "target", "count", "median_seconds", "mean_seconds", "p90_seconds"]
+# Each activity's processing time, from its instances' start to their complete (activity
+# instances: a log with lifecycle start and complete events, mining/selection.py).
+_PROCESSING = (
+    "SELECT a.name AS activity, count(*) AS instances,"
+    " median((epoch_us(e.ts) - epoch_us(e.start_ts)) / 1e6) AS median_seconds"
+    " FROM selected_events e JOIN activities a USING (activity_id)"
+    " WHERE e.start_ts IS NOT NULL GROUP BY a.name ORDER BY a.name"
+)
+_NO_PROCESSING = (
+    "SELECT NULL::VARCHAR AS activity, 0::BIGINT AS instances, NULL::DOUBLE AS median_seconds"
+    " LIMIT 0"
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +39,12 @@ class DirectlyFollowsGraph:
     `pm4py.discover_dfg`), median_seconds, mean_seconds, p90_seconds (time between the two
     events), examples (up to five ticket ids). `starts` and `ends`: one row per activity that
     opens or closes a ticket: activity, tickets, examples.
+
+    On a log with lifecycle start and complete events, activities are activity instances (counted
+    once each, as `pm4py.discover_dfg` counts the log's complete events), an edge's time is the
+    wait from the first instance's end to the next one's start, and `processing` holds one row
+    per activity with started instances: activity, instances, median_seconds (start to
+    complete); it is empty on other logs.
     """
 
     selection: Selection
@@ -34,6 +52,7 @@ class DirectlyFollowsGraph:
     edges: pd.DataFrame
     starts: pd.DataFrame
     ends: pd.DataFrame
+    processing: pd.DataFrame
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -43,6 +62,7 @@ class DirectlyFollowsGraph:
             "edges": records(self.edges),
             "start_activities": records(self.starts),
             "end_activities": records(self.ends),
+            "processing": records(self.processing),
         }
 
 
@@ -58,4 +78,7 @@ def directly_follows(con: duckdb.DuckDBPyConnection, selection: Selection) -> Di
             ["activity", "tickets", "examples"]
         ].reset_index(drop=True)
 
-    return DirectlyFollowsGraph(selection, bound.tickets, edges, ends("start"), ends("end"))
+    processing = con.execute(_PROCESSING if bound.instances else _NO_PROCESSING).df()
+    return DirectlyFollowsGraph(
+        selection, bound.tickets, edges, ends("start"), ends("end"), processing
+    )

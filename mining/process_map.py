@@ -26,7 +26,9 @@ class ProcessMap:
 
     `nodes`: one row per shown activity: activity, events (times it happens), starts, ends
     (tickets it opens or closes), label (the activity's name wrapped, then the events, one string
-    per line), x, y (centre), w, h (box size, the label's with a margin). `edges`: one row per
+    per line), processing_seconds (median processing time of its instances, start to complete, on
+    a log with lifecycle start and complete events; NaN otherwise), x, y (centre), w, h (box
+    size, the label's with a margin). `edges`: one row per
     shown directly-follows edge, most frequent first: source, target, count, median_seconds,
     examples (ticket ids), xs, ys (the line's points, from the source box's border to the
     target's), mid_x, mid_y (the point along it where the edge's dot, which a click selects, and its
@@ -43,6 +45,11 @@ class ProcessMap:
     # the designed flow's pairs of tasks that are both activities of the data; 0 when most of the
     # data's activities are not the flow's (as conformance judges whether a model speaks a log)
     design_pairs: int
+
+    @property
+    def processing_times(self) -> bool:
+        """Whether its activities have processing times (lifecycle start and complete)."""
+        return bool(self.nodes["processing_seconds"].notna().any())
 
 
 def process_map(
@@ -77,6 +84,10 @@ def process_map(
             "ends": [ends.get(a, 0) for a in ranked if a in kept],
         }
     )
+    processing = dict(
+        zip(dfg.processing["activity"], dfg.processing["median_seconds"], strict=True)
+    )
+    nodes["processing_seconds"] = [processing.get(a, math.nan) for a in nodes["activity"]]
     pairs: set[tuple[str, str]] = set()
     if design:
         designed = designed_pairs(design)

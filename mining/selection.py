@@ -4,6 +4,11 @@ The CLI, the Python API and the dashboard all build a `Selection`; every mining 
 one. `scope(con, selection)` turns it into two TEMP views over the stored layout, filtered in SQL:
 `selected_cases` (the `cases` rows of the selected tickets) and `selected_events` (their events,
 in the store's order). Mining SQL reads those two views and never filters by itself.
+
+A data set with lifecycle `start` and `complete` events is read as activity instances, as Disco
+reads it: `selected_events` then holds one row per instance (activity_instances.sql: its closing
+event, with `start_ts`), so every analysis counts an activity once per instance and sees no
+self-loop of one instance's own schedule, start and complete. The store keeps every event.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import duckdb
 from store.datasets import dataset_id
 from store.fields import BY_NAME, FILTERS
 from store.identifiers import quote_ident
+from store.queries import sql_text
 
 # The dimension filters, from the field registry: on the ticket's value, or on any of its events.
 DIMENSIONS: tuple[str, ...] = tuple(f.name for f in FILTERS)
@@ -121,12 +127,37 @@ class Scope:
     dataset_id: int
     tickets: int
     params: dict[str, object] = field(default_factory=dict)
+    # whether `selected_events` holds activity instances (lifecycle pairs) rather than events
+    instances: bool = False
+
+
+# Lifecycle pairs: the data set has both `start` and `complete` events (any case). The NULL test
+# first lets DuckDB skip the row groups of logs without lifecycle.
+_HAS_PAIRS = (
+    "SELECT bool_or(l = 'start') AND bool_or(l = 'complete') FROM (SELECT lower(lifecycle) AS l"
+    " FROM events WHERE dataset_id = $d AND lifecycle IS NOT NULL"
+    " AND lower(lifecycle) IN ('start', 'complete'))"
+)
+
+
+def has_lifecycle_pairs(con: duckdb.DuckDBPyConnection, d: int) -> bool:
+    """Whether data set `d` has lifecycle `start` and `complete` events, read as instances."""
+    return bool(con.execute(_HAS_PAIRS, {"d": d}).fetchall()[0][0])
 
 
 def scope(con: duckdb.DuckDBPyConnection, selection: Selection) -> Scope:
     """Create (or replace) the TEMP views `selected_cases` and `selected_events` for `selection`."""
     d = dataset_id(con, selection.dataset)
-    where, params = _case_filters(selection, d)
+    instances = has_lifecycle_pairs(con, d)
+    source = "events"
+    if instances:
+        source = "dataset_instances"
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {source} AS "
+            + sql_text("mining", "activity_instances.sql"),
+            {"d": d},
+        )
+    where, params = _case_filters(selection, d, source)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE selected_keys AS"
         f" SELECT c.dataset_id, c.case_key FROM cases c WHERE {' AND '.join(where)}",
@@ -140,13 +171,17 @@ def scope(con: duckdb.DuckDBPyConnection, selection: Selection) -> Scope:
         else "SEMI JOIN selected_keys k USING (dataset_id, case_key)"
     )
     con.execute(f"CREATE OR REPLACE TEMP VIEW selected_cases AS SELECT * FROM cases {keep}")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW selected_events AS SELECT * FROM events {keep}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW selected_events AS SELECT * FROM {source} {keep}")
     tickets = con.execute("SELECT count(*) FROM selected_keys").fetchall()[0][0]
-    return Scope(selection, d, tickets, {"d": d})
+    return Scope(selection, d, tickets, {"d": d}, instances)
 
 
-def _case_filters(selection: Selection, d: int) -> tuple[list[str], dict[str, object]]:
-    """WHERE conditions on `cases c` and their parameters; values are always parameters."""
+def _case_filters(
+    selection: Selection, d: int, source: str = "events"
+) -> tuple[list[str], dict[str, object]]:
+    """WHERE conditions on `cases c` and their parameters; values are always parameters.
+    `source`: the relation of the events whose pairs an edge filter reads (events or
+    instances)."""
     where = ["c.dataset_id = $d"]
     params: dict[str, object] = {"d": d}
     if selection.start:
@@ -174,11 +209,10 @@ def _case_filters(selection: Selection, d: int) -> tuple[list[str], dict[str, ob
         params["activity"] = selection.activity
     if selection.edge:
         where.append(
-            "EXISTS (SELECT 1 FROM events e JOIN events f ON f.dataset_id = e.dataset_id"
-            " AND f.case_key = e.case_key AND f.event_index = e.event_index + 1"
+            f"EXISTS (SELECT 1 FROM {source} e"
             " WHERE e.dataset_id = c.dataset_id AND e.case_key = c.case_key"
             " AND e.activity_id = (SELECT activity_id FROM activities WHERE name = $edge_from)"
-            " AND f.activity_id = (SELECT activity_id FROM activities WHERE name = $edge_to))"
+            " AND e.next_activity_id = (SELECT activity_id FROM activities WHERE name = $edge_to))"
         )
         params["edge_from"], params["edge_to"] = selection.edge
     return where, params

@@ -59,4 +59,10 @@ def load_ticket_paths(con: duckdb.DuckDBPyConnection, bound: Scope) -> Resolutio
         "CREATE OR REPLACE TEMP TABLE ticket_paths AS " + sql_text("mining", "ticket_paths.sql"),
         {"by_resolved": resolution.by_resolved},
     )
+    if bound.instances:  # the stored path is of the events: a variant is a path of instances
+        con.execute(
+            "UPDATE ticket_paths SET path_key = i.path_key FROM (SELECT case_key,"
+            " sum(hash(event_index, activity_id)) AS path_key FROM selected_events"
+            " GROUP BY case_key) i WHERE ticket_paths.case_key = i.case_key"
+        )
     return resolution

@@ -134,6 +134,7 @@ def quality_report(con: duckdb.DuckDBPyConnection, dataset: str) -> QualityRepor
         ),
         _detail_check(files, "duplicate_records", "duplicate records in history exports"),
     ]
+    checks.append(_classifier_check(files))
     tickets, events = con.execute(
         "SELECT (SELECT count(*) FROM cases WHERE dataset_id = $d),"
         " (SELECT count(*) FROM events WHERE dataset_id = $d)",
@@ -195,4 +196,25 @@ def _detail_check(files: list[dict[str, object]], key: str, label: str) -> Check
         label,
         sum(n for _, n in counts),
         [f"{file}: {n:,}" for file, n in counts if n][:EXAMPLES],
+    )
+
+
+def _classifier_check(files: list[dict[str, object]]) -> Check:
+    """The activity classifiers XES files declare (the reader records them), each with the
+    mapping line that names activities by it."""
+    found = [
+        (f["file"], name, keys)
+        for f in files
+        if f["details"] is not None
+        for name, keys in json.loads(str(f["details"])).get("activity_classifiers", [])
+    ]
+    return Check(
+        "activity_classifiers",
+        "activity classifiers the XES file declares (to name activities by one, load the file"
+        " with --map and its line)",
+        len(found),
+        [
+            f"{file}: {name!r} ({' + '.join(keys)}): [columns] activity = {json.dumps(keys)}"
+            for file, name, keys in found
+        ][:EXAMPLES],
     )

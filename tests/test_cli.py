@@ -510,7 +510,9 @@ def test_dfg_lists_edges_and_says_how_to_trace_them(sample_db: Path) -> None:
         "edges",
         "start_activities",
         "end_activities",
+        "processing",
     }
+    assert doc["processing"] == []  # no lifecycle start and complete events in the sample
     assert set(doc["edges"][0]) == {
         "source", "target", "count", "median_seconds", "mean_seconds", "p90_seconds", "examples"
     }  # fmt: skip

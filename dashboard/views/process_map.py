@@ -90,6 +90,7 @@ def render(ctx: PageContext) -> None:
             by=texts.MAP_BY[by],
             design=texts.MAP_CAPTION_DESIGN if pm.design_pairs else "",
         )
+        + (texts.MAP_CAPTION_PROCESSING if pm.processing_times else "")
     )
     _designed_flow(ctx, design, pm.design_pairs, undesigned)
 

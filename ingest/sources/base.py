@@ -51,7 +51,7 @@ class SourceRows:
     rejects_table: str = ""
     malformed: list[tuple[int, str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    details: dict[str, int] = field(default_factory=dict)  # reader counts, e.g. unchanged rows
+    details: dict[str, object] = field(default_factory=dict)  # reader counts, e.g. unchanged rows
     rows_read: int = 0  # the source's rows or records, when they are not one event each
 
 

@@ -4,6 +4,7 @@ network; trace attributes become `case:` columns, as pm4py names them."""
 from __future__ import annotations
 
 import gzip
+import re
 import zlib
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def read(path: Path, context: ReadContext) -> SourceRows:
         counted = _CountingReader(handle, context.progress)
         stream = gzip.GzipFile(fileobj=counted) if gzipped else counted
         try:
-            columns, rows = _parse_xes(stream, str(path), set(context.null_tokens))
+            columns, rows, classifiers = _parse_xes(stream, str(path), set(context.null_tokens))
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise IngestError(str(path), f"the gzip file is truncated or corrupt ({exc})") from None
         except IngestError:
@@ -66,7 +67,10 @@ def read(path: Path, context: ReadContext) -> SourceRows:
         f"CREATE TEMP TABLE {table} AS SELECT {select}, unnest(range(1, $rows + 1)) AS {LINE}",
         {**{f"c{i}": columns[name] for i, name in enumerate(names)}, "rows": rows},
     )
-    return SourceRows(path, "xes", table, {}, names, line_column=LINE)
+    # classifiers that name activities by more than their name: a suggestion for the mapping
+    suggested = [[n, keys] for n, keys in classifiers if len(keys) > 1 and "concept:name" in keys]
+    details: dict[str, object] = {"activity_classifiers": suggested} if suggested else {}
+    return SourceRows(path, "xes", table, {}, names, line_column=LINE, details=details)
 
 
 def _gzip_problem(path: Path) -> str:
@@ -98,8 +102,17 @@ def _attributes(element, nulls: set[str], prefix: str = "") -> dict[str, str]:
     }
 
 
-def _parse_xes(stream, file: str, nulls: set[str]) -> tuple[dict[str, list[str | None]], int]:
-    """Columns of text values, one entry per event; trace attributes prefixed `case:` as pm4py does."""
+def _classifier_keys(keys: str) -> list[str]:
+    """The attribute keys of an XES classifier's `keys`: separated by spaces, a key with spaces
+    in single quotes."""
+    return [quoted or bare for quoted, bare in re.findall(r"'([^']*)'|(\S+)", keys)]
+
+
+def _parse_xes(
+    stream, file: str, nulls: set[str]
+) -> tuple[dict[str, list[str | None]], int, list[tuple[str, list[str]]]]:
+    """Columns of text values, one entry per event, trace attributes prefixed `case:` as pm4py
+    does; the number of events; and the classifiers the log declares (name, attribute keys)."""
     from lxml import etree
 
     # No DTD loading, no entity expansion, no network: XML bombs and external entities stay inert.
@@ -137,7 +150,12 @@ def _parse_xes(stream, file: str, nulls: set[str]) -> tuple[dict[str, list[str |
     root = _local(parser.root.tag) if parser.root is not None else ""
     if root != "log":
         raise IngestError(file, f"not an XES file (its root element is <{root}>, not <log>)")
-    return columns, rows
+    classifiers = [
+        (c.get("name", ""), _classifier_keys(c.get("keys", "")))
+        for c in parser.root
+        if _local(c.tag) == "classifier"
+    ]
+    return columns, rows, classifiers
 
 
 SOURCE = Source("xes", "XES event log", sniff, read)
