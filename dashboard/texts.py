@@ -192,12 +192,13 @@ VARIANTS_CAPTION = (
 ESCALATIONS_TITLE = "Escalations"
 ESC_NOTHING = (
     "This data set has no support levels, no teams and no `Escalated` activity, so there are no "
-    "escalations to show (map your labels at ingest: --map, [activities])."
+    "escalations to show (map your labels to the canonical activities below the upload on the Data "
+    "page, or with `ticketloop map`)."
 )
 ESC_LEVELS_HINT = (
-    "A move to a team of a higher level is an escalation: give the teams' levels with `[levels]` "
-    "in a mapping file and load the export again with `--map` (`sample_logs/helpdesk_levels.toml` "
-    "is one)."
+    "A move to a team of a higher level is an escalation: give the teams' levels on the Data page, "
+    "or with `[levels]` in a mapping file applied by `ticketloop map --map FILE` "
+    "(`sample_logs/helpdesk_levels.toml` is one)."
 )
 ESC_MISSING = "This data set has no {names}: {what} cannot be shown."
 ESC_NO_LEVELS_WHAT = "the level funnel"

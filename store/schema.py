@@ -18,6 +18,7 @@ MIGRATIONS = (
     "005_change_log.sql",
     "006_next_event.sql",
     "007_ticket_facts.sql",
+    "008_vocabulary.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -77,7 +77,8 @@ def bottleneck_notes(result: Bottlenecks) -> list[str]:
 
 LEVELS_HINT = (
     "(a move to a team of a higher level is an escalation: give the teams' levels with [levels]"
-    " in a mapping file and load again with --map; sample_logs/helpdesk_levels.toml is one)"
+    " in a mapping file and apply it with ticketloop map --map FILE, or on the Data page;"
+    " sample_logs/helpdesk_levels.toml is one)"
 )
 DURATION_HEAD = ["total", "mean", "median", "p90", "e.g."]
 
@@ -350,8 +351,7 @@ def rootcause_text(analysis: Analysis, result: RootCause, limit: int) -> list[st
         if result.target == "slow" and result.tickets < result.selected / 2:
             lines.append(
                 "note: a ticket is resolved at its last `Resolved` event; if your log names"
-                " resolution otherwise, map it in a mapping file ([activities]) and load again"
-                " with --map"
+                " resolution otherwise, map its label on the Data page or with ticketloop map"
             )
     else:
         lines.append(
