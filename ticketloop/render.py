@@ -10,6 +10,7 @@ from application.format import missing
 from ticketloop import text
 
 if TYPE_CHECKING:
+    from application.vocabulary import VocabularyChange
     from mining.bottlenecks import Bottlenecks
     from mining.escalations import Escalations
     from mining.rootcause import RootCause
@@ -445,4 +446,35 @@ def _trim(lines: list[str]) -> list[str]:
     """Without trailing blank lines."""
     while lines and not lines[-1]:
         lines.pop()
+    return lines
+
+
+def vocabulary_change_text(change: VocabularyChange) -> list[str]:
+    """What `ticketloop map` did: labels remapped, teams' levels, KPIs made computable."""
+    from mining.kpis import BY_NAME
+
+    lines = [f"data set '{change.dataset}':"]
+    if not change.remapped and not change.levels:
+        lines.append("nothing changed: the data set already had this vocabulary")
+    for label, before, after, events in change.remapped:
+        lines.append(f"  {label!r}: {before} -> {after} ({events:,} events)")
+    for team, before, after, events in change.levels:
+        lines.append(
+            f"  team {team!r}: level {before or 'none'} -> {after or 'none'} ({events:,} events)"
+        )
+    for names, verb in ((change.computable, "now computable"), (change.lost, "no longer computed")):
+        if names:
+            lines.append(f"{verb}: " + ", ".join(f"{BY_NAME[k].meaning} ({k})" for k in names))
+    if change.unknown_labels:
+        lines.append(
+            "note: no event has the label "
+            + ", ".join(map(repr, change.unknown_labels))
+            + " (kept: a later append may bring it)"
+        )
+    if change.unknown_teams:
+        lines.append(
+            "note: no event has the team "
+            + ", ".join(map(repr, change.unknown_teams))
+            + " (kept: a later append may bring it)"
+        )
     return lines
