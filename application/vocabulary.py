@@ -108,6 +108,26 @@ class DatasetVocabulary:
                 activities[row.label] = row.suggestion
         return Vocabulary(activities, dict(self.vocabulary.levels))
 
+    def label_choices(self) -> list[tuple[str, int, str, str | None]]:
+        """(label, events, activity now, the canonical activity pre-filled: the one set, else the
+        suggestion where it changes the label; None: as loaded) per label, most events first."""
+        suggested = self.suggested().activities
+        rows: dict[str, tuple[str, int, str, str | None]] = {}
+        for row in self.labels:
+            if row.label in rows:  # a label the loaded vocabulary split: one row, events summed
+                label, events, now, choice = rows[row.label]
+                rows[row.label] = (label, events + row.events, now, choice)
+                continue
+            rows[row.label] = (row.label, row.events, row.activity, suggested.get(row.label))
+        return list(rows.values())
+
+    def team_choices(self) -> list[tuple[str, int, int | None, int | None]]:
+        """(team, events, level now, the level set for it or None) per team, most events first."""
+        return [
+            (team, events, level, self.vocabulary.levels.get(team.strip().lower()))
+            for team, level, events in self.teams
+        ]
+
     def suggestion_toml(self) -> str:
         """A mapping file of the suggested vocabulary for the user to edit and apply
         (`ticketloop map --map FILE`); labels without a suggestion and the teams as comments."""
@@ -159,9 +179,6 @@ class KpiPreview:
     lost: list[str]
     still_not: dict[str, str]  # KPI -> why not, under the vocabulary
 
-    def describe(self, names: list[str]) -> str:
-        return ", ".join(f"{KPIS_BY_NAME[k].meaning} ({k})" for k in names)
-
 
 def preview_kpis(
     con: duckdb.DuckDBPyConnection, dataset: str, vocabulary: Vocabulary
@@ -175,6 +192,11 @@ def preview_kpis(
         target = _CANONICAL.get(target.lower(), target)
         counts[target] = counts.get(target, 0) + events
     return _compare(unusable_kpis(con, d), unusable_kpis(con, d, counts))
+
+
+def kpi_names(names: list[str]) -> str:
+    """KPIs in words, e.g. `median time to resolution (ttr_median_hours)`."""
+    return ", ".join(f"{KPIS_BY_NAME[k].meaning} ({k})" for k in names)
 
 
 def _compare(before: dict[str, str], after: dict[str, str]) -> KpiPreview:
@@ -246,7 +268,7 @@ def apply_vocabulary(db: Path | str, dataset: str, vocabulary: Vocabulary) -> Vo
     )
     change.unknown_labels = sorted(set(vocabulary.activities) - set(labels_after))
     lowered = {team.strip().lower() for team in teams_after}
-    change.unknown_teams = sorted(set(vocabulary.levels) - lowered)
+    change.unknown_teams = sorted({t.strip().lower() for t in vocabulary.levels} - lowered)
     return change
 
 

@@ -210,3 +210,64 @@ def test_the_directly_follows_graph_after_mapping_equals_pm4py_s_on_the_source_l
     assert ("Resolved", "Closed") in set(
         zip(graph.edges["source"], graph.edges["target"], strict=True)
     )
+
+
+def test_the_data_page_applies_the_suggested_vocabulary_and_the_review_answers(
+    real_helpdesk_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The public Helpdesk log, no loading again: the Data page's table comes pre-filled with
+    the suggestions, previews the KPIs they make computable, and applies them on a click; the
+    weekly review then shows time to resolution, escalations and handoffs with values."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from application import format as fmt
+    from dashboard import texts
+    from mining.kpis import BY_NAME
+    from tests.conftest import APP
+
+    db = tmp_path / "real.duckdb"
+    shutil.copy(real_helpdesk_db, db)
+    monkeypatch.setenv("TICKETLOOP_DB", str(db))
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("views/data.py").run()
+    assert not at.exception, at.exception
+    table = at.dataframe
+    labels = next(t.value for t in table if "choice" in t.value.columns)
+    choices = dict(zip(labels["label"], labels["choice"], strict=True))
+    assert choices["Resolve ticket"] == "Resolved"
+    assert choices["Take in charge ticket"] == "Assigned"
+    assert choices["Wait"] == "Information requested"
+    assert choices["Require upgrade"] == "Escalated"
+    assert choices["Resolve SW anomaly"] == texts.VOCAB_KEEP
+    assert rows(db, "SELECT count(*) FROM activity_vocabulary") == [(0,)]  # nothing applied yet
+    preview = [i.value for i in at.info if i.value.startswith("Applying makes computable")]
+    assert preview and "median time to resolution (ttr_median_hours)" in preview[0]
+    review_before = at.switch_page("views/weekly_review.py").run()
+    not_before = {m.label for m in review_before.metric}
+    ttr_label = "Median time to resolution"
+    assert ttr_label not in not_before
+    at.switch_page("views/data.py").run()
+    at.button(key="vocab_apply").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value.startswith(
+        "Vocabulary of 'helpdesk' applied: 6 labels remapped, 0 teams given a level;"
+        " now computable: median time to resolution (ttr_median_hours)"
+    )
+    assert rows(db, "SELECT source_label, activity FROM activity_vocabulary ORDER BY ALL") == [
+        ("Assign seriousness", "Classified"),
+        ("Insert ticket", "Ticket created"),
+        ("Require upgrade", "Escalated"),
+        ("Resolve ticket", "Resolved"),
+        ("Take in charge ticket", "Assigned"),
+        ("Wait", "Information requested"),
+    ]
+    at.switch_page("views/weekly_review.py").run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    kpis = {r["kpi"]: r for r in Store(db).select("helpdesk").kpis().to_json({})["kpis"]}
+    assert kpis["ttr_median_hours"]["value"] == pytest.approx(159.79, abs=0.01)
+    for name in ("ttr_median_hours", "escalation_rate", "handoffs_per_ticket"):
+        label = BY_NAME[name].meaning[:1].upper() + BY_NAME[name].meaning[1:]
+        assert metrics[label] not in ("", "n/a", fmt.kpi_value(None, BY_NAME[name].unit)), name

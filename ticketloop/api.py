@@ -145,8 +145,7 @@ class Store:
         elif mapping is not None:
             vocabulary = vocabulary_of(load_mapping(Path(mapping)))
         else:
-            found = {team.strip().lower(): level for team, level in (levels or {}).items()}
-            vocabulary = Vocabulary(dict(activities or {}), found)
+            vocabulary = Vocabulary(dict(activities or {}), dict(levels or {}))
         return apply_vocabulary(self.path, dataset, vocabulary)
 
     def quality(self, dataset: str | None = None) -> dict[str, Any]:

@@ -451,7 +451,7 @@ def _trim(lines: list[str]) -> list[str]:
 
 def vocabulary_change_text(change: VocabularyChange) -> list[str]:
     """What `ticketloop map` did: labels remapped, teams' levels, KPIs made computable."""
-    from mining.kpis import BY_NAME
+    from application.vocabulary import kpi_names
 
     lines = [f"data set '{change.dataset}':"]
     if not change.remapped and not change.levels:
@@ -464,7 +464,7 @@ def vocabulary_change_text(change: VocabularyChange) -> list[str]:
         )
     for names, verb in ((change.computable, "now computable"), (change.lost, "no longer computed")):
         if names:
-            lines.append(f"{verb}: " + ", ".join(f"{BY_NAME[k].meaning} ({k})" for k in names))
+            lines.append(f"{verb}: {kpi_names(names)}")
     if change.unknown_labels:
         lines.append(
             "note: no event has the label "
