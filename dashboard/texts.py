@@ -64,8 +64,9 @@ LOAD_SUMMARY = "Load summary"
 REJECTS_DOWNLOAD = "Download the {n:,} rejected rows (CSV)"
 MAPPING_TITLE = "Map the columns of {file}"
 MAPPING_INTRO = (
-    "This CSV was not recognised. Say which column holds each field (case id, activity and "
-    "timestamp are needed), then load it, and save the mapping for next time."
+    "This CSV was not recognised. Each field starts at the column its name and contents suggest; "
+    "check every one (case id, activity and timestamp are needed), then load it, and save the "
+    "mapping for next time."
 )
 MAPPING_NONE = "(none)"
 MAPPING_FORMAT = "Timestamp format (optional, e.g. %d/%m/%Y %H:%M)"

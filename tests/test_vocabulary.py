@@ -271,3 +271,37 @@ def test_the_data_page_applies_the_suggested_vocabulary_and_the_review_answers(
     for name in ("ttr_median_hours", "escalation_rate", "handoffs_per_ticket"):
         label = BY_NAME[name].meaning[:1].upper() + BY_NAME[name].meaning[1:]
         assert metrics[label] not in ("", "n/a", fmt.kpi_value(None, BY_NAME[name].unit)), name
+
+
+def test_the_mapping_assistant_guesses_columns_from_their_names_and_contents(
+    tmp_path: Path,
+) -> None:
+    from application.uploads import guess_columns
+
+    named = write(
+        tmp_path / "named.csv",
+        "ref;step;stamp;handled_by;prio;note\n"
+        "T-1;Ticket created;2025-03-03 09:00;ann;high;x\n"
+        "T-1;Resolved;2025-03-03 15:30;bob;high;y\n"
+        "T-2;Ticket created;29/03/2025 10:00;ann;low;z\n"
+        "T-2;Resolved;30/03/2025 11:00;bob;low;w\n",
+    )
+    assert guess_columns(named) == {
+        "case_id": "ref",
+        "activity": "step",
+        "timestamp": "stamp",
+        "resource": "handled_by",
+        "priority": "prio",
+    }
+    # names that say nothing: the times, then the ticket (many distinct values that repeat)
+    # and the activity (fewest); the rest stays at (none)
+    bare = write(
+        tmp_path / "bare.csv",
+        "a,b,c,d\n"
+        + "".join(
+            f"X{t},{step},2025-03-0{t} 0{h}:00,{t * 10 + h}\n"
+            for t in range(1, 5)
+            for h, step in enumerate(("open", "work", "done"), start=1)
+        ),
+    )
+    assert guess_columns(bare) == {"case_id": "a", "activity": "b", "timestamp": "c"}
