@@ -5,6 +5,8 @@ deleting data sets."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -37,46 +39,30 @@ def _vocabulary(ctx: PageContext, dataset: str) -> None:
     labels = pd.DataFrame(
         found.label_choices(), columns=["label", "events", "now", "choice"]
     ).fillna({"choice": texts.VOCAB_KEEP})
-    edited = st.data_editor(
+    edited = _choices(
         labels,
-        hide_index=True,
-        key="vocab_labels",
-        disabled=["label", "events", "now"],
-        column_config={
-            "label": texts.VOCAB_LABEL,
-            "events": st.column_config.NumberColumn(texts.VOCAB_EVENTS, format="%d"),
-            "now": texts.VOCAB_NOW,
-            "choice": st.column_config.SelectboxColumn(
-                texts.VOCAB_MAP_TO,
-                options=[texts.VOCAB_KEEP, *CANONICAL_ACTIVITIES],
-                required=True,
-            ),
-        },
-        width="stretch",
+        "vocab_labels",
+        texts.VOCAB_LABEL,
+        texts.VOCAB_NOW,
+        st.column_config.SelectboxColumn(
+            texts.VOCAB_MAP_TO, options=[texts.VOCAB_KEEP, *CANONICAL_ACTIVITIES], required=True
+        ),
     )
     activities = {
         row.label: row.choice for row in edited.itertuples() if row.choice != texts.VOCAB_KEEP
     }
     levels: dict[str, int] = {}
     if found.teams:
-        teams = pd.DataFrame(found.team_choices(), columns=["team", "events", "now", "level"])
-        edited_teams = st.data_editor(
+        teams = pd.DataFrame(found.team_choices(), columns=["team", "events", "now", "choice"])
+        edited_teams = _choices(
             teams,
-            hide_index=True,
-            key="vocab_teams",
-            disabled=["team", "events", "now"],
-            column_config={
-                "team": texts.VOCAB_TEAM,
-                "events": st.column_config.NumberColumn(texts.VOCAB_EVENTS, format="%d"),
-                "now": st.column_config.NumberColumn(texts.VOCAB_LEVEL_NOW, format="%d"),
-                "level": st.column_config.SelectboxColumn(
-                    texts.VOCAB_LEVEL, options=sorted(LEVELS)
-                ),
-            },
-            width="stretch",
+            "vocab_teams",
+            texts.VOCAB_TEAM,
+            st.column_config.NumberColumn(texts.VOCAB_LEVEL_NOW, format="%d"),
+            st.column_config.SelectboxColumn(texts.VOCAB_LEVEL, options=sorted(LEVELS)),
         )
         levels = {
-            row.team: int(row.level) for row in edited_teams.itertuples() if pd.notna(row.level)
+            row.team: int(row.choice) for row in edited_teams.itertuples() if pd.notna(row.choice)
         }
     preview = data.vocabulary_preview(
         ctx.db, ctx.version, dataset, tuple(sorted(activities.items()))
@@ -112,6 +98,24 @@ def _vocabulary(ctx: PageContext, dataset: str) -> None:
         computable=computable,
     )
     st.rerun()
+
+
+def _choices(table: pd.DataFrame, key: str, first: str, now: Any, choice: Any) -> pd.DataFrame:
+    """An editor of `table` (its first column, events, now, choice) where only the choice
+    changes."""
+    return st.data_editor(
+        table,
+        hide_index=True,
+        key=key,
+        disabled=[table.columns[0], "events", "now"],
+        column_config={
+            table.columns[0]: first,
+            "events": st.column_config.NumberColumn(texts.VOCAB_EVENTS, format="%d"),
+            "now": now,
+            "choice": choice,
+        },
+        width="stretch",
+    )
 
 
 def _quality(ctx: PageContext, dataset: str) -> None:
