@@ -374,7 +374,9 @@ and which KPIs became computable. The Data page of the dashboard does the same.
 """
 
 
-@cli.command(help=MAP_HELP, short_help="Map a data set's labels and team levels, after loading.")
+@cli.command(
+    "map", help=MAP_HELP, short_help="Map a data set's labels and team levels, after loading."
+)
 @click.option("--dataset", help="Data set to map. Default: the only one in the store.")
 @click.option(
     "--map",
@@ -385,7 +387,7 @@ and which KPIs became computable. The Data page of the dashboard does the same.
 @click.option("--reset", is_flag=True, help="Return to the labels and levels as loaded.")
 @click.option("--suggest", is_flag=True, help="Print a suggested mapping file; change nothing.")
 @common_options
-def map(
+def map_vocabulary(  # not `map`: a module-level name would hide the builtin
     dataset: str | None,
     mapping_path: Path | None,
     reset: bool,
