@@ -23,9 +23,18 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from application.effect import change_effect as effect_of
 from application.flow import FlowFit, fit_designed_flow, flow_stamp
+from application.vocabulary import (
+    DatasetVocabulary,
+    KpiPreview,
+    VocabularyChange,
+    apply_vocabulary,
+    dataset_vocabulary,
+    preview_kpis,
+)
 from mining.effect import ChangeEffect
 from mining.selection import Selection
 from store.connection import open_store
+from store.dataset_vocabulary import Vocabulary
 from store.datasets import list_datasets
 from store.errors import TicketloopError
 from store.location import default_db_path
@@ -240,6 +249,31 @@ def delete_dataset(path: Path, name: str) -> dict[str, int]:
         deleted = delete(con, name)
     clear()
     return deleted
+
+
+@st.cache_data(show_spinner=False)
+def vocabulary(path: Path, version: float, dataset: str) -> DatasetVocabulary:
+    """The data set's labels and teams with their vocabulary now and the suggested one."""
+    with _reading(path) as con:
+        return dataset_vocabulary(con, dataset)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def vocabulary_preview(
+    path: Path, version: float, dataset: str, activities: tuple[tuple[str, str], ...]
+) -> KpiPreview:
+    """Which KPIs the vocabulary `activities` (label, canonical activity) would make
+    computable, before it is applied."""
+    with _reading(path) as con:
+        return preview_kpis(con, dataset, Vocabulary(dict(activities)))
+
+
+def map_vocabulary(path: Path, dataset: str, chosen: Vocabulary) -> VocabularyChange:
+    """Make `chosen` the data set's vocabulary (application.vocabulary); forgets cached reads."""
+    let_go(path)
+    change = apply_vocabulary(path, dataset, chosen)
+    clear()
+    return change
 
 
 def all_rejected_rows(path: Path, version: float, dataset: str) -> pd.DataFrame:

@@ -64,14 +64,40 @@ LOAD_SUMMARY = "Load summary"
 REJECTS_DOWNLOAD = "Download the {n:,} rejected rows (CSV)"
 MAPPING_TITLE = "Map the columns of {file}"
 MAPPING_INTRO = (
-    "This CSV was not recognised. Say which column holds each field (case id, activity and "
-    "timestamp are needed), then load it, and save the mapping for next time."
+    "This CSV was not recognised. Each field starts at the column its name and contents suggest; "
+    "check every one (case id, activity and timestamp are needed), then load it, and save the "
+    "mapping for next time."
 )
 MAPPING_NONE = "(none)"
 MAPPING_FORMAT = "Timestamp format (optional, e.g. %d/%m/%Y %H:%M)"
 MAPPING_LOAD = "Load with this mapping"
 MAPPING_SAVE = "Save the mapping file"
 MAPPING_MISSING = "Pick a column for: {fields}."
+VOCAB_TITLE = "Vocabulary of '{dataset}'"
+VOCAB_INTRO = (
+    "Which of the log's labels is which canonical activity, and each team's support level. "
+    "Each label is pre-filled with a suggestion from its words; change any, then apply: every "
+    "page, command and report uses the new vocabulary at once, without loading the data again. "
+    "The labels as the log wrote them stay stored."
+)
+VOCAB_KEEP = "(as loaded)"
+VOCAB_LABEL = "label in the log"
+VOCAB_EVENTS = "events"
+VOCAB_NOW = "activity now"
+VOCAB_MAP_TO = "canonical activity"
+VOCAB_TEAM = "team"
+VOCAB_LEVEL_NOW = "level now"
+VOCAB_LEVEL = "support level (1-4)"
+VOCAB_COMPUTABLE = "Applying makes computable: {kpis}."
+VOCAB_LOST = "Applying stops: {kpis}."
+VOCAB_NO_CHANGE = "Applying changes no KPI's availability."
+VOCAB_APPLY = "Apply this vocabulary"
+VOCAB_RESET = "Back to the labels as loaded"
+VOCAB_APPLIED = (
+    "Vocabulary of '{dataset}' applied: {labels:,} labels remapped, {teams:,} teams given a "
+    "level{computable}."
+)
+VOCAB_NOW_COMPUTABLE = "; now computable: {kpis}"
 QUALITY_TITLE = "Data quality of '{dataset}'"
 QUALITY_CLEAN = "Nothing to report: no rows rejected, dropped or suspect."
 QUALITY_FILES = "Files loaded"
@@ -197,11 +223,12 @@ VARIANTS_CAPTION = (
 ESCALATIONS_TITLE = "Escalations"
 ESC_NOTHING = (
     "This data set has no support levels, no teams and no `Escalated` activity, so there are no "
-    "escalations to show (map your labels at ingest: --map, [activities])."
+    "escalations to show (map your labels to the canonical activities below the upload on the Data "
+    "page, or with `ticketloop map`)."
 )
 ESC_LEVELS_HINT = (
-    "A move to a team of a higher level is an escalation: give the teams' levels with `[levels]` "
-    "in a mapping file, or a level column, and load the export again with `--map` "
+    "A move to a team of a higher level is an escalation: give the teams' levels on the Data page, "
+    "with `[levels]` in a mapping file applied by `ticketloop map --map FILE`, or as a level column "
     "(`sample_logs/helpdesk_levels.toml` is one)."
 )
 ESC_MISSING = "This data set has no {names}: {what} cannot be shown."

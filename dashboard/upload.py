@@ -97,11 +97,17 @@ def _mapping_assistant(ctx: PageContext, pending: dict) -> None:
     st.dataframe(preview, hide_index=True, key="mapping_preview")
     headers = list(preview.columns)
     choices = [texts.MAPPING_NONE, *headers]
+    guessed = uploads.guess_columns(path)  # pre-filled; the user confirms or changes each
     columns: dict[str, str] = {}
     grid = st.columns(3)
     for i, name in enumerate(BY_NAME):
         label = name.replace("_", " ") + (" *" if name in REQUIRED else "")
-        picked = grid[i % 3].selectbox(label, choices, key=f"mapping_{name}")
+        picked = grid[i % 3].selectbox(
+            label,
+            choices,
+            index=choices.index(guessed[name]) if name in guessed else 0,
+            key=f"mapping_{name}",
+        )
         if picked != texts.MAPPING_NONE:
             columns[name] = picked
     ts_format = st.text_input(texts.MAPPING_FORMAT, key="mapping_ts_format").strip()

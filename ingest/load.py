@@ -23,6 +23,7 @@ from ingest.sources import BY_NAME, ReadContext, Source, SourceRows, detect_sour
 from ingest.staging import create_staged_table, stage
 from ingest.timestamps import check_timezone
 from store.connection import attached_store, transaction
+from store.dataset_vocabulary import apply_vocabulary
 from store.errors import IngestError, TicketloopError
 from store.facts import write_ticket_facts
 
@@ -332,6 +333,7 @@ def _merge(
     merge_events(con, d, f0, first_load=first_load, relation="batch_events")
     if not first_load:
         con.execute("CREATE TEMP TABLE touched_tickets AS SELECT DISTINCT case_key FROM new_events")
+    apply_vocabulary(con, d, touched=not first_load, forced=False)  # the data set's, if it has one
     write_ticket_facts(con, d, touched=not first_load)
     record_issues(con, d)
     names = {"names": [str(p) for p in files]}

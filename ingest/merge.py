@@ -24,6 +24,8 @@ _EVENT_COLUMNS = (
     "file_id",
     "source_row",
     "attributes",
+    "loaded_activity_id",  # what a data set's vocabulary changed (store/dataset_vocabulary.py)
+    "loaded_level",
 )
 
 
@@ -87,7 +89,8 @@ def merge_events(
         f"CREATE TEMP {'VIEW' if first_load else 'TABLE'} keyed AS"
         " SELECT b.* EXCLUDE (case_id, activity)"
         " REPLACE (nullif(b.source_activity, b.activity) AS source_activity), c.case_key,"
-        f" a.activity_id, {int(f0)} + b.file_idx AS file_id"
+        f" a.activity_id, {int(f0)} + b.file_idx AS file_id,"
+        " NULL::SMALLINT AS loaded_activity_id, NULL::TINYINT AS loaded_level"
         f" FROM {relation} b JOIN case_keys c USING (case_id)"
         " JOIN activities a ON a.name = b.activity"
     )

@@ -620,16 +620,30 @@ def _reason(kpi: Kpi, value: object, weekly: bool) -> str | None:
     return f"no {kpi.population}{where}"
 
 
-def unusable_kpis(con: duckdb.DuckDBPyConnection, dataset_id: int) -> dict[str, str]:
-    """The KPIs the data set cannot speak of, each with why and what fixes it: an activity it
-    needs is absent, or marks near-nothing of what it should; no survey answers at all."""
-    counts = dict(
+# Where a user maps a label of the log to a canonical activity, without loading it again.
+MAP_IT = "on the Data page, or with ticketloop map"
+
+
+def activity_counts(con: duckdb.DuckDBPyConnection, dataset_id: int) -> dict[str, int]:
+    """Events per activity name of a data set."""
+    return dict(
         con.execute(  # counted by id, then named: no join per event
             "SELECT a.name, e.n FROM (SELECT activity_id, count(*) AS n FROM events"
             " WHERE dataset_id = $d GROUP BY activity_id) e JOIN activities a USING (activity_id)",
             {"d": dataset_id},
         ).fetchall()
     )
+
+
+def unusable_kpis(
+    con: duckdb.DuckDBPyConnection, dataset_id: int, counts: dict[str, int] | None = None
+) -> dict[str, str]:
+    """The KPIs the data set cannot speak of, each with why and what fixes it: an activity it
+    needs is absent, or marks near-nothing of what it should; no survey answers at all.
+    `counts` (events per activity name) stands for the data set's own: what a vocabulary not yet
+    applied would give."""
+    if counts is None:
+        counts = activity_counts(con, dataset_id)
     tickets, surveys, categorised = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE coalesce(csat, ces, nps) IS NOT NULL),"
         " count(category) FROM cases WHERE dataset_id = $d",
@@ -662,14 +676,14 @@ def unusable_kpis(con: duckdb.DuckDBPyConnection, dataset_id: int) -> dict[str, 
         n = counts.get(need, 0)
         if not n:
             why[need] = (
-                f"no `{need}` event in the data set (if the log names it otherwise, map it:"
-                f' [activities] "{hint(need)}" = "{need}" in --map)'
+                f"no `{need}` event in the data set (if the log names it otherwise, map its"
+                f' label {MAP_IT}: [activities] "{hint(need)}" = "{need}")'
             )
         elif need in MOST_TICKETS and n < RARE_SHARE * tickets:
             why[need] = (
                 f"only {n:,} `{need}` event{'s' if n != 1 else ''} for {tickets:,} tickets in the"
-                f" data set: the log records it otherwise (map its label:"
-                f' [activities] "{hint(need)}" = "{need}" in --map)'
+                f" data set: the log records it otherwise (map its label {MAP_IT}:"
+                f' [activities] "{hint(need)}" = "{need}")'
             )
     unusable = {}
     for k in KPIS:  # the reason of the first of its needs the data set lacks
@@ -681,15 +695,15 @@ def unusable_kpis(con: duckdb.DuckDBPyConnection, dataset_id: int) -> dict[str, 
     if blind and "needless_escalation_rate" not in unusable:
         unusable["needless_escalation_rate"] = (
             "no `De-escalated` event (bounce-backs) and no ticket categories (push-to-front)"
-            ' in the data set (map them: [activities] "label" = "De-escalated", [columns]'
-            ' category = "column" in --map)'
+            f' in the data set (map a label {MAP_IT}: [activities] "label" = "De-escalated";'
+            ' categories come with the load: [columns] category = "column" in --map)'
         )
     # A resolution at first contact cannot be told from a later one without these.
     if not counts.get("Escalated") and not counts.get("Reopened") and "fcr_rate" not in unusable:
         unusable["fcr_rate"] = (
             "no `Escalated` and no `Reopened` event in the data set, and no support levels: a"
-            " resolution at first contact cannot be told from a later one (map them:"
-            ' [activities] "label" = "Escalated", "label" = "Reopened", [levels] in --map)'
+            " resolution at first contact cannot be told from a later one (map their labels"
+            f' {MAP_IT}: [activities] "label" = "Escalated", "label" = "Reopened", or [levels])'
         )
     # Every ticket would count as open without an event that ends it.
     if "Resolved" in why and not any(counts.get(a) for a in ("Closed", "Abandoned", "Rejected")):

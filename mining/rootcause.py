@@ -50,8 +50,8 @@ _POPULATIONS = {
 }
 _NO_POPULATION = {
     "slow": "no selected ticket has a 'Resolved' event, so none has a time to resolution. Map"
-    ' your resolution activity to it in a mapping file ([activities] "Resolve ticket" ='
-    ' "Resolved") and load again with --map',
+    " your resolution label to it on the Data page, or with ticketloop map ([activities]"
+    ' "Resolve ticket" = "Resolved")',
     "unhappy": "no selected ticket has a CSAT answer (1-5); 'unhappy' needs survey answers",
 }
 

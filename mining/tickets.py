@@ -32,7 +32,8 @@ class Resolution:
             return f"first event to last '{RESOLVED}'"
         return (
             f"first to last event ({self.tickets_resolved:,} of {self.tickets:,} tickets have a"
-            f" '{RESOLVED}' event; map your resolution activity to it with --map [activities])"
+            f" '{RESOLVED}' event; map your resolution label to it on the Data page or with"
+            " ticketloop map)"
         )
 
 

@@ -90,7 +90,7 @@ _CHECKS: list[tuple[str, str, str]] = [
     ),
     (
         "unmapped_activities",
-        "events whose activity is not canonical (map them with [activities] in --map)",
+        "events whose activity is not canonical (map them on the Data page or with ticketloop map)",
         "SELECT activity || ' (' || count(*) || ')' FROM event_log WHERE dataset_id = $d"
         " AND NOT list_contains($canonical, activity) GROUP BY activity"
         " ORDER BY count(*) DESC, activity",

@@ -19,6 +19,7 @@ MIGRATIONS = (
     "006_next_event.sql",
     "007_ticket_facts.sql",
     "008_de_escalated.sql",
+    "009_vocabulary.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

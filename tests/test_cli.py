@@ -51,6 +51,7 @@ def test_the_commands_are_the_ones_the_readme_documents() -> None:
         "generate",
         "ingest",
         "kpis",
+        "map",
         "quality",
         "report",
         "rootcause",

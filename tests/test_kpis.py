@@ -169,8 +169,8 @@ def test_a_kpi_whose_activity_the_log_never_records_is_na_not_zero(tmp_path: Pat
         assert rows[kpi]["value"] is None, kpi
         assert rows[kpi]["status"] is None, kpi
         assert rows[kpi]["reason"] == (
-            f"no `{activity}` event in the data set (if the log names it otherwise, map it:"
-            f' [activities] "label" = "{activity}" in --map)'
+            f"no `{activity}` event in the data set (if the log names it otherwise, map its"
+            f' label on the Data page, or with ticketloop map: [activities] "label" = "{activity}")'
         )
     assert rows["ttr_median_hours"]["value"] == pytest.approx(1.5)
     assert rows["ttr_median_hours"]["note"] == "rests on 2 resolved tickets"
@@ -186,7 +186,8 @@ def test_the_public_helpdesk_log_gives_no_kpi_resting_on_near_nothing(
     rows = {r["kpi"]: r for r in report.to_json({})["kpis"]}
     rare = (
         "only 2 `Resolved` events for 4,580 tickets in the data set: the log records it otherwise"
-        ' (map its label: [activities] "Resolve ticket" = "Resolved" in --map)'
+        " (map its label on the Data page, or with ticketloop map:"
+        ' [activities] "Resolve ticket" = "Resolved")'
     )
     for kpi in ("ttr_median_hours", "fcr_rate", "reopen_rate", "sla_resolution_met"):
         assert (rows[kpi]["value"], rows[kpi]["reason"], rows[kpi]["examples"]) == (

@@ -143,7 +143,9 @@ def test_targets_the_log_cannot_define_say_why(tmp_path: Path) -> None:
     db = hand_made_store(
         tmp_path, "Case ID,Activity,Timestamp\nA,Take in charge,2025-01-06T10:00:00Z\n"
     )
-    with pytest.raises(MiningError, match=r"no selected ticket has a 'Resolved' event.*--map"):
+    with pytest.raises(
+        MiningError, match=r"no selected ticket has a 'Resolved' event.*ticketloop map"
+    ):
         run(db, "slow")
     with pytest.raises(MiningError, match="no selected ticket has a CSAT answer"):
         run(db, "unhappy")

@@ -123,16 +123,28 @@ def test_a_write_waits_for_a_reader_of_the_same_process_and_says_so_if_it_stays(
 NEXT_COLUMNS = "dataset_id, case_key, event_index, next_activity_id, next_ts, next_team"
 
 
+def _back_to_version_5(con: duckdb.DuckDBPyConnection) -> None:
+    """Undo migrations 6 to 8."""
+    for column in (
+        "next_activity_id",
+        "next_ts",
+        "next_team",
+        "loaded_activity_id",
+        "loaded_level",
+    ):
+        con.execute(f"ALTER TABLE events DROP COLUMN {column}")
+    for table in ("ticket_facts", "activity_vocabulary", "team_levels"):
+        con.execute(f"DROP TABLE {table}")
+    con.execute("DELETE FROM schema_version WHERE version > 5")
+
+
 def test_an_older_store_gains_the_next_events_and_ticket_facts_as_the_ingest_writes_them(
     writable_sample_db: Path,
 ) -> None:
     written = rows(writable_sample_db, f"SELECT {NEXT_COLUMNS} FROM events ORDER BY ALL")
     facts = rows(writable_sample_db, "SELECT * FROM ticket_facts ORDER BY ALL")
     with duckdb.connect(str(writable_sample_db)) as con:  # back to schema version 5
-        for column in ("next_activity_id", "next_ts", "next_team"):
-            con.execute(f"ALTER TABLE events DROP COLUMN {column}")
-        con.execute("DROP TABLE ticket_facts")
-        con.execute("DELETE FROM schema_version WHERE version > 5")
+        _back_to_version_5(con)
     with open_store(writable_sample_db):
         pass
     assert rows(writable_sample_db, f"SELECT {NEXT_COLUMNS} FROM events ORDER BY ALL") == written
@@ -145,10 +157,7 @@ def test_an_ingest_into_an_older_store_migrates_it(db: Path, tmp_path: Path) -> 
     first = write(tmp_path / "a.csv", f"{header}T1,Ticket created,2025-01-06 09:00\n")
     ingest_files(db, [first], dataset="t")
     with duckdb.connect(str(db)) as con:  # back to schema version 5
-        for column in ("next_activity_id", "next_ts", "next_team"):
-            con.execute(f"ALTER TABLE events DROP COLUMN {column}")
-        con.execute("DROP TABLE ticket_facts")
-        con.execute("DELETE FROM schema_version WHERE version > 5")
+        _back_to_version_5(con)
     # a reader does not migrate: it says what to do, in one line
     older = r"schema version 5, expected \d+\. Run any write command .* to migrate it"
     with pytest.raises(StoreError, match=older), open_store(db, read_only=True):

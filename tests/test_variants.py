@@ -139,7 +139,7 @@ def test_without_resolved_events_time_to_resolution_is_the_ticket_duration(tmp_p
     found = _ours(db, "raw")
     assert found.resolution.describe() == (
         "first to last event (1 of 3 tickets have a 'Resolved' event; map your resolution"
-        " activity to it with --map [activities])"
+        " label to it on the Data page or with ticketloop map)"
     )
     assert [(v["activities"], v["median_ttr_hours"]) for v in found.to_json()["variants"]] == [
         (["Open", "Fix"], 5.25),  # 2.5 h and 8 h

@@ -27,6 +27,7 @@ from store.settings import Settings, load_settings, settings_path
 if TYPE_CHECKING:
     from application.flow import FlowFit
     from application.review import Review
+    from application.vocabulary import DatasetVocabulary, VocabularyChange
     from mining.bottlenecks import Bottlenecks
     from mining.conformance import Conformance
     from mining.dfg import DirectlyFollowsGraph
@@ -116,6 +117,37 @@ class Store:
         raise TicketloopError(
             f"the store holds several data sets; pick one with --dataset: {', '.join(names)}"
         )
+
+    def vocabulary(self, dataset: str | None = None) -> DatasetVocabulary:
+        """The labels and teams of `dataset` with their vocabulary now and the suggestions from
+        the labels' words (`.suggestion_toml()`: as `map --suggest`)."""
+        from application.vocabulary import dataset_vocabulary
+
+        with self.reading() as con:
+            return dataset_vocabulary(con, dataset or self.only_dataset())
+
+    def map_vocabulary(
+        self,
+        dataset: str,
+        *,
+        mapping: str | Path | None = None,
+        activities: dict[str, str] | None = None,
+        levels: dict[str, int] | None = None,
+        reset: bool = False,
+    ) -> VocabularyChange:
+        """Make a vocabulary `dataset`'s, replacing the one before (as `map`): a mapping file's
+        [activities] and [levels], or those given; `reset`: back to the labels as loaded."""
+        from application.vocabulary import apply_vocabulary, vocabulary_of
+        from ingest.mapping import load_mapping
+        from store.dataset_vocabulary import Vocabulary
+
+        if reset:
+            vocabulary = Vocabulary()
+        elif mapping is not None:
+            vocabulary = vocabulary_of(load_mapping(Path(mapping)))
+        else:
+            vocabulary = Vocabulary(dict(activities or {}), dict(levels or {}))
+        return apply_vocabulary(self.path, dataset, vocabulary)
 
     def quality(self, dataset: str | None = None) -> dict[str, Any]:
         """The data-quality report of `dataset` (as `quality --json`); default: the only one."""

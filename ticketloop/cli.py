@@ -359,6 +359,68 @@ def datasets(delete: str | None, yes: bool, db: Path, as_json: bool) -> None:
     return None
 
 
+MAP_HELP = """Change a loaded data set's vocabulary, without loading it again.
+
+\b
+--map FILE   the file's [activities] (source label = canonical activity) and [levels]
+             (team = support level 1-4) become the data set's vocabulary, replacing the one
+             before; the source labels stay stored, and a later append of the data set is
+             mapped the same way
+--reset      back to the labels and levels as loaded
+--suggest    print a mapping file suggested from the labels' words, to edit and apply
+
+It says which labels were remapped (with their event counts), which teams took another level,
+and which KPIs became computable. The Data page of the dashboard does the same.
+"""
+
+
+@cli.command(
+    "map", help=MAP_HELP, short_help="Map a data set's labels and team levels, after loading."
+)
+@click.option("--dataset", help="Data set to map. Default: the only one in the store.")
+@click.option(
+    "--map",
+    "mapping_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Mapping file (TOML) with [activities] and [levels].",
+)
+@click.option("--reset", is_flag=True, help="Return to the labels and levels as loaded.")
+@click.option("--suggest", is_flag=True, help="Print a suggested mapping file; change nothing.")
+@common_options
+def map_vocabulary(  # not `map`: a module-level name would hide the builtin
+    dataset: str | None,
+    mapping_path: Path | None,
+    reset: bool,
+    suggest: bool,
+    db: Path,
+    as_json: bool,
+) -> None:
+    """Change a loaded data set's vocabulary (help: MAP_HELP)."""
+    from store.errors import TicketloopError
+    from ticketloop.api import Store
+    from ticketloop.render import vocabulary_change_text
+
+    if sum((mapping_path is not None, reset, suggest)) != 1:
+        raise TicketloopError(
+            "give one of --map FILE (apply a mapping file), --reset (back to the labels as"
+            " loaded) or --suggest (print a suggested mapping file)"
+        )
+    store = Store(db)
+    dataset = dataset or store.only_dataset()
+    if suggest:
+        toml = store.vocabulary(dataset).suggestion_toml()
+        if as_json:
+            return emit_json({"dataset": dataset, "mapping": toml})
+        click.echo(toml, nl=False)
+        return None
+    change = store.map_vocabulary(dataset, mapping=mapping_path) if mapping_path else None
+    change = change or store.map_vocabulary(dataset, reset=True)
+    if as_json:
+        return emit_json(change.to_json())
+    echo_lines(vocabulary_change_text(change))
+    return None
+
+
 @cli.command(short_help="Data-quality report of a data set.")
 @click.option("--dataset", help="Data set to check. Default: the only one in the store.")
 @common_options

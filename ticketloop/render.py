@@ -10,6 +10,7 @@ from application.format import after_resolution_note, missing
 from ticketloop import text
 
 if TYPE_CHECKING:
+    from application.vocabulary import VocabularyChange
     from mining.bottlenecks import Bottlenecks
     from mining.escalations import Escalations
     from mining.pauses import Pauses
@@ -84,7 +85,8 @@ def bottleneck_notes(result: Bottlenecks) -> list[str]:
 
 LEVELS_HINT = (
     "(a move to a team of a higher level is an escalation: give the teams' levels with [levels]"
-    " in a mapping file, or a level column, and load again with --map;"
+    " in a mapping file and apply it with ticketloop map --map FILE, or on the Data page, or give"
+    " a level column;"
     " sample_logs/helpdesk_levels.toml is one)"
 )
 DURATION_HEAD = ["total", "mean", "median", "p90", "e.g."]
@@ -415,8 +417,7 @@ def rootcause_text(analysis: Analysis, result: RootCause, limit: int) -> list[st
         if result.target == "slow" and result.tickets < result.selected / 2:
             lines.append(
                 "note: a ticket is resolved at its last `Resolved` event; if your log names"
-                " resolution otherwise, map it in a mapping file ([activities]) and load again"
-                " with --map"
+                " resolution otherwise, map its label on the Data page or with ticketloop map"
             )
     else:
         lines.append(
@@ -515,4 +516,35 @@ def _trim(lines: list[str]) -> list[str]:
     """Without trailing blank lines."""
     while lines and not lines[-1]:
         lines.pop()
+    return lines
+
+
+def vocabulary_change_text(change: VocabularyChange) -> list[str]:
+    """What `ticketloop map` did: labels remapped, teams' levels, KPIs made computable."""
+    from application.vocabulary import kpi_names
+
+    lines = [f"data set '{change.dataset}':"]
+    if not change.remapped and not change.levels:
+        lines.append("nothing changed: the data set already had this vocabulary")
+    for label, before, after, events in change.remapped:
+        lines.append(f"  {label!r}: {before} -> {after} ({events:,} events)")
+    for team, before, after, events in change.levels:
+        lines.append(
+            f"  team {team!r}: level {before or 'none'} -> {after or 'none'} ({events:,} events)"
+        )
+    for names, verb in ((change.computable, "now computable"), (change.lost, "no longer computed")):
+        if names:
+            lines.append(f"{verb}: {kpi_names(names)}")
+    if change.unknown_labels:
+        lines.append(
+            "note: no event has the label "
+            + ", ".join(map(repr, change.unknown_labels))
+            + " (kept: a later append may bring it)"
+        )
+    if change.unknown_teams:
+        lines.append(
+            "note: no event has the team "
+            + ", ".join(map(repr, change.unknown_teams))
+            + " (kept: a later append may bring it)"
+        )
     return lines

@@ -10,8 +10,10 @@ WITH numbered AS (
     ) AS occurrence
     FROM keyed
 ),
+-- Stored events are compared as loaded: the data set's vocabulary may have renamed them since.
 stored AS (
-    SELECT case_key, activity_id, ts, resource, count(*) AS n
+    SELECT case_key, coalesce(loaded_activity_id, activity_id) AS activity_id, ts, resource,
+        count(*) AS n
     FROM events
     WHERE dataset_id = $d AND case_key IN (SELECT case_key FROM keyed)
         AND case_key BETWEEN (SELECT min(case_key) FROM keyed) AND (SELECT max(case_key) FROM keyed)

@@ -1,0 +1,307 @@
+"""A data set's vocabulary, changed after loading: `ticketloop map`, Store.map_vocabulary, the
+suggestion rule, appends, and the public Helpdesk log's time to resolution after mapping."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from application.vocabulary import suggest_activity
+from ingest.load import ingest_files
+from tests.conftest import REAL_HELPDESK, csv_text, hand_made_store, pm4py_frame, rows, write
+from ticketloop.api import Store
+from ticketloop.cli import cli
+
+HEADER = "case_id,activity,timestamp,team"
+LOG = [
+    ("T1", "Open it", "2025-01-06 09:00", "Desk"),
+    ("T1", "Fix it", "2025-01-06 10:00", "Desk"),
+    ("T2", "Open it", "2025-01-06 09:30", "Desk"),
+    ("T2", "Pass up", "2025-01-06 09:40", "Back office"),
+    ("T2", "Fix it", "2025-01-06 12:30", "Back office"),
+    ("T2", "Closed", "2025-01-06 13:00", "Back office"),
+]
+EVENTS = "SELECT case_id, source_activity, activity, level FROM event_log ORDER BY ALL"
+
+
+@pytest.mark.parametrize(
+    ("label", "activity"),
+    [
+        ("Resolve ticket", "Resolved"),
+        ("Require upgrade", "Escalated"),
+        ("Wait", "Information requested"),
+        ("Wait - User", "Information requested"),
+        ("Take in charge ticket", "Assigned"),
+        ("Closed", "Closed"),
+        ("Insert ticket", "Ticket created"),
+        ("Assign seriousness", "Classified"),
+        ("RESOLVED", "Resolved"),
+        ("Resolve SW anomaly", None),  # resolves something else than the ticket
+        ("Create SW anomaly", None),
+        ("Awaiting Assignment", None),
+        ("Schedule intervention", None),
+    ],
+)
+def test_a_label_s_words_suggest_its_canonical_activity(label: str, activity: str | None) -> None:
+    assert suggest_activity(label) == activity
+
+
+def test_map_renames_labels_and_gives_levels_and_reset_returns_to_the_log_as_loaded(
+    tmp_path: Path,
+) -> None:
+    db = hand_made_store(tmp_path, csv_text(HEADER, LOG))
+    loaded = rows(db, EVENTS)
+    version = rows(db, "SELECT version FROM datasets")[0][0]
+    store = Store(db)
+    change = store.map_vocabulary(
+        "t",
+        activities={"Fix it": "resolved", "Open it": "Ticket created", "Pass up": "Escalated"},
+        levels={"Back office": 2, "Desk": 1},
+    )
+    assert rows(db, EVENTS) == [
+        ("T1", "Fix it", "Resolved", 1),
+        ("T1", "Open it", "Ticket created", 1),
+        ("T2", "Closed", "Closed", 2),
+        ("T2", "Fix it", "Resolved", 2),
+        ("T2", "Open it", "Ticket created", 1),
+        ("T2", "Pass up", "Escalated", 2),
+    ]
+    assert rows(db, "SELECT version FROM datasets")[0][0] == version + 1
+    assert change.remapped == [
+        ("Fix it", "Fix it", "Resolved", 2),
+        ("Open it", "Open it", "Ticket created", 2),
+        ("Pass up", "Pass up", "Escalated", 1),
+    ]
+    assert change.levels == [("Back office", None, 2, 3), ("Desk", None, 1, 3)]
+    assert {"ttr_median_hours", "escalation_rate"} <= set(change.computable)
+    # the ticket facts follow: both tickets resolved, T2 escalated
+    assert rows(db, "SELECT count(last_resolved), count(first_escalation) FROM ticket_facts") == [
+        (2, 1)
+    ]
+    # the next activity of each event follows too (the directly-follows graph reads it)
+    assert rows(
+        db,
+        "SELECT a.name, n.name FROM events e JOIN activities a USING (activity_id)"
+        " JOIN activities n ON n.activity_id = e.next_activity_id ORDER BY ALL",
+    ) == [
+        ("Escalated", "Resolved"),
+        ("Resolved", "Closed"),
+        ("Ticket created", "Escalated"),
+        ("Ticket created", "Resolved"),
+    ]
+    back = store.map_vocabulary("t", reset=True)
+    assert rows(db, EVENTS) == loaded
+    assert rows(db, "SELECT count(*) FROM events WHERE loaded_activity_id IS NOT NULL") == [(0,)]
+    assert {"ttr_median_hours", "escalation_rate"} <= set(back.lost)
+
+
+def test_an_append_is_mapped_by_the_data_set_s_vocabulary_and_adds_no_duplicate(
+    tmp_path: Path,
+) -> None:
+    first = write(tmp_path / "a.csv", csv_text(HEADER, LOG))
+    db = tmp_path / "t.duckdb"
+    ingest_files(db, [first], dataset="t")
+    Store(db).map_vocabulary("t", activities={"Fix it": "Resolved"}, levels={"desk": 1})
+    # the same events again (another file, so read again), and one new event
+    later = write(
+        tmp_path / "b.csv", csv_text(HEADER, [*LOG, ("T3", "Fix it", "2025-01-07 09:00", "Desk")])
+    )
+    report = ingest_files(db, [later], dataset="t")
+    assert (report.events_loaded, report.duplicates_skipped) == (1, 6)
+    assert rows(db, EVENTS + "")[-1] == ("T3", "Fix it", "Resolved", 1)
+    assert rows(db, "SELECT count(*) FROM event_log WHERE source_activity = 'Fix it'"
+                " AND activity <> 'Resolved'") == [(0,)]  # fmt: skip
+    assert rows(db, "SELECT last_resolved IS NOT NULL FROM ticket_facts t JOIN cases USING"
+                " (dataset_id, case_key) WHERE case_id = 'T3'") == [(True,)]  # fmt: skip
+
+
+def test_map_command_applies_a_file_says_what_changed_and_refuses_bad_input(
+    tmp_path: Path,
+) -> None:
+    db = hand_made_store(tmp_path, csv_text(HEADER, LOG))
+    mapping = write(
+        tmp_path / "m.toml", '[activities]\n"Fix it" = "Resolved"\n[levels]\nDesk = 1\n'
+    )
+    runner = CliRunner()
+    result = runner.invoke(cli, ["map", "--db", str(db), "--map", str(mapping)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:3] == [
+        "data set 't':",
+        "  'Fix it': Fix it -> Resolved (2 events)",
+        "  team 'Desk': level none -> 1 (3 events)",
+    ]
+    assert "now computable: median time to resolution (ttr_median_hours)" in result.output
+    doc = json.loads(runner.invoke(cli, ["map", "--db", str(db), "--reset", "--json"]).output)
+    assert doc["remapped"] == [
+        {"label": "Fix it", "before": "Resolved", "after": "Fix it", "events": 2}
+    ]
+    bad = write(tmp_path / "bad.toml", '[activities]\n"Fix it" = "Fixed"\n')
+    result = runner.invoke(cli, ["map", "--db", str(db), "--map", str(bad)])
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        'error: [activities] Fix it: "Fixed" is not a canonical activity; use one of: Ticket'
+        " created, Classified,"
+    )
+    result = runner.invoke(cli, ["map", "--db", str(db)])
+    assert (result.exit_code, result.output) == (
+        1,
+        "error: give one of --map FILE (apply a mapping file), --reset (back to the labels as"
+        " loaded) or --suggest (print a suggested mapping file)\n",
+    )
+
+
+@pytest.fixture
+def mapped_helpdesk(real_helpdesk_db: Path, tmp_path: Path) -> Path:
+    """A copy of the public Helpdesk log's store with the suggested vocabulary applied through
+    `ticketloop map --suggest` then `ticketloop map --map`."""
+    db = tmp_path / "real.duckdb"
+    shutil.copy(real_helpdesk_db, db)
+    runner = CliRunner()
+    suggested = runner.invoke(cli, ["map", "--db", str(db), "--suggest"])
+    assert suggested.exit_code == 0, suggested.output
+    assert '"Resolve ticket" = "Resolved"' in suggested.output
+    mapping = write(tmp_path / "helpdesk.toml", suggested.output)
+    applied = runner.invoke(cli, ["map", "--db", str(db), "--map", str(mapping)])
+    assert applied.exit_code == 0, applied.output
+    assert "  'Resolve ticket': Resolve ticket -> Resolved (4,983 events)" in applied.output
+    return db
+
+
+def test_the_public_helpdesk_log_mapped_gives_its_time_to_resolution(
+    mapped_helpdesk: Path,
+) -> None:
+    """ttr_median_hours equals the median of first event -> last `Resolve ticket` per ticket,
+    computed with pandas on the XES file as pm4py reads it."""
+    frame = pm4py_frame(REAL_HELPDESK)
+    first = frame.groupby("case:concept:name")["time:timestamp"].min()
+    resolve = frame[frame["concept:name"] == "Resolve ticket"]
+    last = resolve.groupby("case:concept:name")["time:timestamp"].max()
+    expected = ((last - first[last.index]).dt.total_seconds() / 3600).median()
+    kpis = {
+        r["kpi"]: r for r in Store(mapped_helpdesk).select("helpdesk").kpis().to_json({})["kpis"]
+    }
+    assert kpis["ttr_median_hours"]["value"] == pytest.approx(expected, abs=1e-9)
+    assert round(expected, 2) == 159.79
+    assert kpis["escalation_rate"]["value"] == pytest.approx(102 / 4580)
+    for kpi in ("ttr_median_hours", "escalation_rate", "handoffs_per_ticket", "fcr_rate"):
+        assert kpis[kpi]["reason"] is None, kpi
+
+
+def test_the_directly_follows_graph_after_mapping_equals_pm4py_s_on_the_source_labels(
+    mapped_helpdesk: Path,
+) -> None:
+    """Renaming only merges labels where two are mapped to one: here `Resolve SW anomaly` and
+    `Resolve ticket` both to Resolved."""
+    from tests.test_dfg import _assert_equal_to_pm4py, _ours
+
+    store = Store(mapped_helpdesk)
+    activities = {**store.vocabulary("helpdesk").vocabulary.activities}
+    store.map_vocabulary("helpdesk", activities={**activities, "Resolve SW anomaly": "Resolved"})
+    labels = dict(rows(mapped_helpdesk, "SELECT DISTINCT source_activity, activity FROM event_log"))
+    assert labels["Resolve SW anomaly"] == labels["Resolve ticket"] == "Resolved"
+    from mining.selection import Selection
+
+    graph = _ours(mapped_helpdesk, Selection("helpdesk"))
+    _assert_equal_to_pm4py(graph, pm4py_frame(REAL_HELPDESK, labels))
+    assert ("Resolved", "Closed") in set(
+        zip(graph.edges["source"], graph.edges["target"], strict=True)
+    )
+
+
+def test_the_data_page_applies_the_suggested_vocabulary_and_the_review_answers(
+    real_helpdesk_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The public Helpdesk log, no loading again: the Data page's table comes pre-filled with
+    the suggestions, previews the KPIs they make computable, and applies them on a click; the
+    weekly review then shows time to resolution, escalations and handoffs with values."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from application import format as fmt
+    from dashboard import texts
+    from mining.kpis import BY_NAME
+    from tests.conftest import APP
+
+    db = tmp_path / "real.duckdb"
+    shutil.copy(real_helpdesk_db, db)
+    monkeypatch.setenv("TICKETLOOP_DB", str(db))
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("views/data.py").run()
+    assert not at.exception, at.exception
+    table = at.dataframe
+    labels = next(t.value for t in table if "choice" in t.value.columns)
+    choices = dict(zip(labels["label"], labels["choice"], strict=True))
+    assert choices["Resolve ticket"] == "Resolved"
+    assert choices["Take in charge ticket"] == "Assigned"
+    assert choices["Wait"] == "Information requested"
+    assert choices["Require upgrade"] == "Escalated"
+    assert choices["Resolve SW anomaly"] == texts.VOCAB_KEEP
+    assert rows(db, "SELECT count(*) FROM activity_vocabulary") == [(0,)]  # nothing applied yet
+    preview = [i.value for i in at.info if i.value.startswith("Applying makes computable")]
+    assert preview and "median time to resolution (ttr_median_hours)" in preview[0]
+    review_before = at.switch_page("views/weekly_review.py").run()
+    not_before = {m.label for m in review_before.metric}
+    ttr_label = "Median time to resolution"
+    assert ttr_label not in not_before
+    at.switch_page("views/data.py").run()
+    at.button(key="vocab_apply").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value.startswith(
+        "Vocabulary of 'helpdesk' applied: 6 labels remapped, 0 teams given a level;"
+        " now computable: median time to resolution (ttr_median_hours)"
+    )
+    assert rows(db, "SELECT source_label, activity FROM activity_vocabulary ORDER BY ALL") == [
+        ("Assign seriousness", "Classified"),
+        ("Insert ticket", "Ticket created"),
+        ("Require upgrade", "Escalated"),
+        ("Resolve ticket", "Resolved"),
+        ("Take in charge ticket", "Assigned"),
+        ("Wait", "Information requested"),
+    ]
+    at.switch_page("views/weekly_review.py").run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    kpis = {r["kpi"]: r for r in Store(db).select("helpdesk").kpis().to_json({})["kpis"]}
+    assert kpis["ttr_median_hours"]["value"] == pytest.approx(159.79, abs=0.01)
+    for name in ("ttr_median_hours", "escalation_rate", "handoffs_per_ticket"):
+        label = BY_NAME[name].meaning[:1].upper() + BY_NAME[name].meaning[1:]
+        assert metrics[label] not in ("", "n/a", fmt.kpi_value(None, BY_NAME[name].unit)), name
+
+
+def test_the_mapping_assistant_guesses_columns_from_their_names_and_contents(
+    tmp_path: Path,
+) -> None:
+    from application.uploads import guess_columns
+
+    named = write(
+        tmp_path / "named.csv",
+        "ref;step;stamp;handled_by;prio;note\n"
+        "T-1;Ticket created;2025-03-03 09:00;ann;high;x\n"
+        "T-1;Resolved;2025-03-03 15:30;bob;high;y\n"
+        "T-2;Ticket created;29/03/2025 10:00;ann;low;z\n"
+        "T-2;Resolved;30/03/2025 11:00;bob;low;w\n",
+    )
+    assert guess_columns(named) == {
+        "case_id": "ref",
+        "activity": "step",
+        "timestamp": "stamp",
+        "resource": "handled_by",
+        "priority": "prio",
+    }
+    # names that say nothing: the times, then the ticket (many distinct values that repeat)
+    # and the activity (fewest); the rest stays at (none)
+    bare = write(
+        tmp_path / "bare.csv",
+        "a,b,c,d\n"
+        + "".join(
+            f"X{t},{step},2025-03-0{t} 0{h}:00,{t * 10 + h}\n"
+            for t in range(1, 5)
+            for h, step in enumerate(("open", "work", "done"), start=1)
+        ),
+    )
+    assert guess_columns(bare) == {"case_id": "a", "activity": "b", "timestamp": "c"}
