@@ -36,7 +36,7 @@ FITTING = Kpi(
     "mean",
 )
 # The direction of KPIs that have no target of their own.
-_LOWER = ("ttr_mean_hours", "ttr_p90_hours", "frt_mean_hours", "frt_p90_hours")
+_LOWER = ("ttr_mean_hours", "ttr_p90_hours", "frt_mean_hours", "frt_p90_hours", "info_request_rate")
 
 
 @dataclass(frozen=True)

@@ -287,6 +287,16 @@ KPIS: tuple[Kpi, ...] = (
         needs=("Information requested", "Customer replied"),
     ),
     Kpi(
+        "info_request_rate",
+        "tickets asked for information",
+        "tickets with an `Information requested` ÷ tickets",
+        "fraction",
+        "mean",
+        value="asked",
+        examples="asked",
+        needs=("Information requested",),
+    ),
+    Kpi(
         "backlog",
         "open tickets",
         "tickets created and not yet resolved, abandoned, rejected or closed at the end of the period",

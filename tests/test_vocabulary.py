@@ -187,6 +187,10 @@ def test_the_public_helpdesk_log_mapped_gives_its_time_to_resolution(
     assert kpis["ttr_median_hours"]["value"] == pytest.approx(expected, abs=1e-9)
     assert round(expected, 2) == 159.79
     assert kpis["escalation_rate"]["value"] == pytest.approx(102 / 4580)
+    # information requested: the share of tickets with a `Wait` event, as pandas counts them
+    waited = frame.loc[frame["concept:name"] == "Wait", "case:concept:name"].nunique()
+    assert kpis["info_request_rate"]["value"] == pytest.approx(waited / 4580)
+    assert waited == 1236
     for kpi in ("ttr_median_hours", "escalation_rate", "handoffs_per_ticket", "fcr_rate"):
         assert kpis[kpi]["reason"] is None, kpi
 
@@ -268,7 +272,7 @@ def test_the_data_page_applies_the_suggested_vocabulary_and_the_review_answers(
     metrics = {m.label: m.value for m in at.metric}
     kpis = {r["kpi"]: r for r in Store(db).select("helpdesk").kpis().to_json({})["kpis"]}
     assert kpis["ttr_median_hours"]["value"] == pytest.approx(159.79, abs=0.01)
-    for name in ("ttr_median_hours", "escalation_rate", "handoffs_per_ticket"):
+    for name in ("ttr_median_hours", "escalation_rate", "handoffs_per_ticket", "info_request_rate"):
         label = BY_NAME[name].meaning[:1].upper() + BY_NAME[name].meaning[1:]
         assert metrics[label] not in ("", "n/a", fmt.kpi_value(None, BY_NAME[name].unit)), name
 

@@ -13,7 +13,7 @@
 -- nps_detractor, nps_answered, answered, answered_at, answered_week, frt_business_h,
 -- ttr_business_h (pauses for the customer taken off; NULL without a first response or a
 -- resolution), sla_first_response_met, sla_resolution_met, sla_first_response_pending,
--- sla_resolution_pending, pause_without_reply.
+-- sla_resolution_pending, pause_without_reply, asked (an `Information requested`).
 -- SLA, as helpdesk tools count it: each target's clock runs in business hours from creation and
 -- stops at the first response (the last resolution), or, without one, when the ticket ended
 -- otherwise (abandoned, rejected, closed) or at $data_end (the end of the data) when it is still
@@ -161,7 +161,7 @@ tickets AS MATERIALIZED (
         c.channel,
         c.priority,
         c.category,
-        p.* EXCLUDE (case_key, mixed, asked, reworked)
+        p.* EXCLUDE (case_key, mixed, reworked)
             REPLACE (if($reopened_known, p.reopens, coalesce(w.reopens, 0)) AS reopens),
         coalesce(f.escalated, false) AS escalated,
         c.created_at,
@@ -261,6 +261,7 @@ SELECT
     t.resolved_at IS NOT NULL AS resolved,
     t.reopens > 0 AS reopened,
     t.reopens, t.escalated, t.needless, t.fcr, t.handoffs, t.abandoned, t.closed, t.ended_at,
+    t.asked,
     we.week AS ended_week,
     t.csat >= 4 AS csat_good,
     t.csat IS NOT NULL AS csat_answered,
