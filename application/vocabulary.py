@@ -6,6 +6,7 @@ applying it (store/dataset_vocabulary.py) with what changed."""
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,7 +136,7 @@ class DatasetVocabulary:
         mapped = {r.label for r in self.labels if r.label in suggested.activities}
         lines = [
             f"# The vocabulary of data set '{self.dataset}', suggested from its labels' words.",
-            "# Edit it, then: ticketloop map --dataset NAME --map THIS_FILE",
+            f"# Edit it, then: ticketloop map --dataset {shlex.quote(self.dataset)} --map THIS_FILE",
             f"# Canonical activities: {', '.join(CANONICAL_ACTIVITIES)}",
             tomli_w.dumps({"activities": suggested.activities}).rstrip(),
         ]
