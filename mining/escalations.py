@@ -50,14 +50,18 @@ class Escalations:
     push_to_front_share: float
     teams_known: bool  # some event of the agents' side names a team (ping-pong needs teams)
     levels_known: bool  # some event of the agents' side carries a support level
+    # why needless escalations cannot be told on this data set (mining.kpis.unusable_kpis: no
+    # `De-escalated` event or fall in level, and no categories); None when they can
+    needless_not_measured: str | None
     example_tickets: dict[str, list[str]]  # per kind: up to five case ids
     cost: pd.DataFrame
     breakdowns: pd.DataFrame
 
     @property
     def needless_escalation_rate(self) -> float | None:
-        """Needless escalations (bounce-back or push-to-front) over escalated tickets."""
-        if not self.escalated_tickets:
+        """Needless escalations (bounce-back or push-to-front) over escalated tickets; None when
+        there are none escalated or needless ones cannot be told."""
+        if not self.escalated_tickets or self.needless_not_measured:
             return None
         return self.needless_escalation_tickets / self.escalated_tickets
 
@@ -96,6 +100,8 @@ def escalations(
 ) -> Escalations:
     """Escalated, de-escalated, bounce-back, ping-pong and push-to-front tickets of `selection`,
     and what their escalations cost by team, category, agent and channel."""
+    from mining.kpis import unusable_kpis  # (mining.kpis reads these flags: imported here)
+
     bound = _flagged_tickets(con, selection, push_to_front_share)
     # one statement over the flags (a TEMP table of them would cost more than the rest)
     found = con.execute(sql_text("mining", "escalation_breakdowns.sql")).df()
@@ -114,6 +120,7 @@ def escalations(
         push_to_front_share=push_to_front_share,
         teams_known=teams_known,
         levels_known=levels_known,
+        needless_not_measured=unusable_kpis(con, bound.dataset_id).get("needless_escalation_rate"),
         example_tickets={kind: list(whole[f"{kind}_examples"]) for kind in KINDS},
         cost=overall.drop(columns=["dimension", "value"]).reset_index(drop=True),
         breakdowns=frame[frame["dimension"] != "all"].reset_index(drop=True),

@@ -309,3 +309,19 @@ def test_the_mapping_assistant_guesses_columns_from_their_names_and_contents(
         ),
     )
     assert guess_columns(bare) == {"case_id": "a", "activity": "b", "timestamp": "c"}
+
+
+def test_escalations_give_no_needless_figure_the_log_cannot_tell(mapped_helpdesk: Path) -> None:
+    """Escalated tickets are counted (`Require upgrade` mapped), but with no `De-escalated` event,
+    no fall in level and no categories, needless ones cannot be told: the command says so, as
+    `kpis` does, instead of printing 0.0%."""
+    runner = CliRunner()
+    doc = json.loads(
+        runner.invoke(cli, ["escalations", "--db", str(mapped_helpdesk), "--json"]).output
+    )
+    assert doc["escalated_tickets"] == 102
+    assert doc["needless_escalation_rate"] is None
+    assert doc["needless_not_measured"].startswith("no `De-escalated` event (bounce-backs)")
+    text = runner.invoke(cli, ["escalations", "--db", str(mapped_helpdesk)]).output
+    assert "bounce-back, push-to-front and needless escalations: not measured, no `De-esc" in text
+    assert "needless escalation rate" not in text

@@ -250,6 +250,7 @@ def escalations_json(analysis: Analysis, result: Escalations) -> dict[str, Any]:
         "push_to_front_tickets": result.push_to_front_tickets,
         "needless_escalation_tickets": result.needless_escalation_tickets,
         "needless_escalation_rate": result.needless_escalation_rate,
+        "needless_not_measured": result.needless_not_measured,
         "push_to_front_share": result.push_to_front_share,
         "example_tickets": result.example_tickets,
         "cost": jsonable(result.cost)[0],
@@ -271,18 +272,24 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
             f"de-escalated   {_int(down):>7}  {_share(down / result.tickets)} of tickets"
             f"{_eg(examples['de_escalated'])}"
         )
-        for kind, label, count in (
-            ("bounce_back", "bounce-back", result.bounce_back_tickets),
-            ("push_to_front", "push-to-front", result.push_to_front_tickets),
-        ):
+        if result.needless_not_measured:  # no figure from what the log cannot tell
             lines.append(
-                f"{label:<14} {_int(count):>7}  {_share(count / escalated)} of escalated"
-                f"{_eg(examples[kind])}"
+                "bounce-back, push-to-front and needless escalations: not measured,"
+                f" {result.needless_not_measured}"
             )
-        lines.append(
-            f"needless escalation rate: {_share(result.needless_escalation_rate)}"
-            " (bounce-back or push-to-front tickets over escalated tickets)"
-        )
+        else:
+            for kind, label, count in (
+                ("bounce_back", "bounce-back", result.bounce_back_tickets),
+                ("push_to_front", "push-to-front", result.push_to_front_tickets),
+            ):
+                lines.append(
+                    f"{label:<14} {_int(count):>7}  {_share(count / escalated)} of escalated"
+                    f"{_eg(examples[kind])}"
+                )
+            lines.append(
+                f"needless escalation rate: {_share(result.needless_escalation_rate)}"
+                " (bounce-back or push-to-front tickets over escalated tickets)"
+            )
     else:
         if result.levels_known:
             lines.append("escalated: none, no `Escalated` event and no rise in support level")

@@ -59,10 +59,12 @@ def render(ctx: PageContext) -> None:
     if has_levels:
         funnel = ctx.query(level_funnel)
         left.plotly_chart(charts.level_funnel(funnel, texts.ESC_FUNNEL_TITLE), key="funnel")
+    # the needless kinds only where the log can tell them (else the metric says why)
+    told = [k for k in texts.ESC_KINDS if k == "ping_pong" or not result.needless_not_measured]
     kinds = pd.DataFrame(
         {
-            "kind": [texts.ESC_KINDS[k] for k in texts.ESC_KINDS],
-            "tickets": [getattr(result, f"{k}_tickets") for k in texts.ESC_KINDS],
+            "kind": [texts.ESC_KINDS[k] for k in told],
+            "tickets": [getattr(result, f"{k}_tickets") for k in told],
         }
     )
     right.plotly_chart(
@@ -72,7 +74,7 @@ def render(ctx: PageContext) -> None:
         texts.ESC_EXAMPLES.format(
             kinds="; ".join(
                 f"{k.replace('_', '-')}: {', '.join(result.example_tickets[k][:3]) or 'none'}"
-                for k in texts.ESC_KINDS
+                for k in told
             )
         )
     )
@@ -98,8 +100,9 @@ def _metrics(result) -> None:
     rate = result.needless_escalation_rate
     cols[1].metric(
         texts.ESC_METRIC_NEEDLESS,
-        f"{result.needless_escalation_tickets:,}",
-        help=f"{rate:.0%} of escalated tickets" if rate is not None else None,
+        "n/a" if result.needless_not_measured else f"{result.needless_escalation_tickets:,}",
+        help=result.needless_not_measured
+        or (f"{rate:.0%} of escalated tickets" if rate is not None else None),
     )
     cols[2].metric(texts.ESC_METRIC_PING_PONG, f"{result.ping_pong_tickets:,}")
     extra = cost["extra_ttr_hours"]
