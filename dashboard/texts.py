@@ -189,11 +189,6 @@ DESIGN_NO_MATCH = (
     "The designed flow is not a flow of this data set's process (most of its activities are not"
     " in it), so its paths are not compared."
 )
-CONF_FOREIGN = (
-    "The designed flow {flow} is not a flow of this data set's process: {share:.0%} of the"
-    " tickets' activities are in it. Upload this process's flow on the Settings page, or"
-    " discover one: `ticketloop discover --out model.bpmn`."
-)
 DESIGN_UNDESIGNED = "Paths the tickets take that the designed flow lacks"
 DESIGN_ALL_DESIGNED = "Every path shown is in the designed flow."
 CONFORMANCE_TITLE = "Conformance"
