@@ -113,8 +113,8 @@ def weekly_kpis(
     changes: Sequence[dict[str, Any]] | Sequence[date],
     tickets: TicketKpis | None = None,
 ) -> KpiReport:
-    """Every KPI of `selection` by ISO week, with process-behaviour limits phased by the change
-    log (`changes`: its rows, or their dates)."""
+    """Every KPI of `selection` by ISO week, with process-behaviour limits whose baseline ends at
+    the last change of the change log (`changes`: its rows, or their dates)."""
     from mining.kpis import compute_kpis
 
     days = [c["date"] if isinstance(c, dict) else c for c in changes]

@@ -38,8 +38,8 @@ COST_CONFIG = {
 
 
 def weekly(ctx: PageContext) -> KpiReport:
-    """The selection's KPIs by week with limits phased by the change log: computed once per
-    store version, selection and settings, for the review's every week and the KPI trends."""
+    """The selection's KPIs by week with limits set by the change log: computed once per store
+    version, selection and settings, for the review's every week and the KPI trends."""
     changes = data.changes(ctx.db, ctx.version, ctx.selection.dataset)
     dates = tuple(c["date"] for c in changes)
     return ctx.query(weekly_kpis, settings=ctx.settings, changes=dates)
