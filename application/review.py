@@ -137,9 +137,14 @@ def recent_waits(
 
 def review_weeks(weekly: KpiReport) -> list[date]:
     """The Mondays of the weeks a review can be about (tickets created that week), latest first."""
-    frame = weekly.values
-    created = frame[(frame["kpi"] == "tickets") & frame["group"].isna() & (frame["value"] > 0)]
-    return sorted(set(created["week"]), reverse=True)
+    return sorted(set(_created_weeks(weekly.values)), reverse=True)
+
+
+def _created_weeks(frame: pd.DataFrame) -> pd.Series:
+    """The weeks of a weekly KPI frame in which the selection's tickets were created."""
+    return frame.loc[
+        (frame["kpi"] == "tickets") & frame["group"].isna() & (frame["value"] > 0), "week"
+    ]
 
 
 def pick_week(weekly: KpiReport, week: str = "last") -> date:
@@ -147,7 +152,7 @@ def pick_week(weekly: KpiReport, week: str = "last") -> date:
     tickets created (its only week when the data spans under two). TicketloopError for a week
     that is not an ISO week or has no data."""
     frame = weekly.values
-    created = frame[(frame["kpi"] == "tickets") & (frame["value"] > 0)]["week"]
+    created = _created_weeks(frame)
     weeks = set(frame["week"])
     if week == "last":
         latest = frame["week"].max()

@@ -26,7 +26,7 @@ from store.dataset_vocabulary import (
     team_counts,
 )
 from store.datasets import dataset_id
-from store.vocabulary import CANONICAL_ACTIVITIES
+from store.vocabulary import CANONICAL_ACTIVITIES, CANONICAL_BY_LOWER
 
 # The words of a label that say which canonical activity it is, tried in order (the first that
 # matches wins; None: no suggestion). Labels are compared in lower case, with `-` and `_` as
@@ -64,7 +64,6 @@ _RULES: tuple[tuple[str, str | None], ...] = (
         "Ticket created",
     ),
 )
-_CANONICAL = {name.lower(): name for name in CANONICAL_ACTIVITIES}
 
 
 def suggest_activity(label: str) -> str | None:
@@ -72,8 +71,8 @@ def suggest_activity(label: str) -> str | None:
     `Require upgrade` Escalated, `Wait - User` Information requested, `Take in charge ticket`
     Assigned. A suggestion only: nothing is applied without the user."""
     words = re.sub(r"[\s_\-]+", " ", label).strip().lower()
-    if words in _CANONICAL:
-        return _CANONICAL[words]
+    if words in CANONICAL_BY_LOWER:
+        return CANONICAL_BY_LOWER[words]
     for pattern, activity in _RULES:
         if re.search(pattern, words):
             return activity
@@ -190,7 +189,7 @@ def preview_kpis(
     counts: dict[str, int] = {}
     for label, loaded, _activity, events in source_labels(con, d):
         target = vocabulary.activities.get(label) or loaded
-        target = _CANONICAL.get(target.lower(), target)
+        target = CANONICAL_BY_LOWER.get(target.lower(), target)
         counts[target] = counts.get(target, 0) + events
     return _compare(unusable_kpis(con, d), unusable_kpis(con, d, counts))
 

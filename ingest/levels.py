@@ -5,9 +5,9 @@ ordinal such as "G230 2nd")."""
 from __future__ import annotations
 
 # Level words in a team's name, lower case: a number after L/tier/level, or an ordinal (followed by
-# line/level/tier or standing alone as a word).
+# line/level/tier, or ending the name: `G230 2nd`, not `4th floor`).
 _NUMBERED = r"(?:^|[^a-z0-9])(?:l|tier|level)\s*([1-4])(?:[^0-9]|$)"
-_ORDINAL = r"(?:^|[^a-z0-9])([1-4])(?:st|nd|rd|th)(?:[^a-z0-9]|$)"
+_ORDINAL = r"(?:^|[^a-z0-9])([1-4])(?:st|nd|rd|th)(?:\s*(?:line|level|tier)\b|\s*$)"
 
 
 def level_of(team: str) -> str:
@@ -16,7 +16,8 @@ def level_of(team: str) -> str:
     from level words in its name; NULL when neither says."""
     low = f"lower(trim({team}))"
     return (
-        f"coalesce($level_values[list_position($level_teams, {low})]::VARCHAR,"
+        # nullif: the placeholder of an empty [levels] (level_params) is no level
+        f"coalesce(nullif($level_values[list_position($level_teams, {low})], 0)::VARCHAR,"
         f" nullif(regexp_extract({low}, '{_NUMBERED}', 1), ''),"
         f" nullif(regexp_extract({low}, '{_ORDINAL}', 1), ''),"
         f" CASE WHEN regexp_matches({low}, '\\bfirst (line|level)\\b') THEN '1'"

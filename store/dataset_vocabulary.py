@@ -12,9 +12,7 @@ import duckdb
 from store.errors import StoreError
 from store.facts import write_ticket_facts
 from store.queries import sql_text
-from store.vocabulary import CANONICAL_ACTIVITIES
-
-_CANONICAL = {name.lower(): name for name in CANONICAL_ACTIVITIES}
+from store.vocabulary import CANONICAL_ACTIVITIES, CANONICAL_BY_LOWER
 
 
 @dataclass(frozen=True)
@@ -27,7 +25,7 @@ class Vocabulary:
 
 def canonical_activity(name: str, where: str) -> str:
     """The canonical activity `name` names (in any case); StoreError listing them otherwise."""
-    found = _CANONICAL.get(name.strip().lower())
+    found = CANONICAL_BY_LOWER.get(name.strip().lower())
     if found is None:
         raise StoreError(
             f'{where}: "{name}" is not a canonical activity; use one of:'

@@ -19,6 +19,8 @@ CANONICAL_ACTIVITIES: tuple[str, ...] = (
     "Survey answered",
     "Closed",
 )
+# A canonical activity by its name in lower case (labels and mapping files may write any case).
+CANONICAL_BY_LOWER = {name.lower(): name for name in CANONICAL_ACTIVITIES}
 
 LEVELS: dict[int, str] = {1: "first level", 2: "second level", 3: "specialists", 4: "process owner"}
 

@@ -549,3 +549,27 @@ def test_reopens_of_the_public_helpdesk_log_equal_pandas_on_the_xes(tmp_path: Pa
     reopened = reworked["case:concept:name"].nunique()
     assert (reopened, resolved) == (154, 4569)
     assert rows["reopen_rate"]["value"] == pytest.approx(reopened / resolved)
+
+
+@pytest.mark.parametrize(
+    ("team", "level"),
+    [
+        ("G230 2nd", 2),
+        ("V5 3rd", 3),
+        ("SD 1st", 1),
+        ("2nd line", 2),
+        ("Tier 3", 3),
+        ("second line", 2),
+        ("Team 4th floor", None),  # an ordinal in the middle of a name says nothing of a level
+        ("  ", None),  # a blank name: no level (not the placeholder of an empty [levels])
+        ("Service Desk", None),
+    ],
+)
+def test_level_words_in_a_team_s_name(team: str, level: int | None) -> None:
+    import duckdb
+
+    from ingest.levels import level_of, level_params
+
+    with duckdb.connect() as con:
+        found = con.execute(f"SELECT {level_of('$t')}", {"t": team, **level_params({})})
+        assert found.fetchall() == [(level,)]

@@ -1088,10 +1088,13 @@ def change_effect(
     from application.format import heading
 
     rows = effect_table(effect)
-    widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in rows[0]}
-    align = dict.fromkeys(widths, ">") | {"KPI": "<", "verdict": "<"}  # numbers to the right
-    for r in [dict(zip(widths, widths, strict=True)), *rows]:  # the header, then each KPI
-        click.echo("  ".join(f"{r[c]:{align[c]}{w}}" for c, w in widths.items()).rstrip())
+    if rows:
+        widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in rows[0]}
+        align = dict.fromkeys(widths, ">") | {"KPI": "<", "verdict": "<"}  # numbers to the right
+        for r in [dict(zip(widths, widths, strict=True)), *rows]:  # the header, then each KPI
+            click.echo("  ".join(f"{r[c]:{align[c]}{w}}" for c, w in widths.items()).rstrip())
+    else:  # every KPI not measured: the reasons follow
+        click.echo("no KPI measured")
     for name, why in doc["not_measured"].items():
         click.echo(f"{heading(kpi_definition(name).meaning)}: not measured: {why}")
     return None
