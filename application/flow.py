@@ -23,13 +23,11 @@ NO_FLOW = (
 @dataclass(frozen=True)
 class FlowFit:
     """The designed flow put on a selection: `conformance` when it may be, else `reason`, one line
-    saying why not (no flow, a file that is not there or not a model, a flow of another process:
-    then `conformance` is kept in `foreign` for a caller that wants its share of labels)."""
+    saying why not (no flow, a file that is not there or not a model, a flow of another process)."""
 
     flow: Path | None
     conformance: Conformance | None = None
     reason: str | None = None
-    foreign: Conformance | None = None
 
     @property
     def non_fitting_tickets(self) -> tuple[str, ...] | None:
@@ -81,7 +79,7 @@ def fit_designed_flow(
     except ModelError as exc:  # not a model, or one that shares no label with the tickets
         return FlowFit(flow, reason=str(exc))
     if not checked.speaks_the_log:
-        return FlowFit(flow, reason=foreign_flow(flow, checked.labels_in_model), foreign=checked)
+        return FlowFit(flow, reason=foreign_flow(flow, checked.labels_in_model))
     return FlowFit(flow, checked)
 
 
