@@ -1,5 +1,6 @@
-"""The Settings page's form: what a user typed, checked and saved as the settings beside the
-store, with an uploaded designed flow. Nothing is written unless all of it is right."""
+"""The Settings page's form: what a user typed, checked and saved as the selected data set's
+settings in the store, with an uploaded designed flow. Nothing is written unless all of it is
+right."""
 
 from __future__ import annotations
 
@@ -9,18 +10,18 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from mining.bpmn import read_model_file
+from mining.bpmn import model_of
+from store.connection import open_store
+from store.dataset_settings import DatasetSettings, save_dataset_settings
 from store.errors import ModelError, SettingsError
-from store.settings import WEEKDAYS, Calendar, Settings, SlaTarget, Target, save_settings
-
-FLOW_FILE = "designed_flow.bpmn"  # an uploaded flow's name, beside the settings file
+from store.settings import WEEKDAYS, Calendar, DesignedFlow, Settings, SlaTarget, Target
 
 
 @dataclass(frozen=True)
 class SettingsForm:
     """The form as typed: day names, times, text areas (one holiday or deviation a line), table
     rows (targets: kpi, target, better; SLA: priority, first_response_hours, resolution_hours)
-    and an uploaded BPMN file's bytes (None: keep the current flow)."""
+    and an uploaded BPMN file's name and bytes (None: keep the current flow)."""
 
     workdays: Sequence[str]
     opens: time
@@ -33,6 +34,7 @@ class SettingsForm:
     accepted_deviations: str
     method: str
     flow: bytes | None = None
+    flow_name: str = ""  # the uploaded file's name
 
     @classmethod
     def of(cls, settings: Settings) -> SettingsForm:
@@ -62,13 +64,22 @@ class SettingsForm:
         )
 
 
-def save_form(current: Settings, form: SettingsForm, path: Path) -> Settings:
-    """Check `form` against `current` settings and write it to `path` (an uploaded flow beside
-    it, as designed_flow.bpmn); the settings saved. SettingsError, one line naming the field
-    and the fix, and nothing written when any part is wrong."""
-    flow_path = path.with_name(FLOW_FILE)
+def save_form(
+    db: Path, dataset: str, current: Settings, form: SettingsForm, defaults: Path | None
+) -> DatasetSettings:
+    """Check `form` against the `current` settings of `dataset` and keep it as that data set's
+    settings in the store at `db` (the values that differ from the `defaults` file's); the
+    settings now. SettingsError, one line naming the field and the fix, and nothing written when
+    any part is wrong."""
+    flow = current.designed_flow
     if form.flow is not None:
-        _check_flow(form.flow, flow_path)
+        flow = DesignedFlow(
+            form.flow_name or "designed_flow.bpmn", form.flow, f"data set '{dataset}'"
+        )
+        try:
+            model_of(flow.name, form.flow)
+        except ModelError as exc:
+            raise SettingsError(str(exc)) from None
     try:
         chosen = replace(
             current,
@@ -83,29 +94,15 @@ def save_form(current: Settings, form: SettingsForm, path: Path) -> Settings:
             sla=_sla(form.sla, current),
             push_to_front_share=float(form.push_to_front_share),
             accepted_deviations=tuple(_lines(form.accepted_deviations)),
-            designed_flow=flow_path if form.flow is not None else current.designed_flow,
+            designed_flow=flow,
             conformance_method=form.method,
         )
     except (ValueError, TypeError) as exc:
         raise SettingsError(str(exc)) from None
     if not chosen.calendar.workdays:
         raise SettingsError("pick at least one working day")
-    saved = save_settings(chosen, path)
-    if form.flow is not None:
-        flow_path.write_bytes(form.flow)
-    return saved
-
-
-def _check_flow(content: bytes, flow_path: Path) -> None:
-    """Refuse an upload that is not a BPMN model with named tasks (mining.bpmn)."""
-    trial = flow_path.with_name(flow_path.name + ".upload")
-    trial.write_bytes(content)
-    try:
-        read_model_file(trial)
-    except ModelError as exc:
-        raise SettingsError(str(exc).replace(str(trial), "the uploaded flow")) from None
-    finally:
-        trial.unlink(missing_ok=True)
+    with open_store(db) as con:
+        return save_dataset_settings(con, dataset, chosen, defaults)
 
 
 def _sla(rows: Sequence[dict[str, Any]], current: Settings) -> dict[str, SlaTarget]:

@@ -6,7 +6,7 @@ PAGES), through AppTest, on the sample and on a large generated log.
     python benchmarks/dashboard.py --tickets 111000 --keep /tmp/bench  # reuse the stores there
 
 Each store is set up as `ticketloop demo` sets up the sample (ticketloop/demo.py): the sample
-desk's settings beside it (calendar, SLA, designed flow, alignments), its knowledge-base rollout in
+desk's settings kept with it (calendar, SLA, designed flow, alignments), its knowledge-base rollout in
 the change log, and its tickets replayed once on the designed flow (timed and printed), so the
 weekly review, the conformance page and the KPI trends show what a process owner sees.
 
@@ -84,13 +84,13 @@ def store(folder: Path, csv: Callable[[], Path], dataset: str) -> tuple[Path, in
     import duckdb
 
     from ingest.load import ingest_files
-    from ticketloop.demo import prepare_desk, write_desk_settings
+    from ticketloop.demo import SAMPLE_DIR, adopt_settings, prepare_desk
 
     db = folder / "ticketloop.duckdb"
     if not db.exists():
         folder.mkdir(parents=True, exist_ok=True)
         ingest_files(db, [csv()], dataset=dataset)
-        write_desk_settings(db)
+        adopt_settings(db, dataset, SAMPLE_DIR / "ticketloop.toml")
         started = time.perf_counter()
         prepare_desk(db, dataset)
         print(f"{dataset}: replayed on the designed flow in {time.perf_counter() - started:.1f} s")

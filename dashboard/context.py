@@ -85,15 +85,14 @@ def build() -> PageContext:
         return PageContext(path, 0.0)
     version = data.db_version(path)
     try:
-        settings = data.settings(path)
-    except TicketloopError as exc:
-        st.sidebar.warning(texts.SETTINGS_PROBLEM.format(message=exc))
-        settings = Settings()
-    try:
         names = tuple(data.dataset_names(path, version))
-        if not names:
-            return PageContext(path, version, settings=settings)
-        dataset = _dataset_picker(names)
+    except TicketloopError as exc:
+        return PageContext(path, version, settings=_settings(path, version, None), problem=str(exc))
+    dataset = _dataset_picker(names) if names else None
+    settings = _settings(path, version, dataset)
+    if dataset is None:
+        return PageContext(path, version, settings=settings)
+    try:
         base = Selection(dataset, timezone=settings.calendar.timezone)
         dims = data.query(overview.dimensions, path, version, base)
     except TicketloopError as exc:
@@ -101,6 +100,15 @@ def build() -> PageContext:
     selection = _filters(base, dims)
     _write_url(selection, dims)
     return PageContext(path, version, names, selection, dims, settings)
+
+
+def _settings(path: Path, version: float, dataset: str | None) -> Settings:
+    """The settings of `dataset`; the built-in ones, with a warning, when they cannot be read."""
+    try:
+        return data.settings(path, version, dataset)
+    except TicketloopError as exc:
+        st.sidebar.warning(texts.SETTINGS_PROBLEM.format(message=exc))
+        return Settings()
 
 
 def _url_once() -> dict[str, list[str]]:

@@ -22,7 +22,8 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from application.effect import change_effect as effect_of
-from application.flow import FlowFit, fit_designed_flow, flow_stamp
+from application.flow import FlowFit, fit_designed_flow
+from application.settings_form import SettingsForm, save_form
 from application.vocabulary import (
     DatasetVocabulary,
     KpiPreview,
@@ -34,6 +35,7 @@ from application.vocabulary import (
 from mining.effect import ChangeEffect
 from mining.selection import Selection
 from store.connection import open_store
+from store.dataset_settings import dataset_settings
 from store.dataset_vocabulary import Vocabulary
 from store.datasets import list_datasets
 from store.errors import TicketloopError
@@ -219,9 +221,30 @@ def quality(path: Path, version: float, dataset: str) -> dict:
         return quality_report(con, dataset).to_json()
 
 
-def settings(path: Path) -> Settings:
-    """The settings of the store (read each run: a small file, and edits must show at once)."""
-    return load_settings(settings_file(path))
+def settings(path: Path, version: float, dataset: str | None) -> Settings:
+    """The settings of `dataset` (the defaults without one), cached on the store's version and
+    the defaults file's own, so an edit of either shows at once."""
+    defaults = settings_file(path)
+    stamp = defaults.stat().st_mtime_ns if defaults.exists() else 0
+    return _settings(path, version, dataset, defaults, stamp)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _settings(
+    path: Path, version: float, dataset: str | None, defaults: Path, stamp: int
+) -> Settings:
+    if dataset is None:
+        return load_settings(defaults)
+    with _reading(path) as con:
+        return dataset_settings(con, dataset, defaults).settings
+
+
+def save_settings(path: Path, dataset: str, current: Settings, form: SettingsForm) -> None:
+    """Keep the Settings page's `form` as `dataset`'s settings (application.settings_form);
+    forgets cached reads."""
+    let_go(path)
+    save_form(path, dataset, current, form, settings_file(path))
+    clear()
 
 
 def clear() -> None:
@@ -283,21 +306,11 @@ def all_rejected_rows(path: Path, version: float, dataset: str) -> pd.DataFrame:
     return query(rejected_rows, path, version, Selection(dataset), limit=10_000_000)
 
 
-def designed_fit(path: Path, version: float, selection: Selection, settings: Settings) -> FlowFit:
-    """The designed flow of the settings put on the selection (application.flow), cached on the
-    store's version, the selection, the settings and the flow file's own version."""
-    return _designed_fit(path, version, selection, settings, flow_stamp(settings))
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
-def _designed_fit(
-    path: Path,
-    version: float,
-    selection: Selection,
-    settings: Settings,
-    stamp: tuple[str, int] | None,
-) -> FlowFit:
-    return fit_designed_flow(path, selection, settings)  # the store keeps each path's replay too
+def designed_fit(path: Path, version: float, selection: Selection, settings: Settings) -> FlowFit:
+    """The designed flow of the settings (its BPMN is part of them) put on the selection
+    (application.flow), cached on the store's version, the selection and the settings."""
+    return fit_designed_flow(path, selection, settings)  # the store keeps each flow's replay too
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -15,7 +15,7 @@ NO_DATA = (
 )
 NO_DATABASE = "No event store at `{db}` yet. " + NO_DATA
 STORE_PROBLEM = "The event store cannot be read: {message}"
-SETTINGS_PROBLEM = "ticketloop.toml is not used (defaults apply): {message}"
+SETTINGS_PROBLEM = "The settings cannot be read (the built-in defaults apply): {message}"
 
 # Sidebar filters
 FILTER_DATES = "Tickets created"
@@ -115,9 +115,18 @@ DELETE_NO = "Cancel"
 DELETED = "Deleted data set '{dataset}'."
 
 # Settings page
-SETTINGS_INTRO = "Saved to `{path}`; every page uses them at once."
+SETTINGS_INTRO = (
+    "The settings of data set **{dataset}**, kept in the store with it: saving changes this data"
+    " set only, and every page uses them at once. What it has not set itself comes from {defaults}."
+)
+SETTINGS_DEFAULTS_FILE = "`{path}`"
+SETTINGS_BUILT_IN = "the built-in defaults"
+SETTINGS_NO_DATA = (
+    "Settings belong to a data set: load one on the Data page first. A new data set starts from"
+    " {defaults}."
+)
 SETTINGS_SAVE = "Save settings"
-SETTINGS_SAVED = "Saved to `{path}`."
+SETTINGS_SAVED = "Saved as the settings of data set {dataset}."
 SETTINGS_REFUSED = "Not saved: {message}"
 CALENDAR = "Business calendar"
 WORKDAYS = "Working days"
@@ -138,7 +147,7 @@ FLOW_METHODS = {
     "alignments": "alignments: exact; slower the first time (then kept in the store)",
 }
 FLOW_NONE = "No designed flow yet: upload a BPMN file (sample_logs/designed_flow.bpmn is one)."
-FLOW_MISSING = "The designed flow `{path}` does not exist; upload one."
+FLOW_MISSING = "The designed flow {path} does not exist; upload one."
 CHANGE_LOG = "Process changes"
 CHANGE_LOG_NO_DATA = "Process changes are recorded per data set: load one first."
 CHANGE_LOG_INTRO = (

@@ -36,10 +36,11 @@ COLUMN_GAP, ROW_HEIGHT, MARGIN = 50, 110, 40
 
 @dataclass(frozen=True)
 class ModelFile:
-    """A BPMN file's bytes, their sha256 (the conformance cache key) and its task labels, one per
-    task (a label the model repeats appears as often as it does)."""
+    """A BPMN model's name (the file it came from, or the designed flow's name), its bytes, their
+    sha256 (the conformance cache key) and its task labels, one per task (a label the model
+    repeats appears as often as it does)."""
 
-    path: Path
+    name: str
     data: bytes
     sha256: str
     task_labels: tuple[str, ...]
@@ -50,29 +51,37 @@ class ModelFile:
 
 
 def read_model_file(path: Path) -> ModelFile:
-    """The BPMN file at `path`, checked to be a BPMN process with tasks; ModelError saying what
-    is wrong otherwise. Task labels are read as pm4py reads them (line breaks dropped)."""
-    from lxml import etree
-
-    fix = "Export the model from your modeller as BPMN 2.0 XML, or give another file with --model"
+    """The BPMN file at `path`, checked as `model_of` checks it; ModelError saying what is wrong."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise ModelError(
-            f"{path}: no such file. Give a BPMN file with --model, or set"
-            " [conformance] designed_flow in ticketloop.toml"
+            f"{path}: no such file. Give a BPMN file with --model, or set the data set's designed"
+            " flow: ticketloop settings --flow FILE.bpmn"
         ) from None
     except OSError as exc:
-        raise ModelError(f"{path}: cannot be read ({exc.strerror}). {fix}") from None
+        raise ModelError(f"{path}: cannot be read ({exc.strerror}). {_FIX}") from None
+    return model_of(str(path), data)
+
+
+_FIX = "Export the model from your modeller as BPMN 2.0 XML, or give another file with --model"
+
+
+def model_of(name: str, data: bytes) -> ModelFile:
+    """The BPMN model `data` (called `name` in messages), checked to be a BPMN process with tasks;
+    ModelError saying what is wrong otherwise. Task labels are read as pm4py reads them (line
+    breaks dropped)."""
+    from lxml import etree
+
     parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise ModelError(f"{path}: not a BPMN file (not XML: {exc.msg}). {fix}") from None
+        raise ModelError(f"{name}: not a BPMN file (not XML: {exc.msg}). {_FIX}") from None
     if etree.QName(root).localname != "definitions" or etree.QName(root).namespace != NS["bpmn"]:
         raise ModelError(
-            f"{path}: not a BPMN file (its root element is <{etree.QName(root).localname}>,"
-            f" not BPMN 2.0 <definitions>). {fix}"
+            f"{name}: not a BPMN file (its root element is <{etree.QName(root).localname}>,"
+            f" not BPMN 2.0 <definitions>). {_FIX}"
         )
     labels = tuple(
         (element.get("name") or "").replace("\r", "").replace("\n", "")
@@ -80,8 +89,8 @@ def read_model_file(path: Path) -> ModelFile:
         if isinstance(element.tag, str) and etree.QName(element).localname.lower().endswith("task")
     )
     if not any(labels):
-        raise ModelError(f"{path}: a BPMN file without named tasks; nothing to check. {fix}")
-    return ModelFile(path, data, hashlib.sha256(data).hexdigest(), labels)
+        raise ModelError(f"{name}: a BPMN file without named tasks; nothing to check. {_FIX}")
+    return ModelFile(name, data, hashlib.sha256(data).hexdigest(), labels)
 
 
 def bpmn_xml(nodes: tuple[ModelNode, ...], flows: tuple[tuple[str, str], ...], *, name: str) -> str:

@@ -85,7 +85,7 @@ class Conformance:
 
     selection: Selection
     tickets: int
-    model: Path
+    model: str  # the model's name: its file, or the designed flow's name
     model_sha256: str
     method: Method
     source_labels: bool  # the model names the source file's labels, not the activity names
@@ -111,7 +111,7 @@ class Conformance:
             "dataset": self.selection.dataset,
             "selection": self.selection.describe(),
             "tickets": self.tickets,
-            "model": str(self.model),
+            "model": self.model,
             "model_sha256": self.model_sha256,
             "method": self.method,
             "labels": "source labels" if self.source_labels else "activity names",
@@ -153,26 +153,28 @@ def check_conformance(
     db: Path,
     selection: Selection,
     *,
-    model: Path,
+    model: ModelFile | Path,
     method: Method = "token-replay",
     accepted: tuple[str, ...] = (),
     progress: Callable[[int, int], None] | None = None,
 ) -> Conformance:
-    """Check the tickets of `selection` in the store at `db` against the BPMN file `model`;
-    deviations listed in `accepted` ("skipped: X", "unexpected: X") are marked accepted.
+    """Check the tickets of `selection` in the store at `db` against the BPMN `model` (a file, or
+    a model read by mining.bpmn.model_of); deviations listed in `accepted` ("skipped: X",
+    "unexpected: X") are marked accepted.
     `progress(done, total)` is told of the variants replayed (none when all are cached)."""
     if method not in METHODS:
         raise MiningError(f"unknown method '{method}'; use {' or '.join(METHODS)}")
-    model_file = read_model_file(model)
+    if isinstance(model, Path):
+        model = read_model_file(model)
     with open_store(db, read_only=True) as con:
-        plan = _plan(con, selection, model_file, method)
+        plan = _plan(con, selection, model, method)
         if not plan.missing:
-            return _summarize(con, plan, model_file, method, accepted, replayed=0, cached=True)
-    replays = replay_variants(petri_net(model_file), plan.missing, method, progress)
+            return _summarize(con, plan, model, method, accepted, replayed=0, cached=True)
+    replays = replay_variants(petri_net(model), plan.missing, method, progress)
     fresh = dict(zip(plan.missing, replays, strict=True))
-    problem = _save(db, plan.key(model_file, method), fresh)
+    problem = _save(db, plan.key(model, method), fresh)
     with open_store(db, read_only=True) as con:
-        again = _plan(con, selection, model_file, method, fresh=fresh if problem else None)
+        again = _plan(con, selection, model, method, fresh=fresh if problem else None)
         if again.missing:
             raise MiningError(
                 f"data set '{selection.dataset}' changed while its tickets were checked"
@@ -182,7 +184,7 @@ def check_conformance(
         return _summarize(
             con,
             again,
-            model_file,
+            model,
             method,
             accepted,
             replayed=len(fresh),
@@ -253,7 +255,7 @@ def _labels_to_use(
     log_labels = sources if source_labels else names
     if not tasks & log_labels:
         raise ModelError(
-            f"{model.path}: the model's activities ({_some(tasks)}) share no label with the"
+            f"{model.name}: the model's activities ({_some(tasks)}) share no label with the"
             f" tickets of data set '{selection.dataset}' ({_some(names)}). Give a model drawn"
             " with the log's labels (--model), or map the log's labels to the model's at ingest"
             " (--map, [activities])"
@@ -328,7 +330,7 @@ def _summarize(
     return Conformance(
         selection=plan.bound.selection,
         tickets=plan.bound.tickets,
-        model=model.path,
+        model=model.name,
         model_sha256=model.sha256,
         method=method,
         source_labels=plan.source_labels,

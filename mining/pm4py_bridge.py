@@ -99,7 +99,7 @@ def petri_net(model: ModelFile) -> ProcessModel:
             net, initial, final = converter.apply(bpmn_importer.import_from_string(model.data))
     except Exception as exc:  # pm4py raises whatever its XML walk or conversion hits
         raise ModelError(
-            f"{model.path}: pm4py cannot turn this BPMN into a Petri net ({exc}). Keep to"
+            f"{model.name}: pm4py cannot turn this BPMN into a Petri net ({exc}). Keep to"
             " tasks, start and end events, and exclusive or parallel gateways"
         ) from None
     labels = frozenset(t.label for t in net.transitions if t.label is not None)

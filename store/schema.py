@@ -20,6 +20,7 @@ MIGRATIONS = (
     "007_ticket_facts.sql",
     "008_de_escalated.sql",
     "009_vocabulary.sql",
+    "010_dataset_settings.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

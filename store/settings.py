@@ -1,7 +1,9 @@
-"""Settings from `ticketloop.toml` beside the store: calendar, targets, SLA, thresholds, deviations.
+"""Settings: calendar, targets, SLA, thresholds, deviations and the designed flow.
 
-A missing file means the documented defaults; a bad one raises SettingsError naming the key and the
-fix. Every section and key is optional.
+A data set's settings are its own values (kept in the store: store/dataset_settings.py) over the
+defaults of `ticketloop.toml` beside the store (or `--config`), over the built-in defaults. Every
+section and key of a settings document is optional; a bad one raises SettingsError naming the key
+and the fix.
 """
 
 from __future__ import annotations
@@ -89,40 +91,49 @@ DEFAULT_SLA: dict[str, SlaTarget] = {
 
 
 @dataclass(frozen=True)
+class DesignedFlow:
+    """A designed flow: its file name, its BPMN bytes (None when a settings file names a file
+    that is not there) and where it comes from (the file's path, or the data set that keeps it)."""
+
+    name: str
+    data: bytes | None
+    origin: str
+
+
+@dataclass(frozen=True)
 class Settings:
-    """Everything `ticketloop.toml` can say; `source` is the file read, or None for the defaults."""
+    """Everything a settings document can say."""
 
     calendar: Calendar = field(default_factory=Calendar)
     targets: dict[str, Target] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
     sla: dict[str, SlaTarget] = field(default_factory=lambda: dict(DEFAULT_SLA))
     push_to_front_share: float = 0.8  # a category's share resolved without escalation
     accepted_deviations: tuple[str, ...] = ()
-    designed_flow: Path | None = None
+    designed_flow: DesignedFlow | None = None
     conformance_method: str = "token-replay"  # one of CONFORMANCE_METHODS
     baseline_weeks: int = 12  # weeks of a KPI series its process-behaviour limits come from
     near_share: float = 0.1  # a KPI missing its target by at most this share of it is "near"
-    source: Path | None = None
 
     def sla_for(self, priority: str | None) -> SlaTarget:
         return self.sla.get((priority or "").lower(), self.sla["default"])
 
 
 def settings_path(db_path: Path | str) -> Path:
-    """Where the settings of the store at `db_path` live: `ticketloop.toml` in its folder."""
+    """The defaults of the store at `db_path`'s data sets: `ticketloop.toml` in its folder."""
     return Path(db_path).resolve().with_name(SETTINGS_FILE)
 
 
 def settings_file(db_path: Path | str) -> Path:
-    """The settings file the dashboard of the store at `db_path` reads and writes:
-    `$TICKETLOOP_CONFIG` (`ticketloop dashboard --config`), else `settings_path(db_path)`."""
+    """The defaults file the dashboard of the store at `db_path` reads: `$TICKETLOOP_CONFIG`
+    (`ticketloop dashboard --config`), else `settings_path(db_path)`."""
     chosen = os.environ.get("TICKETLOOP_CONFIG")
     return Path(chosen).resolve() if chosen else settings_path(db_path)
 
 
-def load_settings(path: Path | str | None) -> Settings:
-    """The settings in `path`; the defaults when it is None or does not exist."""
+def read_document(path: Path | str | None) -> dict[str, Any]:
+    """The settings document in `path`, checked; {} when it is None or does not exist."""
     if path is None or not Path(path).exists():
-        return Settings()
+        return {}
     path = Path(path)
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -130,7 +141,21 @@ def load_settings(path: Path | str | None) -> Settings:
         raise SettingsError(
             f"{path}: not valid TOML ({exc}). See the README's settings example"
         ) from None
-    return _Reader(path, doc).settings()
+    _Reader(str(path), doc, path.parent).settings()
+    return doc
+
+
+def load_settings(path: Path | str | None) -> Settings:
+    """The settings in `path` over the built-in defaults; the defaults when it is None or does not
+    exist."""
+    doc = read_document(path)
+    return settings_of(doc, str(path), Path(path).parent) if doc else Settings()
+
+
+def settings_of(doc: dict[str, Any], where: str, base: Path | None) -> Settings:
+    """The settings a document says (SettingsError naming `where`, the key and the fix); a
+    designed flow it names is read relative to `base`."""
+    return _Reader(where, doc, base).settings()
 
 
 class _Reader:
@@ -138,11 +163,11 @@ class _Reader:
 
     SECTIONS = ("calendar", "targets", "sla", "escalations", "conformance", "kpis")
 
-    def __init__(self, path: Path, doc: dict[str, Any]) -> None:
-        self.path, self.doc = path, doc
+    def __init__(self, where: str, doc: dict[str, Any], base: Path | None) -> None:
+        self.where, self.doc, self.base = where, doc, base
 
     def fail(self, key: str, problem: str, fix: str) -> SettingsError:
-        return SettingsError(f"{self.path}: {key} {problem}. {fix}")
+        return SettingsError(f"{self.where}: {key} {problem}. {fix}")
 
     def table(self, name: str, within: dict[str, Any] | None = None) -> dict[str, Any]:
         value = (self.doc if within is None else within).get(name, {})
@@ -184,9 +209,13 @@ class _Reader:
                     " as ticketloop conformance lists them",
                 )
         flow = conformance.get("designed_flow")
-        if flow is not None and not isinstance(flow, str):
+        if flow is not None and (not isinstance(flow, str) or self.base is None):
             raise self.fail(
-                "[conformance] designed_flow", "must be a path", 'Write e.g. "designed_flow.bpmn"'
+                "[conformance] designed_flow",
+                "must be a path" if self.base is not None else "cannot be a path here",
+                'Write e.g. "designed_flow.bpmn"'
+                if self.base is not None
+                else "Set the flow with ticketloop settings --flow FILE.bpmn",
             )
         method = conformance.get("method", "token-replay")
         if method not in CONFORMANCE_METHODS:
@@ -202,11 +231,10 @@ class _Reader:
             sla=self.sla(),
             push_to_front_share=float(share),
             accepted_deviations=tuple(accepted),
-            designed_flow=(self.path.parent / flow) if flow else None,
+            designed_flow=_flow_file(self.base / flow) if flow and self.base else None,
             conformance_method=method,
             baseline_weeks=baseline_weeks,
             near_share=near_share,
-            source=self.path,
         )
 
     def kpis(self) -> tuple[int, float]:
@@ -340,58 +368,52 @@ class _Reader:
         return sla
 
 
-def settings_toml(settings: Settings) -> str:
-    """`settings` as the TOML `load_settings` reads back to equal settings."""
+def _flow_file(path: Path) -> DesignedFlow:
+    try:
+        data: bytes | None = path.read_bytes()
+    except OSError:
+        data = None
+    return DesignedFlow(path.name, data, str(path))
+
+
+def settings_document(settings: Settings) -> dict[str, dict[str, Any]]:
+    """`settings` as a settings document (all but the designed flow, which a data set keeps as
+    BPMN and a file names by path), which `settings_of` reads back to equal settings."""
     cal = settings.calendar
-    conformance: dict[str, object] = {
-        "accepted_deviations": list(settings.accepted_deviations),
-        "method": settings.conformance_method,
+    return {
+        "calendar": {
+            "workdays": [WEEKDAYS[d].title() for d in cal.workdays],
+            "opens": cal.opens.strftime("%H:%M"),
+            "closes": cal.closes.strftime("%H:%M"),
+            "timezone": cal.timezone,
+            "holidays": list(cal.holidays),
+        },
+        "targets": {
+            name: {"target": _n(t.target), "better": t.better}
+            for name, t in settings.targets.items()
+        },
+        "sla": {
+            p: {
+                "first_response_hours": _n(s.first_response_hours),
+                "resolution_hours": _n(s.resolution_hours),
+            }
+            for p, s in settings.sla.items()
+        },
+        "escalations": {"push_to_front_share": _n(settings.push_to_front_share)},
+        "conformance": {
+            "accepted_deviations": list(settings.accepted_deviations),
+            "method": settings.conformance_method,
+        },
+        "kpis": {
+            "baseline_weeks": settings.baseline_weeks,
+            "near_share": _n(settings.near_share),
+        },
     }
-    if settings.designed_flow is not None:
-        flow = settings.designed_flow
-        if settings.source is not None and flow.is_relative_to(settings.source.parent):
-            flow = flow.relative_to(settings.source.parent)
-        conformance["designed_flow"] = str(flow)
-    return tomli_w.dumps(
-        {
-            "calendar": {
-                "workdays": [WEEKDAYS[d].title() for d in cal.workdays],
-                "opens": cal.opens.strftime("%H:%M"),
-                "closes": cal.closes.strftime("%H:%M"),
-                "timezone": cal.timezone,
-                "holidays": list(cal.holidays),
-            },
-            "targets": {
-                name: {"target": _n(t.target), "better": t.better}
-                for name, t in settings.targets.items()
-            },
-            "sla": {
-                p: {
-                    "first_response_hours": _n(s.first_response_hours),
-                    "resolution_hours": _n(s.resolution_hours),
-                }
-                for p, s in settings.sla.items()
-            },
-            "escalations": {"push_to_front_share": _n(settings.push_to_front_share)},
-            "conformance": conformance,
-            "kpis": {
-                "baseline_weeks": settings.baseline_weeks,
-                "near_share": _n(settings.near_share),
-            },
-        }
-    )
 
 
-def save_settings(settings: Settings, path: Path | str) -> Settings:
-    """Check `settings` by reading its TOML back, then write it to `path` atomically; the
-    settings as read from the file. SettingsError (naming the key) and nothing written if bad."""
-    path = Path(path)
-    text = settings_toml(replace(settings, source=path))
-    checked = _Reader(path, tomllib.loads(text)).settings()
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
-    return checked
+def settings_toml(settings: Settings) -> str:
+    """`settings` as TOML (the designed flow left out: `ticketloop settings --flow` sets it)."""
+    return tomli_w.dumps(settings_document(settings))
 
 
 def _n(value: float) -> int | float:

@@ -52,12 +52,16 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 
 def name_designed_flow(db: Path, accepted: tuple[str, ...] = ()) -> Path:
-    """The sample's designed flow beside `db`, named in its settings with `accepted` deviations."""
-    from store.settings import Settings, save_settings, settings_path
+    """The sample's designed flow beside `db`, named with `accepted` deviations in the defaults
+    file beside it (ticketloop.toml: what data sets without settings of their own use)."""
+    import tomli_w
+
+    from store.settings import settings_path
 
     flow = db.with_name("designed_flow.bpmn")
     flow.write_bytes((SAMPLE / "designed_flow.bpmn").read_bytes())
-    save_settings(Settings(designed_flow=flow, accepted_deviations=accepted), settings_path(db))
+    conformance = {"designed_flow": flow.name, "accepted_deviations": list(accepted)}
+    settings_path(db).write_text(tomli_w.dumps({"conformance": conformance}), encoding="utf-8")
     return flow
 
 

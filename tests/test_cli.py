@@ -55,6 +55,7 @@ def test_the_commands_are_the_ones_the_readme_documents() -> None:
         "quality",
         "report",
         "rootcause",
+        "settings",
         "ticket",
         "variants",
     ]
@@ -566,7 +567,7 @@ def test_conformance_json_and_a_repeat_from_the_cache(writable_sample_db: Path) 
     first = json.loads(run("conformance", "--db", db, "--json").stdout)
     assert {"method", "log_fitness", "fitting_ticket_share", "weekly", "deviations"} <= set(first)
     assert first["method"] == "token-replay"
-    assert first["model"] == str(flow)
+    assert first["model"] == flow.name
     assert first["weekly"][0] == first["weekly"][0] | {
         "week": "2025-W02",
         "week_start": "2025-01-06",
@@ -585,8 +586,8 @@ def test_conformance_without_a_designed_flow_says_how_to_name_one(sample_db: Pat
     result = run("conformance", "--db", str(sample_db))
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == (
-        "error: no designed flow to compare with: name one in [conformance] designed_flow of the"
-        " settings (the Settings page uploads one), or give one: --model FLOW.bpmn\n"
+        "error: no designed flow to compare with: set the data set's flow (the Settings page"
+        " uploads one; ticketloop settings --flow FLOW.bpmn), or give one: --model FLOW.bpmn\n"
     )
 
 

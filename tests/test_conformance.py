@@ -351,8 +351,8 @@ def test_a_missing_model_file(small: tuple[Path, Path, Path], tmp_path: Path) ->
     with pytest.raises(ModelError) as caught:
         check_conformance(db, Selection("small"), model=tmp_path / "nope.bpmn")
     assert str(caught.value) == (
-        f"{tmp_path / 'nope.bpmn'}: no such file. Give a BPMN file with --model, or set"
-        " [conformance] designed_flow in ticketloop.toml"
+        f"{tmp_path / 'nope.bpmn'}: no such file. Give a BPMN file with --model, or set the data"
+        " set's designed flow: ticketloop settings --flow FILE.bpmn"
     )
 
 

@@ -23,6 +23,7 @@ from tests.conftest import (
     opened_from_a_link,
     write,
 )
+from ticketloop.api import Store
 
 OVERVIEW = next(p for p in PAGES if p.module == "overview")
 
@@ -545,10 +546,11 @@ def test_the_change_log_on_the_settings_page(app, writable_sample_db: Path) -> N
 def test_the_settings_page_saves_what_it_shows_and_refuses_bad_values(
     app, writable_sample_db: Path
 ) -> None:
-    from store.settings import load_settings, settings_path
+    from store.settings import settings_path
 
     path = settings_path(writable_sample_db)
     path.write_text("[kpis]\nbaseline_weeks = 8\n", encoding="utf-8")
+    before_file = path.read_text(encoding="utf-8")
     at = app(writable_sample_db)
     at.switch_page(SETTINGS.script).run()
     save = "FormSubmitter:settings_form-" + texts.SETTINGS_SAVE
@@ -556,16 +558,20 @@ def test_the_settings_page_saves_what_it_shows_and_refuses_bad_values(
     at.radio(key="set_method").set_value("alignments")
     at.button(key=save).click().run()
     assert not at.exception, at.exception
-    saved = load_settings(path)
+    assert texts.SETTINGS_SAVED.format(dataset="helpdesk") in [s.value for s in at.success]
+    shown = Store(writable_sample_db).dataset_settings("helpdesk")
+    saved, sources = shown.settings, shown.sources
     assert saved.accepted_deviations == ("skipped: Classified",)
     assert saved.conformance_method == "alignments"
     assert saved.baseline_weeks == 8  # what the page does not show is kept
-    before = path.read_text(encoding="utf-8")
+    assert sources["conformance.method"] == "data set"  # kept in the store, with the data set
+    assert sources["kpis.baseline_weeks"] == str(path)  # still the defaults file's
+    assert path.read_text(encoding="utf-8") == before_file  # the defaults are not written
     at.text_area(key="set_deviations").set_value("everything is fine")
     at.button(key=save).click().run()
     (error,) = [e.value for e in at.error]
     assert error.startswith("Not saved: [conformance] accepted_deviations has 'everything")
-    assert path.read_text(encoding="utf-8") == before
+    assert Store(writable_sample_db).settings_of("helpdesk") == saved
 
 
 TRENDS = next(p for p in PAGES if p.module == "kpi_trends")
@@ -698,7 +704,8 @@ def test_the_settings_file_given_to_the_dashboard_is_the_one_it_reads(
     monkeypatch.setenv("TICKETLOOP_CONFIG", str(config))
     at = app(sample_db)
     at.switch_page(SETTINGS.script).run()
-    assert at.caption[0].value == texts.SETTINGS_INTRO.format(path=config.resolve())
+    defaults = texts.SETTINGS_DEFAULTS_FILE.format(path=config.resolve())
+    assert at.caption[0].value == texts.SETTINGS_INTRO.format(dataset="helpdesk", defaults=defaults)
     assert at.text_input(key="set_timezone").value == "Asia/Tokyo"
 
 

@@ -78,7 +78,7 @@ def test_every_kpi_by_hand(desk: Store) -> None:
 
 
 def test_tickets_are_named_where_a_user_asks_which_ones(desk: Store) -> None:
-    doc = desk.select("desk").kpis().to_json(desk.settings.targets)
+    doc = desk.select("desk").kpis().to_json(desk.settings_of("desk").targets)
     examples = {r["kpi"]: r.get("examples") for r in doc["kpis"]}
     assert examples["reopen_rate"] == ["T3"]
     assert examples["sla_first_response_met"] == ["T4"]
@@ -221,7 +221,7 @@ def test_a_change_effect_leaves_out_the_kpis_the_log_cannot_speak_of(
 def test_a_kpi_that_cannot_be_computed_is_null_with_a_reason(desk: Store) -> None:
     report = desk.select("desk", channel="phone").kpis()  # T2: no resolution, no survey
     assert report.value("ttr_median_hours") is None
-    rows = report.to_json(desk.settings.targets)["kpis"]
+    rows = report.to_json(desk.settings_of("desk").targets)["kpis"]
     reasons = {r["kpi"]: r["reason"] for r in rows}
     assert reasons["ttr_median_hours"] == "no resolved tickets"
     assert reasons["csat"] == "no CSAT answers"
@@ -256,7 +256,7 @@ def test_the_sample_sla_agrees_with_the_generators_truth(sample: Store) -> None:
     truth = pd.read_csv(SAMPLE / "helpdesk_truth.csv")
     analysis = sample.select("helpdesk")
     with sample.reading() as con:
-        build_ticket_kpis(con, analysis.selection, sample.settings)
+        build_ticket_kpis(con, analysis.selection, sample.settings_of("helpdesk"))
         ours = con.execute(
             "SELECT case_id, sla_first_response_met, sla_resolution_met, reopened AS we_reopened FROM kpi_tickets"
         ).df()
@@ -439,7 +439,7 @@ def test_kpis_and_effects_from_the_per_ticket_rows_equal_those_from_the_events(
     from mining.selection import Selection
     from store.connection import open_store
 
-    settings = sample.settings
+    settings = sample.settings_of("helpdesk")
     rollout = {"id": 0, "date": date(2025, 4, 7), "title": "rollout"}
     whole = Selection("helpdesk", timezone="Europe/Madrid")
     with open_store(sample.path, read_only=True) as con:

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date, time
 from pathlib import Path
 
 import pytest
 
+from store.connection import open_store
+from store.dataset_settings import save_dataset_settings
 from store.errors import SettingsError
 from store.settings import (
     DEFAULT_TARGETS,
+    Calendar,
+    DesignedFlow,
     Settings,
     SlaTarget,
     Target,
     load_settings,
+    settings_of,
     settings_path,
+    settings_toml,
 )
 from tests.conftest import write
 
@@ -74,10 +81,10 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     assert settings.sla_for("low") == SlaTarget(8, 40)
     assert settings.push_to_front_share == 0.75
     assert settings.accepted_deviations == ("skipped: Classified",)
-    assert settings.designed_flow == tmp_path / "flows" / "desk.bpmn"
+    flow = tmp_path / "flows" / "desk.bpmn"
+    assert settings.designed_flow == DesignedFlow("desk.bpmn", None, str(flow))  # not there
     assert settings.conformance_method == "alignments"
     assert (settings.baseline_weeks, settings.near_share) == (8, 0.05)
-    assert settings.source == path
 
 
 def test_the_settings_live_beside_the_store(tmp_path: Path) -> None:
@@ -169,50 +176,31 @@ def test_a_bad_file_is_one_line_naming_the_key_and_the_fix(
     assert "\n" not in str(caught.value)
 
 
-def test_settings_round_trip_through_toml(tmp_path) -> None:
-    from datetime import date as _date
-    from datetime import time as _time
-
-    from store.settings import (
-        Calendar,
-        SlaTarget,
-        Target,
-        load_settings,
-        save_settings,
-    )
-
-    path = tmp_path / "ticketloop.toml"
-    flow = tmp_path / "flow.bpmn"
+def test_settings_round_trip_through_a_document() -> None:
     original = Settings(
         calendar=Calendar(
-            (0, 2, 4), _time(7, 30), _time(19, 0), "Europe/Madrid", (_date(2026, 12, 25),)
+            (0, 2, 4), time(7, 30), time(19, 0), "Europe/Madrid", (date(2026, 12, 25),)
         ),
         targets={**Settings().targets, "csat": Target(0.85, "higher")},
         sla={**Settings().sla, 'VIP "gold"': SlaTarget(0.25, 4)},
         push_to_front_share=0.75,
         accepted_deviations=("skipped: Classified", "unexpected: Investigation"),
-        designed_flow=flow,
         conformance_method="alignments",
         baseline_weeks=8,
         near_share=0.05,
     )
-    saved = save_settings(original, path)
-    again = load_settings(path)
-    assert again == saved
+    again = settings_of(tomllib.loads(settings_toml(original)), "test", None)
     assert again.calendar == original.calendar
     assert again.targets["csat"] == Target(0.85, "higher")
     assert again.sla['vip "gold"'] == SlaTarget(0.25, 4)
     assert again.accepted_deviations == original.accepted_deviations
-    assert again.designed_flow == flow
     assert again.conformance_method == "alignments"
     assert (again.baseline_weeks, again.near_share) == (8, 0.05)
-    assert 'designed_flow = "flow.bpmn"' in path.read_text()
 
 
-def test_invalid_settings_are_refused_and_nothing_written(tmp_path) -> None:
-    from store.settings import save_settings
-
-    path = tmp_path / "ticketloop.toml"
-    with pytest.raises(SettingsError, match="push_to_front_share"):
-        save_settings(Settings(push_to_front_share=1.5), path)
-    assert not path.exists()
+def test_invalid_settings_are_refused_and_nothing_written(writable_sample_db: Path) -> None:
+    with open_store(writable_sample_db) as con:
+        with pytest.raises(SettingsError, match="push_to_front_share") as caught:
+            save_dataset_settings(con, "helpdesk", Settings(push_to_front_share=1.5), None)
+        assert str(caught.value).startswith("the settings of data set 'helpdesk': ")
+        assert con.execute("SELECT count(*) FROM dataset_settings").fetchall() == [(0,)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ import duckdb
 
 from store.connection import open_store
 from store.location import default_db_path
-from store.settings import Settings, load_settings, settings_path
+from store.settings import Settings, settings_path
 
 if TYPE_CHECKING:
     from application.flow import FlowFit
@@ -38,12 +39,14 @@ if TYPE_CHECKING:
     from mining.rootcause import RootCause
     from mining.timeline import TicketTimeline
     from mining.variants import Variants
+    from store.dataset_settings import DatasetSettings
 
 
 class Store:
     """A ticketloop event store (one DuckDB file), in the manner of sqlite-utils' `Database`.
 
-    `config` is the settings file; by default `ticketloop.toml` beside the store.
+    `config` is the settings file a data set's settings start from (the defaults); by default
+    `ticketloop.toml` beside the store. Each data set keeps its own settings in the store.
     """
 
     def __init__(self, path: str | Path | None = None, *, config: str | Path | None = None) -> None:
@@ -53,10 +56,39 @@ class Store:
     def __repr__(self) -> str:
         return f"<Store {str(self.path)!r}>"
 
-    @property
-    def settings(self) -> Settings:
-        """The settings in force: `config` if it exists, else the documented defaults."""
-        return load_settings(self.config)
+    def settings_of(self, dataset: str | None = None) -> Settings:
+        """The settings in force for `dataset` (default: the only one): its own over the
+        defaults of `config` over the built-in ones."""
+        return self.dataset_settings(dataset).settings
+
+    def dataset_settings(self, dataset: str | None = None) -> DatasetSettings:
+        """The settings of `dataset` and where each value comes from (as `settings --json`)."""
+        from store.dataset_settings import dataset_settings
+
+        with self.reading() as con:
+            return dataset_settings(con, dataset or self.only_dataset(), self.config)
+
+    def import_settings(self, dataset: str, path: str | Path) -> DatasetSettings:
+        """Make what the settings file `path` sets (and the designed flow it names) `dataset`'s
+        own, in place of what it set before (as `settings --import`)."""
+        from store.dataset_settings import import_settings
+
+        with open_store(self.path) as con:
+            return import_settings(con, dataset, Path(path), self.config)
+
+    def set_flow(self, dataset: str, path: str | Path) -> DatasetSettings:
+        """Make the BPMN file `path` the designed flow of `dataset` (as `settings --flow`);
+        ModelError when it is not a BPMN model."""
+        from application.settings import set_designed_flow
+
+        return set_designed_flow(self.path, dataset, Path(path), self.config)
+
+    def forget_settings(self, dataset: str) -> DatasetSettings:
+        """Forget the settings `dataset` set itself: it has the defaults again."""
+        from store.dataset_settings import forget_dataset_settings
+
+        with open_store(self.path) as con:
+            return forget_dataset_settings(con, dataset, self.config)
 
     def load(
         self,
@@ -161,7 +193,7 @@ class Store:
         team, level, activity, edge), ready for analysis."""
         from mining.selection import selection_of
 
-        timezone = self.settings.calendar.timezone
+        timezone = self.settings_of(dataset).calendar.timezone
         return Analysis(self, selection_of(dataset, timezone=timezone, **filters))
 
     def ticket(self, case_id: str, *, dataset: str | None = None) -> TicketTimeline:
@@ -215,6 +247,11 @@ class Analysis:
     store: Store
     selection: Any  # mining.selection.Selection (imported lazily: `import ticketloop` stays light)
 
+    @cached_property
+    def settings(self) -> Settings:
+        """The settings of the selected data set."""
+        return self.store.settings_of(self.selection.dataset)
+
     @property
     def tickets(self) -> int:
         """How many tickets the selection holds."""
@@ -233,7 +270,7 @@ class Analysis:
         unless `include_after_resolution`."""
         from mining.bottlenecks import bottlenecks
 
-        calendar = self.store.settings.calendar if business_hours else None
+        calendar = self.settings.calendar if business_hours else None
         with self.store.reading() as con:
             return bottlenecks(
                 con,
@@ -257,7 +294,7 @@ class Analysis:
         settings' `[escalations] push_to_front_share`."""
         from mining.escalations import escalations
 
-        share = self.store.settings.push_to_front_share
+        share = self.settings.push_to_front_share
         with self.store.reading() as con:
             return escalations(con, self.selection, push_to_front_share=share)
 
@@ -274,7 +311,7 @@ class Analysis:
             if fit.reason:
                 raise MiningError(f"--target deviating needs the designed flow: {fit.reason}")
             deviating = fit.non_fitting_tickets
-        share = self.store.settings.push_to_front_share
+        share = self.settings.push_to_front_share
         with self.store.reading() as con:
             return rootcause(
                 con,
@@ -338,7 +375,7 @@ class Analysis:
         return fit_designed_flow(
             self.store.path,
             self.selection,
-            self.store.settings,
+            self.settings,
             model=Path(model) if model else None,
             method=method,
             progress=progress,
@@ -352,7 +389,7 @@ class Analysis:
         from mining.kpis import compute_kpis
         from store.changes import list_changes
 
-        settings = self.store.settings
+        settings = self.settings
         with self.store.reading() as con:
             changes = [c["date"] for c in list_changes(con, self.selection.dataset)]
             return compute_kpis(
@@ -371,7 +408,7 @@ class Analysis:
             return change_effect(
                 con,
                 self.selection,
-                settings=self.store.settings,
+                settings=self.settings,
                 change=get_change(con, change_id),
                 unfit=unfit,
                 weeks_before=weeks_before,
@@ -389,7 +426,7 @@ class Analysis:
             return build_review(
                 con,
                 self.selection,
-                self.store.settings,
+                self.settings,
                 week=week,
                 recent_weeks=recent_weeks,
                 fit=fit,

@@ -65,7 +65,8 @@ def selection_options(command: Callable) -> Callable:
         click.option(
             "--config",
             type=click.Path(dir_okay=False, path_type=Path),
-            help="Settings file. Default: ticketloop.toml beside the store.",
+            help="Settings defaults file: the values a data set has not set itself."
+            " Default: ticketloop.toml beside the store.",
         ),
     ]
     names = ("dataset", "start", "end", *(f.name for f in FILTERS), "config")
@@ -356,6 +357,79 @@ def datasets(delete: str | None, yes: bool, db: Path, as_json: bool) -> None:
             f"{r['name']:<20} {r['events']:>10,} {r['cases']:>9,}  {(r['first_ts'] or '')[:10]:<10}"
             f"  {(r['last_ts'] or '')[:10]:<10}  {r['format'] or ''}"
         )
+    return None
+
+
+SETTINGS_HELP = """Show a data set's settings and where each value comes from; change them.
+
+\b
+A data set's settings are kept in the store with it: the values it sets itself, over the
+defaults of the settings file (ticketloop.toml beside the store, or --config), over the
+built-in defaults. A new data set starts from the defaults; changing one data set's
+settings never changes another's. The Settings page of the dashboard edits the same.
+
+\b
+--import FILE.toml  every value the file sets, and the designed flow it names (read now and
+                    kept in the store), become the data set's own, in place of what it set
+--flow FILE.bpmn    the data set's designed flow (kept in the store, not as a path)
+--forget            forget the data set's own values: it has the defaults again
+
+Without --dataset it shows every data set of the store.
+"""
+
+
+@cli.command(
+    short_help="A data set's settings and where each comes from; change them.", help=SETTINGS_HELP
+)
+@click.option("--dataset", help="The data set. Default: every data set (one to change).")
+@click.option(
+    "--import",
+    "import_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Make a settings file's values the data set's own.",
+)
+@click.option(
+    "--flow",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Make this BPMN file the data set's designed flow.",
+)
+@click.option("--forget", is_flag=True, help="Forget the data set's own values and flow.")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The defaults file. Default: ticketloop.toml beside the store.",
+)
+@common_options
+def settings(
+    dataset: str | None,
+    import_file: Path | None,
+    flow: Path | None,
+    forget: bool,
+    config: Path | None,
+    db: Path,
+    as_json: bool,
+) -> None:
+    from ticketloop import text
+    from ticketloop.api import Store
+
+    store = Store(db, config=config)
+    changes = [c for c in (import_file, flow, forget or None) if c is not None]
+    if changes:
+        target = dataset or store.only_dataset()
+        if forget:
+            store.forget_settings(target)
+        if import_file is not None:
+            store.import_settings(target, import_file)
+        if flow is not None:
+            store.set_flow(target, flow)
+    names = [dataset] if dataset else [d["name"] for d in store.datasets()]
+    if not names:
+        store.only_dataset()  # says the store holds none, and how to load one
+    shown = [store.dataset_settings(name) for name in names]
+    if as_json:
+        return emit_json([s.to_json() for s in shown])
+    for i, one in enumerate(shown):
+        echo_lines(([""] if i else []) + text.settings_lines(one))
     return None
 
 
@@ -766,7 +840,7 @@ def conformance(
 @click.option(
     "--config",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Settings file (its calendar's time zone). Default: ticketloop.toml beside the store.",
+    help="Settings defaults file. Default: ticketloop.toml beside the store.",
 )
 @common_options
 def ticket(
@@ -774,7 +848,7 @@ def ticket(
 ) -> None:
     """Show one ticket: its case attributes and survey answers, then its events in order with
     time, activity, resource, team, support level and the wait since the previous event.
-    Times are shown in the settings' calendar time zone (UTC by default); --json writes them
+    Times are shown in the data set's calendar time zone (UTC by default); --json writes them
     as ISO 8601 in UTC.
     """
     from ticketloop import text
@@ -784,7 +858,9 @@ def ticket(
     timeline = store.ticket(ticket_id, dataset=dataset)
     if as_json:
         return emit_json(timeline.to_json())
-    return echo_lines(text.ticket_lines(timeline, store.settings.calendar.timezone))
+    return echo_lines(
+        text.ticket_lines(timeline, store.settings_of(timeline.dataset).calendar.timezone)
+    )
 
 
 @cli.command(short_help="Start the dashboard on http://localhost:PORT.")
@@ -799,7 +875,8 @@ def ticket(
 @click.option(
     "--config",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Settings file the dashboard reads and saves. Default: ticketloop.toml beside the store.",
+    help="Settings defaults file: the values a data set has not set itself. Default:"
+    " ticketloop.toml beside the store.",
 )
 @common_options
 def dashboard(port: int, max_upload_mb: int, config: Path | None, db: Path, as_json: bool) -> None:
@@ -819,22 +896,22 @@ def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
 
     Loading is idempotent, so running demo again reuses what is loaded. The sample ships
     with the package, so demo works in any folder, from a clone or an installed wheel.
-    Beside the store, the sample desk's settings (its calendar in Europe/Madrid, its SLA) are
-    written when there are none, and the change log gets the desk's knowledge-base rollout of
-    7 April 2025, so the dashboard can show its measured effect.
+    The sample desk's settings (its calendar in Europe/Madrid, its SLA, its designed flow) are
+    kept with the data set in the store when it has none of its own, and the change log gets
+    the desk's knowledge-base rollout of 7 April 2025, so the dashboard can show its measured
+    effect.
     """
     from ingest.load import ingest_files
-    from store.settings import settings_path
-    from ticketloop.demo import prepare_desk, write_desk_settings
+    from ticketloop.demo import adopt_settings, prepare_desk
 
     report = ingest_files(db, [SAMPLE_DIR / "helpdesk.csv"], dataset="helpdesk")
-    wrote_settings = write_desk_settings(db)
+    adopted = adopt_settings(db, "helpdesk", SAMPLE_DIR / "ticketloop.toml")
     if not as_json:
         click.echo(f"sample data set 'helpdesk' in {db}: {report.cases:,} tickets")
-        if wrote_settings:
+        if adopted:
             click.echo(
-                f"wrote {settings_path(db)}: the sample desk's calendar (Europe/Madrid), SLA and"
-                " designed flow, for every store in that folder"
+                "kept with data set 'helpdesk': the sample desk's calendar (Europe/Madrid), SLA"
+                " and designed flow (see them: ticketloop settings)"
             )
     with _replay_progress(enabled=not as_json) as progress:
         prepare_desk(db, "helpdesk", progress)
@@ -938,7 +1015,7 @@ def kpis(selection: dict[str, Any], weekly: bool, by: str | None, db: Path, as_j
 
     analysis = analysis_for(db, selection)
     report = analysis.kpis(weekly=weekly, by=by)
-    doc = report.to_json(analysis.store.settings.targets)
+    doc = report.to_json(analysis.settings.targets)
     if as_json:
         return emit_json(doc)
     click.echo(f"data set '{doc['dataset']}': {doc['tickets']:,} tickets ({doc['selection']})")

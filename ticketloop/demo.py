@@ -1,11 +1,10 @@
-"""The sample desk beside a store, as `ticketloop demo` sets it up (and the dashboard benchmark
-too): its settings (calendar, SLA, designed flow, conformance method), its knowledge-base rollout
-in the change log, and its tickets replayed once on the designed flow."""
+"""The sample desk in a store, as `ticketloop demo` sets it up (and the dashboard benchmark too):
+its settings kept with the data set (calendar, SLA, designed flow, conformance method), its
+knowledge-base rollout in the change log, and its tickets replayed once on the designed flow."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 
@@ -20,16 +19,16 @@ def sample_dir() -> Path:
 SAMPLE_DIR = sample_dir()
 
 
-def write_desk_settings(db: Path) -> bool:
-    """The sample desk's settings (sample_logs/ticketloop.toml, with its designed flow) beside
-    `db` when it has none; whether they were written."""
-    from store.settings import load_settings, save_settings, settings_path
+def adopt_settings(db: Path, dataset: str, settings_file: Path) -> bool:
+    """Make the sample's settings file (and the designed flow it names) `dataset`'s own when it
+    has none of its own yet; whether they were."""
+    from store.dataset_settings import OWN
+    from ticketloop.api import Store
 
-    desk = SAMPLE_DIR / "ticketloop.toml"
-    if settings_path(db).exists() or not desk.exists():
+    store = Store(db)
+    if any(source == OWN for _, _, source in store.dataset_settings(dataset).values()):
         return False
-    flow = SAMPLE_DIR / "designed_flow.bpmn"
-    save_settings(replace(load_settings(desk), designed_flow=flow), settings_path(db))
+    store.import_settings(dataset, settings_file)
     return True
 
 
@@ -44,5 +43,5 @@ def prepare_desk(
     store = Store(db)
     if not store.changes(dataset):
         store.add_change(dataset, ROLLOUT.isoformat(), "Knowledge base rollout")
-    if store.settings.designed_flow is not None:
+    if store.settings_of(dataset).designed_flow is not None:
         store.select(dataset).fit(progress=progress)

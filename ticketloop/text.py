@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from mining.discovery import DiscoveredProcess
     from mining.timeline import TicketTimeline
     from mining.variants import Variants
+    from store.dataset_settings import DatasetSettings
 
 ARROW = " → "
 NO_ANSWERS = "no survey answers"
@@ -170,7 +171,7 @@ def conformance_lines(result: Conformance, weeks: int = 0) -> list[str]:
         else f"{result.replayed:,} replayed now" + (", cached" if result.cached else "")
     )
     lines = [
-        f"Conformance of {heading(result)} with {shown(result.model)}, by {method}",
+        f"Conformance of {heading(result)} with {shown(Path(result.model))}, by {method}",
         f"  log fitness {result.log_fitness:.3f} · tickets that fit the model"
         f" {result.fitting_ticket_share:.1%} · {result.variants:,} variants ({source})",
     ]
@@ -252,3 +253,30 @@ def ticket_lines(ticket: TicketTimeline, timezone: str) -> list[str]:
         cells = [cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=False)]
         lines.append("  " + "  ".join([*cells, row[-1].rjust(widths[-1])]).rstrip())
     return lines
+
+
+def settings_lines(shown: DatasetSettings) -> list[str]:
+    """A data set's settings, one a line, with where each comes from."""
+    from store.dataset_settings import BUILT_IN, OWN
+
+    origin = {OWN: "data set", BUILT_IN: "default"}
+    defaults = f" over {shown.defaults}" if shown.defaults else ""
+    lines = [f"Settings of data set '{shown.dataset}': its own values{defaults} over the defaults"]
+    rows = [
+        (key, _setting(value), origin.get(source, Path(source).name))
+        for key, value, source in shown.values()
+    ]
+    width = max(len(key) for key, _, _ in rows)
+    lines += [f"  {key:<{width}}  {value}  [{source}]" for key, value, source in rows]
+    return lines
+
+
+def _setting(value: Any) -> str:
+    """A setting's value as people read it: lists comma-separated, tables as key = value."""
+    if value is None:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    return str(value)

@@ -42,7 +42,7 @@ def readable_share(edges: int) -> int:
 
 def render(ctx: PageContext) -> None:
     flow = ctx.settings.designed_flow
-    design = flow.read_bytes() if flow is not None and flow.exists() else None
+    design = flow.data if flow is not None else None
     whole = ctx.query(process_map, design=design)
     if whole.total_activities == 0:
         st.info(texts.NOTHING_SELECTED)

@@ -1,14 +1,14 @@
-"""Settings: KPI and SLA targets, the business calendar, escalation thresholds, accepted
-deviations and the designed flow, saved to `ticketloop.toml` beside the store; the data set's
-process-change log, kept in the store."""
+"""Settings of the selected data set: KPI and SLA targets, the business calendar, escalation
+thresholds, accepted deviations and the designed flow, and its process-change log, all kept in the
+store with the data set."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from application.settings_form import SettingsForm, save_form
-from dashboard import change_log, charts, texts
+from application.settings_form import SettingsForm
+from dashboard import change_log, charts, data, texts
 from dashboard.bpmn import bpmn_layout
 from dashboard.context import PageContext
 from store.errors import TicketloopError
@@ -16,9 +16,18 @@ from store.settings import CONFORMANCE_METHODS, WEEKDAYS, Settings, settings_fil
 
 
 def render(ctx: PageContext) -> None:
-    path = settings_file(ctx.db)
+    defaults = settings_file(ctx.db)
+    where = (
+        texts.SETTINGS_DEFAULTS_FILE.format(path=defaults)
+        if defaults.exists()
+        else texts.SETTINGS_BUILT_IN
+    )
+    if ctx.selection is None:
+        st.info(texts.SETTINGS_NO_DATA.format(defaults=where))
+        return
+    dataset = ctx.selection.dataset
     current = ctx.settings
-    st.caption(texts.SETTINGS_INTRO.format(path=path))
+    st.caption(texts.SETTINGS_INTRO.format(dataset=dataset, defaults=where))
     if message := st.session_state.pop("settings_message", None):
         st.success(message)
     shown = SettingsForm.of(current)
@@ -79,20 +88,23 @@ def render(ctx: PageContext) -> None:
             accepted_deviations=deviations,
             method=method,
             flow=upload.getvalue() if upload is not None else None,
+            flow_name=upload.name if upload is not None else "",
         )
         try:
-            save_form(current, form, path)
+            data.save_settings(ctx.db, dataset, current, form)
         except TicketloopError as exc:
-            st.error(texts.SETTINGS_REFUSED.format(message=str(exc).replace(f"{path}: ", "")))
+            st.error(texts.SETTINGS_REFUSED.format(message=_without_where(str(exc), dataset)))
         else:
-            st.session_state["settings_message"] = texts.SETTINGS_SAVED.format(path=path)
+            st.session_state["settings_message"] = texts.SETTINGS_SAVED.format(dataset=dataset)
             st.rerun()
     _designed_flow(current)
     st.subheader(texts.CHANGE_LOG)
-    if ctx.selection is None:
-        st.info(texts.CHANGE_LOG_NO_DATA)
-    else:
-        change_log.render_change_log(ctx, ctx.selection.dataset)
+    change_log.render_change_log(ctx, dataset)
+
+
+def _without_where(message: str, dataset: str) -> str:
+    """A settings error without the data set it names (the page is that data set's)."""
+    return message.removeprefix(f"the settings of data set '{dataset}': ")
 
 
 def _designed_flow(settings: Settings) -> None:
@@ -100,11 +112,11 @@ def _designed_flow(settings: Settings) -> None:
     if flow is None:
         st.info(texts.FLOW_NONE)
         return
-    if not flow.exists():
-        st.info(texts.FLOW_MISSING.format(path=flow))
+    if flow.data is None:
+        st.info(texts.FLOW_MISSING.format(path=flow.origin))
         return
     try:
-        shapes, edges = bpmn_layout(flow.read_bytes(), flow.name)
+        shapes, edges = bpmn_layout(flow.data, flow.name)
     except TicketloopError as exc:
         st.error(str(exc))
         return

@@ -1,0 +1,170 @@
+"""A data set's settings, kept in the store so they travel with the file: the values the data set
+sets itself (table `dataset_settings`: a settings document and its designed flow's BPMN) over the
+defaults of a settings file (`ticketloop.toml` beside the store, or `--config`), over the built-in
+defaults. A new data set starts from the defaults; editing one data set's settings never changes
+another's."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import tomli_w
+
+from store.datasets import dataset_id
+from store.errors import SettingsError
+from store.settings import (
+    DesignedFlow,
+    Settings,
+    read_document,
+    settings_document,
+    settings_of,
+)
+
+OWN = "data set"
+BUILT_IN = "built-in default"
+FLOW_KEY = "conformance.designed_flow"
+
+
+@dataclass(frozen=True)
+class DatasetSettings:
+    """The settings in force for `dataset`, and where each value comes from: `sources` maps
+    every "section.key" (and FLOW_KEY) to OWN, the defaults file's path, or BUILT_IN."""
+
+    dataset: str
+    settings: Settings
+    sources: dict[str, str]
+    defaults: Path | None
+
+    def values(self) -> list[tuple[str, Any, str]]:
+        """(key, value, source) of every setting, the designed flow last."""
+        rows = [
+            (f"{section}.{key}", value, self.sources[f"{section}.{key}"])
+            for section, table in settings_document(self.settings).items()
+            for key, value in table.items()
+        ]
+        flow = self.settings.designed_flow
+        rows.append((FLOW_KEY, flow.name if flow else None, self.sources[FLOW_KEY]))
+        return rows
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "defaults": str(self.defaults) if self.defaults else None,
+            "settings": [
+                {"key": k, "value": _jsonable(v), "source": s} for k, v, s in self.values()
+            ],
+        }
+
+
+def dataset_settings(
+    con: duckdb.DuckDBPyConnection, dataset: str, defaults: Path | None
+) -> DatasetSettings:
+    """The settings of `dataset`: its own values over those of the file `defaults` (when it
+    exists) over the built-in ones. SettingsError naming the file or data set, key and fix."""
+    d = dataset_id(con, dataset)
+    file_doc = read_document(defaults)
+    row = con.execute(
+        "SELECT document, flow_name, flow_bpmn FROM dataset_settings WHERE dataset_id = $d",
+        {"d": d},
+    ).fetchall()
+    own_doc = tomllib.loads(row[0][0]) if row else {}
+    merged = {
+        section: file_doc.get(section, {}) | own_doc.get(section, {})
+        for section in file_doc.keys() | own_doc.keys()
+    }
+    base = defaults.parent if defaults is not None else None
+    settings = settings_of(merged, f"the settings of data set '{dataset}'", base)
+    sources = {f"{s}.{k}": BUILT_IN for s, t in settings_document(settings).items() for k in t}
+    sources[FLOW_KEY] = BUILT_IN
+    sources |= {f"{s}.{k}": str(defaults) for s, table in file_doc.items() for k in table}
+    sources |= {f"{s}.{k}": OWN for s, table in own_doc.items() for k in table}
+    if row and row[0][2] is not None:
+        flow = DesignedFlow(row[0][1], bytes(row[0][2]), f"data set '{dataset}'")
+        settings = replace(settings, designed_flow=flow)
+        sources[FLOW_KEY] = OWN
+    return DatasetSettings(dataset, settings, sources, defaults if file_doc else None)
+
+
+def save_dataset_settings(
+    con: duckdb.DuckDBPyConnection, dataset: str, settings: Settings, defaults: Path | None
+) -> DatasetSettings:
+    """Make `settings` those of `dataset`: the values that differ from the defaults it inherits,
+    and its designed flow when that differs from theirs, are kept as its own; the settings now.
+    SettingsError naming the key and the fix, and nothing written, when a value is wrong."""
+    d = dataset_id(con, dataset)
+    settings_of(settings_document(settings), f"the settings of data set '{dataset}'", None)
+    inherited = (
+        settings_of(read_document(defaults), str(defaults), defaults.parent)
+        if defaults is not None and defaults.exists()
+        else Settings()
+    )
+    theirs = settings_document(inherited)
+    own = {
+        section: changed
+        for section, table in settings_document(settings).items()
+        if (changed := {k: v for k, v in table.items() if theirs[section].get(k) != v})
+    }
+    flow = settings.designed_flow
+    keep_flow = flow is not None and (
+        inherited.designed_flow is None or inherited.designed_flow.data != flow.data
+    )
+    _write(con, d, own, flow if keep_flow else None)
+    return dataset_settings(con, dataset, defaults)
+
+
+def import_settings(
+    con: duckdb.DuckDBPyConnection, dataset: str, path: Path, defaults: Path | None
+) -> DatasetSettings:
+    """Make every value the settings file `path` sets, and the BPMN of the designed flow it names,
+    `dataset`'s own (what it set before goes); the settings now. SettingsError for a bad file."""
+    d = dataset_id(con, dataset)
+    if not path.is_file():
+        raise SettingsError(f"{path}: no such settings file; give the path of a .toml file")
+    doc = read_document(path)
+    flow = settings_of(doc, str(path), path.parent).designed_flow
+    if flow is not None and flow.data is None:
+        raise SettingsError(
+            f"{path}: [conformance] designed_flow names {flow.origin}, which is not there"
+        )
+    own = {
+        section: {k: v for k, v in table.items() if k != "designed_flow"}
+        for section, table in doc.items()
+    }
+    _write(con, d, {s: t for s, t in own.items() if t}, flow)
+    return dataset_settings(con, dataset, defaults)
+
+
+def forget_dataset_settings(
+    con: duckdb.DuckDBPyConnection, dataset: str, defaults: Path | None
+) -> DatasetSettings:
+    """Forget `dataset`'s own values and flow: it has the defaults again; the settings now."""
+    con.execute(
+        "DELETE FROM dataset_settings WHERE dataset_id = $d", {"d": dataset_id(con, dataset)}
+    )
+    return dataset_settings(con, dataset, defaults)
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection, d: int, own: dict[str, Any], flow: DesignedFlow | None
+) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO dataset_settings VALUES ($d, $doc, $name, $bpmn, now())",
+        {
+            "d": d,
+            "doc": tomli_w.dumps(own),
+            "name": flow.name if flow else None,
+            "bpmn": flow.data if flow else None,
+        },
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value.isoformat() if hasattr(value, "isoformat") else value

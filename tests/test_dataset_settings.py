@@ -1,0 +1,172 @@
+"""Settings per data set, kept in the store: two processes in one store each judged by their own
+calendar, targets and designed flow; the defaults file only fills what a data set does not set."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from application.flow import NO_FLOW
+from ingest.load import ingest_files
+from store.connection import open_store
+from store.errors import SettingsError
+from store.settings import settings_path
+from tests.conftest import SAMPLE, rows, write
+from ticketloop.api import Store
+from ticketloop.cli import cli
+
+VENDOR = """
+[calendar]
+timezone = "Europe/Rome"
+opens = "09:00"
+closes = "17:00"
+
+[targets]
+ttr_median_hours = {target = 72, better = "lower"}
+
+[sla]
+default = {first_response_hours = 8, resolution_hours = 80}
+"""
+
+
+@pytest.fixture(scope="module")
+def two_desks(tmp_path_factory: pytest.TempPathFactory, real_logs: Path) -> Path:
+    """The sample incidents and the public Helpdesk log in one store, each with settings of
+    its own: the incidents' with their designed flow, the vendor's calendar and targets."""
+    folder = tmp_path_factory.mktemp("two")
+    db = folder / "two.duckdb"
+    ingest_files(db, [SAMPLE / "helpdesk.csv"], dataset="incidents")
+    ingest_files(db, [real_logs / "helpdesk.xes.gz"], dataset="vendor")
+    store = Store(db)
+    store.import_settings("incidents", SAMPLE / "ticketloop.toml")
+    store.import_settings("vendor", write(folder / "vendor.toml", VENDOR))
+    return db
+
+
+def test_each_data_set_has_its_own_settings(two_desks: Path) -> None:
+    store = Store(two_desks)
+    incidents, vendor = store.settings_of("incidents"), store.settings_of("vendor")
+    assert (incidents.calendar.timezone, vendor.calendar.timezone) == (
+        "Europe/Madrid",
+        "Europe/Rome",
+    )
+    assert vendor.targets["ttr_median_hours"].target == 72
+    assert incidents.targets["ttr_median_hours"].target == 24  # the built-in default
+    assert vendor.sla_for("no such priority").resolution_hours == 80  # its default SLA
+    assert store.select("vendor").selection.timezone == "Europe/Rome"  # its weeks, its clock
+    assert store.select("vendor").kpis().to_json(vendor.targets)["kpis"]  # judged by its own
+    assert (
+        incidents.designed_flow is not None and incidents.designed_flow.name == "designed_flow.bpmn"
+    )
+    assert vendor.designed_flow is None
+
+
+def test_a_flow_set_for_one_data_set_is_never_put_on_another(
+    two_desks: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "two.duckdb"
+    shutil.copy(two_desks, db)
+    store = Store(db)
+    assert store.select("incidents").fit().conformance is not None
+    assert store.select("vendor").fit().reason == NO_FLOW
+    discovered = tmp_path / "vendor.bpmn"
+    discovered.write_text(store.select("vendor").discover(noise=0.2).bpmn, encoding="utf-8")
+    store.set_flow("vendor", discovered)
+    vendor_fit = store.select("vendor").fit()
+    assert vendor_fit.flow == "vendor.bpmn" and vendor_fit.conformance is not None
+    assert store.select("incidents").fit().flow == "designed_flow.bpmn"  # unchanged
+    discovered.unlink()  # the flow is kept in the store, not as a path
+    assert store.select("vendor").fit().conformance is not None
+
+
+def test_settings_travel_with_the_store_file(two_desks: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "moved" / "copy.duckdb"
+    elsewhere.parent.mkdir()
+    shutil.copy(two_desks, elsewhere)  # no settings file, no BPMN beside it
+    moved = Store(elsewhere).settings_of("incidents")
+    assert moved == Store(two_desks).settings_of("incidents")
+    assert moved.designed_flow is not None and moved.designed_flow.data is not None
+
+
+def test_the_settings_command_shows_every_data_set_and_where_each_value_comes_from(
+    two_desks: Path,
+) -> None:
+    shown = CliRunner().invoke(cli, ["settings", "--db", str(two_desks), "--json"])
+    assert shown.exit_code == 0, shown.output
+    docs = {d["dataset"]: {s["key"]: s for s in d["settings"]} for d in json.loads(shown.output)}
+    assert set(docs) == {"incidents", "vendor"}
+    assert docs["vendor"]["calendar.timezone"] == {
+        "key": "calendar.timezone",
+        "value": "Europe/Rome",
+        "source": "data set",
+    }
+    assert docs["vendor"]["calendar.workdays"]["source"] == "built-in default"
+    assert docs["incidents"]["conformance.designed_flow"]["value"] == "designed_flow.bpmn"
+    assert docs["vendor"]["conformance.designed_flow"]["value"] is None
+    text = CliRunner().invoke(cli, ["settings", "--db", str(two_desks), "--dataset", "vendor"])
+    assert "Settings of data set 'vendor'" in text.output
+    assert "calendar.timezone" in text.output and "Europe/Rome  [data set]" in text.output
+    assert "incidents" not in text.output
+
+
+def test_the_defaults_file_fills_only_what_a_data_set_does_not_set(
+    two_desks: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "two.duckdb"
+    shutil.copy(two_desks, db)
+    defaults = write(settings_path(db), '[calendar]\ntimezone = "Asia/Tokyo"\nopens = "07:00"\n')
+    shown = Store(db).dataset_settings("vendor")
+    assert shown.settings.calendar.timezone == "Europe/Rome"  # its own wins
+    assert shown.settings.calendar.opens.hour == 9  # its own
+    assert Store(db).settings_of("incidents").calendar.opens.hour == 8  # the sample's own
+    assert shown.sources["calendar.timezone"] == "data set"
+    Store(db).forget_settings("vendor")
+    again = Store(db).dataset_settings("vendor")
+    assert again.settings.calendar.timezone == "Asia/Tokyo"
+    assert again.sources["calendar.timezone"] == str(defaults)
+    assert again.sources["calendar.closes"] == "built-in default"
+
+
+def test_a_store_from_before_keeps_the_settings_beside_it(tmp_path: Path) -> None:
+    """A store made before settings lived in it is migrated: its data sets keep what the
+    ticketloop.toml beside it says, as defaults."""
+    db = tmp_path / "old.duckdb"
+    ingest_files(db, [SAMPLE / "helpdesk.csv"], dataset="helpdesk")
+    with open_store(db) as con:  # as the store was at schema version 9
+        con.execute("DROP TABLE dataset_settings")
+        con.execute("DELETE FROM schema_version WHERE version = 10")
+    write(settings_path(db), '[calendar]\ntimezone = "Europe/Madrid"\n')
+    with open_store(db):  # any write command migrates the store
+        pass
+    assert Store(db).settings_of("helpdesk").calendar.timezone == "Europe/Madrid"
+    assert rows(db, "SELECT max(version) FROM schema_version") == [(10,)]
+
+
+def test_renaming_keeps_and_deleting_drops_a_data_sets_settings(
+    two_desks: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "two.duckdb"
+    shutil.copy(two_desks, db)
+    from store.datasets import rename_dataset
+
+    with open_store(db) as con:
+        rename_dataset(con, "vendor", "italian desk")
+    assert Store(db).settings_of("italian desk").calendar.timezone == "Europe/Rome"
+    Store(db).delete_dataset("italian desk")
+    assert rows(db, "SELECT count(*) FROM dataset_settings") == [(1,)]  # the incidents' only
+
+
+def test_a_settings_file_naming_a_missing_flow_is_refused_whole(
+    two_desks: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "two.duckdb"
+    shutil.copy(two_desks, db)
+    bad = write(tmp_path / "bad.toml", '[conformance]\ndesigned_flow = "nowhere.bpmn"\n')
+    before = Store(db).settings_of("vendor")
+    with pytest.raises(SettingsError, match=r"nowhere\.bpmn, which is not there"):
+        Store(db).import_settings("vendor", bad)
+    assert Store(db).settings_of("vendor") == before
