@@ -192,42 +192,52 @@ TRUTH_HEADER = (
 # of months costs what a wait of minutes does.
 
 DAY_MIN, WEEK_MIN = 24 * 60, 7 * 24 * 60
-OPEN_MIN, SHIFT_MIN = OPEN_H * 60, (CLOSE_H - OPEN_H) * 60
 WORKDAYS = 5  # Monday to Friday
 
 
-def _business_min(t: float) -> float:
-    """Opening minutes from START to `t`."""
-    week, rest = divmod(t, WEEK_MIN)
-    day, minute = divmod(rest, DAY_MIN)
-    if day >= WORKDAYS:
-        return (week + 1) * WORKDAYS * SHIFT_MIN
-    return (week * WORKDAYS + day) * SHIFT_MIN + min(max(minute - OPEN_MIN, 0.0), SHIFT_MIN)
+@dataclass(frozen=True)
+class BusinessClock:
+    """A desk's opening hours, Monday to Friday: opening minute of the day, minutes open a day (a
+    desk of its own keeps its own clock, as the complaints desk of ticketloop.complaints does)."""
+
+    open_min: int
+    shift_min: int
+
+    def business_min(self, t: float) -> float:
+        """Opening minutes from START to `t`."""
+        week, rest = divmod(t, WEEK_MIN)
+        day, minute = divmod(rest, DAY_MIN)
+        if day >= WORKDAYS:
+            return (week + 1) * WORKDAYS * self.shift_min
+        opened = min(max(minute - self.open_min, 0.0), self.shift_min)
+        return (week * WORKDAYS + day) * self.shift_min + opened
+
+    def wall(self, business_min: float) -> float:
+        """The time at which `business_min` opening minutes have passed since START.
+
+        A day's closing time reads as the next opening, as the desk picks the work up then.
+        """
+        day, minute = divmod(business_min, self.shift_min)
+        week, weekday = divmod(day, WORKDAYS)
+        return week * WEEK_MIN + weekday * DAY_MIN + self.open_min + minute
+
+    def next_open(self, t: float) -> float:
+        """`t` if the desk is open then, else the next opening time."""
+        return self.wall(self.business_min(t))
+
+    def add(self, t: float, minutes: float) -> float:
+        """The time `minutes` of opening hours after `t`."""
+        return self.wall(self.business_min(t) + minutes)
+
+    def hours_between(self, a: float, b: float) -> float:
+        """Opening hours elapsed from `a` to `b`."""
+        return max(0.0, self.business_min(b) - self.business_min(a)) / 60
 
 
-def _wall(business_min: float) -> float:
-    """The time at which `business_min` opening minutes have passed since START.
-
-    A day's closing time reads as the next opening, as the desk picks the work up then.
-    """
-    day, minute = divmod(business_min, SHIFT_MIN)
-    week, weekday = divmod(day, WORKDAYS)
-    return week * WEEK_MIN + weekday * DAY_MIN + OPEN_MIN + minute
-
-
-def next_open(t: float) -> float:
-    """`t` if the desk is open then, else the next opening time."""
-    return _wall(_business_min(t))
-
-
-def add_business(t: float, minutes: float) -> float:
-    """The time `minutes` of opening hours after `t`."""
-    return _wall(_business_min(t) + minutes)
-
-
-def business_hours_between(a: float, b: float) -> float:
-    """Opening hours elapsed from `a` to `b`."""
-    return max(0.0, _business_min(b) - _business_min(a)) / 60
+DESK_CLOCK = BusinessClock(OPEN_H * 60, (CLOSE_H - OPEN_H) * 60)
+next_open = DESK_CLOCK.next_open
+add_business = DESK_CLOCK.add
+business_hours_between = DESK_CLOCK.hours_between
 
 
 # --- one ticket ---------------------------------------------------------------------------------
@@ -552,19 +562,19 @@ ORIGIN = datetime.combine(START, datetime.min.time())
 
 
 @cache
-def _hour_stamp(hour: int) -> tuple[str, str]:
+def _hour_stamp(hour: int, zone: ZoneInfo) -> tuple[str, str]:
     """The date-and-hour prefix and the UTC offset of an hour since START, in the desk's zone."""
-    t = (ORIGIN + timedelta(hours=hour)).replace(tzinfo=ZONE).isoformat(timespec="hours")
+    t = (ORIGIN + timedelta(hours=hour)).replace(tzinfo=zone).isoformat(timespec="hours")
     return f"{t[:13]}:", t[13:]
 
 
 MINUTES_SECONDS = [f"{m:02d}:{s:02d}" for m in range(60) for s in range(60)]
 
 
-def _iso(t: float) -> str:
-    """ISO 8601 to the second, with the desk's UTC offset."""
+def _iso(t: float, zone: ZoneInfo = ZONE) -> str:
+    """ISO 8601 to the second, with the UTC offset of the desk's `zone`."""
     hour, second = divmod(int(t * 60), 3600)
-    prefix, offset = _hour_stamp(hour)
+    prefix, offset = _hour_stamp(hour, zone)
     return prefix + MINUTES_SECONDS[second] + offset
 
 
@@ -584,15 +594,18 @@ def _csv_event(activity: str, resource: str, team: str, level: int | None) -> tu
     return f"{_csv_field(activity)},", f",{','.join(fields)},"
 
 
-def _csv_lines(ticket: Ticket, stamps: list[str]) -> str:
-    # Case ids are HD- and digits: nothing to quote.
-    case = ticket.case_id + ","
-    attributes = ",".join(map(_csv_field, (ticket.channel, ticket.priority, ticket.category.name)))
+def _csv_lines(
+    case_id: str, attributes: tuple[str, str, str], events: list[Event], stamps: list[str]
+) -> str:
+    """The CSV rows of one case: its events, each with the case's channel, priority, category."""
+    # Case ids are letters, a dash and digits: nothing to quote.
+    case = case_id + ","
+    attributes_csv = ",".join(map(_csv_field, attributes))
     lines = []
-    for e, stamp in zip(ticket.events, stamps, strict=True):
+    for e, stamp in zip(events, stamps, strict=True):
         before, after = _csv_event(e.activity, e.resource, e.team, e.level)
         survey = ",".join(map(str, e.survey)) if e.survey else ",,"
-        lines.append(f"{case}{before}{stamp}{after}{attributes},{survey}\n")
+        lines.append(f"{case}{before}{stamp}{after}{attributes_csv},{survey}\n")
     return "".join(lines)
 
 
@@ -717,7 +730,8 @@ def generate(
         write_xes(XES_HEAD)
         for ticket in simulate(tickets, seed):
             stamps = [_iso(e.at) for e in ticket.events]
-            csv_file.write(_csv_lines(ticket, stamps))
+            attributes = (ticket.channel, ticket.priority, ticket.category.name)
+            csv_file.write(_csv_lines(ticket.case_id, attributes, ticket.events, stamps))
             write_xes(_xes_trace(ticket, stamps))
             truth.writerow(_truth_row(ticket))
             exports.write(ticket)
