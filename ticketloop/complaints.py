@@ -27,12 +27,12 @@ from mining.bpmn import bpmn_xml
 from mining.pm4py_bridge import ModelNode
 from ticketloop.synthetic import (
     CSV_HEADER,
-    DAY_MIN,
-    WEEKS,
     BusinessClock,
     Event,
+    Intake,
     _csv_lines,
     _iso,
+    truth_row,
 )
 
 ZONE = ZoneInfo("Europe/Berlin")
@@ -40,15 +40,15 @@ OPEN_H, CLOSE_H = 9, 17
 DAY_H = CLOSE_H - OPEN_H  # business hours in a working day
 CLOCK = BusinessClock(OPEN_H * 60, DAY_H * 60)
 
-CHANNELS = {
-    "e-mail": 34,
-    "web form": 30,
-    "phone": 14,
-    "letter": 10,
-    "social media": 7,
-    "face to face": 5,
-}
-LIVE = ("phone", "face to face")  # in office hours only
+# Phone and face to face in office hours only; the rest arrive around the clock.
+INTAKE = Intake(
+    {"e-mail": 34, "web form": 30, "phone": 14, "letter": 10, "social media": 7, "face to face": 5},
+    ("phone", "face to face"),
+    (1.35, 1.15, 1.05, 1.0, 0.95, 0.3, 0.2),
+    OPEN_H,
+    CLOSE_H,
+    13,
+)
 PRIORITIES = {"low": 25, "medium": 50, "high": 20, "urgent": 5}
 # How long a new complaint waits to be registered, as a share of the medium priority's wait.
 QUEUE_FACTOR = {"low": 1.4, "medium": 1.0, "high": 0.5, "urgent": 0.2}
@@ -141,9 +141,7 @@ CATEGORIES = (
     ),
 )
 CATEGORY_CUM = list(accumulate(c.weight for c in CATEGORIES))
-CHANNEL_CUM = list(accumulate(CHANNELS.values()))
 PRIORITY_CUM = list(accumulate(PRIORITIES.values()))
-DAY_WEIGHTS = (1.35, 1.15, 1.05, 1.0, 0.95, 0.3, 0.2)  # Monday to Sunday
 
 TRUTH_HEADER = (
     "case_id",
@@ -322,27 +320,10 @@ class _ComplaintStory:
         return csat
 
 
-def _arrivals(rng: random.Random, complaints: int) -> list[tuple[float, str]]:
-    """Creation times and channels: more on Mondays, office hours for phone and face to face."""
-    days = range(WEEKS * 7)
-    chosen = rng.choices(
-        days, cum_weights=list(accumulate(DAY_WEIGHTS[d % 7] for d in days)), k=complaints
-    )
-    arrivals = []
-    for day in chosen:
-        channel = rng.choices(list(CHANNELS), cum_weights=CHANNEL_CUM)[0]
-        live = channel in LIVE
-        if live and day % 7 >= 5:
-            channel, live = "web form", False
-        hour = rng.uniform(OPEN_H, CLOSE_H) if live else min(23.99, max(0.0, rng.gauss(13, 4)))
-        arrivals.append((day * DAY_MIN + hour * 60, channel))
-    return sorted(arrivals)
-
-
 def simulate(complaints: int, seed: int) -> Iterator[Complaint]:
     """Complaints in order of arrival, each with its events and ground truth."""
     rng = random.Random(seed)
-    for number, (created, channel) in enumerate(_arrivals(rng, complaints), start=1):
+    for number, (created, channel) in enumerate(INTAKE.arrivals(rng, complaints), start=1):
         category = rng.choices(CATEGORIES, cum_weights=CATEGORY_CUM)[0]
         priority = rng.choices(list(PRIORITIES), cum_weights=PRIORITY_CUM)[0]
         complaint = Complaint(f"CP-{number:06d}", created, channel, priority, category)
@@ -439,18 +420,6 @@ def designed_flow() -> str:
 # --- writing ------------------------------------------------------------------------------------
 
 
-def _truth_row(complaint: Complaint) -> list[object]:
-    row = {
-        "case_id": complaint.case_id,
-        "created_at": _iso(complaint.created, ZONE),
-        "channel": complaint.channel,
-        "priority": complaint.priority,
-        "category": complaint.category.name,
-        **complaint.truth,
-    }
-    return [str(row[k]).lower() if isinstance(row[k], bool) else row[k] for k in TRUTH_HEADER]
-
-
 def generate(
     complaints: int, seed: int, out_dir: Path, name: str = "complaints"
 ) -> dict[str, Path]:
@@ -471,8 +440,7 @@ def generate(
         truth.writerow(TRUTH_HEADER)
         for complaint in simulate(complaints, seed):
             stamps = [_iso(e.at, ZONE) for e in complaint.events]
-            attributes = (complaint.channel, complaint.priority, complaint.category.name)
-            csv_file.write(_csv_lines(complaint.case_id, attributes, complaint.events, stamps))
-            truth.writerow(_truth_row(complaint))
+            csv_file.write(_csv_lines(complaint, stamps))
+            truth.writerow(truth_row(complaint, TRUTH_HEADER, ZONE))
     paths["flow"].write_text(designed_flow(), encoding="utf-8")
     return paths

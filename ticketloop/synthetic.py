@@ -27,6 +27,7 @@ from functools import cache
 from itertools import accumulate, chain, islice
 from operator import itemgetter
 from pathlib import Path
+from typing import Protocol
 from xml.sax.saxutils import quoteattr
 from zoneinfo import ZoneInfo
 
@@ -264,6 +265,25 @@ class Ticket:
     truth: dict[str, object] = field(default_factory=dict)
 
 
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class Case(Protocol):
+    """What the writers read of a simulated case: a helpdesk ticket, a complaint."""
+
+    case_id: str
+    created: float  # minutes since START
+    channel: str
+    priority: str
+    events: list[Event]
+    truth: dict[str, object]
+
+    @property
+    def category(self) -> _Named: ...
+
+
 class _TicketStory:
     """Walks one ticket through the desk, recording events and the ground truth."""
 
@@ -496,28 +516,53 @@ class _TicketStory:
 # --- the whole desk -----------------------------------------------------------------------------
 
 # Cumulative weights once, rather than on every draw (the same draws as `weights=`).
-DAY_WEIGHTS = (1.45, 1.15, 1.05, 1.0, 0.9, 0.3, 0.2)  # Monday to Sunday
-CHANNEL_CUM = list(accumulate(CHANNELS.values()))
 PRIORITY_CUM = list(accumulate(PRIORITIES.values()))
 CATEGORY_CUM = list(accumulate(c.weight for c in CATEGORIES))
 
 
-def _arrivals(rng: random.Random, tickets: int) -> list[tuple[float, str]]:
-    """Creation times and channels: more on Mondays, office hours for live channels."""
-    days = range(WEEKS * 7)
-    chosen = rng.choices(
-        days, cum_weights=list(accumulate(DAY_WEIGHTS[d % 7] for d in days)), k=tickets
-    )
-    arrivals = []
-    for day in chosen:
-        channel = rng.choices(list(CHANNELS), cum_weights=CHANNEL_CUM)[0]
-        live = channel in ("phone", "chat", "face to face")
-        if live and day % 7 >= 5:
-            channel = "web form"
-            live = False
-        hour = rng.uniform(OPEN_H, CLOSE_H) if live else min(23.99, max(0.0, rng.gauss(12.5, 4)))
-        arrivals.append((day * DAY_MIN + hour * 60, channel))
-    return sorted(arrivals)
+@dataclass(frozen=True)
+class Intake:
+    """How a desk's cases arrive: channels by weight, the live ones only in office hours (and
+    never at weekends: web form instead), more on some weekdays, the rest around `midday_h`."""
+
+    channels: dict[str, int]
+    live: tuple[str, ...]
+    day_weights: tuple[float, ...]  # Monday to Sunday
+    open_h: float
+    close_h: float
+    midday_h: float
+
+    def arrivals(self, rng: random.Random, cases: int) -> list[tuple[float, str]]:
+        """Creation times (minutes since START) and channels, in order."""
+        days = range(WEEKS * 7)
+        chosen = rng.choices(
+            days, cum_weights=list(accumulate(self.day_weights[d % 7] for d in days)), k=cases
+        )
+        names, channel_cum = list(self.channels), list(accumulate(self.channels.values()))
+        arrivals = []
+        for day in chosen:
+            channel = rng.choices(names, cum_weights=channel_cum)[0]
+            live = channel in self.live
+            if live and day % 7 >= 5:
+                channel = "web form"
+                live = False
+            hour = (
+                rng.uniform(self.open_h, self.close_h)
+                if live
+                else min(23.99, max(0.0, rng.gauss(self.midday_h, 4)))
+            )
+            arrivals.append((day * DAY_MIN + hour * 60, channel))
+        return sorted(arrivals)
+
+
+INTAKE = Intake(
+    CHANNELS,
+    ("phone", "chat", "face to face"),
+    (1.45, 1.15, 1.05, 1.0, 0.9, 0.3, 0.2),
+    OPEN_H,
+    CLOSE_H,
+    12.5,
+)
 
 
 def simulate(tickets: int, seed: int) -> Iterator[Ticket]:
@@ -530,11 +575,11 @@ def simulate(tickets: int, seed: int) -> Iterator[Ticket]:
     # queue would be faster on big desks). The rota draws from a stream of its own, which leaves the
     # tickets' draws as they are.
     rota_rng = random.Random(f"{seed} rota")
-    other_work = _arrivals(rota_rng, staff.rota_slots * REFERENCE_TICKETS - tickets)
+    other_work = INTAKE.arrivals(rota_rng, staff.rota_slots * REFERENCE_TICKETS - tickets)
     free_at = [0.0] * staff.rota_slots  # when each agent on the rota is next free
     number = 0
     for created, channel in heapq.merge(
-        _arrivals(rng, tickets), ((t, None) for t, _ in other_work), key=itemgetter(0)
+        INTAKE.arrivals(rng, tickets), ((t, None) for t, _ in other_work), key=itemgetter(0)
     ):
         agent = rota_rng.randrange(staff.rota_slots)
         start = next_open(max(created, free_at[agent]))
@@ -594,18 +639,16 @@ def _csv_event(activity: str, resource: str, team: str, level: int | None) -> tu
     return f"{_csv_field(activity)},", f",{','.join(fields)},"
 
 
-def _csv_lines(
-    case_id: str, attributes: tuple[str, str, str], events: list[Event], stamps: list[str]
-) -> str:
+def _csv_lines(case: Case, stamps: list[str]) -> str:
     """The CSV rows of one case: its events, each with the case's channel, priority, category."""
     # Case ids are letters, a dash and digits: nothing to quote.
-    case = case_id + ","
-    attributes_csv = ",".join(map(_csv_field, attributes))
+    prefix = case.case_id + ","
+    attributes = ",".join(map(_csv_field, (case.channel, case.priority, case.category.name)))
     lines = []
-    for e, stamp in zip(events, stamps, strict=True):
+    for e, stamp in zip(case.events, stamps, strict=True):
         before, after = _csv_event(e.activity, e.resource, e.team, e.level)
         survey = ",".join(map(str, e.survey)) if e.survey else ",,"
-        lines.append(f"{case}{before}{stamp}{after}{attributes_csv},{survey}\n")
+        lines.append(f"{prefix}{before}{stamp}{after}{attributes},{survey}\n")
     return "".join(lines)
 
 
@@ -693,16 +736,19 @@ def _gzip_writer(path: Path, writes_per_chunk: int = 256) -> Iterator[Callable[[
         pending.result()
 
 
-def _truth_row(ticket: Ticket) -> list[object]:
+def truth_row(
+    case: Case, header: tuple[str, ...] = TRUTH_HEADER, zone: ZoneInfo = ZONE
+) -> list[object]:
+    """A case's ground truth in `header`'s order: its attributes, then what its story recorded."""
     row = {
-        "case_id": ticket.case_id,
-        "created_at": _iso(ticket.created),
-        "channel": ticket.channel,
-        "priority": ticket.priority,
-        "category": ticket.category.name,
-        **ticket.truth,
+        "case_id": case.case_id,
+        "created_at": _iso(case.created, zone),
+        "channel": case.channel,
+        "priority": case.priority,
+        "category": case.category.name,
+        **case.truth,
     }
-    return [str(row[k]).lower() if isinstance(row[k], bool) else row[k] for k in TRUTH_HEADER]
+    return [str(row[k]).lower() if isinstance(row[k], bool) else row[k] for k in header]
 
 
 def generate(
@@ -730,10 +776,9 @@ def generate(
         write_xes(XES_HEAD)
         for ticket in simulate(tickets, seed):
             stamps = [_iso(e.at) for e in ticket.events]
-            attributes = (ticket.channel, ticket.priority, ticket.category.name)
-            csv_file.write(_csv_lines(ticket.case_id, attributes, ticket.events, stamps))
+            csv_file.write(_csv_lines(ticket, stamps))
             write_xes(_xes_trace(ticket, stamps))
-            truth.writerow(_truth_row(ticket))
+            truth.writerow(truth_row(ticket))
             exports.write(ticket)
         write_xes("</log>\n")
     return paths | exports.paths
