@@ -35,8 +35,9 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-sample: install  ## regenerate sample_logs/ from the generator (same seed, same bytes)
+sample: install  ## regenerate sample_logs/ from the generators, both desks (same seed, same bytes)
 	$(BIN)/ticketloop generate --tickets 5000 --seed 7 --out sample_logs --vendors
+	$(BIN)/ticketloop generate --process complaints --tickets 2000 --seed 7 --out sample_logs
 
 bench: install  ## the generator's, the ingest's and the dashboard's benchmarks
 	$(BIN)/python benchmarks/generate.py

@@ -22,8 +22,16 @@ SETUPTOOLS = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8")
 ]
 # Folders of the repository that are not the product.
 NOT_SHIPPED = {"tests", "benchmarks", "build", "sample_logs"}
-# What `ticketloop demo` and the API's default designed flow read, shipped as package data.
-SAMPLE_FILES = {"helpdesk.csv", "designed_flow.bpmn", "ticketloop.toml"}
+# What `ticketloop demo` and the API's default designed flow read, shipped as package data: the
+# helpdesk and the complaints desk, each with its designed flow and settings.
+SAMPLE_FILES = {
+    "helpdesk.csv",
+    "designed_flow.bpmn",
+    "ticketloop.toml",
+    "complaints.csv",
+    "complaints_flow.bpmn",
+    "complaints.toml",
+}
 
 
 def _package_folders() -> set[str]:

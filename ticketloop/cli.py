@@ -667,24 +667,40 @@ def rootcause(
     return None
 
 
-@cli.command(short_help="Write a synthetic helpdesk log with ground truth.")
-@click.option("--tickets", default=5000, show_default=True, type=click.IntRange(1, 2_000_000))
+@cli.command(short_help="Write a synthetic helpdesk (or complaints) log with ground truth.")
+@click.option(
+    "--process",
+    type=click.Choice(["helpdesk", "complaints"]),
+    default="helpdesk",
+    show_default=True,
+    help="Which desk: the incident helpdesk, or the complaints desk (Berlin) with its own flow.",
+)
+@click.option(
+    "--tickets",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(1, 2_000_000),
+    help="Tickets (complaints) over the 26 weeks.",
+)
 @click.option("--seed", default=7, show_default=True, type=int, help="Same seed, same bytes.")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("sample_logs"),
     show_default=True,
-    help="Folder for helpdesk.csv, helpdesk.xes.gz, helpdesk_truth.csv (and the vendor exports).",
+    help="Folder for helpdesk.csv, helpdesk.xes.gz, helpdesk_truth.csv (and the vendor exports),"
+    " or complaints.csv, complaints_truth.csv and complaints_flow.bpmn.",
 )
 @click.option(
     "--vendors/--no-vendors",
     default=False,
     show_default=True,
-    help=f"Also write the tickets as {vendors_listed()} export them.",
+    help=f"Also write the helpdesk's tickets as {vendors_listed()} export them.",
 )
 @json_option
-def generate(tickets: int, seed: int, out: Path, vendors: bool, as_json: bool) -> None:
+def generate(
+    process: str, tickets: int, seed: int, out: Path, vendors: bool, as_json: bool
+) -> None:
     """Write a realistic synthetic helpdesk log, with per-ticket ground truth.
 
     Six months of tickets through a first-level desk and second-level teams: Monday queues,
@@ -693,13 +709,32 @@ def generate(tickets: int, seed: int, out: Path, vendors: bool, as_json: bool) -
     knowledge-base rollout cuts needless escalations. The staff grows with --tickets, so the
     process and its medians are the same at any size. --vendors also writes the same tickets as
     each helpdesk tool ingest recognises exports them (flat and history).
-    """
-    from ticketloop.synthetic import generate as write_sample
 
-    paths = write_sample(tickets, seed, out, vendors=vendors)
+    --process complaints writes another service process instead, over the same weeks: complaints
+    registered, accepted or rejected, assessed with information loops, sent to specialists or
+    legal, resolved, checked for satisfaction and reopened when the customer is not satisfied;
+    with its designed flow as BPMN (its settings: sample_logs/complaints.toml).
+    """
+    if process == "complaints":
+        if vendors:
+            raise click.UsageError(
+                "--vendors writes helpdesk exports; drop it with --process complaints"
+            )
+        from ticketloop.complaints import generate as write_complaints
+
+        paths = write_complaints(tickets, seed, out)
+    else:
+        from ticketloop.synthetic import generate as write_helpdesk
+
+        paths = write_helpdesk(tickets, seed, out, vendors=vendors)
     if as_json:
         return emit_json(
-            {"tickets": tickets, "seed": seed, **{k: str(v) for k, v in paths.items()}}
+            {
+                "process": process,
+                "tickets": tickets,
+                "seed": seed,
+                **{k: str(v) for k, v in paths.items()},
+            }
         )
     for kind, path in paths.items():
         click.echo(f"wrote {path} ({kind})")

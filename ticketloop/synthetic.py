@@ -27,6 +27,7 @@ from functools import cache
 from itertools import accumulate, chain, islice
 from operator import itemgetter
 from pathlib import Path
+from typing import Protocol
 from xml.sax.saxutils import quoteattr
 from zoneinfo import ZoneInfo
 
@@ -192,42 +193,52 @@ TRUTH_HEADER = (
 # of months costs what a wait of minutes does.
 
 DAY_MIN, WEEK_MIN = 24 * 60, 7 * 24 * 60
-OPEN_MIN, SHIFT_MIN = OPEN_H * 60, (CLOSE_H - OPEN_H) * 60
 WORKDAYS = 5  # Monday to Friday
 
 
-def _business_min(t: float) -> float:
-    """Opening minutes from START to `t`."""
-    week, rest = divmod(t, WEEK_MIN)
-    day, minute = divmod(rest, DAY_MIN)
-    if day >= WORKDAYS:
-        return (week + 1) * WORKDAYS * SHIFT_MIN
-    return (week * WORKDAYS + day) * SHIFT_MIN + min(max(minute - OPEN_MIN, 0.0), SHIFT_MIN)
+@dataclass(frozen=True)
+class BusinessClock:
+    """A desk's opening hours, Monday to Friday: opening minute of the day, minutes open a day (a
+    desk of its own keeps its own clock, as the complaints desk of ticketloop.complaints does)."""
+
+    open_min: int
+    shift_min: int
+
+    def business_min(self, t: float) -> float:
+        """Opening minutes from START to `t`."""
+        week, rest = divmod(t, WEEK_MIN)
+        day, minute = divmod(rest, DAY_MIN)
+        if day >= WORKDAYS:
+            return (week + 1) * WORKDAYS * self.shift_min
+        opened = min(max(minute - self.open_min, 0.0), self.shift_min)
+        return (week * WORKDAYS + day) * self.shift_min + opened
+
+    def wall(self, business_min: float) -> float:
+        """The time at which `business_min` opening minutes have passed since START.
+
+        A day's closing time reads as the next opening, as the desk picks the work up then.
+        """
+        day, minute = divmod(business_min, self.shift_min)
+        week, weekday = divmod(day, WORKDAYS)
+        return week * WEEK_MIN + weekday * DAY_MIN + self.open_min + minute
+
+    def next_open(self, t: float) -> float:
+        """`t` if the desk is open then, else the next opening time."""
+        return self.wall(self.business_min(t))
+
+    def add(self, t: float, minutes: float) -> float:
+        """The time `minutes` of opening hours after `t`."""
+        return self.wall(self.business_min(t) + minutes)
+
+    def hours_between(self, a: float, b: float) -> float:
+        """Opening hours elapsed from `a` to `b`."""
+        return max(0.0, self.business_min(b) - self.business_min(a)) / 60
 
 
-def _wall(business_min: float) -> float:
-    """The time at which `business_min` opening minutes have passed since START.
-
-    A day's closing time reads as the next opening, as the desk picks the work up then.
-    """
-    day, minute = divmod(business_min, SHIFT_MIN)
-    week, weekday = divmod(day, WORKDAYS)
-    return week * WEEK_MIN + weekday * DAY_MIN + OPEN_MIN + minute
-
-
-def next_open(t: float) -> float:
-    """`t` if the desk is open then, else the next opening time."""
-    return _wall(_business_min(t))
-
-
-def add_business(t: float, minutes: float) -> float:
-    """The time `minutes` of opening hours after `t`."""
-    return _wall(_business_min(t) + minutes)
-
-
-def business_hours_between(a: float, b: float) -> float:
-    """Opening hours elapsed from `a` to `b`."""
-    return max(0.0, _business_min(b) - _business_min(a)) / 60
+DESK_CLOCK = BusinessClock(OPEN_H * 60, (CLOSE_H - OPEN_H) * 60)
+next_open = DESK_CLOCK.next_open
+add_business = DESK_CLOCK.add
+business_hours_between = DESK_CLOCK.hours_between
 
 
 # --- one ticket ---------------------------------------------------------------------------------
@@ -252,6 +263,25 @@ class Ticket:
     category: Category
     events: list[Event] = field(default_factory=list)
     truth: dict[str, object] = field(default_factory=dict)
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class Case(Protocol):
+    """What the writers read of a simulated case: a helpdesk ticket, a complaint."""
+
+    case_id: str
+    created: float  # minutes since START
+    channel: str
+    priority: str
+    events: list[Event]
+    truth: dict[str, object]
+
+    @property
+    def category(self) -> _Named: ...
 
 
 class _TicketStory:
@@ -486,28 +516,53 @@ class _TicketStory:
 # --- the whole desk -----------------------------------------------------------------------------
 
 # Cumulative weights once, rather than on every draw (the same draws as `weights=`).
-DAY_WEIGHTS = (1.45, 1.15, 1.05, 1.0, 0.9, 0.3, 0.2)  # Monday to Sunday
-CHANNEL_CUM = list(accumulate(CHANNELS.values()))
 PRIORITY_CUM = list(accumulate(PRIORITIES.values()))
 CATEGORY_CUM = list(accumulate(c.weight for c in CATEGORIES))
 
 
-def _arrivals(rng: random.Random, tickets: int) -> list[tuple[float, str]]:
-    """Creation times and channels: more on Mondays, office hours for live channels."""
-    days = range(WEEKS * 7)
-    chosen = rng.choices(
-        days, cum_weights=list(accumulate(DAY_WEIGHTS[d % 7] for d in days)), k=tickets
-    )
-    arrivals = []
-    for day in chosen:
-        channel = rng.choices(list(CHANNELS), cum_weights=CHANNEL_CUM)[0]
-        live = channel in ("phone", "chat", "face to face")
-        if live and day % 7 >= 5:
-            channel = "web form"
-            live = False
-        hour = rng.uniform(OPEN_H, CLOSE_H) if live else min(23.99, max(0.0, rng.gauss(12.5, 4)))
-        arrivals.append((day * DAY_MIN + hour * 60, channel))
-    return sorted(arrivals)
+@dataclass(frozen=True)
+class Intake:
+    """How a desk's cases arrive: channels by weight, the live ones only in office hours (and
+    never at weekends: web form instead), more on some weekdays, the rest around `midday_h`."""
+
+    channels: dict[str, int]
+    live: tuple[str, ...]
+    day_weights: tuple[float, ...]  # Monday to Sunday
+    open_h: float
+    close_h: float
+    midday_h: float
+
+    def arrivals(self, rng: random.Random, cases: int) -> list[tuple[float, str]]:
+        """Creation times (minutes since START) and channels, in order."""
+        days = range(WEEKS * 7)
+        chosen = rng.choices(
+            days, cum_weights=list(accumulate(self.day_weights[d % 7] for d in days)), k=cases
+        )
+        names, channel_cum = list(self.channels), list(accumulate(self.channels.values()))
+        arrivals = []
+        for day in chosen:
+            channel = rng.choices(names, cum_weights=channel_cum)[0]
+            live = channel in self.live
+            if live and day % 7 >= 5:
+                channel = "web form"
+                live = False
+            hour = (
+                rng.uniform(self.open_h, self.close_h)
+                if live
+                else min(23.99, max(0.0, rng.gauss(self.midday_h, 4)))
+            )
+            arrivals.append((day * DAY_MIN + hour * 60, channel))
+        return sorted(arrivals)
+
+
+INTAKE = Intake(
+    CHANNELS,
+    ("phone", "chat", "face to face"),
+    (1.45, 1.15, 1.05, 1.0, 0.9, 0.3, 0.2),
+    OPEN_H,
+    CLOSE_H,
+    12.5,
+)
 
 
 def simulate(tickets: int, seed: int) -> Iterator[Ticket]:
@@ -520,11 +575,11 @@ def simulate(tickets: int, seed: int) -> Iterator[Ticket]:
     # queue would be faster on big desks). The rota draws from a stream of its own, which leaves the
     # tickets' draws as they are.
     rota_rng = random.Random(f"{seed} rota")
-    other_work = _arrivals(rota_rng, staff.rota_slots * REFERENCE_TICKETS - tickets)
+    other_work = INTAKE.arrivals(rota_rng, staff.rota_slots * REFERENCE_TICKETS - tickets)
     free_at = [0.0] * staff.rota_slots  # when each agent on the rota is next free
     number = 0
     for created, channel in heapq.merge(
-        _arrivals(rng, tickets), ((t, None) for t, _ in other_work), key=itemgetter(0)
+        INTAKE.arrivals(rng, tickets), ((t, None) for t, _ in other_work), key=itemgetter(0)
     ):
         agent = rota_rng.randrange(staff.rota_slots)
         start = next_open(max(created, free_at[agent]))
@@ -552,19 +607,19 @@ ORIGIN = datetime.combine(START, datetime.min.time())
 
 
 @cache
-def _hour_stamp(hour: int) -> tuple[str, str]:
+def _hour_stamp(hour: int, zone: ZoneInfo) -> tuple[str, str]:
     """The date-and-hour prefix and the UTC offset of an hour since START, in the desk's zone."""
-    t = (ORIGIN + timedelta(hours=hour)).replace(tzinfo=ZONE).isoformat(timespec="hours")
+    t = (ORIGIN + timedelta(hours=hour)).replace(tzinfo=zone).isoformat(timespec="hours")
     return f"{t[:13]}:", t[13:]
 
 
 MINUTES_SECONDS = [f"{m:02d}:{s:02d}" for m in range(60) for s in range(60)]
 
 
-def _iso(t: float) -> str:
-    """ISO 8601 to the second, with the desk's UTC offset."""
+def _iso(t: float, zone: ZoneInfo = ZONE) -> str:
+    """ISO 8601 to the second, with the UTC offset of the desk's `zone`."""
     hour, second = divmod(int(t * 60), 3600)
-    prefix, offset = _hour_stamp(hour)
+    prefix, offset = _hour_stamp(hour, zone)
     return prefix + MINUTES_SECONDS[second] + offset
 
 
@@ -584,15 +639,16 @@ def _csv_event(activity: str, resource: str, team: str, level: int | None) -> tu
     return f"{_csv_field(activity)},", f",{','.join(fields)},"
 
 
-def _csv_lines(ticket: Ticket, stamps: list[str]) -> str:
-    # Case ids are HD- and digits: nothing to quote.
-    case = ticket.case_id + ","
-    attributes = ",".join(map(_csv_field, (ticket.channel, ticket.priority, ticket.category.name)))
+def _csv_lines(case: Case, stamps: list[str]) -> str:
+    """The CSV rows of one case: its events, each with the case's channel, priority, category."""
+    # Case ids are letters, a dash and digits: nothing to quote.
+    prefix = case.case_id + ","
+    attributes = ",".join(map(_csv_field, (case.channel, case.priority, case.category.name)))
     lines = []
-    for e, stamp in zip(ticket.events, stamps, strict=True):
+    for e, stamp in zip(case.events, stamps, strict=True):
         before, after = _csv_event(e.activity, e.resource, e.team, e.level)
         survey = ",".join(map(str, e.survey)) if e.survey else ",,"
-        lines.append(f"{case}{before}{stamp}{after}{attributes},{survey}\n")
+        lines.append(f"{prefix}{before}{stamp}{after}{attributes},{survey}\n")
     return "".join(lines)
 
 
@@ -680,16 +736,19 @@ def _gzip_writer(path: Path, writes_per_chunk: int = 256) -> Iterator[Callable[[
         pending.result()
 
 
-def _truth_row(ticket: Ticket) -> list[object]:
+def truth_row(
+    case: Case, header: tuple[str, ...] = TRUTH_HEADER, zone: ZoneInfo = ZONE
+) -> list[object]:
+    """A case's ground truth in `header`'s order: its attributes, then what its story recorded."""
     row = {
-        "case_id": ticket.case_id,
-        "created_at": _iso(ticket.created),
-        "channel": ticket.channel,
-        "priority": ticket.priority,
-        "category": ticket.category.name,
-        **ticket.truth,
+        "case_id": case.case_id,
+        "created_at": _iso(case.created, zone),
+        "channel": case.channel,
+        "priority": case.priority,
+        "category": case.category.name,
+        **case.truth,
     }
-    return [str(row[k]).lower() if isinstance(row[k], bool) else row[k] for k in TRUTH_HEADER]
+    return [str(row[k]).lower() if isinstance(row[k], bool) else row[k] for k in header]
 
 
 def generate(
@@ -719,7 +778,7 @@ def generate(
             stamps = [_iso(e.at) for e in ticket.events]
             csv_file.write(_csv_lines(ticket, stamps))
             write_xes(_xes_trace(ticket, stamps))
-            truth.writerow(_truth_row(ticket))
+            truth.writerow(truth_row(ticket))
             exports.write(ticket)
         write_xes("</log>\n")
     return paths | exports.paths
