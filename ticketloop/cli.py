@@ -19,7 +19,6 @@ from store.fields import FILTERS, FILTERS_SHOWN, Field
 from store.location import default_db_path
 from store.vendors import VENDORS, vendors_listed
 from store.vocabulary import LEVELS
-from ticketloop.demo import SAMPLE_DIR
 
 PROGRESS_MIN_BYTES = 10 * 1024 * 1024
 
@@ -920,39 +919,39 @@ def dashboard(port: int, max_upload_mb: int, config: Path | None, db: Path, as_j
     _serve(db, port, as_json, max_upload_mb, config)
 
 
-@cli.command(short_help="Load the sample data set, start the dashboard.")
+@cli.command(short_help="Load the sample data sets, start the dashboard.")
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
-    "--no-serve", is_flag=True, help="Load the sample data set, but do not start the dashboard."
+    "--no-serve", is_flag=True, help="Load the sample data sets, but do not start the dashboard."
 )
 @common_options
 def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
-    """Load the sample helpdesk data set (sample_logs/helpdesk.csv) and start the dashboard.
+    """Load the two sample desks and start the dashboard: the incidents (data set `helpdesk`,
+    sample_logs/helpdesk.csv) and the complaints (data set `complaints`); the sidebar switches.
 
-    Loading is idempotent, so running demo again reuses what is loaded. The sample ships
+    Loading is idempotent, so running demo again reuses what is loaded. The samples ship
     with the package, so demo works in any folder, from a clone or an installed wheel.
-    The sample desk's settings (its calendar in Europe/Madrid, its SLA, its designed flow) are
-    kept with the data set in the store when it has none of its own, and the change log gets
-    the desk's knowledge-base rollout of 7 April 2025, so the dashboard can show its measured
-    effect.
+    Each desk's settings (calendar, SLA, targets, designed flow) are kept with its data set in
+    the store when it has none of its own (see them: ticketloop settings), and the incidents'
+    change log gets the knowledge-base rollout of 7 April 2025, so the dashboard can show its
+    measured effect.
     """
-    from ingest.load import ingest_files
-    from ticketloop.demo import adopt_settings, prepare_desk
+    from ticketloop.demo import DESKS, load_desk
 
-    report = ingest_files(db, [SAMPLE_DIR / "helpdesk.csv"], dataset="helpdesk")
-    adopted = adopt_settings(db, "helpdesk", SAMPLE_DIR / "ticketloop.toml")
-    if not as_json:
-        click.echo(f"sample data set 'helpdesk' in {db}: {report.cases:,} tickets")
-        if adopted:
+    reports = []
+    for desk in DESKS:
+        with _replay_progress(enabled=not as_json) as progress:
+            report, adopted = load_desk(db, desk, progress)
+        reports.append({"dataset": desk.dataset, **report.to_json()})
+        if not as_json:
+            kept = "; its settings kept with it (ticketloop settings)" if adopted else ""
             click.echo(
-                "kept with data set 'helpdesk': the sample desk's calendar (Europe/Madrid), SLA"
-                " and designed flow (see them: ticketloop settings)"
+                f"sample data set '{desk.dataset}' ({desk.about}) in {db}:"
+                f" {report.cases:,} tickets{kept}"
             )
-    with _replay_progress(enabled=not as_json) as progress:
-        prepare_desk(db, "helpdesk", progress)
     if no_serve:
         if as_json:
-            emit_json(report.to_json())
+            emit_json(reports)
         return
     _serve(db, port, as_json)
 
