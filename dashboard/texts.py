@@ -74,7 +74,7 @@ UPLOAD_MAPPING_HELP = (
     "CSV without one gets the mapping assistant, which saves one."
 )
 UPLOAD_MAPPING_BAD = "The mapping file is not used: {message}"
-UPLOAD_TIMEZONE = "Time zone of timestamps without an offset"
+UPLOAD_TIMEZONE = "Time zone of times without an offset"
 UPLOAD_TIMEZONE_HELP = (
     "The desk's clock in the export (as `ticketloop ingest --timezone`); timestamps with an "
     "offset keep theirs. Default: the data set's calendar zone (Settings), or the mapping file's."
