@@ -1,19 +1,24 @@
 """Files uploaded from a browser, loaded as `ticketloop ingest` loads them: kept under their own
 names (never a path a browser sent) in a folder of their own until loaded, and messages that
-name the files, not the server's folder."""
+name the files, not the server's folder. An upload makes a data set of its own unless the user
+chose one to add to: what that one already holds of the file is told before loading."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, available_timezones
 
+import duckdb
 import pandas as pd
 
-from ingest.load import IngestReport, dataset_name_for, ingest_files
-from ingest.mapping import Mapping, normalise_header
+from ingest.load import IngestReport, case_ids_of, dataset_name_for, ingest_files, sha256_of
+from ingest.mapping import Mapping, load_mapping, normalise_header
 from store.errors import IngestError, TicketloopError
 from store.fields import BY_NAME
 
@@ -35,25 +40,113 @@ def load_staged(
     *,
     dataset: str,
     mapping: Mapping | None = None,
+    timezone: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Load staged files into `dataset`, all or nothing (ingest.load.ingest_files), then remove
-    their folder. A TicketloopError's message names the files, not where they were staged; an
-    unmapped CSV (`needs_mapping`) keeps its folder for the mapping step."""
+    """Load staged files into `dataset`, all or nothing (ingest.load.ingest_files), naive
+    timestamps read in `timezone`, then remove their folder. The store, the report and every
+    message name the files, not where they were staged; an unmapped CSV (`needs_mapping`) keeps
+    its folder for the mapping step."""
     try:
-        report = ingest_files(db, list(paths), dataset=dataset, mapping=mapping, progress=progress)
-    except IngestError as exc:
+        report = ingest_files(
+            db,
+            list(paths),
+            dataset=dataset,
+            mapping=mapping,
+            timezone=timezone,
+            progress=progress,
+            names=[p.name for p in paths],
+        )
+    except TicketloopError as exc:
         if not needs_mapping(exc):
             discard(paths)
-        raise IngestError(Path(exc.file).name, exc.reason, exc.hint) from None
-    except TicketloopError as exc:
-        discard(paths)
-        message = str(exc)
-        for path in paths:
-            message = message.replace(str(path), path.name)
-        raise TicketloopError(message) from None
+        raise _named(exc, paths) from None
     discard(paths)
     return report
+
+
+def _named(exc: TicketloopError, paths: Sequence[Path]) -> TicketloopError:
+    """`exc` with every staged path in its message replaced by the file's own name."""
+    if isinstance(exc, IngestError):
+        return IngestError(Path(exc.file).name, _unstaged(exc.reason, paths), exc.hint)
+    return TicketloopError(_unstaged(str(exc), paths))
+
+
+def _unstaged(message: str, paths: Sequence[Path]) -> str:
+    for path in paths:
+        message = message.replace(str(path), path.name)
+    return message
+
+
+def read_mapping(name: str, content: bytes) -> Mapping:
+    """An uploaded mapping file (as `ingest --map` reads one); IngestError naming `name`."""
+    [path] = stage([(name, content)])
+    try:
+        return dataclasses.replace(load_mapping(path), source=path.name)
+    except TicketloopError as exc:
+        raise _named(exc, [path]) from None
+    finally:
+        discard([path])
+
+
+def unique_dataset(file_name: str, taken: Collection[str]) -> str:
+    """The data set an upload makes: the file's name without extensions, with `-2`, `-3`, ...
+    when a data set has that name already."""
+    base = default_dataset(file_name)
+    n = 1
+    name = base
+    while name in taken:
+        n += 1
+        name = f"{base}-{n}"
+    return name
+
+
+def loaded_before(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> dict[str, str]:
+    """File name -> the data set that holds a file of the same content (sha256), for the staged
+    files loaded before."""
+    found = {}
+    for path in paths:
+        held = con.execute(
+            "SELECT d.name FROM source_files f JOIN datasets d USING (dataset_id)"
+            " WHERE f.sha256 = $sha ORDER BY f.file_id LIMIT 1",
+            {"sha": sha256_of(path)},
+        ).fetchall()
+        if held:
+            found[path.name] = held[0][0]
+    return found
+
+
+def tickets_held(con: duckdb.DuckDBPyConnection, dataset: str, case_ids: list[str]) -> int:
+    """How many of `case_ids` data set `dataset` holds."""
+    return con.execute(
+        "SELECT count(*) FROM cases JOIN datasets d USING (dataset_id)"
+        " WHERE d.name = $d AND case_id IN (SELECT unnest($ids::VARCHAR[]))",
+        {"d": dataset, "ids": case_ids},
+    ).fetchall()[0][0]
+
+
+def file_tickets(paths: Sequence[Path], mapping: Mapping | None = None) -> list[str]:
+    """The distinct ticket ids of staged files, read as the load will read them; IngestError
+    naming the file if one cannot be read."""
+    try:
+        return case_ids_of(list(paths), mapping=mapping)
+    except TicketloopError as exc:
+        raise _named(exc, paths) from None
+
+
+def time_zones() -> list[str]:
+    """The IANA time zones a naive timestamp can be read in, sorted."""
+    return sorted(available_timezones())
+
+
+def wall_clock(iso: str, zone: str) -> str:
+    """An instant (ISO 8601 with an offset) as `YYYY-MM-DD HH:MM` on the clock of `zone`."""
+    return f"{datetime.fromisoformat(iso).astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}"
+
+
+def nothing_added(report: dict) -> bool:
+    """Whether every file of a load (its report as JSON) was loaded before: nothing added."""
+    return bool(report["files"]) and all(f["already_loaded"] for f in report["files"])
 
 
 def default_dataset(file_name: str) -> str:

@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from application import uploads
 from application.effect import change_effect as effect_of
 from application.flow import FlowFit, fit_designed_flow
 from application.settings_form import SettingsForm, save_form
@@ -297,6 +298,20 @@ def map_vocabulary(path: Path, dataset: str, chosen: Vocabulary) -> VocabularyCh
     change = apply_vocabulary(path, dataset, chosen)
     clear()
     return change
+
+
+def loaded_before(path: Path, files: list[Path]) -> dict[str, str]:
+    """File name -> the data set holding a file of the same content (application.uploads)."""
+    if not path.exists():
+        return {}
+    with _reading(path) as con:
+        return uploads.loaded_before(con, files)
+
+
+def tickets_held(path: Path, dataset: str, case_ids: list[str]) -> int:
+    """How many of `case_ids` the data set holds (application.uploads)."""
+    with _reading(path) as con:
+        return uploads.tickets_held(con, dataset, case_ids)
 
 
 def all_rejected_rows(path: Path, version: float, dataset: str) -> pd.DataFrame:

@@ -52,14 +52,43 @@ DATA_INTRO = (
 UPLOAD_LABEL = "Export files"
 DATASET_VERSION_HELP = "The data set's version: every load that changes it adds one."
 UPLOAD_LIMIT = "Up to {mb:,} MB per file (more: `ticketloop dashboard --max-upload-mb N`)."
-UPLOAD_DATASET = "Load into data set"
+UPLOAD_INTO = "Load into"
+UPLOAD_NEW = "A new data set"
+UPLOAD_ADD = "An existing data set"
+UPLOAD_DATASET = "Name of the new data set"
 UPLOAD_DATASET_HELP = (
-    "Empty: the first file's name. A new name creates a data set; an existing one adds to it."
+    "Empty: the first file's name, made unique (helpdesk-2 when there is a helpdesk already)."
+)
+UPLOAD_ADD_TO = "Data set to add to"
+UPLOAD_HELD = (
+    "{held:,} of the {total:,} tickets of {files} are in '{dataset}' already: their events are "
+    "added only where new."
+)
+UPLOAD_HELD_UNKNOWN = (
+    "What '{dataset}' holds of these files cannot be told before loading: {message}"
+)
+UPLOAD_MAPPING = "Mapping file (optional)"
+UPLOAD_MAPPING_HELP = (
+    "A TOML file as `ticketloop ingest --map` reads: [columns] naming the columns of each field "
+    "(category, team, level, ...), [activities], [timestamp] format and [levels]. An unrecognised "
+    "CSV without one gets the mapping assistant, which saves one."
+)
+UPLOAD_MAPPING_BAD = "The mapping file is not used: {message}"
+UPLOAD_TIMEZONE = "Time zone of times without an offset"
+UPLOAD_TIMEZONE_HELP = (
+    "The desk's clock in the export (as `ticketloop ingest --timezone`); timestamps with an "
+    "offset keep theirs. Default: the data set's calendar zone (Settings), or the mapping file's."
 )
 UPLOAD_BUTTON = "Load"
 UPLOAD_PROGRESS = "Loading {files}…"
 UPLOAD_DONE = "Loaded into data set '{dataset}': {cases:,} tickets, +{events:,} events."
 UPLOAD_FAILED = "Nothing was loaded: {message}"
+UPLOAD_SAME = (
+    "Already loaded, nothing added: {files} is in data set '{dataset}' (same content). To read "
+    "it again with another mapping or time zone, name a new data set, or delete '{dataset}' below."
+)
+UPLOAD_ALREADY = "Already loaded, nothing added: {files} was loaded into '{dataset}' before."
+UPLOAD_SPAN = "First ticket created {first}, last event {last} ({zone} time)."
 LOAD_SUMMARY = "Load summary"
 REJECTS_DOWNLOAD = "Download the {n:,} rejected rows (CSV)"
 MAPPING_TITLE = "Map the columns of {file}"

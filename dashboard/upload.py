@@ -37,18 +37,98 @@ def _upload(ctx: PageContext) -> None:
         key="upload_files",
     )
     st.caption(texts.UPLOAD_LIMIT.format(mb=st.get_option("server.maxUploadSize")))
-    default = uploads.default_dataset(files[0].name) if files else ""
-    dataset = st.text_input(  # empty: the file's name, shown greyed (a value would stay stale)
-        texts.UPLOAD_DATASET,
-        placeholder=default,
-        key="upload_dataset",
-        help=texts.UPLOAD_DATASET_HELP,
+    mapping = _mapping_file()
+    adding = bool(ctx.datasets) and (
+        st.radio(
+            texts.UPLOAD_INTO,
+            [texts.UPLOAD_NEW, texts.UPLOAD_ADD],
+            horizontal=True,
+            key="upload_mode",
+        )
+        == texts.UPLOAD_ADD
+    )
+    named = ""
+    if adding:
+        shown = ctx.selection.dataset if ctx.selection else ctx.datasets[0]
+        dataset = st.selectbox(
+            texts.UPLOAD_ADD_TO,
+            ctx.datasets,
+            index=ctx.datasets.index(shown) if shown in ctx.datasets else 0,
+            key="upload_add_to",
+        )
+        if files:
+            _held(ctx, files, dataset, mapping)
+    else:
+        taken = [row["name"] for row in data.datasets(ctx.db, ctx.version)] if ctx.datasets else []
+        dataset = uploads.unique_dataset(files[0].name, taken) if files else ""
+        named = st.text_input(  # empty: the unique name, shown greyed (a value would stay stale)
+            texts.UPLOAD_DATASET,
+            placeholder=dataset,
+            key="upload_dataset",
+            help=texts.UPLOAD_DATASET_HELP,
+        ).strip()
+    zones = uploads.time_zones()
+    zone = (
+        mapping.timezone
+        if mapping and mapping.timezone != "UTC"
+        else ctx.settings.calendar.timezone
+    )
+    zone = st.selectbox(
+        texts.UPLOAD_TIMEZONE,
+        zones,
+        index=zones.index(zone) if zone in zones else zones.index("UTC"),
+        key="upload_timezone",
+        help=texts.UPLOAD_TIMEZONE_HELP,
     )
     if st.button(texts.UPLOAD_BUTTON, key="upload_load", disabled=not files, type="primary"):
+        st.session_state.pop("data_report", None)  # the last load's summary is not this one's
         paths = uploads.stage([(f.name, f.getvalue()) for f in files])
-        pending = {"paths": [str(p) for p in paths], "dataset": dataset.strip() or default}
+        # the same content again, into a data set of its own by default: nothing to load
+        held = {} if adding or named else data.loaded_before(ctx.db, paths)
+        if held and len(held) == len(paths):
+            uploads.discard(paths)
+            st.info(
+                texts.UPLOAD_SAME.format(files=", ".join(held), dataset=next(iter(held.values())))
+            )
+            return
+        pending = {"paths": [str(p) for p in paths], "dataset": named or dataset, "timezone": zone}
         st.session_state[UPLOADS] = pending
-        _load(ctx, pending, mapping=None)
+        _load(ctx, pending, mapping=mapping)
+
+
+def _mapping_file() -> uploads.Mapping | None:
+    """The uploaded mapping file, read; None without one (or one that cannot be used: said)."""
+    upload = st.file_uploader(
+        texts.UPLOAD_MAPPING, type=["toml"], key="upload_mapping", help=texts.UPLOAD_MAPPING_HELP
+    )
+    if upload is None:
+        return None
+    try:
+        return uploads.read_mapping(upload.name, upload.getvalue())
+    except TicketloopError as exc:
+        st.error(texts.UPLOAD_MAPPING_BAD.format(message=exc))
+        return None
+
+
+def _held(ctx: PageContext, files: list, dataset: str, mapping: uploads.Mapping | None) -> None:
+    """Say how many of the files' tickets `dataset` holds, before loading. The files' ticket ids
+    are read once per upload and mapping (kept in the session)."""
+    key = (tuple(f.file_id for f in files), mapping)
+    kept = st.session_state.get("upload_tickets")
+    if kept is None or kept[0] != key:
+        paths = uploads.stage([(f.name, f.getvalue()) for f in files])
+        try:
+            kept = (key, uploads.file_tickets(paths, mapping))
+        except TicketloopError as exc:
+            st.caption(texts.UPLOAD_HELD_UNKNOWN.format(dataset=dataset, message=exc))
+            return
+        finally:
+            uploads.discard(paths)
+        st.session_state["upload_tickets"] = kept
+    ids = kept[1]
+    held = data.tickets_held(ctx.db, dataset, ids)
+    names = ", ".join(f.name for f in files)
+    st.info(texts.UPLOAD_HELD.format(held=held, total=len(ids), files=names, dataset=dataset))
 
 
 def _load(ctx: PageContext, pending: dict, mapping: uploads.Mapping | None) -> None:
@@ -68,7 +148,12 @@ def _load(ctx: PageContext, pending: dict, mapping: uploads.Mapping | None) -> N
     data.let_go(ctx.db)  # this process writes: its reads let go of the file
     try:
         report = uploads.load_staged(
-            ctx.db, paths, dataset=pending["dataset"], mapping=mapping, progress=advance
+            ctx.db,
+            paths,
+            dataset=pending["dataset"],
+            mapping=mapping,
+            timezone=pending["timezone"],
+            progress=advance,
         )
     except TicketloopError as exc:
         bar.empty()
@@ -79,7 +164,7 @@ def _load(ctx: PageContext, pending: dict, mapping: uploads.Mapping | None) -> N
         return
     bar.empty()
     st.session_state.pop(UPLOADS, None)
-    st.session_state["data_report"] = report.to_json()
+    st.session_state["data_report"] = {**report.to_json(), "zone": pending["timezone"]}
     context.show_dataset(report.dataset)  # the loaded data set, on every page
     data.clear()
     st.rerun()
@@ -129,16 +214,24 @@ def _mapping_assistant(ctx: PageContext, pending: dict) -> None:
 
 def _summary(ctx: PageContext, report: dict) -> None:
     st.subheader(texts.LOAD_SUMMARY)
-    st.success(
-        texts.UPLOAD_DONE.format(
-            dataset=report["dataset"], cases=report["cases"], events=report["events_loaded"]
+    if uploads.nothing_added(report):
+        names = ", ".join(f["file"] for f in report["files"])
+        st.info(texts.UPLOAD_ALREADY.format(files=names, dataset=report["dataset"]))
+    else:
+        st.success(
+            texts.UPLOAD_DONE.format(
+                dataset=report["dataset"], cases=report["cases"], events=report["events_loaded"]
+            )
         )
-    )
+    if report["first_ts"] and report["last_ts"]:
+        first, last = (
+            uploads.wall_clock(report[k], report["zone"]) for k in ("first_ts", "last_ts")
+        )
+        st.caption(texts.UPLOAD_SPAN.format(first=first, last=last, zone=report["zone"]))
     files = pd.DataFrame(report["files"])
     if not files.empty:
         shown = ["file", "recognised_as", "rows_read", "events_loaded", "duplicates_skipped",
                  "rows_rejected", "values_nulled", "already_loaded"]  # fmt: skip
-        files["file"] = files["file"].map(lambda f: Path(f).name)
         st.dataframe(files[[c for c in shown if c in files]], hide_index=True, key="load_files")
     for note in report["notes"]:
         st.caption(note)

@@ -98,9 +98,12 @@ def ingest_files(
     progress: Progress | None = None,
     wait_s: float = 30.0,
     timezone: str | None = None,
+    names: Sequence[str] | None = None,
 ) -> IngestReport:
     """Load `files` into data set `dataset` of the store at `db_path`, all or nothing.
-    `timezone`, when given, is the zone of naive timestamps (it overrides the mapping's)."""
+    `timezone`, when given, is the zone of naive timestamps (it overrides the mapping's).
+    `names`: what the files are called in the store, the report and its notes (an upload's
+    original names, not where it was staged); default their paths."""
     if not files:
         raise TicketloopError("no files given. Usage: ticketloop ingest FILE... [--dataset NAME]")
     db_path = Path(db_path)
@@ -113,6 +116,7 @@ def ingest_files(
     advance = progress or (lambda _n: None)
     sources = [detect_source(path, fmt, mapping.columns.values()) for path in files]
     hashes = [sha256_of(path) for path in files]
+    labels = list(names) if names is not None else [str(path) for path in files]
 
     con = duckdb.connect()
     created = not db_path.exists()
@@ -125,13 +129,16 @@ def ingest_files(
         reports, numbered_by_order = [], []
         for index, path in enumerate(files):
             if hashes[index] in known:
-                reports.append(FileReport(str(path), known[hashes[index]][0], already_loaded=True))
+                reports.append(
+                    FileReport(labels[index], known[hashes[index]][0], already_loaded=True)
+                )
                 advance(path.stat().st_size)
                 continue
             context = ReadContext(con, index, advance, mapping.null_tokens, zone, mapping.levels)
             rows = sources[index].read(path, context)
             offset = con.execute("SELECT count(*) FROM staged").fetchall()[0][0]
             report = _stage_file(con, rows, index, mapping, advance)
+            report.file = labels[index]
             report.recognised_as, report.timezone = sources[index].description, zone
             report.details = rows.details
             reports.append(report)
@@ -144,7 +151,7 @@ def ingest_files(
             _refuse_rejects(con, files)
         con.execute("SET TimeZone = 'UTC'")  # the store and its reports speak UTC
         with attached_store(con, db_path, wait_s=wait_s), transaction(con):
-            report = _merge(con, dataset, files, hashes, reports, sources)
+            report = _merge(con, dataset, files, labels, hashes, reports, sources)
     except BaseException:
         if created:
             for leftover in (db_path, db_path.with_name(db_path.name + ".wal")):
@@ -152,7 +159,7 @@ def ingest_files(
         raise
     finally:
         con.close()
-    report.notes += _notes(files, reports)
+    report.notes += _notes(labels, reports)
     if not named and known and report.events_loaded:
         before = sorted({Path(name).name for _, name in known.values()})
         report.notes.append(
@@ -303,6 +310,7 @@ def _merge(
     con: duckdb.DuckDBPyConnection,
     dataset: str,
     files: Sequence[Path],
+    labels: list[str],
     hashes: list[str],
     reports: list[FileReport],
     sources: list[Source],
@@ -336,7 +344,7 @@ def _merge(
     apply_vocabulary(con, d, touched=not first_load, forced=False)  # the data set's, if it has one
     write_ticket_facts(con, d, touched=not first_load)
     record_issues(con, d)
-    names = {"names": [str(p) for p in files]}
+    names = {"names": labels}
     con.execute(
         "INSERT INTO rejects SELECT $d, $f0 + file_idx, $names[file_idx + 1], source_row, raw_row,"
         " reason FROM staged_rows WHERE reason IS NOT NULL ORDER BY file_idx, source_row",
@@ -362,7 +370,7 @@ def _merge(
             {
                 "id": f0 + index,
                 "d": d,
-                "name": str(path),
+                "name": labels[index],
                 "sha": hashes[index],
                 "fmt": report.format,
                 "size": path.stat().st_size,
@@ -423,10 +431,10 @@ WHERE activity NOT IN (SELECT name FROM activities)
 """
 
 
-def _notes(files: Sequence[Path], reports: list[FileReport]) -> list[str]:
+def _notes(labels: list[str], reports: list[FileReport]) -> list[str]:
     """What the user should know: timestamps read in a non-ISO format, values left empty."""
     notes = []
-    for path, report in zip(files, reports, strict=True):
+    for path, report in zip(labels, reports, strict=True):
         if report.timestamp_format not in ("", "ISO 8601"):
             notes.append(f"{path}: timestamps read as {report.timestamp_format}")
         if report.values_nulled:
@@ -435,3 +443,22 @@ def _notes(files: Sequence[Path], reports: list[FileReport]) -> list[str]:
                 " left empty (their events are kept); see field_issues"
             )
     return notes
+
+
+def case_ids_of(
+    files: Sequence[Path], *, fmt: str = "auto", mapping: Mapping | None = None
+) -> list[str]:
+    """The distinct case ids of `files` as an ingest reads them (of the rows it would keep),
+    touching no store: what a load into a data set would meet there, told before loading."""
+    mapping = mapping or Mapping()
+    con = duckdb.connect()
+    try:
+        create_staged_table(con)
+        for index, path in enumerate(files):
+            source = detect_source(path, fmt, mapping.columns.values())
+            context = ReadContext(con, index, null_tokens=mapping.null_tokens)
+            stage(con, source.read(path, context), index, mapping, lambda _n: None)
+        found = con.execute("SELECT DISTINCT case_id FROM staged WHERE reason IS NULL")
+        return [row[0] for row in found.fetchall()]
+    finally:
+        con.close()

@@ -632,6 +632,10 @@ def _reason(kpi: Kpi, value: object, weekly: bool) -> str | None:
 
 # Where a user maps a label of the log to a canonical activity, without loading it again.
 MAP_IT = "on the Data page, or with ticketloop map"
+# Where a user gives a mapping file with a load (columns come only with the file).
+MAP_AT_LOAD = (
+    "given with the upload on the Data page (as a new data set), or to ticketloop ingest --map"
+)
 
 
 def activity_counts(con: duckdb.DuckDBPyConnection, dataset_id: int) -> dict[str, int]:
@@ -706,7 +710,8 @@ def unusable_kpis(
         unusable["needless_escalation_rate"] = (
             "no `De-escalated` event (bounce-backs) and no ticket categories (push-to-front)"
             f' in the data set (map a label {MAP_IT}: [activities] "label" = "De-escalated";'
-            ' categories come with the load: [columns] category = "column" in --map)'
+            ' categories come with the load: [columns] category = "column" in a mapping file,'
+            f" {MAP_AT_LOAD})"
         )
     # A resolution at first contact cannot be told from a later one without these.
     if not counts.get("Escalated") and not counts.get("Reopened") and "fcr_rate" not in unusable:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import gzip
 import os
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from dashboard import texts
 from dashboard.pages import PAGES
+from store.connection import open_store
 from tests.conftest import ROOT, SAMPLE, free_port, serving
 
 pytestmark = pytest.mark.browser
@@ -220,10 +223,16 @@ T-4;Resolved;2025-03-13 09:00;bob
 """
 
 
+def _exports(page: Page):
+    """The Data page's input of export files (the mapping file has an input of its own)."""
+    uploader = page.get_by_role("region", name=texts.UPLOAD_LABEL)
+    return uploader.get_by_test_id("stFileUploaderDropzoneInput")
+
+
 def _upload(page: Page, path: Path) -> None:
     """Put `path` in the data page's uploader and load it, once the page has taken the file: the
     rerun that sees it enables the button."""
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    _exports(page).set_input_files(str(path))
     button = page.get_by_role("button", name=texts.UPLOAD_BUTTON, exact=True)
     expect(button).to_be_enabled()
     page.wait_for_selector(READY)
@@ -282,7 +291,7 @@ def test_an_upload_over_the_size_limit_is_refused_with_the_limit(
     big.write_text("case_id,activity,timestamp\n" + "x,y,2025-01-01\n" * 90_000)  # > 1 MB
     page = _open(browser, serve(tmp_path / "fresh.duckdb", "--server.maxUploadSize", "1"))
     page.get_by_text(texts.UPLOAD_LIMIT.format(mb=1).split(" (")[0]).first.wait_for(timeout=30_000)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(big))
+    _exports(page).set_input_files(str(big))
     page.get_by_text("File must be 1.0MB or smaller").wait_for(timeout=30_000)
     assert page.get_by_role("button", name=texts.UPLOAD_BUTTON, exact=True).is_disabled()
 
@@ -323,3 +332,43 @@ def test_a_click_on_the_process_map_filters_the_overview(sample_url: str, browse
     sidebar.get_by_role("button", name=texts.CLEAR).click()
     expect(page.locator("[data-testid='stMetricValue']").first).to_have_text("5,000")
     expect(sidebar.get_by_text("Through activity")).to_be_hidden()
+
+
+def _zendesk_cut(path: Path) -> Path:
+    """Four tickets of the sample's Zendesk ticket export (its times are the desk's wall clock,
+    with no offset), the first created at 06:12:00, before the others."""
+    with gzip.open(SAMPLE / "helpdesk_zendesk_tickets.csv.gz", "rt", encoding="utf-8") as f:
+        table = list(csv.reader(f))
+    header, kept = table[0], [table[1], *table[4:7]]
+    kept[0][header.index("Created at")] = "2025-01-06 06:12:00"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([header, *kept])
+    return path
+
+
+def test_an_export_in_the_desks_zone_reads_its_clock_time(serve, browser, tmp_path: Path) -> None:
+    export = _zendesk_cut(tmp_path / "zendesk_tickets.csv")
+    db = tmp_path / "fresh.duckdb"
+    page = _open(browser, serve(db))  # an empty store lands on the data page
+    _exports(page).set_input_files(str(export))
+    expect(page.get_by_role("button", name=texts.UPLOAD_BUTTON, exact=True)).to_be_enabled()
+    page.wait_for_selector(READY)
+    _pick(page, texts.UPLOAD_TIMEZONE, "Europe/Madrid")
+    page.get_by_role("button", name=texts.UPLOAD_BUTTON, exact=True).click()
+    page.get_by_text("Loaded into data set 'zendesk_tickets': 4 tickets").wait_for(timeout=120_000)
+    page.wait_for_selector(READY, timeout=60_000)
+    span = page.get_by_text("First ticket created ")
+    # Read as UTC it would be 07:12 in Madrid; read on the desk's clock it is 06:12.
+    assert span.inner_text().startswith(
+        "First ticket created 2025-01-06 06:12, last event 2025-01-"
+    ), span.inner_text()
+    assert span.inner_text().endswith("(Europe/Madrid time).")
+    assert page.locator("[data-testid='stException']").count() == 0
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "data-upload-in-madrid.png"), full_page=True)
+    page.close()
+    with open_store(db, read_only=True) as con:
+        created = con.execute(
+            "SELECT strftime(created_at AT TIME ZONE 'UTC', '%H:%M') FROM cases WHERE case_id = '1'"
+        ).fetchall()
+    assert created == [("05:12",)]  # 06:12 in Madrid (CET, UTC+1)
