@@ -16,8 +16,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from store.settings import load_settings, settings_path
+from store.settings import load_settings
 from tests.conftest import ROOT, SAMPLE, name_designed_flow, write
+from ticketloop.api import Store
 from ticketloop.cli import cli
 from ticketloop.text import duration
 
@@ -239,30 +240,39 @@ def test_generate_writes_the_three_files(tmp_path: Path) -> None:
 def test_demo_loads_the_sample_idempotently(tmp_path: Path) -> None:
     db = tmp_path / "demo.duckdb"
     first = invoke("demo", "--db", str(db), "--no-serve")
+    kept = "; its settings kept with it (ticketloop settings)"
     assert first.stdout == (
-        f"sample data set 'helpdesk' in {db}: 5,000 tickets\n"
-        f"wrote {tmp_path / 'ticketloop.toml'}: the sample desk's calendar (Europe/Madrid), SLA"
-        " and designed flow, for every store in that folder\n"
+        f"sample data set 'helpdesk' (incidents, Europe/Madrid) in {db}: 5,000 tickets{kept}\n"
+        f"sample data set 'complaints' (complaints, Europe/Berlin) in {db}: 2,000 tickets{kept}\n"
     )
     second = invoke("demo", "--db", str(db), "--no-serve", "--json")
-    assert json.loads(second.output)["events_loaded"] == 0
-    # the sample desk's settings beside the store, with its designed flow, as the dashboard reads
-    # them; and its rollout once in the change log
-    written = load_settings(settings_path(db))
-    desk = load_settings(SAMPLE / "ticketloop.toml")
-    assert written.designed_flow == SAMPLE / "designed_flow.bpmn"
-    assert (written.calendar, written.sla, written.targets) == (
-        desk.calendar,
-        desk.sla,
-        desk.targets,
-    )
+    assert [r["events_loaded"] for r in json.loads(second.output)] == [0, 0]
+    assert not (tmp_path / "ticketloop.toml").exists()  # the settings are the data sets'
+    # each desk's settings kept with its data set, with its designed flow; the incidents'
+    # rollout once in the change log
+    store = Store(db)
+    for dataset, file, flow in (
+        ("helpdesk", "ticketloop.toml", "designed_flow.bpmn"),
+        ("complaints", "complaints.toml", "complaints_flow.bpmn"),
+    ):
+        kept_settings, desk = store.settings_of(dataset), load_settings(SAMPLE / file)
+        assert kept_settings.designed_flow.data == (SAMPLE / flow).read_bytes()
+        assert (kept_settings.calendar, kept_settings.sla, kept_settings.targets) == (
+            desk.calendar,
+            desk.sla,
+            desk.targets,
+        )
     changes = json.loads(invoke("change", "list", "--db", str(db), "--json").output)
-    assert [(c["date"], c["title"]) for c in changes] == [("2025-04-07", "Knowledge base rollout")]
+    assert [(c["dataset"], c["date"], c["title"]) for c in changes] == [
+        ("helpdesk", "2025-04-07", "Knowledge base rollout")
+    ]
     # the tickets were replayed on the flow by alignments, with a progress bar: none is left
-    assert "replaying: 100%" in first.stderr and written.conformance_method == "alignments"
-    check = invoke("conformance", "--db", str(db)).output.splitlines()
+    assert "replaying: 100%" in first.stderr
+    check = invoke("conformance", "--db", str(db), "--dataset", "helpdesk").output.splitlines()
     assert check[0].endswith("by alignments")
     assert check[1].endswith("373 variants (all from the cache)")
+    check = invoke("conformance", "--db", str(db), "--dataset", "complaints").output.splitlines()
+    assert check[1].endswith("(all from the cache)")
 
 
 def test_usage_errors_are_clicks_own(tmp_path: Path) -> None:
