@@ -609,20 +609,28 @@ def rootcause(
     show_default=True,
     help=f"Also write the tickets as {vendors_listed()} export them.",
 )
+@click.option(
+    "--stable",
+    is_flag=True,
+    help="No knowledge-base rollout: the same process all along (nothing to flag).",
+)
 @json_option
-def generate(tickets: int, seed: int, out: Path, vendors: bool, as_json: bool) -> None:
+def generate(
+    tickets: int, seed: int, out: Path, vendors: bool, stable: bool, as_json: bool
+) -> None:
     """Write a realistic synthetic helpdesk log, with per-ticket ground truth.
 
     Six months of tickets through a first-level desk and second-level teams: Monday queues,
     information-request loops, knowledge-base use, needless escalations, ping-pong transfers,
     reopens, rejections, abandonment, surveys (CSAT, CES, NPS) and SLA breaches. Halfway, a
-    knowledge-base rollout cuts needless escalations. The staff grows with --tickets, so the
+    knowledge-base rollout cuts needless escalations (--stable: no rollout, a process that does not
+    change). The staff grows with --tickets, so the
     process and its medians are the same at any size. --vendors also writes the same tickets as
     each helpdesk tool ingest recognises exports them (flat and history).
     """
     from ticketloop.synthetic import generate as write_sample
 
-    paths = write_sample(tickets, seed, out, vendors=vendors)
+    paths = write_sample(tickets, seed, out, vendors=vendors, stable=stable)
     if as_json:
         return emit_json(
             {"tickets": tickets, "seed": seed, **{k: str(v) for k, v in paths.items()}}
@@ -962,7 +970,9 @@ def kpis(selection: dict[str, Any], weekly: bool, by: str | None, db: Path, as_j
         )
         reason = f"  ({row['reason']})" if row.get("reason") else ""
         reason += f"  ({row['note']})" if row.get("note") else ""
-        signal = f"  signal: {row['signal']}" if row.get("signal") else ""
+        signal = f"  signal: {row['signal']}, {row['direction']}" if row.get("signal") else ""
+        if row.get("week_status") not in (None, "judged", "no value"):
+            signal += f"  [{row['week_status']}: not judged]"
         click.echo(
             f"{head + '  ' if head else ''}{row['kpi']:<26} {value:>10}{tail}{reason}{signal}"
         )
