@@ -78,7 +78,8 @@ def scorecard(review: Review) -> str:
             f"<td>{_fmt(target.target, kpi.unit, like=row['value']) + (' ↓' if target.better == 'lower' else ' ↑') if target else ''}</td>"
             f"<td><span class='pill' style='background:{colour}'>{status or '–'}</span></td>"
             f"<td>{_svg_spark(row['recent']['value'].tolist())}</td>"
-            f"<td>{html.escape(str(row['signal'] or ''))}</td></tr>"
+            f"<td style='color:{charts.direction_colour(row['direction'])}'>"
+            f"{html.escape(', '.join(filter(None, (row['signal'], row['direction']))))}</td></tr>"
         )
     out.append("</tbody></table>")
     if missing := not_computed(rows):  # why the n/a rows have none, as the page says it
