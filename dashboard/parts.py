@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from application import format as fmt
-from application.effect import effect_table
+from application.effect import correction, effect_table
 from application.flow import FlowFit
 from application.review import (
     Review,
@@ -139,6 +139,7 @@ def effect_section(effect: ChangeEffect, key: str, *, clear_only: bool = False) 
         st.caption(texts.EFFECT_NOTHING)
         return
     st.dataframe(table.style.map(_verdict_colour, subset=["verdict"]), hide_index=True, key=key)
+    st.caption(correction(effect))
     if clear_only:
         st.caption(texts.EFFECT_CLEAR_ONLY.format(shown=len(table), total=len(effect.kpis)))
 

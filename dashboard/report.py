@@ -8,7 +8,7 @@ import html
 import math
 from datetime import timedelta
 
-from application.effect import INTERVAL, effect_table
+from application.effect import INTERVAL, correction, effect_table
 from application.format import after_resolution_note
 from application.format import heading as _heading
 from application.format import kpi_value as _fmt
@@ -132,7 +132,8 @@ def effects(review: Review) -> str:
         clear = effect_table(effect, clear_only=True)
         out.append(
             f"<h3>{html.escape(str(c['title']))} ({c['date']})</h3><p>{effect.tickets_before:,}"
-            f" tickets before, {effect.tickets_after:,} from it. {len(clear)} clear changes:</p>"
+            f" tickets before, {effect.tickets_after:,} from it. {len(clear)} clear changes."
+            f" {html.escape(correction(effect))}</p>"
         )
         columns = ["KPI", "before", "after", INTERVAL, "verdict"]
         out.append(

@@ -323,9 +323,7 @@ TRENDS_EFFECTS = "Before and after each process change"
 TRENDS_EFFECT_FAILED = "**{title}** ({date}): cannot be measured: {message}"
 TRENDS_EFFECT_CAPTION = (
     "Tickets created in the 6 weeks before a change against those created in the 6 weeks from "
-    "it; the interval is a 95% bootstrap interval of the difference over tickets. Each KPI is "
-    "judged on its own: among some twenty, one may come out better or worse by chance alone, so "
-    "trust a verdict the KPIs it goes with agree with."
+    "it; the interval is a 95% bootstrap interval of the difference over tickets."
 )
 BOTTLENECKS_BUSINESS = "Business hours only"
 BOTTLENECKS_BUSINESS_HELP = "Count waiting on the business calendar of the Settings page."

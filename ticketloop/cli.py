@@ -1094,7 +1094,7 @@ def change_effect(
         f" created {doc['before']['from']} to {(day - timedelta(days=1)).isoformat()}; after,"
         f" {doc['after']['tickets']:,} created {c['date']} to {doc['after']['to']}"
     )
-    from application.effect import effect_table, kpi_definition
+    from application.effect import correction, effect_table, kpi_definition
     from application.format import heading
 
     rows = effect_table(effect)
@@ -1103,6 +1103,7 @@ def change_effect(
         align = dict.fromkeys(widths, ">") | {"KPI": "<", "verdict": "<"}  # numbers to the right
         for r in [dict(zip(widths, widths, strict=True)), *rows]:  # the header, then each KPI
             click.echo("  ".join(f"{r[c]:{align[c]}{w}}" for c, w in widths.items()).rstrip())
+        click.echo(correction(effect))
     else:  # every KPI not measured: the reasons follow
         click.echo("no KPI measured")
     for name, why in doc["not_measured"].items():
