@@ -71,6 +71,6 @@ def _trend(review: weekly.Review, row: dict, marks: list) -> None:
         for w, s, d in zip(latest["week"], latest["signal"], latest["direction"], strict=True)
     )
     st.caption(texts.TRENDS_SIGNALS.format(n=fmt.count(len(flagged), "week"), weeks=weeks))
-    measured = series["value"].notna().sum()
+    measured = (series["week_status"] == "judged").sum()
     if len(flagged) > measured / 2:  # the limits no longer describe this process
         st.caption(texts.TRENDS_MOSTLY_SIGNALS.format(flagged=len(flagged), weeks=measured))
