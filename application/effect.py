@@ -73,6 +73,17 @@ def effect_table(effect: ChangeEffect, *, clear_only: bool = False) -> list[dict
     return rows
 
 
+def correction(effect: ChangeEffect) -> str:
+    """The one line a table of the effect carries: its verdicts are corrected for the number of
+    KPIs judged together (mining.effect: Holm)."""
+    n = len(effect.kpis)
+    return (
+        f"Verdicts corrected for the {n:,} KPIs judged together (Holm): better or worse only"
+        f" where the chance of any false verdict among the {n:,} stays under 5%, so a KPI whose"
+        " 95% interval leaves out zero may still read no clear change."
+    )
+
+
 def kpi_definition(name: str) -> Kpi:
     """The definition of a KPI a change's effect may hold: every KPI, and the fitting share."""
     return FITTING if name == FITTING.name else BY_NAME[name]

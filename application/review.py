@@ -20,8 +20,9 @@ from application.flow import FlowFit
 from application.format import heading as _heading
 from application.format import kpi_value as _fmt
 from application.format import missing as _missing
-from mining.kpis import KPIS, KpiReport, TicketKpis
+from mining.kpis import KPIS, KpiReport, TicketKpis, limits_basis
 from mining.selection import Selection
+from mining.weeks import JUDGED
 from store.errors import MiningError, TicketloopError
 from store.settings import Settings
 
@@ -49,6 +50,7 @@ class Review:
     transitions: pd.DataFrame | None = None
     after_resolution: pd.DataFrame | None = None
     flow_reason: str | None = None  # why the designed flow is not put on these tickets
+    limits_basis: str = ""  # where the limits come from, in words (mining.kpis.limits_basis)
 
 
 def iso_week(day: date) -> str:
@@ -113,8 +115,8 @@ def weekly_kpis(
     changes: Sequence[dict[str, Any]] | Sequence[date],
     tickets: TicketKpis | None = None,
 ) -> KpiReport:
-    """Every KPI of `selection` by ISO week, with process-behaviour limits whose baseline ends at
-    the last change of the change log (`changes`: its rows, or their dates)."""
+    """Every KPI of `selection` by ISO week, with process-behaviour limits by phase: each change
+    of the change log (`changes`: its rows, or their dates) starts one."""
     from mining.kpis import compute_kpis
 
     days = [c["date"] if isinstance(c, dict) else c for c in changes]
@@ -214,6 +216,7 @@ def assemble_review(
         flow_reason=fit.reason if fit is not None else None,
         transitions=waits.transitions if waits is not None else None,
         after_resolution=waits.after_resolution if waits is not None else None,
+        limits_basis=limits_basis(settings),
     )
 
 
@@ -235,7 +238,8 @@ def _value_at(rows: pd.DataFrame, week: date) -> pd.Series | None:
 
 def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
     """One dict per KPI for the review's week: kpi (the Kpi), value, last (last week's), target
-    (a Target or None), status (on/near/off or None), signal, reason (why there is no value), recent
+    (a Target or None), status (on/near/off or None), signal and its direction (better, worse;
+    up or down), reason (why there is no value), recent
     (the rows week, value of the last `weeks` weeks up to this one), computed (whether any week
     has a value: False when the data set cannot give this KPI)."""
     week, last = review.week, review.week - timedelta(days=7)
@@ -245,6 +249,7 @@ def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
         now, before = _value_at(rows, week), _value_at(rows, last)
         status = now["status"] if now is not None else None
         signal = now["signal"] if now is not None else None
+        reading = now["direction"] if now is not None else None
         reason = now["reason"] if now is not None else None
         out.append(
             {
@@ -256,6 +261,7 @@ def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
                 "target": review.targets.get(kpi.name),
                 "status": None if _missing(status) else status,
                 "signal": None if _missing(signal) else signal,
+                "direction": None if _missing(reading) else reading,
                 "reason": None if _missing(reason) else reason,
                 "note": None if now is None or _missing(now["note"]) else now["note"],
                 "recent": rows.loc[rows["week"] <= week, ["week", "value"]].tail(weeks),
@@ -306,14 +312,20 @@ def escalation_sentence(review: Review) -> str:
     )
 
 
+def _judged(row: pd.Series | None) -> bool:
+    """Whether a week value is judged (mining.weeks): not an edge week, on enough tickets."""
+    return row is not None and row["week_status"] == JUDGED
+
+
 def next_steps(review: Review) -> list[str]:
-    """Plain sentences: the KPIs off target, the signals and the largest moves this week."""
+    """Plain sentences: the KPIs off target, the signals (better or worse) and the largest moves
+    this week, of judged week values only; a move only when last week's is judged too."""
     week, last = review.week, review.week - timedelta(days=7)
     found: list[tuple[float, str]] = []
     for kpi in KPIS:
         rows = _week_rows(review, kpi.name)
         now, before = _value_at(rows, week), _value_at(rows, last)
-        if now is None or _missing(now["value"]):
+        if not _judged(now):
             continue
         examples = (
             now["examples"]
@@ -336,9 +348,13 @@ def next_steps(review: Review) -> list[str]:
             )
         if not _missing(now["signal"]):
             found.append(
-                (1.0, f"{title} at {value} is a signal ({now['signal']}), not noise.{named}")
+                (
+                    1.0,
+                    f"{title} at {value} is a signal ({now['signal']}, {now['direction']}),"
+                    f" not noise.{named}",
+                )
             )
-        if before is not None and not _missing(before["value"]) and before["value"]:
+        if _judged(before) and before["value"]:
             move = (now["value"] - before["value"]) / abs(before["value"])
             if abs(move) >= 0.25 and kpi.kind != "count":
                 found.append(
@@ -353,6 +369,4 @@ def next_steps(review: Review) -> list[str]:
 
 def baseline(review: Review) -> str:
     """Which weeks the XmR limits were computed from, in words."""
-    for _limits, basis in review.weekly.limits.values():
-        return basis
-    return "no baseline"
+    return review.limits_basis

@@ -305,6 +305,16 @@ def bpmn_diagram(shapes: pd.DataFrame, edges: pd.DataFrame, title: str) -> go.Fi
     return fig
 
 
+# better green, worse red, anything else (no clear change; up or down) grey
+DIRECTION_COLOURS = {"better": "#2ca02c", "worse": "#d62728"}
+NEUTRAL = "#7f7f7f"
+
+
+def direction_colour(reading: str | None) -> str:
+    """The colour of a signal or verdict: green better, red worse, else grey."""
+    return DIRECTION_COLOURS.get(reading or "", NEUTRAL)
+
+
 def kpi_trend(
     series: pd.DataFrame,
     title: str,
@@ -314,8 +324,9 @@ def kpi_trend(
     percent: bool = False,
     hours: bool = False,
 ) -> go.Figure:
-    """One KPI week by week, from columns week, value, centre, lower, upper, signal: the line,
-    the target, the XmR centre and limits (dotted), the flagged points in red, and the changes
+    """One KPI week by week, from columns week, value, week_status, centre, lower, upper, signal,
+    direction: the line (weeks not judged hollow), the target, the XmR centre and limits of each
+    phase (dotted), the flagged points green (better) or red (worse), and the changes
     as vertical markers (date, title). `hours`: values are hours, drawn in hours or days."""
     scale = 100 if percent else 1
     suffix = "%" if percent else ""
@@ -324,6 +335,8 @@ def kpi_trend(
         scale, suffix = 1 / divisor, " h" if unit == "hours" else " d"
     # Plain lists and dicts, handed over at once: Plotly validates pandas columns slowly.
     weeks = series["week"].tolist()
+    # a week value not judged (an edge week, too small a basis: mining.weeks) is drawn hollow
+    status = series["week_status"].tolist() if "week_status" in series else ["judged"] * len(weeks)
     traces: list[dict] = [
         {
             "type": "scatter",
@@ -332,10 +345,14 @@ def kpi_trend(
             "mode": "lines+markers",
             "name": "weekly",
             "line": {"color": "#1f77b4"},
+            "marker": {"symbol": ["circle" if s == "judged" else "circle-open" for s in status]},
+            "text": status,
+            "hovertemplate": "%{x}: %{y:.3g} (%{text})<extra></extra>",
         }
     ]
     flagged = series[series["signal"].notna()]
     if not flagged.empty:
+        readings = flagged["direction"].tolist()
         traces.append(
             {
                 "type": "scatter",
@@ -343,8 +360,8 @@ def kpi_trend(
                 "y": (flagged["value"] * scale).tolist(),
                 "mode": "markers",
                 "name": "signal",
-                "marker": {"color": "#d62728", "size": 9},
-                "text": flagged["signal"].tolist(),
+                "marker": {"color": [direction_colour(r) for r in readings], "size": 9},
+                "text": [f"{s}, {r}" for s, r in zip(flagged["signal"], readings, strict=True)],
                 "hovertemplate": "%{x}: %{y:.3g} (%{text})<extra></extra>",
             }
         )

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from application import format as fmt
-from application.effect import effect_table
+from application.effect import correction, effect_table
 from application.flow import FlowFit
 from application.review import (
     Review,
@@ -18,7 +18,7 @@ from application.review import (
     recent_waits,
     weekly_kpis,
 )
-from dashboard import data, texts
+from dashboard import charts, data, texts
 from dashboard.context import PageContext
 from dashboard.pages import PAGES
 from mining.effect import ChangeEffect
@@ -139,12 +139,13 @@ def effect_section(effect: ChangeEffect, key: str, *, clear_only: bool = False) 
         st.caption(texts.EFFECT_NOTHING)
         return
     st.dataframe(table.style.map(_verdict_colour, subset=["verdict"]), hide_index=True, key=key)
+    st.caption(correction(effect))
     if clear_only:
         st.caption(texts.EFFECT_CLEAR_ONLY.format(shown=len(table), total=len(effect.kpis)))
 
 
 def _verdict_colour(verdict: str) -> str:
-    return {"better": "color: #2ca02c", "worse": "color: #d62728"}.get(verdict, "color: #7f7f7f")
+    return f"color: {charts.direction_colour(verdict)}"
 
 
 def deviations_table(ranked: pd.DataFrame, key: str, columns: list[str] = COST_COLUMNS) -> None:
@@ -186,7 +187,11 @@ def _tile(row: dict) -> None:
     if row["status"]:
         notes.append(texts.REVIEW_STATUS[row["status"]])
     if row["signal"]:
-        notes.append(texts.REVIEW_SIGNAL.format(signal=row["signal"]))
+        reading = row["direction"]
+        colour = {"better": "green", "worse": "red"}.get(reading, "gray")
+        notes.append(
+            texts.REVIEW_SIGNAL.format(colour=colour, signal=row["signal"], reading=reading)
+        )
     st.markdown(" ".join(notes))
     if row["value"] is None and row["reason"]:
         st.caption(row["reason"])

@@ -8,7 +8,7 @@ import html
 import math
 from datetime import timedelta
 
-from application.effect import INTERVAL, effect_table
+from application.effect import INTERVAL, correction, effect_table
 from application.format import after_resolution_note
 from application.format import heading as _heading
 from application.format import kpi_value as _fmt
@@ -78,7 +78,8 @@ def scorecard(review: Review) -> str:
             f"<td>{_fmt(target.target, kpi.unit, like=row['value']) + (' ↓' if target.better == 'lower' else ' ↑') if target else ''}</td>"
             f"<td><span class='pill' style='background:{colour}'>{status or '–'}</span></td>"
             f"<td>{_svg_spark(row['recent']['value'].tolist())}</td>"
-            f"<td>{html.escape(str(row['signal'] or ''))}</td></tr>"
+            f"<td style='color:{charts.direction_colour(row['direction'])}'>"
+            f"{html.escape(', '.join(filter(None, (row['signal'], row['direction']))))}</td></tr>"
         )
     out.append("</tbody></table>")
     if missing := not_computed(rows):  # why the n/a rows have none, as the page says it
@@ -131,7 +132,8 @@ def effects(review: Review) -> str:
         clear = effect_table(effect, clear_only=True)
         out.append(
             f"<h3>{html.escape(str(c['title']))} ({c['date']})</h3><p>{effect.tickets_before:,}"
-            f" tickets before, {effect.tickets_after:,} from it. {len(clear)} clear changes:</p>"
+            f" tickets before, {effect.tickets_after:,} from it. {len(clear)} clear changes."
+            f" {html.escape(correction(effect))}</p>"
         )
         columns = ["KPI", "before", "after", INTERVAL, "verdict"]
         out.append(

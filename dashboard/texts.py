@@ -318,7 +318,7 @@ REVIEW_STATUS = {
     "off": ":red-badge[off target]",
 }
 REVIEW_TARGET = "target {target} ({better} is better)"
-REVIEW_SIGNAL = ":violet-badge[signal: {signal}]"
+REVIEW_SIGNAL = ":{colour}-badge[signal: {signal}, {reading}]"
 REVIEW_DEVIATIONS = "Top deviations"
 REVIEW_DEVIATIONS_WHEN = (
     "All selected tickets against the designed flow, most costly first (tickets x extra median "
@@ -346,27 +346,22 @@ NO_TRANSITIONS = "No ticket has two events, so there is no waiting between activ
 TRENDS_INTRO = (
     "Each KPI week by week (in the week its ticket closed the measure: resolution, first "
     "response, answer, else creation) against its target, with process-behaviour (XmR) limits "
-    "from {basis}. Red points are signals: beyond the limits, or a run of 8 on one side."
+    "from {basis}. Signals (beyond the limits, or a run of 8 on one side) are green when better, "
+    "red when worse; hollow points are weeks not judged: partial, warm-up, still closing, or "
+    "resting on too few tickets or answers."
 )
 TRENDS_SIGNALS = "{n} flagged as signals; the latest: {weeks}."
 TRENDS_MOSTLY_SIGNALS = (
-    ":orange[{flagged} of {weeks} weeks are signals: the limits from {basis} no longer describe "
-    "this process (it has changed since, or the log starts mid-stream). Record the change on the "
-    "Settings page to take limits from the weeks before it, or set `[kpis] baseline_weeks`.]"
-)
-TRENDS_MOSTLY_SIGNALS_SINCE = (
     ":orange[{flagged} of {weeks} weeks are signals: the process has moved away from the limits "
-    "of {basis}. Its measured effect is below; a later change, once recorded, takes the limits "
-    "from the weeks before it.]"
+    "of its phase (it has changed since, or the log starts mid-stream). Record the change on the "
+    "Settings page: it starts a phase with limits of its own.]"
 )
 TRENDS_NO_SIGNAL = "No signal: week-to-week moves are within the usual noise."
 TRENDS_EFFECTS = "Before and after each process change"
 TRENDS_EFFECT_FAILED = "**{title}** ({date}): cannot be measured: {message}"
 TRENDS_EFFECT_CAPTION = (
     "Tickets created in the 6 weeks before a change against those created in the 6 weeks from "
-    "it; the interval is a 95% bootstrap interval of the difference over tickets. Each KPI is "
-    "judged on its own: among some twenty, one may come out better or worse by chance alone, so "
-    "trust a verdict the KPIs it goes with agree with."
+    "it; the interval is a 95% bootstrap interval of the difference over tickets."
 )
 BOTTLENECKS_BUSINESS = "Business hours only"
 BOTTLENECKS_BUSINESS_HELP = "Count waiting on the business calendar of the Settings page."

@@ -1,6 +1,7 @@
 """The effect of a process change: every KPI of the tickets created in the weeks before the
 change's date against those created in the weeks from it, with a seeded 95% bootstrap interval of
-the difference over tickets and a verdict read with the KPI's direction."""
+the difference over tickets and a verdict read with the KPI's direction, corrected for the number
+of KPIs judged together (Holm)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,16 @@ import duckdb
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from mining.kpis import KPIS, Kpi, TicketKpis, build_ticket_kpis, unusable_kpis
+from mining.kpis import (
+    BETTER,
+    KPIS,
+    WORSE,
+    Kpi,
+    TicketKpis,
+    build_ticket_kpis,
+    direction,
+    unusable_kpis,
+)
 from mining.selection import Selection
 from store.datasets import dataset_id
 from store.errors import MiningError
@@ -24,9 +34,8 @@ CHUNK = 100  # resamples drawn at a time (bounded memory; the same draws as all 
 # resampled as multinomial counts of its values; one with more, ticket by ticket.
 FEW_VALUES = 100
 SEED = 20250407
-BETTER = "better"
-WORSE = "worse"
 UNCLEAR = "no clear change"
+ALPHA = 0.05  # the chance of any false verdict among the KPIs of one change (Holm)
 # Conformance beside the KPIs: the share of tickets whose path fits the designed flow.
 FITTING = Kpi(
     "fitting_ticket_share",
@@ -35,14 +44,12 @@ FITTING = Kpi(
     "fraction",
     "mean",
 )
-# The direction of KPIs that have no target of their own.
-_LOWER = ("ttr_mean_hours", "ttr_p90_hours", "frt_mean_hours", "frt_p90_hours", "info_request_rate")
 
 
 @dataclass(frozen=True)
 class ChangeEffect:
     """Before and after a change: `kpis` one dict per KPI (kpi, before, after, difference,
-    relative, ci_low, ci_high, verdict); ticket counts of each period; `not_measured` the KPIs
+    relative, ci_low, ci_high, p_value, verdict: Holm-corrected); ticket counts of each period; `not_measured` the KPIs
     the data set cannot speak of (an activity they need is absent), each with why."""
 
     change: dict[str, Any]
@@ -70,13 +77,6 @@ class ChangeEffect:
             "kpis": self.kpis,
             "not_measured": self.not_measured,
         }
-
-
-def direction(kpi: str, settings: Settings) -> str:
-    """Which way is better for `kpi`: its target's, else lower for durations."""
-    if kpi in settings.targets:
-        return settings.targets[kpi].better
-    return "lower" if kpi in _LOWER else "higher"  # fitting_ticket_share among the higher
 
 
 def measure_change(
@@ -150,7 +150,8 @@ def measure_change(
             boot = boot_quantiles[i]
         else:
             boot = boot_means[:, means.index(i)] * kpi.scale
-        rows.append(_row(kpi.name, point[0], point[1], boot, direction(kpi.name, settings)))
+        rows.append(_row(kpi.name, point[0], point[1], boot))
+    _verdicts(rows, settings)
     skipped = {k.name: unusable[k.name] for k in KPIS if k.name in unusable}
     return ChangeEffect(change, start, end, int((~after).sum()), int(after.sum()), rows, skipped)
 
@@ -253,17 +254,19 @@ def _stat(kpi: Kpi, sample: np.ndarray) -> np.ndarray:
         return np.where(present, sample, 0.0).sum(axis=1) / counts * kpi.scale
 
 
-def _row(name: str, before: float, after: float, boot: np.ndarray, better: str) -> dict[str, Any]:
+def _row(name: str, before: float, after: float, boot: np.ndarray) -> dict[str, Any]:
+    """One KPI's comparison, its verdict left to `_verdicts`; `p_value` is the bootstrap's
+    two-sided one: twice the share of draws on the far side of zero (with one draw added, so
+    never 0), small exactly when the 95% interval leaves out zero."""
+
     def num(x: float) -> float | None:
         return None if x is None or np.isnan(x) else round(float(x), 6)
 
     difference = after - before
     finite = boot[~np.isnan(boot)]
     low, high = np.percentile(finite, [2.5, 97.5]) if finite.size else (np.nan, np.nan)
-    verdict = UNCLEAR
-    if finite.size and (low > 0 or high < 0):
-        up = low > 0
-        verdict = BETTER if up == (better == "higher") else WORSE
+    far = min((finite <= 0).sum(), (finite >= 0).sum())
+    p_value = min(1.0, 2 * (far + 1) / (finite.size + 1)) if finite.size else 1.0
     return {
         "kpi": name,
         "before": num(before),
@@ -272,5 +275,30 @@ def _row(name: str, before: float, after: float, boot: np.ndarray, better: str) 
         "relative": num(difference / before) if before and not np.isnan(before) else None,
         "ci_low": num(low),
         "ci_high": num(high),
-        "verdict": verdict,
+        "p_value": round(p_value, 6),
+        "verdict": UNCLEAR,
     }
+
+
+def _verdicts(rows: list[dict[str, Any]], settings: Settings) -> None:
+    """Better or worse for the KPIs whose change survives Holm's correction for all the KPIs
+    judged together (the chance of any false verdict among them at most ALPHA), read with each
+    KPI's direction; the others no clear change. Holm rather than Benjamini-Hochberg: a process
+    owner acts on every verdict, so it is the chance of one false verdict in the table, not
+    their expected share, that must stay small."""
+    for row, rejected in zip(rows, holm([r["p_value"] for r in rows]), strict=True):
+        if rejected:
+            up = row["difference"] > 0
+            better = direction(row["kpi"], settings) == "higher"
+            row["verdict"] = BETTER if up == better else WORSE
+
+
+def holm(p_values: list[float], alpha: float = ALPHA) -> list[bool]:
+    """Which of the hypotheses Holm's step-down procedure rejects at family-wise error `alpha`:
+    the k-th smallest p-value (from 0) against alpha / (m - k), stopping at the first above."""
+    rejected = [False] * len(p_values)
+    for rank, i in enumerate(sorted(range(len(p_values)), key=p_values.__getitem__)):
+        if p_values[i] > alpha / (len(p_values) - rank):
+            break
+        rejected[i] = True
+    return rejected

@@ -17,8 +17,9 @@ open past its target as breached and one within it as pending (see kpi_tickets.s
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -27,7 +28,8 @@ import duckdb
 from mining.business_hours import use_calendar
 from mining.escalations import flag_tickets
 from mining.selection import Scope, Selection
-from mining.signals import Limits, signals, xmr_limits
+from mining.signals import MIN_POINTS, Limits, judge_phases
+from mining.weeks import JUDGED, NO_VALUE, Edges
 from store.errors import MiningError
 from store.fields import FILTERS_SHOWN
 from store.identifiers import quote_ident
@@ -470,15 +472,16 @@ class KpiReport:
     tickets or answers it rests on: the KPI's `population`), pending (SLA: open tickets within
     their target, left out), status, reason (why a value is null), note (what a reader must know
     beside a value: a basis under SMALL_BASIS, pending tickets), examples (up to 5 case ids), and
-    with `weekly` the limits and the signal."""
+    with `weekly` week_status (mining.weeks), centre, lower, upper, signal and its direction
+    (better, worse; up or down for the ticket count)."""
 
     selection: Selection
     tickets: int
     weekly: bool
     by: str | None
     values: pd.DataFrame
-    limits: dict[tuple[str | None, str], tuple[Limits, str]] = field(default_factory=dict)
-    baseline_change: date | None = None  # the change the limits' weeks precede, if they do
+    # weekly: each (group, KPI) series' phases, a phase from each recorded change
+    limits: dict[tuple[str | None, str], list[PhaseLimits]] = field(default_factory=dict)
 
     def value(self, kpi: str, group: str | None = None) -> float | None:
         """The total value of `kpi` (of `group`, with `by`)."""
@@ -523,7 +526,7 @@ class KpiReport:
                 row = {"week": row.pop("week"), "iso_week": f"{r['week']:%G-W%V}", **row}
             else:
                 row.pop("week", None)
-                for key in ("centre", "lower", "upper", "signal"):
+                for key in ("centre", "lower", "upper", "signal", "direction", "week_status"):
                     row.pop(key, None)
             rows.append(row)
         doc["weekly" if self.weekly else "kpis"] = rows
@@ -532,13 +535,16 @@ class KpiReport:
                 {
                     **({"group": g} if self.by else {}),
                     "kpi": k,
-                    "baseline": basis,
-                    "centre": _clean(lim.centre),
-                    "lower": _clean(lim.lower),
-                    "upper": _clean(lim.upper),
-                    "baseline_points": lim.baseline_points,
+                    "phase_from": _clean(phase.start),
+                    "baseline": phase.basis,
+                    "of": "week-to-week change" if phase.stock else "weekly value",
+                    "centre": _clean(phase.limits.centre),
+                    "lower": _clean(phase.limits.lower),
+                    "upper": _clean(phase.limits.upper),
+                    "baseline_points": phase.limits.baseline_points,
                 }
-                for (g, k), (lim, basis) in self.limits.items()
+                for (g, k), phases in self.limits.items()
+                for phase in phases
             ]
         return doc
 
@@ -570,9 +576,10 @@ def compute_kpis(
     tickets: TicketKpis | None = None,
 ) -> KpiReport:
     """Every KPI of `selection`: totals, or with `weekly` one row per ISO week, optionally per
-    value of `by` (channel, priority, team, category, level). Weekly series carry XmR limits from
-    the baseline (the weeks before the last of `changes` when there are at least
-    `settings.baseline_weeks` // 2 of them, else the first `settings.baseline_weeks` weeks).
+    value of `by` (channel, priority, team, category, level). Weekly rows carry their status
+    (mining.weeks: only `judged` values are judged) and XmR limits by phase: each of `changes`
+    starts a phase whose limits come from its own first `settings.baseline_weeks` judged weeks
+    (MIN_POINTS at least, else none yet); the backlog's are of its week-to-week change.
     With `tickets` (ticket_kpis of `selection` or of a selection it narrows), from those rows."""
     import pandas as pd
 
@@ -613,7 +620,7 @@ def compute_kpis(
     long = long.sort_values(sort, kind="stable").drop(columns="_order").reset_index(drop=True)
     report = KpiReport(selection, bound.tickets, weekly, by, long)
     if weekly:
-        _add_limits(report, settings, changes)
+        _add_limits(report, settings, changes, _edges(con, bound.dataset_id, settings))
     if not weekly:
         report.values = report.values.drop(columns="week")
     return report
@@ -855,38 +862,124 @@ def _fill_weeks(long: pd.DataFrame, by: str | None) -> pd.DataFrame:
     return merged
 
 
+def _edges(con: duckdb.DuckDBPyConnection, dataset: int, settings: Settings) -> Edges | None:
+    """The selection's edges (mining.weeks.Edges); None without tickets."""
+    first, last, end, horizon = con.execute(
+        "SELECT timezone($zone, min(created_at))::DATE, timezone($zone, max(created_at))::DATE,"
+        " (SELECT timezone($zone, max(ts)) FROM events WHERE dataset_id = $d),"
+        " quantile_cont(ttr_h, 0.9) FILTER (WHERE resolved) FROM kpi_tickets",
+        {"zone": settings.calendar.timezone, "d": dataset},
+    ).fetchall()[0]
+    if first is None:
+        return None
+    return Edges(first, last, end, float(horizon or 0.0))
+
+
 def _add_limits(
-    report: KpiReport, settings: Settings, changes: list[date] | tuple[date, ...]
+    report: KpiReport,
+    settings: Settings,
+    changes: list[date] | tuple[date, ...],
+    edges: Edges | None,
 ) -> None:
-    """XmR limits per (group, KPI) series and the signal of each point."""
+    """Per row the week's status (mining.weeks), and per (group, KPI) series its phases' XmR
+    limits (mining.signals.judge_phases: a phase from each change in `changes`) with each judged
+    point's signal and, when flagged, its direction (better or worse, or up or down for a KPI
+    with no better side)."""
     import pandas as pd
 
     frame = report.values
-    weeks = sorted(frame["week"].dropna().unique())
-    last_change = max(changes) if changes else None
-    before = [w for w in weeks if last_change and w + timedelta(days=7) <= last_change]
-    if last_change and len(before) >= max(2, settings.baseline_weeks // 2):
-        baseline, basis = set(before), f"the {len(before)} weeks before the change of {last_change}"
-        report.baseline_change = last_change
-    else:
-        baseline = set(weeks[: settings.baseline_weeks])
-        basis = f"the first {len(baseline)} week{'s' * (len(baseline) != 1)}"
+    starts = sorted(set(changes))
     # the series by position, in the frame's order (plain lists: a pandas groupby costs more
     # than the arithmetic on a few hundred short series)
     values = [None if _missing(v) else float(v) for v in frame["value"].tolist()]
     weeks_of = frame["week"].tolist()
+    bases = frame["basis"].tolist()
     series: dict[tuple[Any, str], list[int]] = {}
     for i, (group, kpi) in enumerate(
         zip(frame["group"].tolist(), frame["kpi"].tolist(), strict=True)
     ):
         series.setdefault((None if _missing(group) else group, kpi), []).append(i)
     n = len(frame)
-    columns: dict[str, list[Any]] = {k: [None] * n for k in ("centre", "lower", "upper", "signal")}
+    columns: dict[str, list[Any]] = {
+        k: [None] * n for k in ("centre", "lower", "upper", "signal", "direction")
+    }
+    columns["week_status"] = [NO_VALUE] * n
     for key, rows in series.items():
-        points = [values[i] for i in rows]
-        limits = xmr_limits([values[i] for i in rows if weeks_of[i] in baseline])
-        report.limits[key] = (limits, basis)
-        for i, flag in zip(rows, signals(points, limits), strict=True):
-            columns["centre"][i], columns["lower"][i] = limits.centre, limits.lower
-            columns["upper"][i], columns["signal"][i] = limits.upper, flag
+        kpi = BY_NAME[key[1]]
+        stock = kpi.kind == "backlog"
+        least = settings.min_answers if kpi.basis == "answered" else settings.min_tickets
+        outcome = kpi.basis == "created" and kpi.kind in ("mean", "quantile")
+        for i in rows:
+            if values[i] is not None and edges is not None:
+                columns["week_status"][i] = edges.week_status(
+                    weeks_of[i],
+                    counted_in=kpi.basis,
+                    stock=stock,
+                    outcome=outcome,
+                    basis=bases[i],
+                    least=least,
+                )
+        judged = [values[i] if columns["week_status"][i] == JUDGED else None for i in rows]
+        phase_of = [bisect_right(starts, weeks_of[i]) for i in rows]
+        result = judge_phases(judged, phase_of, baseline=settings.baseline_weeks, stock=stock)
+        report.limits[key] = [
+            PhaseLimits(start, limits, stock)
+            for start, limits in zip([None, *starts], result.phases, strict=False)
+        ]
+        better = direction(kpi.name, settings) if kpi.name != "tickets" else None
+        for j, i in enumerate(rows):
+            columns["centre"][i], columns["lower"][i] = result.centre[j], result.lower[j]
+            columns["upper"][i], columns["signal"][i] = result.upper[j], result.signal[j]
+            if result.signal[j]:
+                up = values[i] > result.centre[j]  # type: ignore[operator]
+                columns["direction"][i] = _reading(up, better)
     report.values = frame.join(pd.DataFrame(columns, index=frame.index))
+
+
+def _reading(up: bool, better: str | None) -> str:
+    """A move's direction in words: better or worse for the KPI, else up or down."""
+    if better is None:
+        return "up" if up else "down"
+    return BETTER if up == (better == "higher") else WORSE
+
+
+@dataclass(frozen=True)
+class PhaseLimits:
+    """The limits of one phase of a weekly series: from the change that opened it (`start`,
+    None for the first phase) to the next; of the week-to-week change for a stock."""
+
+    start: date | None
+    limits: Limits
+    stock: bool
+
+    @property
+    def basis(self) -> str:
+        """Where the limits come from, in words."""
+        since = f"the change of {self.start}" if self.start else "the start"
+        what = "week-to-week changes" if self.stock else "weeks"
+        points = self.limits.baseline_points
+        if self.limits.centre is None:
+            return f"no limits yet: {points} judged {what} since {since}, {MIN_POINTS} needed"
+        return f"the first {points} judged {what} since {since}"
+
+
+def limits_basis(settings: Settings) -> str:
+    """Where the weekly limits come from, in words."""
+    return (
+        f"each phase's own first {settings.baseline_weeks} judged weeks (a phase begins with the"
+        f" data and at each recorded change; {MIN_POINTS} judged weeks at least, else no limits"
+        " yet); the backlog's from its week-to-week changes"
+    )
+
+
+BETTER = "better"
+WORSE = "worse"
+# The direction of KPIs that have no target of their own.
+_LOWER = ("ttr_mean_hours", "ttr_p90_hours", "frt_mean_hours", "frt_p90_hours", "info_request_rate")
+
+
+def direction(kpi: str, settings: Settings) -> str:
+    """Which way is better for `kpi`: its target's, else lower for durations and the backlog."""
+    if kpi in settings.targets:
+        return settings.targets[kpi].better
+    return "lower" if kpi in (*_LOWER, "backlog") else "higher"

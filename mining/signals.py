@@ -58,3 +58,77 @@ def signals(values: list[float | None], limits: Limits) -> list[str | None]:
             for j in side_run:
                 flags[j] = flags[j] or RUN
     return flags
+
+
+# A phase has limits once this many of its weeks are judged; before, "no limits yet".
+MIN_POINTS = 8
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A series judged phase by phase: per point its centre, limits and signal (None where not
+    judged), and per phase its limits (from its first `baseline` judged points, or of the
+    week-to-week changes for a stock)."""
+
+    centre: list[float | None]
+    lower: list[float | None]
+    upper: list[float | None]
+    signal: list[str | None]
+    phases: list[Limits]
+
+
+def judge_phases(
+    values: list[float | None], phase_of: list[int], *, baseline: int, stock: bool = False
+) -> Judged:
+    """XmR limits and signals of each phase of a series on its own. `values`: the points in time
+    order, None where a point is not judged (missing, resting on too little, an edge week);
+    `phase_of`: each point's phase (0, 1, ... in order: a recorded change starts the next).
+    A phase's limits come from its first `baseline` judged points and need MIN_POINTS of them;
+    later phases never move an earlier one's. A `stock` (a level that trends by nature, such as
+    the backlog) is judged on its week-to-week change: limits of the change drawn around last
+    week's level, and a point is BEYOND when this week's change is outside them (no run rule:
+    a steady trend is the stock's nature)."""
+    n = len(values)
+    out = Judged([None] * n, [None] * n, [None] * n, [None] * n, [])
+    for phase in range(max(phase_of, default=-1) + 1):
+        rows = [i for i in range(n) if phase_of[i] == phase]
+        if stock:
+            out.phases.append(_judge_stock(values, rows, baseline, out))
+            continue
+        judged = [values[i] for i in rows if values[i] is not None]
+        limits = xmr_limits(judged[:baseline]) if len(judged) >= MIN_POINTS else _none(judged)
+        out.phases.append(limits)
+        if limits.centre is None:
+            continue
+        for i, flag in zip(rows, signals([values[i] for i in rows], limits), strict=True):
+            out.centre[i], out.lower[i], out.upper[i] = limits.centre, limits.lower, limits.upper
+            out.signal[i] = flag if values[i] is not None else None
+    return out
+
+
+def _none(points: list[float | None]) -> Limits:
+    return Limits(None, None, None, len(points))
+
+
+def _judge_stock(values: list[float | None], rows: list[int], baseline: int, out: Judged) -> Limits:
+    """One phase of a stock: XmR limits of its week-to-week changes (between consecutive judged
+    points), drawn around the previous judged level."""
+    steps: list[tuple[int, float, float]] = []  # (row, previous level, change)
+    previous: float | None = None
+    for i in rows:
+        v = values[i]
+        if v is None:
+            continue
+        if previous is not None:
+            steps.append((i, previous, v - previous))
+        previous = v
+    if len(steps) < MIN_POINTS:
+        return _none([s[2] for s in steps])
+    limits = xmr_limits([s[2] for s in steps[:baseline]])
+    for i, level, change in steps:
+        out.centre[i] = level + limits.centre  # type: ignore[operator]
+        out.lower[i] = level + limits.lower  # type: ignore[operator]
+        out.upper[i] = level + limits.upper  # type: ignore[operator]
+        if change > limits.upper or change < limits.lower:  # type: ignore[operator]
+            out.signal[i] = BEYOND
+    return limits

@@ -113,6 +113,9 @@ class Settings:
     conformance_method: str = "token-replay"  # one of CONFORMANCE_METHODS
     baseline_weeks: int = 12  # weeks of a KPI series its process-behaviour limits come from
     near_share: float = 0.1  # a KPI missing its target by at most this share of it is "near"
+    # a week's value resting on fewer tickets (survey answers) is drawn, never judged
+    min_tickets: int = 20
+    min_answers: int = 10
 
     def sla_for(self, priority: str | None) -> SlaTarget:
         return self.sla.get((priority or "").lower(), self.sla["default"])
@@ -224,7 +227,7 @@ class _Reader:
                 f"= {method!r} is not a method",
                 f"Use {' or '.join(repr(m) for m in CONFORMANCE_METHODS)}",
             )
-        baseline_weeks, near_share = self.kpis()
+        baseline_weeks, near_share, min_tickets, min_answers = self.kpis()
         return Settings(
             calendar=self.calendar(),
             targets=self.targets(),
@@ -235,11 +238,13 @@ class _Reader:
             conformance_method=method,
             baseline_weeks=baseline_weeks,
             near_share=near_share,
+            min_tickets=min_tickets,
+            min_answers=min_answers,
         )
 
-    def kpis(self) -> tuple[int, float]:
+    def kpis(self) -> tuple[int, float, int, int]:
         doc = self.table("kpis")
-        known = {"baseline_weeks", "near_share"}
+        known = {"baseline_weeks", "near_share", "min_tickets", "min_answers"}
         if extra := sorted(set(doc) - known):
             raise self.fail(
                 f"[kpis] {extra[0]}", "is not a known key", f"Keys are {', '.join(sorted(known))}"
@@ -256,7 +261,17 @@ class _Reader:
             raise self.fail(
                 "[kpis] near_share", f"= {near!r} is not a share", "Use 0.1 for within 10%"
             )
-        return weeks, float(near)
+        minimums = []
+        for key, default in (("min_tickets", 20), ("min_answers", 10)):
+            n = doc.get(key, default)
+            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+                raise self.fail(
+                    f"[kpis] {key}",
+                    f"= {n!r} is not a number (1 or more)",
+                    f"Write e.g. {key} = {default}",
+                )
+            minimums.append(n)
+        return weeks, float(near), *minimums
 
     def calendar(self) -> Calendar:
         doc = self.table("calendar")
@@ -407,6 +422,8 @@ def settings_document(settings: Settings) -> dict[str, dict[str, Any]]:
         "kpis": {
             "baseline_weeks": settings.baseline_weeks,
             "near_share": _n(settings.near_share),
+            "min_tickets": settings.min_tickets,
+            "min_answers": settings.min_answers,
         },
     }
 

@@ -322,6 +322,7 @@ def test_the_change_log_from_the_command_line(sample: Store) -> None:
         "relative",
         "ci_low",
         "ci_high",
+        "p_value",
         "verdict",
     }
     removed = runner.invoke(cli, ["change", "remove", str(change_id), "--db", db])
@@ -340,7 +341,8 @@ def test_kpis_weekly_json_carries_limits_and_flags(sample: Store) -> None:
     assert {"week", "group", "kpi", "value", "status", "centre", "lower", "upper", "signal"} <= set(
         doc["weekly"][0]
     )
-    assert doc["limits"][0]["baseline"] == "the first 12 weeks"
+    assert doc["limits"][0]["baseline"].startswith("the first ")
+    assert doc["limits"][0]["baseline"].endswith(" judged weeks since the start")
     assert "NaN" not in result.output
     first = doc["weekly"][0]
     assert (first["week"], first["iso_week"]) == ("2025-01-06", "2025-W02")  # as report --week

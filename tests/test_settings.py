@@ -160,7 +160,7 @@ def test_the_settings_live_beside_the_store(tmp_path: Path) -> None:
         ),
         (
             "[kpis]\nbaseline = 12\n",
-            "[kpis] baseline is not a known key. Keys are baseline_weeks, near_share",
+            "[kpis] baseline is not a known key. Keys are baseline_weeks, min_answers, min_tickets, near_share",
         ),
         ("calendar = [\n", "not valid TOML"),
     ],

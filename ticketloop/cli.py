@@ -696,16 +696,22 @@ def rootcause(
     show_default=True,
     help=f"Also write the helpdesk's tickets as {vendors_listed()} export them.",
 )
+@click.option(
+    "--stable",
+    is_flag=True,
+    help="No knowledge-base rollout: the same process all along (nothing to flag).",
+)
 @json_option
 def generate(
-    process: str, tickets: int, seed: int, out: Path, vendors: bool, as_json: bool
+    process: str, tickets: int, seed: int, out: Path, vendors: bool, stable: bool, as_json: bool
 ) -> None:
     """Write a realistic synthetic helpdesk log, with per-ticket ground truth.
 
     Six months of tickets through a first-level desk and second-level teams: Monday queues,
     information-request loops, knowledge-base use, needless escalations, ping-pong transfers,
     reopens, rejections, abandonment, surveys (CSAT, CES, NPS) and SLA breaches. Halfway, a
-    knowledge-base rollout cuts needless escalations. The staff grows with --tickets, so the
+    knowledge-base rollout cuts needless escalations (--stable: no rollout, a process that does not
+    change). The staff grows with --tickets, so the
     process and its medians are the same at any size. --vendors also writes the same tickets as
     each helpdesk tool ingest recognises exports them (flat and history).
 
@@ -725,7 +731,7 @@ def generate(
     else:
         from ticketloop.synthetic import generate as write_helpdesk
 
-        paths = write_helpdesk(tickets, seed, out, vendors=vendors)
+        paths = write_helpdesk(tickets, seed, out, vendors=vendors, stable=stable)
     if as_json:
         return emit_json(
             {
@@ -1073,7 +1079,9 @@ def kpis(selection: dict[str, Any], weekly: bool, by: str | None, db: Path, as_j
         )
         reason = f"  ({row['reason']})" if row.get("reason") else ""
         reason += f"  ({row['note']})" if row.get("note") else ""
-        signal = f"  signal: {row['signal']}" if row.get("signal") else ""
+        signal = f"  signal: {row['signal']}, {row['direction']}" if row.get("signal") else ""
+        if row.get("week_status") not in (None, "judged", "no value"):
+            signal += f"  [{row['week_status']}: not judged]"
         click.echo(
             f"{head + '  ' if head else ''}{row['kpi']:<26} {value:>10}{tail}{reason}{signal}"
         )
@@ -1195,7 +1203,7 @@ def change_effect(
         f" created {doc['before']['from']} to {(day - timedelta(days=1)).isoformat()}; after,"
         f" {doc['after']['tickets']:,} created {c['date']} to {doc['after']['to']}"
     )
-    from application.effect import effect_table, kpi_definition
+    from application.effect import correction, effect_table, kpi_definition
     from application.format import heading
 
     rows = effect_table(effect)
@@ -1204,6 +1212,7 @@ def change_effect(
         align = dict.fromkeys(widths, ">") | {"KPI": "<", "verdict": "<"}  # numbers to the right
         for r in [dict(zip(widths, widths, strict=True)), *rows]:  # the header, then each KPI
             click.echo("  ".join(f"{r[c]:{align[c]}{w}}" for c, w in widths.items()).rstrip())
+        click.echo(correction(effect))
     else:  # every KPI not measured: the reasons follow
         click.echo("no KPI measured")
     for name, why in doc["not_measured"].items():

@@ -3,7 +3,9 @@
 Time runs in the desk's local wall clock (Europe/Madrid); agents work Monday to Friday, 08:00-18:00.
 New tickets queue for the first-level rota, which grows over weekends and drains on Mondays. Midway,
 a knowledge-base rollout makes the first level consult the knowledge base far more often and find
-solutions there, which cuts needless escalations. Same seed, same bytes.
+solutions there, which cuts needless escalations (`stable=True`: no rollout, the same process from
+the first week to the last, for checking that nothing is flagged where nothing changed). Same
+seed, same bytes.
 
 The staff grows with the volume (5,000 tickets over the 26 weeks is the reference), so a ticket meets
 the same queues, and the medians stay put, at any size. Tickets are simulated and written one at a
@@ -288,11 +290,16 @@ class _TicketStory:
     """Walks one ticket through the desk, recording events and the ground truth."""
 
     def __init__(
-        self, rng: random.Random, staff: Staff, ticket: Ticket, first_touch: float
+        self,
+        rng: random.Random,
+        staff: Staff,
+        ticket: Ticket,
+        first_touch: float,
+        rollout_min: float = ROLLOUT_MIN,
     ) -> None:
         self.rng, self.staff, self.ticket, self.now = rng, staff, ticket, ticket.created
         self.first_touch = first_touch
-        self.after = ticket.created >= ROLLOUT_MIN
+        self.after = ticket.created >= rollout_min
         self.agent = rng.choice(staff.l1)
         self.waiting_h = 0.0  # business hours spent waiting for the customer (SLA clock paused)
         self.truth = ticket.truth
@@ -565,8 +572,10 @@ INTAKE = Intake(
 )
 
 
-def simulate(tickets: int, seed: int) -> Iterator[Ticket]:
-    """Tickets in order of creation, each with its events and ground truth."""
+def simulate(tickets: int, seed: int, *, stable: bool = False) -> Iterator[Ticket]:
+    """Tickets in order of creation, each with its events and ground truth; `stable`: no
+    knowledge-base rollout."""
+    rollout_min = math.inf if stable else ROLLOUT_MIN
     rng = random.Random(seed)
     staff = Staff.for_volume(tickets)
     # Tickets are routed to the agents on the rota at random, each agent working their own queue;
@@ -597,7 +606,7 @@ def simulate(tickets: int, seed: int) -> Iterator[Ticket]:
         first_touch = add_business(created, wait_h * 60 + rng.uniform(1, 10))
         number += 1
         ticket = Ticket(f"HD-{number:06d}", created, channel, priority, category)
-        _TicketStory(rng, staff, ticket, first_touch).run()
+        _TicketStory(rng, staff, ticket, first_touch, rollout_min).run()
         yield ticket
 
 
@@ -752,10 +761,17 @@ def truth_row(
 
 
 def generate(
-    tickets: int, seed: int, out_dir: Path, name: str = "helpdesk", *, vendors: bool = False
+    tickets: int,
+    seed: int,
+    out_dir: Path,
+    name: str = "helpdesk",
+    *,
+    vendors: bool = False,
+    stable: bool = False,
 ) -> dict[str, Path]:
     """Write `<name>.csv`, `<name>.xes.gz` and `<name>_truth.csv` into `out_dir`, ticket by ticket;
-    with `vendors`, also the same tickets as helpdesk tools export them (ticketloop.vendor_exports)."""
+    with `vendors`, also the same tickets as helpdesk tools export them (ticketloop.vendor_exports);
+    with `stable`, a desk without the knowledge-base rollout (simulate)."""
     from ticketloop.vendor_exports import VendorExports
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -774,7 +790,7 @@ def generate(
         truth = csv.writer(truth_file, lineterminator="\n")
         truth.writerow(TRUTH_HEADER)
         write_xes(XES_HEAD)
-        for ticket in simulate(tickets, seed):
+        for ticket in simulate(tickets, seed, stable=stable):
             stamps = [_iso(e.at) for e in ticket.events]
             csv_file.write(_csv_lines(ticket, stamps))
             write_xes(_xes_trace(ticket, stamps))

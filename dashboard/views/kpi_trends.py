@@ -67,15 +67,10 @@ def _trend(review: weekly.Review, row: dict, marks: list) -> None:
         return
     latest = flagged.tail(3).iloc[::-1]
     weeks = ", ".join(
-        f"{weekly.iso_week(w)} ({s})" for w, s in zip(latest["week"], latest["signal"], strict=True)
+        f"{weekly.iso_week(w)} ({s}, {d})"
+        for w, s, d in zip(latest["week"], latest["signal"], latest["direction"], strict=True)
     )
     st.caption(texts.TRENDS_SIGNALS.format(n=fmt.count(len(flagged), "week"), weeks=weeks))
-    measured = series["value"].notna().sum()
+    measured = (series["week_status"] == "judged").sum()
     if len(flagged) > measured / 2:  # the limits no longer describe this process
-        advice = (
-            texts.TRENDS_MOSTLY_SIGNALS_SINCE
-            if review.weekly.baseline_change
-            else texts.TRENDS_MOSTLY_SIGNALS
-        )
-        basis = weekly.baseline(review)
-        st.caption(advice.format(flagged=len(flagged), weeks=measured, basis=basis))
+        st.caption(texts.TRENDS_MOSTLY_SIGNALS.format(flagged=len(flagged), weeks=measured))
