@@ -127,8 +127,10 @@ def test_zendesk_incremental_ticket_events(db: Path) -> None:
 
 def test_servicenow_snapshots_emit_only_changes_in_version_order(db: Path) -> None:
     report = ingest_files(db, [FIXTURES / "servicenow_snapshot.csv"], dataset="t")
-    assert (report.files[0].rows_read, report.events_loaded) == (14, 12)
-    assert report.files[0].details == {"snapshot_rows_unchanged": 2}
+    assert (report.files[0].rows_read, report.events_loaded) == (14, 13)
+    # version 3 of INC0000045 is a second save at the same time; version 2 of INC0000047, saved
+    # later by an agent with nothing tracked changed, is work on it (a work note, most often)
+    assert report.files[0].details == {"snapshot_rows_unchanged": 1}
     # rows out of order in the file, `?` for empty, day-first dates with and without zeros
     assert events(db, "case_id, activity, source_activity, ts") == [
         ("INC0000045", "Ticket created", "Created", utc("2016-02-29 01:16:00")),
@@ -137,6 +139,7 @@ def test_servicenow_snapshots_emit_only_changes_in_version_order(db: Path) -> No
         ("INC0000045", "Closed", "Closed", utc("2016-03-05 12:00:00")),
         ("INC0000047", "Ticket created", "Created", utc("2016-02-29 04:40:00")),
         ("INC0000047", "Escalated", "Group to a higher level", utc("2016-02-29 05:01:00")),
+        ("INC0000047", "Investigation", "Saved by an agent", utc("2016-02-29 06:10:00")),
         ("INC0000047", "Information requested", "Awaiting User Info", utc("2016-02-29 10:15:00")),
         ("INC0000047", "Customer replied", "Active after Awaiting User Info",
          utc("2016-03-01 08:40:00")),
@@ -153,13 +156,14 @@ def test_a_snapshot_counter_that_goes_up_alone_is_an_event(db: Path, tmp_path: P
         "reassignment_count,reopen_count\n"
         "INC1,New,0,29/2/2016 01:00,ana,Desk,0,0\n"
         "INC1,Active,1,29/2/2016 02:00,ana,Desk,1,0\n"  # reassigned inside the group
-        "INC1,Active,2,29/2/2016 03:00,ana,Desk,1,0\n"  # no change
+        "INC1,Active,2,29/2/2016 03:00,ana,Desk,1,0\n"  # saved later, no change: work
         "INC1,Active,3,29/2/2016 04:00,ana,Desk,1,1\n"  # a reopen the state does not show
     )
     ingest_files(db, [write(tmp_path / "s.csv", text)], dataset="t")
     assert [e[1:3] for e in events(db)] == [
         ("Ticket created", "Created"),
         ("Assigned", "Reassigned"),
+        ("Investigation", "Saved by an agent"),
         ("Reopened", "Reopened"),
     ]
 
@@ -187,6 +191,7 @@ def test_servicenow_sys_audit_reads_state_codes_and_comments(db: Path) -> None:
         ("Customer replied", "In Progress after On Hold", utc("2024-05-13 12:00:00"), "Customer"),
         ("Escalated", "Group to a higher level", utc("2024-05-13 12:30:00"), "beth.anglin"),
         ("Assigned", "Assignee set", utc("2024-05-13 13:10:00"), "fred.luddy"),
+        ("Investigation", "Work note", utc("2024-05-13 14:30:00"), "fred.luddy"),
         ("Resolved", "Resolved", utc("2024-05-13 15:40:00"), "fred.luddy"),
         ("Closed", "Closed", utc("2024-05-16 15:40:00"), "System"),
     ]
@@ -201,9 +206,12 @@ def test_freshdesk_activities_drop_duplicate_records(db: Path) -> None:
         "First response",
         "Information requested",
         "Customer replied",
+        "Investigation",  # a private note: the agent's own record of work
         "Resolved",
         "Closed",
     ]
+    note = ("301", "Investigation", "Private note", utc("2022-01-03 09:00:00"), "Carla Mendez")
+    assert events(db)[5] == note
     assert events(db)[4] == (
         "301",
         "Customer replied",
@@ -220,6 +228,7 @@ def test_jira_changelog_with_public_comments(db: Path) -> None:
         ("SD-101", "Assigned", "Group assigned", utc("2024-05-11 13:31:12"), "Hugo Torres"),
         ("SD-101", "First response", "First public reply", utc("2024-05-11 13:40:00"),
          "Hugo Torres"),
+        ("SD-101", "Investigation", "Internal comment", utc("2024-05-11 13:45:00"), "Hugo Torres"),
         ("SD-101", "Information requested", "Waiting for customer", utc("2024-05-11 13:50:00"),
          "Hugo Torres"),
         ("SD-101", "Customer replied", "Waiting for support after Waiting for customer",
@@ -227,6 +236,8 @@ def test_jira_changelog_with_public_comments(db: Path) -> None:
         ("SD-101", "Escalated", "Group to a higher level", utc("2024-05-12 08:00:00"),
          "Hugo Torres"),
         ("SD-101", "Assigned", "Assignee set", utc("2024-05-12 14:20:00"), "Irene Castro"),
+        # her worklog, started 15:00 for 2 h 30 min: the work's end
+        ("SD-101", "Investigation", "Worklog", utc("2024-05-12 17:30:00"), "Irene Castro"),
         ("SD-101", "Resolved", "Resolved", utc("2024-05-13 09:05:00"), "Irene Castro"),
         ("SD-102", "Ticket created", "Created", utc("2024-05-13 06:00:00"), "Customer"),
         ("SD-102", "Rejected", "Declined", utc("2024-05-13 06:30:00"), "Hugo Torres"),
