@@ -13,6 +13,9 @@ import pytest
 from ingest.load import ingest_files
 from ingest.mapping import load_mapping
 from ingest.sources import detect_source
+from mining.escalations import escalations
+from mining.selection import Selection
+from store.connection import open_store
 from store.errors import IngestError
 from tests.conftest import ROOT, SAMPLE, rows, write
 from ticketloop.synthetic import generate, simulate
@@ -488,3 +491,59 @@ def test_the_samples_load_with_no_option(tmp_path: Path) -> None:
     for path in sorted(SAMPLE.glob("helpdesk_*_*.gz")):
         report = ingest_files(tmp_path / f"{path.name}.duckdb", [path], dataset="s")
         assert (report.cases, report.rows_rejected) == (5000, 0), path
+
+
+# --- escalations: the same from every vendor's exports as from the generic log ------------------
+
+# What a desk loads of each tool: its flat ticket export and its history (ServiceNow's in UTC).
+LOADED = {
+    "zendesk": ("zendesk_tickets", "zendesk_audits"),
+    "servicenow": ("servicenow_incidents", "servicenow_snapshots"),
+    "jira": ("jira_issues", "jira_changelog"),
+    "freshdesk": ("freshdesk_tickets", "freshdesk_activities"),
+}
+
+
+def _escalation_figures(db: Path) -> tuple[int, int, int, float]:
+    with open_store(db) as con:
+        found = escalations(con, Selection("d"))
+    assert found.needless_escalation_rate is not None
+    return (
+        found.bounce_back_tickets,
+        found.ping_pong_tickets,
+        found.push_to_front_tickets,
+        found.needless_escalation_rate,
+    )
+
+
+@pytest.fixture(scope="module")
+def escalation_figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple]:
+    """Bounce-backs, ping-pong, push-to-front and the needless rate of 800 tickets, from the
+    generic CSV and from each vendor's exports (with the levels file as the mapping)."""
+    out = tmp_path_factory.mktemp("escalations")
+    generate(800, 11, out, "generic")
+    with VendorExports(out, "s") as exports:
+        for ticket in simulate(800, 11):
+            exports.write(ticket)
+    ingest_files(out / "generic.duckdb", [out / "generic.csv"], dataset="d")
+    figures = {"canonical": _escalation_figures(out / "generic.duckdb")}
+    mapping = load_mapping(exports.paths["levels"])
+    for vendor, files in LOADED.items():
+        db = out / f"{vendor}.duckdb"
+        zone = "UTC" if vendor == "servicenow" else "Europe/Madrid"
+        paths = [exports.paths[f] for f in files]
+        ingest_files(db, paths, dataset="d", mapping=mapping, timezone=zone)
+        figures[vendor] = _escalation_figures(db)
+    return figures
+
+
+@pytest.mark.parametrize("vendor", list(LOADED))
+def test_escalations_from_a_vendors_exports_match_the_generic_log(
+    escalation_figures: dict[str, tuple], vendor: str
+) -> None:
+    """The second level's work recorded as the tool records it tells a worked de-escalation from
+    a bounce-back: every figure within 10% of the generic log's (equal, on this sample)."""
+    canonical = escalation_figures["canonical"]
+    assert canonical[0] >= 30 and canonical[1] >= 10 and canonical[2] >= 3  # enough to compare
+    for got, want in zip(escalation_figures[vendor], canonical, strict=True):
+        assert got == pytest.approx(want, rel=0.10)
