@@ -13,6 +13,7 @@ import duckdb
 from mining.selection import Scope, Selection
 from mining.tickets import select_tickets
 from store.queries import sql_text
+from store.vendors import FLAT_FORMATS, HISTORIES
 from store.vocabulary import OUTSIDE_AGENTS
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ _KNOWN = (
     " FROM selected_events WHERE activity_id NOT IN"
     " (SELECT activity_id FROM activities WHERE list_contains($outside, name))"
 )
+_FORMATS = "SELECT DISTINCT format FROM source_files WHERE dataset_id = $d AND format <> ''"
 # The whole selection's columns of escalation_breakdowns.sql, on every row.
 _SELECTION_COLUMNS = ["needless_tickets", *(f"{kind}_examples" for kind in KINDS)]
 
@@ -51,7 +53,8 @@ class Escalations:
     teams_known: bool  # some event of the agents' side names a team (ping-pong needs teams)
     levels_known: bool  # some event of the agents' side carries a support level
     # why needless escalations cannot be told on this data set (mining.kpis.unusable_kpis: no
-    # `De-escalated` event or fall in level, and no categories); None when they can
+    # `De-escalated` event or fall in level, and no categories; `work_unseen`: flat exports
+    # only); None when they can
     needless_not_measured: str | None
     example_tickets: dict[str, list[str]]  # per kind: up to five case ids
     cost: pd.DataFrame
@@ -69,6 +72,21 @@ class Escalations:
         """The breakdown by `dimension` (team, category, agent or channel)."""
         rows = self.breakdowns[self.breakdowns["dimension"] == dimension]
         return rows.drop(columns="dimension").reset_index(drop=True)
+
+
+def work_unseen(con: duckdb.DuckDBPyConnection, dataset_id: int, dataset: str) -> str | None:
+    """Why bounce-backs cannot be told on a data set loaded from flat vendor exports alone (they
+    show no second-level work, nor the moves between teams); None when some file is not one."""
+    formats = sorted(r[0] for r in con.execute(_FORMATS, {"d": dataset_id}).fetchall())
+    if not formats or not set(formats) <= FLAT_FORMATS.keys():
+        return None
+    flat = ", ".join(FLAT_FORMATS[f] for f in formats)
+    return (
+        f"the data set holds only flat ticket exports ({flat}), which record neither moves between"
+        " teams nor second-level work: a bounce-back cannot be told from a worked de-escalation"
+        f" (load the tool's history into it: ticketloop ingest FILE --dataset {dataset}, FILE"
+        f" being its {', '.join(HISTORIES[:-1])} or {HISTORIES[-1]})"
+    )
 
 
 def _flagged_tickets(
@@ -120,7 +138,10 @@ def escalations(
         push_to_front_share=push_to_front_share,
         teams_known=teams_known,
         levels_known=levels_known,
-        needless_not_measured=unusable_kpis(con, bound.dataset_id).get("needless_escalation_rate"),
+        needless_not_measured=(
+            unusable_kpis(con, bound.dataset_id).get("needless_escalation_rate")
+            or work_unseen(con, bound.dataset_id, selection.dataset)
+        ),
         example_tickets={kind: list(whole[f"{kind}_examples"]) for kind in KINDS},
         cost=overall.drop(columns=["dimension", "value"]).reset_index(drop=True),
         breakdowns=frame[frame["dimension"] != "all"].reset_index(drop=True),

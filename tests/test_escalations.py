@@ -3,20 +3,27 @@ truth."""
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+import streamlit as st
+from click.testing import CliRunner
+from streamlit.testing.v1 import AppTest
 
+from dashboard import texts
+from dashboard.pages import PAGES
 from ingest.load import ingest_files
 from ingest.mapping import load_mapping
 from mining.escalations import KINDS, Escalations, escalations, flag_tickets
 from mining.selection import Selection
 from store.connection import open_store
 from store.errors import MiningError
-from tests.conftest import SAMPLE, at, csv_text, hand_made_store, write
+from tests.conftest import APP, SAMPLE, at, csv_text, hand_made_store, write
+from ticketloop.cli import cli
 
 HEADER = "Case ID,Activity,Timestamp,Resource,Team,Category,Channel,CSAT"
 
@@ -573,3 +580,33 @@ def test_level_words_in_a_team_s_name(team: str, level: int | None) -> None:
     with duckdb.connect() as con:
         found = con.execute(f"SELECT {level_of('$t')}", {"t": team, **level_params({})})
         assert found.fetchall() == [(level,)]
+
+
+def test_a_flat_export_gives_no_bounce_back_it_cannot_tell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Jira issue CSV alone shows neither moves between teams nor second-level work: the
+    command, its JSON and the page say that bounce-backs cannot be told, in one sentence."""
+    db = tmp_path / "flat.duckdb"
+    mapping = load_mapping(SAMPLE / "helpdesk_levels.toml")
+    ingest_files(db, [SAMPLE / "helpdesk_jira_issues.csv.gz"], dataset="jira", mapping=mapping)
+    runner = CliRunner()
+    doc = json.loads(runner.invoke(cli, ["escalations", "--db", str(db), "--json"]).output)
+    why = doc["needless_not_measured"]
+    assert why.startswith("the data set holds only flat ticket exports (Jira issue CSV)")
+    assert "a bounce-back cannot be told from a worked de-escalation" in why
+    assert "ticketloop ingest FILE --dataset jira" in why
+    assert doc["needless_escalation_rate"] is None
+    text = runner.invoke(cli, ["escalations", "--db", str(db)]).output
+    assert f"bounce-back, push-to-front and needless escalations: not measured, {why}\n" in text
+    monkeypatch.setenv("TICKETLOOP_DB", str(db))
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(next(p for p in PAGES if p.module == "escalations").script).run()
+    assert not at.exception, at.exception
+    assert texts.ESC_NOT_MEASURED.format(why=why) in [i.value for i in at.info]
+    # with its history loaded too, the figures are back
+    ingest_files(db, [SAMPLE / "helpdesk_jira_changelog.json.gz"], dataset="jira", mapping=mapping)
+    with open_store(db) as con:
+        assert escalations(con, Selection("jira")).needless_not_measured is None

@@ -13,6 +13,9 @@ import pytest
 from ingest.load import ingest_files
 from ingest.mapping import load_mapping
 from ingest.sources import detect_source
+from mining.escalations import escalations
+from mining.selection import Selection
+from store.connection import open_store
 from store.errors import IngestError
 from tests.conftest import ROOT, SAMPLE, rows, write
 from ticketloop.synthetic import generate, simulate
@@ -127,8 +130,10 @@ def test_zendesk_incremental_ticket_events(db: Path) -> None:
 
 def test_servicenow_snapshots_emit_only_changes_in_version_order(db: Path) -> None:
     report = ingest_files(db, [FIXTURES / "servicenow_snapshot.csv"], dataset="t")
-    assert (report.files[0].rows_read, report.events_loaded) == (14, 12)
-    assert report.files[0].details == {"snapshot_rows_unchanged": 2}
+    assert (report.files[0].rows_read, report.events_loaded) == (14, 13)
+    # version 3 of INC0000045 is a second save at the same time; version 2 of INC0000047, saved
+    # later by an agent with nothing tracked changed, is work on it (a work note, most often)
+    assert report.files[0].details == {"snapshot_rows_unchanged": 1}
     # rows out of order in the file, `?` for empty, day-first dates with and without zeros
     assert events(db, "case_id, activity, source_activity, ts") == [
         ("INC0000045", "Ticket created", "Created", utc("2016-02-29 01:16:00")),
@@ -137,6 +142,7 @@ def test_servicenow_snapshots_emit_only_changes_in_version_order(db: Path) -> No
         ("INC0000045", "Closed", "Closed", utc("2016-03-05 12:00:00")),
         ("INC0000047", "Ticket created", "Created", utc("2016-02-29 04:40:00")),
         ("INC0000047", "Escalated", "Group to a higher level", utc("2016-02-29 05:01:00")),
+        ("INC0000047", "Investigation", "Saved by an agent", utc("2016-02-29 06:10:00")),
         ("INC0000047", "Information requested", "Awaiting User Info", utc("2016-02-29 10:15:00")),
         ("INC0000047", "Customer replied", "Active after Awaiting User Info",
          utc("2016-03-01 08:40:00")),
@@ -153,13 +159,14 @@ def test_a_snapshot_counter_that_goes_up_alone_is_an_event(db: Path, tmp_path: P
         "reassignment_count,reopen_count\n"
         "INC1,New,0,29/2/2016 01:00,ana,Desk,0,0\n"
         "INC1,Active,1,29/2/2016 02:00,ana,Desk,1,0\n"  # reassigned inside the group
-        "INC1,Active,2,29/2/2016 03:00,ana,Desk,1,0\n"  # no change
+        "INC1,Active,2,29/2/2016 03:00,ana,Desk,1,0\n"  # saved later, no change: work
         "INC1,Active,3,29/2/2016 04:00,ana,Desk,1,1\n"  # a reopen the state does not show
     )
     ingest_files(db, [write(tmp_path / "s.csv", text)], dataset="t")
     assert [e[1:3] for e in events(db)] == [
         ("Ticket created", "Created"),
         ("Assigned", "Reassigned"),
+        ("Investigation", "Saved by an agent"),
         ("Reopened", "Reopened"),
     ]
 
@@ -187,6 +194,7 @@ def test_servicenow_sys_audit_reads_state_codes_and_comments(db: Path) -> None:
         ("Customer replied", "In Progress after On Hold", utc("2024-05-13 12:00:00"), "Customer"),
         ("Escalated", "Group to a higher level", utc("2024-05-13 12:30:00"), "beth.anglin"),
         ("Assigned", "Assignee set", utc("2024-05-13 13:10:00"), "fred.luddy"),
+        ("Investigation", "Work note", utc("2024-05-13 14:30:00"), "fred.luddy"),
         ("Resolved", "Resolved", utc("2024-05-13 15:40:00"), "fred.luddy"),
         ("Closed", "Closed", utc("2024-05-16 15:40:00"), "System"),
     ]
@@ -201,9 +209,12 @@ def test_freshdesk_activities_drop_duplicate_records(db: Path) -> None:
         "First response",
         "Information requested",
         "Customer replied",
+        "Investigation",  # a private note: the agent's own record of work
         "Resolved",
         "Closed",
     ]
+    note = ("301", "Investigation", "Private note", utc("2022-01-03 09:00:00"), "Carla Mendez")
+    assert events(db)[5] == note
     assert events(db)[4] == (
         "301",
         "Customer replied",
@@ -220,6 +231,7 @@ def test_jira_changelog_with_public_comments(db: Path) -> None:
         ("SD-101", "Assigned", "Group assigned", utc("2024-05-11 13:31:12"), "Hugo Torres"),
         ("SD-101", "First response", "First public reply", utc("2024-05-11 13:40:00"),
          "Hugo Torres"),
+        ("SD-101", "Investigation", "Internal comment", utc("2024-05-11 13:45:00"), "Hugo Torres"),
         ("SD-101", "Information requested", "Waiting for customer", utc("2024-05-11 13:50:00"),
          "Hugo Torres"),
         ("SD-101", "Customer replied", "Waiting for support after Waiting for customer",
@@ -227,6 +239,8 @@ def test_jira_changelog_with_public_comments(db: Path) -> None:
         ("SD-101", "Escalated", "Group to a higher level", utc("2024-05-12 08:00:00"),
          "Hugo Torres"),
         ("SD-101", "Assigned", "Assignee set", utc("2024-05-12 14:20:00"), "Irene Castro"),
+        # her worklog, started 15:00 for 2 h 30 min: the work's end
+        ("SD-101", "Investigation", "Worklog", utc("2024-05-12 17:30:00"), "Irene Castro"),
         ("SD-101", "Resolved", "Resolved", utc("2024-05-13 09:05:00"), "Irene Castro"),
         ("SD-102", "Ticket created", "Created", utc("2024-05-13 06:00:00"), "Customer"),
         ("SD-102", "Rejected", "Declined", utc("2024-05-13 06:30:00"), "Hugo Torres"),
@@ -477,3 +491,59 @@ def test_the_samples_load_with_no_option(tmp_path: Path) -> None:
     for path in sorted(SAMPLE.glob("helpdesk_*_*.gz")):
         report = ingest_files(tmp_path / f"{path.name}.duckdb", [path], dataset="s")
         assert (report.cases, report.rows_rejected) == (5000, 0), path
+
+
+# --- escalations: the same from every vendor's exports as from the generic log ------------------
+
+# What a desk loads of each tool: its flat ticket export and its history (ServiceNow's in UTC).
+LOADED = {
+    "zendesk": ("zendesk_tickets", "zendesk_audits"),
+    "servicenow": ("servicenow_incidents", "servicenow_snapshots"),
+    "jira": ("jira_issues", "jira_changelog"),
+    "freshdesk": ("freshdesk_tickets", "freshdesk_activities"),
+}
+
+
+def _escalation_figures(db: Path) -> tuple[int, int, int, float]:
+    with open_store(db) as con:
+        found = escalations(con, Selection("d"))
+    assert found.needless_escalation_rate is not None
+    return (
+        found.bounce_back_tickets,
+        found.ping_pong_tickets,
+        found.push_to_front_tickets,
+        found.needless_escalation_rate,
+    )
+
+
+@pytest.fixture(scope="module")
+def escalation_figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple]:
+    """Bounce-backs, ping-pong, push-to-front and the needless rate of 800 tickets, from the
+    generic CSV and from each vendor's exports (with the levels file as the mapping)."""
+    out = tmp_path_factory.mktemp("escalations")
+    generate(800, 11, out, "generic")
+    with VendorExports(out, "s") as exports:
+        for ticket in simulate(800, 11):
+            exports.write(ticket)
+    ingest_files(out / "generic.duckdb", [out / "generic.csv"], dataset="d")
+    figures = {"canonical": _escalation_figures(out / "generic.duckdb")}
+    mapping = load_mapping(exports.paths["levels"])
+    for vendor, files in LOADED.items():
+        db = out / f"{vendor}.duckdb"
+        zone = "UTC" if vendor == "servicenow" else "Europe/Madrid"
+        paths = [exports.paths[f] for f in files]
+        ingest_files(db, paths, dataset="d", mapping=mapping, timezone=zone)
+        figures[vendor] = _escalation_figures(db)
+    return figures
+
+
+@pytest.mark.parametrize("vendor", list(LOADED))
+def test_escalations_from_a_vendors_exports_match_the_generic_log(
+    escalation_figures: dict[str, tuple], vendor: str
+) -> None:
+    """The second level's work recorded as the tool records it tells a worked de-escalation from
+    a bounce-back: every figure within 10% of the generic log's (equal, on this sample)."""
+    canonical = escalation_figures["canonical"]
+    assert canonical[0] >= 30 and canonical[1] >= 10 and canonical[2] >= 3  # enough to compare
+    for got, want in zip(escalation_figures[vendor], canonical, strict=True):
+        assert got == pytest.approx(want, rel=0.10)

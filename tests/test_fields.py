@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from mining.kpis import BY
 from mining.selection import Selection
 from store.fields import FILTERS, FILTERS_SHOWN
-from store.vendors import VENDORS, vendors_listed
+from store.vendors import FLAT_FORMATS, VENDORS, vendors_listed
 from tests.conftest import ROOT
 from ticketloop.cli import cli
 
@@ -96,3 +96,5 @@ def test_the_vendor_table_names_the_tools_ingest_reads() -> None:
     assert vendors_listed() in CliRunner().invoke(cli, ["ingest", "--help"]).output.replace(
         "\n  ", " "
     )
+    # the flat exports escalations cannot read bounce-backs from are ingest's milestone sources
+    assert set(FLAT_FORMATS) == {s.name for s in SOURCES if s.kind == "milestones"}

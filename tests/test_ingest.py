@@ -735,7 +735,8 @@ def test_the_users_mapping_wins_over_recognition(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
     report = ingest_files(db, [export], dataset="sn", mapping=load_mapping(mapping))
     assert (report.files[0].format, report.files[0].recognised_as) == ("csv", "CSV event log")
-    assert (report.events_loaded, report.rows_rejected, report.cases) == (35_444, 0, 5_000)
+    # one event per row: every version, work notes' too
+    assert (report.events_loaded, report.rows_rejected, report.cases) == (35_915, 0, 5_000)
     assert rows(db, "SELECT count(DISTINCT team) > 1, min(ts) FROM events") == [
         (True, datetime(2025, 1, 6, 2, 8, 45, tzinfo=UTC))
     ]

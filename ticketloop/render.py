@@ -262,6 +262,11 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
     lines = [header(analysis, result.tickets), ""]
     escalated = result.escalated_tickets
     examples = result.example_tickets
+    # no figure from what the log cannot tell
+    not_measured = (
+        "bounce-back, push-to-front and needless escalations: not measured,"
+        f" {result.needless_not_measured}"
+    )
     if escalated:
         lines.append(
             f"escalated      {_int(escalated):>7}  {_share(escalated / result.tickets)} of tickets"
@@ -272,11 +277,8 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
             f"de-escalated   {_int(down):>7}  {_share(down / result.tickets)} of tickets"
             f"{_eg(examples['de_escalated'])}"
         )
-        if result.needless_not_measured:  # no figure from what the log cannot tell
-            lines.append(
-                "bounce-back, push-to-front and needless escalations: not measured,"
-                f" {result.needless_not_measured}"
-            )
+        if result.needless_not_measured:
+            lines.append(not_measured)
         else:
             for kind, label, count in (
                 ("bounce_back", "bounce-back", result.bounce_back_tickets),
@@ -297,6 +299,8 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
             lines.append("escalated: none, no `Escalated` event and no support levels")
             if result.teams_known:
                 lines.append(f"  {LEVELS_HINT}")
+        if result.needless_not_measured:
+            lines.append(not_measured)
     if result.teams_known:
         share = _share(result.ping_pong_tickets / result.tickets)
         lines.append(

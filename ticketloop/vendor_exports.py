@@ -1,12 +1,14 @@
 """The synthetic helpdesk's tickets written as helpdesk tools export them, from the same ground
 truth as the generic log: for Zendesk, ServiceNow, Freshdesk and Jira Service Management, a flat
 ticket export and a history export (Zendesk also its satisfaction ratings), and the support levels
-of the desk's teams as a mapping file (`[levels]`). Written ticket by ticket, as the generator
+of the desk's teams as a mapping file (`[levels]`). The histories record the second level's work
+(each `Investigation`) as each tool does: a Zendesk private comment, a ServiceNow version saved by
+the agent (a work note), a Freshdesk private note, a Jira worklog. Written ticket by ticket, as the generator
 streams them: `VendorExports` is a context manager with a `write(ticket)`.
 
 Each ticket's events are first walked into neutral `Update`s (who changed what, when); each vendor
-then only spells them its way. An event a history cannot hold (an investigation, a rejection, an
-assignment that changes nothing, a reply in a snapshot) is left out and, with `keep_lost`, kept
+then only spells them its way. An event a history cannot hold (a rejection, an assignment that
+changes nothing, a reply in a snapshot) is left out and, with `keep_lost`, kept
 in `lost`, so tests can check that reading the history back gives exactly the generic log's
 other events.
 """
@@ -58,6 +60,7 @@ class Update:
     reply: bool = False
     rating: int | None = None  # CSAT 1-5
     knowledge: str = ""  # "linked" or "captured"
+    worked_since: float | None = None  # work (an investigation) done since this time, by `actor`
 
 
 # The activities every history here holds; each vendor adds what else it can.
@@ -74,6 +77,7 @@ HISTORY = frozenset(
         "Resolved",
         "Reopened",
         "Closed",
+        "Investigation",
     }
 )
 
@@ -142,6 +146,12 @@ def updates_of(ticket: Ticket, holds: frozenset[str], lost: list[LostEvent] | No
             update.reply, update.changes = True, to("solved")
         elif e.activity == "Closed":
             update.changes = to("closed")
+        elif e.activity == "Investigation":
+            handed = events[i + 1 : i + 2]
+            if handed and (handed[0].activity, handed[0].at) == ("Escalated", e.at):
+                lose(e)  # a note written with the handover reads as the handover's
+                continue
+            update.worked_since = events[i - 1].at
         elif e.activity == "Abandoned":
             update.changes = to("canceled")
         elif e.activity == "Survey answered" and e.survey:
@@ -396,6 +406,10 @@ class _Zendesk:
         events: list[dict] = []
         if update.reply:
             events.append({"type": "Comment", "author_id": author, "public": True})
+        if update.worked_since is not None:  # a private comment: work the requester does not see
+            events.append(
+                {"type": "Comment", "author_id": author, "public": False, "body": "Investigation"}
+            )
         if update.created:
             events += [
                 {"type": "Create", "field_name": "status", "value": "new"},
@@ -513,7 +527,8 @@ _SN_LIST_TIME = "%Y-%m-%d %H:%M:%S"  # UTC
 class _ServiceNow:
     """The incident list (labels as headers, UTC) and snapshots in the layout of the public
     incident event log (one row per version, `?` for empty, day-first dates, and now and then a
-    version that changes nothing)."""
+    second save that changes nothing). A work note is a version the agent saves with no tracked
+    field changed."""
 
     holds = (HISTORY - {"First response"}) | {"Abandoned"}
 
@@ -653,6 +668,8 @@ class _Freshdesk:
                 activity |= {"new_ticket": True, "status": "Open", "priority": ticket.priority}
             elif update.reply:
                 activity["note"] = {"id": self.activities.count + 1, "type": "Reply"}
+            elif update.worked_since is not None:
+                activity["note"] = {"id": self.activities.count + 1, "type": "Private note"}
             for name, (_, new) in update.changes.items():
                 fd_field = {"assignee": "agent", "type": "ticket_type"}.get(name, name)
                 activity[fd_field] = (
@@ -758,6 +775,7 @@ class _Jira:
         reporter = f"Requester {ticket.case_id}"
         histories: list[dict] = []
         comments: list[dict] = []
+        worklogs: list[dict] = []
         for update in updates_of(ticket, self.holds, lost):
             if update.created:
                 continue  # the issue's `created` and `reporter` say it
@@ -775,6 +793,16 @@ class _Jira:
                 items.append({"field": jira_field, "fromString": old, "toString": new})
             if update.reply:
                 comments.append({"author": author, "created": at, "jsdPublic": True})
+            if update.worked_since is not None:  # logged when done: started + time spent
+                worklogs.append(
+                    {
+                        "id": str(len(worklogs) + 1),
+                        "author": author,
+                        "started": _fmt(update.worked_since, _JIRA_JSON_TIME, UTC),
+                        "timeSpentSeconds": int(update.at * 60) - int(update.worked_since * 60),
+                        "created": at,
+                    }
+                )
             if items:
                 history = {"id": str(len(histories) + 1), "created": at, "items": items}
                 histories.append(history | ({"author": author} if author else {}))
@@ -785,6 +813,7 @@ class _Jira:
                     "created": _fmt(ticket.created, _JIRA_JSON_TIME, UTC),
                     "reporter": {"displayName": reporter},
                     "comment": {"comments": comments},
+                    "worklog": {"startAt": 0, "total": len(worklogs), "worklogs": worklogs},
                 },
                 "changelog": {"histories": histories},
             }

@@ -55,6 +55,8 @@ def render(ctx: PageContext) -> None:
     share = ctx.settings.push_to_front_share
     result = ctx.query(escalations, push_to_front_share=share)
     _metrics(result)
+    if result.needless_not_measured:
+        st.info(texts.ESC_NOT_MEASURED.format(why=result.needless_not_measured))
     left, right = st.columns(2)
     if has_levels:
         funnel = ctx.query(level_funnel)

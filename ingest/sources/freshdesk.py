@@ -110,8 +110,8 @@ def sniff_activities(path: Path, head: bytes) -> float:
 
 def read_activities(path: Path, context: ReadContext) -> SourceRows:
     """One change row per property of each activity record (`new_ticket`, `status`, `group`,
-    `agent`, `priority`, `ticket_type`, and public `note`s: replies); exact duplicate records
-    are dropped and counted."""
+    `agent`, `priority`, `ticket_type`, and `note`s: public ones are replies, private ones the
+    agents' work); exact duplicate records are dropped and counted."""
     records = hd.json_records(path, "$.activities_data[*]", context)
     changes, out = f"changes_{context.index}", f"freshdesk_{context.index}"
     con = context.con

@@ -90,6 +90,13 @@ LABEL_ACTIVITIES: dict[str, str] = {
     "Reopened": "Reopened",
     "Knowledge linked": "Knowledge base consulted",
     "Knowledge captured": "Solution recorded in knowledge base",
+    # the agents' own record of work on the ticket: the holding team investigating it
+    "Private comment": "Investigation",
+    "Private note": "Investigation",
+    "Internal comment": "Investigation",
+    "Worklog": "Investigation",
+    "Work note": "Investigation",
+    "Saved by an agent": "Investigation",
 }
 
 # The columns every helpdesk reader outputs (all text); `case:` columns may follow.
@@ -111,7 +118,8 @@ OUTPUT_COLUMNS = (
 # line (source row), seq (order in the file), actor, actor_kind ('agent', 'customer', 'system'),
 # initial (part of the ticket's creation), field, old, new, channel, csat (1-5).
 # Fields: created (new = its label), status, group, assignee, priority, type, reply, rating,
-# reassigned, reopened, kb_linked, kb_captured.
+# reassigned, reopened, kb_linked, kb_captured, work (an agent's record of work on the ticket: a
+# private comment or note, a work note, a worklog; new = its label).
 
 
 # --- recognising a file ---------------------------------------------------------------------------
@@ -317,6 +325,7 @@ def changes_from_versions(
     tracked: dict[str, str],
     counters: dict[str, str],
     created_label: str,
+    saved_label: str = "",
 ) -> int:
     """Turn a table of ticket versions (case_id, ts, ts_text, opened and opened_text (the
     ticket's creation time, may be NULL), version, line, actor, caller (an actor who is the
@@ -324,9 +333,15 @@ def changes_from_versions(
     (column -> change field) and `counters` (column -> field)) into change rows `out`, ordered by
     the version counter, then time. The first version of a ticket is its creation (at `opened`
     when given); later ones emit a row per tracked value that changed and per counter that went
-    up. Returns how many versions changed nothing."""
+    up. With `saved_label`, a version an agent saved later than the one before, changing neither,
+    is a 'work' row of that label (the tool records a work note so); one saved at the same time
+    is a second save. Returns how many versions changed nothing."""
     lagged = ", ".join(
-        f"lag({quote_ident(c)}) OVER w AS {quote_ident('prev_' + c)}" for c in [*tracked, *counters]
+        [
+            f"lag({quote_ident(c)}) OVER w AS {quote_ident('prev_' + c)}"
+            for c in [*tracked, *counters]
+        ]
+        + ["lag(ts) OVER w AS prev_ts"]
     )
     kind = (
         "CASE WHEN actor = caller THEN 'customer' WHEN lower(actor) = 'system' THEN 'system'"
@@ -350,6 +365,20 @@ def changes_from_versions(
             f"SELECT case_id, ts, ts_text, line, version, actor, {kind}, false, '{field}', {p},"
             f" {c}, {k} FROM v WHERE NOT first"
             f" AND try_cast({c} AS INTEGER) > try_cast({p} AS INTEGER)"
+        )
+    if saved_label:
+        same = " AND ".join(
+            [f"{quote_ident(c)} IS NOT DISTINCT FROM {quote_ident('prev_' + c)}" for c in tracked]
+            + [
+                f"coalesce(try_cast({quote_ident(c)} AS INTEGER)"
+                f" <= try_cast({quote_ident('prev_' + c)} AS INTEGER), true)"
+                for c in counters
+            ]
+        )
+        parts.append(
+            f"SELECT case_id, ts, ts_text, line, version, actor, 'agent', false, 'work', NULL,"
+            f" '{saved_label}', {len(tracked) + len(counters)} FROM v WHERE NOT first"
+            f" AND {kind} = 'agent' AND ts > prev_ts AND {same}"
         )
     con.execute(
         f"CREATE TEMP TABLE {out} AS "

@@ -1,6 +1,6 @@
 """Jira Service Management exports: the issue CSV (flat: milestones; dates like `11/May/24 03:26
 PM`, repeated `Comment` columns, English or Spanish headers) and the changelog JSON (issues with
-`changelog.histories` or `.values`, and their public comments: history)."""
+`changelog.histories` or `.values`, their comments and worklogs: history)."""
 
 from __future__ import annotations
 
@@ -116,7 +116,8 @@ def sniff_changelog(path: Path, head: bytes) -> float:
 
 def read_changelog(path: Path, context: ReadContext) -> SourceRows:
     """Issues (`{"issues": [...]}` from a search with expand=changelog, or an array of issues):
-    the creation (fields.created, by the reporter), each changelog item, and public comments."""
+    the creation (fields.created, by the reporter), each changelog item, public comments, and
+    the agents' work: internal comments and worklogs (fields.worklog)."""
     issues = hd.json_records(path, "$.issues[*]", context)
     con = context.con
     if con.execute(f"SELECT count(*) FROM {issues}").fetchall()[0][0] == 0:
@@ -126,7 +127,10 @@ def read_changelog(path: Path, context: ReadContext) -> SourceRows:
     con.execute(
         f"CREATE TEMP TABLE {changes} AS "
         + sql_text("ingest", "jira_changes.sql").format(
-            issues=issues, line=hd.LINE, ts=hd.parse_ts("ts_text")
+            issues=issues,
+            line=hd.LINE,
+            ts=hd.parse_ts("ts_text"),
+            started=hd.parse_ts("(w->>'started')"),
         ),
         {
             **hd.ts_params(_NAIVE, _OFFSET),

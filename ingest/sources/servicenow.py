@@ -131,6 +131,7 @@ _AUDIT_FIELDS = {
     "priority": "priority",
     "category": "type",
     "comments": "reply",
+    "work_notes": "work",
     "reassignment_count": "reassigned",
     "reopen_count": "reopened",
 }
@@ -144,7 +145,7 @@ def sniff_audit(path: Path, head: bytes) -> float:
 
 def read_audit(path: Path, context: ReadContext) -> SourceRows:
     """One change row per audited field; the first change time of a record is its creation, and
-    its user the caller (whose comments are customer replies)."""
+    its user the caller (whose comments are customer replies); work notes are the agents' work."""
     relation, params, _headers = hd.csv_relation(path, context)
     found = hd.pick_columns(_headers, AUDIT_COLUMNS)
     hd.require(found, ("key", "field", "new", "time"), path, "ServiceNow sys_audit export")
@@ -192,7 +193,8 @@ def sniff_snapshot(path: Path, head: bytes) -> float:
 
 def read_snapshot(path: Path, context: ReadContext) -> SourceRows:
     """Versions ordered by sys_mod_count, then time; an event where a tracked field changed or a
-    counter went up (reassignments: `Reassigned`, reopens: `Reopened`)."""
+    counter went up (reassignments: `Reassigned`, reopens: `Reopened`), and where an agent saved
+    the incident later without changing either (a work note, most often: `Saved by an agent`)."""
     relation, params, _headers, found = _columns(path, context)
     hd.require(found, ("number", "state", "version", "updated"), path, "ServiceNow snapshot")
     col = {name: hd.column(found, name, "s") for name in INCIDENT_COLUMNS}
@@ -215,7 +217,7 @@ def read_snapshot(path: Path, context: ReadContext) -> SourceRows:
     )
     changes, out = f"changes_{context.index}", f"servicenow_{context.index}"
     unchanged = hd.changes_from_versions(
-        context.con, versions, changes, tracked, counters, "Created"
+        context.con, versions, changes, tracked, counters, "Created", "Saved by an agent"
     )
     hd.events_from_changes(context.con, changes, out, context)
     return hd.source_rows(

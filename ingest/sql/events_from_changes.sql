@@ -1,6 +1,6 @@
 -- The events of a history export, from its change rows (see ingest/sources/helpdesk.py).
 -- Grain: one row per event: per change of status, group, assignee, priority or type, per public
--- reply and per rating, in ticket and time order. One actor's changes to one ticket at one time are
+-- reply, per rating and per agent's record of work, in ticket and time order. One actor's changes to one ticket at one time are
 -- one version: within it, what one event says is not repeated by another.
 -- Columns: the reader's output columns (case_id, activity, "timestamp", resource, team, level,
 -- channel, priority, category, csat), then the source row (line) and the default activity
@@ -67,6 +67,8 @@ events AS (
             WHEN field = 'reopened' THEN 'Reopened'
             WHEN field = 'kb_linked' THEN 'Knowledge linked'
             WHEN field = 'kb_captured' THEN 'Knowledge captured'
+            -- an agent's note that comes with a move to another group is the handover's, not work
+            WHEN field = 'work' AND actor_kind = 'agent' AND NOT group_changed THEN new
         END AS label,
         CASE
             WHEN field = 'status' AND new_class = 'open' AND old_class = 'waiting'

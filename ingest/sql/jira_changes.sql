@@ -1,12 +1,15 @@
 -- The change rows of a Jira Service Management changelog export (see ingest/sources/helpdesk.py for
--- what a change row is). Grain: one row per issue's creation, per changelog item of a tracked field
--- and per public comment ('reply'); the reporter's changes are the customer's.
+-- what a change row is). Grain: one row per issue's creation, per changelog item of a tracked field,
+-- per public comment ('reply'), and per internal comment and worklog ('work': the agents' record
+-- of work; a worklog at its end, started plus time spent, else when it was logged); the reporter's
+-- changes are the customer's.
 -- Columns: case_id, ts, ts_text, line, seq, actor, actor_kind, initial, field, old, new, channel,
 -- csat (always NULL here).
 -- Parameters: $fields, $targets (Jira field name, lower case -> change field), $naive_formats,
 -- $offset_formats (read by ts).
 -- Placeholders (str.format): issues (the TEMP table of issue records, column r), line (its
--- source-row column), ts (SQL for the time of ts_text).
+-- source-row column), ts (SQL for the time of ts_text), started (SQL for the time of a worklog's
+-- started, w->>'started').
 WITH issue AS (
     SELECT r->>'key' AS case_id, {line} AS line, r,
         coalesce(r->'fields'->'reporter'->>'displayName', r->'fields'->>'reporter')
@@ -27,9 +30,16 @@ items AS (
 ),
 comments AS (
     SELECT case_id, line, reporter, c->>'created' AS ts_text,
-        coalesce(c->'author'->>'displayName', c->'author'->>'name') AS actor
+        coalesce(c->'author'->>'displayName', c->'author'->>'name') AS actor,
+        coalesce(c->>'jsdPublic', 'true') = 'true' AS public
     FROM (SELECT *, unnest(json_extract(r, '$.fields.comment.comments[*]')) AS c FROM issue)
-    WHERE coalesce(c->>'jsdPublic', 'true') = 'true'
+),
+worklogs AS (
+    SELECT case_id, line, reporter,
+        coalesce(strftime({started} + to_seconds(try_cast(w->>'timeSpentSeconds' AS BIGINT)),
+            '%Y-%m-%dT%H:%M:%S.%g%z'), w->>'created') AS ts_text,
+        coalesce(w->'author'->>'displayName', w->'author'->>'name') AS actor
+    FROM (SELECT *, unnest(json_extract(r, '$.fields.worklog.worklogs[*]')) AS w FROM issue)
 ),
 rows AS (
     SELECT case_id, line, reporter, r->'fields'->>'created' AS ts_text, reporter AS actor,
@@ -41,7 +51,11 @@ rows AS (
         i->>'fromString', i->>'toString', 1
     FROM items WHERE list_contains($fields, lower(i->>'field'))
     UNION ALL
-    SELECT case_id, line, reporter, ts_text, actor, 'reply', NULL, NULL, 2 FROM comments
+    SELECT case_id, line, reporter, ts_text, actor, if(public, 'reply', 'work'), NULL,
+        if(public, NULL, 'Internal comment'), 2
+    FROM comments
+    UNION ALL
+    SELECT case_id, line, reporter, ts_text, actor, 'work', NULL, 'Worklog', 3 FROM worklogs
 )
 SELECT case_id, {ts} AS ts, ts_text, line,
     row_number() OVER (ORDER BY line, {ts}, k) AS seq, actor,

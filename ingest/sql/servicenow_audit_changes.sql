@@ -1,6 +1,7 @@
 -- The change rows of a ServiceNow sys_audit export (see ingest/sources/helpdesk.py for what a change
--- row is). Grain: one row per audited change of a tracked field, and one 'created' row per record
--- at its first change time, by its first user (the caller, whose changes are the customer's).
+-- row is). Grain: one row per audited change of a tracked field and per work note ('work', new
+-- 'Work note'), and one 'created' row per record at its first change time, by its first user (the
+-- caller, whose changes are the customer's).
 -- Columns: case_id, ts, ts_text, line, seq, actor, actor_kind, initial, field, old, new (state
 -- codes read as their names), channel, csat (both always NULL).
 -- Parameters: $fields, $targets (audited field name -> change field), $state_codes,
@@ -21,7 +22,7 @@ SELECT case_id, ts, ts_text, line, row_number() OVER (ORDER BY ts, line) AS seq,
          ELSE 'agent' END AS actor_kind,
     ts = opened AS initial, $targets[list_position($fields, fieldname)] AS field,
     {state_old} AS old,
-    {state_new} AS new,
+    CASE WHEN fieldname = 'work_notes' THEN 'Work note' ELSE {state_new} END AS new,
     NULL::VARCHAR AS channel, NULL::VARCHAR AS csat
 FROM a JOIN firsts USING (case_id)
 WHERE list_contains($fields, fieldname)

@@ -1,6 +1,7 @@
 -- The change rows of Zendesk audits or ticket events (see ingest/sources/helpdesk.py for what a
--- change row is). Grain: one row per change of a tracked field, public comment ('reply') and good
--- or bad rating, and one 'created' row per ticket. Names for user and group ids come from the
+-- change row is). Grain: one row per change of a tracked field, public comment ('reply'), private
+-- comment ('work': an agent's note on the work) and good or bad rating, and one 'created' row per
+-- ticket. Names for user and group ids come from the
 -- export's sideloads when it has them; the requester is an end-user, or else the author of the
 -- ticket's creation.
 -- Columns: case_id, ts, ts_text, line, seq, actor, actor_kind, initial, field, old, new, channel,
@@ -20,6 +21,7 @@ typed AS (
     SELECT e.*, {ts} AS ts,
         CASE WHEN type IN ('Create', 'Change') THEN $field_targets[list_position($field_names, field_name)]
              WHEN type IN ('Comment', 'VoiceComment') AND public = 'true' THEN 'reply'
+             WHEN type IN ('Comment', 'VoiceComment') AND public = 'false' THEN 'work'
              WHEN type = 'SatisfactionRating' AND lower(score) IN ('good', 'bad') THEN 'rating'
              WHEN type = 'KnowledgeLinked' THEN 'kb_linked'
              WHEN type = 'KnowledgeCaptured' THEN 'kb_captured' END AS field,
@@ -32,7 +34,8 @@ typed AS (
 SELECT ticket_id AS case_id, ts, created_at AS ts_text, line, seq, actor, actor_kind,
     type = 'Create' AS initial, field,
     coalesce(CASE field WHEN 'group' THEN go.name WHEN 'assignee' THEN uo.name END, previous_value) AS old,
-    coalesce(CASE field WHEN 'group' THEN gn.name WHEN 'assignee' THEN un.name END, value) AS new,
+    coalesce(CASE field WHEN 'group' THEN gn.name WHEN 'assignee' THEN un.name
+        WHEN 'work' THEN 'Private comment' END, value) AS new,
     via_channel AS channel, {csat} AS csat
 FROM typed
 LEFT JOIN groups go ON go.id = previous_value LEFT JOIN groups gn ON gn.id = value
