@@ -170,3 +170,29 @@ def test_a_settings_file_naming_a_missing_flow_is_refused_whole(
     with pytest.raises(SettingsError, match=r"nowhere\.bpmn, which is not there"):
         Store(db).import_settings("vendor", bad)
     assert Store(db).settings_of("vendor") == before
+
+
+def test_the_settings_page_edits_the_selected_data_set_only(
+    two_desks: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard import texts
+    from dashboard.pages import PAGES
+    from tests.conftest import opened_from_a_link
+
+    db = tmp_path / "two.duckdb"
+    shutil.copy(two_desks, db)
+    settings_page = next(p for p in PAGES if p.module == "settings")
+    at = opened_from_a_link(db, monkeypatch, dataset="incidents")
+    at.switch_page(settings_page.script).run()
+    assert at.text_input(key="set_timezone").value == "Europe/Madrid"
+    at.text_input(key="set_timezone").set_value("Asia/Tokyo").run()  # typed, never saved
+    at.selectbox(key="dataset").set_value("vendor").run()
+    assert at.text_input(key="set_timezone").value == "Europe/Rome"  # the vendor's, not typed
+    at.text_area(key="set_deviations").set_value("skipped: Closed")
+    at.button(key="FormSubmitter:settings_form-" + texts.SETTINGS_SAVE).click().run()
+    assert not at.exception, at.exception
+    store = Store(db)
+    assert store.settings_of("vendor").accepted_deviations == ("skipped: Closed",)
+    assert store.settings_of("vendor").calendar.timezone == "Europe/Rome"
+    assert store.settings_of("incidents").accepted_deviations == ()
+    assert store.settings_of("incidents").calendar.timezone == "Europe/Madrid"

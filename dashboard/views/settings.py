@@ -26,6 +26,7 @@ def render(ctx: PageContext) -> None:
         st.info(texts.SETTINGS_NO_DATA.format(defaults=where))
         return
     dataset = ctx.selection.dataset
+    _forget_another_data_sets_form(dataset)
     current = ctx.settings
     st.caption(texts.SETTINGS_INTRO.format(dataset=dataset, defaults=where))
     if message := st.session_state.pop("settings_message", None):
@@ -100,6 +101,16 @@ def render(ctx: PageContext) -> None:
     _designed_flow(current)
     st.subheader(texts.CHANGE_LOG)
     change_log.render_change_log(ctx, dataset)
+
+
+def _forget_another_data_sets_form(dataset: str) -> None:
+    """Open the form on `dataset`'s settings: what was typed for another data set is dropped,
+    so it can never be saved as this one's."""
+    state = st.session_state
+    if state.get("settings_for") != dataset:
+        for key in [k for k in state if str(k).startswith("set_")]:
+            del state[key]
+        state["settings_for"] = dataset
 
 
 def _without_where(message: str, dataset: str) -> str:
