@@ -23,6 +23,7 @@ from ingest.sources import BY_NAME, ReadContext, Source, SourceRows, detect_sour
 from ingest.staging import create_staged_table, stage
 from ingest.timestamps import check_timezone
 from store.connection import attached_store, transaction
+from store.dataset_settings import start_in_zone
 from store.dataset_vocabulary import apply_vocabulary
 from store.errors import IngestError, TicketloopError
 from store.facts import write_ticket_facts
@@ -151,7 +152,16 @@ def ingest_files(
             _refuse_rejects(con, files)
         con.execute("SET TimeZone = 'UTC'")  # the store and its reports speak UTC
         with attached_store(con, db_path, wait_s=wait_s), transaction(con):
+            new = not con.execute(
+                "SELECT 1 FROM datasets WHERE name = $n", {"n": dataset}
+            ).fetchall()
             report = _merge(con, dataset, files, labels, hashes, reports, sources)
+            if new and zone != "UTC":  # the zone of the desk's times is its calendar's too
+                start_in_zone(con, dataset, zone)
+                report.notes.append(
+                    f"data set '{dataset}' keeps {zone} as its calendar's time zone (its weeks,"
+                    " business hours and the times shown): ticketloop settings or the Settings page change it"
+                )
     except BaseException:
         if created:
             for leftover in (db_path, db_path.with_name(db_path.name + ".wal")):

@@ -138,6 +138,12 @@ def import_settings(
     return dataset_settings(con, dataset, defaults)
 
 
+def start_in_zone(con: duckdb.DuckDBPyConnection, dataset: str, zone: str) -> None:
+    """A new data set whose times were read in `zone` starts with that calendar time zone as its
+    own (the desk's clock: its weeks, business hours and shown times)."""
+    _write(con, dataset_id(con, dataset), {"calendar": {"timezone": zone}}, None)
+
+
 def forget_dataset_settings(
     con: duckdb.DuckDBPyConnection, dataset: str, defaults: Path | None
 ) -> DatasetSettings:

@@ -14,6 +14,7 @@ from dashboard import texts
 from dashboard.pages import PAGES
 from ingest.load import ingest_files
 from store.connection import open_store
+from store.dataset_settings import save_dataset_settings
 from tests.conftest import (
     APP,
     chart_values,
@@ -173,7 +174,6 @@ def test_every_page_runs_on_a_non_canonical_log(app, tmp_path: Path, spec) -> No
 
 
 def test_overview_numbers_equal_the_cli(app, sample_db: Path) -> None:
-    from ticketloop.api import Store
 
     doc = Store(sample_db).datasets()[0]
     at = app(sample_db)
@@ -286,13 +286,14 @@ def test_conformance_page_shows_the_fitness_check_conformance_gives(
 
     from mining.conformance import check_conformance
     from mining.selection import Selection
-    from store.settings import load_settings, save_settings, settings_path
 
     accepted = ("skipped: Classified",)
     flow = name_designed_flow(writable_sample_db, accepted)
-    settings = load_settings(settings_path(writable_sample_db))  # the desk's clock: Madrid
+    store = Store(writable_sample_db)
+    settings = store.settings_of("helpdesk")  # the desk's clock: Madrid, its own setting
     calendar = replace(settings.calendar, timezone="Europe/Madrid")
-    save_settings(replace(settings, calendar=calendar), settings_path(writable_sample_db))
+    with open_store(writable_sample_db) as con:
+        save_dataset_settings(con, "helpdesk", replace(settings, calendar=calendar), store.config)
     at = app(writable_sample_db)
     at.switch_page(CONFORMANCE.script).run()
     assert not at.exception, at.exception
@@ -310,7 +311,6 @@ def test_conformance_page_shows_the_fitness_check_conformance_gives(
     timeline = at.dataframe[2].value
     assert timeline["step"].tolist() == list(range(1, len(timeline) + 1))
     # in the settings' time zone and levels as the CLI writes them
-    from ticketloop.api import Store
 
     ticket = Store(writable_sample_db).ticket(at.selectbox(key="conf_ticket").value)
     first = ticket.events.iloc[0]["ts"].tz_convert("Europe/Madrid")
@@ -463,7 +463,6 @@ def test_the_weekly_review_follows_the_picked_week(app, writable_sample_db: Path
     from mining.kpis import BY_NAME
     from mining.selection import Selection
     from store.settings import Settings
-    from ticketloop.api import Store
 
     Store(writable_sample_db).add_change("helpdesk", "2025-04-07", "Knowledge base rollout")
     at = app(writable_sample_db)
@@ -509,7 +508,6 @@ SETTINGS = next(p for p in PAGES if p.module == "settings")
 def test_the_change_log_on_the_settings_page(app, writable_sample_db: Path) -> None:
     from datetime import date
 
-    from ticketloop.api import Store
 
     at = app(writable_sample_db)
     at.switch_page(SETTINGS.script).run()
@@ -738,7 +736,6 @@ def test_kpi_trends_read_signals_after_a_recorded_change_as_its_effect(
     after it those of the phase it starts."""
     import shutil
 
-    from ticketloop.api import Store
 
     db = tmp_path / "real.duckdb"
     shutil.copy(real_helpdesk_db, db)

@@ -196,3 +196,27 @@ def test_the_settings_page_edits_the_selected_data_set_only(
     assert store.settings_of("vendor").calendar.timezone == "Europe/Rome"
     assert store.settings_of("incidents").accepted_deviations == ()
     assert store.settings_of("incidents").calendar.timezone == "Europe/Madrid"
+
+
+def test_a_new_data_set_read_in_a_zone_keeps_it_as_its_calendars(tmp_path: Path) -> None:
+    """Times without an offset read in the desk's zone: the new data set shows them on that
+    clock (not as UTC), and an appended file or another data set does not change it."""
+    export = write(
+        tmp_path / "madrid.csv",
+        "case_id,activity,timestamp\nT1,Created,2025-01-06 06:12:00\nT1,Resolved,2025-01-06 09:00:00\n",
+    )
+    db = tmp_path / "desk.duckdb"
+    loaded = CliRunner().invoke(
+        cli, ["ingest", str(export), "--db", str(db), "--timezone", "Europe/Madrid"]
+    )
+    assert loaded.exit_code == 0, loaded.output
+    assert "data set 'madrid' keeps Europe/Madrid as its calendar's time zone" in loaded.output
+    assert Store(db).settings_of("madrid").calendar.timezone == "Europe/Madrid"
+    shown = CliRunner().invoke(cli, ["ticket", "T1", "--db", str(db)])
+    assert "2025-01-06 06:12" in shown.output and "07:12" not in shown.output
+    assert rows(db, "SELECT min(ts) FROM events")[0][0].hour == 5  # stored in UTC
+    other = write(
+        tmp_path / "other.csv", "case_id,activity,timestamp\nU1,Created,2025-01-06 06:12:00\n"
+    )
+    Store(db).load(other, dataset="other")  # no zone given: UTC, the defaults'
+    assert Store(db).settings_of("other").calendar.timezone == "UTC"
