@@ -272,6 +272,10 @@ ESC_NO_ESCALATION_SOURCE = "`Escalated` activity or support levels"
 ESC_METRIC_ESCALATED = "Escalated tickets"
 ESC_METRIC_NEEDLESS = "Needless escalations"
 ESC_NOT_MEASURED = "Bounce-backs, push-to-front and needless escalations are not measured: {why}."
+ESC_MOVES_NOT_MEASURED = (
+    "Escalations, ping-pong, bounce-backs, push-to-front and needless escalations are not"
+    " measured: {why}."
+)
 ESC_METRIC_PING_PONG = "Ping-pong tickets"
 ESC_METRIC_EXTRA = "Extra time to resolution"
 ESC_METRIC_CSAT = "CSAT gap"

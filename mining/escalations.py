@@ -30,6 +30,14 @@ _KNOWN = (
     " (SELECT activity_id FROM activities WHERE list_contains($outside, name))"
 )
 _FORMATS = "SELECT DISTINCT format FROM source_files WHERE dataset_id = $d AND format <> ''"
+# The activities that move a ticket between agents and levels: not work on it.
+MOVES = ("Assigned", "Escalated", "De-escalated")
+# Below this many de-escalated tickets, none showing work may be chance; with at least so many,
+# a share of them worked below MIN_WORKED_SHARE cannot be the process but a log without the work.
+MIN_DE_ESCALATED = 20
+MIN_WORKED_SHARE = 0.05
+# Where a user maps a label of the log to a canonical activity, without loading it again.
+MAP_IT = "on the Data page, or with ticketloop map"
 # The whole selection's columns of escalation_breakdowns.sql, on every row.
 _SELECTION_COLUMNS = ["needless_tickets", *(f"{kind}_examples" for kind in KINDS)]
 
@@ -52,9 +60,12 @@ class Escalations:
     push_to_front_share: float
     teams_known: bool  # some event of the agents' side names a team (ping-pong needs teams)
     levels_known: bool  # some event of the agents' side carries a support level
+    # why escalated, de-escalated and ping-pong tickets cannot be told on this data set
+    # (`flat_only`: flat exports alone); None when they can, as the counts then are
+    moves_not_measured: str | None
     # why needless escalations cannot be told on this data set (mining.kpis.unusable_kpis: no
-    # `De-escalated` event or fall in level, and no categories; `work_unseen`: flat exports
-    # only); None when they can
+    # `De-escalated` event or fall in level, and no categories; `flat_only`; `work_unseen`: no
+    # second-level work on de-escalated tickets); None when they can
     needless_not_measured: str | None
     example_tickets: dict[str, list[str]]  # per kind: up to five case ids
     cost: pd.DataFrame
@@ -74,19 +85,51 @@ class Escalations:
         return rows.drop(columns="dimension").reset_index(drop=True)
 
 
-def work_unseen(con: duckdb.DuckDBPyConnection, dataset_id: int, dataset: str) -> str | None:
-    """Why bounce-backs cannot be told on a data set loaded from flat vendor exports alone (they
-    show no second-level work, nor the moves between teams); None when some file is not one."""
+def flat_only(con: duckdb.DuckDBPyConnection, dataset_id: int) -> str | None:
+    """Why escalations, ping-pong and bounce-backs cannot be told on a data set loaded from flat
+    vendor exports alone (they show neither the moves between teams nor second-level work); None
+    when some file is not one."""
     formats = sorted(r[0] for r in con.execute(_FORMATS, {"d": dataset_id}).fetchall())
     if not formats or not set(formats) <= FLAT_FORMATS.keys():
         return None
     flat = ", ".join(FLAT_FORMATS[f] for f in formats)
     return (
         f"the data set holds only flat ticket exports ({flat}), which record neither moves between"
-        " teams nor second-level work: a bounce-back cannot be told from a worked de-escalation"
-        f" (load the tool's history into it: ticketloop ingest FILE --dataset {dataset}, FILE"
-        f" being its {', '.join(HISTORIES[:-1])} or {HISTORIES[-1]})"
+        " teams nor second-level work: escalations and ping-pong cannot be seen, nor a bounce-back"
+        " told from a worked de-escalation (load the tool's history into it: ticketloop ingest"
+        f" FILE --dataset {_name(con, dataset_id)}, FILE being its"
+        f" {', '.join(HISTORIES[:-1])} or {HISTORIES[-1]})"
     )
+
+
+def work_unseen(con: duckdb.DuckDBPyConnection, dataset_id: int) -> str | None:
+    """Why bounce-backs cannot be told on a data set whose de-escalated tickets show no work at
+    the second level (a history without its agents' notes or worklogs: every de-escalation would
+    read as a bounce-back); None when enough of them do, or too few were de-escalated to judge."""
+    down, worked = con.execute(
+        sql_text("mining", "de_escalated_work.sql"),
+        {"d": dataset_id, "outside": list(OUTSIDE_AGENTS), "moves": list(MOVES)},
+    ).fetchall()[0]
+    if down < MIN_DE_ESCALATED or worked >= MIN_WORKED_SHARE * down:
+        return None
+    shown = (
+        f"only {worked:,} of the data set's {down:,} de-escalated tickets show"
+        if worked
+        else f"none of the data set's {down:,} de-escalated tickets shows"
+    )
+    return (
+        f"{shown} work at the second level (an `Investigation` or other"
+        " activity of a level 2+ team): a bounce-back cannot be told from a worked de-escalation"
+        f' (map the label of the agents\' notes or worklogs {MAP_IT}: [activities] "label" ='
+        ' "Investigation", or load the tool\'s work records into the data set: ticketloop ingest'
+        f" FILE --dataset {_name(con, dataset_id)})"
+    )
+
+
+def _name(con: duckdb.DuckDBPyConnection, dataset_id: int) -> str:
+    return con.execute(
+        "SELECT name FROM datasets WHERE dataset_id = $d", {"d": dataset_id}
+    ).fetchall()[0][0]
 
 
 def _flagged_tickets(
@@ -138,10 +181,8 @@ def escalations(
         push_to_front_share=push_to_front_share,
         teams_known=teams_known,
         levels_known=levels_known,
-        needless_not_measured=(
-            unusable_kpis(con, bound.dataset_id).get("needless_escalation_rate")
-            or work_unseen(con, bound.dataset_id, selection.dataset)
-        ),
+        moves_not_measured=flat_only(con, bound.dataset_id),
+        needless_not_measured=unusable_kpis(con, bound.dataset_id).get("needless_escalation_rate"),
         example_tickets={kind: list(whole[f"{kind}_examples"]) for kind in KINDS},
         cost=overall.drop(columns=["dimension", "value"]).reset_index(drop=True),
         breakdowns=frame[frame["dimension"] != "all"].reset_index(drop=True),

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import duckdb
 
 from mining.business_hours import use_calendar
-from mining.escalations import flag_tickets
+from mining.escalations import MAP_IT, flag_tickets, flat_only, work_unseen
 from mining.selection import Scope, Selection
 from mining.signals import MIN_POINTS, Limits, judge_phases
 from mining.weeks import JUDGED, NO_VALUE, Edges
@@ -637,8 +637,6 @@ def _reason(kpi: Kpi, value: object, weekly: bool) -> str | None:
     return f"no {kpi.population}{where}"
 
 
-# Where a user maps a label of the log to a canonical activity, without loading it again.
-MAP_IT = "on the Data page, or with ticketloop map"
 # Where a user gives a mapping file with a load (columns come only with the file).
 MAP_AT_LOAD = (
     "given with the upload on the Data page (as a new data set), or to ticketloop ingest --map"
@@ -654,6 +652,10 @@ def activity_counts(con: duckdb.DuckDBPyConnection, dataset_id: int) -> dict[str
             {"d": dataset_id},
         ).fetchall()
     )
+
+
+# The KPIs that rest on a ticket's moves between teams and levels.
+MOVES_KPIS = ("fcr_rate", "escalation_rate", "needless_escalation_rate", "handoffs_per_ticket")
 
 
 def unusable_kpis(
@@ -734,6 +736,11 @@ def unusable_kpis(
         for k in KPIS:
             if k.basis == "answered" or k.name == "survey_response_rate":
                 unusable[k.name] = "no survey answers in the data set"
+    # Flat exports show no move between teams; a history without work no bounce-back.
+    if flat := flat_only(con, dataset_id):
+        unusable |= dict.fromkeys(MOVES_KPIS, flat)
+    elif "needless_escalation_rate" not in unusable and (idle := work_unseen(con, dataset_id)):
+        unusable["needless_escalation_rate"] = idle
     return unusable
 
 

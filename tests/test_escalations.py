@@ -3,6 +3,7 @@ truth."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 from datetime import date
@@ -582,31 +583,80 @@ def test_level_words_in_a_team_s_name(team: str, level: int | None) -> None:
         assert found.fetchall() == [(level,)]
 
 
-def test_a_flat_export_gives_no_bounce_back_it_cannot_tell(
+def _fronts(db: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, str, list[str], dict]:
+    """The escalations command's JSON and text, the page's info lines and the KPIs' reasons."""
+    runner = CliRunner()
+    doc = json.loads(runner.invoke(cli, ["escalations", "--db", str(db), "--json"]).output)
+    text = runner.invoke(cli, ["escalations", "--db", str(db)]).output
+    kpis = json.loads(runner.invoke(cli, ["kpis", "--db", str(db), "--json"]).output)
+    monkeypatch.setenv("TICKETLOOP_DB", str(db))
+    st.cache_data.clear()
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    app.switch_page(next(p for p in PAGES if p.module == "escalations").script).run()
+    assert not app.exception, app.exception
+    return doc, text, [i.value for i in app.info], {k["kpi"]: k["reason"] for k in kpis["kpis"]}
+
+
+def test_a_flat_export_gives_no_move_it_cannot_show(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A Jira issue CSV alone shows neither moves between teams nor second-level work: the
-    command, its JSON and the page say that bounce-backs cannot be told, in one sentence."""
+    command, its JSON, the page and the KPIs that rest on moves say so in one sentence, where
+    they printed "escalated: none" and "ping-pong 0 (0.0%)"."""
     db = tmp_path / "flat.duckdb"
     mapping = load_mapping(SAMPLE / "helpdesk_levels.toml")
     ingest_files(db, [SAMPLE / "helpdesk_jira_issues.csv.gz"], dataset="jira", mapping=mapping)
-    runner = CliRunner()
-    doc = json.loads(runner.invoke(cli, ["escalations", "--db", str(db), "--json"]).output)
-    why = doc["needless_not_measured"]
+    doc, text, infos, reasons = _fronts(db, monkeypatch)
+    why = doc["moves_not_measured"]
     assert why.startswith("the data set holds only flat ticket exports (Jira issue CSV)")
-    assert "a bounce-back cannot be told from a worked de-escalation" in why
+    assert "nor a bounce-back told from a worked de-escalation" in why
     assert "ticketloop ingest FILE --dataset jira" in why
+    assert doc["needless_not_measured"] == why
+    assert [doc[f"{k}_tickets"] for k in KINDS] == [None] * 5
     assert doc["needless_escalation_rate"] is None
-    text = runner.invoke(cli, ["escalations", "--db", str(db)]).output
-    assert f"bounce-back, push-to-front and needless escalations: not measured, {why}\n" in text
-    monkeypatch.setenv("TICKETLOOP_DB", str(db))
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(next(p for p in PAGES if p.module == "escalations").script).run()
-    assert not at.exception, at.exception
-    assert texts.ESC_NOT_MEASURED.format(why=why) in [i.value for i in at.info]
+    assert text.splitlines()[1:] == [  # nothing else: no "escalated: none", no "ping-pong 0"
+        "",
+        "escalated, de-escalated, ping-pong, bounce-back, push-to-front and needless"
+        f" escalations: not measured, {why}",
+    ]
+    assert infos == [texts.ESC_MOVES_NOT_MEASURED.format(why=why)]
+    rest = ("fcr_rate", "escalation_rate", "needless_escalation_rate", "handoffs_per_ticket")
+    assert {k: reasons[k] for k in rest} == dict.fromkeys(rest, why)
     # with its history loaded too, the figures are back
     ingest_files(db, [SAMPLE / "helpdesk_jira_changelog.json.gz"], dataset="jira", mapping=mapping)
     with open_store(db) as con:
-        assert escalations(con, Selection("jira")).needless_not_measured is None
+        found = escalations(con, Selection("jira"))
+    assert (found.moves_not_measured, found.needless_not_measured) == (None, None)
+
+
+def test_a_history_without_work_gives_no_bounce_back_it_cannot_tell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample's Jira changelog without its worklogs and starts of progress: every one of its
+    1,211 de-escalated tickets would read as a bounce-back (332 with them); the fronts say why
+    none is counted, and escalations and ping-pong still are."""
+    raw = json.loads(gzip.decompress((SAMPLE / "helpdesk_jira_changelog.json.gz").read_bytes()))
+    for issue in raw["issues"]:
+        del issue["fields"]["worklog"]
+        for history in issue["changelog"]["histories"]:
+            history["items"] = [i for i in history["items"] if i["toString"] != "In Progress"]
+    bare = write(tmp_path / "changelog.json", json.dumps(raw))
+    db = tmp_path / "bare.duckdb"
+    mapping = load_mapping(SAMPLE / "helpdesk_levels.toml")
+    ingest_files(db, [bare], dataset="jira", mapping=mapping)
+    with open_store(db) as con:
+        assert escalations(con, Selection("jira")).bounce_back_tickets == 1211
+    doc, text, infos, reasons = _fronts(db, monkeypatch)
+    why = doc["needless_not_measured"]
+    assert why.startswith(
+        "none of the data set's 1,211 de-escalated tickets shows work at the second level"
+    )
+    assert "a bounce-back cannot be told from a worked de-escalation" in why
+    assert doc["moves_not_measured"] is None
+    assert (doc["escalated_tickets"], doc["ping_pong_tickets"]) == (1556, 171)
+    assert (doc["bounce_back_tickets"], doc["needless_escalation_rate"]) == (None, None)
+    assert f"bounce-back, push-to-front and needless escalations: not measured, {why}\n" in text
+    assert texts.ESC_NOT_MEASURED.format(why=why) in infos
+    assert reasons["needless_escalation_rate"] == why
+    assert reasons["escalation_rate"] is None

@@ -239,10 +239,13 @@ def test_jira_changelog_with_public_comments(db: Path) -> None:
         ("SD-101", "Escalated", "Group to a higher level", utc("2024-05-12 08:00:00"),
          "Hugo Torres"),
         ("SD-101", "Assigned", "Assignee set", utc("2024-05-12 14:20:00"), "Irene Castro"),
+        # she moves the issue she holds to In Progress: work; Hugo's on SD-102, not his, is not
+        ("SD-101", "Investigation", "Start progress", utc("2024-05-12 14:25:00"), "Irene Castro"),
         # her worklog, started 15:00 for 2 h 30 min: the work's end
         ("SD-101", "Investigation", "Worklog", utc("2024-05-12 17:30:00"), "Irene Castro"),
         ("SD-101", "Resolved", "Resolved", utc("2024-05-13 09:05:00"), "Irene Castro"),
         ("SD-102", "Ticket created", "Created", utc("2024-05-13 06:00:00"), "Customer"),
+        ("SD-102", "In Progress", "In Progress", utc("2024-05-13 06:20:00"), "Hugo Torres"),
         ("SD-102", "Rejected", "Declined", utc("2024-05-13 06:30:00"), "Hugo Torres"),
     ]  # fmt: skip
 
@@ -402,21 +405,34 @@ FLAT = {
 }
 
 
+# When each investigation began (the event before it), and by whom.
+BEGAN = """
+SELECT case_id, ts, resource FROM (
+    SELECT case_id, activity, lag(ts) OVER w AS ts, resource FROM event_log
+    WINDOW w AS (PARTITION BY case_key ORDER BY event_index)
+) WHERE activity = 'Investigation'
+"""
+
+
 @pytest.mark.parametrize("vendor", list(HISTORY))
 def test_the_history_export_gives_the_generic_logs_events(generated: dict, vendor: str) -> None:
     paths, lost = generated["exports"][vendor]
     db = generated["dir"] / f"{vendor}_history.duckdb"
     ingest_files(db, [paths[HISTORY[vendor]]], dataset="v", mapping=generated["mapping"])
-    got = Counter(
-        (_ticket(c), a, ts, r)
-        for c, a, ts, r in rows(db, "SELECT case_id, activity, ts, resource FROM event_log")
-    )
-    generic = Counter(
-        rows(
-            generated["dir"] / "generic.duckdb",
-            "SELECT case_id, activity, ts, resource FROM event_log",
+    log = "SELECT case_id, activity, ts, resource FROM event_log WHERE source_activity <> $s"
+    got = Counter((_ticket(c), a, ts, r) for c, a, ts, r in rows(db, log, {"s": "Start progress"}))
+    generic = Counter(rows(generated["dir"] / "generic.duckdb", log, {"s": ""}))
+    # Jira's starts of progress: an agent's, when an investigation of theirs began, as their work
+    # unless it came with a move to another team
+    started = Counter(
+        (_ticket(c), ts, r)
+        for c, ts, r in rows(
+            db,
+            "SELECT case_id, ts, resource FROM event_log WHERE source_activity = 'Start progress'",
         )
     )
+    assert started <= Counter(rows(generated["dir"] / "generic.duckdb", BEGAN))
+    assert bool(started) == (vendor == "jira")
     # what the vendor's history cannot hold, at the generic log's precision (seconds)
     left_out = Counter(lost)
     assert left_out <= generic

@@ -243,13 +243,20 @@ def escalations_json(analysis: Analysis, result: Escalations) -> dict[str, Any]:
         "dataset": analysis.selection.dataset,
         "selection": analysis.selection.describe(),
         "tickets": result.tickets,
-        "escalated_tickets": result.escalated_tickets,
-        "de_escalated_tickets": result.de_escalated_tickets,
-        "bounce_back_tickets": result.bounce_back_tickets,
-        "ping_pong_tickets": result.ping_pong_tickets,
-        "push_to_front_tickets": result.push_to_front_tickets,
-        "needless_escalation_tickets": result.needless_escalation_tickets,
+        # no count the data set cannot tell: null, and the reason beside
+        **{
+            f"{kind}_tickets": None if why else getattr(result, f"{kind}_tickets")
+            for kinds, why in (
+                (("escalated", "de_escalated", "ping_pong"), result.moves_not_measured),
+                (
+                    ("bounce_back", "push_to_front", "needless_escalation"),
+                    result.needless_not_measured,
+                ),
+            )
+            for kind in kinds
+        },
         "needless_escalation_rate": result.needless_escalation_rate,
+        "moves_not_measured": result.moves_not_measured,
         "needless_not_measured": result.needless_not_measured,
         "push_to_front_share": result.push_to_front_share,
         "example_tickets": result.example_tickets,
@@ -267,7 +274,12 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
         "bounce-back, push-to-front and needless escalations: not measured,"
         f" {result.needless_not_measured}"
     )
-    if escalated:
+    if result.moves_not_measured:
+        lines.append(
+            "escalated, de-escalated, ping-pong, bounce-back, push-to-front and needless"
+            f" escalations: not measured, {result.moves_not_measured}"
+        )
+    elif escalated:
         lines.append(
             f"escalated      {_int(escalated):>7}  {_share(escalated / result.tickets)} of tickets"
             f"{_eg(examples['escalated'])}"
@@ -301,13 +313,13 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
                 lines.append(f"  {LEVELS_HINT}")
         if result.needless_not_measured:
             lines.append(not_measured)
-    if result.teams_known:
+    if result.teams_known and not result.moves_not_measured:
         share = _share(result.ping_pong_tickets / result.tickets)
         lines.append(
             f"ping-pong      {_int(result.ping_pong_tickets):>7}  {share} of tickets"
             f"{_eg(examples['ping_pong'])}"
         )
-    else:
+    elif not result.teams_known:
         lines.append("ping-pong: absent, no event names a team")
     categories = result.by("category")
     if escalated and len(categories):

@@ -3,8 +3,8 @@ truth as the generic log: for Zendesk, ServiceNow, Freshdesk and Jira Service Ma
 ticket export and a history export (Zendesk also its satisfaction ratings), and the support levels
 of the desk's teams as a mapping file (`[levels]`). The histories record the second level's work
 (each `Investigation`) as each tool does: a Zendesk private comment, a ServiceNow version saved by
-the agent (a work note), a Freshdesk private note, a Jira worklog. Written ticket by ticket, as the generator
-streams them: `VendorExports` is a context manager with a `write(ticket)`.
+the agent (a work note), a Freshdesk private note, a Jira worklog (and the issue moved to "In
+Progress" when the agent starts work on it). Written ticket by ticket, as the generator streams them: `VendorExports` is a context manager with a `write(ticket)`.
 
 Each ticket's events are first walked into neutral `Update`s (who changed what, when); each vendor
 then only spells them its way. An event a history cannot hold (a rejection, an assignment that
@@ -758,7 +758,8 @@ _JIRA_JSON_TIME = "%Y-%m-%dT%H:%M:%S.000+0000"
 
 class _Jira:
     """The issue CSV (local times to the minute, repeated Comment columns) and the changelog of a
-    search with expand=changelog (UTC, public comments in the issues' fields)."""
+    search with expand=changelog (UTC, public comments and worklogs in the issues' fields; a
+    second-level agent moves the issue to In Progress when starting work on it)."""
 
     holds = HISTORY | {"Abandoned"}
 
@@ -776,6 +777,13 @@ class _Jira:
         histories: list[dict] = []
         comments: list[dict] = []
         worklogs: list[dict] = []
+        status, assignee = JIRA_STATUSES["new"], None
+
+        def transition(to: str) -> dict[str, str | None]:
+            nonlocal status
+            item, status = {"field": "status", "fromString": status, "toString": to}, to
+            return item
+
         for update in updates_of(ticket, self.holds, lost):
             if update.created:
                 continue  # the issue's `created` and `reporter` say it
@@ -785,10 +793,24 @@ class _Jira:
                 else {"displayName": reporter if update.actor == "Customer" else update.actor}
             )
             at = _fmt(update.at, _JIRA_JSON_TIME, UTC)
+            working = update.worked_since is not None and update.actor == assignee
+            if working and status != "In Progress":
+                # the agent holding it starts work on it: Start progress, when the work began
+                histories.append(
+                    {
+                        "id": str(len(histories) + 1),
+                        "created": _fmt(update.worked_since, _JIRA_JSON_TIME, UTC),
+                        "items": [transition("In Progress")],
+                        "author": author,
+                    }
+                )
             items = []
             for name, (old, new) in update.changes.items():
                 if name == "status":
-                    old, new = JIRA_STATUSES[old or "new"], JIRA_STATUSES[new or "new"]
+                    items.append(transition(JIRA_STATUSES[new or "new"]))
+                    continue
+                if name == "assignee":
+                    assignee = new
                 jira_field = {"group": "Team", "type": "Request Type"}.get(name, name)
                 items.append({"field": jira_field, "fromString": old, "toString": new})
             if update.reply:

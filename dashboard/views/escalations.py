@@ -54,6 +54,9 @@ def render(ctx: PageContext) -> None:
         )
     share = ctx.settings.push_to_front_share
     result = ctx.query(escalations, push_to_front_share=share)
+    if result.moves_not_measured:  # no count from exports that cannot show a move
+        st.info(texts.ESC_MOVES_NOT_MEASURED.format(why=result.moves_not_measured))
+        st.stop()
     _metrics(result)
     if result.needless_not_measured:
         st.info(texts.ESC_NOT_MEASURED.format(why=result.needless_not_measured))

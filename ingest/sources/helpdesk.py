@@ -97,6 +97,7 @@ LABEL_ACTIVITIES: dict[str, str] = {
     "Worklog": "Investigation",
     "Work note": "Investigation",
     "Saved by an agent": "Investigation",
+    "Start progress": "Investigation",  # Jira: "In Progress" by the agent holding the issue
 }
 
 # The columns every helpdesk reader outputs (all text); `case:` columns may follow.
@@ -119,7 +120,7 @@ OUTPUT_COLUMNS = (
 # initial (part of the ticket's creation), field, old, new, channel, csat (1-5).
 # Fields: created (new = its label), status, group, assignee, priority, type, reply, rating,
 # reassigned, reopened, kb_linked, kb_captured, work (an agent's record of work on the ticket: a
-# private comment or note, a work note, a worklog; new = its label).
+# private comment or note, a work note, a worklog, Jira's start of progress; new = its label).
 
 
 # --- recognising a file ---------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 -- The change rows of a Jira Service Management changelog export (see ingest/sources/helpdesk.py for
 -- what a change row is). Grain: one row per issue's creation, per changelog item of a tracked field,
--- per public comment ('reply'), and per internal comment and worklog ('work': the agents' record
--- of work; a worklog at its end, started plus time spent, else when it was logged); the reporter's
--- changes are the customer's.
+-- per public comment ('reply'), and per internal comment, worklog and start of progress ('work':
+-- the agents' record of work; a worklog at its end, started plus time spent, else when it was
+-- logged; a status change to "In Progress" by the issue's assignee of that moment, the agent
+-- holding it for its team, is also a 'work' row 'Start progress'); the reporter's changes are
+-- the customer's.
 -- Columns: case_id, ts, ts_text, line, seq, actor, actor_kind, initial, field, old, new, channel,
 -- csat (always NULL here).
 -- Parameters: $fields, $targets (Jira field name, lower case -> change field), $naive_formats,
@@ -56,6 +58,19 @@ rows AS (
     FROM comments
     UNION ALL
     SELECT case_id, line, reporter, ts_text, actor, 'work', NULL, 'Worklog', 3 FROM worklogs
+),
+-- the assignee at each row's moment ('' when unassigned), changes at that same moment included
+held AS (
+    SELECT *, last_value(CASE WHEN field = 'assignee' THEN coalesce(new, '') END IGNORE NULLS)
+        OVER (PARTITION BY case_id ORDER BY {ts} RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+        AS holder
+    FROM rows
+),
+worked AS (
+    SELECT case_id, line, reporter, ts_text, actor, field, old, new, k FROM held
+    UNION ALL
+    SELECT case_id, line, reporter, ts_text, actor, 'work', NULL, 'Start progress', 4
+    FROM held WHERE field = 'status' AND lower(new) = 'in progress' AND actor = holder
 )
 SELECT case_id, {ts} AS ts, ts_text, line,
     row_number() OVER (ORDER BY line, {ts}, k) AS seq, actor,
@@ -63,4 +78,4 @@ SELECT case_id, {ts} AS ts, ts_text, line,
          ELSE 'agent' END AS actor_kind,
     field = 'created' AS initial, field, old, new,
     NULL::VARCHAR AS channel, NULL::VARCHAR AS csat
-FROM rows
+FROM worked
