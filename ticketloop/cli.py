@@ -43,6 +43,14 @@ def common_options(command: Callable) -> Callable:
     )(command)
 
 
+config_option = click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings defaults file: the values a data set has not set itself (each keeps its own"
+    " in the store: ticketloop settings). Default: ticketloop.toml beside the store.",
+)
+
+
 def selection_options(command: Callable) -> Callable:
     """--dataset, --from, --to, the dimension filters and --config: the tickets a command looks
     at. The command receives them as one dict, `selection`, for `analysis_for`."""
@@ -61,12 +69,7 @@ def selection_options(command: Callable) -> Callable:
             help="Tickets created on or before this date (YYYY-MM-DD).",
         ),
         *(_filter_option(f) for f in FILTERS),
-        click.option(
-            "--config",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Settings defaults file: the values a data set has not set itself."
-            " Default: ticketloop.toml beside the store.",
-        ),
+        config_option,
     ]
     names = ("dataset", "start", "end", *(f.name for f in FILTERS), "config")
 
@@ -393,11 +396,7 @@ Without --dataset it shows every data set of the store.
     help="Make this BPMN file the data set's designed flow.",
 )
 @click.option("--forget", is_flag=True, help="Forget the data set's own values and flow.")
-@click.option(
-    "--config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The defaults file. Default: ticketloop.toml beside the store.",
-)
+@config_option
 @common_options
 def settings(
     dataset: str | None,
@@ -877,11 +876,7 @@ def conformance(
 @cli.command(short_help="One ticket's timeline and attributes.")
 @click.argument("ticket_id")
 @click.option("--dataset", help="Data set of the ticket. Default: the only one in the store.")
-@click.option(
-    "--config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Settings defaults file. Default: ticketloop.toml beside the store.",
-)
+@config_option
 @common_options
 def ticket(
     ticket_id: str, dataset: str | None, config: Path | None, db: Path, as_json: bool
@@ -912,12 +907,7 @@ def ticket(
     type=click.IntRange(1, 10_000),
     help="Largest file the Data page accepts (Streamlit's server.maxUploadSize).",
 )
-@click.option(
-    "--config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Settings defaults file: the values a data set has not set itself. Default:"
-    " ticketloop.toml beside the store.",
-)
+@config_option
 @common_options
 def dashboard(port: int, max_upload_mb: int, config: Path | None, db: Path, as_json: bool) -> None:
     """Start the dashboard (Streamlit) on http://localhost:PORT, reading --db. Ctrl+C or SIGTERM
