@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -41,6 +43,34 @@ def test_a_stable_desk_flags_about_one_percent_and_no_edge_week(stable: Store) -
     first = weekly[weekly["week"] == weekly["week"].min()]
     assert first.loc[first["kpi"] == "backlog", "week_status"].item() == "warm-up"
     assert first.loc[first["kpi"] == "tickets", "week_status"].item() == "judged"
+
+
+def test_a_log_cut_short_marks_its_last_weeks_outcomes_still_closing_never_flagged(
+    stable: Store, tmp_path: Path
+) -> None:
+    """The stable desk's export cut on Wednesday 2025-05-21 at noon, tickets still open: the week
+    before (ending less than the desk's 90th percentile of time to resolution, about 4 days,
+    before the cut) has its outcomes still closing; times counted when they happen stay judged."""
+    cut = tmp_path / "cut.csv"
+    end = datetime.fromisoformat("2025-05-21T12:00:00+02:00")
+    with (stable.path.parent / "helpdesk.csv").open(encoding="utf-8") as f:
+        rows = csv.reader(f)
+        kept = [next(rows), *(r for r in rows if datetime.fromisoformat(r[2]) < end)]
+    with cut.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(kept)
+    ingest_files(tmp_path / "cut.duckdb", [cut], dataset="cut")
+    weekly = Store(tmp_path / "cut.duckdb").select("cut").kpis(weekly=True).values
+    status = weekly.set_index([weekly["week"].astype(str), "kpi"])["week_status"]
+    outcomes = ["fcr_rate", "escalation_rate", "handoffs_per_ticket", "reopen_rate"]
+    for kpi in [*outcomes, "sla_resolution_met"]:
+        assert status[("2025-05-12", kpi)] == "still closing", kpi
+        assert status[("2025-05-05", kpi)] == "judged", kpi
+        assert status[("2025-05-19", kpi)] == "partial week", kpi
+    for kpi in ("ttr_median_hours", "frt_median_hours", "tickets"):
+        assert status[("2025-05-12", kpi)] == "judged", kpi
+    closing = weekly[weekly["week_status"] == "still closing"]
+    assert set(closing["week"].astype(str)) == {"2025-05-12"}
+    assert closing["signal"].isna().all() and closing["lower"].notna().all()
 
 
 def test_an_empty_week_has_no_headline(stable: Store) -> None:
