@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from application.review import next_steps
+from application.review import next_steps, quiet_week
 from ingest.load import ingest_files
 from mining.effect import RESAMPLES, _day_draws, _mean_draws, _quantile_draws, _row, holm
 from mining.signals import BEYOND, judge_phases
@@ -73,9 +73,13 @@ def test_a_log_cut_short_marks_its_last_weeks_outcomes_still_closing_never_flagg
     assert closing["signal"].isna().all() and closing["lower"].notna().all()
 
 
-def test_an_empty_week_has_no_headline(stable: Store) -> None:
+def test_an_empty_week_has_no_headline_and_says_it_is_not_judged(stable: Store) -> None:
     review = stable.select("stable").review(week="2025-W28")
     assert next_steps(review) == []
+    assert quiet_week(review) == "2025-W28 is not judged: no tickets were created that week."
+    busy = stable.select("stable").review(week="2025-W27")
+    assert {s.reading for s in next_steps(busy)} == {"better", "worse"}
+    assert all(s.reading in s.text or "off target" in s.text for s in next_steps(busy))
 
 
 def test_recording_a_second_change_leaves_the_first_phase_limits(stable: Store) -> None:
