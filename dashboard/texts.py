@@ -360,7 +360,8 @@ TRENDS_EFFECTS = "Before and after each process change"
 TRENDS_EFFECT_FAILED = "**{title}** ({date}): cannot be measured: {message}"
 TRENDS_EFFECT_CAPTION = (
     "Tickets created in the 6 weeks before a change against those created in the 6 weeks from "
-    "it; the interval is a 95% bootstrap interval of the difference over tickets."
+    "it; the interval is a 95% bootstrap interval of the difference, resampling days of "
+    "creation (a day's tickets share its queue)."
 )
 BOTTLENECKS_BUSINESS = "Business hours only"
 BOTTLENECKS_BUSINESS_HELP = "Count waiting on the business calendar of the Settings page."

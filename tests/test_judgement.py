@@ -148,7 +148,7 @@ def test_placebo_changes_get_a_verdict_about_as_rarely_as_holm_promises(
     placebo_verdicts: dict[str, list[str]],
 ) -> None:
     """At most 5% of changes with any false verdict: one of 15 allowed. Tickets resampled one
-    by one (not days), 11 of 15 got one on this log's 3,000-ticket twin."""
+    by one (not days), 6 of 15 got one on this log."""
     assert sum(bool(kpis) for kpis in placebo_verdicts.values()) <= 1
 
 
