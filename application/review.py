@@ -22,7 +22,7 @@ from application.format import kpi_value as _fmt
 from application.format import missing as _missing
 from mining.kpis import BETTER, KPIS, WORSE, KpiReport, TicketKpis, direction, limits_basis
 from mining.selection import Selection
-from mining.weeks import JUDGED, SMALL
+from mining.weeks import JUDGED, PARTIAL, SMALL
 from store.errors import MiningError, TicketloopError
 from store.settings import Settings
 
@@ -165,7 +165,7 @@ def _created_weeks(frame: pd.DataFrame) -> pd.Series:
 
 def pick_week(weekly: KpiReport, week: str = "last") -> date:
     """The Monday of ISO week `week` ('2025-W14'), or with 'last' of the last complete week with
-    tickets created (its only week when the data spans under two). TicketloopError for a week
+    tickets created, not a partial one (its only week when the data spans under two). TicketloopError for a week
     that is not an ISO week or has no data."""
     frame = weekly.values
     created = _created_weeks(frame)
@@ -173,6 +173,12 @@ def pick_week(weekly: KpiReport, week: str = "last") -> date:
     if week == "last":
         latest = frame["week"].max()
         monday = min(created.max(), latest - timedelta(days=7))
+        partial = set(
+            frame.loc[(frame["kpi"] == "tickets") & (frame["week_status"] == PARTIAL), "week"]
+        )
+        whole = created[(created <= monday) & ~created.isin(partial)]
+        if not whole.empty:  # the data's last creation day may end it midweek: the one before
+            monday = whole.max()
         if monday not in weeks:  # under two weeks of data: its only week
             monday = created.max()
     else:

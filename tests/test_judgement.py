@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from application.review import next_steps, quiet_week
+from application.review import next_steps, pick_week, quiet_week
 from ingest.load import ingest_files
 from mining.effect import RESAMPLES, _day_draws, _mean_draws, _quantile_draws, _row, holm
 from mining.signals import BEYOND, judge_phases
@@ -71,6 +71,27 @@ def test_a_log_cut_short_marks_its_last_weeks_outcomes_still_closing_never_flagg
     closing = weekly[weekly["week_status"] == "still closing"]
     assert set(closing["week"].astype(str)) == {"2025-05-12"}
     assert closing["signal"].isna().all() and closing["lower"].notna().all()
+
+
+def test_the_last_complete_week_is_not_the_one_ticket_creation_stops_in(
+    stable: Store, tmp_path: Path
+) -> None:
+    """Tickets created up to Wednesday 2025-05-21, all their events kept (as the public Helpdesk
+    log, whose tickets stop being created weeks before its last event): the review's last week
+    is the one before, 2025-W20, not the partial 2025-W21."""
+    end = datetime.fromisoformat("2025-05-21T12:00:00+02:00")
+    with (stable.path.parent / "helpdesk.csv").open(encoding="utf-8") as f:
+        rows = csv.reader(f)
+        header, events = next(rows), list(rows)
+    opened = {
+        r[0] for r in events if r[1] == "Ticket created" and datetime.fromisoformat(r[2]) < end
+    }
+    cut = tmp_path / "created.csv"
+    with cut.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header, *(r for r in events if r[0] in opened)])
+    ingest_files(tmp_path / "created.duckdb", [cut], dataset="cut")
+    report = Store(tmp_path / "created.duckdb").select("cut").kpis(weekly=True)
+    assert pick_week(report) == date(2025, 5, 12)
 
 
 def test_an_empty_week_has_no_headline_and_says_it_is_not_judged(stable: Store) -> None:
