@@ -20,9 +20,9 @@ from application.flow import FlowFit
 from application.format import heading as _heading
 from application.format import kpi_value as _fmt
 from application.format import missing as _missing
-from mining.kpis import KPIS, KpiReport, TicketKpis, limits_basis
+from mining.kpis import BETTER, KPIS, WORSE, KpiReport, TicketKpis, direction, limits_basis
 from mining.selection import Selection
-from mining.weeks import JUDGED
+from mining.weeks import JUDGED, PARTIAL, SMALL
 from store.errors import MiningError, TicketloopError
 from store.settings import Settings
 
@@ -51,6 +51,20 @@ class Review:
     after_resolution: pd.DataFrame | None = None
     flow_reason: str | None = None  # why the designed flow is not put on these tickets
     limits_basis: str = ""  # where the limits come from, in words (mining.kpis.limits_basis)
+    directions: dict[str, str] = field(default_factory=dict)  # KPI -> higher or lower is better
+    min_tickets: int = 0  # [kpis] min_tickets: a week on fewer is not judged
+
+
+@dataclass(frozen=True)
+class Step:
+    """One sentence of what to look at next and how it reads for its KPI: `reading` better,
+    worse, or anything else (up, down) for a move with no better side (drawn grey)."""
+
+    text: str
+    reading: str
+
+
+QUIET = "Nothing off target, no signal and no large move this week."
 
 
 def iso_week(day: date) -> str:
@@ -151,7 +165,7 @@ def _created_weeks(frame: pd.DataFrame) -> pd.Series:
 
 def pick_week(weekly: KpiReport, week: str = "last") -> date:
     """The Monday of ISO week `week` ('2025-W14'), or with 'last' of the last complete week with
-    tickets created (its only week when the data spans under two). TicketloopError for a week
+    tickets created, not a partial one (its only week when the data spans under two). TicketloopError for a week
     that is not an ISO week or has no data."""
     frame = weekly.values
     created = _created_weeks(frame)
@@ -159,6 +173,12 @@ def pick_week(weekly: KpiReport, week: str = "last") -> date:
     if week == "last":
         latest = frame["week"].max()
         monday = min(created.max(), latest - timedelta(days=7))
+        partial = set(
+            frame.loc[(frame["kpi"] == "tickets") & (frame["week_status"] == PARTIAL), "week"]
+        )
+        whole = created[(created <= monday) & ~created.isin(partial)]
+        if not whole.empty:  # the data's last creation day may end it midweek: the one before
+            monday = whole.max()
         if monday not in weeks:  # under two weeks of data: its only week
             monday = created.max()
     else:
@@ -217,6 +237,8 @@ def assemble_review(
         transitions=waits.transitions if waits is not None else None,
         after_resolution=waits.after_resolution if waits is not None else None,
         limits_basis=limits_basis(settings),
+        directions={k.name: direction(k.name, settings) for k in KPIS},
+        min_tickets=settings.min_tickets,
     )
 
 
@@ -317,11 +339,12 @@ def _judged(row: pd.Series | None) -> bool:
     return row is not None and row["week_status"] == JUDGED
 
 
-def next_steps(review: Review) -> list[str]:
-    """Plain sentences: the KPIs off target, the signals (better or worse) and the largest moves
-    this week, of judged week values only; a move only when last week's is judged too."""
+def next_steps(review: Review) -> list[Step]:
+    """Plain sentences: the KPIs off target (worse), the signals and the largest moves this week
+    (better or worse, in words), of judged week values only; a move only when last week's is
+    judged too."""
     week, last = review.week, review.week - timedelta(days=7)
-    found: list[tuple[float, str]] = []
+    found: list[tuple[float, Step]] = []
     for kpi in KPIS:
         rows = _week_rows(review, kpi.name)
         now, before = _value_at(rows, week), _value_at(rows, last)
@@ -340,31 +363,45 @@ def next_steps(review: Review) -> list[str]:
         target = review.targets.get(kpi.name)
         if now["status"] == "off" and target:
             gap = abs(now["value"] - target.target) / (abs(target.target) or 1)
-            found.append(
-                (
-                    gap,
-                    f"{title} is off target: {value} against {_fmt(target.target, kpi.unit, like=now['value'])}.{named}",
-                )
-            )
+            text = f"{title} is off target: {value} against {_fmt(target.target, kpi.unit, like=now['value'])}.{named}"
+            found.append((gap, Step(text, WORSE)))
         if not _missing(now["signal"]):
-            found.append(
-                (
-                    1.0,
-                    f"{title} at {value} is a signal ({now['signal']}, {now['direction']}),"
-                    f" not noise.{named}",
-                )
-            )
+            text = f"{title} at {value} is a signal ({now['signal']}, {now['direction']}), not noise.{named}"
+            found.append((1.0, Step(text, now["direction"])))
         if _judged(before) and before["value"]:
             move = (now["value"] - before["value"]) / abs(before["value"])
             if abs(move) >= 0.25 and kpi.kind != "count":
-                found.append(
-                    (
-                        abs(move),
-                        f"{title} moved {move:+.0%} since last week ({_fmt(before['value'], kpi.unit, like=now['value'])} to {value}).{named}",
-                    )
+                reading = (
+                    BETTER if (move > 0) == (review.directions[kpi.name] == "higher") else WORSE
                 )
+                text = f"{title} moved {move:+.0%} since last week ({_fmt(before['value'], kpi.unit, like=now['value'])} to {value}), {reading}.{named}"
+                found.append((abs(move), Step(text, reading)))
     found.sort(key=lambda x: -x[0])
     return [s for _, s in found[:8]]
+
+
+def quiet_week(review: Review) -> str:
+    """What the review says when `next_steps` finds nothing: that the week is not judged (no
+    ticket created, too few, or an edge week; mining.weeks) when none of its values is, else that
+    nothing is off target, signalled or moved."""
+    name = iso_week(review.week)
+    tickets = _value_at(_week_rows(review, "tickets"), review.week)
+    created = 0 if tickets is None or _missing(tickets["value"]) else int(tickets["value"])
+    if not created:
+        return f"{name} is not judged: no tickets were created that week."
+    statuses = {
+        r["week_status"]
+        for r in (_value_at(_week_rows(review, k.name), review.week) for k in KPIS)
+        if r is not None
+    }
+    if JUDGED in statuses:
+        return QUIET
+    if tickets["week_status"] == SMALL:
+        return (
+            f"{name} is not judged: {created:,} tickets created, fewer than the {review.min_tickets:,}"
+            " a week needs ([kpis] min_tickets)."
+        )
+    return f"{name} is not judged: the data covers it only in part ({tickets['week_status']})."
 
 
 def baseline(review: Review) -> str:

@@ -188,9 +188,10 @@ def _tile(row: dict) -> None:
         notes.append(texts.REVIEW_STATUS[row["status"]])
     if row["signal"]:
         reading = row["direction"]
-        colour = {"better": "green", "worse": "red"}.get(reading, "gray")
         notes.append(
-            texts.REVIEW_SIGNAL.format(colour=colour, signal=row["signal"], reading=reading)
+            texts.REVIEW_SIGNAL.format(
+                colour=colour_name(reading), signal=row["signal"], reading=reading
+            )
         )
     st.markdown(" ".join(notes))
     if row["value"] is None and row["reason"]:
@@ -211,3 +212,8 @@ def link(module: str, text: str) -> None:
         st.caption(text)
     else:
         st.page_link(spec.script, label=text, icon=spec.icon)
+
+
+def colour_name(reading: str | None) -> str:
+    """Streamlit's Markdown colour of a reading: green better, red worse, else gray."""
+    return {"better": "green", "worse": "red"}.get(reading or "", "gray")

@@ -21,6 +21,7 @@ from application.review import (
     kpi_series,
     next_steps,
     not_computed,
+    quiet_week,
     scorecard_rows,
 )
 from dashboard import charts, texts
@@ -39,6 +40,9 @@ TREND_KPIS = (
 )
 TEMPLATE = "plotly_white"
 STATUS_COLOURS = {"on": "#2ca02c", "near": "#ff7f0e", "off": "#d62728"}
+# Text of a bullet by its reading: green better, red worse, grey else; darker than the charts'
+# markers so that the words read on white (contrast over 4.5:1); the words say it too.
+READING_TEXT = {"better": "#1a7f37", "worse": "#c62828", None: "#595959"}
 
 
 def review_document(review: Review) -> tuple[str, str]:
@@ -231,9 +235,15 @@ def render_review(review: Review) -> str:
     """The whole review as one HTML document."""
     steps = next_steps(review)
     steps_html = (
-        "<ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in steps) + "</ul>"
+        "<ul>"
+        + "".join(
+            f"<li style='color:{READING_TEXT.get(s.reading, READING_TEXT[None])}'>"
+            f"{html.escape(s.text)}</li>"
+            for s in steps
+        )
+        + "</ul>"
         if steps
-        else "<p>Nothing off target, no signal and no large move this week.</p>"
+        else f"<p>{html.escape(quiet_week(review))}</p>"
     )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Weekly review {iso_week(review.week)} · {html.escape(review.dataset)}</title>

@@ -425,6 +425,12 @@ def test_weekly_review_is_the_landing_page_and_matches_the_kpis(app, sample_db: 
         label = kpi.meaning[:1].upper() + kpi.meaning[1:]
         assert metrics[label] == fmt.kpi_value(value, kpi.unit)
     assert at.caption[0].value.startswith(f"Week {review.week:%G-W%V}")
+    # what to look at next: each bullet coloured as its words read (green better, red worse)
+    from application.review import next_steps
+
+    colours = {"better": "green", "worse": "red"}
+    bullets = [f"- :{colours.get(s.reading, 'gray')}[{s.text}]" for s in next_steps(review)]
+    assert bullets and "\n".join(bullets) in [m.value for m in at.markdown]
     # its top bottlenecks leave the waits after resolution out, in the report's words
     from dashboard.report import left_out_waits
 

@@ -49,6 +49,19 @@ def test_the_review_is_self_contained(review: Path) -> None:
     )
 
 
+def test_the_review_colours_each_bullet_as_its_words_read(review: Path) -> None:
+    """Green better, red worse (off target is worse), in shades that read on white; the words
+    say it too."""
+    from dashboard.report import READING_TEXT
+
+    text = review.read_text(encoding="utf-8")
+    bullets = re.findall(r"<li style='color:(#\w+)'>(.*?)</li>", text.split("<h2>Scorecard")[0])
+    assert {colour for colour, _ in bullets} == {READING_TEXT["better"], READING_TEXT["worse"]}
+    for colour, words in bullets:
+        reading = "better" if colour == READING_TEXT["better"] else "worse"
+        assert f", {reading}" in words or (reading == "worse" and "off target" in words), words
+
+
 def test_the_review_ranks_deviations_and_bottlenecks_with_tickets(review: Path) -> None:
     text = review.read_text(encoding="utf-8")
     for heading in ("Top deviations from the designed flow", "Top bottlenecks"):

@@ -383,9 +383,10 @@ class Analysis:
 
     def kpis(self, *, weekly: bool = False, by: str | None = None) -> Any:
         """Every KPI of the selection (a mining.kpis.KpiReport; `.to_json(...)`, `.value(name)`,
-        `.values` as a DataFrame): totals, or one row per ISO week with targets, XmR limits and
-        signals (the baseline ends at the data set's last change), optionally by channel,
-        priority, team, category or level."""
+        `.values` as a DataFrame): totals, or one row per ISO week with targets, a week status
+        (mining.weeks) and, for judged weeks, XmR limits and signals by phase (each recorded
+        change starts one; earlier phases keep their limits), optionally by channel, priority,
+        team, category or level."""
         from mining.kpis import compute_kpis
         from store.changes import list_changes
 
@@ -398,8 +399,10 @@ class Analysis:
 
     def change_effect(self, change_id: int, *, weeks_before: int = 6, weeks_after: int = 6) -> Any:
         """Every KPI of the tickets created in the weeks before change `change_id` against those
-        created in the weeks from it, with 95% bootstrap intervals (mining.effect.ChangeEffect);
-        and the share of tickets that fit the designed flow, when the flow is put on the log."""
+        created in the weeks from it (mining.effect.ChangeEffect): 95% bootstrap intervals that
+        resample days of creation (tickets of a day share its queue) and verdicts Holm-corrected
+        over the KPIs judged together; and the share of tickets that fit the designed flow, when
+        the flow is put on the log."""
         from application.effect import change_effect
         from store.changes import get_change
 

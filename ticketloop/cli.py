@@ -1035,11 +1035,14 @@ def main() -> None:
 @common_options
 def kpis(selection: dict[str, Any], weekly: bool, by: str | None, db: Path, as_json: bool) -> None:
     """Compute every KPI of the selected tickets (definitions in the README), each against its
-    target in ticketloop.toml (on, near: within 10%, off). --weekly gives one row per ISO week
-    in the calendar's time zone, each KPI counted in the week of its closing event, with
-    process-behaviour (XmR) limits from a baseline (the first 12 weeks, or the weeks before the
-    last change) and the points that signal a real change. Values that cannot be computed are
-    null with a reason (e.g. no survey answers).
+    target in the data set's settings (on, near: within 10%, off). --weekly gives one row per ISO
+    week in the calendar's time zone, each KPI counted in the week of its closing event, with a
+    week status: partial week, warm-up, still closing (its tickets have not had time to close),
+    small basis (under [kpis] min_tickets or min_answers), or judged. Only judged weeks get
+    process-behaviour (XmR) limits and signals (better or worse): each phase (the data's start
+    and every recorded change) has limits of its own from its first 12 judged weeks
+    ([kpis] baseline_weeks, 8 at least), the backlog limits on its week-to-week change. Values
+    that cannot be computed are null with a reason (e.g. no survey answers).
     """
     from application.format import kpi_value
 
@@ -1171,8 +1174,9 @@ def change_effect(
 ) -> None:
     """Compare every KPI of the tickets created in the weeks before the change's date with
     those created in the weeks from it: before, after, difference, relative difference, a 95%
-    bootstrap interval of the difference over tickets (1,000 seeded resamples) and the verdict
-    (better or worse when the interval excludes zero, read with the KPI's direction; else no
+    bootstrap interval of the difference (1,000 seeded resamples of the days of creation:
+    tickets of a day share its queue) and the verdict (better or worse when the change survives
+    Holm's correction for the KPIs judged together, read with the KPI's direction; else no
     clear change).
     """
     from ticketloop.api import Store

@@ -48,7 +48,11 @@ def render(ctx: PageContext) -> None:
     )
     st.subheader(texts.REVIEW_CHANGED)
     steps = weekly.next_steps(review)
-    st.markdown("\n".join(f"- {s}" for s in steps) if steps else texts.REVIEW_QUIET)
+    st.markdown(
+        "\n".join(f"- :{parts.colour_name(s.reading)}[{s.text}]" for s in steps)
+        if steps
+        else weekly.quiet_week(review)
+    )
 
     st.subheader(texts.REVIEW_SCORECARD)
     rows = weekly.scorecard_rows(review)
