@@ -67,11 +67,10 @@ def dataset_settings(
     exists) over the built-in ones. SettingsError naming the file or data set, key and fix."""
     d = dataset_id(con, dataset)
     file_doc = read_document(defaults)
+    own_doc = _own_document(con, d)
     row = con.execute(
-        "SELECT document, flow_name, flow_bpmn FROM dataset_settings WHERE dataset_id = $d",
-        {"d": d},
+        "SELECT flow_name, flow_bpmn FROM dataset_settings WHERE dataset_id = $d", {"d": d}
     ).fetchall()
-    own_doc = tomllib.loads(row[0][0]) if row else {}
     merged = {
         section: file_doc.get(section, {}) | own_doc.get(section, {})
         for section in file_doc.keys() | own_doc.keys()
@@ -82,8 +81,8 @@ def dataset_settings(
     sources[FLOW_KEY] = BUILT_IN
     sources |= {f"{s}.{k}": str(defaults) for s, table in file_doc.items() for k in table}
     sources |= {f"{s}.{k}": OWN for s, table in own_doc.items() for k in table}
-    if row and row[0][2] is not None:
-        flow = DesignedFlow(row[0][1], bytes(row[0][2]), f"data set '{dataset}'")
+    if row and row[0][1] is not None:
+        flow = DesignedFlow(row[0][0], bytes(row[0][1]), f"data set '{dataset}'")
         settings = replace(settings, designed_flow=flow)
         sources[FLOW_KEY] = OWN
     return DatasetSettings(dataset, settings, sources, defaults if file_doc else None)
@@ -92,8 +91,9 @@ def dataset_settings(
 def save_dataset_settings(
     con: duckdb.DuckDBPyConnection, dataset: str, settings: Settings, defaults: Path | None
 ) -> DatasetSettings:
-    """Make `settings` those of `dataset`: the values that differ from the defaults it inherits,
-    and its designed flow when that differs from theirs, are kept as its own; the settings now.
+    """Make `settings` those of `dataset`: the values it set itself before and those that differ
+    from the defaults it inherits, and its designed flow when that differs from theirs, are kept
+    as its own (a value it set stays its own when it equals a default); the settings now.
     SettingsError naming the key and the fix, and nothing written, when a value is wrong."""
     d = dataset_id(con, dataset)
     settings_of(settings_document(settings), f"the settings of data set '{dataset}'", None)
@@ -103,10 +103,17 @@ def save_dataset_settings(
         else Settings()
     )
     theirs = settings_document(inherited)
+    before = _own_document(con, d)
     own = {
-        section: changed
+        section: kept
         for section, table in settings_document(settings).items()
-        if (changed := {k: v for k, v in table.items() if theirs[section].get(k) != v})
+        if (
+            kept := {
+                k: v
+                for k, v in table.items()
+                if k in before.get(section, {}) or theirs[section].get(k) != v
+            }
+        )
     }
     flow = settings.designed_flow
     keep_flow = flow is not None and (
@@ -152,6 +159,14 @@ def forget_dataset_settings(
         "DELETE FROM dataset_settings WHERE dataset_id = $d", {"d": dataset_id(con, dataset)}
     )
     return dataset_settings(con, dataset, defaults)
+
+
+def _own_document(con: duckdb.DuckDBPyConnection, d: int) -> dict[str, Any]:
+    """The values data set `d` sets itself, as a settings document ({} for none)."""
+    row = con.execute(
+        "SELECT document FROM dataset_settings WHERE dataset_id = $d", {"d": d}
+    ).fetchall()
+    return tomllib.loads(row[0][0]) if row else {}
 
 
 def _write(

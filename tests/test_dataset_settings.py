@@ -220,3 +220,27 @@ def test_a_new_data_set_read_in_a_zone_keeps_it_as_its_calendars(tmp_path: Path)
     )
     Store(db).load(other, dataset="other")  # no zone given: UTC, the defaults'
     assert Store(db).settings_of("other").calendar.timezone == "UTC"
+
+
+def test_a_value_a_data_set_set_stays_its_own_when_saved_equal_to_a_default(
+    two_desks: Path, tmp_path: Path
+) -> None:
+    """Saving the page's whole form keeps what the data set set itself, even a value equal to
+    the built-in default, so a defaults file beside another copy cannot take it over."""
+    from dataclasses import replace
+
+    from store.dataset_settings import dataset_settings, save_dataset_settings
+
+    db = tmp_path / "two.duckdb"
+    shutil.copy(two_desks, db)
+    with open_store(db) as con:  # the incidents set their workdays (Mon-Fri, the default)
+        before = dataset_settings(con, "incidents", None)
+        assert before.sources["calendar.workdays"] == "data set"
+        save_dataset_settings(
+            con, "incidents", replace(before.settings, push_to_front_share=0.75), None
+        )
+    write(settings_path(db), '[calendar]\nworkdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]\n')
+    after = Store(db).dataset_settings("incidents")
+    assert after.settings.calendar.workdays == (0, 1, 2, 3, 4)
+    assert after.sources["calendar.workdays"] == "data set"
+    assert after.settings.push_to_front_share == 0.75
