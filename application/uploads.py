@@ -9,7 +9,7 @@ import dataclasses
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
@@ -17,7 +17,14 @@ from zoneinfo import ZoneInfo, available_timezones
 import duckdb
 import pandas as pd
 
-from ingest.load import IngestReport, case_ids_of, dataset_name_for, ingest_files, sha256_of
+from ingest.load import (
+    IngestReport,
+    case_ids_of,
+    dataset_name_for,
+    ingest_files,
+    sha256_of,
+)
+from ingest.load import unique_dataset as unique_dataset  # the rule a load without a name uses
 from ingest.mapping import Mapping, load_mapping, normalise_header
 from store.errors import IngestError, TicketloopError
 from store.fields import BY_NAME
@@ -87,18 +94,6 @@ def read_mapping(name: str, content: bytes) -> Mapping:
         raise _named(exc, [path]) from None
     finally:
         discard([path])
-
-
-def unique_dataset(file_name: str, taken: Collection[str]) -> str:
-    """The data set an upload makes: the file's name without extensions, with `-2`, `-3`, ...
-    when a data set has that name already."""
-    base = default_dataset(file_name)
-    n = 1
-    name = base
-    while name in taken:
-        n += 1
-        name = f"{base}-{n}"
-    return name
 
 
 def loaded_before(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -80,6 +80,17 @@ def dataset_name_for(path: Path) -> str:
     return Path(name).stem or name
 
 
+def unique_dataset(file_name: str, taken: Collection[str]) -> str:
+    """The data set a file makes when none is named: its name without extensions, with `-2`,
+    `-3`, ... when a data set has that name already (a load never mixes data sets by accident)."""
+    base = dataset_name_for(Path(file_name))
+    n, name = 1, base
+    while name in taken:
+        n += 1
+        name = f"{base}-{n}"
+    return name
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -113,7 +124,6 @@ def ingest_files(
     mapping = mapping or Mapping()
     zone = timezone or mapping.timezone
     named = dataset is not None
-    dataset = dataset or dataset_name_for(files[0])
     advance = progress or (lambda _n: None)
     sources = [detect_source(path, fmt, mapping.columns.values()) for path in files]
     hashes = [sha256_of(path) for path in files]
@@ -122,6 +132,12 @@ def ingest_files(
     con = duckdb.connect()
     created = not db_path.exists()
     try:
+        if dataset is None:
+            dataset = (
+                dataset_name_for(files[0])
+                if created
+                else _unnamed_dataset(con, db_path, labels[0], hashes, wait_s)
+            )
         known = {} if created else _loaded_files(con, db_path, dataset, wait_s)
         check_timezone(con, zone, "--timezone" if timezone else mapping.source)
         # Naive timestamps are wall-clock time in that zone (see ingest.timestamps).
@@ -170,15 +186,28 @@ def ingest_files(
     finally:
         con.close()
     report.notes += _notes(labels, reports)
-    if not named and known and report.events_loaded:
-        before = sorted({Path(name).name for _, name in known.values()})
+    if not named and dataset != dataset_name_for(Path(labels[0])):
         report.notes.append(
-            f"appended to data set '{dataset}' (named after the file), which already held"
-            f" {', '.join(before[:3])}{' and more' if len(before) > 3 else ''}. If this is"
-            " another log, load it apart with --dataset NAME; to undo, delete the data set"
-            f" (ticketloop datasets --delete {dataset}) and load its files again"
+            f"a data set named '{dataset_name_for(Path(labels[0]))}' exists already: loaded as a"
+            f" new data set '{dataset}'. To add to the other, load with --dataset NAME"
         )
     return report
+
+
+def _unnamed_dataset(
+    con: duckdb.DuckDBPyConnection, db_path: Path, label: str, hashes: list[str], wait_s: float
+) -> str:
+    """The data set a load names none for: the one that holds every file already (nothing to
+    add), else a new one named after the first file (unique_dataset)."""
+    with attached_store(con, db_path, wait_s=wait_s, read_only=True):
+        holding = con.execute(
+            "SELECT d.name FROM source_files f JOIN datasets d USING (dataset_id)"
+            " WHERE f.sha256 IN (SELECT unnest($h::VARCHAR[])) GROUP BY d.name"
+            " HAVING count(DISTINCT f.sha256) = $n ORDER BY min(f.file_id) LIMIT 1",
+            {"h": hashes, "n": len(set(hashes))},
+        ).fetchall()
+        taken = [row[0] for row in con.execute("SELECT name FROM datasets").fetchall()]
+    return holding[0][0] if holding else unique_dataset(label, taken)
 
 
 def _loaded_files(

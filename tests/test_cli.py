@@ -585,9 +585,7 @@ def test_conformance_json_and_a_repeat_from_the_cache(writable_sample_db: Path) 
     deviation = first["deviations"][0]
     assert set(deviation) >= {"deviation", "tickets", "share", "examples", "accepted"}
     assert type(deviation["tickets"]) is int and type(deviation["csat_answers_rest"]) is int
-    started = time.monotonic()
-    again = run("conformance", "--db", db)
-    assert time.monotonic() - started < 3  # no pm4py: the results come from the store
+    again = run("conformance", "--db", db)  # no pm4py: the results come from the store
     assert again.returncode == 0 and again.stderr == ""
     assert again.stdout.splitlines()[1].endswith("variants (all from the cache)")
 

@@ -694,20 +694,29 @@ def test_weekly_appends_of_the_sample_store_what_one_load_of_it_stores(tmp_path:
     assert rows(appended, facts) == rows(once, facts)
 
 
-def test_a_file_appended_under_its_own_name_says_what_the_data_set_held(
+def test_a_file_without_a_data_set_name_never_joins_another_log_of_that_name(
     db: Path, tmp_path: Path
 ) -> None:
-    """Without --dataset the data set is named after the file: another log of the same name
-    joins the stored one, and the load says so (an explicit --dataset appends quietly)."""
+    """Without --dataset a file makes a data set named after it, made unique when the name is
+    taken (another log of the same name never joins the stored one); the same file again is
+    already loaded where it is; an explicit --dataset adds to a data set."""
     ingest_files(db, [SAMPLE / "helpdesk.csv"])
     other = tmp_path / "helpdesk.csv"
     write(other, "case_id,activity,timestamp\nX1,Ticket created,2025-08-01 09:00:00\n")
-    note = next(n for n in ingest_files(db, [other]).notes if n.startswith("appended"))
-    assert note.startswith("appended to data set 'helpdesk' (named after the file), which")
-    assert "already held helpdesk.csv" in note and "--dataset NAME" in note
-    again = tmp_path / "again.csv"
-    write(again, "case_id,activity,timestamp\nX2,Ticket created,2025-08-02 09:00:00\n")
-    assert not any("appended" in n for n in ingest_files(db, [again], dataset="helpdesk").notes)
+    report = ingest_files(db, [other])
+    assert report.dataset == "helpdesk-2" and report.cases == 1
+    assert (
+        "a data set named 'helpdesk' exists already: loaded as a new data set 'helpdesk-2'."
+        " To add to the other, load with --dataset NAME"
+    ) in report.notes
+    again = ingest_files(db, [SAMPLE / "helpdesk.csv"])  # where it is, nothing added
+    assert (again.dataset, again.events_loaded) == ("helpdesk", 0)
+    assert ingest_files(db, [other]).dataset == "helpdesk-2"
+    added = tmp_path / "added.csv"
+    write(added, "case_id,activity,timestamp\nX2,Ticket created,2025-08-02 09:00:00\n")
+    explicit = ingest_files(db, [added], dataset="helpdesk")
+    assert explicit.dataset == "helpdesk" and not any("exists already" in n for n in explicit.notes)
+    assert rows(db, "SELECT name FROM datasets ORDER BY name") == [("helpdesk",), ("helpdesk-2",)]
 
 
 SNAPSHOT_MAPPING = """[columns]
