@@ -201,7 +201,9 @@ reported; --strict refuses the whole load instead.
 )
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--dataset", help="Data set to load into. Default: the first file's name, e.g. helpdesk."
+    "--dataset",
+    help="Data set to add to. Default: a new data set named after the first file (helpdesk,"
+    " or helpdesk-2 when that name is taken).",
 )
 @click.option(
     "--format",
