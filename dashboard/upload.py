@@ -68,11 +68,9 @@ def _upload(ctx: PageContext) -> None:
             help=texts.UPLOAD_DATASET_HELP,
         ).strip()
     zones = uploads.time_zones()
-    zone = (
-        mapping.timezone
-        if mapping and mapping.timezone != "UTC"
-        else ctx.settings.calendar.timezone
-    )
+    # the desk's clock: the data set added to, else the defaults a new data set starts from
+    home = data.settings(ctx.db, ctx.version, dataset if adding else None).calendar.timezone
+    zone = mapping.timezone if mapping and mapping.timezone != "UTC" else home
     zone = st.selectbox(
         texts.UPLOAD_TIMEZONE,
         zones,

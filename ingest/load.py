@@ -175,7 +175,7 @@ def ingest_files(
             if new and zone != "UTC":  # the zone of the desk's times is its calendar's too
                 start_in_zone(con, dataset, zone)
                 report.notes.append(
-                    f"data set '{dataset}' keeps {zone} as its calendar's time zone (its weeks,"
+                    f"the new data set '{dataset}' starts with {zone} as its calendar's time zone (its weeks,"
                     " business hours and the times shown): ticketloop settings or the Settings page change it"
                 )
     except BaseException:

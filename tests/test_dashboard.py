@@ -514,7 +514,6 @@ SETTINGS = next(p for p in PAGES if p.module == "settings")
 def test_the_change_log_on_the_settings_page(app, writable_sample_db: Path) -> None:
     from datetime import date
 
-
     at = app(writable_sample_db)
     at.switch_page(SETTINGS.script).run()
     assert texts.CHANGE_LOG_EMPTY in [i.value for i in at.info]
@@ -741,7 +740,6 @@ def test_kpi_trends_read_signals_after_a_recorded_change_as_its_effect(
     """A recorded change starts a phase: the chart's limits before it are its first phase's,
     after it those of the phase it starts."""
     import shutil
-
 
     db = tmp_path / "real.duckdb"
     shutil.copy(real_helpdesk_db, db)

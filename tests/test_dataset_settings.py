@@ -210,7 +210,10 @@ def test_a_new_data_set_read_in_a_zone_keeps_it_as_its_calendars(tmp_path: Path)
         cli, ["ingest", str(export), "--db", str(db), "--timezone", "Europe/Madrid"]
     )
     assert loaded.exit_code == 0, loaded.output
-    assert "data set 'madrid' keeps Europe/Madrid as its calendar's time zone" in loaded.output
+    assert (
+        "the new data set 'madrid' starts with Europe/Madrid as its calendar's time zone"
+        in loaded.output
+    )
     assert Store(db).settings_of("madrid").calendar.timezone == "Europe/Madrid"
     shown = CliRunner().invoke(cli, ["ticket", "T1", "--db", str(db)])
     assert "2025-01-06 06:12" in shown.output and "07:12" not in shown.output
