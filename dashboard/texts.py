@@ -64,6 +64,10 @@ UPLOAD_HELD = (
     "{held:,} of the {total:,} tickets of {files} are in '{dataset}' already: their events are "
     "added only where new."
 )
+UPLOAD_HELD_NONE = (
+    "None of the {total:,} tickets of {files} is in '{dataset}': is it another desk's or another"
+    " process's log? Adding it mixes the two in one data set; a new data set keeps them apart."
+)
 UPLOAD_HELD_UNKNOWN = (
     "What '{dataset}' holds of these files cannot be told before loading: {message}"
 )
@@ -338,9 +342,12 @@ REVIEW_NO_CHANGES = (
     "page (or `ticketloop change add --date YYYY-MM-DD --title ...`) to measure its effect."
 )
 EFFECT_HEAD = "**{title}** ({date}): {before:,} tickets in the weeks before, {after:,} from it."
-EFFECT_NOTHING = "No KPI moved clearly (every 95% interval of the difference includes zero)."
+EFFECT_NOTHING = (
+    "No KPI moved clearly: no difference survives the correction for the KPIs judged together."
+)
 EFFECT_CLEAR_ONLY = (
-    "The {shown} of {total} KPIs that moved clearly; the others' 95% intervals include zero"
+    "The {shown} of {total} KPIs that moved clearly; the others' differences do not survive the"
+    " correction for {total} KPIs judged together, even where their 95% interval leaves out zero"
     " (KPI trends shows all {total})."
 )
 KPI_TRENDS_TITLE = "KPI trends"

@@ -126,6 +126,9 @@ def _held(ctx: PageContext, files: list, dataset: str, mapping: uploads.Mapping 
     ids = kept[1]
     held = data.tickets_held(ctx.db, dataset, ids)
     names = ", ".join(f.name for f in files)
+    if ids and not held:
+        st.warning(texts.UPLOAD_HELD_NONE.format(total=len(ids), files=names, dataset=dataset))
+        return
     st.info(texts.UPLOAD_HELD.format(held=held, total=len(ids), files=names, dataset=dataset))
 
 

@@ -93,6 +93,19 @@ def test_an_upload_makes_a_data_set_of_its_own_named_after_the_file(
     assert STAGED not in _shown(at)
 
 
+def test_adding_a_log_that_shares_no_ticket_warns_before_loading(
+    writable_sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = "OTHER-1,Ticket created,2013-03-01T09:00:00+01:00,Customer,Customer,,web,low,,,,\n"
+    at = _data_page(writable_sample_db, monkeypatch)
+    _put(at, "other.csv", _sample_cut((), other))
+    at.radio(key="upload_mode").set_value(texts.UPLOAD_ADD).run()
+    assert [w.value for w in at.warning] == [
+        texts.UPLOAD_HELD_NONE.format(total=1, files="other.csv", dataset="helpdesk")
+    ]
+    assert not at.info
+
+
 def test_adding_to_a_data_set_is_a_choice_told_first_what_it_holds(
     writable_sample_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
