@@ -115,3 +115,15 @@ def csv_safe(frame: pd.DataFrame) -> bytes:
 
     # Every text cell quoted: a bare carriage return inside one would otherwise end the row.
     return frame.map(defuse).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")
+
+
+def setting(value: object) -> str:
+    """A setting's value as people read it: lists comma-separated, tables as key value, nothing
+    as "none"."""
+    if value is None:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    return str(value)

@@ -36,7 +36,7 @@ from application.vocabulary import (
 from mining.effect import ChangeEffect
 from mining.selection import Selection
 from store.connection import open_store
-from store.dataset_settings import dataset_settings
+from store.dataset_settings import DatasetSettings, dataset_settings
 from store.dataset_vocabulary import Vocabulary
 from store.datasets import list_datasets
 from store.errors import TicketloopError
@@ -225,6 +225,13 @@ def quality(path: Path, version: float, dataset: str) -> dict:
 def settings(path: Path, version: float, dataset: str | None) -> Settings:
     """The settings of `dataset` (the defaults without one), cached on the store's version and
     the defaults file's own, so an edit of either shows at once."""
+    if dataset is None:
+        return load_settings(settings_file(path))
+    return settings_shown(path, version, dataset).settings
+
+
+def settings_shown(path: Path, version: float, dataset: str) -> DatasetSettings:
+    """The settings of `dataset` with where each value comes from (as `ticketloop settings`)."""
     defaults = settings_file(path)
     stamp = defaults.stat().st_mtime_ns if defaults.exists() else 0
     return _settings(path, version, dataset, defaults, stamp)
@@ -232,12 +239,10 @@ def settings(path: Path, version: float, dataset: str | None) -> Settings:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _settings(
-    path: Path, version: float, dataset: str | None, defaults: Path, stamp: int
-) -> Settings:
-    if dataset is None:
-        return load_settings(defaults)
+    path: Path, version: float, dataset: str, defaults: Path, stamp: int
+) -> DatasetSettings:
     with _reading(path) as con:
-        return dataset_settings(con, dataset, defaults).settings
+        return dataset_settings(con, dataset, defaults)
 
 
 def save_settings(path: Path, dataset: str, current: Settings, form: SettingsForm) -> None:

@@ -158,6 +158,8 @@ SETTINGS_NO_DATA = (
     "Settings belong to a data set: load one on the Data page first. A new data set starts from"
     " {defaults}."
 )
+SETTINGS_SOURCES = "Where each value comes from"
+SOURCE = {"data set": "this data set", "built-in default": "built-in default"}  # else the file
 SETTINGS_SAVE = "Save settings"
 SETTINGS_SAVED = "Saved as the settings of data set {dataset}."
 SETTINGS_REFUSED = "Not saved: {message}"

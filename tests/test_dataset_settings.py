@@ -110,7 +110,11 @@ def test_the_settings_command_shows_every_data_set_and_where_each_value_comes_fr
     text = CliRunner().invoke(cli, ["settings", "--db", str(two_desks), "--dataset", "vendor"])
     assert "Settings of data set 'vendor'" in text.output
     assert "calendar.timezone" in text.output and "Europe/Rome  [data set]" in text.output
-    assert "incidents" not in text.output
+    assert "incidents" not in text.output and "[built-in]" in text.output
+    one = CliRunner().invoke(
+        cli, ["settings", "--db", str(two_desks), "--dataset", "vendor", "--json"]
+    )
+    assert json.loads(one.output)["dataset"] == "vendor"  # one object for one data set
 
 
 def test_the_defaults_file_fills_only_what_a_data_set_does_not_set(
@@ -196,6 +200,10 @@ def test_the_settings_page_edits_the_selected_data_set_only(
     assert store.settings_of("vendor").calendar.timezone == "Europe/Rome"
     assert store.settings_of("incidents").accepted_deviations == ()
     assert store.settings_of("incidents").calendar.timezone == "Europe/Madrid"
+    (sources,) = [f.value for f in at.dataframe if list(f.value.columns)[:1] == ["setting"]]
+    by_key = sources.set_index("setting")
+    assert by_key.loc["conformance.accepted_deviations", "from"] == "this data set"
+    assert by_key.loc["calendar.workdays", "from"] == "built-in default"
 
 
 def test_a_new_data_set_read_in_a_zone_keeps_it_as_its_calendars(tmp_path: Path) -> None:

@@ -159,7 +159,7 @@ def cli() -> None:
 
     \b
     Quick start:
-      ticketloop demo                      load the sample data set, open the dashboard
+      ticketloop demo                      load the two sample desks, open the dashboard
       ticketloop ingest export.csv         load a helpdesk export into ticketloop.duckdb
       ticketloop dashboard                 open the dashboard on http://localhost:8501
     """
@@ -378,7 +378,8 @@ settings never changes another's. The Settings page of the dashboard edits the s
 --flow FILE.bpmn    the data set's designed flow (kept in the store, not as a path)
 --forget            forget the data set's own values: it has the defaults again
 
-Without --dataset it shows every data set of the store.
+Without --dataset it shows every data set of the store (--json: a list; with --dataset, one
+object).
 """
 
 
@@ -427,7 +428,7 @@ def settings(
         store.only_dataset()  # says the store holds none, and how to load one
     shown = [store.dataset_settings(name) for name in names]
     if as_json:
-        return emit_json([s.to_json() for s in shown])
+        return emit_json(shown[0].to_json() if dataset else [s.to_json() for s in shown])
     for i, one in enumerate(shown):
         echo_lines(([""] if i else []) + text.settings_lines(one))
     return None

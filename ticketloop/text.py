@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from application.format import count as plural
-from application.format import missing
+from application.format import missing, setting
 from store.fields import BY_NAME
 
 if TYPE_CHECKING:
@@ -155,7 +155,10 @@ def discovery_lines(found: DiscoveredProcess, out: str | None) -> list[str]:
     if out:
         lines += [
             f"wrote {out} (BPMN 2.0 with layout: open it in bpmn.io or Camunda Modeler)",
-            f"check the tickets against it: ticketloop conformance --model {out}",
+            f"check the tickets against it: ticketloop conformance --model {out}"
+            f" --dataset {found.selection.dataset}",
+            "or make it the data set's designed flow: ticketloop settings"
+            f" --dataset {found.selection.dataset} --flow {out}",
         ]
     else:
         lines.append("write it as BPMN with --out model.bpmn")
@@ -259,24 +262,13 @@ def settings_lines(shown: DatasetSettings) -> list[str]:
     """A data set's settings, one a line, with where each comes from."""
     from store.dataset_settings import BUILT_IN, OWN
 
-    origin = {OWN: "data set", BUILT_IN: "default"}
+    origin = {OWN: "data set", BUILT_IN: "built-in"}
     defaults = f" over {shown.defaults}" if shown.defaults else ""
     lines = [f"Settings of data set '{shown.dataset}': its own values{defaults} over the defaults"]
     rows = [
-        (key, _setting(value), origin.get(source, Path(source).name))
+        (key, setting(value), origin.get(source, Path(source).name))
         for key, value, source in shown.values()
     ]
     width = max(len(key) for key, _, _ in rows)
     lines += [f"  {key:<{width}}  {value}  [{source}]" for key, value, source in rows]
     return lines
-
-
-def _setting(value: Any) -> str:
-    """A setting's value as people read it: lists comma-separated, tables as key = value."""
-    if value is None:
-        return "none"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "none"
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {v}" for k, v in value.items())
-    return str(value)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from application import format as fmt
 from application.settings_form import SettingsForm
 from dashboard import change_log, charts, data, texts
 from dashboard.bpmn import bpmn_layout
@@ -99,6 +100,23 @@ def render(ctx: PageContext) -> None:
             st.session_state["settings_message"] = texts.SETTINGS_SAVED.format(dataset=dataset)
             st.rerun()
     _designed_flow(current)
+    with st.expander(texts.SETTINGS_SOURCES):
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "setting": key,
+                        "value": fmt.setting(value),
+                        "from": texts.SOURCE.get(source, source),
+                    }
+                    for key, value, source in data.settings_shown(
+                        ctx.db, ctx.version, dataset
+                    ).values()
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     st.subheader(texts.CHANGE_LOG)
     change_log.render_change_log(ctx, dataset)
 
