@@ -34,6 +34,7 @@ PHONE = re.compile(
 )
 _DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}\b.*|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}\b.*")
 _WORD = re.compile(r"[^\W_][\w'.-]*")
+_NAME = re.compile(r"[^\W\d_][^\W\d]*(?:[ '.-]+[^\W\d_][^\W\d]*){1,3}\.?")
 # A column whose values are customers: requester, customer, caller, reporter (and their id,
 # name, e-mail or phone), as the readers and common exports call them.
 _PERSON_COLUMN = re.compile(
@@ -102,8 +103,10 @@ class Pseudonymiser:
         return scrubbed if scrubbed != value or value is None else self.pseudonym(value)
 
     def learn(self, names: Iterable[str | None]) -> None:
-        """Remember customers' names (values of customer columns without an e-mail)."""
-        self.names.update(_normal(n) for n in names if n and not NAMED_EMAIL.search(n))
+        """Remember customers' names: values of customer columns that read as a person's name
+        (two to four words of letters), not codes such as the public Helpdesk log's "Value 1"
+        that other columns share."""
+        self.names.update(_normal(n) for n in names if n and _NAME.fullmatch(n.strip()))
 
     def scrub(self, text: str | None) -> str | None:
         """`text` with every e-mail (and the name before it), card, phone number and known name
