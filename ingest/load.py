@@ -19,6 +19,7 @@ import duckdb
 
 from ingest.mapping import Mapping
 from ingest.merge import drop_superseded_milestones, merge_cases, merge_events, record_issues
+from ingest.privacy import Privacy, Protection
 from ingest.sources import BY_NAME, ReadContext, Source, SourceRows, detect_source
 from ingest.staging import create_staged_table, stage
 from ingest.timestamps import check_timezone
@@ -27,6 +28,7 @@ from store.dataset_settings import start_in_zone
 from store.dataset_vocabulary import apply_vocabulary
 from store.errors import IngestError, TicketloopError
 from store.facts import write_ticket_facts
+from store.pseudonyms import Pseudonymiser, load_key
 
 Progress = Callable[[int], None]
 
@@ -111,11 +113,13 @@ def ingest_files(
     wait_s: float = 30.0,
     timezone: str | None = None,
     names: Sequence[str] | None = None,
+    privacy: Privacy | None = None,
 ) -> IngestReport:
     """Load `files` into data set `dataset` of the store at `db_path`, all or nothing.
     `timezone`, when given, is the zone of naive timestamps (it overrides the mapping's).
     `names`: what the files are called in the store, the report and its notes (an upload's
-    original names, not where it was staged); default their paths."""
+    original names, not where it was staged); default their paths. `privacy`: columns dropped
+    and people pseudonymised, kept as the data set's choice for its later loads too."""
     if not files:
         raise TicketloopError("no files given. Usage: ticketloop ingest FILE... [--dataset NAME]")
     db_path = Path(db_path)
@@ -132,13 +136,14 @@ def ingest_files(
     con = duckdb.connect()
     created = not db_path.exists()
     try:
+        stem = dataset_name_for(Path(labels[0]))
         if dataset is None:
-            dataset = (
-                dataset_name_for(files[0])
-                if created
-                else _unnamed_dataset(con, db_path, labels[0], hashes, wait_s)
-            )
-        known = {} if created else _loaded_files(con, db_path, dataset, wait_s)
+            dataset = stem if created else _unnamed_dataset(con, db_path, labels[0], hashes, wait_s)
+        known, kept = ({}, Privacy()) if created else _loaded_files(con, db_path, dataset, wait_s)
+        chosen = (privacy or Privacy()).with_(kept)
+        protection = _protection(con, db_path, chosen)
+        if protection and chosen.customers:
+            labels = [protection.pseudonymiser.scrub(label) or label for label in labels]
         check_timezone(con, zone, "--timezone" if timezone else mapping.source)
         # Naive timestamps are wall-clock time in that zone (see ingest.timestamps).
         con.execute("SET TimeZone = $tz", {"tz": zone})
@@ -154,13 +159,15 @@ def ingest_files(
             context = ReadContext(con, index, advance, mapping.null_tokens, zone, mapping.levels)
             rows = sources[index].read(path, context)
             offset = con.execute("SELECT count(*) FROM staged").fetchall()[0][0]
-            report = _stage_file(con, rows, index, mapping, advance)
+            report = _stage_file(con, rows, index, mapping, advance, protection)
             report.file = labels[index]
             report.recognised_as, report.timezone = sources[index].description, zone
             report.details = rows.details
             reports.append(report)
             if not rows.line_column:
                 numbered_by_order.append((index, offset, rows))
+        if protection and privacy and len(known) < len(files):
+            protection.check_all_dropped(privacy.drop_columns)
         _number_rows(con, numbered_by_order)
         _name_reasons(con, [r.timestamp_format for r in reports])
         _refuse_eventless(con, files, reports)
@@ -172,6 +179,12 @@ def ingest_files(
                 "SELECT 1 FROM datasets WHERE name = $n", {"n": dataset}
             ).fetchall()
             report = _merge(con, dataset, files, labels, hashes, reports, sources)
+            if chosen.active:
+                _keep_privacy(con, dataset, chosen)
+            if kept.active:
+                report.notes.append(
+                    f"data set '{dataset}': {_described(kept)}, as it was loaded before"
+                )
             if new and zone != "UTC":  # the zone of the desk's times is its calendar's too
                 start_in_zone(con, dataset, zone)
                 report.notes.append(
@@ -186,9 +199,9 @@ def ingest_files(
     finally:
         con.close()
     report.notes += _notes(labels, reports)
-    if not named and dataset != dataset_name_for(Path(labels[0])):
+    if not named and dataset != stem and report.events_loaded:
         report.notes.append(
-            f"a data set named '{dataset_name_for(Path(labels[0]))}' exists already: loaded as a"
+            f"a data set named '{stem}' exists already: loaded as a"
             f" new data set '{dataset}'. To add to the other, load with --dataset NAME"
         )
     return report
@@ -212,16 +225,71 @@ def _unnamed_dataset(
 
 def _loaded_files(
     con: duckdb.DuckDBPyConnection, db_path: Path, dataset: str, wait_s: float
-) -> dict[str, tuple[str, str]]:
+) -> tuple[dict[str, tuple[str, str]], Privacy]:
     """sha256 -> (format, file name) of the files already loaded into `dataset` of the store at
-    `db_path`."""
+    `db_path`, and the data set's privacy choices."""
     with attached_store(con, db_path, wait_s=wait_s, read_only=True):
         rows = con.execute(
             "SELECT f.sha256, f.format, f.file_name FROM source_files f"
             " JOIN datasets d USING (dataset_id) WHERE d.name = $d",
             {"d": dataset},
         ).fetchall()
-    return {sha: (fmt, name) for sha, fmt, name in rows}
+        kept = _kept_privacy(con, dataset)
+    return {sha: (fmt, name) for sha, fmt, name in rows}, kept
+
+
+def _kept_privacy(con: duckdb.DuckDBPyConnection, dataset: str) -> Privacy:
+    """The data set's privacy choices (none in a store older than migration 13)."""
+    if not con.execute(
+        "SELECT 1 FROM duckdb_tables() WHERE database_name = current_database()"
+        " AND table_name = 'dataset_privacy'"
+    ).fetchall():
+        return Privacy()
+    found = con.execute(
+        "SELECT customers, agents, drop_columns FROM dataset_privacy"
+        " JOIN datasets USING (dataset_id) WHERE name = $d",
+        {"d": dataset},
+    ).fetchall()
+    return Privacy(found[0][0], found[0][1], tuple(found[0][2])) if found else Privacy()
+
+
+def _keep_privacy(con: duckdb.DuckDBPyConnection, dataset: str, chosen: Privacy) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO dataset_privacy"
+        " SELECT dataset_id, $c, $a, $drops FROM datasets WHERE name = $d",
+        {
+            "d": dataset,
+            "c": chosen.customers,
+            "a": chosen.agents,
+            "drops": list(chosen.drop_columns),
+        },
+    )
+
+
+def _protection(
+    con: duckdb.DuckDBPyConnection, db_path: Path, chosen: Privacy
+) -> Protection | None:
+    """The load's protection; the pseudonym key is read (or made) only when people are replaced."""
+    if not chosen.active:
+        return None
+    key = load_key(db_path) if chosen.customers or chosen.agents else b""
+    return Protection(con, chosen, Pseudonymiser(key))
+
+
+def _described(privacy: Privacy) -> str:
+    """The choices in words, e.g. "customers pseudonymised, column Subject dropped"."""
+    said = [
+        *(["customers pseudonymised"] if privacy.customers else []),
+        *(["agents pseudonymised"] if privacy.agents else []),
+        *(
+            [
+                f"column{'s' * (len(privacy.drop_columns) > 1)} {', '.join(privacy.drop_columns)} dropped"
+            ]
+            if privacy.drop_columns
+            else []
+        ),
+    ]
+    return ", ".join(said)
 
 
 def _stage_file(
@@ -230,9 +298,10 @@ def _stage_file(
     index: int,
     mapping: Mapping,
     advance: Progress,
+    protection: Protection | None,
 ) -> FileReport:
     """Stage one file and report what was read of it."""
-    ts_format = stage(con, rows, index, mapping, advance)
+    ts_format = stage(con, rows, index, mapping, advance, protection)
     staged = con.execute("SELECT count(*) FROM staged WHERE file_idx = $i", {"i": index})
     rows_read = rows.rows_read or staged.fetchall()[0][0] + len(rows.malformed)
     if rows_read == 0:

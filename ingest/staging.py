@@ -13,6 +13,7 @@ import duckdb
 
 from ingest.levels import level_of, level_params
 from ingest.mapping import ACTIVITY_JOINER, Mapping, resolve_columns
+from ingest.privacy import Protection
 from ingest.progress import execute_with_progress
 from ingest.sources.base import SourceRows
 from ingest.sources.csv import collect_malformed
@@ -52,17 +53,23 @@ def stage(
     index: int,
     mapping: Mapping,
     advance: Callable[[int], None],
+    protection: Protection | None = None,
 ) -> TimestampFormat:
     """Append the file's rows to `staged` in one ordered scan; the timestamp format it was read
     with. The format is guessed from the first rows; when some rows do not read that way and the
-    whole column reads better another way, the file is staged again that way."""
+    whole column reads better another way, the file is staged again that way. `protection`:
+    the columns dropped and the people pseudonymised before anything is staged."""
     file = str(rows.path)
     columns = rows.columns or resolve_columns(rows.headers, mapping, file)
+    if protection:
+        protection.apply(rows, columns)
     ts_text = _text(quote_ident(columns["timestamp"]))
     sample = f"(SELECT {ts_text} AS v FROM (SELECT * FROM {rows.relation} LIMIT {SAMPLE_ROWS}))"
     guessed = infer_format(con, sample, rows.params, mapping.timestamp_format, file)
     _insert(con, rows, index, mapping, columns, guessed, advance)
     collect_malformed(con, rows)
+    if protection:
+        protection.scrub_lines(rows)
     unread = con.execute(
         "SELECT count(*) FROM staged WHERE file_idx = $i AND ts IS NULL AND ts_text IS NOT NULL",
         {"i": index},

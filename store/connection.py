@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
 
@@ -69,7 +69,19 @@ def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnecti
         con.execute("SET TimeZone = 'UTC'; SET enable_progress_bar = false")
         return con
 
-    return _retry_while_locked(path, wait_s, attempt)
+    created = not path.exists()
+    con = _retry_while_locked(path, wait_s, attempt)
+    if created:
+        owner_only(path)
+    return con
+
+
+def owner_only(path: Path) -> None:
+    """Make a store just created (and its write-ahead log) readable by its owner only: it holds
+    customers' tickets. (The CLI's umask keeps the logs DuckDB writes later so too.)"""
+    for file in (path, path.with_name(path.name + ".wal")):
+        with suppress(FileNotFoundError):
+            file.chmod(0o600)
 
 
 @contextmanager
@@ -128,7 +140,10 @@ def attached_store(
         # checkpointing at DETACH: the same durable, atomic write, done once.
         con.execute("SET checkpoint_threshold = '0b'")
     attach = "ATTACH $p AS store" + (" (READ_ONLY)" if read_only else "")
+    created = not path.exists()
     _retry_while_locked(path, wait_s, lambda: con.execute(attach, {"p": str(path)}))
+    if created:
+        owner_only(path)
     try:
         con.execute("USE store")
         if read_only:

@@ -8,14 +8,17 @@ and the fix.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date, time
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import duckdb
 import tomli_w
 
 from store.errors import SettingsError
@@ -138,11 +141,26 @@ def read_document(path: Path | str | None) -> dict[str, Any]:
     if path is None or not Path(path).exists():
         return {}
     path = Path(path)
+    if path.is_dir():
+        raise SettingsError(
+            f"{path}: is a folder, not a settings file. Rename or remove it, or give --config a"
+            " TOML file"
+        )
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: editors on Windows save TOML with a byte-order mark, which TOML forbids.
+        doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(
             f"{path}: not valid TOML ({exc}). See the README's settings example"
+        ) from None
+    except RecursionError:
+        raise SettingsError(
+            f"{path}: not valid settings (arrays or tables nested too deeply)."
+            " See the README's settings example"
+        ) from None
+    except OSError as exc:
+        raise SettingsError(
+            f"{path}: cannot be read ({exc.strerror}). Check its permissions"
         ) from None
     _Reader(str(path), doc, path.parent).settings()
     return doc
@@ -285,8 +303,10 @@ class _Reader:
         calendar = Calendar()
         if "workdays" in doc:
             days = doc["workdays"]
-            if not isinstance(days, list) or not all(
-                isinstance(d, str) and d[:3].lower() in WEEKDAYS for d in days
+            if (
+                not isinstance(days, list)
+                or not days
+                or not all(isinstance(d, str) and d[:3].lower() in WEEKDAYS for d in days)
             ):
                 raise self.fail(
                     "[calendar] workdays",
@@ -331,18 +351,22 @@ class _Reader:
     def zone(self, key: str, value: object) -> str:
         try:
             ZoneInfo(str(value))
+            known = str(value) in duckdb_zones()  # Python knows some DuckDB does not: localtime
         except (ZoneInfoNotFoundError, ValueError):
+            known = False
+        if not known:
             raise self.fail(
                 key,
                 f"= {value!r} is not a known time zone",
                 'Use an IANA name such as "Europe/Madrid"',
-            ) from None
+            )
         return str(value)
 
-    def number(self, key: str, value: object) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise self.fail(key, f"= {value!r} is not a number", "Write a number such as 24")
-        return float(value)
+    def hours(self, key: str, value: object) -> float:
+        """A number of hours: finite and above 0."""
+        if _finite(value) and value > 0:  # type: ignore[operator]
+            return float(value)  # type: ignore[arg-type]
+        raise self.fail(key, f"= {value!r} is not a number of hours", "Write a number such as 24")
 
     def targets(self) -> dict[str, Target]:
         targets = dict(DEFAULT_TARGETS)
@@ -358,7 +382,8 @@ class _Reader:
             if better not in ("lower", "higher"):
                 raise self.fail(key, f'has better = "{better}"', 'Use better = "lower" or "higher"')
             target = spec["target"]
-            if isinstance(target, bool) or not isinstance(target, int | float):
+            # NPS runs from -100 to 100; every other KPI is a count, a time or a share.
+            if not _finite(target) or target < (-100 if name == "nps" else 0):
                 raise self.fail(key, f"has target = {target!r}", "Write a number, e.g. target = 24")
             targets[name] = Target(float(target), better)
         return targets
@@ -377,10 +402,24 @@ class _Reader:
                     f"Write {priority} = {{first_response_hours = 4, resolution_hours = 24}}",
                 )
             sla[priority.lower()] = SlaTarget(
-                self.number(f"{key}.first_response_hours", spec["first_response_hours"]),
-                self.number(f"{key}.resolution_hours", spec["resolution_hours"]),
+                self.hours(f"{key}.first_response_hours", spec["first_response_hours"]),
+                self.hours(f"{key}.resolution_hours", spec["resolution_hours"]),
             )
         return sla
+
+
+def _finite(value: object) -> bool:
+    """Whether `value` is a number TOML can hold that is not nan or inf (nor a boolean)."""
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+
+
+@cache
+def duckdb_zones() -> frozenset[str]:
+    """The time zones DuckDB knows, which every query of a calendar's times sets."""
+    with duckdb.connect() as con:
+        return frozenset(
+            r[0] for r in con.execute("SELECT name FROM pg_timezone_names()").fetchall()
+        )
 
 
 def _flow_file(path: Path) -> DesignedFlow:

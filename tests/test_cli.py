@@ -49,6 +49,7 @@ def test_the_commands_are_the_ones_the_readme_documents() -> None:
         "dfg",
         "discover",
         "escalations",
+        "forget",
         "generate",
         "ingest",
         "kpis",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from datetime import date, time
 from pathlib import Path
 
 import pytest
 
+from application.settings_form import SettingsForm, save_form
 from store.connection import open_store
 from store.dataset_settings import save_dataset_settings
 from store.errors import SettingsError
@@ -136,7 +138,51 @@ def test_the_settings_live_beside_the_store(tmp_path: Path) -> None:
         ),
         (
             "[sla]\nhigh = {first_response_hours = -2, resolution_hours = 4}\n",
-            "[sla] high.first_response_hours = -2 is not a number. Write a number such as 24",
+            "[sla] high.first_response_hours = -2 is not a number of hours. Write a number such as 24",
+        ),
+        (
+            "[sla]\nhigh = {first_response_hours = 0, resolution_hours = 4}\n",
+            "[sla] high.first_response_hours = 0 is not a number of hours. Write a number such as 24",
+        ),
+        (
+            "[sla]\nhigh = {first_response_hours = 2, resolution_hours = inf}\n",
+            "[sla] high.resolution_hours = inf is not a number of hours. Write a number such as 24",
+        ),
+        (
+            "[targets]\ncsat = {target = nan}\n",
+            "[targets] csat has target = nan. Write a number, e.g. target = 24",
+        ),
+        (
+            "[targets]\nttr_median_hours = {target = -inf}\n",
+            "[targets] ttr_median_hours has target = -inf. Write a number, e.g. target = 24",
+        ),
+        (
+            "[targets]\nreopen_rate = {target = -0.05}\n",
+            "[targets] reopen_rate has target = -0.05. Write a number, e.g. target = 24",
+        ),
+        (
+            "[escalations]\npush_to_front_share = nan\n",
+            "[escalations] push_to_front_share = nan is not a share. Use 0.8 for 80%",
+        ),
+        (
+            "[kpis]\nnear_share = nan\n",
+            "[kpis] near_share = nan is not a share. Use 0.1 for within 10%",
+        ),
+        (
+            "[calendar]\nworkdays = []\n",
+            '[calendar] workdays = [] is not a list of weekdays. Write e.g. ["Mon", "Tue", "Wed", "Thu", "Fri"]',
+        ),
+        (
+            '[calendar]\ntimezone = "localtime"\n',
+            "[calendar] timezone = 'localtime' is not a known time zone. Use an IANA name such as \"Europe/Madrid\"",
+        ),
+        (
+            '[calendar]\ntimezone = "posixrules"\n',
+            "[calendar] timezone = 'posixrules' is not a known time zone. Use an IANA name such as \"Europe/Madrid\"",
+        ),
+        (
+            "[calendar]\nholidays = " + "[" * 3_000 + "]" * 3_000 + "\n",
+            "not valid settings (arrays or tables nested too deeply). See the README's settings example",
         ),
         (
             "[escalations]\npush_to_front_share = 80\n",
@@ -174,6 +220,41 @@ def test_a_bad_file_is_one_line_naming_the_key_and_the_fix(
     assert str(caught.value).startswith(f"{path}: ")
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_npss_target_may_be_below_zero(tmp_path: Path) -> None:
+    path = write(tmp_path / "ticketloop.toml", "[targets]\nnps = {target = -20}\n")
+    assert load_settings(path).targets["nps"] == Target(-20, "higher")
+
+
+def test_a_file_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "ticketloop.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + FULL.encode())
+    assert load_settings(path).calendar.timezone == "Europe/Madrid"
+
+
+def test_a_folder_named_like_the_settings_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "ticketloop.toml"
+    folder.mkdir()
+    with pytest.raises(SettingsError) as caught:
+        load_settings(folder)
+    assert str(caught.value) == (
+        f"{folder}: is a folder, not a settings file. Rename or remove it, or give --config a"
+        " TOML file"
+    )
+
+
+def test_the_settings_page_refuses_a_zone_duckdb_does_not_know(writable_sample_db: Path) -> None:
+    current = load_settings(None)
+    form = replace(SettingsForm.of(current), timezone="localtime")
+    with pytest.raises(SettingsError) as caught:
+        save_form(writable_sample_db, "helpdesk", current, form, None)
+    assert str(caught.value) == (
+        "the settings of data set 'helpdesk': [calendar] timezone = 'localtime' is not a known"
+        ' time zone. Use an IANA name such as "Europe/Madrid"'
+    )
+    with open_store(writable_sample_db) as con:
+        assert con.execute("SELECT count(*) FROM dataset_settings").fetchall() == [(0,)]
 
 
 def test_settings_round_trip_through_a_document() -> None:

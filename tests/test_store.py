@@ -124,7 +124,7 @@ NEXT_COLUMNS = "dataset_id, case_key, event_index, next_activity_id, next_ts, ne
 
 
 def _back_to_version_5(con: duckdb.DuckDBPyConnection) -> None:
-    """Undo migrations 6 to 10."""
+    """Undo migrations 6 to 10 and privacy's (013)."""
     for column in (
         "next_activity_id",
         "next_ts",
@@ -133,7 +133,13 @@ def _back_to_version_5(con: duckdb.DuckDBPyConnection) -> None:
         "loaded_level",
     ):
         con.execute(f"ALTER TABLE events DROP COLUMN {column}")
-    for table in ("ticket_facts", "activity_vocabulary", "team_levels", "dataset_settings"):
+    for table in (
+        "ticket_facts",
+        "activity_vocabulary",
+        "team_levels",
+        "dataset_settings",
+        "dataset_privacy",
+    ):
         con.execute(f"DROP TABLE {table}")
     con.execute("DELETE FROM schema_version WHERE version > 5")
 

@@ -162,7 +162,12 @@ def cli() -> None:
       ticketloop demo                      load the two sample desks, open the dashboard
       ticketloop ingest export.csv         load a helpdesk export into ticketloop.duckdb
       ticketloop dashboard                 open the dashboard on http://localhost:8501
+
+    Files it creates (the store, its log, the key, reports) are readable by their owner only.
     """
+    # The store and everything drawn from it hold customers' tickets; the dashboard it starts
+    # inherits this mask too.
+    os.umask(os.umask(0o077) | 0o077)
 
 
 class _FormatChoice(click.Choice):
@@ -224,6 +229,25 @@ reported; --strict refuses the whole load instead.
     help="Mapping file (TOML) naming the columns, activity labels and timestamp format.",
 )
 @click.option("--strict", is_flag=True, help="Load nothing and fail if any row is rejected.")
+@click.option(
+    "--pseudonymise",
+    is_flag=True,
+    help="Replace customers' names, e-mails, phone and card numbers (in their columns and in any"
+    " text) with keyed pseudonyms such as person-3f9a1c0b2d4e; the key is ticketloop.key beside"
+    " the store (or $TICKETLOOP_KEY). Later loads into the data set do the same.",
+)
+@click.option(
+    "--pseudonymise-agents",
+    is_flag=True,
+    help="Replace agents (the resource column) with keyed pseudonyms too.",
+)
+@click.option(
+    "--drop-column",
+    "drop_columns",
+    multiple=True,
+    metavar="NAME",
+    help="Drop this column of the files before anything is stored (repeatable).",
+)
 @common_options
 def ingest(
     files: tuple[Path, ...],
@@ -232,12 +256,16 @@ def ingest(
     mapping_path: Path | None,
     timezone: str | None,
     strict: bool,
+    pseudonymise: bool,
+    pseudonymise_agents: bool,
+    drop_columns: tuple[str, ...],
     db: Path,
     as_json: bool,
 ) -> None:
     """Load helpdesk exports into the event store (help: INGEST_HELP)."""
     from ingest.load import ingest_files
     from ingest.mapping import load_mapping
+    from ingest.privacy import Privacy
 
     mapping = load_mapping(mapping_path) if mapping_path else None
     total = sum(p.stat().st_size for p in files if p.is_file())
@@ -251,6 +279,7 @@ def ingest(
             strict=strict,
             progress=advance,
             timezone=timezone,
+            privacy=Privacy(pseudonymise, pseudonymise_agents, drop_columns),
         )
     if as_json:
         return emit_json(report.to_json())
@@ -361,6 +390,35 @@ def datasets(delete: str | None, yes: bool, db: Path, as_json: bool) -> None:
             f"{r['name']:<20} {r['events']:>10,} {r['cases']:>9,}  {(r['first_ts'] or '')[:10]:<10}"
             f"  {(r['last_ts'] or '')[:10]:<10}  {r['format'] or ''}"
         )
+    return None
+
+
+@cli.command(short_help="Replace one person's name, e-mail or phone with a pseudonym everywhere.")
+@click.option(
+    "--person",
+    required=True,
+    help="The name, e-mail or phone number to forget, as written in the data (any case).",
+)
+@click.option("--dataset", help="Only in this data set. Default: every data set.")
+@common_options
+def forget(person: str, dataset: str | None, db: Path, as_json: bool) -> None:
+    """Forget one person on request: every mention of PERSON in every text column of every
+    table (tickets, events, attributes, raw rejected rows, file names) is replaced by their
+    keyed pseudonym, the one --pseudonymise gives them (key: ticketloop.key beside the store, or
+    $TICKETLOOP_KEY). Prints the values changed per table."""
+    from application.privacy import forget as forget_person
+
+    pseudonym, changed = forget_person(db, person, dataset)
+    if as_json:
+        return emit_json({"pseudonym": pseudonym, "changed": changed})
+    where = f"data set '{dataset}'" if dataset else str(db)
+    if not changed:
+        click.echo(f"no mention of {person!r} in {where}; nothing changed")
+        return None
+    counts = ", ".join(f"{n:,} in {table}" for table, n in changed.items())
+    click.echo(
+        f"{person!r} is now {pseudonym} in {where}: {sum(changed.values()):,} values ({counts})"
+    )
     return None
 
 
