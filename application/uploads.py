@@ -26,6 +26,7 @@ from ingest.load import (
 )
 from ingest.load import unique_dataset as unique_dataset  # the rule a load without a name uses
 from ingest.mapping import Mapping, load_mapping, normalise_header
+from ingest.privacy import Privacy
 from store.errors import IngestError, TicketloopError
 from store.fields import BY_NAME
 
@@ -49,9 +50,12 @@ def load_staged(
     mapping: Mapping | None = None,
     timezone: str | None = None,
     progress: Callable[[int], None] | None = None,
+    pseudonymise: bool = False,
+    pseudonymise_agents: bool = False,
 ) -> IngestReport:
     """Load staged files into `dataset`, all or nothing (ingest.load.ingest_files), naive
-    timestamps read in `timezone`, then remove their folder. The store, the report and every
+    timestamps read in `timezone`, customers (and agents) pseudonymised when asked (as ingest
+    --pseudonymise), then remove their folder. The store, the report and every
     message name the files, not where they were staged; an unmapped CSV (`needs_mapping`) keeps
     its folder for the mapping step."""
     try:
@@ -63,6 +67,7 @@ def load_staged(
             timezone=timezone,
             progress=progress,
             names=[p.name for p in paths],
+            privacy=Privacy(pseudonymise, pseudonymise_agents),
         )
     except TicketloopError as exc:
         if not needs_mapping(exc):

@@ -64,6 +64,13 @@ UPLOAD_HELD = (
     "{held:,} of the {total:,} tickets of {files} are in '{dataset}' already: their events are "
     "added only where new."
 )
+UPLOAD_PSEUDONYMISE = "Pseudonymise customers"
+UPLOAD_PSEUDONYMISE_HELP = (
+    "Customers' names, e-mails, phone and card numbers, in columns and in free text, are replaced"
+    " by stable pseudonyms before anything is stored (as ingest --pseudonymise); the data set"
+    " keeps the choice for later loads."
+)
+UPLOAD_PSEUDONYMISE_AGENTS = "Pseudonymise agents too"
 UPLOAD_HELD_NONE = (
     "None of the {total:,} tickets of {files} is in '{dataset}': is it another desk's or another"
     " process's log? Adding it mixes the two in one data set; a new data set keeps them apart."

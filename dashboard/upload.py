@@ -78,6 +78,11 @@ def _upload(ctx: PageContext) -> None:
         key="upload_timezone",
         help=texts.UPLOAD_TIMEZONE_HELP,
     )
+    left, right = st.columns(2)
+    customers = left.checkbox(
+        texts.UPLOAD_PSEUDONYMISE, key="upload_pseudonymise", help=texts.UPLOAD_PSEUDONYMISE_HELP
+    )
+    agents = right.checkbox(texts.UPLOAD_PSEUDONYMISE_AGENTS, key="upload_pseudonymise_agents")
     if st.button(texts.UPLOAD_BUTTON, key="upload_load", disabled=not files, type="primary"):
         st.session_state.pop("data_report", None)  # the last load's summary is not this one's
         paths = uploads.stage([(f.name, f.getvalue()) for f in files])
@@ -89,7 +94,12 @@ def _upload(ctx: PageContext) -> None:
                 texts.UPLOAD_SAME.format(files=", ".join(held), dataset=next(iter(held.values())))
             )
             return
-        pending = {"paths": [str(p) for p in paths], "dataset": named or dataset, "timezone": zone}
+        pending = {
+            "paths": [str(p) for p in paths],
+            "dataset": named or dataset,
+            "timezone": zone,
+            "privacy": (customers, agents),
+        }
         st.session_state[UPLOADS] = pending
         _load(ctx, pending, mapping=mapping)
 
@@ -155,6 +165,8 @@ def _load(ctx: PageContext, pending: dict, mapping: uploads.Mapping | None) -> N
             mapping=mapping,
             timezone=pending["timezone"],
             progress=advance,
+            pseudonymise=pending["privacy"][0],
+            pseudonymise_agents=pending["privacy"][1],
         )
     except TicketloopError as exc:
         bar.empty()

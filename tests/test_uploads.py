@@ -242,3 +242,36 @@ def test_the_escalations_page_advises_the_upload_with_a_mapping_file(
         '[columns] category = "column" in a mapping file, given with the upload on the Data'
         " page (as a new data set), or to ticketloop ingest --map)"
     )
+
+
+def _mentions(db: Path, text: str) -> int:
+    """Rows of any table of the store that mention `text` (any case)."""
+    with open_store(db, read_only=True) as con:
+        tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        return sum(
+            con.execute(
+                f'SELECT count(*) FROM "{t}" x WHERE x::VARCHAR ILIKE $p',
+                {"p": f"%{text}%"},
+            ).fetchall()[0][0]
+            for t in tables
+        )
+
+
+@pytest.mark.parametrize("pseudonymise", [False, True])
+def test_an_upload_can_pseudonymise_its_customers(
+    writable_sample_db: Path, monkeypatch: pytest.MonkeyPatch, pseudonymise: bool
+) -> None:
+    content = (
+        b"case_id,activity,timestamp,requester,subject\n"
+        b"P1,Ticket created,2025-07-01T09:00:00+02:00,Jane Roe,Call +34 612 345 678"
+        b" or jane.roe@example.com\n"
+        b"P1,Resolved,2025-07-01T10:00:00+02:00,Jane Roe,\n"
+    )
+    at = _data_page(writable_sample_db, monkeypatch)
+    _put(at, "people.csv", content)
+    if pseudonymise:
+        at.checkbox(key="upload_pseudonymise").check().run()
+    _load(at)
+    assert at.success[0].value.startswith("Loaded into data set 'people'")
+    found = [_mentions(writable_sample_db, t) for t in ("jane", "612 345 678")]
+    assert (found == [0, 0]) if pseudonymise else all(found)

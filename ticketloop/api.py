@@ -99,11 +99,16 @@ class Store:
         strict: bool = False,
         progress: Any = None,
         timezone: str | None = None,
+        pseudonymise: bool = False,
+        pseudonymise_agents: bool = False,
+        drop_columns: tuple[str, ...] = (),
     ) -> dict[str, Any]:
         """Load exports into `dataset`, all or nothing; the load report (as `ingest --json`).
-        `timezone`: the zone of timestamps without an offset (as `ingest --timezone`)."""
+        `timezone`: the zone of timestamps without an offset (as `ingest --timezone`);
+        `pseudonymise`, `pseudonymise_agents`, `drop_columns`: as the options of that name."""
         from ingest.load import ingest_files
         from ingest.mapping import load_mapping
+        from ingest.privacy import Privacy
 
         report = ingest_files(
             self.path,
@@ -114,8 +119,17 @@ class Store:
             strict=strict,
             progress=progress,
             timezone=timezone,
+            privacy=Privacy(pseudonymise, pseudonymise_agents, tuple(drop_columns)),
         )
         return report.to_json()
+
+    def forget(self, person: str, dataset: str | None = None) -> dict[str, Any]:
+        """Replace `person` (a name, e-mail or phone as written) everywhere with their keyed
+        pseudonym (as `forget --json`): the pseudonym and the values changed per table."""
+        from application.privacy import forget
+
+        pseudonym, changed = forget(self.path, person, dataset)
+        return {"pseudonym": pseudonym, "changed": changed}
 
     def datasets(self) -> list[dict[str, Any]]:
         """The data sets (as `datasets --json`); empty when the store does not exist yet."""
