@@ -95,8 +95,8 @@ def flat_only(con: duckdb.DuckDBPyConnection, dataset_id: int) -> str | None:
     flat = ", ".join(FLAT_FORMATS[f] for f in formats)
     return (
         f"the data set holds only flat ticket exports ({flat}), which record neither moves between"
-        " teams nor second-level work: escalations and ping-pong cannot be seen, nor a bounce-back"
-        " told from a worked de-escalation (load the tool's history into it: ticketloop ingest"
+        " teams, reopens nor second-level work: escalations, ping-pong and reopens cannot be seen,"
+        " nor a bounce-back told from a worked de-escalation (load the tool's history into it: ticketloop ingest"
         f" FILE --dataset {_name(con, dataset_id)}, FILE being its"
         f" {', '.join(HISTORIES[:-1])} or {HISTORIES[-1]})"
     )

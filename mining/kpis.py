@@ -654,8 +654,15 @@ def activity_counts(con: duckdb.DuckDBPyConnection, dataset_id: int) -> dict[str
     )
 
 
-# The KPIs that rest on a ticket's moves between teams and levels.
-MOVES_KPIS = ("fcr_rate", "escalation_rate", "needless_escalation_rate", "handoffs_per_ticket")
+# The KPIs that rest on a ticket's moves between teams and levels, or on its reopening: a flat
+# export (a ticket's last state) shows neither.
+FLAT_BLIND_KPIS = (
+    "fcr_rate",
+    "escalation_rate",
+    "needless_escalation_rate",
+    "handoffs_per_ticket",
+    "reopen_rate",
+)
 
 
 def unusable_kpis(
@@ -738,7 +745,7 @@ def unusable_kpis(
                 unusable[k.name] = "no survey answers in the data set"
     # Flat exports show no move between teams; a history without work no bounce-back.
     if flat := flat_only(con, dataset_id):
-        unusable |= dict.fromkeys(MOVES_KPIS, flat)
+        unusable |= dict.fromkeys(FLAT_BLIND_KPIS, flat)
     elif "needless_escalation_rate" not in unusable and (idle := work_unseen(con, dataset_id)):
         unusable["needless_escalation_rate"] = idle
     return unusable
