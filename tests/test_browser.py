@@ -372,3 +372,7 @@ def test_an_export_in_the_desks_zone_reads_its_clock_time(serve, browser, tmp_pa
             "SELECT strftime(created_at AT TIME ZONE 'UTC', '%H:%M') FROM cases WHERE case_id = '1'"
         ).fetchall()
     assert created == [("05:12",)]  # 06:12 in Madrid (CET, UTC+1)
+    # the new data set keeps the desk's clock: every page shows its times in Madrid
+    from ticketloop.api import Store
+
+    assert Store(db).settings_of("zendesk_tickets").calendar.timezone == "Europe/Madrid"
