@@ -82,9 +82,15 @@ def _upload(ctx: PageContext) -> None:
     )
     if st.button(texts.UPLOAD_BUTTON, key="upload_load", disabled=not files, type="primary"):
         st.session_state.pop("data_report", None)  # the last load's summary is not this one's
+        if earlier := st.session_state.pop(UPLOADS, None):  # a mapping step left unfinished
+            uploads.discard([Path(p) for p in earlier["paths"]])
         paths = uploads.stage([(f.name, f.getvalue()) for f in files])
         # the same content again, into a data set of its own by default: nothing to load
-        held = {} if adding or named else data.loaded_before(ctx.db, paths)
+        try:
+            held = {} if adding or named else data.loaded_before(ctx.db, paths)
+        except Exception:
+            uploads.discard(paths)
+            raise
         if held and len(held) == len(paths):
             uploads.discard(paths)
             st.info(

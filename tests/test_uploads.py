@@ -5,6 +5,8 @@ message shows where the server kept the file."""
 
 from __future__ import annotations
 
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from dashboard import texts
 from dashboard.pages import PAGES
 from ingest.load import ingest_files
 from store.connection import open_store
+from store.errors import TicketloopError
 from tests.conftest import APP, REAL_HELPDESK, SAMPLE, real_log, rows, write
 
 ESCALATIONS = next(p for p in PAGES if p.module == "escalations")
@@ -229,3 +232,72 @@ def test_the_escalations_page_advises_the_upload_with_a_mapping_file(
         '[columns] category = "column" in a mapping file, given with the upload on the Data'
         " page (as a new data set), or to ticketloop ingest --map)"
     )
+
+
+NAMES = [
+    "..",
+    ".",
+    "/",
+    "",
+    "a/../../etc/passwd",
+    "..\\..\\x.csv",
+    "nul\x00.csv",
+    "x" * 400 + ".csv",
+]
+
+
+@pytest.mark.parametrize(
+    "name", NAMES, ids=["dotdot", "dot", "slash", "empty", "path", "dos", "nul", "long"]
+)
+def test_any_upload_name_is_staged_as_one_file_in_its_own_folder_and_removed_after_the_load(
+    name: str, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    [path] = uploads.stage([(name, _sample_cut(("HD-000001",)))])
+    assert path.is_file() and path.parent.parent == tmp_path / "tmp"
+    assert len(path.name.encode()) <= 150 and "\x00" not in path.name
+    try:
+        uploads.load_staged(db, [path], dataset="named")
+    except TicketloopError as exc:  # a name without .csv: read as what it is, said in one line
+        assert "\n" not in str(exc) and str(tmp_path) not in str(exc)
+    assert list((tmp_path / "tmp").iterdir()) == []  # loaded or not, nothing is kept
+
+
+def test_an_upload_named_dotdot_loads_on_the_data_page_and_leaves_no_file(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    at = _data_page(db, monkeypatch)
+    _put(at, "..", _sample_cut(("HD-000001", "HD-000002")))
+    _load(at)
+    assert not at.error, [e.value for e in at.error]
+    assert rows(db, "SELECT name FROM datasets") == [("upload",)]
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_an_unexpected_failure_of_a_load_removes_the_staged_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    paths = uploads.stage([("helpdesk.csv", _sample_cut(("HD-000001",)))])
+    (tmp_path / "folder.duckdb").mkdir()  # not a store: the load fails
+    with pytest.raises(TicketloopError):
+        uploads.load_staged(tmp_path / "folder.duckdb", paths, dataset="x")
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_server_starting_removes_the_uploads_an_earlier_one_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    left = tmp_path / f"{uploads.STAGED}{gone.pid}-abc"
+    left.mkdir()
+    (left / "customers.csv").write_text("Jane Doe")
+    mine = uploads.stage([("kept.csv", b"x")])[0].parent  # this running process's
+    assert uploads.remove_leftovers() == [left]
+    assert not left.exists() and mine.exists()
