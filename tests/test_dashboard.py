@@ -17,6 +17,7 @@ from store.connection import open_store
 from store.dataset_settings import save_dataset_settings
 from tests.conftest import (
     APP,
+    at,
     chart_values,
     csv_text,
     hand_made_store,
@@ -514,7 +515,6 @@ SETTINGS = next(p for p in PAGES if p.module == "settings")
 def test_the_change_log_on_the_settings_page(app, writable_sample_db: Path) -> None:
     from datetime import date
 
-
     at = app(writable_sample_db)
     at.switch_page(SETTINGS.script).run()
     assert texts.CHANGE_LOG_EMPTY in [i.value for i in at.info]
@@ -742,7 +742,6 @@ def test_kpi_trends_read_signals_after_a_recorded_change_as_its_effect(
     after it those of the phase it starts."""
     import shutil
 
-
     db = tmp_path / "real.duckdb"
     shutil.copy(real_helpdesk_db, db)
     Store(db).add_change("helpdesk", "2011-01-03", "New intake")
@@ -762,3 +761,19 @@ def test_kpi_trends_read_signals_after_a_recorded_change_as_its_effect(
     }
     # a phase each side of the change, each with a centre line of its own
     assert {after for after, _ in levels} == {False, True} and len(levels) == 2
+
+
+def test_the_conformance_page_with_exactly_one_variant(app, tmp_path: Path) -> None:
+    """Two tickets of the same path: the variant explorer shows it without a slider (a slider
+    from 1 to 1 crashed the page with StreamlitInvalidMinMaxError)."""
+    rows_ = [
+        (case, step, at(hours + offset))
+        for offset, case in ((0, "A-1"), (30, "A-2"))
+        for hours, step in ((0, "Ticket created"), (2, "Assigned"), (5, "Resolved"))
+    ]
+    at_ = app(hand_made_store(tmp_path, csv_text("Case ID,Activity,Timestamp", rows_)))
+    at_.switch_page(CONFORMANCE.script).run()
+    assert not at_.exception, at_.exception
+    assert not at_.get("slider")
+    assert at_.selectbox(key="variant_pick").options == ["1"]
+    assert "Assigned" in at_.get("plotly_chart")[-1].proto.spec  # the variant's path drawn

@@ -95,8 +95,10 @@ def _variant_explorer(ctx: PageContext) -> None:
         return
     top = min(len(found.table), 100)
     left, right = st.columns([1, 3])
-    shown = left.slider(
-        texts.VARIANTS_SHOWN, 1, top, min(15, top), key="variants_shown", disabled=top < 2
+    shown = (  # a slider from 1 to 1 is refused by Streamlit: one variant needs none
+        left.slider(texts.VARIANTS_SHOWN, 1, top, min(15, top), key="variants_shown")
+        if top > 1
+        else 1
     )
     table = found.table.head(shown)
     rank = left.selectbox(texts.VARIANTS_PICK, list(table["rank"]), key="variant_pick")
