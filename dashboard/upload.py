@@ -153,7 +153,7 @@ def _load(ctx: PageContext, pending: dict, mapping: uploads.Mapping | None) -> N
 
     data.let_go(ctx.db)  # this process writes: its reads let go of the file
     try:
-        report = uploads.load_staged(
+        report = data.load_upload(
             ctx.db,
             paths,
             dataset=pending["dataset"],

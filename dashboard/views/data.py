@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import context, data, texts, upload, vocabulary
+from dashboard import access, context, data, texts, upload, vocabulary
 from dashboard.context import PageContext
 from store.errors import TicketloopError
 
@@ -15,11 +15,26 @@ from store.errors import TicketloopError
 def render(ctx: PageContext) -> None:
     if not ctx.datasets:
         st.info(texts.NO_DATA.split(". ")[0] + ".")
-    upload.render_upload(ctx)
+    if access.allowed("upload"):
+        upload.render_upload(ctx)
     if ctx.selection is not None:
-        vocabulary.render_vocabulary(ctx, ctx.selection.dataset)
+        if access.allowed("map"):
+            vocabulary.render_vocabulary(ctx, ctx.selection.dataset)
         _quality(ctx, ctx.selection.dataset)
         _manage(ctx, ctx.selection.dataset)
+    if ctx.db.exists():
+        _audit(ctx)
+
+
+def _audit(ctx: PageContext) -> None:
+    st.subheader(texts.AUDIT_TITLE)
+    st.caption(texts.AUDIT_INTRO)
+    log = data.audit_log(ctx.db, ctx.version)
+    if log.empty:
+        st.info(texts.AUDIT_EMPTY)
+        return
+    when = st.column_config.DatetimeColumn("when (UTC)", format="YYYY-MM-DD HH:mm:ss")
+    st.dataframe(log, hide_index=True, key="audit_log", column_config={"logged_at": when})
 
 
 def _quality(ctx: PageContext, dataset: str) -> None:
@@ -61,6 +76,8 @@ def _manage(ctx: PageContext, dataset: str) -> None:
     )
     if message := st.session_state.pop("data_message", None):
         st.success(message)
+    if not access.allowed("delete"):
+        return
     left, right = st.columns(2)
     new = left.text_input(texts.RENAME_LABEL.format(dataset=dataset), key="rename_to")
     if left.button(texts.RENAME_BUTTON, key="rename", disabled=not new.strip()):
