@@ -13,6 +13,7 @@ import streamlit as st
 
 from application.access import User, is_local, may, read_users, sign_in, users_path
 from dashboard import texts
+from dashboard.markdown import text
 from store.errors import TicketloopError
 from store.location import default_db_path
 
@@ -57,7 +58,7 @@ def sign_in_form() -> None:
     try:
         users = read_users(users_path(default_db_path()))
     except TicketloopError as exc:
-        st.error(str(exc))
+        st.error(text(exc))
         st.stop()
     if not users:
         st.error(texts.SIGN_IN_NO_USERS)

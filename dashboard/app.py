@@ -22,6 +22,7 @@ import logging
 import streamlit as st
 
 from dashboard import access, context, texts
+from dashboard.markdown import say, text
 from dashboard.pages import DATA_PAGE, PAGES
 from store.errors import TicketloopError
 
@@ -39,7 +40,7 @@ def _unexpected(exc: Exception) -> None:
 try:
     who = access.user()
 except TicketloopError as exc:  # a users file that cannot be read: one line, nothing else
-    st.error(str(exc))
+    st.error(text(exc))
     st.stop()
 if who is None:  # the sign-in form before anything of the store
     access.sign_in_form()
@@ -65,7 +66,7 @@ if chosen is home:
     st.switch_page(menu[landing.url_path], query_params=url)
 spec = next(s for s in shown if menu[s.url_path] is chosen)
 if who is not access.LOCAL:
-    st.sidebar.caption(texts.SIGNED_IN_AS.format(name=who.name, role=who.role))
+    st.sidebar.caption(say(texts.SIGNED_IN_AS, name=who.name, role=who.role))
     st.sidebar.button(texts.SIGN_OUT, key="sign_out", on_click=access.sign_out)
 else:
     st.sidebar.caption(texts.STORE_CAPTION.format(db=ctx.db))  # the server's path: local only
@@ -75,9 +76,9 @@ st.title(spec.title)
 if spec.needs_data and not has_data:
     shown_db = str(ctx.db) if who is access.LOCAL else ctx.db.name  # no server path when shared
     if ctx.problem:
-        st.error(texts.STORE_PROBLEM.format(message=ctx.problem.replace(str(ctx.db), shown_db)))
+        st.error(say(texts.STORE_PROBLEM, message=ctx.problem.replace(str(ctx.db), shown_db)))
     elif not ctx.db.exists():
-        st.info(texts.NO_DATABASE.format(db=shown_db))
+        st.info(texts.NO_DATABASE.format(db=shown_db))  # a code span
     else:
         st.info(texts.NO_DATA)
     st.stop()

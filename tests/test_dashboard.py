@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import texts
+from dashboard.markdown import say
 from dashboard.pages import PAGES
 from ingest.load import ingest_files
 from store.connection import open_store
@@ -100,7 +101,7 @@ def test_unreadable_store_is_an_error_not_a_traceback(app, tmp_path: Path) -> No
     junk = write(tmp_path / "junk.duckdb", "not a database\n" * 100)
     at = app(junk)
     at.switch_page(OVERVIEW.script).run()
-    assert at.error[0].value.startswith(texts.STORE_PROBLEM.format(message=f"{junk.resolve()}: "))
+    assert at.error[0].value.startswith(say(texts.STORE_PROBLEM, message=f"{junk.resolve()}: "))
     assert not at.get("plotly_chart")
 
 
@@ -574,7 +575,9 @@ def test_the_settings_page_saves_what_it_shows_and_refuses_bad_values(
     at.text_area(key="set_deviations").set_value("everything is fine")
     at.button(key=save).click().run()
     (error,) = [e.value for e in at.error]
-    assert error.startswith("Not saved: [conformance] accepted_deviations has 'everything")
+    assert error.startswith(
+        say(texts.SETTINGS_REFUSED, message="[conformance] accepted_deviations has 'everything")
+    )
     assert Store(writable_sample_db).settings_of("helpdesk") == saved
 
 

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from application import uploads
 from dashboard import texts
+from dashboard.markdown import say
 from dashboard.pages import PAGES
 from ingest.load import ingest_files
 from store.connection import open_store
@@ -150,10 +151,11 @@ def test_no_message_or_stored_name_shows_where_an_upload_was_staged(
     _put(at, "empty.csv", b"Case ID,Activity,Timestamp\nT-9,Ticket created,\n")
     _load(at)
     assert [e.value for e in at.error] == [
-        texts.UPLOAD_FAILED.format(
+        say(
+            texts.UPLOAD_FAILED,
             message="empty.csv: 1 rows read as CSV event log, none gives an event (row 2: no"
             " timestamp). Nothing was loaded. Fix the rows, or the mapping's [columns]"
-            " and [timestamp] format (--map), or force another reader with --format"
+            " and [timestamp] format (--map), or force another reader with --format",
         )
     ]
     _put(at, "bad.toml", b"[columns\n", key="upload_mapping")
