@@ -10,14 +10,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
 from dashboard.pages import PAGES
 from store.changes import add_change
 from store.connection import open_store
-from tests.conftest import APP, at, csv_text, hand_made_store
+from tests.conftest import app_on, at, csv_text, hand_made_store
 from ticketloop.cli import cli
 
 IMAGE = "![b](http://host/x.png)"
@@ -77,10 +76,7 @@ def _texts(app: AppTest) -> list[str]:
 def test_every_page_shows_hostile_values_as_text(
     spec, hostile: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("TICKETLOOP_DB", str(hostile))
-    st.cache_data.clear()
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.run()
+    app = app_on(hostile, monkeypatch)
     app.switch_page(spec.script).run()
     assert not app.exception, app.exception
     for shown in _texts(app):
@@ -98,10 +94,7 @@ def test_the_markdown_that_names_them_carries_them_escaped(
     """Where a page puts a value into Markdown, the value is there, escaped (so the check above
     is not empty): the ticket's timeline on the conformance page, the change's head on the KPI
     trends page."""
-    monkeypatch.setenv("TICKETLOOP_DB", str(hostile))
-    st.cache_data.clear()
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.run()
+    app = app_on(hostile, monkeypatch)
     app.switch_page("views/conformance.py").run()
     app.selectbox(key="variant_ticket").select(TICKET).run()
     assert any(r"!\[t\](http://host/t.png)" in s for s in _texts(app)), _texts(app)

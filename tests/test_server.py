@@ -7,7 +7,6 @@ import socket
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from application.access import add_user, read_users, sign_in, users_path
 from dashboard import texts
 from store.connection import open_store
-from tests.conftest import APP, SAMPLE, free_port, rows, serving
+from tests.conftest import APP, SAMPLE, free_port, rows, start_dashboard
 from ticketloop.cli import cli, serve_command
 
 TICKETLOOP = str(Path(sys.executable).with_name("ticketloop"))
@@ -47,17 +46,8 @@ def test_the_dashboard_listens_on_this_machine_only_and_shows_no_error_details(
     assert options["--server.address"] == "127.0.0.1"
     assert options["--client.showErrorDetails"] == "none"
     port = free_port()
-    server = subprocess.Popen(
-        [TICKETLOOP, "dashboard", "--db", str(tmp_path / "x.duckdb"), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = start_dashboard(port, "--db", str(tmp_path / "x.duckdb"))
     try:
-        deadline = time.monotonic() + 60
-        while not serving(port):
-            assert time.monotonic() < deadline and server.poll() is None, server.stdout.read()
-            time.sleep(0.3)
         assert _reaches("127.0.0.1", port)
         assert not _reaches(_other_address(), port)
     finally:

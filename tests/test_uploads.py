@@ -20,7 +20,7 @@ from dashboard.pages import PAGES
 from ingest.load import ingest_files
 from store.connection import open_store
 from store.errors import TicketloopError
-from tests.conftest import APP, REAL_HELPDESK, SAMPLE, real_log, rows, write
+from tests.conftest import APP, REAL_HELPDESK, SAMPLE, app_on, real_log, rows, write
 
 ESCALATIONS = next(p for p in PAGES if p.module == "escalations")
 STAGED = "ticketloop-upload-"  # the prefix of the folders uploads are staged in
@@ -222,10 +222,7 @@ def test_the_escalations_page_advises_the_upload_with_a_mapping_file(
 ) -> None:
     db = tmp_path / "flat.duckdb"
     ingest_files(db, [write(tmp_path / "flat.csv", FLAT_CSV)], dataset="flat")
-    monkeypatch.setenv("TICKETLOOP_DB", str(db))
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
+    at = app_on(db, monkeypatch)
     at.switch_page(ESCALATIONS.script).run()
     assert not at.exception, at.exception
     [needless] = [m for m in at.metric if m.label == texts.ESC_METRIC_NEEDLESS]
