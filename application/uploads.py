@@ -6,6 +6,7 @@ chose one to add to: what that one already holds of the file is told before load
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import shutil
 import tempfile
@@ -30,16 +31,57 @@ from ingest.privacy import Privacy
 from store.errors import IngestError, TicketloopError
 from store.fields import BY_NAME
 
+STAGED = "ticketloop-upload-"  # staged folders: STAGED + the server's process id + "-" + random
+_NAME_BYTES = 150  # a staged file's longest name (file systems allow 255 bytes)
+
 
 def stage(files: Sequence[tuple[str, bytes]]) -> list[Path]:
-    """Write uploaded (name, content) pairs to a new folder of their own; their paths."""
-    folder = Path(tempfile.mkdtemp(prefix="ticketloop-upload-"))
-    paths = []
+    """Write uploaded (name, content) pairs to a new folder of their own; their paths. Each is
+    kept under a safe name of its own (safe_name), never a path a browser sent."""
+    folder = Path(tempfile.mkdtemp(prefix=f"{STAGED}{os.getpid()}-"))
+    paths: list[Path] = []
     for name, content in files:
-        path = folder / Path(name).name  # the name only: never a path from a browser
+        path = folder / safe_name(name)
+        if path in paths:  # two files of one name: the second one a name of its own
+            path = folder / f"{len(paths) + 1}-{path.name}"
         path.write_bytes(content)
         paths.append(path)
     return paths
+
+
+def safe_name(name: str) -> str:
+    """A browser's file name as one plain file name: its last part (after any `/` or `\\`),
+    without NUL, control characters or leading dots, at most _NAME_BYTES bytes with its
+    extension kept; `upload` when nothing is left (`..`, `/`, empty)."""
+    last = re.split(r"[/\\]", name)[-1]
+    clean = re.sub(r"[\x00-\x1f\x7f]", "", last).strip().lstrip(".") or "upload"
+    stem, dot, suffix = clean.rpartition(".") if "." in clean else (clean, "", "")
+    suffix = (dot + suffix)[:20]
+    room = _NAME_BYTES - len(suffix.encode())
+    stem = stem.encode()[:room].decode(errors="ignore") or "upload"
+    return stem + suffix
+
+
+def remove_leftovers() -> list[Path]:
+    """Remove the folders earlier servers staged uploads in and left behind (a server killed,
+    a mapping step never finished), leaving those of a server still running; what it removed."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{STAGED}*"):
+        owner = folder.name.removeprefix(STAGED).split("-")[0]
+        if folder.is_dir() and not (owner.isdigit() and _running(int(owner))):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def load_staged(
@@ -57,9 +99,10 @@ def load_staged(
     timestamps read in `timezone`, customers (and agents) pseudonymised when asked (as ingest
     --pseudonymise), then remove their folder. The store, the report and every
     message name the files, not where they were staged; an unmapped CSV (`needs_mapping`) keeps
-    its folder for the mapping step."""
+    its folder for the mapping step; every other outcome, an unexpected error too, removes it."""
+    keep = False
     try:
-        report = ingest_files(
+        return ingest_files(
             db,
             list(paths),
             dataset=dataset,
@@ -70,11 +113,11 @@ def load_staged(
             privacy=Privacy(pseudonymise, pseudonymise_agents),
         )
     except TicketloopError as exc:
-        if not needs_mapping(exc):
-            discard(paths)
+        keep = needs_mapping(exc)
         raise _named(exc, paths) from None
-    discard(paths)
-    return report
+    finally:
+        if not keep:
+            discard(paths)
 
 
 def _named(exc: TicketloopError, paths: Sequence[Path]) -> TicketloopError:
@@ -150,8 +193,9 @@ def nothing_added(report: dict) -> bool:
 
 
 def default_dataset(file_name: str) -> str:
-    """The data set a file loads into when none is named: its name without the extensions."""
-    return dataset_name_for(Path(file_name))
+    """The data set a file loads into when none is named: its (safe) name without the
+    extensions."""
+    return dataset_name_for(Path(safe_name(file_name)))
 
 
 def mapping_of(columns: dict[str, str], timestamp_format: str | None) -> Mapping:

@@ -8,12 +8,13 @@ import streamlit as st
 
 from dashboard import data, texts
 from dashboard.context import PageContext
+from dashboard.markdown import say, text
 from store.errors import TicketloopError
 
 
 def render_change_log(ctx: PageContext, dataset: str) -> None:
     """The data set's process changes, with add and remove (what `ticketloop change` does)."""
-    st.caption(texts.CHANGE_LOG_INTRO.format(dataset=dataset))
+    st.caption(say(texts.CHANGE_LOG_INTRO, dataset=dataset))
     if message := st.session_state.pop("change_message", None):
         st.success(message)
     changes = data.changes(ctx.db, ctx.version, dataset)
@@ -37,10 +38,10 @@ def render_change_log(ctx: PageContext, dataset: str) -> None:
                 try:
                     data.add_change(ctx.db, dataset, day, title, note.strip())
                 except TicketloopError as exc:
-                    st.error(str(exc))
+                    st.error(text(exc))
                 else:
-                    st.session_state["change_message"] = texts.CHANGE_ADDED.format(
-                        title=title.strip(), date=day
+                    st.session_state["change_message"] = say(
+                        texts.CHANGE_ADDED, title=title.strip(), date=day
                     )
                     for key in ("change_date", "change_title", "change_note"):  # a new form
                         del st.session_state[key]
@@ -57,7 +58,7 @@ def render_change_log(ctx: PageContext, dataset: str) -> None:
         )
         if right.button(texts.CHANGE_REMOVE, key="change_remove"):
             removed = data.remove_change(ctx.db, picked)
-            st.session_state["change_message"] = texts.CHANGE_REMOVED.format(
-                title=removed["title"], date=removed["date"]
+            st.session_state["change_message"] = say(
+                texts.CHANGE_REMOVED, title=removed["title"], date=removed["date"]
             )
             st.rerun()

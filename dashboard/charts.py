@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 
 import pandas as pd
@@ -41,6 +42,12 @@ _MORE = [
 ]  # fmt: skip
 
 
+def plain(value: object) -> str:
+    """A value from the data as text in a Plotly label, legend or hover: Plotly reads `<b>`,
+    `<a href>` and `<br>` in them as markup, and shows `&lt;` as `<`."""
+    return html.escape(str(value), quote=False)
+
+
 def activity_colours(activities: Iterable[str]) -> dict[str, str]:
     """A distinct colour per activity, stable for a given set: canonical activities keep their
     own; the others take the remaining colours in alphabetical order (beyond 47 activities,
@@ -74,9 +81,11 @@ def weekly_channel_bars(weekly: pd.DataFrame, title: str) -> go.Figure:
             fig.add_bar(
                 x=part["week"],
                 y=part["tickets"],
-                name=channel,
+                name=plain(channel),
                 showlegend=True,  # even alone, a colour is named
-                hovertemplate="week of %{x|%d %b %Y}<br>%{y} tickets<extra>" + channel + "</extra>",
+                hovertemplate="week of %{x|%d %b %Y}<br>%{y} tickets<extra>"
+                + plain(channel)
+                + "</extra>",
             )
     fig.update_layout(
         title=title,
@@ -124,7 +133,7 @@ def variant_paths(
                 if name == activity:
                     xs.append(position)
                     ys.append(label)
-                    paths.append(" → ".join(path))
+                    paths.append(plain(" → ".join(path)))
         fig.add_scatter(
             x=xs,
             y=ys,
@@ -135,9 +144,9 @@ def variant_paths(
                 "color": colours.get(activity, "#7f7f7f"),
                 "line": {"width": 1, "color": "white"},
             },
-            name=activity,
+            name=plain(activity),
             customdata=paths,
-            hovertemplate="step %{x}: " + activity + "<br>%{customdata}<extra></extra>",
+            hovertemplate="step %{x}: " + plain(activity) + "<br>%{customdata}<extra></extra>",
             row=1,
             col=1,
         )
@@ -286,7 +295,7 @@ def bpmn_diagram(shapes: pd.DataFrame, edges: pd.DataFrame, title: str) -> go.Fi
         mode="markers",
         marker={"size": 18, "opacity": 0},
         showlegend=False,
-        text=nodes["kind"] + ": " + nodes["name"],
+        text=[f"{k}: {plain(n)}" for k, n in zip(nodes["kind"], nodes["name"], strict=True)],
         hovertemplate="%{text}<extra></extra>",
     )
     left, top = float(shapes["x"].min()), float(shapes["y"].min())
@@ -408,7 +417,7 @@ def kpi_trend(
         )  # fmt: skip
         notes.append(
             {
-                "x": pd.Timestamp(when), "y": 1, "yref": "paper", "text": name,
+                "x": pd.Timestamp(when), "y": 1, "yref": "paper", "text": plain(name),
                 "showarrow": False, "yanchor": "bottom", "font": {"size": 10, "color": "#9467bd"},
             }
         )  # fmt: skip
@@ -427,7 +436,8 @@ def kpi_trend(
 
 
 def _wrap(text: str, width: int = 16) -> str:
-    return "<br>".join(wrap(text, width))
+    """`text` (from the data) on lines of `width` characters, as plain text for Plotly."""
+    return "<br>".join(plain(line) for line in wrap(text, width))
 
 
 MAP_FONT_PX = 10  # the activities' labels: mining.map_layout sizes the boxes for it
@@ -516,11 +526,14 @@ def process_map(
             "x": nodes["x"].tolist(),
             "y": nodes["y"].tolist(),
             "mode": "markers+text",
-            "text": ["<br>".join([*(f"<b>{w}</b>" for w in t[:-1]), t[-1]]) for t in texts],
+            "text": [
+                "<br>".join([*(f"<b>{plain(w)}</b>" for w in t[:-1]), plain(t[-1])]) for t in texts
+            ],
             "textfont": {"size": MAP_FONT_PX, "color": "#111"},
             "marker": {"symbol": "square", "size": 30, "color": "rgba(0,0,0,0.01)"},
-            "customdata": nodes[["activity"]].to_numpy(),
-            "hovertemplate": "%{customdata[0]}: %{text}<br>click to filter on it<extra></extra>",
+            "customdata": nodes[["activity"]].to_numpy(),  # what a click selects, as it is
+            "hovertext": [plain(a) for a in nodes["activity"]],
+            "hovertemplate": "%{hovertext}: %{text}<br>click to filter on it<extra></extra>",
             "name": "activities",
             "showlegend": False,
         }
@@ -539,7 +552,11 @@ def process_map(
                 "color": ["#d62728" if d is False else "#5b6b7b" for d in edges["designed"]],
             },
             "customdata": edges[["source", "target"]].to_numpy(),
-            "hovertemplate": "%{customdata[0]} → %{customdata[1]}: %{text}"
+            "hovertext": [
+                f"{plain(a)} → {plain(b)}"
+                for a, b in zip(edges["source"], edges["target"], strict=True)
+            ],
+            "hovertemplate": "%{hovertext}: %{text}"
             + ("" if by == "count" else " median wait")
             + "<br>click to filter on it<extra></extra>",
             "name": "paths",
@@ -596,7 +613,7 @@ def fitness_weekly(
             x=pd.Timestamp(when).timestamp() * 1000, line={"color": "#9467bd", "dash": "dot"}
         )
         fig.add_annotation(
-            x=pd.Timestamp(when), y=1, yref="paper", text=label, showarrow=False,
+            x=pd.Timestamp(when), y=1, yref="paper", text=plain(label), showarrow=False,
             yanchor="bottom", font={"size": 10, "color": "#9467bd"},
         )  # fmt: skip
     fig.update_layout(
@@ -633,7 +650,7 @@ def team_sankey(handovers: pd.DataFrame, title: str) -> go.Figure:
     handing over on the left, teams receiving on the right (so back-and-forth shows as two links)."""
     sources = sorted(set(handovers["source"]))
     targets = sorted(set(handovers["target"]))
-    labels = [f"{t} →" for t in sources] + [f"→ {t}" for t in targets]
+    labels = [f"{plain(t)} →" for t in sources] + [f"→ {plain(t)}" for t in targets]
     fig = go.Figure(
         go.Sankey(
             node={"label": labels, "pad": 14, "thickness": 14, "color": "#4c78a8"},
@@ -658,7 +675,7 @@ def count_bars(frame: pd.DataFrame, label: str, value: str, title: str) -> go.Fi
     fig = go.Figure(
         go.Bar(
             x=frame[value],
-            y=frame[label],
+            y=[plain(v) for v in frame[label]],
             orientation="h",
             marker_color="#4c78a8",
             text=[f"{v:,}" for v in frame[value]],

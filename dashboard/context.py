@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from dashboard import data, texts
+from dashboard.markdown import say
 from mining import overview
 from mining.selection import Selection
 from store.errors import TicketloopError
@@ -107,7 +108,7 @@ def _settings(path: Path, version: float, dataset: str | None) -> Settings:
     try:
         return data.settings(path, version, dataset)
     except TicketloopError as exc:
-        st.sidebar.warning(texts.SETTINGS_PROBLEM.format(message=exc))
+        st.sidebar.warning(say(texts.SETTINGS_PROBLEM, message=exc))
         return Settings()
 
 
@@ -131,7 +132,7 @@ def _dataset_picker(names: tuple[str, ...]) -> str:
         st.session_state["dataset_unknown"] = (wanted, st.session_state["dataset"])
     unknown, shown = st.session_state.get("dataset_unknown", (None, None))
     if unknown is not None and st.session_state["dataset"] == shown:  # until another is picked
-        st.sidebar.warning(texts.DATASET_UNKNOWN.format(name=unknown, shown=shown))
+        st.sidebar.warning(say(texts.DATASET_UNKNOWN, name=unknown, shown=shown))
     return st.sidebar.selectbox(texts.DATASET_LABEL, names, key="dataset")
 
 
@@ -183,11 +184,11 @@ def _filters(base: Selection, dims: overview.Dimensions) -> Selection:
     if edge and not set(edge) <= set(dims.activities):
         edge = state["filter_edge"] = None
     if activity:
-        st.sidebar.markdown(texts.FILTER_ACTIVITY.format(activity=activity))
+        st.sidebar.markdown(say(texts.FILTER_ACTIVITY, activity=activity))
         st.sidebar.button(texts.CLEAR, key="clear_activity", on_click=select_activity, args=(None,))
         chosen["activity"] = activity
     if edge:
-        st.sidebar.markdown(texts.FILTER_EDGE.format(a=edge[0], b=edge[1]))
+        st.sidebar.markdown(say(texts.FILTER_EDGE, a=edge[0], b=edge[1]))
         st.sidebar.button(texts.CLEAR, key="clear_edge", on_click=select_edge, args=(None,))
         chosen["edge"] = tuple(edge)
     return base.but(**chosen)

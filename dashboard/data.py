@@ -35,6 +35,7 @@ from application.vocabulary import (
 )
 from mining.effect import ChangeEffect
 from mining.selection import Selection
+from store.audit import entries, record
 from store.connection import open_store
 from store.dataset_settings import DatasetSettings, dataset_settings
 from store.dataset_vocabulary import Vocabulary
@@ -248,9 +249,57 @@ def _settings(
 def save_settings(path: Path, dataset: str, current: Settings, form: SettingsForm) -> None:
     """Keep the Settings page's `form` as `dataset`'s settings (application.settings_form);
     forgets cached reads."""
+    who = _may("settings")
     let_go(path)
     save_form(path, dataset, current, form, settings_file(path))
+    _audit(path, who, "settings", dataset, "saved the settings page (targets, SLA, flow)")
     clear()
+
+
+def _may(action: str) -> str:
+    """Who makes the write `action`, refused unless their role may (dashboard.access)."""
+    from dashboard import access
+
+    return access.require(action)
+
+
+def _audit(
+    path: Path,
+    who: str,
+    action: str,
+    dataset: str | None,
+    detail: str,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> None:
+    """Log a write in the store's audit log (on `con` when the write has one open)."""
+    if con is not None:
+        return record(con, who=who, action=action, dataset=dataset, detail=detail)
+    with open_store(path, wait_s=READ_WAIT_S) as own:
+        record(own, who=who, action=action, dataset=dataset, detail=detail)
+
+
+@st.cache_data(show_spinner=False)
+def audit_log(path: Path, version: float) -> pd.DataFrame:
+    """The audit log's latest entries, newest first (store.audit.entries)."""
+    with _reading(path) as con:
+        return entries(con)
+
+
+def load_upload(path: Path, paths: list[Path], **options: Any) -> uploads.IngestReport:
+    """Load staged uploads (application.uploads.load_staged with `options`), logged."""
+    try:
+        who = _may("upload")
+    except TicketloopError:
+        uploads.discard(paths)  # refused: nothing of it is kept
+        raise
+    mapped = " with the mapping step's columns" if options.get("mapping") else ""
+    report = uploads.load_staged(path, paths, **options)
+    detail = (
+        f"{', '.join(p.name for p in paths)}{mapped}: {report.cases:,} tickets,"
+        f" {report.events_loaded:,} events"
+    )
+    _audit(path, who, "upload", report.dataset, detail)
+    return report
 
 
 def clear() -> None:
@@ -262,9 +311,11 @@ def rename_dataset(path: Path, old: str, new: str) -> str:
     """Rename a data set; forgets cached reads."""
     from store.datasets import rename_dataset as rename
 
+    who = _may("rename")
     let_go(path)
     with open_store(path, wait_s=READ_WAIT_S) as con:
         name = rename(con, old, new)
+        _audit(path, who, "rename", name, f"renamed from {old}", con)
     clear()
     return name
 
@@ -273,9 +324,11 @@ def delete_dataset(path: Path, name: str) -> dict[str, int]:
     """Delete a data set from every table; forgets cached reads."""
     from store.datasets import delete_dataset as delete
 
+    who = _may("delete")
     let_go(path)
     with open_store(path, wait_s=READ_WAIT_S) as con:
         deleted = delete(con, name)
+        _audit(path, who, "delete", name, f"{deleted.get('events', 0):,} events deleted", con)
     clear()
     return deleted
 
@@ -299,8 +352,11 @@ def vocabulary_preview(
 
 def map_vocabulary(path: Path, dataset: str, chosen: Vocabulary) -> VocabularyChange:
     """Make `chosen` the data set's vocabulary (application.vocabulary); forgets cached reads."""
+    who = _may("map")
     let_go(path)
     change = apply_vocabulary(path, dataset, chosen)
+    detail = f"{len(change.remapped):,} labels, {len(change.levels):,} team levels"
+    _audit(path, who, "map", dataset, detail if chosen.activities or chosen.levels else "reset")
     clear()
     return change
 
@@ -352,9 +408,11 @@ def add_change(path: Path, dataset: str, day: date, title: str, note: str | None
     """Record a process change of `dataset` (store.changes.add_change); forgets cached reads."""
     from store.changes import add_change as add
 
+    who = _may("change")
     let_go(path)
     with open_store(path, wait_s=READ_WAIT_S) as con:
         change_id = add(con, dataset=dataset, effective=day, title=title, note=note or None)
+        _audit(path, who, "change", dataset, f"recorded '{title.strip()}' of {day}", con)
     clear()
     return change_id
 
@@ -363,9 +421,12 @@ def remove_change(path: Path, change_id: int) -> dict:
     """Delete a process change; what it was. Forgets cached reads."""
     from store.changes import remove_change as remove
 
+    who = _may("change")
     let_go(path)
     with open_store(path, wait_s=READ_WAIT_S) as con:
         removed = remove(con, change_id)
+        detail = f"removed '{removed['title']}' of {removed['date']}"
+        _audit(path, who, "change removed", removed.get("dataset"), detail, con)
     clear()
     return removed
 

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 class PageSpec:
     """One page: `dashboard/views/<module>.py` defines `render(ctx: PageContext) -> None`.
     `needs_data`: the router shows the no-data message instead when the store holds none.
-    `landing`: the page `/` opens once there is data (without data, `/` opens the data page)."""
+    `landing`: the page `/` opens once there is data (without data, `/` opens the data page).
+    `writes`: the write the page is for (dashboard.access): hidden from a role that may not."""
 
     module: str
     title: str
@@ -26,6 +27,7 @@ class PageSpec:
     url_path: str
     needs_data: bool = True
     landing: bool = False
+    writes: str | None = None
 
     @property
     def script(self) -> str:
@@ -48,6 +50,13 @@ PAGES: list[PageSpec] = [
     PageSpec("escalations", texts.ESCALATIONS_TITLE, ":material/trending_up:", "escalations"),
     PageSpec("overview", texts.OVERVIEW_TITLE, ":material/insights:", "overview"),
     PageSpec("data", texts.DATA_TITLE, ":material/upload_file:", "data", needs_data=False),
-    PageSpec("settings", texts.SETTINGS_TITLE, ":material/settings:", "settings", needs_data=False),
+    PageSpec(
+        "settings",
+        texts.SETTINGS_TITLE,
+        ":material/settings:",
+        "settings",
+        needs_data=False,
+        writes="settings",
+    ),
 ]
 DATA_PAGE = "data"  # where `/` lands while the store holds no data

@@ -20,6 +20,7 @@ from application.review import (
 )
 from dashboard import charts, data, texts
 from dashboard.context import PageContext
+from dashboard.markdown import say, text
 from dashboard.pages import PAGES
 from mining.effect import ChangeEffect
 from mining.kpis import KpiReport
@@ -127,7 +128,8 @@ def effect_section(effect: ChangeEffect, key: str, *, clear_only: bool = False) 
     that clearly moved."""
     c = effect.change
     st.markdown(
-        texts.EFFECT_HEAD.format(
+        say(
+            texts.EFFECT_HEAD,
             title=c["title"],
             date=c["date"],
             before=effect.tickets_before,
@@ -195,7 +197,7 @@ def _tile(row: dict) -> None:
         )
     st.markdown(" ".join(notes))
     if row["value"] is None and row["reason"]:
-        st.caption(row["reason"])
+        st.caption(text(row["reason"]))
     if target:
         like = row["value"]
         st.caption(

@@ -434,3 +434,25 @@ TRENDS_NO_CHANGES = (
     "No process change recorded for this data set. Record one on the Settings page (or "
     "`ticketloop change add --date YYYY-MM-DD --title ...`) to mark it here and measure its effect."
 )
+
+# Sign-in, roles, the audit log, the unexpected (dashboard/access.py, app.py)
+SIGN_IN_TITLE = "Sign in"
+SIGN_IN_NAME = "User name"
+SIGN_IN_PASSWORD = "Password"
+SIGN_IN_BUTTON = "Sign in"
+SIGN_IN_FAILED = "Wrong user name or password."
+SIGN_IN_NO_USERS = (
+    "This dashboard is shared and has no users yet. On the server, add one: "
+    "`ticketloop users add NAME --role lead`"
+)
+SIGNED_IN_AS = "Signed in as {name} ({role})"
+SIGN_OUT = "Sign out"
+READ_ONLY = "Read-only: nobody can change the data or the settings here."
+NOT_ALLOWED = "Not allowed: {action} needs another role than {role}. Ask a lead."
+AUDIT_TITLE = "Audit log"
+AUDIT_INTRO = "Who uploaded, deleted, mapped, recorded or changed what, newest first (UTC)."
+AUDIT_EMPTY = "Nothing changed through the dashboard yet."
+UNEXPECTED = (
+    "Something went wrong on this page; the details are in the server's log. "
+    "Try another selection, or tell whoever runs the dashboard."
+)

@@ -13,6 +13,7 @@ from application import format as fmt
 from application import uploads
 from dashboard import context, data, texts
 from dashboard.context import PageContext
+from dashboard.markdown import say
 from store.errors import TicketloopError
 from store.fields import BY_NAME, REQUIRED
 
@@ -85,13 +86,19 @@ def _upload(ctx: PageContext) -> None:
     agents = right.checkbox(texts.UPLOAD_PSEUDONYMISE_AGENTS, key="upload_pseudonymise_agents")
     if st.button(texts.UPLOAD_BUTTON, key="upload_load", disabled=not files, type="primary"):
         st.session_state.pop("data_report", None)  # the last load's summary is not this one's
+        if earlier := st.session_state.pop(UPLOADS, None):  # a mapping step left unfinished
+            uploads.discard([Path(p) for p in earlier["paths"]])
         paths = uploads.stage([(f.name, f.getvalue()) for f in files])
         # the same content again, into a data set of its own by default: nothing to load
-        held = {} if adding or named else data.loaded_before(ctx.db, paths)
+        try:
+            held = {} if adding or named else data.loaded_before(ctx.db, paths)
+        except Exception:
+            uploads.discard(paths)
+            raise
         if held and len(held) == len(paths):
             uploads.discard(paths)
             st.info(
-                texts.UPLOAD_SAME.format(files=", ".join(held), dataset=next(iter(held.values())))
+                say(texts.UPLOAD_SAME, files=", ".join(held), dataset=next(iter(held.values())))
             )
             return
         pending = {
@@ -114,7 +121,7 @@ def _mapping_file() -> uploads.Mapping | None:
     try:
         return uploads.read_mapping(upload.name, upload.getvalue())
     except TicketloopError as exc:
-        st.error(texts.UPLOAD_MAPPING_BAD.format(message=exc))
+        st.error(say(texts.UPLOAD_MAPPING_BAD, message=exc))
         return None
 
 
@@ -128,7 +135,7 @@ def _held(ctx: PageContext, files: list, dataset: str, mapping: uploads.Mapping 
         try:
             kept = (key, uploads.file_tickets(paths, mapping))
         except TicketloopError as exc:
-            st.caption(texts.UPLOAD_HELD_UNKNOWN.format(dataset=dataset, message=exc))
+            st.caption(say(texts.UPLOAD_HELD_UNKNOWN, dataset=dataset, message=exc))
             return
         finally:
             uploads.discard(paths)
@@ -137,18 +144,16 @@ def _held(ctx: PageContext, files: list, dataset: str, mapping: uploads.Mapping 
     held = data.tickets_held(ctx.db, dataset, ids)
     names = ", ".join(f.name for f in files)
     if ids and not held:
-        st.warning(texts.UPLOAD_HELD_NONE.format(total=len(ids), files=names, dataset=dataset))
+        st.warning(say(texts.UPLOAD_HELD_NONE, total=len(ids), files=names, dataset=dataset))
         return
-    st.info(texts.UPLOAD_HELD.format(held=held, total=len(ids), files=names, dataset=dataset))
+    st.info(say(texts.UPLOAD_HELD, held=held, total=len(ids), files=names, dataset=dataset))
 
 
 def _load(ctx: PageContext, pending: dict, mapping: uploads.Mapping | None) -> None:
     """Ingest the pending files with a progress bar; on an unmapped CSV, ask for the mapping."""
     paths = [Path(p) for p in pending["paths"]]
     total = sum(p.stat().st_size for p in paths) or 1
-    bar = st.progress(
-        0.0, text=texts.UPLOAD_PROGRESS.format(files=", ".join(p.name for p in paths))
-    )
+    bar = st.progress(0.0, text=say(texts.UPLOAD_PROGRESS, files=", ".join(p.name for p in paths)))
     done = 0
 
     def advance(n: int) -> None:
@@ -158,7 +163,7 @@ def _load(ctx: PageContext, pending: dict, mapping: uploads.Mapping | None) -> N
 
     data.let_go(ctx.db)  # this process writes: its reads let go of the file
     try:
-        report = uploads.load_staged(
+        report = data.load_upload(
             ctx.db,
             paths,
             dataset=pending["dataset"],
@@ -173,7 +178,7 @@ def _load(ctx: PageContext, pending: dict, mapping: uploads.Mapping | None) -> N
         unmapped = uploads.needs_mapping(exc)
         pending["needs_mapping"] = str(paths[0].with_name(exc.file)) if unmapped else None
         if not unmapped:
-            st.error(texts.UPLOAD_FAILED.format(message=exc))
+            st.error(say(texts.UPLOAD_FAILED, message=exc))
         return
     bar.empty()
     st.session_state.pop(UPLOADS, None)
@@ -185,12 +190,12 @@ def _load(ctx: PageContext, pending: dict, mapping: uploads.Mapping | None) -> N
 
 def _mapping_assistant(ctx: PageContext, pending: dict) -> None:
     path = Path(pending["needs_mapping"])
-    st.subheader(texts.MAPPING_TITLE.format(file=path.name))
+    st.subheader(say(texts.MAPPING_TITLE, file=path.name))
     st.write(texts.MAPPING_INTRO)
     try:
         preview = uploads.preview(path)
     except TicketloopError as exc:
-        st.error(texts.UPLOAD_FAILED.format(message=exc))
+        st.error(say(texts.UPLOAD_FAILED, message=exc))
         return
     st.dataframe(preview, hide_index=True, key="mapping_preview")
     headers = list(preview.columns)
@@ -229,18 +234,21 @@ def _summary(ctx: PageContext, report: dict) -> None:
     st.subheader(texts.LOAD_SUMMARY)
     if uploads.nothing_added(report):
         names = ", ".join(f["file"] for f in report["files"])
-        st.info(texts.UPLOAD_ALREADY.format(files=names, dataset=report["dataset"]))
+        st.info(say(texts.UPLOAD_ALREADY, files=names, dataset=report["dataset"]))
     else:
         st.success(
-            texts.UPLOAD_DONE.format(
-                dataset=report["dataset"], cases=report["cases"], events=report["events_loaded"]
+            say(
+                texts.UPLOAD_DONE,
+                dataset=report["dataset"],
+                cases=report["cases"],
+                events=report["events_loaded"],
             )
         )
     if report["first_ts"] and report["last_ts"]:
         first, last = (
             uploads.wall_clock(report[k], report["zone"]) for k in ("first_ts", "last_ts")
         )
-        st.caption(texts.UPLOAD_SPAN.format(first=first, last=last, zone=report["zone"]))
+        st.caption(say(texts.UPLOAD_SPAN, first=first, last=last, zone=report["zone"]))
     files = pd.DataFrame(report["files"])
     if not files.empty:
         shown = ["file", "recognised_as", "rows_read", "events_loaded", "duplicates_skipped",

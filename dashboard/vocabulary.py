@@ -13,6 +13,7 @@ import streamlit as st
 from application.vocabulary import kpi_names
 from dashboard import data, texts
 from dashboard.context import PageContext
+from dashboard.markdown import say, text
 from store.dataset_vocabulary import Vocabulary
 from store.errors import TicketloopError
 from store.vocabulary import CANONICAL_ACTIVITIES, LEVELS
@@ -21,7 +22,7 @@ from store.vocabulary import CANONICAL_ACTIVITIES, LEVELS
 def render_vocabulary(ctx: PageContext, dataset: str) -> None:
     """The data set's labels, each with a canonical activity pre-filled by the suggestion from
     its words, its teams' levels, the KPIs the choice makes computable, and apply / reset."""
-    st.subheader(texts.VOCAB_TITLE.format(dataset=dataset))
+    st.subheader(say(texts.VOCAB_TITLE, dataset=dataset))
     st.caption(texts.VOCAB_INTRO)
     if message := st.session_state.pop("vocab_message", None):
         st.success(message)
@@ -74,7 +75,7 @@ def render_vocabulary(ctx: PageContext, dataset: str) -> None:
     try:
         change = data.map_vocabulary(ctx.db, dataset, chosen)
     except TicketloopError as exc:
-        st.error(str(exc))
+        st.error(text(exc))
         return
     computable = (
         texts.VOCAB_NOW_COMPUTABLE.format(kpis=kpi_names(change.computable))
@@ -82,7 +83,7 @@ def render_vocabulary(ctx: PageContext, dataset: str) -> None:
         else ""
     )
     st.session_state["vocab_message"] = texts.VOCAB_APPLIED.format(
-        dataset=dataset,
+        dataset=text(dataset),
         labels=len(change.remapped),
         teams=len(change.levels),
         computable=computable,

@@ -21,6 +21,7 @@ MIGRATIONS = (
     "008_de_escalated.sql",
     "009_vocabulary.sql",
     "010_dataset_settings.sql",
+    "012_audit_log.sql",
     "013_privacy.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)

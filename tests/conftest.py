@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -95,6 +98,38 @@ def serving(port: int) -> bool:
             return r.read() == b"ok"
     except OSError:
         return False
+
+
+def start_dashboard(port: int, *args: str) -> subprocess.Popen:
+    """`ticketloop dashboard --port PORT ARGS` as a shell starts it, once it serves on localhost
+    (output piped, as text): the caller stops it."""
+    command = [str(Path(sys.executable).with_name("ticketloop")), "dashboard", "--port", str(port)]
+    server = subprocess.Popen(
+        [*command, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    deadline = time.monotonic() + 60
+    while not serving(port):
+        if time.monotonic() > deadline or server.poll() is not None:
+            server.kill()
+            raise AssertionError(server.communicate()[0])
+        time.sleep(0.3)
+    return server
+
+
+def app_on(db: Path, monkeypatch: pytest.MonkeyPatch):
+    """The dashboard (AppTest, run once) on store `db`, with fresh caches."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TICKETLOOP_DB", str(db))
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    return at
 
 
 MONDAY = datetime(2025, 1, 6, 8, tzinfo=UTC)  # 08:00 UTC on Monday 6 January 2025

@@ -59,6 +59,7 @@ def test_the_commands_are_the_ones_the_readme_documents() -> None:
         "rootcause",
         "settings",
         "ticket",
+        "users",
         "variants",
     ]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -11,12 +11,14 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import texts
+from dashboard.markdown import say
 from dashboard.pages import PAGES
 from ingest.load import ingest_files
 from store.connection import open_store
 from store.dataset_settings import save_dataset_settings
 from tests.conftest import (
     APP,
+    at,
     chart_values,
     csv_text,
     hand_made_store,
@@ -99,7 +101,7 @@ def test_unreadable_store_is_an_error_not_a_traceback(app, tmp_path: Path) -> No
     junk = write(tmp_path / "junk.duckdb", "not a database\n" * 100)
     at = app(junk)
     at.switch_page(OVERVIEW.script).run()
-    assert at.error[0].value.startswith(texts.STORE_PROBLEM.format(message=f"{junk.resolve()}: "))
+    assert at.error[0].value.startswith(say(texts.STORE_PROBLEM, message=f"{junk.resolve()}: "))
     assert not at.get("plotly_chart")
 
 
@@ -573,7 +575,9 @@ def test_the_settings_page_saves_what_it_shows_and_refuses_bad_values(
     at.text_area(key="set_deviations").set_value("everything is fine")
     at.button(key=save).click().run()
     (error,) = [e.value for e in at.error]
-    assert error.startswith("Not saved: [conformance] accepted_deviations has 'everything")
+    assert error.startswith(
+        say(texts.SETTINGS_REFUSED, message="[conformance] accepted_deviations has 'everything")
+    )
     assert Store(writable_sample_db).settings_of("helpdesk") == saved
 
 
@@ -760,3 +764,19 @@ def test_kpi_trends_read_signals_after_a_recorded_change_as_its_effect(
     }
     # a phase each side of the change, each with a centre line of its own
     assert {after for after, _ in levels} == {False, True} and len(levels) == 2
+
+
+def test_the_conformance_page_with_exactly_one_variant(app, tmp_path: Path) -> None:
+    """Two tickets of the same path: the variant explorer shows it without a slider (a slider
+    from 1 to 1 crashed the page with StreamlitInvalidMinMaxError)."""
+    rows_ = [
+        (case, step, at(hours + offset))
+        for offset, case in ((0, "A-1"), (30, "A-2"))
+        for hours, step in ((0, "Ticket created"), (2, "Assigned"), (5, "Resolved"))
+    ]
+    at_ = app(hand_made_store(tmp_path, csv_text("Case ID,Activity,Timestamp", rows_)))
+    at_.switch_page(CONFORMANCE.script).run()
+    assert not at_.exception, at_.exception
+    assert not at_.get("slider")
+    assert at_.selectbox(key="variant_pick").options == ["1"]
+    assert "Assigned" in at_.get("plotly_chart")[-1].proto.spec  # the variant's path drawn

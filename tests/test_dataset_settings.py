@@ -144,6 +144,7 @@ def test_a_store_from_before_keeps_the_settings_beside_it(tmp_path: Path) -> Non
     with open_store(db) as con:  # as the store was at schema version 9
         con.execute("DROP TABLE dataset_settings")
         con.execute("DROP TABLE dataset_privacy")
+        con.execute("DROP TABLE audit_log")
         con.execute("DELETE FROM schema_version WHERE version >= 10")
     write(settings_path(db), '[calendar]\ntimezone = "Europe/Madrid"\n')
     with open_store(db):  # any write command migrates the store

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, serving
+from tests.conftest import free_port, serving, start_dashboard
 
 TICKETLOOP = str(Path(sys.executable).with_name("ticketloop"))
 
@@ -44,18 +43,8 @@ def test_a_busy_port_is_one_error_line_suggesting_a_free_one(tmp_path: Path) -> 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl+C"])
 def test_stopping_the_command_stops_streamlit(tmp_path: Path, sig: signal.Signals) -> None:
     port = free_port()
-    command = subprocess.Popen(
-        [TICKETLOOP, "dashboard", "--db", str(tmp_path / "x.duckdb"), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
-    )
+    command = start_dashboard(port, "--db", str(tmp_path / "x.duckdb"))
     try:
-        deadline = time.monotonic() + 60
-        while not serving(port):
-            assert time.monotonic() < deadline and command.poll() is None, command.stdout.read()
-            time.sleep(0.3)
         command.send_signal(sig)  # only to our command, as a service manager does
         assert command.wait(timeout=20) == 0
         deadline = time.monotonic() + 10

@@ -5,6 +5,8 @@ message shows where the server kept the file."""
 
 from __future__ import annotations
 
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,10 +15,12 @@ from streamlit.testing.v1 import AppTest
 
 from application import uploads
 from dashboard import texts
+from dashboard.markdown import say
 from dashboard.pages import PAGES
 from ingest.load import ingest_files
 from store.connection import open_store
-from tests.conftest import APP, REAL_HELPDESK, SAMPLE, real_log, rows, write
+from store.errors import TicketloopError
+from tests.conftest import APP, REAL_HELPDESK, SAMPLE, app_on, real_log, rows, write
 
 ESCALATIONS = next(p for p in PAGES if p.module == "escalations")
 STAGED = "ticketloop-upload-"  # the prefix of the folders uploads are staged in
@@ -160,10 +164,11 @@ def test_no_message_or_stored_name_shows_where_an_upload_was_staged(
     _put(at, "empty.csv", b"Case ID,Activity,Timestamp\nT-9,Ticket created,\n")
     _load(at)
     assert [e.value for e in at.error] == [
-        texts.UPLOAD_FAILED.format(
+        say(
+            texts.UPLOAD_FAILED,
             message="empty.csv: 1 rows read as CSV event log, none gives an event (row 2: no"
             " timestamp). Nothing was loaded. Fix the rows, or the mapping's [columns]"
-            " and [timestamp] format (--map), or force another reader with --format"
+            " and [timestamp] format (--map), or force another reader with --format",
         )
     ]
     _put(at, "bad.toml", b"[columns\n", key="upload_mapping")
@@ -230,10 +235,7 @@ def test_the_escalations_page_advises_the_upload_with_a_mapping_file(
 ) -> None:
     db = tmp_path / "flat.duckdb"
     ingest_files(db, [write(tmp_path / "flat.csv", FLAT_CSV)], dataset="flat")
-    monkeypatch.setenv("TICKETLOOP_DB", str(db))
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
+    at = app_on(db, monkeypatch)
     at.switch_page(ESCALATIONS.script).run()
     assert not at.exception, at.exception
     [needless] = [m for m in at.metric if m.label == texts.ESC_METRIC_NEEDLESS]
@@ -275,3 +277,72 @@ def test_an_upload_can_pseudonymise_its_customers(
     assert at.success[0].value.startswith("Loaded into data set 'people'")
     found = [_mentions(writable_sample_db, t) for t in ("jane", "612 345 678")]
     assert (found == [0, 0]) if pseudonymise else all(found)
+
+
+NAMES = [
+    "..",
+    ".",
+    "/",
+    "",
+    "a/../../etc/passwd",
+    "..\\..\\x.csv",
+    "nul\x00.csv",
+    "x" * 400 + ".csv",
+]
+
+
+@pytest.mark.parametrize(
+    "name", NAMES, ids=["dotdot", "dot", "slash", "empty", "path", "dos", "nul", "long"]
+)
+def test_any_upload_name_is_staged_as_one_file_in_its_own_folder_and_removed_after_the_load(
+    name: str, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    [path] = uploads.stage([(name, _sample_cut(("HD-000001",)))])
+    assert path.is_file() and path.parent.parent == tmp_path / "tmp"
+    assert len(path.name.encode()) <= 150 and "\x00" not in path.name
+    try:
+        uploads.load_staged(db, [path], dataset="named")
+    except TicketloopError as exc:  # a name without .csv: read as what it is, said in one line
+        assert "\n" not in str(exc) and str(tmp_path) not in str(exc)
+    assert list((tmp_path / "tmp").iterdir()) == []  # loaded or not, nothing is kept
+
+
+def test_an_upload_named_dotdot_loads_on_the_data_page_and_leaves_no_file(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    at = _data_page(db, monkeypatch)
+    _put(at, "..", _sample_cut(("HD-000001", "HD-000002")))
+    _load(at)
+    assert not at.error, [e.value for e in at.error]
+    assert rows(db, "SELECT name FROM datasets") == [("upload",)]
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_an_unexpected_failure_of_a_load_removes_the_staged_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    paths = uploads.stage([("helpdesk.csv", _sample_cut(("HD-000001",)))])
+    (tmp_path / "folder.duckdb").mkdir()  # not a store: the load fails
+    with pytest.raises(TicketloopError):
+        uploads.load_staged(tmp_path / "folder.duckdb", paths, dataset="x")
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_server_starting_removes_the_uploads_an_earlier_one_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    left = tmp_path / f"{uploads.STAGED}{gone.pid}-abc"
+    left.mkdir()
+    (left / "customers.csv").write_text("Jane Doe")
+    mine = uploads.stage([("kept.csv", b"x")])[0].parent  # this running process's
+    assert uploads.remove_leftovers() == [left]
+    assert not left.exists() and mine.exists()

@@ -962,6 +962,14 @@ def ticket(
 @cli.command(short_help="Start the dashboard on http://localhost:PORT.")
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
+    "--address",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (Streamlit's server.address). Another than this machine's"
+    " (0.0.0.0: every interface) needs users: ticketloop users add NAME --role ROLE.",
+)
+@click.option("--read-only", is_flag=True, help="Nobody can change data or settings.")
+@click.option(
     "--max-upload-mb",
     default=200,
     show_default=True,
@@ -970,10 +978,54 @@ def ticket(
 )
 @config_option
 @common_options
-def dashboard(port: int, max_upload_mb: int, config: Path | None, db: Path, as_json: bool) -> None:
-    """Start the dashboard (Streamlit) on http://localhost:PORT, reading --db. Ctrl+C or SIGTERM
-    stops it, its server included."""
-    _serve(db, port, as_json, max_upload_mb, config)
+def dashboard(
+    port: int,
+    address: str,
+    read_only: bool,
+    max_upload_mb: int,
+    config: Path | None,
+    db: Path,
+    as_json: bool,
+) -> None:
+    """Start the dashboard (Streamlit) on http://localhost:PORT, reading --db; only this machine
+    can reach it unless --address says otherwise. Sign-in is asked for whenever the store has
+    users (ticketloop users add), and serving beyond this machine refuses to start without them.
+    Ctrl+C or SIGTERM stops it, its server included."""
+    from application.access import is_local, read_users, users_path
+    from store.errors import TicketloopError
+
+    if not is_local(address) and not read_users(users_path(db)):
+        raise TicketloopError(
+            f"--address {address} shares the dashboard, and sign-in needs users: add one with"
+            " ticketloop users add NAME --role lead (or serve on 127.0.0.1)"
+        )
+    _serve(db, port, as_json, max_upload_mb, config, address=address, read_only=read_only)
+
+
+@cli.group(short_help="Who may sign in to a shared dashboard, and their roles.")
+def users() -> None:
+    """Users of the dashboard and their roles, kept beside the store in ticketloop-users.toml
+    (readable by its owner only; passwords as salted scrypt hashes): viewer reads every page and
+    downloads the report; analyst also uploads, maps and deletes data sets; lead also changes
+    targets, SLA, the designed flow and the change log."""
+
+
+@users.command("add", short_help="Add a user (or set one's role and password).")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["viewer", "analyst", "lead"]))
+@click.password_option(help="The password (asked for, hidden, when not given).")
+@common_options
+def users_add(name: str, role: str, password: str, db: Path, as_json: bool) -> None:
+    """Add user NAME with --role, asking for the password twice (hidden); a user of that name
+    is replaced."""
+    from application.access import add_user, users_path
+
+    path = users_path(db)
+    add_user(path, name, role, password)
+    if as_json:
+        return emit_json({"user": name, "role": role, "file": str(path)})
+    click.echo(f"user {name} ({role}) kept in {path}")
+    return None
 
 
 @cli.command(short_help="Load the sample data sets, start the dashboard.")
@@ -1014,13 +1066,21 @@ def demo(port: int, no_serve: bool, db: Path, as_json: bool) -> None:
 
 
 def _serve(
-    db: Path, port: int, as_json: bool, max_upload_mb: int = 200, config: Path | None = None
+    db: Path,
+    port: int,
+    as_json: bool,
+    max_upload_mb: int = 200,
+    config: Path | None = None,
+    *,
+    address: str = "127.0.0.1",
+    read_only: bool = False,
 ) -> None:
     """Run Streamlit as a child and stop it with us: on Ctrl+C, on SIGTERM, on any exit, so no
     server is left holding the port."""
     import signal
     import subprocess
 
+    from application.uploads import remove_leftovers
     from store.errors import TicketloopError
 
     if not _port_free(port):
@@ -1029,14 +1089,13 @@ def _serve(
             f" --port {_free_port_after(port)}"
         )
     app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-    url = f"http://localhost:{port}"
+    url = f"http://{'localhost' if address == '127.0.0.1' else address}:{port}"
     env = {**os.environ, "TICKETLOOP_DB": str(db.resolve())}
     if config:
         env["TICKETLOOP_CONFIG"] = str(config.resolve())
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
-    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    command += ["--client.toolbarMode", "viewer"]  # a product, not a Streamlit dev session
-    command += ["--server.maxUploadSize", str(max_upload_mb)]
+    env["TICKETLOOP_READ_ONLY"] = "1" if read_only else "0"
+    remove_leftovers()  # uploads an earlier server left behind (killed, a mapping unfinished)
+    command = serve_command(app, port, address, max_upload_mb)
     server = subprocess.Popen(command, env=env)
     if as_json:
         emit_json({"url": url, "db": str(db.resolve()), "pid": server.pid})
@@ -1063,13 +1122,24 @@ def _serve(
     raise SystemExit(code)
 
 
+def serve_command(app: Path, port: int, address: str, max_upload_mb: int) -> list[str]:
+    """The Streamlit command `_serve` runs: listening on `address` only, and no error details
+    (tracebacks, server paths) in the browser."""
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
+    command += ["--server.address", address, "--client.showErrorDetails", "none"]
+    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    command += ["--client.toolbarMode", "viewer"]  # a product, not a Streamlit dev session
+    command += ["--server.maxUploadSize", str(max_upload_mb)]
+    return command
+
+
 def _free_port_after(port: int) -> int:
     """The first free port after `port` (to suggest one that works)."""
     return next((p for p in range(port + 1, min(port + 100, 65535)) if _port_free(p)), port + 1)
 
 
 def _port_free(port: int) -> bool:
-    """Whether Streamlit can listen on `port` (it listens on every interface)."""
+    """Whether Streamlit can listen on `port` on every interface (whatever --address says)."""
     import socket
 
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:

@@ -8,6 +8,7 @@ import streamlit as st
 from application import format as fmt
 from dashboard import charts, texts
 from dashboard.context import PageContext
+from dashboard.markdown import say
 from mining.bottlenecks import bottlenecks
 from mining.kpis import RARE_SHARE
 from mining.pauses import pauses
@@ -34,7 +35,7 @@ def render(ctx: PageContext) -> None:
         st.stop()
     st.caption(texts.BOTTLENECKS_CLOCK.format(tickets=found.tickets, clock=found.clock))
     if left_out := fmt.after_resolution_note(found.after_resolution, arrow="→"):
-        st.caption(texts.BOTTLENECKS_LEFT_OUT.format(note=left_out))
+        st.caption(say(texts.BOTTLENECKS_LEFT_OUT, note=left_out))
     cols = st.columns(3)
     customer = found.customer_hours
     cols[0].metric(texts.METRIC_WAITING, fmt.duration(found.waiting_hours))
@@ -85,7 +86,8 @@ def render(ctx: PageContext) -> None:
             idle = queues[queues["not_acted_on"] > 0]
             if not idle.empty:
                 st.caption(
-                    texts.NOT_ACTED_ON.format(
+                    say(
+                        texts.NOT_ACTED_ON,
                         n=int(idle["not_acted_on"].sum()),
                         teams=", ".join(
                             f"{t} {n:,}"

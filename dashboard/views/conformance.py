@@ -9,6 +9,7 @@ import streamlit as st
 from application import format as fmt
 from dashboard import charts, data, parts, texts
 from dashboard.context import PageContext
+from dashboard.markdown import say, text
 from mining.conformance import deviation_costs
 from mining.timeline import selected_ticket_timeline
 from mining.variants import variants
@@ -70,7 +71,7 @@ def _drill_down(ctx: PageContext, ranked) -> None:
 
 def _timeline(ctx: PageContext, ticket: str, key: str) -> None:
     timeline = ctx.query(selected_ticket_timeline, case_id=ticket)
-    st.markdown(texts.CONF_TIMELINE.format(ticket=f"**{ticket}**"))
+    st.markdown(texts.CONF_TIMELINE.format(ticket=f"**{text(ticket)}**"))
     events = timeline.events.copy()
     events["wait"] = [
         fmt.duration(s / 3600) if s == s and s is not None else "" for s in events["wait_seconds"]
@@ -95,14 +96,17 @@ def _variant_explorer(ctx: PageContext) -> None:
         return
     top = min(len(found.table), 100)
     left, right = st.columns([1, 3])
-    shown = left.slider(
-        texts.VARIANTS_SHOWN, 1, top, min(15, top), key="variants_shown", disabled=top < 2
+    shown = (  # a slider from 1 to 1 is refused by Streamlit: one variant needs none
+        left.slider(texts.VARIANTS_SHOWN, 1, top, min(15, top), key="variants_shown")
+        if top > 1
+        else 1
     )
     table = found.table.head(shown)
     rank = left.selectbox(texts.VARIANTS_PICK, list(table["rank"]), key="variant_pick")
     row = table[table["rank"] == rank].iloc[0]
     left.caption(
-        texts.VARIANTS_CAPTION.format(
+        say(
+            texts.VARIANTS_CAPTION,
             total=found.total,
             rank=rank,
             tickets=int(row["tickets"]),

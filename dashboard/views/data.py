@@ -7,23 +7,39 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import context, data, texts, upload, vocabulary
+from dashboard import access, context, data, texts, upload, vocabulary
 from dashboard.context import PageContext
+from dashboard.markdown import say, text
 from store.errors import TicketloopError
 
 
 def render(ctx: PageContext) -> None:
     if not ctx.datasets:
         st.info(texts.NO_DATA.split(". ")[0] + ".")
-    upload.render_upload(ctx)
+    if access.allowed("upload"):
+        upload.render_upload(ctx)
     if ctx.selection is not None:
-        vocabulary.render_vocabulary(ctx, ctx.selection.dataset)
+        if access.allowed("map"):
+            vocabulary.render_vocabulary(ctx, ctx.selection.dataset)
         _quality(ctx, ctx.selection.dataset)
         _manage(ctx, ctx.selection.dataset)
+    if ctx.db.exists():
+        _audit(ctx)
+
+
+def _audit(ctx: PageContext) -> None:
+    st.subheader(texts.AUDIT_TITLE)
+    st.caption(texts.AUDIT_INTRO)
+    log = data.audit_log(ctx.db, ctx.version)
+    if log.empty:
+        st.info(texts.AUDIT_EMPTY)
+        return
+    when = st.column_config.DatetimeColumn("when (UTC)", format="YYYY-MM-DD HH:mm:ss")
+    st.dataframe(log, hide_index=True, key="audit_log", column_config={"logged_at": when})
 
 
 def _quality(ctx: PageContext, dataset: str) -> None:
-    st.subheader(texts.QUALITY_TITLE.format(dataset=dataset))
+    st.subheader(say(texts.QUALITY_TITLE, dataset=dataset))
     doc = data.quality(ctx.db, ctx.version, dataset)
     found = [c for c in [*doc["checks"], *doc["empty_values"]] if c["count"]]
     if not found:
@@ -61,31 +77,33 @@ def _manage(ctx: PageContext, dataset: str) -> None:
     )
     if message := st.session_state.pop("data_message", None):
         st.success(message)
+    if not access.allowed("delete"):
+        return
     left, right = st.columns(2)
-    new = left.text_input(texts.RENAME_LABEL.format(dataset=dataset), key="rename_to")
+    new = left.text_input(say(texts.RENAME_LABEL, dataset=dataset), key="rename_to")
     if left.button(texts.RENAME_BUTTON, key="rename", disabled=not new.strip()):
         try:
             name = data.rename_dataset(ctx.db, dataset, new)
         except TicketloopError as exc:
-            left.error(str(exc))
+            left.error(text(exc))
         else:
-            st.session_state["data_message"] = texts.RENAMED.format(old=dataset, new=name)
+            st.session_state["data_message"] = say(texts.RENAMED, old=dataset, new=name)
             context.show_dataset(name)
             st.rerun()
-    if right.button(texts.DELETE_BUTTON.format(dataset=dataset), key="delete"):
+    if right.button(say(texts.DELETE_BUTTON, dataset=dataset), key="delete"):
         st.session_state["confirm_delete"] = dataset
     if st.session_state.get("confirm_delete") == dataset:
         events = int(rows.loc[rows["name"] == dataset, "events"].iloc[0])
-        right.warning(texts.DELETE_CONFIRM.format(dataset=dataset, events=events))
+        right.warning(say(texts.DELETE_CONFIRM, dataset=dataset, events=events))
         yes, no = right.columns(2)
         if yes.button(texts.DELETE_YES, key="delete_yes", type="primary"):
             st.session_state.pop("confirm_delete")
             try:
                 data.delete_dataset(ctx.db, dataset)
             except TicketloopError as exc:
-                right.error(str(exc))
+                right.error(text(exc))
             else:
-                st.session_state["data_message"] = texts.DELETED.format(dataset=dataset)
+                st.session_state["data_message"] = say(texts.DELETED, dataset=dataset)
                 context.show_dataset(None)
                 st.rerun()
         if no.button(texts.DELETE_NO, key="delete_no"):

@@ -9,6 +9,7 @@ import streamlit as st
 from application import format as fmt
 from dashboard import charts, texts
 from dashboard.context import PageContext
+from dashboard.markdown import say
 from mining.escalations import escalations, level_funnel, team_handovers
 
 BREAKDOWN_COLUMNS = [
@@ -76,11 +77,12 @@ def render(ctx: PageContext) -> None:
         charts.count_bars(kinds, "kind", "tickets", texts.ESC_KINDS_TITLE), key="kinds"
     )
     right.caption(
-        texts.ESC_EXAMPLES.format(
+        say(
+            texts.ESC_EXAMPLES,
             kinds="; ".join(
                 f"{k.replace('_', '-')}: {', '.join(result.example_tickets[k][:3]) or 'none'}"
                 for k in told
-            )
+            ),
         )
     )
     _breakdowns(result)

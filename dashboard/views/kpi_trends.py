@@ -9,6 +9,7 @@ from application import format as fmt
 from application import review as weekly
 from dashboard import charts, data, parts, texts
 from dashboard.context import PageContext
+from dashboard.markdown import say
 from store.errors import TicketloopError
 
 PER_ROW = 2
@@ -41,8 +42,11 @@ def render(ctx: PageContext) -> None:
             effect = parts.effect(ctx, change)
         except TicketloopError as exc:
             st.markdown(
-                texts.TRENDS_EFFECT_FAILED.format(
-                    title=change["title"], date=change["date"], message=exc
+                say(
+                    texts.TRENDS_EFFECT_FAILED,
+                    title=change["title"],
+                    date=change["date"],
+                    message=exc,
                 )
             )
             continue

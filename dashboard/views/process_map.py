@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import charts, texts
 from dashboard.bpmn import bpmn_layout
 from dashboard.context import PageContext, select_activity, select_edge
+from dashboard.markdown import text
 from mining.process_map import process_map
 from store.errors import TicketloopError
 
@@ -103,7 +104,7 @@ def _designed_flow(ctx: PageContext, design: bytes | None, pairs: int, undesigne
     try:
         shapes, edges = bpmn_layout(design, flow.name)
     except TicketloopError as exc:
-        st.error(str(exc))
+        st.error(text(exc))
         return
     st.plotly_chart(
         charts.bpmn_diagram(shapes, edges, f"{texts.DESIGN_TITLE}: {flow.name}"),

@@ -12,6 +12,7 @@ from application.settings_form import SettingsForm
 from dashboard import change_log, charts, data, texts
 from dashboard.bpmn import bpmn_layout
 from dashboard.context import PageContext
+from dashboard.markdown import say, text
 from store.errors import TicketloopError
 from store.settings import CONFORMANCE_METHODS, WEEKDAYS, Settings, settings_file
 
@@ -19,7 +20,7 @@ from store.settings import CONFORMANCE_METHODS, WEEKDAYS, Settings, settings_fil
 def render(ctx: PageContext) -> None:
     defaults = settings_file(ctx.db)
     where = (
-        texts.SETTINGS_DEFAULTS_FILE.format(path=defaults)
+        texts.SETTINGS_DEFAULTS_FILE.format(path=defaults)  # a code span
         if defaults.exists()
         else texts.SETTINGS_BUILT_IN
     )
@@ -29,7 +30,7 @@ def render(ctx: PageContext) -> None:
     dataset = ctx.selection.dataset
     _forget_another_data_sets_form(dataset)
     current = ctx.settings
-    st.caption(texts.SETTINGS_INTRO.format(dataset=dataset, defaults=where))
+    st.caption(texts.SETTINGS_INTRO.format(dataset=text(dataset), defaults=where))
     if message := st.session_state.pop("settings_message", None):
         st.success(message)
     shown = SettingsForm.of(current)
@@ -95,9 +96,9 @@ def render(ctx: PageContext) -> None:
         try:
             data.save_settings(ctx.db, dataset, current, form)
         except TicketloopError as exc:
-            st.error(texts.SETTINGS_REFUSED.format(message=_without_where(str(exc), dataset)))
+            st.error(say(texts.SETTINGS_REFUSED, message=_without_where(str(exc), dataset)))
         else:
-            st.session_state["settings_message"] = texts.SETTINGS_SAVED.format(dataset=dataset)
+            st.session_state["settings_message"] = say(texts.SETTINGS_SAVED, dataset=dataset)
             st.rerun()
     _designed_flow(current)
     with st.expander(texts.SETTINGS_SOURCES):
@@ -142,12 +143,12 @@ def _designed_flow(settings: Settings) -> None:
         st.info(texts.FLOW_NONE)
         return
     if flow.data is None:
-        st.info(texts.FLOW_MISSING.format(path=flow.origin))
+        st.info(say(texts.FLOW_MISSING, path=flow.origin))
         return
     try:
         shapes, edges = bpmn_layout(flow.data, flow.name)
     except TicketloopError as exc:
-        st.error(str(exc))
+        st.error(text(exc))
         return
     st.plotly_chart(
         charts.bpmn_diagram(shapes, edges, f"{texts.FLOW}: {flow.name}"),

@@ -13,6 +13,7 @@ import streamlit as st
 from application import review as weekly
 from dashboard import charts, parts, report, texts
 from dashboard.context import PageContext
+from dashboard.markdown import say, text
 from mining.conformance import deviation_costs
 from store.errors import TicketloopError
 
@@ -39,7 +40,8 @@ def render(ctx: PageContext) -> None:
             on_click="ignore",
         )
     st.caption(
-        texts.REVIEW_WEEK.format(
+        say(
+            texts.REVIEW_WEEK,
             week=weekly.iso_week(review.week),
             first=review.week,
             last=review.week + timedelta(days=6),
@@ -49,9 +51,9 @@ def render(ctx: PageContext) -> None:
     st.subheader(texts.REVIEW_CHANGED)
     steps = weekly.next_steps(review)
     st.markdown(
-        "\n".join(f"- :{parts.colour_name(s.reading)}[{s.text}]" for s in steps)
+        "\n".join(f"- :{parts.colour_name(s.reading)}[{text(s.text)}]" for s in steps)
         if steps
-        else weekly.quiet_week(review)
+        else text(weekly.quiet_week(review))
     )
 
     st.subheader(texts.REVIEW_SCORECARD)
@@ -73,11 +75,11 @@ def render(ctx: PageContext) -> None:
             chart = charts.transition_waits(review.transitions, texts.TRANSITIONS_CHART, top=5)
             st.plotly_chart(chart, key="review_bottlenecks")
         if left_out := report.left_out_waits(review):
-            st.caption(left_out)
+            st.caption(text(left_out))
         parts.link("bottlenecks", texts.REVIEW_BOTTLENECKS_MORE)
     with right:
         st.subheader(texts.REVIEW_ESCALATIONS)
-        st.markdown(weekly.escalation_sentence(review))
+        st.markdown(text(weekly.escalation_sentence(review)))
         st.subheader(texts.REVIEW_DEVIATIONS)
         deviations = st.container()  # filled last: the replay of a new store version takes a while
 
