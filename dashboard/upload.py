@@ -61,7 +61,7 @@ def _upload(ctx: PageContext) -> None:
             _held(ctx, files, dataset, mapping)
     else:
         taken = [row["name"] for row in data.datasets(ctx.db, ctx.version)] if ctx.datasets else []
-        dataset = uploads.unique_dataset(files[0].name, taken) if files else ""
+        dataset = uploads.unique_dataset(uploads.safe_name(files[0].name), taken) if files else ""
         named = st.text_input(  # empty: the unique name, shown greyed (a value would stay stale)
             texts.UPLOAD_DATASET,
             placeholder=dataset,
