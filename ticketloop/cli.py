@@ -934,51 +934,15 @@ def kpis(selection: dict[str, Any], weekly: bool, by: str | None, db: Path, as_j
     last change) and the points that signal a real change. Values that cannot be computed are
     null with a reason (e.g. no survey answers).
     """
-    from application.format import kpi_value
+    from ticketloop.kpi_text import kpis_lines
 
     analysis = analysis_for(db, selection)
     report = analysis.kpis(weekly=weekly, by=by)
     doc = report.to_json(analysis.store.settings.targets)
     if as_json:
         return emit_json(doc)
-    click.echo(f"data set '{doc['dataset']}': {doc['tickets']:,} tickets ({doc['selection']})")
-    defs = doc["definitions"]
-    rows = doc["weekly" if weekly else "kpis"]
-    if weekly:  # a KPI the data set cannot give at all: said once, not in every week
-        never = _never_computed(rows)
-        for kpi, reason in never.items():
-            click.echo(f"{kpi:<26} n/a in every week  ({reason})")
-        rows = [r for r in rows if r["kpi"] not in never]
-    for row in rows:
-        head = " ".join(
-            str(row[k]) for k in ("iso_week", "group") if row.get(k) is not None and k in row
-        )
-        unit, target = defs[row["kpi"]]["unit"], defs[row["kpi"]]["target"]
-        value = kpi_value(row["value"], unit, like=target)
-        tail = (
-            f"  target {kpi_value(target, unit, like=row['value'])} {row['status']}"
-            if target is not None and row["status"]
-            else ""
-        )
-        reason = f"  ({row['reason']})" if row.get("reason") else ""
-        reason += f"  ({row['note']})" if row.get("note") else ""
-        signal = f"  signal: {row['signal']}" if row.get("signal") else ""
-        click.echo(
-            f"{head + '  ' if head else ''}{row['kpi']:<26} {value:>10}{tail}{reason}{signal}"
-        )
+    click.echo("\n".join(kpis_lines(doc)))
     return None
-
-
-def _never_computed(rows: list[dict[str, Any]]) -> dict[str, str]:
-    """The KPIs of weekly `rows` with no value in any row and one reason for it: kpi -> reason."""
-    reasons: dict[str, set[str]] = {}
-    valued: set[str] = set()
-    for row in rows:
-        if row["value"] is None:
-            reasons.setdefault(row["kpi"], set()).add(row.get("reason") or "")
-        else:
-            valued.add(row["kpi"])
-    return {k: next(iter(r)) for k, r in reasons.items() if k not in valued and len(r) == 1}
 
 
 @cli.group(short_help="The change log: process changes, and their measured effect.")
