@@ -433,12 +433,16 @@ def quality(dataset: str | None, db: Path, as_json: bool) -> None:
     damaged by a spreadsheet (3.6E+11), optional values left empty per field, and the time
     zone each file was read in.
     """
+    from application.format import count as plural
     from ticketloop.api import Store
 
     doc = Store(db).quality(dataset)
     if as_json:
         return emit_json(doc)
-    click.echo(f"data set '{doc['dataset']}': {doc['tickets']:,} tickets, {doc['events']:,} events")
+    click.echo(
+        f"data set '{doc['dataset']}': {plural(doc['tickets'], 'ticket')},"
+        f" {plural(doc['events'], 'event')}; times in {doc['timezone']}"
+    )
     for check in [*doc["checks"], *doc["empty_values"]]:
         click.echo(f"{check['count']:>9,}  {check['label']}")
         if check["examples"]:

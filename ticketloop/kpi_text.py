@@ -29,7 +29,7 @@ def group_name(doc: dict[str, Any], group: object) -> str:
 
 def kpis_lines(doc: dict[str, Any]) -> list[str]:
     """`kpis --json`'s document as text."""
-    lines = [f"data set '{doc['dataset']}': {doc['tickets']:,} tickets ({doc['selection']})"]
+    lines = [f"data set '{doc['dataset']}': {count(doc['tickets'], 'ticket')} ({doc['selection']})"]
     if doc["by"]:
         lines.append(breakdown_rule(doc["by"]))
     rows = doc["weekly" if "weekly" in doc else "kpis"]

@@ -33,17 +33,22 @@ def render(ctx: PageContext) -> None:
         st.info(texts.NOTHING_SELECTED)
         st.stop()
     st.caption(texts.BOTTLENECKS_CLOCK.format(tickets=found.tickets, clock=found.clock))
-    if left_out := fmt.after_resolution_note(found.after_resolution, arrow="→"):
+    business = found.in_business_hours
+
+    def hours(value: float) -> str:
+        return fmt.duration(value, business=business)
+
+    if left_out := fmt.after_resolution_note(found.after_resolution, "→", business=business):
         st.caption(texts.BOTTLENECKS_LEFT_OUT.format(note=left_out))
     cols = st.columns(3)
     customer = found.customer_hours
-    cols[0].metric(texts.METRIC_WAITING, fmt.duration(found.waiting_hours))
+    cols[0].metric(texts.METRIC_WAITING, hours(found.waiting_hours))
     if found.customer_waits is None:  # not 0: the log cannot tell customer waits apart
         cols[1].metric(texts.METRIC_CUSTOMER, "n/a", help=texts.NO_CUSTOMER_WAITS)
     else:
         share = f" ({customer / found.waiting_hours:.0%})" if found.waiting_hours else ""
-        cols[1].metric(texts.METRIC_CUSTOMER, fmt.duration(customer) + share)
-        cols[2].metric(texts.METRIC_INTERNAL, fmt.duration(found.waiting_hours - customer))
+        cols[1].metric(texts.METRIC_CUSTOMER, hours(customer) + share)
+        cols[2].metric(texts.METRIC_INTERNAL, hours(found.waiting_hours - customer))
 
     waits = found.transitions
     if waits.empty:
@@ -103,7 +108,7 @@ def render(ctx: PageContext) -> None:
                     tickets=paused.paused_tickets,
                     of=paused.tickets,
                     share=paused.share,
-                    median=fmt.duration(paused.median_hours),
+                    median=hours(paused.median_hours),
                 )
             )
             for frame, key in (
@@ -122,8 +127,8 @@ def render(ctx: PageContext) -> None:
                 texts.CUSTOMER_WAITS_TEXT.format(
                     requests=int(row["requests"]),
                     tickets=int(row["tickets"]),
-                    median=fmt.duration(row["median_hours"]),
-                    p90=fmt.duration(row["p90_hours"]),
+                    median=hours(row["median_hours"]),
+                    p90=hours(row["p90_hours"]),
                 )
             )
 

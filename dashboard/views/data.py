@@ -24,7 +24,7 @@ def render(ctx: PageContext) -> None:
 
 def _quality(ctx: PageContext, dataset: str) -> None:
     st.subheader(texts.QUALITY_TITLE.format(dataset=dataset))
-    doc = data.quality(ctx.db, ctx.version, dataset)
+    doc = data.quality(ctx.db, ctx.version, dataset, ctx.settings.calendar.timezone)
     found = [c for c in [*doc["checks"], *doc["empty_values"]] if c["count"]]
     if not found:
         st.success(texts.QUALITY_CLEAN)
@@ -36,7 +36,17 @@ def _quality(ctx: PageContext, dataset: str) -> None:
                 "examples": ["; ".join(map(str, c["examples"] or [])) for c in found],
             }
         )
-        st.dataframe(table, hide_index=True, key="quality_table", width="stretch")
+        st.dataframe(
+            table,
+            hide_index=True,
+            key="quality_table",
+            width="stretch",
+            height="content",
+            column_config={
+                "count": st.column_config.NumberColumn(format="localized"),
+                "examples": texts.QUALITY_EXAMPLES.format(zone=doc["timezone"]),
+            },
+        )
     with st.expander(texts.QUALITY_FILES):
         st.dataframe(pd.DataFrame(doc["files"]), hide_index=True, key="quality_files")
 

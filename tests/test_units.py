@@ -1,0 +1,61 @@
+"""Units that cannot mislead, on real files: business hours named as such and never in days,
+short waits in minutes, times in the desk's zone with the zone named, a resolution time without
+`Resolved` said to run to the last event, plurals."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from application.format import count, duration
+from ticketloop.cli import cli
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_business_hours_are_named_and_never_days() -> None:
+    assert duration(56_123, business=True) == "56,123 business hours"
+    assert duration(50.04, business=True) == "50.0 business hours"
+    assert duration(0.1, business=True) == "6 business minutes"
+    assert duration(56_123) == "2,338 days"  # calendar hours may be days
+    assert duration(1 / 60) == "1 minute"
+    assert count(1, "ticket") == "1 ticket"
+
+
+def test_short_business_waits_print_in_minutes(sample_db: Path) -> None:
+    text = run("bottlenecks", "--business-hours", "--db", str(sample_db))
+    (line,) = [r for r in text.splitlines() if r.strip().startswith("Classified -> First")]
+    assert line.split()[5:11] == ["571.8", "h", "8", "min", "7", "min"]
+    assert " 0.1 h" not in text and " 0.0 h" not in text
+    assert " d " not in text  # business hours are never days
+
+
+def test_quality_examples_are_in_the_desk_zone_and_name_it(
+    real_helpdesk_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "real.duckdb"
+    shutil.copy(real_helpdesk_db, db)
+    utc = run("quality", "--db", str(db))
+    assert utc.splitlines()[0] == "data set 'helpdesk': 4,580 tickets, 21,348 events; times in UTC"
+    assert "Case 3608: Take in charge ticket at 2010-01-29 08:52" in utc
+    (tmp_path / "ticketloop.toml").write_text('[calendar]\ntimezone = "Europe/Madrid"\n')
+    madrid = run("quality", "--db", str(db))
+    assert madrid.splitlines()[0].endswith("; times in Europe/Madrid")
+    assert "Case 3608: Take in charge ticket at 2010-01-29 09:52" in madrid  # as `ticket` shows
+
+
+def test_conformance_without_resolved_says_the_time_runs_to_the_last_event(
+    real_helpdesk_db: Path, tmp_path: Path
+) -> None:
+    model = tmp_path / "model.bpmn"
+    run("discover", "--db", str(real_helpdesk_db), "--out", str(model))
+    text = run("conformance", "--db", str(real_helpdesk_db), "--model", str(model))
+    assert "time to resolution" not in text
+    assert "  (Duration: first to last event (2 of 4,580 tickets have a 'Resolved' event;" in text
+    assert "      duration 38.0 d vs 40.0 d" in text
