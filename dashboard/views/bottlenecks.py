@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from application import format as fmt
-from dashboard import charts, texts
+from dashboard import charts, parts, texts
 from dashboard.context import PageContext
 from mining.bottlenecks import bottlenecks
 from mining.kpis import RARE_SHARE
@@ -72,7 +72,7 @@ def render(ctx: PageContext) -> None:
             key="bottleneck_ranges",
         )
         with st.expander(texts.BOTTLENECKS_TABLE):
-            st.dataframe(waits, hide_index=True, key="bottleneck_table")
+            parts.table(waits, key="bottleneck_table")
 
     left, right = st.columns(2)
     with left:
@@ -116,7 +116,7 @@ def render(ctx: PageContext) -> None:
                 (paused.agents, "pauses_by_agent"),
             ):
                 if frame is not None:
-                    st.dataframe(frame, hide_index=True, key=key)
+                    parts.table(frame, key=key)
         elif found.customer_waits is None:
             st.subheader(texts.CUSTOMER_WAITS)
             st.info(texts.NO_CUSTOMER_WAITS)
@@ -134,7 +134,7 @@ def render(ctx: PageContext) -> None:
 
     if found.activity_durations is not None:
         st.subheader(texts.ACTIVITY_DURATIONS)
-        st.dataframe(found.activity_durations, hide_index=True, key="activity_durations")
+        parts.table(found.activity_durations, key="activity_durations")
 
     st.subheader(texts.ARRIVALS)
     resolved, created = found.arrivals["resolutions"].sum(), found.arrivals["arrivals"].sum()

@@ -84,7 +84,7 @@ def _timeline(ctx: PageContext, ticket: str, key: str) -> None:
         for c in ["step", "ts", "activity", "resource", "team", "level", "wait"]
         if c in ("step", "ts", "activity", "wait") or events[c].notna().any()
     ]
-    st.dataframe(events[shown], hide_index=True, key=key, column_config={"ts": f"time ({zone})"})
+    parts.table(events[shown], key=key, column_config={"ts": f"time ({zone})"})
 
 
 def _variant_explorer(ctx: PageContext) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import context, data, texts, upload, vocabulary
+from dashboard import context, data, parts, texts, upload, vocabulary
 from dashboard.context import PageContext
 from store.errors import TicketloopError
 
@@ -36,28 +36,24 @@ def _quality(ctx: PageContext, dataset: str) -> None:
                 "examples": ["; ".join(map(str, c["examples"] or [])) for c in found],
             }
         )
-        st.dataframe(
+        parts.table(
             table,
-            hide_index=True,
             key="quality_table",
             width="stretch",
-            height="content",
             column_config={
-                "count": st.column_config.NumberColumn(format="localized"),
                 "examples": texts.QUALITY_EXAMPLES.format(zone=doc["timezone"]),
             },
         )
     with st.expander(texts.QUALITY_FILES):
-        st.dataframe(pd.DataFrame(doc["files"]), hide_index=True, key="quality_files")
+        parts.table(pd.DataFrame(doc["files"]), key="quality_files")
 
 
 def _manage(ctx: PageContext, dataset: str) -> None:
     st.subheader(texts.MANAGE_TITLE)
     rows = pd.DataFrame(data.datasets(ctx.db, ctx.version))
     when = "YYYY-MM-DD HH:mm"
-    st.dataframe(
+    parts.table(
         rows,
-        hide_index=True,
         key="datasets_table",
         column_config={
             "name": "data set",

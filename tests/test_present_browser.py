@@ -1,7 +1,9 @@
-"""The Settings page in a real browser: a percent target typed as people think of it."""
+"""Issue 18's presentation in a real browser: a percent target typed as people think of it,
+tables that show every row."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,25 @@ def test_a_percent_target_is_typed_and_saved_in_percent(
     refused = "target of First-contact resolution must be a number from 0% to 100%, not 700%"
     _type_target(page, fcr, "700", texts.SETTINGS_REFUSED.format(message=refused))
     assert path.read_text(encoding="utf-8") == before
+
+
+def test_the_before_after_table_on_kpi_trends_shows_every_kpi(
+    serve,  # noqa: F811
+    browser,  # noqa: F811
+    writable_sample_db: Path,
+) -> None:
+    from application.effect import effect_table
+    from ticketloop.api import Store
+
+    store = Store(writable_sample_db)
+    change = store.add_change("helpdesk", date(2025, 4, 14), "Knowledge-base rollout", None)
+    rows = effect_table(store.select("helpdesk").change_effect(change))
+    page = _open(browser, f"{serve(writable_sample_db)}/kpi-trends?dataset=helpdesk")
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.scroll_into_view_if_needed()
+    # the grid draws only the rows in sight: all of them, the header too, when none is hidden
+    expect(grid.locator("[role='row']")).to_have_count(len(rows) + 1)
+    assert len(rows) >= 20
+    shown = grid.locator("[role='gridcell']").all_inner_texts()
+    assert "Customer satisfaction" in shown and "Tickets asked for information" in shown
+    assert "None" not in shown
