@@ -1,6 +1,7 @@
-"""Units that cannot mislead, on real files: business hours named as such and never in days,
-short waits in minutes, times in the desk's zone with the zone named, a resolution time without
-`Resolved` said to run to the last event, plurals."""
+"""Units and messages that cannot mislead, on real files: business hours named as such and never
+in days, short waits in minutes, times in the desk's zone with the zone named, a resolution time
+without `Resolved` said to run to the last event, plurals, one-line errors for a report's missing
+folder and a change after the data's end."""
 
 from __future__ import annotations
 
@@ -59,3 +60,26 @@ def test_conformance_without_resolved_says_the_time_runs_to_the_last_event(
     assert "time to resolution" not in text
     assert "  (Duration: first to last event (2 of 4,580 tickets have a 'Resolved' event;" in text
     assert "      duration 38.0 d vs 40.0 d" in text
+
+
+def test_a_report_to_a_missing_folder_is_one_error_line(sample_db: Path) -> None:
+    out = "/no/such/dir/x.html"
+    result = CliRunner().invoke(cli, ["report", "--db", str(sample_db), "--out", out])
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: --out /no/such/dir/x.html: no folder /no/such/dir. Create it, or write the review"
+        " elsewhere (--out review.html)\n"
+    )
+
+
+def test_a_change_after_the_data_ends_is_refused(writable_sample_db: Path) -> None:
+    db = str(writable_sample_db)
+    late = ["change", "add", "--db", db, "--date", "2030-01-01", "--title", "KB"]
+    result = CliRunner().invoke(cli, late)
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: 2030-01-01 is after the data of 'helpdesk' ends (2025-07-14): no ticket could"
+        " show the change's effect. Give the date it took effect, on or before the data's end\n"
+    )
+    assert run("change", "list", "--db", db).startswith("No changes recorded")
+    assert run("change", "add", "--db", db, "--date", "2025-07-14", "--title", "KB")

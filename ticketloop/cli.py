@@ -1091,9 +1091,18 @@ def report(selection: dict[str, Any], week: str, out: Path, db: Path, as_json: b
     escalation summary, and the measured effect of the changes of the last 12 weeks.
     """
     from dashboard.report import review_document
+    from store.errors import TicketloopError
 
+    if not out.parent.is_dir():  # said before the review is computed
+        raise TicketloopError(
+            f"--out {out}: no folder {out.parent}. Create it, or write the review elsewhere"
+            " (--out review.html)"
+        )
     iso, text = review_document(analysis_for(db, selection).review(week))
-    out.write_text(text, encoding="utf-8")
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise TicketloopError(f"--out {out}: cannot write it ({exc.strerror})") from None
     if as_json:
         return emit_json({"week": iso, "out": str(out), "bytes": len(text.encode())})
     click.echo(f"wrote {out}: weekly review of {iso}")
