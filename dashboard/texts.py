@@ -125,6 +125,11 @@ OPENS = "Opens"
 CLOSES = "Closes"
 TIMEZONE = "Time zone (IANA, e.g. Europe/Madrid)"
 HOLIDAYS = "Holidays (one date a line, YYYY-MM-DD)"
+REPORT_TRENDS_OTHERS = (
+    "The data set gives none of the usual trend KPIs (times to resolution and response,"
+    " escalations, satisfaction, backlog; the scorecard says why): the trends of those it gives."
+)
+REPORT_TRENDS_NONE = "No KPI has a value in any week: the scorecard says why."
 QUALITY_EXAMPLES = "examples (times in {zone})"
 TARGETS = "KPI targets"
 TARGETS_HINT = "Rates and shares in percent: type 70 for 70%."
