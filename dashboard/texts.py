@@ -209,6 +209,7 @@ CONF_NO_CHANGES = (
     "`ticketloop change add`)."
 )
 CONF_RANKED = "Deviations ranked by cost (tickets × extra median time to resolution)"
+CONF_DURATION = "Time to resolution here is the time from {how}."
 CONF_ACCEPTED = "Accepted deviations (Settings)"
 CONF_NO_DEVIATIONS = "No deviations: every selected ticket follows the designed flow."
 CONF_NO_CSAT = "No survey answers in this data set, so the CSAT gap is empty."

@@ -46,6 +46,8 @@ def _conformance(ctx: PageContext) -> None:
         st.info(texts.CONF_NO_DEVIATIONS)
         return
     st.subheader(texts.CONF_RANKED)
+    if not result.resolution.by_resolved:  # no `Resolved` to end the clock on
+        st.caption(texts.CONF_DURATION.format(how=result.resolution.describe()))
     if not ranked["csat_answers_affected"].any():
         st.caption(texts.CONF_NO_CSAT)
     parts.deviations_table(ranked[~ranked["accepted"]], key="deviations")
