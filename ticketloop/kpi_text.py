@@ -64,7 +64,7 @@ def _totals(doc: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
             [
                 kpi_name(doc, row["kpi"]),
                 kpi_value(row["value"], unit, like=target),
-                "" if target is None else kpi_value(target, unit, like=row["value"]),
+                kpi_value(target, unit, like=row["value"]) if row["status"] else "",
                 row["status"] or "",
                 "; ".join(r for r in (row.get("reason"), row.get("note")) if r),
             ]
