@@ -9,19 +9,24 @@ from datetime import datetime
 import pandas as pd
 
 
-def duration(hours: float | None, like: float | None = None) -> str:
+def duration(hours: float | None, like: float | None = None, *, business: bool = False) -> str:
     """`45 minutes` under an hour, `19.2 hours` under two days, else `3.4 days` (`1,234 days`
     from 100 days on); `n/a` for none. With `like`, a duration it is compared with, in the unit
-    the larger of the two gets (`24.1 days against 1.0 days`, not against `24.0 hours`)."""
+    the larger of the two gets (`24.1 days against 1.0 days`, not against `24.0 hours`). With
+    `business`, business time, named so and never in days (a business day is not 24 hours):
+    `45 business minutes`, `19.2 business hours`, `56,123 business hours`."""
     if missing(hours):
         return "n/a"
     assert hours is not None
     size = abs(hours) if missing(like) else max(abs(hours), abs(like))  # type: ignore[arg-type]
+    kind = "business " if business else ""
     if size < 1:
         minutes = round(hours * 60)
-        return f"{minutes} minute{'s' * (minutes != 1)}"
-    if size < 48:
-        return f"{hours:.1f} hours"
+        return f"{minutes} {kind}minute{'s' * (minutes != 1)}"
+    if size < 48 or (business and size < 100):
+        return f"{hours:.1f} {kind}hours"
+    if business:
+        return f"{hours:,.0f} business hours"
     if size < 100 * 24:
         return f"{hours / 24:.1f} days"
     return f"{hours / 24:,.0f} days"
@@ -82,10 +87,13 @@ def count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'s' * (n != 1)}"
 
 
-def after_resolution_note(waits: pd.DataFrame | None, arrow: str = "->") -> str | None:
+def after_resolution_note(
+    waits: pd.DataFrame | None, arrow: str = "->", *, business: bool = False
+) -> str | None:
     """The one line saying which waits after resolution a ranking leaves out (the rows of
-    mining's Bottlenecks.after_resolution), the largest first; how to bring them back is each
-    front's to add. None when it leaves none out."""
+    mining's Bottlenecks.after_resolution), the largest first, their time in business hours
+    with `business`; how to bring them back is each front's to add. None when it leaves none
+    out."""
     if waits is None or waits.empty:
         return None
     largest = waits.nlargest(3, "total_hours")
@@ -97,7 +105,7 @@ def after_resolution_note(waits: pd.DataFrame | None, arrow: str = "->") -> str 
     return (
         f"Waits after resolution left out: {named}{more}"
         f" ({count(int(waits['transitions'].sum()), 'step')},"
-        f" {duration(float(waits['total_hours'].sum()))} in all)"
+        f" {duration(float(waits['total_hours'].sum()), business=business)} in all)"
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, texts
+from dashboard import data, parts, texts
 from dashboard.context import PageContext
 from dashboard.markdown import say, text
 from store.errors import TicketloopError
@@ -21,9 +21,8 @@ def render_change_log(ctx: PageContext, dataset: str) -> None:
     if not changes:
         st.info(texts.CHANGE_LOG_EMPTY)
     else:
-        st.dataframe(
+        parts.table(
             pd.DataFrame(changes)[["id", "date", "title", "note"]],
-            hide_index=True,
             key="changes_table",
         )
     with st.form("change_add", border=True):

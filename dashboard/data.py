@@ -217,10 +217,11 @@ def dataset_names(path: Path, version: float) -> list[str]:
 
 
 @st.cache_data(show_spinner=False)
-def quality(path: Path, version: float, dataset: str) -> dict:
-    """The data-quality report of a data set (as `ticketloop quality --json`)."""
+def quality(path: Path, version: float, dataset: str, timezone: str = "UTC") -> dict:
+    """The data-quality report of a data set (as `ticketloop quality --json`), the times of its
+    examples in `timezone`."""
     with _reading(path) as con:
-        return quality_report(con, dataset).to_json()
+        return quality_report(con, dataset, timezone).to_json()
 
 
 def settings(path: Path, version: float, dataset: str | None) -> Settings:

@@ -4,8 +4,11 @@ other; the rules they show come from the application layer."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from application import format as fmt
 from application.effect import correction, effect_table
@@ -32,7 +35,9 @@ COST_COLUMNS = ["deviation", "tickets", "share", "extra_hours", "cost_hours", "c
 COST_CONFIG = {
     "share": st.column_config.NumberColumn(format="percent"),
     "extra_hours": st.column_config.NumberColumn("extra hours (median)", format="%.1f"),
-    "cost_hours": st.column_config.NumberColumn("cost (ticket-hours)", format="%.0f"),
+    "cost_hours": st.column_config.NumberColumn(
+        "cost (ticket-hours)", format="localized", width="medium"
+    ),
     "csat_gap": st.column_config.NumberColumn("CSAT gap", format="%+.2f"),
     "csat_answers_affected": st.column_config.NumberColumn("CSAT answers"),
 }
@@ -136,14 +141,48 @@ def effect_section(effect: ChangeEffect, key: str, *, clear_only: bool = False) 
             after=effect.tickets_after,
         )
     )
-    table = pd.DataFrame(effect_table(effect, clear_only=clear_only))
-    if table.empty:
+    rows = pd.DataFrame(effect_table(effect, clear_only=clear_only))
+    if rows.empty:
         st.caption(texts.EFFECT_NOTHING)
         return
-    st.dataframe(table.style.map(_verdict_colour, subset=["verdict"]), hide_index=True, key=key)
+    table(rows.style.map(_verdict_colour, subset=["verdict"]), key)  # every KPI in sight
     st.caption(correction(effect))
     if clear_only:
-        st.caption(texts.EFFECT_CLEAR_ONLY.format(shown=len(table), total=len(effect.kpis)))
+        st.caption(texts.EFFECT_CLEAR_ONLY.format(shown=len(rows), total=len(effect.kpis)))
+
+
+def table(
+    frame: pd.DataFrame | Styler,
+    key: str,
+    column_config: dict[str, Any] | None = None,
+    **options: Any,
+) -> None:
+    """A table that hides nothing: as tall as its rows (no inner scroll hiding some), empty
+    cells blank rather than "None", numbers with thousands separators unless `column_config`
+    formats them."""
+    data = frame.data if isinstance(frame, Styler) else frame
+    config: dict[str, Any] = {
+        c: st.column_config.NumberColumn(format="localized")
+        for c in data.columns
+        if pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])
+    }
+    for name, given in (column_config or {}).items():
+        if isinstance(given, dict) and given.get("type_config", {}).get("type") == "number":
+            given = {**given, "type_config": {"format": "localized", **_set(given["type_config"])}}
+        config[name] = given
+    st.dataframe(
+        frame,
+        hide_index=True,
+        key=key,
+        height="content",
+        column_config=config,
+        placeholder="",  # an empty cell blank, not "None"
+        **options,
+    )
+
+
+def _set(options: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if v is not None}
 
 
 def _verdict_colour(verdict: str) -> str:
@@ -152,7 +191,7 @@ def _verdict_colour(verdict: str) -> str:
 
 def deviations_table(ranked: pd.DataFrame, key: str, columns: list[str] = COST_COLUMNS) -> None:
     """Deviations ranked by cost (mining.conformance.deviation_costs), as a table with units."""
-    st.dataframe(ranked[columns], hide_index=True, column_config=COST_CONFIG, key=key)
+    table(ranked[columns], key, COST_CONFIG)
 
 
 def tiles(rows: list[dict]) -> None:

@@ -26,7 +26,7 @@ from application.review import (
 )
 from dashboard import charts, texts
 from mining.conformance import deviation_costs
-from mining.kpis import BY_NAME
+from mining.kpis import BY_NAME, KPIS
 
 TREND_KPIS = (
     "ttr_median_hours",
@@ -97,13 +97,20 @@ def scorecard(review: Review) -> str:
 
 
 def trends(review: Review) -> str:
+    """The trend charts of TREND_KPIS; on a log that gives none of them (BPI 2012: no
+    `Resolved`, no escalations, no surveys), of the KPIs it does give, said so."""
+    given = [k for k in TREND_KPIS if not kpi_series(review, k)["value"].isna().all()]
+    lead = ""
+    if not given:
+        given = [k.name for k in KPIS if not kpi_series(review, k.name)["value"].isna().all()]
+        lead = f"<p>{html.escape(texts.REPORT_TRENDS_OTHERS)}</p>"
+    if not given:
+        return f"<p>{html.escape(texts.REPORT_TRENDS_NONE)}</p>"
     parts = []
     marks = [(c["date"], c["title"]) for c in review.changes]
-    for name in TREND_KPIS:
+    for name in given:
         kpi = BY_NAME[name]
         rows = kpi_series(review, name)
-        if rows["value"].isna().all():
-            continue
         target = review.targets.get(name)
         fig = charts.kpi_trend(
             rows,
@@ -124,7 +131,7 @@ def trends(review: Review) -> str:
             )
             + "</div>"
         )
-    return "".join(parts)
+    return lead + "".join(parts)
 
 
 def effects(review: Review) -> str:

@@ -101,9 +101,11 @@ def _choices(table: pd.DataFrame, key: str, first: str, now: Any, choice: Any) -
         disabled=[table.columns[0], "events", "now"],
         column_config={
             table.columns[0]: first,
-            "events": st.column_config.NumberColumn(texts.VOCAB_EVENTS, format="%d"),
+            "events": st.column_config.NumberColumn(texts.VOCAB_EVENTS, format="localized"),
             "now": now,
             "choice": choice,
         },
         width="stretch",
+        height="content",  # every label in sight
+        placeholder="",  # no level yet: blank, not "None"
     )

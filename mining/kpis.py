@@ -43,6 +43,12 @@ if TYPE_CHECKING:
 
 Kind = Literal["count", "mean", "quantile", "backlog"]
 BY = tuple(f.name for f in FILTERS_SHOWN)  # the breakdowns: the filter dimensions
+# The value a ticket counts under in a breakdown where it can have many (kpi_tickets.sql); the
+# filters of the same names select a ticket on any of its events.
+COUNTS_UNDER = {
+    "team": "its last team on the agents' side",
+    "level": "the highest support level it reached",
+}
 EXAMPLES = 5
 # A value resting on fewer tickets (answers) than this says so beside it.
 SMALL_BASIS = 30
@@ -586,6 +592,13 @@ def compute_kpis(
     if by is not None and by not in BY:
         raise MiningError(f"cannot break KPIs down by '{by}'. Use --by {', --by '.join(BY)}")
     bound = build_ticket_kpis(con, selection, settings, within=tickets)
+    counted = f"SELECT count({quote_ident(by)}) FROM kpi_tickets" if by else None  # noqa: S608 (allowlisted, quoted)
+    if counted and not con.execute(counted).fetchall()[0][0]:
+        raise MiningError(
+            f"no ticket of data set '{selection.dataset}' has a {by}: nothing to break the KPIs"
+            f" down by. Break them down by another dimension, or load the {by} with the tickets"
+            f' ([columns] {by} = "column" in --map)'
+        )
     keys = (["week"] if weekly else []) + ([by] if by else [])
     frames = []
     for basis in WEEK_OF:

@@ -19,10 +19,18 @@ def add_change(
     con: duckdb.DuckDBPyConnection, *, dataset: str, effective: date, title: str, note: str | None
 ) -> int:
     """Record a change of `dataset` taking effect on `effective`; its id. StoreError for one
-    recorded already (the same date and title)."""
+    recorded already (the same date and title), or one after the data's last event."""
     if not title.strip():
         raise StoreError("a change needs a title. Give --title, e.g. --title 'Knowledge base'")
     d = dataset_id(con, dataset)
+    (last,) = con.execute(
+        "SELECT max(ts)::DATE FROM events WHERE dataset_id = $d", {"d": d}
+    ).fetchall()[0]
+    if last is not None and effective > last:
+        raise StoreError(
+            f"{effective} is after the data of '{dataset}' ends ({last}): no ticket could show"
+            " the change's effect. Give the date it took effect, on or before the data's end"
+        )
     same = con.execute(
         "SELECT change_id FROM changes WHERE dataset_id = $d AND effective = $effective"
         " AND title = $title",

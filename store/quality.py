@@ -29,7 +29,7 @@ class Check:
 @dataclass
 class QualityReport:
     """All the checks of one data set, the time zone each file was read in, and the optional
-    values left empty per field."""
+    values left empty per field; the times of the examples are in `timezone` (the desk's)."""
 
     dataset: str
     tickets: int
@@ -37,6 +37,7 @@ class QualityReport:
     checks: list[Check]
     files: list[dict[str, object]]
     empty_values: list[Check]
+    timezone: str = "UTC"
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -61,7 +62,7 @@ _CHECKS: list[tuple[str, str, str]] = [
     (
         "events_before_creation",
         "events timestamped before their ticket's `Ticket created`",
-        "SELECT case_id || ': ' || activity || ' at ' || strftime(ts, '%Y-%m-%d %H:%M')"
+        "SELECT case_id || ': ' || activity || ' at ' || strftime(timezone($zone, ts), '%Y-%m-%d %H:%M')"
         " FROM (SELECT *, min(ts) FILTER (WHERE activity = 'Ticket created')"
         " OVER (PARTITION BY case_key) AS created FROM event_log WHERE dataset_id = $d)"
         " WHERE ts < created ORDER BY case_key, event_index",
@@ -77,14 +78,14 @@ _CHECKS: list[tuple[str, str, str]] = [
     (
         "timestamps_implausible",
         "timestamps in the future or before 2000",
-        "SELECT case_id || ': ' || activity || ' at ' || strftime(ts, '%Y-%m-%d %H:%M')"
+        "SELECT case_id || ': ' || activity || ' at ' || strftime(timezone($zone, ts), '%Y-%m-%d %H:%M')"
         " FROM event_log WHERE dataset_id = $d AND (ts > now() OR ts < TIMESTAMPTZ '2000-01-01')"
         " ORDER BY case_key, event_index",
     ),
     (
         "ties_same_minute",
         "events sharing their ticket and minute with another event (their order is a guess)",
-        "SELECT case_id || ': ' || activity || ' at ' || strftime(ts, '%Y-%m-%d %H:%M')"
+        "SELECT case_id || ': ' || activity || ' at ' || strftime(timezone($zone, ts), '%Y-%m-%d %H:%M')"
         " FROM (SELECT *, count(*) OVER (PARTITION BY case_key, date_trunc('minute', ts)) AS n"
         " FROM event_log WHERE dataset_id = $d) WHERE n > 1 ORDER BY case_key, event_index",
     ),
@@ -113,10 +114,13 @@ _CHECKS: list[tuple[str, str, str]] = [
 ]
 
 
-def quality_report(con: duckdb.DuckDBPyConnection, dataset: str) -> QualityReport:
-    """The data-quality report of `dataset` (see `_CHECKS` for what is checked)."""
+def quality_report(
+    con: duckdb.DuckDBPyConnection, dataset: str, timezone: str = "UTC"
+) -> QualityReport:
+    """The data-quality report of `dataset` (see `_CHECKS` for what is checked), the times of
+    its examples in `timezone`."""
     d = dataset_id(con, dataset)
-    params = {"d": d, "canonical": list(CANONICAL_ACTIVITIES), "closing": CLOSING}
+    params = {"d": d, "canonical": list(CANONICAL_ACTIVITIES), "closing": CLOSING, "zone": timezone}
     checks = [_check(con, name, label, sql, params) for name, label, sql in _CHECKS]
     files = _files(con, d)
     checks[1:1] = [
@@ -155,6 +159,7 @@ def quality_report(con: duckdb.DuckDBPyConnection, dataset: str) -> QualityRepor
             Check(name, f"{name} values that could not be read, left empty", n, list(raw))
             for name, n, raw in empty
         ],
+        timezone,
     )
 
 

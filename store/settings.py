@@ -84,6 +84,33 @@ DEFAULT_TARGETS: dict[str, Target] = {
     "sla_resolution_met": Target(0.9, "higher"),
     "pause_without_reply_rate": Target(0.02, "lower"),
 }
+# What a target can be: (lowest, highest), None for no bound. Every KPI not named here is a rate
+# or share, a fraction 0-1 (its target typed as 0-100% on the Settings page).
+TARGET_RANGES: dict[str, tuple[float, float | None]] = {
+    "ttr_median_hours": (0, None),
+    "frt_median_hours": (0, None),
+    "handoffs_per_ticket": (0, None),
+    "ces_mean": (1, 7),
+    "nps": (-100, 100),
+}
+SHARE = (0.0, 1.0)
+
+
+def target_range(kpi: str) -> tuple[float, float | None]:
+    """The values a target of `kpi` can take (TARGET_RANGES, else a share 0-1)."""
+    return TARGET_RANGES.get(kpi, SHARE)
+
+
+def out_of_range(kpi: str, target: float) -> str | None:
+    """Why `target` cannot be `kpi`'s target (`is not a share 0-1 (0-100%)`), None if it can."""
+    low, high = target_range(kpi)
+    if math.isnan(target) or target < low or (high is not None and target > high):
+        if (low, high) == SHARE:
+            return "is not a share 0-1 (0-100%)"
+        return f"is not from {low:g} to {high:g}" if high is not None else f"is below {low:g}"
+    return None
+
+
 DEFAULT_SLA: dict[str, SlaTarget] = {
     "low": SlaTarget(8, 40),
     "medium": SlaTarget(4, 24),
@@ -385,6 +412,9 @@ class _Reader:
             # NPS runs from -100 to 100; every other KPI is a count, a time or a share.
             if not _finite(target) or target < (-100 if name == "nps" else 0):
                 raise self.fail(key, f"has target = {target!r}", "Write a number, e.g. target = 24")
+            if problem := out_of_range(name, float(target)):
+                fix = "Write 0.7 for 70%" if target_range(name) == SHARE else "Write a number in it"
+                raise self.fail(key, f"target = {target!r} {problem}", fix)
             targets[name] = Target(float(target), better)
         return targets
 

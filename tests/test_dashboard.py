@@ -676,6 +676,8 @@ def test_bottlenecks_rank_transitions_as_mining_does(app, sample_db: Path) -> No
     at.toggle(key="bottlenecks_business").set_value(True).run()
     assert not at.exception, at.exception
     assert "business hours" in at.caption[0].value
+    waiting = at.metric[0].value  # business hours named so, never divided by 24 into days
+    assert waiting.endswith(" business hours") and "days" not in waiting
 
 
 def test_bottlenecks_on_a_log_without_teams_or_requests(app, real_helpdesk_db: Path) -> None:

@@ -136,7 +136,7 @@ def test_quality_command(db: Path, tmp_path: Path) -> None:
     doc = json.loads(CliRunner().invoke(cli, ["quality", "--db", str(db), "--json"]).output)
     assert counts(doc)["ids_damaged_by_spreadsheet"] == 1
     text = CliRunner().invoke(cli, ["quality", "--db", str(db), "--dataset", "p"]).output
-    assert text.splitlines()[0] == "data set 'p': 4 tickets, 10 events"
+    assert text.splitlines()[0] == "data set 'p': 4 tickets, 10 events; times in UTC"
     assert (
         "        1  ticket ids that look damaged by a spreadsheet (scientific notation such as"
         " 3.6E+11)" in text.splitlines()

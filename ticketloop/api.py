@@ -200,7 +200,8 @@ class Store:
         from store.quality import quality_report
 
         with self.reading() as con:
-            return quality_report(con, dataset or self.only_dataset()).to_json()
+            zone = self.settings.calendar.timezone  # the desk's, as `ticket` shows times
+            return quality_report(con, dataset or self.only_dataset(), zone).to_json()
 
     def select(self, dataset: str, **filters: Any) -> Analysis:
         """The tickets of `dataset` that pass `filters` (start, end, channel, priority, category,

@@ -566,12 +566,16 @@ def quality(dataset: str | None, db: Path, as_json: bool) -> None:
     damaged by a spreadsheet (3.6E+11), optional values left empty per field, and the time
     zone each file was read in.
     """
+    from application.format import count as plural
     from ticketloop.api import Store
 
     doc = Store(db).quality(dataset)
     if as_json:
         return emit_json(doc)
-    click.echo(f"data set '{doc['dataset']}': {doc['tickets']:,} tickets, {doc['events']:,} events")
+    click.echo(
+        f"data set '{doc['dataset']}': {plural(doc['tickets'], 'ticket')},"
+        f" {plural(doc['events'], 'event')}; times in {doc['timezone']}"
+    )
     for check in [*doc["checks"], *doc["empty_values"]]:
         click.echo(f"{check['count']:>9,}  {check['label']}")
         if check["examples"]:
@@ -1175,53 +1179,15 @@ def kpis(selection: dict[str, Any], weekly: bool, by: str | None, db: Path, as_j
     ([kpis] baseline_weeks, 8 at least), the backlog limits on its week-to-week change. Values
     that cannot be computed are null with a reason (e.g. no survey answers).
     """
-    from application.format import kpi_value
+    from ticketloop.kpi_text import kpis_lines
 
     analysis = analysis_for(db, selection)
     report = analysis.kpis(weekly=weekly, by=by)
     doc = report.to_json(analysis.settings.targets)
     if as_json:
         return emit_json(doc)
-    click.echo(f"data set '{doc['dataset']}': {doc['tickets']:,} tickets ({doc['selection']})")
-    defs = doc["definitions"]
-    rows = doc["weekly" if weekly else "kpis"]
-    if weekly:  # a KPI the data set cannot give at all: said once, not in every week
-        never = _never_computed(rows)
-        for kpi, reason in never.items():
-            click.echo(f"{kpi:<26} n/a in every week  ({reason})")
-        rows = [r for r in rows if r["kpi"] not in never]
-    for row in rows:
-        head = " ".join(
-            str(row[k]) for k in ("iso_week", "group") if row.get(k) is not None and k in row
-        )
-        unit, target = defs[row["kpi"]]["unit"], defs[row["kpi"]]["target"]
-        value = kpi_value(row["value"], unit, like=target)
-        tail = (
-            f"  target {kpi_value(target, unit, like=row['value'])} {row['status']}"
-            if target is not None and row["status"]
-            else ""
-        )
-        reason = f"  ({row['reason']})" if row.get("reason") else ""
-        reason += f"  ({row['note']})" if row.get("note") else ""
-        signal = f"  signal: {row['signal']}, {row['direction']}" if row.get("signal") else ""
-        if row.get("week_status") not in (None, "judged", "no value"):
-            signal += f"  [{row['week_status']}: not judged]"
-        click.echo(
-            f"{head + '  ' if head else ''}{row['kpi']:<26} {value:>10}{tail}{reason}{signal}"
-        )
+    click.echo("\n".join(kpis_lines(doc)))
     return None
-
-
-def _never_computed(rows: list[dict[str, Any]]) -> dict[str, str]:
-    """The KPIs of weekly `rows` with no value in any row and one reason for it: kpi -> reason."""
-    reasons: dict[str, set[str]] = {}
-    valued: set[str] = set()
-    for row in rows:
-        if row["value"] is None:
-            reasons.setdefault(row["kpi"], set()).add(row.get("reason") or "")
-        else:
-            valued.add(row["kpi"])
-    return {k: next(iter(r)) for k, r in reasons.items() if k not in valued and len(r) == 1}
 
 
 @cli.group(short_help="The change log: process changes, and their measured effect.")
@@ -1368,9 +1334,18 @@ def report(selection: dict[str, Any], week: str, out: Path, db: Path, as_json: b
     escalation summary, and the measured effect of the changes of the last 12 weeks.
     """
     from dashboard.report import review_document
+    from store.errors import TicketloopError
 
+    if not out.parent.is_dir():  # said before the review is computed
+        raise TicketloopError(
+            f"--out {out}: no folder {out.parent}. Create it, or write the review elsewhere"
+            " (--out review.html)"
+        )
     iso, text = review_document(analysis_for(db, selection).review(week))
-    out.write_text(text, encoding="utf-8")
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise TicketloopError(f"--out {out}: cannot write it ({exc.strerror})") from None
     if as_json:
         return emit_json({"week": iso, "out": str(out), "bytes": len(text.encode())})
     click.echo(f"wrote {out}: weekly review of {iso}")

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from application.format import after_resolution_note, missing
+from application.format import after_resolution_note, count, missing
 from ticketloop import text
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def jsonable(value: Any) -> Any:
 
 def header(analysis: Analysis, tickets: int) -> str:
     """The first line of every report: data set, ticket count and filters."""
-    return f"{analysis.selection.dataset}: {tickets:,} tickets ({analysis.selection.describe()})"
+    return f"{analysis.selection.dataset}: {count(tickets, 'ticket')} ({analysis.selection.describe()})"
 
 
 # --- bottlenecks --------------------------------------------------------------------------------
@@ -67,7 +67,9 @@ def bottlenecks_json(
 def bottleneck_notes(result: Bottlenecks) -> list[str]:
     """One line for each part the data set cannot show or the report leaves out."""
     notes = []
-    if left_out := after_resolution_note(result.after_resolution):
+    if left_out := after_resolution_note(
+        result.after_resolution, business=result.in_business_hours
+    ):
         notes.append(f"{left_out[:1].lower()}{left_out[1:]}; --include-after-resolution adds them")
     if result.customer_waits is None:
         notes.append(
@@ -491,7 +493,7 @@ def _hours(value: Any) -> str:
 
 
 def _business_hours(value: Any) -> str:
-    return "-" if missing(value) else f"{value:,.1f} h"
+    return "-" if missing(value) else text.hours(value, business=True)
 
 
 def _signed_hours(value: Any) -> str:

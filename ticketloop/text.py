@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from application.format import count as plural
+from application.format import heading as capital
 from application.format import missing, setting
 from store.fields import BY_NAME
 
@@ -39,7 +40,10 @@ def duration(seconds: float | None) -> str:
     return f"{seconds / 86400:,.1f} d"
 
 
-def hours(value: float | None) -> str:
+def hours(value: float | None, *, business: bool = False) -> str:
+    """Hours as `duration` says them; `business` hours never in days: `6 min`, `1,234.5 h`."""
+    if business and not missing(value) and value >= 1:  # type: ignore[operator]
+        return f"{value:,.1f} h"
     return duration(None if missing(value) else value * 3600)  # type: ignore[operator]
 
 
@@ -89,7 +93,7 @@ def heading(result: Any) -> str:
     """`data set 'helpdesk', all tickets (5,000 tickets)`."""
     return (
         f"data set '{result.selection.dataset}', {result.selection.describe()}"
-        f" ({result.tickets:,} tickets)"
+        f" ({plural(result.tickets, 'ticket')})"
     )
 
 
@@ -132,7 +136,7 @@ def variants_lines(found: Variants) -> list[str]:
     measure = "time to resolution" if found.resolution.by_resolved else "duration"
     for v in table.itertuples():
         facts = [
-            f"{v.tickets:,} tickets ({v.share:.1%}, cumulative {v.coverage:.1%})",
+            f"{plural(v.tickets, 'ticket')} ({v.share:.1%}, cumulative {v.coverage:.1%})",
             f"median {measure} {resolution(v.median_ttr_hours)}",
         ]
         if answered:
@@ -203,20 +207,23 @@ def conformance_lines(result: Conformance, weeks: int = 0) -> list[str]:
     first = deviations.iloc[0]
     answered = bool(first["csat_answers_affected"] + first["csat_answers_rest"])
     answered |= bool(first["nps_answers_affected"] + first["nps_answers_rest"])
+    by_resolved = result.resolution.by_resolved
+    measure = "time to resolution" if by_resolved else "duration"
     lines += [
         "",
-        "Deviations, with the affected tickets' median time to resolution"
+        f"Deviations, with the affected tickets' median {measure}"
         + (" and survey answers" if answered else "")
         + " against the other tickets'"
         + ("" if answered else f" (these tickets have {NO_ANSWERS})")
         + ":",
     ]
+    lines.append(f"  ({capital(measure)}: {result.resolution.describe()}.)")
     for d in deviations.itertuples():
         accepted = "  (accepted)" if d.accepted else ""
         everyone = d.tickets == result.tickets  # nothing to compare with
         lines += [
-            f"  {d.deviation} · {d.tickets:,} tickets ({d.share:.1%}){accepted}",
-            f"      time to resolution {resolution(d.ttr_median_hours_affected)}"
+            f"  {d.deviation} · {plural(d.tickets, 'ticket')} ({d.share:.1%}){accepted}",
+            f"      {measure} {resolution(d.ttr_median_hours_affected)}"
             + ("" if everyone else f" vs {resolution(d.ttr_median_hours_rest)}"),
         ]
         if answered:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from application import format as fmt
-from dashboard import charts, texts
+from dashboard import charts, parts, texts
 from dashboard.context import PageContext
 from dashboard.markdown import say
 from mining.bottlenecks import bottlenecks
@@ -34,17 +34,22 @@ def render(ctx: PageContext) -> None:
         st.info(texts.NOTHING_SELECTED)
         st.stop()
     st.caption(texts.BOTTLENECKS_CLOCK.format(tickets=found.tickets, clock=found.clock))
-    if left_out := fmt.after_resolution_note(found.after_resolution, arrow="→"):
+    business = found.in_business_hours
+
+    def hours(value: float) -> str:
+        return fmt.duration(value, business=business)
+
+    if left_out := fmt.after_resolution_note(found.after_resolution, "→", business=business):
         st.caption(say(texts.BOTTLENECKS_LEFT_OUT, note=left_out))
     cols = st.columns(3)
     customer = found.customer_hours
-    cols[0].metric(texts.METRIC_WAITING, fmt.duration(found.waiting_hours))
+    cols[0].metric(texts.METRIC_WAITING, hours(found.waiting_hours))
     if found.customer_waits is None:  # not 0: the log cannot tell customer waits apart
         cols[1].metric(texts.METRIC_CUSTOMER, "n/a", help=texts.NO_CUSTOMER_WAITS)
     else:
         share = f" ({customer / found.waiting_hours:.0%})" if found.waiting_hours else ""
-        cols[1].metric(texts.METRIC_CUSTOMER, fmt.duration(customer) + share)
-        cols[2].metric(texts.METRIC_INTERNAL, fmt.duration(found.waiting_hours - customer))
+        cols[1].metric(texts.METRIC_CUSTOMER, hours(customer) + share)
+        cols[2].metric(texts.METRIC_INTERNAL, hours(found.waiting_hours - customer))
 
     waits = found.transitions
     if waits.empty:
@@ -68,7 +73,7 @@ def render(ctx: PageContext) -> None:
             key="bottleneck_ranges",
         )
         with st.expander(texts.BOTTLENECKS_TABLE):
-            st.dataframe(waits, hide_index=True, key="bottleneck_table")
+            parts.table(waits, key="bottleneck_table")
 
     left, right = st.columns(2)
     with left:
@@ -105,7 +110,7 @@ def render(ctx: PageContext) -> None:
                     tickets=paused.paused_tickets,
                     of=paused.tickets,
                     share=paused.share,
-                    median=fmt.duration(paused.median_hours),
+                    median=hours(paused.median_hours),
                 )
             )
             for frame, key in (
@@ -113,7 +118,7 @@ def render(ctx: PageContext) -> None:
                 (paused.agents, "pauses_by_agent"),
             ):
                 if frame is not None:
-                    st.dataframe(frame, hide_index=True, key=key)
+                    parts.table(frame, key=key)
         elif found.customer_waits is None:
             st.subheader(texts.CUSTOMER_WAITS)
             st.info(texts.NO_CUSTOMER_WAITS)
@@ -124,14 +129,14 @@ def render(ctx: PageContext) -> None:
                 texts.CUSTOMER_WAITS_TEXT.format(
                     requests=int(row["requests"]),
                     tickets=int(row["tickets"]),
-                    median=fmt.duration(row["median_hours"]),
-                    p90=fmt.duration(row["p90_hours"]),
+                    median=hours(row["median_hours"]),
+                    p90=hours(row["p90_hours"]),
                 )
             )
 
     if found.activity_durations is not None:
         st.subheader(texts.ACTIVITY_DURATIONS)
-        st.dataframe(found.activity_durations, hide_index=True, key="activity_durations")
+        parts.table(found.activity_durations, key="activity_durations")
 
     st.subheader(texts.ARRIVALS)
     resolved, created = found.arrivals["resolutions"].sum(), found.arrivals["arrivals"].sum()

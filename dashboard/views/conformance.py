@@ -47,6 +47,8 @@ def _conformance(ctx: PageContext) -> None:
         st.info(texts.CONF_NO_DEVIATIONS)
         return
     st.subheader(texts.CONF_RANKED)
+    if not result.resolution.by_resolved:  # no `Resolved` to end the clock on
+        st.caption(texts.CONF_DURATION.format(how=result.resolution.describe()))
     if not ranked["csat_answers_affected"].any():
         st.caption(texts.CONF_NO_CSAT)
     parts.deviations_table(ranked[~ranked["accepted"]], key="deviations")
@@ -85,7 +87,7 @@ def _timeline(ctx: PageContext, ticket: str, key: str) -> None:
         for c in ["step", "ts", "activity", "resource", "team", "level", "wait"]
         if c in ("step", "ts", "activity", "wait") or events[c].notna().any()
     ]
-    st.dataframe(events[shown], hide_index=True, key=key, column_config={"ts": f"time ({zone})"})
+    parts.table(events[shown], key=key, column_config={"ts": f"time ({zone})"})
 
 
 def _variant_explorer(ctx: PageContext) -> None:

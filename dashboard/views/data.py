@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, context, data, texts, upload, vocabulary
+from dashboard import access, context, data, parts, texts, upload, vocabulary
 from dashboard.context import PageContext
 from dashboard.markdown import say, text
 from store.errors import TicketloopError
@@ -40,7 +40,7 @@ def _audit(ctx: PageContext) -> None:
 
 def _quality(ctx: PageContext, dataset: str) -> None:
     st.subheader(say(texts.QUALITY_TITLE, dataset=dataset))
-    doc = data.quality(ctx.db, ctx.version, dataset)
+    doc = data.quality(ctx.db, ctx.version, dataset, ctx.settings.calendar.timezone)
     found = [c for c in [*doc["checks"], *doc["empty_values"]] if c["count"]]
     if not found:
         st.success(texts.QUALITY_CLEAN)
@@ -52,18 +52,24 @@ def _quality(ctx: PageContext, dataset: str) -> None:
                 "examples": ["; ".join(map(str, c["examples"] or [])) for c in found],
             }
         )
-        st.dataframe(table, hide_index=True, key="quality_table", width="stretch")
+        parts.table(
+            table,
+            key="quality_table",
+            width="stretch",
+            column_config={
+                "examples": texts.QUALITY_EXAMPLES.format(zone=doc["timezone"]),
+            },
+        )
     with st.expander(texts.QUALITY_FILES):
-        st.dataframe(pd.DataFrame(doc["files"]), hide_index=True, key="quality_files")
+        parts.table(pd.DataFrame(doc["files"]), key="quality_files")
 
 
 def _manage(ctx: PageContext, dataset: str) -> None:
     st.subheader(texts.MANAGE_TITLE)
     rows = pd.DataFrame(data.datasets(ctx.db, ctx.version))
     when = "YYYY-MM-DD HH:mm"
-    st.dataframe(
+    parts.table(
         rows,
-        hide_index=True,
         key="datasets_table",
         column_config={
             "name": "data set",

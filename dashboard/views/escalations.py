@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from application import format as fmt
-from dashboard import charts, texts
+from dashboard import charts, parts, texts
 from dashboard.context import PageContext
 from dashboard.markdown import say
 from mining.escalations import escalations, level_funnel, team_handovers
@@ -93,7 +93,7 @@ def render(ctx: PageContext) -> None:
             st.info(texts.ESC_NO_PING_PONG)
         else:
             st.plotly_chart(charts.team_sankey(handovers, ""), key="ping_pong")
-            st.dataframe(handovers, hide_index=True, key="handovers")
+            parts.table(handovers, key="handovers")
 
 
 def _metrics(result) -> None:
@@ -145,9 +145,8 @@ def _breakdowns(result) -> None:
     table = result.by(dimension).sort_values("escalated_tickets", ascending=False)
     # a team or agent is one that escalated tickets, or received them: all its tickets are
     columns = [c for c in BREAKDOWN_COLUMNS if c != "tickets" or dimension in OWN_TICKETS]
-    st.dataframe(
+    parts.table(
         table[columns],
-        hide_index=True,
         key="esc_table",
         column_config={
             "value": texts.ESC_BREAKDOWNS[dimension],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from application import format as fmt
-from dashboard import charts, texts
+from dashboard import charts, parts, texts
 from dashboard.context import PageContext
 from mining import overview
 from mining.variants import variants
@@ -39,7 +39,7 @@ def render(ctx: PageContext) -> None:
     if summary.rejected_rows:
         st.warning(texts.REJECTED_NOTE.format(n=summary.rejected_rows))
         with st.expander(texts.REJECTED_EXPANDER):
-            st.dataframe(ctx.query(overview.rejected_rows), hide_index=True, key="rejects")
+            parts.table(ctx.query(overview.rejected_rows), key="rejects")
 
     if ctx.has("channel"):
         title = texts.CHANNEL_CHART_TITLE

@@ -7,7 +7,7 @@ import math
 
 import streamlit as st
 
-from dashboard import charts, texts
+from dashboard import charts, parts, texts
 from dashboard.bpmn import bpmn_layout
 from dashboard.context import PageContext, select_activity, select_edge
 from dashboard.markdown import text
@@ -119,8 +119,7 @@ def _designed_flow(ctx: PageContext, design: bytes | None, pairs: int, undesigne
     if undesigned.empty:
         st.caption(texts.DESIGN_ALL_DESIGNED)
         return
-    st.dataframe(
+    parts.table(
         undesigned[["source", "target", "count", "examples"]],
-        hide_index=True,
         key="undesigned",
     )

@@ -45,25 +45,31 @@ def render(ctx: PageContext) -> None:
         zone = right.text_input(texts.TIMEZONE, shown.timezone, key="set_timezone")
         holidays = st.text_area(texts.HOLIDAYS, shown.holidays, key="set_holidays", height=80)
         st.subheader(texts.TARGETS)
+        st.caption(texts.TARGETS_HINT)
         targets = st.data_editor(
             pd.DataFrame(shown.targets),
             key="set_targets",
+            height="content",  # every KPI in sight
             hide_index=True,
-            disabled=["kpi"],
+            disabled=["KPI", "unit"],
             width="stretch",
-            column_config={"better": st.column_config.SelectboxColumn(options=["lower", "higher"])},
+            column_config={
+                "target": st.column_config.NumberColumn(required=True),
+                "better": st.column_config.SelectboxColumn(options=["lower", "higher"]),
+            },
         )
         st.subheader(texts.SLA)
         sla = st.data_editor(
             pd.DataFrame(shown.sla),
             key="set_sla",
+            height="content",
             hide_index=True,
             num_rows="dynamic",
             width="stretch",
         )
         st.subheader(texts.ESCALATIONS)
         share = st.number_input(
-            texts.PUSH_TO_FRONT, 0.0, 1.0, shown.push_to_front_share, 0.05, key="set_share"
+            texts.PUSH_TO_FRONT, 1.0, 100.0, shown.push_to_front_share, 5.0, key="set_share"
         )
         deviations = st.text_area(
             texts.DEVIATIONS, shown.accepted_deviations, key="set_deviations", height=80

@@ -1,0 +1,79 @@
+"""KPI targets as people type them: rates in percent on the Settings form, fractions in the
+settings file, out-of-range values refused with the range, never saved as 0."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from application.settings_form import SettingsForm, save_form
+from mining.kpis import BY_NAME
+from store.errors import SettingsError
+from store.settings import DEFAULT_TARGETS, SHARE, Settings, load_settings, target_range
+
+
+def test_every_rate_target_is_a_share_and_the_others_have_their_scale() -> None:
+    for name in DEFAULT_TARGETS:
+        assert (target_range(name) == SHARE) == (BY_NAME[name].unit == "fraction"), name
+    assert target_range("nps") == (-100, 100)
+    assert target_range("ces_mean") == (1, 7)
+
+
+def test_a_rate_target_of_70_in_the_settings_file_is_refused_with_the_range(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ticketloop.toml"
+    path.write_text("[targets]\nfcr_rate = {target = 70}\n", encoding="utf-8")
+    with pytest.raises(SettingsError) as refused:
+        load_settings(path)
+    assert str(refused.value) == (
+        f"{path}: [targets] fcr_rate target = 70 is not a share 0-1 (0-100%). Write 0.7 for 70%"
+    )
+    path.write_text("[targets]\nnps = {target = 150}\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"nps target = 150 is not from -100 to 100"):
+        load_settings(path)
+
+
+def _typed(kpi: str, value: object) -> SettingsForm:
+    form = SettingsForm.of(Settings())
+    rows = [dict(r) for r in form.targets]
+    row = next(r for r in rows if r["KPI"] == kpi)
+    row["target"] = value
+    return SettingsForm(**{**form.__dict__, "targets": rows})
+
+
+def test_the_form_shows_and_takes_rates_in_percent(tmp_path: Path) -> None:
+    form = SettingsForm.of(Settings())
+    shown = {r["KPI"]: (r["target"], r["unit"]) for r in form.targets}
+    assert shown["First-contact resolution"] == (70, "%")
+    assert shown["Median time to resolution"] == (24, "hours")
+    assert shown["Net promoter score"] == (30, "-100 to 100")
+    assert form.push_to_front_share == 80
+    path = tmp_path / "ticketloop.toml"
+    saved = save_form(Settings(), _typed("First-contact resolution", 65), path)
+    assert saved.targets["fcr_rate"].target == 0.65
+    assert saved.push_to_front_share == 0.8
+    assert load_settings(path).targets["fcr_rate"].target == 0.65
+
+
+@pytest.mark.parametrize(
+    ("kpi", "typed", "message"),
+    [
+        ("First-contact resolution", 700, "must be a number from 0% to 100%, not 700%"),
+        ("First-contact resolution", None, "must be a number from 0% to 100%, not empty"),
+        ("First-contact resolution", float("nan"), "must be a number from 0% to 100%, not empty"),
+        ("First-contact resolution", "seventy", "must be a number from 0% to 100%, not seventy%"),
+        ("Median time to resolution", -3, "must be a number 0 or more, not -3"),
+        ("Net promoter score", 150, "must be a number from -100 to 100, not 150"),
+        ("Customer effort score", 0, "must be a number from 1 to 7, not 0"),
+    ],
+)
+def test_a_target_out_of_range_or_empty_is_refused_and_nothing_written(
+    tmp_path: Path, kpi: str, typed: object, message: str
+) -> None:
+    path = tmp_path / "ticketloop.toml"
+    with pytest.raises(SettingsError) as refused:
+        save_form(Settings(), _typed(kpi, typed), path)
+    assert str(refused.value) == f"target of {kpi} {message}"
+    assert not path.exists()

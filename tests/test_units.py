@@ -1,0 +1,110 @@
+"""Units and messages that cannot mislead, on real files: business hours named as such and never
+in days, short waits in minutes, times in the desk's zone with the zone named, a resolution time
+without `Resolved` said to run to the last event, plurals, one-line errors for a report's missing
+folder and a change after the data's end."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from application.format import count, duration
+from ticketloop.cli import cli
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_business_hours_are_named_and_never_days() -> None:
+    assert duration(56_123, business=True) == "56,123 business hours"
+    assert duration(50.04, business=True) == "50.0 business hours"
+    assert duration(0.1, business=True) == "6 business minutes"
+    assert duration(56_123) == "2,338 days"  # calendar hours may be days
+    assert duration(1 / 60) == "1 minute"
+    assert count(1, "ticket") == "1 ticket"
+
+
+def test_short_business_waits_print_in_minutes(sample_db: Path) -> None:
+    text = run("bottlenecks", "--business-hours", "--db", str(sample_db))
+    (line,) = [r for r in text.splitlines() if r.strip().startswith("Classified -> First")]
+    assert line.split()[5:11] == ["571.8", "h", "8", "min", "7", "min"]
+    assert " 0.1 h" not in text and " 0.0 h" not in text
+    assert " d " not in text  # business hours are never days
+
+
+def test_quality_examples_are_in_the_desk_zone_and_name_it(
+    real_helpdesk_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "real.duckdb"
+    shutil.copy(real_helpdesk_db, db)
+    utc = run("quality", "--db", str(db))
+    assert utc.splitlines()[0] == "data set 'helpdesk': 4,580 tickets, 21,348 events; times in UTC"
+    assert "Case 3608: Take in charge ticket at 2010-01-29 08:52" in utc
+    (tmp_path / "ticketloop.toml").write_text('[calendar]\ntimezone = "Europe/Madrid"\n')
+    madrid = run("quality", "--db", str(db))
+    assert madrid.splitlines()[0].endswith("; times in Europe/Madrid")
+    assert "Case 3608: Take in charge ticket at 2010-01-29 09:52" in madrid  # as `ticket` shows
+
+
+def test_conformance_without_resolved_says_the_time_runs_to_the_last_event(
+    real_helpdesk_db: Path, tmp_path: Path
+) -> None:
+    model = tmp_path / "model.bpmn"
+    run("discover", "--db", str(real_helpdesk_db), "--out", str(model))
+    text = run("conformance", "--db", str(real_helpdesk_db), "--model", str(model))
+    assert "time to resolution" not in text
+    assert "  (Duration: first to last event (2 of 4,580 tickets have a 'Resolved' event;" in text
+    assert "      duration 38.0 d vs 40.0 d" in text
+
+
+def test_a_report_to_a_missing_folder_is_one_error_line(sample_db: Path) -> None:
+    out = "/no/such/dir/x.html"
+    result = CliRunner().invoke(cli, ["report", "--db", str(sample_db), "--out", out])
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: --out /no/such/dir/x.html: no folder /no/such/dir. Create it, or write the review"
+        " elsewhere (--out review.html)\n"
+    )
+
+
+def test_a_change_after_the_data_ends_is_refused(writable_sample_db: Path) -> None:
+    db = str(writable_sample_db)
+    late = ["change", "add", "--db", db, "--date", "2030-01-01", "--title", "KB"]
+    result = CliRunner().invoke(cli, late)
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: 2030-01-01 is after the data of 'helpdesk' ends (2025-07-14): no ticket could"
+        " show the change's effect. Give the date it took effect, on or before the data's end\n"
+    )
+    assert run("change", "list", "--db", db).startswith("No changes recorded")
+    assert run("change", "add", "--db", db, "--date", "2025-07-14", "--title", "KB")
+
+
+def test_the_conformance_page_says_its_times_run_to_the_last_event(
+    real_helpdesk_db: Path, tmp_path: Path, monkeypatch
+) -> None:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import texts
+    from dashboard.pages import PAGES
+    from tests.conftest import ROOT
+
+    db = tmp_path / "real.duckdb"
+    shutil.copy(real_helpdesk_db, db)
+    run("discover", "--db", str(db), "--out", str(tmp_path / "flow.bpmn"))
+    (tmp_path / "ticketloop.toml").write_text('[conformance]\ndesigned_flow = "flow.bpmn"\n')
+    monkeypatch.setenv("TICKETLOOP_DB", str(db))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page(next(p for p in PAGES if p.module == "conformance").script).run()
+    assert not at.exception, at.exception
+    how = "first to last event (2 of 4,580 tickets have a 'Resolved' event;"
+    (said,) = [c.value for c in at.caption if c.value.startswith(texts.CONF_DURATION[:30])]
+    assert how in said
