@@ -57,8 +57,10 @@ def test_only_dataset_names_the_choices(tmp_path: Path) -> None:
     store = ticketloop.Store(tmp_path / "two.duckdb")
     with pytest.raises(TicketloopError, match=r"the store does not exist yet\. Load a data set"):
         store.only_dataset()
-    for name in ("a", "b"):
-        store.load(write(tmp_path / f"{name}.csv", "Case ID,Activity,Timestamp\nT1,A,2025-01-01\n"))
+    for name in ("a", "b"):  # two files of their own (the same content would be one file)
+        store.load(
+            write(tmp_path / f"{name}.csv", f"Case ID,Activity,Timestamp\n{name},A,2025-01-01\n")
+        )
     with pytest.raises(TicketloopError) as caught:
         store.only_dataset()
     assert str(caught.value) == "the store holds several data sets; pick one with --dataset: a, b"

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from dashboard import texts
-from store.settings import load_settings, settings_path
+from store.settings import settings_path
 from tests.test_browser import _open, browser, serve  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -46,16 +46,19 @@ def test_a_percent_target_is_typed_and_saved_in_percent(
     browser,  # noqa: F811
     writable_sample_db: Path,
 ) -> None:
+    from ticketloop.api import Store
+
+    store = Store(writable_sample_db)
     path = settings_path(writable_sample_db)
     path.write_text("[targets]\nfcr_rate = {target = 0.5, better = 'higher'}\n", encoding="utf-8")
     page = _open(browser, f"{serve(writable_sample_db)}/settings?dataset=helpdesk")
     fcr = 2  # the third KPI of the table: first-contact resolution
-    _type_target(page, fcr, "70", "Saved to")
-    assert load_settings(path).targets["fcr_rate"].target == 0.7  # 70% as a fraction
-    before = path.read_text(encoding="utf-8")
+    _type_target(page, fcr, "70", texts.SETTINGS_SAVED.format(dataset="helpdesk"))
+    assert store.settings_of("helpdesk").targets["fcr_rate"].target == 0.7  # 70% as a fraction
+    before = store.settings_of("helpdesk")
     refused = "target of First-contact resolution must be a number from 0% to 100%, not 700%"
     _type_target(page, fcr, "700", texts.SETTINGS_REFUSED.format(message=refused))
-    assert path.read_text(encoding="utf-8") == before
+    assert store.settings_of("helpdesk") == before
 
 
 def test_the_before_after_table_on_kpi_trends_shows_every_kpi(

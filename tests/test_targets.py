@@ -11,6 +11,8 @@ from application.settings_form import SettingsForm, save_form
 from mining.kpis import BY_NAME
 from store.errors import SettingsError
 from store.settings import DEFAULT_TARGETS, SHARE, Settings, load_settings, target_range
+from tests.conftest import rows
+from ticketloop.api import Store
 
 
 def test_every_rate_target_is_a_share_and_the_others_have_their_scale() -> None:
@@ -43,18 +45,18 @@ def _typed(kpi: str, value: object) -> SettingsForm:
     return SettingsForm(**{**form.__dict__, "targets": rows})
 
 
-def test_the_form_shows_and_takes_rates_in_percent(tmp_path: Path) -> None:
+def test_the_form_shows_and_takes_rates_in_percent(writable_sample_db: Path) -> None:
     form = SettingsForm.of(Settings())
     shown = {r["KPI"]: (r["target"], r["unit"]) for r in form.targets}
     assert shown["First-contact resolution"] == (70, "%")
     assert shown["Median time to resolution"] == (24, "hours")
     assert shown["Net promoter score"] == (30, "-100 to 100")
     assert form.push_to_front_share == 80
-    path = tmp_path / "ticketloop.toml"
-    saved = save_form(Settings(), _typed("First-contact resolution", 65), path)
-    assert saved.targets["fcr_rate"].target == 0.65
-    assert saved.push_to_front_share == 0.8
-    assert load_settings(path).targets["fcr_rate"].target == 0.65
+    db = writable_sample_db
+    saved = save_form(db, "helpdesk", Settings(), _typed("First-contact resolution", 65), None)
+    assert saved.settings.targets["fcr_rate"].target == 0.65
+    assert saved.settings.push_to_front_share == 0.8
+    assert Store(db).settings_of("helpdesk").targets["fcr_rate"].target == 0.65
 
 
 @pytest.mark.parametrize(
@@ -70,10 +72,9 @@ def test_the_form_shows_and_takes_rates_in_percent(tmp_path: Path) -> None:
     ],
 )
 def test_a_target_out_of_range_or_empty_is_refused_and_nothing_written(
-    tmp_path: Path, kpi: str, typed: object, message: str
+    writable_sample_db: Path, kpi: str, typed: object, message: str
 ) -> None:
-    path = tmp_path / "ticketloop.toml"
     with pytest.raises(SettingsError) as refused:
-        save_form(Settings(), _typed(kpi, typed), path)
+        save_form(writable_sample_db, "helpdesk", Settings(), _typed(kpi, typed), None)
     assert str(refused.value) == f"target of {kpi} {message}"
-    assert not path.exists()
+    assert rows(writable_sample_db, "SELECT count(*) FROM dataset_settings") == [(0,)]

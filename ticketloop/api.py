@@ -199,9 +199,10 @@ class Store:
         """The data-quality report of `dataset` (as `quality --json`); default: the only one."""
         from store.quality import quality_report
 
+        name = dataset or self.only_dataset()
+        zone = self.settings_of(name).calendar.timezone  # the desk's, as `ticket` shows times
         with self.reading() as con:
-            zone = self.settings.calendar.timezone  # the desk's, as `ticket` shows times
-            return quality_report(con, dataset or self.only_dataset(), zone).to_json()
+            return quality_report(con, name, zone).to_json()
 
     def select(self, dataset: str, **filters: Any) -> Analysis:
         """The tickets of `dataset` that pass `filters` (start, end, channel, priority, category,

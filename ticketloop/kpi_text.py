@@ -101,9 +101,8 @@ def _weekly(doc: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
         lines += _blocks(doc, kpis, cells)
     lines += [
         f"{MARKS['better']} a signal, better; {MARKS['worse']} a signal, worse ({SIGNAL}: no"
-        " direction): beyond the process-behaviour limits of its phase, or a run on one side",
-        "(value) not judged: a partial, warm-up or still-closing week, or too small a basis"
-        " (week_status in --json)",
+        " direction): beyond its phase's limits, or a run",
+        "(value) not judged: a partial, warm-up or still-closing week, or too small a basis",
     ]
     return lines
 
