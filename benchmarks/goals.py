@@ -10,13 +10,11 @@ Usage: python benchmarks/goals.py [--events N] [--keep DIR]
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.ingest import build_csv, run_measured  # noqa: E402
+from benchmarks.ingest import bench_arguments, build_csv, run_measured  # noqa: E402
 
 DATASET = "bench"
 DESIGNED_FLOW = ROOT / "sample_logs" / "designed_flow.bpmn"
@@ -151,19 +149,14 @@ def import_seconds(python: str, command: list[str]) -> tuple[float, bool]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--keep", type=Path, help="keep the CSV and database in this folder")
-    args = parser.parse_args()
-    work = args.keep or Path(tempfile.mkdtemp(prefix="ticketloop-goals-"))
-    work.mkdir(parents=True, exist_ok=True)
+    events, work = bench_arguments(__doc__)
     csv_path, db, floor_db = work / "bench.csv", work / "bench.duckdb", work / "floor.duckdb"
     for stale in (db, floor_db):
         stale.unlink(missing_ok=True)
-    rows = build_csv(args.events, csv_path)
+    rows = build_csv(events, csv_path)
     python = sys.executable
     ticketloop = str(Path(python).with_name("ticketloop"))
-    big = args.events >= TEN_MILLION
+    big = events >= TEN_MILLION
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"input: {rows:,} events; {os.cpu_count()} cores, load average {load} (shared machine)")
 
