@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 
-from mining.results import Rows
+from mining.results import Rows, frame_of
 from mining.selection import Selection
 from mining.tickets import select_tickets
 from store.queries import sql_text
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 EDGE_COLUMNS = ["source", "target", "count", "median_seconds", "mean_seconds", "p90_seconds"]
 # Each activity's processing time, from its instances' start to their complete (activity
@@ -58,21 +54,10 @@ class DirectlyFollowsGraph:
     end_rows: Rows
     processing_rows: Rows
 
-    @cached_property
-    def edges(self) -> pd.DataFrame:
-        return self.edge_rows.frame()
-
-    @cached_property
-    def starts(self) -> pd.DataFrame:
-        return self.start_rows.frame()
-
-    @cached_property
-    def ends(self) -> pd.DataFrame:
-        return self.end_rows.frame()
-
-    @cached_property
-    def processing(self) -> pd.DataFrame:
-        return self.processing_rows.frame()
+    edges = frame_of("edge_rows")
+    starts = frame_of("start_rows")
+    ends = frame_of("end_rows")
+    processing = frame_of("processing_rows")
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -8,6 +8,7 @@ import sys
 from collections import namedtuple
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -104,6 +105,11 @@ class Rows:
             else:
                 data[name] = pd.Series(values, dtype=dtype)
         return pd.DataFrame(data, columns=list(self.columns))
+
+
+def frame_of(field: str) -> cached_property[pd.DataFrame]:
+    """A result's property: the DataFrame of its `Rows` in `field`, built when first read."""
+    return cached_property(lambda result: getattr(result, field).frame())
 
 
 def _dtype(kind: str, some: bool, every: bool) -> str:

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 
-from mining.results import Rows
+from mining.results import Rows, frame_of
 from mining.selection import Selection
 from mining.tickets import Resolution, load_ticket_paths, select_tickets
 from store.queries import sql_text
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -35,9 +31,7 @@ class Variants:
     resolution: Resolution
     rows: Rows
 
-    @cached_property
-    def table(self) -> pd.DataFrame:
-        return self.rows.frame()
+    table = frame_of("rows")
 
     def to_json(self) -> dict[str, Any]:
         return {
