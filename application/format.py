@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import csv
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from mining.results import missing
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def duration(hours: float | None, like: float | None = None, *, business: bool = False) -> str:
@@ -61,11 +65,6 @@ def difference(value: float | None, unit: str) -> str:
     if unit == "fraction":
         return f"{100 * value:+.1f} pp"
     return ("+" if value >= 0 else "-") + kpi_value(abs(value), unit)
-
-
-def missing(value: object) -> bool:
-    """None, NaN, NaT or pandas' NA (a list or array, even empty, is not missing)."""
-    return not hasattr(value, "__len__") and bool(pd.isna(value))  # type: ignore[call-overload]
 
 
 def span(first: datetime | None, last: datetime | None) -> str:

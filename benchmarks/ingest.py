@@ -109,16 +109,23 @@ def run_measured(command: list[str]) -> tuple[float, float, str]:
     return wall, peak_kib / 1024, done.stdout
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def bench_arguments(doc: str) -> tuple[int, Path]:
+    """--events and --keep of a benchmark described by `doc`: how many events, and the folder
+    for its CSV and databases (made; a new temporary one without --keep)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--keep", type=Path, help="keep the CSV and database in this folder")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="ticketloop-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    return args.events, work
+
+
+def main() -> None:
+    events, work = bench_arguments(__doc__)
     csv_path, db = work / "bench.csv", work / "bench.duckdb"
     db.unlink(missing_ok=True)
-    rows = build_csv(args.events, csv_path)
+    rows = build_csv(events, csv_path)
     size_mb = csv_path.stat().st_size / 1e6
     print(f"input: {rows:,} events, {size_mb:.0f} MB CSV ({csv_path})")
 

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 
-from mining.results import records
+from mining.results import Rows, frame_of
 from mining.selection import Selection
 from mining.tickets import select_tickets
 from store.queries import sql_text
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 EDGE_COLUMNS = ["source", "target", "count", "median_seconds", "mean_seconds", "p90_seconds"]
 # Each activity's processing time, from its instances' start to their complete (activity
@@ -45,40 +42,47 @@ class DirectlyFollowsGraph:
     wait from the first instance's end to the next one's start, and `processing` holds one row
     per activity with started instances: activity, instances, median_seconds (start to
     complete); it is empty on other logs.
+
+    Each is kept as `Rows` (`edge_rows`, ...), which the CLI reads without pandas; the
+    DataFrames are built when first asked for.
     """
 
     selection: Selection
     tickets: int
-    edges: pd.DataFrame
-    starts: pd.DataFrame
-    ends: pd.DataFrame
-    processing: pd.DataFrame
+    edge_rows: Rows
+    start_rows: Rows
+    end_rows: Rows
+    processing_rows: Rows
+
+    edges = frame_of("edge_rows")
+    starts = frame_of("start_rows")
+    ends = frame_of("end_rows")
+    processing = frame_of("processing_rows")
 
     def to_json(self) -> dict[str, Any]:
         return {
             "dataset": self.selection.dataset,
             "selection": self.selection.describe(),
             "tickets": self.tickets,
-            "edges": records(self.edges),
-            "start_activities": records(self.starts),
-            "end_activities": records(self.ends),
-            "processing": records(self.processing),
+            "edges": self.edge_rows.records(),
+            "start_activities": self.start_rows.records(),
+            "end_activities": self.end_rows.records(),
+            "processing": self.processing_rows.records(),
         }
 
 
 def directly_follows(con: duckdb.DuckDBPyConnection, selection: Selection) -> DirectlyFollowsGraph:
     """The directly-follows graph of `selection`, with start and end activities."""
     bound = select_tickets(con, selection)
-    rows = con.execute(sql_text("mining", "dfg.sql")).df()
-    edges = rows[rows["kind"] == "edge"][[*EDGE_COLUMNS, "examples"]].reset_index(drop=True)
+    rows = Rows.fetch(con, sql_text("mining", "dfg.sql"))
+    edges = rows.where("kind", "edge").pick([*EDGE_COLUMNS, "examples"])
 
-    def ends(kind: str) -> pd.DataFrame:
-        part = rows[rows["kind"] == kind]
-        return part.rename(columns={"source": "activity", "count": "tickets"})[
-            ["activity", "tickets", "examples"]
-        ].reset_index(drop=True)
+    def ends(kind: str) -> Rows:
+        return rows.where("kind", kind).pick(
+            {"source": "activity", "count": "tickets", "examples": "examples"}
+        )
 
-    processing = con.execute(_PROCESSING if bound.instances else _NO_PROCESSING).df()
+    processing = Rows.fetch(con, _PROCESSING if bound.instances else _NO_PROCESSING)
     return DirectlyFollowsGraph(
         selection, bound.tickets, edges, ends("start"), ends("end"), processing
     )

@@ -40,10 +40,23 @@ def test_variant_counts_equal_pm4py(which: str, sample_db: Path, request) -> Non
     assert (table["events"] == table["activities"].map(len)).all()
 
 
-def test_limit_keeps_the_most_frequent(sample_db: Path) -> None:
-    everything, top = _ours(sample_db, "helpdesk"), _ours(sample_db, "helpdesk", limit=3)
-    assert top.total == everything.total
-    assert top.to_json()["variants"] == everything.to_json()["variants"][:3]
+@pytest.mark.parametrize("db_fixture", ["sample_db", "real_helpdesk_db", "real_bpi2012_db"])
+def test_top_n_is_the_head_of_all_variants(db_fixture: str, request) -> None:
+    """Only the variants reaching the N-th count get their activities built: a top N equals the
+    first N rows of the whole table (every list built), a cut through a tie included (the tied
+    variants rank by activities, so all of them must be built to pick the right ones)."""
+    import pandas as pd
+
+    db = request.getfixturevalue(db_fixture)
+    everything = _ours(db, "helpdesk")
+    counts = everything.table["tickets"].tolist()
+    ties = [n for n in range(1, len(counts)) if counts[n - 1] == counts[n]]
+    assert ties, "the log needs a tie between the N-th and the next variant"
+    for limit in (1, 3, 20, ties[0], ties[len(ties) // 2], len(counts), len(counts) + 5):
+        top = _ours(db, "helpdesk", limit=limit)
+        assert (top.total, top.tickets) == (everything.total, everything.tickets)
+        pd.testing.assert_frame_equal(top.table, everything.table.head(limit), check_exact=True)
+    assert _ours(db, "helpdesk", limit=0).table.empty
 
 
 @pytest.fixture

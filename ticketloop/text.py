@@ -98,32 +98,27 @@ def heading(result: Any) -> str:
 
 
 def dfg_lines(graph: DirectlyFollowsGraph) -> list[str]:
-    lines = [f"Directly-follows graph of {heading(graph)}: {len(graph.edges):,} edges"]
-    width = max(
-        [
-            len(s) + len(t) + len(ARROW)
-            for s, t in zip(graph.edges["source"], graph.edges["target"], strict=True)
-        ]
-        + [4]
-    )
+    edges = graph.edge_rows.tuples()
+    lines = [f"Directly-follows graph of {heading(graph)}: {len(edges):,} edges"]
+    width = max([len(e.source) + len(e.target) + len(ARROW) for e in edges] + [4])
     lines.append(f"  {'edge':<{width}} {'count':>9} {'median':>9} {'mean':>9} {'p90':>9}")
-    for edge in graph.edges.itertuples():
+    for edge in edges:
         name = f"{edge.source}{ARROW}{edge.target}"
         lines.append(
             f"  {name:<{width}} {edge.count:>9,} {duration(edge.median_seconds):>9}"
             f" {duration(edge.mean_seconds):>9} {duration(edge.p90_seconds):>9}"
         )
-    for title, frame in (("start activities", graph.starts), ("end activities", graph.ends)):
-        listing = " · ".join(f"{r.activity} {r.tickets:,}" for r in frame.itertuples())
+    for title, rows in (("start activities", graph.start_rows), ("end activities", graph.end_rows)):
+        listing = " · ".join(f"{r.activity} {r.tickets:,}" for r in rows.tuples())
         lines.append(f"{title} (tickets): {listing}")
     lines.append("Times are from one event to the next; trace an edge with ticketloop ticket ID.")
     return lines
 
 
 def variants_lines(found: Variants) -> list[str]:
-    table = found.table
+    table = found.rows.tuples()
     shown = len(table)
-    covered = table["coverage"].iloc[-1] if shown else 0.0
+    covered = table[-1].coverage if shown else 0.0
     lines = [
         f"Variants of {heading(found)}: {found.total:,} variants;"
         f" {'all' if shown == found.total else f'the {shown:,} most frequent'} cover {covered:.1%}",
@@ -134,7 +129,7 @@ def variants_lines(found: Variants) -> list[str]:
     if not answered:
         lines.append(f"These tickets have {NO_ANSWERS}.")
     measure = "time to resolution" if found.resolution.by_resolved else "duration"
-    for v in table.itertuples():
+    for v in table:
         facts = [
             f"{plural(v.tickets, 'ticket')} ({v.share:.1%}, cumulative {v.coverage:.1%})",
             f"median {measure} {resolution(v.median_ttr_hours)}",
