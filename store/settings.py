@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import tomli_w
 
 from store.errors import SettingsError
+from store.plausible import MAX_YEARS_AHEAD, TIME_FLOOR
 
 SETTINGS_FILE = "ticketloop.toml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -98,11 +99,6 @@ class DesignedFlow:
     name: str
     data: bytes | None
     origin: str
-
-
-# Stamps before this are refused by any [ingest] earliest and left out of every analysis.
-TIME_FLOOR = date(1900, 1, 1)
-MAX_YEARS_AHEAD = 20  # the most [ingest] latest_years_ahead may say; later stamps are left out
 
 
 @dataclass(frozen=True)
