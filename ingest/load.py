@@ -220,7 +220,7 @@ def _loaded_files(
         exists = con.execute("SELECT 1 FROM datasets WHERE name = $d", {"d": dataset}).fetchall()
         try:
             own = dataset_settings(con, dataset, settings_file(db_path)) if exists else None
-        except duckdb.CatalogException:  # a store from before settings per data set
+        except duckdb.Error:  # a store from before settings per data set (migration 10)
             own = None
     return {sha: (fmt, name) for sha, fmt, name in rows}, own.settings.ingest if own else None
 
