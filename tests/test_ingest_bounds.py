@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from application.uploads import load_staged, stage
 from ingest.load import ingest_files
 from store.errors import IngestError, TicketloopError
 from store.settings import IngestLimits
@@ -57,6 +58,13 @@ def test_too_many_columns_are_refused_before_reading(db: Path, tmp_path: Path) -
         " or raise [ingest] max_columns in ticketloop.toml"
     )
     assert not db.exists()
+
+
+def test_an_upload_meets_the_same_bounds(db: Path) -> None:
+    wide = ",".join(f"c{i}" for i in range(1001)) + "\n"
+    with pytest.raises(IngestError) as refused:
+        load_staged(db, stage([("wide.csv", wide.encode())]), dataset="t")
+    assert str(refused.value).startswith("wide.csv: has 1,001 columns, over the limit of 1,000.")
 
 
 def test_a_gzip_bomb_is_refused_counting_what_it_inflates_to(db: Path, tmp_path: Path) -> None:

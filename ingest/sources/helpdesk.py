@@ -233,6 +233,12 @@ def json_records(path: Path, pointer: str, context: ReadContext, name: str = "js
     except duckdb.OutOfMemoryException:
         raise  # the load's memory bound, said as such by the ingest
     except duckdb.Error as exc:
+        if "maximum_object_size" in str(exc):
+            raise IngestError(
+                str(path),
+                f"holds a JSON document over {most_mb:,} MB",
+                "Export it in pages, or raise [ingest] memory_limit_mb (a quarter of it)",
+            ) from None
         reason = str(exc).splitlines()[0].split(": ", 1)[-1]
         raise IngestError(
             str(path), f"not readable JSON ({reason})", "Check that it is the export as downloaded"
