@@ -127,7 +127,9 @@ def ingest_files(
 
     con = duckdb.connect()
     created = not db_path.exists()
-    target = db_path.with_name(f".{db_path.name}.{os.getpid()}.new") if created else db_path
+    # A new store is built beside its place (a missing folder is said so naming the path given).
+    building = created and db_path.parent.is_dir()
+    target = db_path.with_name(f".{db_path.name}.{os.getpid()}.new") if building else db_path
     try:
         known, own_limits = ({}, None) if created else _loaded_files(con, db_path, dataset, wait_s)
         limits = limits or own_limits or load_settings(settings_file(db_path)).ingest
@@ -175,13 +177,13 @@ def ingest_files(
                     f"data set '{dataset}' keeps {zone} as its calendar's time zone (its weeks,"
                     " business hours and the times shown): ticketloop settings or the Settings page change it"
                 )
-        if created:
+        if building:
             _publish(target, db_path)
     except duckdb.Error as exc:
         raise plain_failure(exc, db_path, limits or IngestLimits()) or exc from None
     finally:
         con.close()
-        if created:
+        if building:  # published by now under its own name, or failed
             for leftover in (target, target.with_name(target.name + ".wal")):
                 leftover.unlink(missing_ok=True)
     report.notes += read_notes + _notes(labels, reports)
