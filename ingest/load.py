@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.bounds import check_inflated, limit_memory, plain_failure
 from ingest.mapping import Mapping
 from ingest.merge import drop_superseded_milestones, merge_cases, merge_events, record_issues
 from ingest.privacy import Privacy, Protection
@@ -24,11 +26,12 @@ from ingest.sources import BY_NAME, ReadContext, Source, SourceRows, detect_sour
 from ingest.staging import create_staged_table, stage
 from ingest.timestamps import check_timezone
 from store.connection import attached_store, transaction
-from store.dataset_settings import start_in_zone
+from store.dataset_settings import dataset_settings, start_in_zone
 from store.dataset_vocabulary import apply_vocabulary
 from store.errors import IngestError, TicketloopError
 from store.facts import write_ticket_facts
 from store.pseudonyms import Pseudonymiser, load_key
+from store.settings import IngestLimits, load_settings, settings_file
 
 Progress = Callable[[int], None]
 
@@ -114,12 +117,16 @@ def ingest_files(
     timezone: str | None = None,
     names: Sequence[str] | None = None,
     privacy: Privacy | None = None,
+    limits: IngestLimits | None = None,
 ) -> IngestReport:
     """Load `files` into data set `dataset` of the store at `db_path`, all or nothing.
     `timezone`, when given, is the zone of naive timestamps (it overrides the mapping's).
     `names`: what the files are called in the store, the report and its notes (an upload's
     original names, not where it was staged); default their paths. `privacy`: columns dropped
-    and people pseudonymised, kept as the data set's choice for its later loads too."""
+    and people pseudonymised, kept as the data set's choice for its later loads too. `limits`:
+    the bounds of the load, default the data set's [ingest] settings. A new store is written
+    under another name and appears only complete, so that a load killed midway leaves none
+    behind."""
     if not files:
         raise TicketloopError("no files given. Usage: ticketloop ingest FILE... [--dataset NAME]")
     db_path = Path(db_path)
@@ -135,11 +142,18 @@ def ingest_files(
 
     con = duckdb.connect()
     created = not db_path.exists()
+    # A new store is built beside its place (a missing folder is said so naming the path given).
+    building = created and db_path.parent.is_dir()
+    target = db_path.with_name(f".{db_path.name}.{os.getpid()}.new") if building else db_path
     try:
         stem = dataset_name_for(Path(labels[0]))
         if dataset is None:
             dataset = stem if created else _unnamed_dataset(con, db_path, labels[0], hashes, wait_s)
-        known, kept = ({}, Privacy()) if created else _loaded_files(con, db_path, dataset, wait_s)
+        known, kept, own_limits = (
+            ({}, Privacy(), None) if created else _loaded_files(con, db_path, dataset, wait_s)
+        )
+        limits = limits or own_limits or load_settings(settings_file(db_path)).ingest
+        limit_memory(con, limits)
         chosen = (privacy or Privacy()).with_(kept)
         protection = _protection(con, db_path, chosen)
         if protection and chosen.customers:
@@ -148,7 +162,7 @@ def ingest_files(
         # Naive timestamps are wall-clock time in that zone (see ingest.timestamps).
         con.execute("SET TimeZone = $tz", {"tz": zone})
         create_staged_table(con)
-        reports, numbered_by_order = [], []
+        reports, numbered_by_order, read_notes = [], [], []
         for index, path in enumerate(files):
             if hashes[index] in known:
                 reports.append(
@@ -156,13 +170,17 @@ def ingest_files(
                 )
                 advance(path.stat().st_size)
                 continue
-            context = ReadContext(con, index, advance, mapping.null_tokens, zone, mapping.levels)
+            check_inflated(path, limits)
+            context = ReadContext(
+                con, index, advance, mapping.null_tokens, zone, mapping.levels, limits
+            )
             rows = sources[index].read(path, context)
             offset = con.execute("SELECT count(*) FROM staged").fetchall()[0][0]
-            report = _stage_file(con, rows, index, mapping, advance, protection)
+            report = _stage_file(con, rows, index, mapping, advance, protection, limits)
             report.file = labels[index]
             report.recognised_as, report.timezone = sources[index].description, zone
             report.details = rows.details
+            read_notes += [f"{labels[index]}: {note}" for note in rows.notes]
             reports.append(report)
             if not rows.line_column:
                 numbered_by_order.append((index, offset, rows))
@@ -174,7 +192,7 @@ def ingest_files(
         if strict:
             _refuse_rejects(con, files)
         con.execute("SET TimeZone = 'UTC'")  # the store and its reports speak UTC
-        with attached_store(con, db_path, wait_s=wait_s), transaction(con):
+        with attached_store(con, target, wait_s=wait_s), transaction(con):
             new = not con.execute(
                 "SELECT 1 FROM datasets WHERE name = $n", {"n": dataset}
             ).fetchall()
@@ -188,23 +206,36 @@ def ingest_files(
             if new and zone != "UTC":  # the zone of the desk's times is its calendar's too
                 start_in_zone(con, dataset, zone)
                 report.notes.append(
-                    f"the new data set '{dataset}' starts with {zone} as its calendar's time zone (its weeks,"
-                    " business hours and the times shown): ticketloop settings or the Settings page change it"
+                    f"the new data set '{dataset}' starts with {zone} as its calendar's time zone"
+                    " (its weeks, business hours and the times shown): ticketloop settings or the"
+                    " Settings page change it"
                 )
-    except BaseException:
-        if created:
-            for leftover in (db_path, db_path.with_name(db_path.name + ".wal")):
-                leftover.unlink(missing_ok=True)
-        raise
+        if building:
+            _publish(target, db_path)
+    except duckdb.Error as exc:
+        raise plain_failure(exc, db_path, limits or IngestLimits()) or exc from None
     finally:
         con.close()
-    report.notes += _notes(labels, reports)
+        if building:  # published by now under its own name, or failed
+            for leftover in (target, target.with_name(target.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+    report.notes += read_notes + _notes(labels, reports)
     if not named and dataset != stem and report.events_loaded:
         report.notes.append(
             f"a data set named '{stem}' exists already: loaded as a"
             f" new data set '{dataset}'. To add to the other, load with --dataset NAME"
         )
     return report
+
+
+def _publish(built: Path, db_path: Path) -> None:
+    """Give the new store `built` its name `db_path`, unless another load made one meanwhile."""
+    try:
+        os.link(built, db_path)
+    except FileExistsError:
+        raise TicketloopError(
+            f"{db_path}: another load created this store meanwhile; run this one again"
+        ) from None
 
 
 def _unnamed_dataset(
@@ -225,9 +256,9 @@ def _unnamed_dataset(
 
 def _loaded_files(
     con: duckdb.DuckDBPyConnection, db_path: Path, dataset: str, wait_s: float
-) -> tuple[dict[str, tuple[str, str]], Privacy]:
+) -> tuple[dict[str, tuple[str, str]], Privacy, IngestLimits | None]:
     """sha256 -> (format, file name) of the files already loaded into `dataset` of the store at
-    `db_path`, and the data set's privacy choices."""
+    `db_path`, the data set's privacy choices and its [ingest] limits (None for a new one)."""
     with attached_store(con, db_path, wait_s=wait_s, read_only=True):
         rows = con.execute(
             "SELECT f.sha256, f.format, f.file_name FROM source_files f"
@@ -235,7 +266,13 @@ def _loaded_files(
             {"d": dataset},
         ).fetchall()
         kept = _kept_privacy(con, dataset)
-    return {sha: (fmt, name) for sha, fmt, name in rows}, kept
+        exists = con.execute("SELECT 1 FROM datasets WHERE name = $d", {"d": dataset}).fetchall()
+        try:
+            own = dataset_settings(con, dataset, settings_file(db_path)) if exists else None
+        except duckdb.Error:  # a store from before settings per data set (migration 10)
+            own = None
+    limits = own.settings.ingest if own else None
+    return {sha: (fmt, name) for sha, fmt, name in rows}, kept, limits
 
 
 def _kept_privacy(con: duckdb.DuckDBPyConnection, dataset: str) -> Privacy:
@@ -299,9 +336,10 @@ def _stage_file(
     mapping: Mapping,
     advance: Progress,
     protection: Protection | None,
+    limits: IngestLimits,
 ) -> FileReport:
     """Stage one file and report what was read of it."""
-    ts_format = stage(con, rows, index, mapping, advance, protection)
+    ts_format = stage(con, rows, index, mapping, advance, protection, limits)
     staged = con.execute("SELECT count(*) FROM staged WHERE file_idx = $i", {"i": index})
     rows_read = rows.rows_read or staged.fetchall()[0][0] + len(rows.malformed)
     if rows_read == 0:

@@ -8,9 +8,11 @@ other field is kept as NULL and recorded in `issues` (field, raw value, reason).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import duckdb
 
+from ingest.bounds import plausible_range
 from ingest.levels import level_of, level_params
 from ingest.mapping import ACTIVITY_JOINER, Mapping, resolve_columns
 from ingest.privacy import Protection
@@ -21,6 +23,7 @@ from ingest.timestamps import TimestampFormat, infer_format, parse_expr
 from store.fields import FIELDS, Field
 from store.identifiers import quote_ident
 from store.queries import params_used_by
+from store.settings import IngestLimits
 from store.vocabulary import CANONICAL_ACTIVITIES
 
 SAMPLE_ROWS = 50_000  # rows the timestamp format is first guessed from
@@ -54,11 +57,13 @@ def stage(
     mapping: Mapping,
     advance: Callable[[int], None],
     protection: Protection | None = None,
+    limits: IngestLimits | None = None,
 ) -> TimestampFormat:
     """Append the file's rows to `staged` in one ordered scan; the timestamp format it was read
-    with. The format is guessed from the first rows; when some rows do not read that way and the
-    whole column reads better another way, the file is staged again that way. `protection`:
-    the columns dropped and the people pseudonymised before anything is staged."""
+    with. A row whose timestamp is outside `limits`' plausible range is rejected. The format is
+    guessed from the first rows; when some rows do not read that way and the whole column reads
+    better another way, the file is staged again that way. `protection`: the columns dropped and
+    the people pseudonymised before anything is staged."""
     file = str(rows.path)
     columns = rows.columns or resolve_columns(rows.headers, mapping, file)
     if protection:
@@ -66,12 +71,14 @@ def stage(
     ts_text = _text(quote_ident(columns["timestamp"]))
     sample = f"(SELECT {ts_text} AS v FROM (SELECT * FROM {rows.relation} LIMIT {SAMPLE_ROWS}))"
     guessed = infer_format(con, sample, rows.params, mapping.timestamp_format, file)
-    _insert(con, rows, index, mapping, columns, guessed, advance)
-    collect_malformed(con, rows)
+    plausible = plausible_range(limits or IngestLimits(), datetime.now(UTC))
+    _insert(con, rows, index, mapping, columns, guessed, advance, plausible)
+    collect_malformed(con, rows, limits or IngestLimits())
     if protection:
         protection.scrub_lines(rows)
     unread = con.execute(
-        "SELECT count(*) FROM staged WHERE file_idx = $i AND ts IS NULL AND ts_text IS NOT NULL",
+        "SELECT count(*) FROM staged WHERE file_idx = $i AND ts IS NULL AND ts_text IS NOT NULL"
+        " AND reason IS NULL",
         {"i": index},
     ).fetchall()[0][0]
     if not unread and not guessed.ambiguous:
@@ -80,7 +87,7 @@ def stage(
     whole = infer_format(con, whole_column, rows.params, mapping.timestamp_format, file)
     if whole != guessed:
         con.execute("DELETE FROM staged WHERE file_idx = $i", {"i": index})
-        _insert(con, rows, index, mapping, columns, whole, lambda _n: None)
+        _insert(con, rows, index, mapping, columns, whole, lambda _n: None, plausible)
     return whole  # `whole` knows whether the whole column is ambiguous
 
 
@@ -92,13 +99,21 @@ def _insert(
     columns: dict[str, str],
     ts_format: TimestampFormat,
     advance: Callable[[int], None],
+    plausible: tuple[datetime, datetime],
 ) -> None:
-    """One INSERT ... BY NAME of the file's rows into `staged`, keeping the file's row order."""
+    """One INSERT ... BY NAME of the file's rows into `staged`, keeping the file's row order;
+    a timestamp outside the `plausible` range rejects its row, naming the range and the setting."""
     values = {name: _text(quote_ident(column)) for name, column in columns.items()}
     if len(mapping.activity_columns) > 1 and not rows.columns:
         joined = ", ".join(_text(quote_ident(c)) for c in mapping.activity_columns)
         values["activity"] = f"nullif(concat_ws({_sql_string(ACTIVITY_JOINER)}, {joined}), '')"
-    ts_sql, ts_params = parse_expr(values["timestamp"], ts_format)
+    read_ts, ts_params = parse_expr(values["timestamp"], ts_format)
+    ts_sql = f"CASE WHEN ({read_ts}) BETWEEN $ts_earliest AND $ts_latest THEN {read_ts} END"
+    implausible = (
+        f"'timestamp \"' || {values['timestamp']} || '\" is outside the plausible range "
+        f"{plausible[0]:%Y-%m-%d} to {plausible[1]:%Y-%m-%d} ([ingest] earliest,"
+        " latest_years_ahead)'"
+    )
     parsed = {f.name: _parse(f, values.get(f.name), ts_sql) for f in FIELDS}
     issues = [
         f"CASE WHEN {parsed[f.name]} = -1 THEN {{'field': '{f.name}', 'raw_value': {values[f.name]},"
@@ -142,6 +157,8 @@ def _insert(
         else "NULL AS issues",
         f"CASE WHEN {values['case_id']} IS NULL OR {activity} IS NULL"
         f" THEN concat_ws('; ', {', '.join(missing)}) END AS problems",
+        f"CASE WHEN ({read_ts}) IS NOT NULL AND ({ts_sql}) IS NULL"
+        f" THEN concat_ws('; ', {implausible}, {', '.join(missing)}) END AS reason",
         f"CASE WHEN {values['case_id']} IS NULL OR {activity} IS NULL OR ({ts_sql}) IS NULL"
         f" THEN to_json(r)::VARCHAR END AS raw_row",
     ]
@@ -150,6 +167,8 @@ def _insert(
     params = {
         **rows.params,
         **ts_params,
+        "ts_earliest": plausible[0],
+        "ts_latest": plausible[1],
         "case_id_column": columns["case_id"],
         "activity_column": columns["activity"],
         "map_sources": list(labels),
@@ -167,8 +186,9 @@ def _insert(
 
 
 def _text(column: str) -> str:
-    """A source column's text, trimmed; NULL when empty."""
-    return f"nullif(trim({column}), '')"
+    """A source column's text, trimmed, without NUL characters (never kept in a name); NULL
+    when empty."""
+    return f"nullif(trim(replace({column}, chr(0), '')), '')"
 
 
 def _parse(field: Field, value: str | None, ts_sql: str) -> str:

@@ -33,6 +33,7 @@ from mining.weeks import JUDGED, NO_VALUE, Edges
 from store.errors import MiningError
 from store.fields import FILTERS_SHOWN
 from store.identifiers import quote_ident
+from store.plausible import span_params
 from store.queries import sql_text
 from store.settings import Settings, Target
 from store.vocabulary import OUTSIDE_AGENTS
@@ -386,10 +387,10 @@ def _ticket_rows(
     # open then is judged against its SLA targets at that instant
     start, data_end, reopened_known = con.execute(
         "SELECT (SELECT min(ts) FROM selected_events),"
-        " (SELECT max(ts) FROM events WHERE dataset_id = $d),"
+        " (SELECT max(ts) FROM events WHERE dataset_id = $d AND ts BETWEEN $floor AND $ceiling),"
         " EXISTS (SELECT 1 FROM events WHERE dataset_id = $d AND activity_id ="
         " (SELECT activity_id FROM activities WHERE name = 'Reopened'))",
-        {"d": bound.dataset_id},
+        {"d": bound.dataset_id, **span_params()},
     ).fetchall()[0]
     use_calendar(con, settings.calendar, start, data_end)
     priorities = [p for p in settings.sla if p != "default"]
@@ -893,9 +894,10 @@ def _edges(con: duckdb.DuckDBPyConnection, dataset: int, settings: Settings) -> 
     """The selection's edges (mining.weeks.Edges); None without tickets."""
     first, last, end, horizon = con.execute(
         "SELECT timezone($zone, min(created_at))::DATE, timezone($zone, max(created_at))::DATE,"
-        " (SELECT timezone($zone, max(ts)) FROM events WHERE dataset_id = $d),"
+        " (SELECT timezone($zone, max(ts)) FROM events WHERE dataset_id = $d"
+        " AND ts BETWEEN $floor AND $ceiling),"
         " quantile_cont(ttr_h, 0.9) FILTER (WHERE resolved) FROM kpi_tickets",
-        {"zone": settings.calendar.timezone, "d": dataset},
+        {"zone": settings.calendar.timezone, "d": dataset, **span_params()},
     ).fetchall()[0]
     if first is None:
         return None

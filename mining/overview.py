@@ -13,6 +13,7 @@ from mining.selection import Selection, scope
 from store.datasets import dataset_id
 from store.fields import FILTERS
 from store.identifiers import quote_ident
+from store.plausible import span_params
 from store.queries import sql_text
 
 if TYPE_CHECKING:
@@ -110,8 +111,9 @@ def dimensions(con: duckdb.DuckDBPyConnection, selection: Selection) -> Dimensio
         if rows:
             values[f.name] = tuple(r[0] for r in rows)
     first, last = con.execute(
-        "SELECT min(created_at)::DATE, max(created_at)::DATE FROM cases WHERE dataset_id = $d",
-        {"d": d},
+        "SELECT min(created_at)::DATE, max(created_at)::DATE FROM cases WHERE dataset_id = $d"
+        " AND created_at BETWEEN $floor AND $ceiling",
+        {"d": d, **span_params()},
     ).fetchall()[0]
     activities = con.execute(
         "SELECT a.name FROM activities a WHERE activity_id IN"

@@ -22,6 +22,7 @@ import duckdb
 from store.datasets import dataset_id
 from store.fields import BY_NAME, FILTERS
 from store.identifiers import quote_ident
+from store.plausible import span_params
 from store.queries import sql_text
 
 # The dimension filters, from the field registry: on the ticket's value, or on any of its events.
@@ -129,6 +130,7 @@ class Scope:
     params: dict[str, object] = field(default_factory=dict)
     # whether `selected_events` holds activity instances (lifecycle pairs) rather than events
     instances: bool = False
+    implausible: int = 0  # tickets left out for a time outside store.plausible's span
 
 
 # Lifecycle pairs: the data set has both `start` and `complete` events (any case). The NULL test
@@ -145,8 +147,16 @@ def has_lifecycle_pairs(con: duckdb.DuckDBPyConnection, d: int) -> bool:
     return bool(con.execute(_HAS_PAIRS, {"d": d}).fetchall()[0][0])
 
 
+# Tickets with an event outside the plausible span: their facts hold their first and last times.
+_IMPLAUSIBLE = (
+    "SELECT count(*) FROM ticket_facts f WHERE f.dataset_id = $d"
+    " AND (f.first_ts < $floor OR f.last_ts > $ceiling)"
+)
+
+
 def scope(con: duckdb.DuckDBPyConnection, selection: Selection) -> Scope:
-    """Create (or replace) the TEMP views `selected_cases` and `selected_events` for `selection`."""
+    """Create (or replace) the TEMP views `selected_cases` and `selected_events` for `selection`,
+    leaving out tickets with a time outside store.plausible's span (counted in the Scope)."""
     d = dataset_id(con, selection.dataset)
     instances = has_lifecycle_pairs(con, d)
     source = "events"
@@ -158,6 +168,13 @@ def scope(con: duckdb.DuckDBPyConnection, selection: Selection) -> Scope:
             {"d": d},
         )
     where, params = _case_filters(selection, d, source)
+    span = span_params()
+    implausible = con.execute(_IMPLAUSIBLE, {"d": d, **span}).fetchall()[0][0]
+    if implausible:
+        where.append(
+            f"NOT EXISTS ({_IMPLAUSIBLE.replace('count(*)', '1')} AND f.case_key = c.case_key)"
+        )
+        params |= span
     con.execute(
         "CREATE OR REPLACE TEMP TABLE selected_keys AS"
         f" SELECT c.dataset_id, c.case_key FROM cases c WHERE {' AND '.join(where)}",
@@ -173,7 +190,7 @@ def scope(con: duckdb.DuckDBPyConnection, selection: Selection) -> Scope:
     con.execute(f"CREATE OR REPLACE TEMP VIEW selected_cases AS SELECT * FROM cases {keep}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW selected_events AS SELECT * FROM {source} {keep}")
     tickets = con.execute("SELECT count(*) FROM selected_keys").fetchall()[0][0]
-    return Scope(selection, d, tickets, {"d": d}, instances)
+    return Scope(selection, d, tickets, {"d": d}, instances, implausible)
 
 
 def _case_filters(

@@ -16,6 +16,7 @@ from store.datasets import dataset_id
 from store.errors import MiningError
 from store.fields import TICKET_FIELDS
 from store.identifiers import quote_ident
+from store.plausible import span_params
 from store.queries import sql_text
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ def ticket_timeline(
             f"no ticket '{case_id}' in data set '{dataset}'; {_hint(con, d, case_id)}"
         )
     case_key, created_at, attributes, *values = rows[0]
+    _refuse_implausible(con, d, case_key, case_id)
     events = con.execute(
         sql_text("mining", "ticket_timeline.sql"), {"d": d, "case_key": case_key}
     ).df()
@@ -89,6 +91,26 @@ def ticket_timeline(
         json.loads(attributes) if attributes else {},
         events,
     )
+
+
+def _refuse_implausible(
+    con: duckdb.DuckDBPyConnection, d: int, case_key: int, case_id: str
+) -> None:
+    """MiningError for a ticket with a time outside the plausible span, which every analysis
+    leaves out (a store loaded before the ingest checked its times)."""
+    span = span_params()
+    outside = con.execute(
+        "SELECT min(ts)::VARCHAR FROM events WHERE dataset_id = $d AND case_key = $k"
+        " AND NOT ts BETWEEN $floor AND $ceiling",
+        {"d": d, "k": case_key, **span},
+    ).fetchall()[0][0]
+    if outside is not None:
+        raise MiningError(
+            f"ticket '{case_id}' has a time outside {span['floor']:%Y-%m-%d} to"
+            f" {span['ceiling']:%Y-%m-%d} ({outside}), stored before ticketloop checked times"
+            " at loading; every analysis leaves it out. Load its corrected export into a new"
+            " data set"
+        )
 
 
 def _hint(con: duckdb.DuckDBPyConnection, d: int, case_id: str) -> str:

@@ -6,12 +6,13 @@ import duckdb
 
 from store.connection import transaction
 from store.errors import StoreError
+from store.plausible import span_params
 from store.queries import sql_text
 
 
 def list_datasets(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """One dict per data set: name, events, cases, first_ts, last_ts, format, loaded_at, version."""
-    cursor = con.execute(sql_text("store", "datasets.sql"))
+    cursor = con.execute(sql_text("store", "datasets.sql"), span_params())
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 

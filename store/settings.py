@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, time
 from functools import cache
 from pathlib import Path
@@ -22,6 +22,7 @@ import duckdb
 import tomli_w
 
 from store.errors import SettingsError
+from store.plausible import MAX_YEARS_AHEAD, TIME_FLOOR
 
 SETTINGS_FILE = "ticketloop.toml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -131,6 +132,21 @@ class DesignedFlow:
 
 
 @dataclass(frozen=True)
+class IngestLimits:
+    """What one ingest accepts: timestamps from `earliest` to `latest_years_ahead` years after
+    the load (rows outside are rejected), at most `max_columns` columns, `max_row_mb` per CSV row
+    (a longer row is rejected, not the file), `max_inflated_mb` of decompressed data per file,
+    and `memory_limit_mb` of DuckDB memory."""
+
+    earliest: date = date(1990, 1, 1)
+    latest_years_ahead: int = 1
+    max_columns: int = 1000
+    max_row_mb: int = 1
+    max_inflated_mb: int = 2048
+    memory_limit_mb: int = 2048
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a settings document can say."""
 
@@ -146,6 +162,7 @@ class Settings:
     # a week's value resting on fewer tickets (survey answers) is drawn, never judged
     min_tickets: int = 20
     min_answers: int = 10
+    ingest: IngestLimits = field(default_factory=IngestLimits)
 
     def sla_for(self, priority: str | None) -> SlaTarget:
         return self.sla.get((priority or "").lower(), self.sla["default"])
@@ -209,7 +226,7 @@ def settings_of(doc: dict[str, Any], where: str, base: Path | None) -> Settings:
 class _Reader:
     """Reads one document, raising SettingsError naming the file, the key and the fix."""
 
-    SECTIONS = ("calendar", "targets", "sla", "escalations", "conformance", "kpis")
+    SECTIONS = ("calendar", "targets", "sla", "escalations", "conformance", "kpis", "ingest")
 
     def __init__(self, where: str, doc: dict[str, Any], base: Path | None) -> None:
         self.where, self.doc, self.base = where, doc, base
@@ -285,7 +302,40 @@ class _Reader:
             near_share=near_share,
             min_tickets=min_tickets,
             min_answers=min_answers,
+            ingest=self.ingest(),
         )
+
+    def ingest(self) -> IngestLimits:
+        doc = self.table("ingest")
+        known = {f.name for f in fields(IngestLimits)}
+        if extra := sorted(set(doc) - known):
+            raise self.fail(
+                f"[ingest] {extra[0]}", "is not a known key", f"Keys are {', '.join(sorted(known))}"
+            )
+        earliest = doc.get("earliest", IngestLimits.earliest)
+        if type(earliest) is not date or earliest < TIME_FLOOR:
+            raise self.fail(
+                "[ingest] earliest",
+                f"= {earliest!r} is not a date from {TIME_FLOOR}",
+                "Write e.g. earliest = 1990-01-01",
+            )
+        numbers = {}
+        for key, low, high in (
+            ("latest_years_ahead", 0, MAX_YEARS_AHEAD),
+            ("max_columns", 1, 100_000),
+            ("max_row_mb", 1, 1024),
+            ("max_inflated_mb", 1, 1 << 20),
+            ("memory_limit_mb", 64, 1 << 20),
+        ):
+            n = doc.get(key, getattr(IngestLimits, key))
+            if isinstance(n, bool) or not isinstance(n, int) or not low <= n <= high:
+                raise self.fail(
+                    f"[ingest] {key}",
+                    f"= {n!r} is not a whole number from {low:,} to {high:,}",
+                    f"Write e.g. {key} = {getattr(IngestLimits, key)}",
+                )
+            numbers[key] = n
+        return IngestLimits(earliest, **numbers)
 
     def kpis(self) -> tuple[int, float, int, int]:
         doc = self.table("kpis")
@@ -494,6 +544,7 @@ def settings_document(settings: Settings) -> dict[str, dict[str, Any]]:
             "min_tickets": settings.min_tickets,
             "min_answers": settings.min_answers,
         },
+        "ingest": asdict(settings.ingest),
     }
 
 

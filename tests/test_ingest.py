@@ -397,7 +397,7 @@ def test_bad_rows_are_rejected_with_row_and_reason_and_the_rest_loads(
         (3, 'no case id (column "Case ID")'),
         (4, 'no activity (column "Activity")'),
         (5, 'timestamp "yesterday" does not match ISO 8601'),
-        (8, "malformed CSV row: Expected Number of Columns: 6 Found: 7"),
+        (8, "malformed CSV row: has 7 fields, the header 6"),
     ]
     # A bad optional value keeps its event, with the field empty and the value recorded.
     assert rows(db, "SELECT row_number, field, raw_value, reason FROM field_issues") == [

@@ -30,6 +30,12 @@ def detect_source(path: Path, requested: str = "auto", mapped: Collection[str] =
     it; else the one most sure the file is its own."""
     if path.is_dir():
         raise IngestError(str(path), "is a folder, not a file", "Give the export files in it")
+    if path.exists() and not path.is_file():
+        raise IngestError(
+            str(path),
+            "is not a regular file (a device, pipe or socket)",
+            "Save the export to a file and load that",
+        )
     if not path.is_file():
         raise IngestError(str(path), "no such file")
     if path.stat().st_size == 0:

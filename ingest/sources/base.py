@@ -11,6 +11,7 @@ from typing import Literal
 import duckdb
 
 from store.fields import NULL_TOKENS
+from store.settings import IngestLimits
 
 Progress = Callable[[int], None]  # told how many more bytes of the file were read
 HEAD_BYTES = 8192
@@ -19,7 +20,7 @@ HEAD_BYTES = 8192
 @dataclass
 class ReadContext:
     """What a reader may use: the work connection, the file's place in the ingest (for unique
-    table names), progress, the null tokens, and the time zone of naive timestamps."""
+    table names), progress, the null tokens, the time zone of naive timestamps, and the bounds."""
 
     con: duckdb.DuckDBPyConnection
     index: int
@@ -27,6 +28,7 @@ class ReadContext:
     null_tokens: tuple[str, ...] = NULL_TOKENS
     timezone: str = "UTC"
     levels: dict[str, int] = field(default_factory=dict)  # team name (lower case) -> level
+    limits: IngestLimits = field(default_factory=IngestLimits)
 
 
 @dataclass

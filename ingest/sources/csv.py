@@ -7,12 +7,20 @@ from __future__ import annotations
 import codecs
 import csv as std_csv
 import gzip
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 
+from ingest.bounds import MB, check_columns
 from ingest.sources.base import ReadContext, Source, SourceRows, head_of, looks_binary
 from store.errors import IngestError
+from store.settings import IngestLimits
+
+# The dialect sniffing reads lines of up to this many times [ingest] max_row_mb (a longer one
+# refuses the file: the reader's buffers grow with it, 16 times over for gzip).
+SNIFF_LINE_FACTOR = 4
 
 
 def sniff(path: Path, head: bytes) -> float:
@@ -46,13 +54,18 @@ def read(path: Path, context: ReadContext) -> SourceRows:
     """The CSV as a relation of text columns; the staging insert keeps its row order."""
     _refuse_binary(path)
     rejects = f"csv_rejects_{context.index}"
+    row_bytes = context.limits.max_row_mb * MB
     reader, params, headers = sniffed_reader(
         path,
         context,
         "ignore_errors = true",
-        f"store_rejects = true, rejects_scan = '{rejects}_scan', rejects_table = '{rejects}'",
+        f"store_rejects = true, rejects_scan = '{rejects}_scan', rejects_table = '{rejects}',"
+        f" max_line_size = {int(row_bytes)}",
     )
-    return SourceRows(path, "csv", reader, params, headers, rejects_table=rejects)
+    rows = SourceRows(path, "csv", reader, params, headers, rejects_table=rejects)
+    if nuls := _count_nuls(path):
+        rows.notes.append(f"{nuls:,} NUL characters removed from its values")
+    return rows
 
 
 # sniff_csv's dialect columns, in the order of the read_csv options they give.
@@ -65,18 +78,28 @@ def sniffed_reader(
     """A `read_csv` of the file's text columns with `options` (and `read_options`, which the
     sniffing does not take), its params and its headers. The dialect and header are sniffed once
     and passed on: every scan of the file would otherwise sniff it again."""
+    encoding = detect_encoding(path)
+    sniff_mb = SNIFF_LINE_FACTOR * context.limits.max_row_mb
+    check_columns(path, _first_line(path, encoding, sniff_mb), context.limits)
     params: dict[str, object] = {
         "src_path": str(path),
-        "src_encoding": detect_encoding(path),
+        "src_encoding": encoding,
         "src_nulls": list(context.null_tokens),
     }
     common = "all_varchar = true, header = true, encoding = $src_encoding, nullstr = $src_nulls"
+    sniffing = f"{options}, max_line_size = {sniff_mb * MB}"
     try:
         *dialect, columns = context.con.execute(
-            f"SELECT {', '.join(_DIALECT)}, Columns FROM sniff_csv($src_path, {common}, {options})",
+            f"SELECT {', '.join(_DIALECT)}, Columns FROM sniff_csv($src_path, {common}, {sniffing})",
             params,
         ).fetchall()[0]
     except duckdb.Error as exc:
+        if "Maximum line size" in str(exc):
+            raise IngestError(
+                str(path),
+                f"has a line longer than {sniff_mb:,} MB among its first rows",
+                "Export it again without the oversized text, or raise [ingest] max_row_mb",
+            ) from None
         reason = str(exc).splitlines()[0].split(": ", 1)[-1]
         raise IngestError(
             str(path), f"not a readable CSV file ({reason})", "Check that it is a CSV export"
@@ -94,14 +117,42 @@ def sniffed_reader(
     return reader, params, list(params["src_columns"])
 
 
-def collect_malformed(con: duckdb.DuckDBPyConnection, rows: SourceRows) -> None:
-    """Fetch the rows the CSV reader refused while the staging query scanned the file."""
+def collect_malformed(
+    con: duckdb.DuckDBPyConnection, rows: SourceRows, limits: IngestLimits
+) -> None:
+    """Fetch the rows the CSV reader refused while the staging query scanned the file, each
+    with one readable reason."""
     if not rows.rejects_table:
         return
-    rows.malformed = con.execute(
-        "SELECT line, any_value(csv_line), string_agg(DISTINCT error_message, '; ')"
+    refused = con.execute(
+        "SELECT line, any_value(csv_line), list(DISTINCT error_type), any_value(error_message)"
         f" FROM {rows.rejects_table} GROUP BY line ORDER BY line"
     ).fetchall()
+    rows.malformed = [
+        (line, raw, _why(raw, kinds, message, len(rows.headers), rows.params, limits))
+        for line, raw, kinds, message in refused
+    ]
+
+
+def _why(
+    raw: str,
+    kinds: list[str],
+    message: str,
+    header: int,
+    params: dict[str, object],
+    limits: IngestLimits,
+) -> str:
+    """One reason for a refused row: its field count against the header's, its length, or the
+    reader's first message."""
+    if "LINE SIZE OVER MAXIMUM" in kinds:
+        return f"longer than {limits.max_row_mb:,} MB ([ingest] max_row_mb)"
+    if {"TOO MANY COLUMNS", "MISSING COLUMNS"} & set(kinds):
+        dialect = {"delimiter": str(params["src_delimiter"]), "quotechar": '"'}
+        if params["src_quote"]:
+            dialect["quotechar"] = str(params["src_quote"])
+        fields = len(next(std_csv.reader([raw], **dialect), []))  # type: ignore[call-overload]
+        return f"has {fields:,} fields, the header {header:,}"
+    return message.splitlines()[0]
 
 
 def _refuse_binary(path: Path) -> None:
@@ -120,15 +171,42 @@ def _refuse_binary(path: Path) -> None:
         )
 
 
+def _opener(path: Path) -> Callable[..., BinaryIO]:
+    with path.open("rb") as handle:
+        return gzip.open if handle.read(2) == b"\x1f\x8b" else open
+
+
+def _first_line(path: Path, encoding: str, most_mb: int) -> str:
+    """The decompressed file's first line (at most `most_mb`), decoded."""
+    with _opener(path)(path, "rb") as handle:
+        raw = handle.readline(most_mb * MB)
+    return raw.decode("utf-16" if encoding == "utf-16" else encoding, errors="replace")
+
+
+def _count_nuls(path: Path) -> int:
+    """How many NUL bytes the (decompressed) text holds; UTF-16 text holds them by design."""
+    count = 0
+    with _opener(path)(path, "rb") as handle:
+        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return 0
+        while chunk := handle.read(1 << 20):
+            count += chunk.count(b"\x00")
+    return count
+
+
 def detect_encoding(path: Path) -> str:
     """DuckDB's name for the file's encoding: UTF-16 by BOM, UTF-8 if it all decodes, else Latin-1
     (of the decompressed text, for a gzip file)."""
-    with path.open("rb") as handle:
-        gzipped = handle.read(2) == b"\x1f\x8b"
-    opener = gzip.open if gzipped else open
+    opener = _opener(path)
     with opener(path, "rb") as handle:
         bom = handle.read(2)
-    if bom in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    if bom == codecs.BOM_UTF16_BE:
+        raise IngestError(
+            str(path),
+            "is UTF-16 big-endian text, which the CSV reader does not read",
+            "Save it as CSV UTF-8 (or UTF-16 little-endian) and load that",
+        )
+    if bom == codecs.BOM_UTF16_LE:
         return "utf-16"
     decoder = codecs.getincrementaldecoder("utf-8")()
     with opener(path, "rb") as handle:

@@ -29,7 +29,9 @@ from store.queries import sql_text
 
 LINE = "__line"  # the source row (CSV line, or ordinal of the JSON record) of each output row
 DEFAULT = "__default"  # each output row's default canonical activity (None: keep the label)
-MAX_JSON_BYTES = 1 << 30  # a JSON document larger than this is refused, not read into memory
+# A JSON document larger than this share of [ingest] memory_limit_mb is refused, not read into
+# memory: DuckDB's reader takes a buffer of twice the document bound, whatever the file's size.
+JSON_MEMORY_SHARE = 4
 
 # Status words (lower case) by what they mean; the class decides the default activity.
 STATUS_CLASSES: dict[str, str] = {
@@ -210,12 +212,15 @@ def csv_relation(path: Path, context: ReadContext) -> tuple[str, dict[str, objec
 def json_records(path: Path, pointer: str, context: ReadContext, name: str = "json") -> str:
     """A TEMP table `{name}_{index}` of the records at `pointer` (e.g. "$.audits[*]") of a JSON
     export (one document, several pages, or one page per line; gzip too), as column `r` (JSON)
-    with its ordinal `LINE`. Nothing is evaluated; documents over MAX_JSON_BYTES are refused."""
-    if path.stat().st_size > MAX_JSON_BYTES:
+    with its ordinal `LINE`. Nothing is evaluated; documents over a quarter of [ingest]
+    memory_limit_mb are refused (gzip files are bounded by what they inflate to)."""
+    most_mb = context.limits.memory_limit_mb // JSON_MEMORY_SHARE
+    if path.stat().st_size > most_mb << 20:
         raise IngestError(
             str(path),
-            f"is larger than {MAX_JSON_BYTES >> 20} MB",
-            "Export it in several smaller files (pages) and load them together",
+            f"is larger than {most_mb:,} MB",
+            "Export it in several smaller files (pages) and load them together, or raise"
+            " [ingest] memory_limit_mb",
         )
     table = f"{name}_{context.index}"
     try:
@@ -223,9 +228,17 @@ def json_records(path: Path, pointer: str, context: ReadContext, name: str = "js
             f"CREATE TEMP TABLE {table} AS SELECT r, row_number() OVER () AS {LINE} FROM ("
             " SELECT unnest(json_extract(json, $pointer)) AS r"
             " FROM read_json_objects($path, format = 'auto', maximum_object_size = $max))",
-            {"path": str(path), "pointer": pointer, "max": MAX_JSON_BYTES},
+            {"path": str(path), "pointer": pointer, "max": most_mb << 20},
         )
+    except duckdb.OutOfMemoryException:
+        raise  # the load's memory bound, said as such by the ingest
     except duckdb.Error as exc:
+        if "maximum_object_size" in str(exc):
+            raise IngestError(
+                str(path),
+                f"holds a JSON document over {most_mb:,} MB",
+                "Export it in pages, or raise [ingest] memory_limit_mb (a quarter of it)",
+            ) from None
         reason = str(exc).splitlines()[0].split(": ", 1)[-1]
         raise IngestError(
             str(path), f"not readable JSON ({reason})", "Check that it is the export as downloaded"

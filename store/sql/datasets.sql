@@ -1,5 +1,6 @@
 -- Grain: one row per data set. Columns: name, events, cases, first_ts, last_ts, format (csv, xes, or
--- both joined by "+"), loaded_at, version (bumped by every load that changes it). No parameters.
+-- both joined by "+"), loaded_at, version (bumped by every load that changes it). first_ts and
+-- last_ts of the events within the plausible span: $floor, $ceiling (store.plausible).
 SELECT
     d.name,
     coalesce(e.events, 0) AS events,
@@ -12,8 +13,9 @@ SELECT
     d.version
 FROM datasets d
 LEFT JOIN (
-    SELECT dataset_id, count(*) AS events, count(DISTINCT case_key) AS cases, min(ts) AS first_ts,
-        max(ts) AS last_ts
+    SELECT dataset_id, count(*) AS events, count(DISTINCT case_key) AS cases,
+        min(ts) FILTER (WHERE ts BETWEEN $floor AND $ceiling) AS first_ts,
+        max(ts) FILTER (WHERE ts BETWEEN $floor AND $ceiling) AS last_ts
     FROM events
     GROUP BY dataset_id
 ) e USING (dataset_id)
