@@ -23,6 +23,7 @@ from ingest.load import (
     case_ids_of,
     dataset_name_for,
     ingest_files,
+    process_running,
     sha256_of,
 )
 from ingest.load import unique_dataset as unique_dataset  # the rule a load without a name uses
@@ -68,20 +69,10 @@ def remove_leftovers() -> list[Path]:
     removed = []
     for folder in Path(tempfile.gettempdir()).glob(f"{STAGED}*"):
         owner = folder.name.removeprefix(STAGED).split("-")[0]
-        if folder.is_dir() and not (owner.isdigit() and _running(int(owner))):
+        if folder.is_dir() and not (owner.isdigit() and process_running(int(owner))):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
 
 
 def load_staged(

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from glob import escape as glob_escape
 from pathlib import Path
 
 import duckdb
@@ -145,6 +146,8 @@ def ingest_files(
     # A new store is built beside its place (a missing folder is said so naming the path given).
     building = created and db_path.parent.is_dir()
     target = db_path.with_name(f".{db_path.name}.{os.getpid()}.new") if building else db_path
+    if building:
+        _remove_stale_builds(db_path)
     try:
         stem = dataset_name_for(Path(labels[0]))
         if dataset is None:
@@ -226,6 +229,26 @@ def ingest_files(
             f" new data set '{dataset}'. To add to the other, load with --dataset NAME"
         )
     return report
+
+
+def _remove_stale_builds(db_path: Path) -> None:
+    """Remove what first loads of `db_path` killed midway left (`.NAME.PID.new`, its .wal) when
+    their process is gone."""
+    for stale in db_path.parent.glob(f".{glob_escape(db_path.name)}.*.new*"):
+        pid = stale.name.removeprefix(f".{db_path.name}.").split(".")[0]
+        if pid.isdigit() and not process_running(int(pid)):
+            stale.unlink(missing_ok=True)
+
+
+def process_running(pid: int) -> bool:
+    """Whether process `pid` runs (another user's counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _publish(built: Path, db_path: Path) -> None:
