@@ -37,8 +37,10 @@ def xmr_limits(values: list[float | None]) -> Limits:
 
 
 def signals(values: list[float | None], limits: Limits) -> list[str | None]:
-    """Per point: BEYOND when outside the limits, RUN when it belongs to 8 or more points in a
-    row on one side of the centre line (missing points break no run), else None."""
+    """Per point: BEYOND when outside the limits, RUN when it is the 8th or a later point in a
+    row on one side of the centre line (the point that shows the shift, as the Western Electric
+    rule reads; the earlier points of the run are not signals of their own; missing points break
+    no run), else None."""
     flags: list[str | None] = [None] * len(values)
     if limits.centre is None:
         return flags
@@ -55,8 +57,7 @@ def signals(values: list[float | None], limits: Limits) -> list[str | None]:
         else:
             side_run.append(i)
         if len(side_run) >= RUN_LENGTH:
-            for j in side_run:
-                flags[j] = flags[j] or RUN
+            flags[i] = flags[i] or RUN
     return flags
 
 

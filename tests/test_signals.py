@@ -26,8 +26,9 @@ def test_a_point_beyond_the_limits_and_a_run_of_eight_are_signals() -> None:
     series = [10, 20, 11, 11, 11, 11, 11, None, 11, 11, 11, 10]
     flags = signals(series, limits)
     assert flags[1] == BEYOND
-    # 2..10 are above the centre: eight or more in a row (the missing week breaks nothing)
-    assert flags[2:7] == [RUN] * 5 and flags[7] is None and flags[8:11] == [RUN] * 3
+    # 1..10 are above the centre: the 8th in a row (index 9: the missing week breaks nothing)
+    # and the 9th are signals, the run's earlier points not (the rule reads the run when whole)
+    assert flags[2:9] == [None] * 7 and flags[9:11] == [RUN] * 2
     assert flags[0] is None and flags[11] is None
 
 
