@@ -7,7 +7,7 @@ import sys
 from collections import Counter
 from itertools import chain
 from pathlib import Path
-from statistics import median
+from statistics import mean, median, stdev
 from xml.etree import ElementTree
 
 import pytest
@@ -19,6 +19,7 @@ from ticketloop.synthetic import (
     L2_TEAMS,
     L3_AGENTS,
     ROLLOUT,
+    WEEK_MIN,
     Staff,
     generate,
     simulate,
@@ -64,6 +65,36 @@ def test_the_knowledge_base_rollout_cuts_needless_escalations() -> None:
         (r["created_at"][:10] >= ROLLOUT.isoformat()) == (r["after_rollout"] == "true")
         for r in truth
     )
+
+
+def _escalation_steps(stable: bool, weeks: range, seeds: range) -> list[list[float]]:
+    """Per week in `weeks`, per seed: the share of tickets escalated in the 6 weeks from that week
+    less the share in the 6 weeks before (3,000 tickets a desk, as issue 18's placebo tests)."""
+    steps: list[list[float]] = [[] for _ in weeks]
+    for seed in seeds:
+        counts = [[0, 0] for _ in range(26)]
+        for ticket in simulate(3000, seed, stable=stable):
+            week = counts[int(ticket.created // WEEK_MIN)]
+            week[0] += bool(ticket.truth["escalated"])
+            week[1] += 1
+        for i, w in enumerate(weeks):
+            after, before = counts[w : w + 6], counts[w - 6 : w]
+            steps[i].append(
+                sum(e for e, _ in after) / sum(n for _, n in after)
+                - sum(e for e, _ in before) / sum(n for _, n in before)
+            )
+    return steps
+
+
+def test_a_stable_desk_escalates_the_same_share_before_and_after_any_monday() -> None:
+    """Issue 18: seed 11's stable desk escalated 33.2% of its tickets in the 6 weeks before
+    2025-03-17 and 42.3% after. Over 12 desks, the step at each placebo Monday (2025-02-17 to
+    2025-05-26) averages within 4 standard errors of nothing; the rollout's desk steps at its date."""
+    seeds = range(1, 13)
+    for step in _escalation_steps(True, range(6, 21), seeds):
+        assert abs(mean(step)) < 4 * stdev(step) / len(seeds) ** 0.5, step
+    (rollout,) = _escalation_steps(False, range(13, 14), seeds)
+    assert mean(rollout) < -8 * stdev(rollout) / len(seeds) ** 0.5, rollout
 
 
 def test_the_staff_grows_with_the_volume() -> None:
