@@ -22,6 +22,7 @@ from application.format import kpi_value as _fmt
 from application.format import missing as _missing
 from mining.kpis import BETTER, KPIS, WORSE, KpiReport, TicketKpis, direction, limits_basis
 from mining.selection import Selection
+from mining.signals import XMR_FACTOR
 from mining.weeks import JUDGED, PARTIAL, SMALL
 from store.errors import MiningError, TicketloopError
 from store.settings import Settings
@@ -342,7 +343,8 @@ def _judged(row: pd.Series | None) -> bool:
 def next_steps(review: Review) -> list[Step]:
     """Plain sentences: the KPIs off target (worse), the signals and the largest moves this week
     (better or worse, in words), of judged week values only; a move only when last week's is
-    judged too."""
+    judged too and the move is beyond the week-to-week noise (the moving-range limit of its
+    phase: 3.27 mean moving ranges), not for any 25%; past STEPS, one line says how many more."""
     week, last = review.week, review.week - timedelta(days=7)
     found: list[tuple[float, Step]] = []
     for kpi in KPIS:
@@ -368,7 +370,7 @@ def next_steps(review: Review) -> list[Step]:
         if not _missing(now["signal"]):
             text = f"{title} at {value} is a signal ({now['signal']}, {now['direction']}), not noise.{named}"
             found.append((1.0, Step(text, now["direction"])))
-        if _judged(before) and before["value"]:
+        if _judged(before) and before["value"] and _beyond_noise(now, before):
             move = (now["value"] - before["value"]) / abs(before["value"])
             if abs(move) >= 0.25 and kpi.kind != "count":
                 reading = (
@@ -377,7 +379,23 @@ def next_steps(review: Review) -> list[Step]:
                 text = f"{title} moved {move:+.0%} since last week ({_fmt(before['value'], kpi.unit, like=now['value'])} to {value}), {reading}.{named}"
                 found.append((abs(move), Step(text, reading)))
     found.sort(key=lambda x: -x[0])
-    return [s for _, s in found[:8]]
+    steps = [s for _, s in found[:STEPS]]
+    if len(found) > STEPS:
+        steps.append(Step(f"and {len(found) - STEPS:,} more: see KPI trends.", "more"))
+    return steps
+
+
+STEPS = 8  # sentences a review leads with
+MR_LIMIT = 3.267  # a week-to-week move beyond this many mean moving ranges is not noise (D4)
+
+
+def _beyond_noise(now: Any, before: Any) -> bool:
+    """Whether the move from `before` to `now` is beyond the moving-range limit of the phase
+    (limits = centre ± 2.66 mean moving ranges); False without limits."""
+    if _missing(now.get("upper")) or _missing(now.get("lower")):
+        return False
+    moving_range = (now["upper"] - now["lower"]) / (2 * XMR_FACTOR)
+    return abs(now["value"] - before["value"]) > MR_LIMIT * moving_range
 
 
 def quiet_week(review: Review) -> str:

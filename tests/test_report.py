@@ -56,7 +56,8 @@ def test_the_review_colours_each_bullet_as_its_words_read(review: Path) -> None:
 
     text = review.read_text(encoding="utf-8")
     bullets = re.findall(r"<li style='color:(#\w+)'>(.*?)</li>", text.split("<h2>Scorecard")[0])
-    assert {colour for colour, _ in bullets} == {READING_TEXT["better"], READING_TEXT["worse"]}
+    assert READING_TEXT["worse"] in {colour for colour, _ in bullets}  # W27: off target, worse
+    assert {colour for colour, _ in bullets} <= {READING_TEXT["better"], READING_TEXT["worse"]}
     for colour, words in bullets:
         reading = "better" if colour == READING_TEXT["better"] else "worse"
         assert f", {reading}" in words or (reading == "worse" and "off target" in words), words
