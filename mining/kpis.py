@@ -625,8 +625,10 @@ def compute_kpis(
         )
     ]
     long["status"] = [
-        status(None if _missing(v) else float(v), settings.targets.get(k), settings.near_share)
-        for k, v in zip(long["kpi"], long["value"], strict=True)
+        None
+        if too_small(BY_NAME[k], b, settings)
+        else status(None if _missing(v) else float(v), settings.targets.get(k), settings.near_share)
+        for k, v, b in zip(long["kpi"], long["value"], long["basis"], strict=True)
     ]
     order = {k.name: i for i, k in enumerate(KPIS)}
     long["_order"] = long["kpi"].map(order)
@@ -638,6 +640,16 @@ def compute_kpis(
     if not weekly:
         report.values = report.values.drop(columns="week")
     return report
+
+
+def too_small(kpi: Kpi, basis: object, settings: Settings) -> bool:
+    """Whether a value rests on too little to be judged against its target (fewer answers than
+    [kpis] min_answers for a survey KPI, fewer tickets than min_tickets otherwise; a count is
+    never too small)."""
+    if kpi.kind == "count" or _missing(basis):
+        return False
+    need = settings.min_answers if kpi.basis == "answered" else settings.min_tickets
+    return float(basis) < need  # type: ignore[arg-type]
 
 
 def _missing(value: object) -> bool:

@@ -474,3 +474,17 @@ def test_kpis_and_effects_from_the_per_ticket_rows_equal_those_from_the_events(
             compute_kpis(con, after, settings, tickets=rows).values,
             compute_kpis(con, after, settings).values,
         )
+
+
+def test_a_value_on_too_few_tickets_or_answers_is_not_judged_against_its_target(
+    sample: Store,
+) -> None:
+    """Back Office (its last team for 10 tickets, 1 survey answer): its CSAT of 0% on one answer
+    and its first-contact resolution on 10 tickets get no on/near/off, only the note of what
+    they rest on; the whole desk's are judged."""
+    doc = sample.select("helpdesk").kpis(by="team").to_json(sample.settings_of("helpdesk").targets)
+    office = {r["kpi"]: r for r in doc["kpis"] if r["group"] == "Back Office"}
+    assert (office["csat"]["status"], office["csat"]["note"]) == (None, "rests on 1 CSAT answer")
+    assert office["fcr_rate"]["status"] is None
+    whole = sample.select("helpdesk").kpis().to_json(sample.settings_of("helpdesk").targets)
+    assert {r["kpi"]: r["status"] for r in whole["kpis"]}["csat"] in ("on", "near", "off")
