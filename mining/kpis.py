@@ -35,7 +35,7 @@ from store.fields import FILTERS_SHOWN
 from store.identifiers import quote_ident
 from store.plausible import span_params
 from store.queries import sql_text
-from store.settings import Settings, Target
+from store.settings import TARGET_RANGES, Settings, Target
 from store.vocabulary import OUTSIDE_AGENTS
 
 if TYPE_CHECKING:
@@ -968,13 +968,30 @@ def _add_limits(
             for start, limits in zip([None, *starts], result.phases, strict=False)
         ]
         better = direction(kpi.name, settings) if kpi.name != "tickets" else None
+        low, high = _possible(kpi)
         for j, i in enumerate(rows):
-            columns["centre"][i], columns["lower"][i] = result.centre[j], result.lower[j]
-            columns["upper"][i], columns["signal"][i] = result.upper[j], result.signal[j]
+            columns["centre"][i], columns["signal"][i] = result.centre[j], result.signal[j]
+            columns["lower"][i] = _clamp(result.lower[j], low, high)
+            columns["upper"][i] = _clamp(result.upper[j], low, high)
             if result.signal[j]:
                 up = values[i] > result.centre[j]  # type: ignore[operator]
                 columns["direction"][i] = _reading(up, better)
     report.values = frame.join(pd.DataFrame(columns, index=frame.index))
+
+
+def _possible(kpi: Kpi) -> tuple[float, float | None]:
+    """The values `kpi` can take: a share 0-1, a score its scale, anything else 0 or more."""
+    if kpi.unit == "fraction":
+        return 0.0, 1.0
+    return TARGET_RANGES.get(kpi.name, (0.0, None))
+
+
+def _clamp(limit: float | None, low: float, high: float | None) -> float | None:
+    """A process limit drawn within the values a KPI can take (a limit of 109% is 100%)."""
+    if limit is None:
+        return None
+    limit = max(limit, low)
+    return min(limit, high) if high is not None else limit
 
 
 def _reading(up: bool, better: str | None) -> str:

@@ -488,3 +488,16 @@ def test_a_value_on_too_few_tickets_or_answers_is_not_judged_against_its_target(
     assert office["fcr_rate"]["status"] is None
     whole = sample.select("helpdesk").kpis().to_json(sample.settings_of("helpdesk").targets)
     assert {r["kpi"]: r["status"] for r in whole["kpis"]}["csat"] in ("on", "near", "off")
+
+
+def test_limits_are_drawn_within_the_values_a_kpi_can_take(sample: Store) -> None:
+    """A share's limits within 0-100% (the first-response SLA's upper limit read 109%), a
+    duration's, a count's and the backlog's never below 0."""
+    from mining.kpis import BY_NAME
+
+    weekly = sample.select("helpdesk").kpis(weekly=True).values.dropna(subset=["lower"])
+    for row in weekly.itertuples():
+        low, high = (0, 1) if BY_NAME[row.kpi].unit == "fraction" else (-100, None)
+        if row.kpi != "nps":
+            low = max(low, 0)
+        assert row.lower >= low and (high is None or row.upper <= high), row
