@@ -268,6 +268,7 @@ def ingest(
     as_json: bool,
 ) -> None:
     """Load helpdesk exports into the event store (help: INGEST_HELP)."""
+    from application.format import count as plural
     from ingest.load import ingest_files
     from ingest.mapping import load_mapping
     from ingest.privacy import Privacy
@@ -301,13 +302,13 @@ def ingest(
             derived = file.events_loaded + file.duplicates_skipped
             counts = (
                 f"{file.rows_read:,} rows read, {file.events_loaded:,} events loaded,"
-                f" {file.duplicates_skipped:,} duplicates skipped, {file.rows_rejected:,} rows rejected"
+                f" {file.duplicates_skipped:,} duplicates skipped, {plural(file.rows_rejected, 'row')} rejected"
             )
             if derived + file.rows_rejected != file.rows_read:
                 counts = (
                     f"{file.rows_read:,} rows read giving {derived:,} events:"
                     f" {file.events_loaded:,} loaded, {file.duplicates_skipped:,} duplicates"
-                    f" skipped; {file.rows_rejected:,} rows rejected"
+                    f" skipped; {plural(file.rows_rejected, 'row')} rejected"
                 )
             click.echo(f"{file.file}: {file.recognised_as}; {counts}")
     for note in report.notes:

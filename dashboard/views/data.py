@@ -4,6 +4,8 @@ data-quality report, and renaming or deleting data sets."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -61,7 +63,10 @@ def _quality(ctx: PageContext, dataset: str) -> None:
             },
         )
     with st.expander(texts.QUALITY_FILES):
-        parts.table(pd.DataFrame(doc["files"]), key="quality_files")
+        files = pd.DataFrame(doc["files"])
+        if "file" in files:  # the name only: never where the server keeps it
+            files["file"] = [Path(str(f)).name for f in files["file"]]
+        parts.table(files, key="quality_files")
 
 
 def _manage(ctx: PageContext, dataset: str) -> None:
