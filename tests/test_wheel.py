@@ -3,6 +3,7 @@ virtual environment, runs the demo and the weekly report in an empty folder."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -118,12 +119,23 @@ def test_an_installed_wheel_runs_the_demo_and_the_report_in_an_empty_folder(
     ticketloop = venv / "bin" / "ticketloop"
     demo = _run(ticketloop, "demo", "--no-serve", cwd=folder)
     assert demo.returncode == 0, demo.stderr
-    assert demo.stdout.startswith("sample data set 'helpdesk' in ticketloop.duckdb: 5,000 tickets")
-    settings = (folder / "ticketloop.toml").read_text(encoding="utf-8")
-    flow = re.search(r'^designed_flow = "(.+)"$', settings, re.M)
-    assert flow and Path(flow[1]).is_relative_to(venv), settings  # the installed sample's flow
+    assert demo.stdout.startswith(
+        "sample data set 'helpdesk' (incidents, Europe/Madrid) in ticketloop.duckdb: 5,000 tickets"
+    )
+    assert "sample data set 'complaints' (complaints, Europe/Berlin)" in demo.stdout
+    shown = _run(ticketloop, "settings", "--json", cwd=folder)
+    flows = {
+        d["dataset"]: next(
+            s["value"] for s in d["settings"] if s["key"] == "conformance.designed_flow"
+        )
+        for d in json.loads(shown.stdout)
+    }
+    assert flows == {"helpdesk": "designed_flow.bpmn", "complaints": "complaints_flow.bpmn"}
 
-    report = _run(ticketloop, "report", "--week", "last", "--out", "r.html", cwd=folder)
+    report = _run(
+        ticketloop, "report", "--dataset", "helpdesk", "--week", "last", "--out", "r.html",
+        cwd=folder,
+    )  # fmt: skip
     assert report.returncode == 0, report.stderr
     assert report.stdout == "wrote r.html: weekly review of 2025-W27\n"
     html = (folder / "r.html").read_text(encoding="utf-8")
