@@ -391,10 +391,12 @@ MR_LIMIT = 3.267  # a week-to-week move beyond this many mean moving ranges is n
 
 def _beyond_noise(now: Any, before: Any) -> bool:
     """Whether the move from `before` to `now` is beyond the moving-range limit of the phase
-    (limits = centre ± 2.66 mean moving ranges); False without limits."""
-    if _missing(now.get("upper")) or _missing(now.get("lower")):
+    (limits = centre ± 2.66 mean moving ranges; the wider side, as a limit may be drawn cut at
+    the values the KPI can take); False without limits."""
+    if any(_missing(now.get(k)) for k in ("upper", "lower", "centre")):
         return False
-    moving_range = (now["upper"] - now["lower"]) / (2 * XMR_FACTOR)
+    half = max(now["upper"] - now["centre"], now["centre"] - now["lower"])
+    moving_range = half / XMR_FACTOR
     return abs(now["value"] - before["value"]) > MR_LIMIT * moving_range
 
 
