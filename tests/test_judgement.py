@@ -158,6 +158,7 @@ def placebo_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list
     return verdicts
 
 
+@pytest.mark.slow  # a stable desk and 15 bootstrapped changes
 def test_four_placebo_changes_on_a_stable_desk_get_no_verdict(
     placebo_verdicts: dict[str, list[str]],
 ) -> None:
@@ -165,6 +166,7 @@ def test_four_placebo_changes_on_a_stable_desk_get_no_verdict(
         assert placebo_verdicts[day] == [], day
 
 
+@pytest.mark.slow  # a stable desk and 15 bootstrapped changes
 def test_placebo_changes_get_a_verdict_about_as_rarely_as_holm_promises(
     placebo_verdicts: dict[str, list[str]],
 ) -> None:

@@ -130,6 +130,7 @@ def bpi_completes():
     )
 
 
+@pytest.mark.slow  # BPI 2012 with pm4py: ~20 s
 def test_bpi2012_dfg_equals_pm4py_on_complete_events(real_bpi2012_db: Path, bpi_completes) -> None:
     import pm4py
 
@@ -215,6 +216,7 @@ def test_a_joined_activity_column_the_file_lacks_is_one_clear_error(tmp_path: Pa
         load_mapping(bad)
 
 
+@pytest.mark.slow  # BPI 2012 with pm4py: ~20 s
 def test_bpi2012_by_its_declared_classifier(tmp_path: Path, bpi_completes) -> None:
     """`quality` suggests the classifier BPI 2012 declares, with the mapping line; loaded with
     it, the DFG is pm4py's with activities named by name and transition."""

@@ -46,7 +46,14 @@ def _inside(inner: list[float], outer: list[float]) -> bool:
     )
 
 
-@pytest.mark.parametrize("store", ["sample_db", "real_helpdesk_db", "real_bpi2012_db"])
+@pytest.mark.parametrize(
+    "store",
+    [
+        "sample_db",
+        pytest.param("real_helpdesk_db", marks=pytest.mark.slow),
+        pytest.param("real_bpi2012_db", marks=pytest.mark.slow),
+    ],
+)
 def test_the_map_reads_without_graphviz(serve, browser, store: str, request) -> None:  # noqa: F811
     assert shutil.which("dot") is None, "this test shows the map of a machine without Graphviz"
     db: Path = request.getfixturevalue(store)

@@ -61,6 +61,7 @@ def test_a_percent_target_is_typed_and_saved_in_percent(
     assert store.settings_of("helpdesk") == before
 
 
+@pytest.mark.slow  # a browser on the sample: ~8 s
 def test_the_before_after_table_on_kpi_trends_shows_every_kpi(
     serve,  # noqa: F811
     browser,  # noqa: F811

@@ -95,6 +95,7 @@ def requesters(db: Path, dataset: str) -> Counter[int]:
     return Counter(n for (n,) in per)
 
 
+@pytest.mark.slow  # 5,000 tickets loaded with people: ~8 s
 def test_a_pseudonymised_load_holds_no_customer_and_the_same_requesters(
     export: Path, tmp_path: Path
 ) -> None:
@@ -111,6 +112,7 @@ def test_a_pseudonymised_load_holds_no_customer_and_the_same_requesters(
     assert stat.S_IMODE((tmp_path / "ticketloop.key").stat().st_mode) == 0o600
 
 
+@pytest.mark.slow  # 5,000 tickets loaded with people: ~8 s
 def test_the_same_person_the_same_pseudonym_across_loads_and_the_choice_is_kept(
     export: Path, tmp_path: Path
 ) -> None:

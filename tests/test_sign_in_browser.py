@@ -68,6 +68,7 @@ def _signed_in(browser, url: str, name: str) -> Page:  # noqa: F811
     return page
 
 
+@pytest.mark.slow  # a server of its own per test: ~10 s
 def test_the_sign_in_form_comes_first_and_a_viewer_cannot_upload_or_change_settings(
     shared_url: str,
     browser,  # noqa: F811
@@ -99,6 +100,7 @@ def test_the_sign_in_form_comes_first_and_a_viewer_cannot_upload_or_change_setti
     assert page.get_by_text(texts.CALENDAR).count() == 0
 
 
+@pytest.mark.slow  # a server of its own per test: ~10 s
 def test_the_audit_log_shows_an_analysts_upload(
     shared_url: str,
     browser,  # noqa: F811
