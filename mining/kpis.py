@@ -648,8 +648,13 @@ def too_small(kpi: Kpi, basis: object, settings: Settings) -> bool:
     never too small)."""
     if kpi.kind == "count" or _missing(basis):
         return False
-    need = settings.min_answers if kpi.basis == "answered" else settings.min_tickets
-    return float(basis) < need  # type: ignore[arg-type]
+    return float(basis) < least_basis(kpi, settings)  # type: ignore[arg-type]
+
+
+def least_basis(kpi: Kpi, settings: Settings) -> int:
+    """What a value of `kpi` must rest on to be judged: [kpis] min_answers survey answers for a
+    survey KPI, min_tickets tickets otherwise."""
+    return settings.min_answers if kpi.basis == "answered" else settings.min_tickets
 
 
 def _missing(value: object) -> bool:
@@ -948,7 +953,7 @@ def _add_limits(
     for key, rows in series.items():
         kpi = BY_NAME[key[1]]
         stock = kpi.kind == "backlog"
-        least = settings.min_answers if kpi.basis == "answered" else settings.min_tickets
+        least = least_basis(kpi, settings)
         outcome = kpi.basis == "created" and kpi.kind in ("mean", "quantile")
         for i in rows:
             if values[i] is not None and edges is not None:

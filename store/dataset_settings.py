@@ -19,6 +19,7 @@ from store.errors import SettingsError
 from store.settings import (
     DesignedFlow,
     Settings,
+    load_settings,
     read_document,
     settings_document,
     settings_of,
@@ -67,10 +68,7 @@ def dataset_settings(
     exists) over the built-in ones. SettingsError naming the file or data set, key and fix."""
     d = dataset_id(con, dataset)
     file_doc = read_document(defaults)
-    own_doc = _own_document(con, d)
-    row = con.execute(
-        "SELECT flow_name, flow_bpmn FROM dataset_settings WHERE dataset_id = $d", {"d": d}
-    ).fetchall()
+    own_doc, flow_name, flow_bpmn = _stored(con, d)
     merged = {
         section: file_doc.get(section, {}) | own_doc.get(section, {})
         for section in file_doc.keys() | own_doc.keys()
@@ -81,8 +79,8 @@ def dataset_settings(
     sources[FLOW_KEY] = BUILT_IN
     sources |= {f"{s}.{k}": str(defaults) for s, table in file_doc.items() for k in table}
     sources |= {f"{s}.{k}": OWN for s, table in own_doc.items() for k in table}
-    if row and row[0][1] is not None:
-        flow = DesignedFlow(row[0][0], bytes(row[0][1]), f"data set '{dataset}'")
+    if flow_bpmn is not None:
+        flow = DesignedFlow(flow_name, bytes(flow_bpmn), f"data set '{dataset}'")
         settings = replace(settings, designed_flow=flow)
         sources[FLOW_KEY] = OWN
     return DatasetSettings(dataset, settings, sources, defaults if file_doc else None)
@@ -97,13 +95,9 @@ def save_dataset_settings(
     SettingsError naming the key and the fix, and nothing written, when a value is wrong."""
     d = dataset_id(con, dataset)
     settings_of(settings_document(settings), f"the settings of data set '{dataset}'", None)
-    inherited = (
-        settings_of(read_document(defaults), str(defaults), defaults.parent)
-        if defaults is not None and defaults.exists()
-        else Settings()
-    )
+    inherited = load_settings(defaults)
     theirs = settings_document(inherited)
-    before = _own_document(con, d)
+    before = _stored(con, d)[0]
     own = {
         section: kept
         for section, table in settings_document(settings).items()
@@ -161,12 +155,16 @@ def forget_dataset_settings(
     return dataset_settings(con, dataset, defaults)
 
 
-def _own_document(con: duckdb.DuckDBPyConnection, d: int) -> dict[str, Any]:
-    """The values data set `d` sets itself, as a settings document ({} for none)."""
+def _stored(
+    con: duckdb.DuckDBPyConnection, d: int
+) -> tuple[dict[str, Any], str | None, bytes | None]:
+    """What data set `d` sets itself: its settings document ({} for none), and its designed
+    flow's name and BPMN (None for none)."""
     row = con.execute(
-        "SELECT document FROM dataset_settings WHERE dataset_id = $d", {"d": d}
+        "SELECT document, flow_name, flow_bpmn FROM dataset_settings WHERE dataset_id = $d",
+        {"d": d},
     ).fetchall()
-    return tomllib.loads(row[0][0]) if row else {}
+    return (tomllib.loads(row[0][0]), row[0][1], row[0][2]) if row else ({}, None, None)
 
 
 def _write(

@@ -365,9 +365,8 @@ class Analysis:
         method: Method | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> Conformance:
-        """Fitness and deviations against `model` (a BPMN file; default the settings'
-        [conformance] designed_flow), by token replay or alignments (default the settings'
-        [conformance] method). Results are cached in the store; accepted deviations come from
+        """Fitness and deviations against `model` (a BPMN file; default the data set's designed
+        flow), by token replay or alignments (default the data set's [conformance] method). Results are cached in the store; accepted deviations come from
         settings. `progress(done, total)` is told of the variants replayed. MiningError, saying
         why, when the flow is not put on these tickets (application.flow: none named, or a flow
         of another process)."""

@@ -478,8 +478,7 @@ def settings(
     from ticketloop.api import Store
 
     store = Store(db, config=config)
-    changes = [c for c in (import_file, flow, forget or None) if c is not None]
-    if changes:
+    if import_file or flow or forget:
         target = dataset or store.only_dataset()
         if forget:
             store.forget_settings(target)

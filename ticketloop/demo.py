@@ -65,7 +65,7 @@ def adopt_settings(db: Path, dataset: str, settings_file: Path) -> bool:
     from ticketloop.api import Store
 
     store = Store(db)
-    if any(source == OWN for _, _, source in store.dataset_settings(dataset).values()):
+    if OWN in store.dataset_settings(dataset).sources.values():
         return False
     store.import_settings(dataset, settings_file)
     return True
