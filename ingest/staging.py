@@ -68,7 +68,7 @@ def stage(
     columns = rows.columns or resolve_columns(rows.headers, mapping, file)
     if protection:
         protection.apply(rows, columns)
-    ts_text = _text(quote_ident(columns["timestamp"]))
+    ts_text = _text(quote_ident(columns["timestamp"]), rows.nul_free)
     sample = f"(SELECT {ts_text} AS v FROM (SELECT * FROM {rows.relation} LIMIT {SAMPLE_ROWS}))"
     guessed = infer_format(con, sample, rows.params, mapping.timestamp_format, file)
     plausible = plausible_range(limits or IngestLimits(), datetime.now(UTC))
@@ -103,9 +103,9 @@ def _insert(
 ) -> None:
     """One INSERT ... BY NAME of the file's rows into `staged`, keeping the file's row order;
     a timestamp outside the `plausible` range rejects its row, naming the range and the setting."""
-    values = {name: _text(quote_ident(column)) for name, column in columns.items()}
+    values = {name: _text(quote_ident(column), rows.nul_free) for name, column in columns.items()}
     if len(mapping.activity_columns) > 1 and not rows.columns:
-        joined = ", ".join(_text(quote_ident(c)) for c in mapping.activity_columns)
+        joined = ", ".join(_text(quote_ident(c), rows.nul_free) for c in mapping.activity_columns)
         values["activity"] = f"nullif(concat_ws({_sql_string(ACTIVITY_JOINER)}, {joined}), '')"
     read_ts, ts_params = parse_expr(values["timestamp"], ts_format)
     ts_sql = f"CASE WHEN ({read_ts}) BETWEEN $ts_earliest AND $ts_latest THEN {read_ts} END"
@@ -185,10 +185,11 @@ def _insert(
         con.execute(sql, used_params)
 
 
-def _text(column: str) -> str:
-    """A source column's text, trimmed, without NUL characters (never kept in a name); NULL
-    when empty."""
-    return f"nullif(trim(replace({column}, chr(0), '')), '')"
+def _text(column: str, nul_free: bool = False) -> str:
+    """A source column's text, trimmed, without NUL characters (never kept in a name; `nul_free`:
+    the source holds none, and removing them costs a fifth of the staging); NULL when empty."""
+    text = column if nul_free else f"replace({column}, chr(0), '')"
+    return f"nullif(trim({text}), '')"
 
 
 def _parse(field: Field, value: str | None, ts_sql: str) -> str:

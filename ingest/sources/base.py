@@ -39,7 +39,8 @@ class SourceRows:
     the column holding each row's number in the source; without one, rows are numbered by their
     order, the header being row 1. `columns` presets field -> column (vendor readers know their
     layout); `activities` maps source labels to canonical activities before the mapping file does.
-    `malformed` lists the rows the CSV reader refused: (row, raw line, why).
+    `malformed` lists the rows the CSV reader refused: (row, raw line, why). `nul_free`: the
+    reader knows its text holds no NUL character, so the staging need not remove any.
     """
 
     path: Path
@@ -55,6 +56,7 @@ class SourceRows:
     notes: list[str] = field(default_factory=list)
     details: dict[str, object] = field(default_factory=dict)  # reader counts, e.g. unchanged rows
     rows_read: int = 0  # the source's rows or records, when they are not one event each
+    nul_free: bool = False
 
 
 # What a source's rows are: an event log ("events": every row an event, as CSV and XES), a full

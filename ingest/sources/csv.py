@@ -63,8 +63,12 @@ def read(path: Path, context: ReadContext) -> SourceRows:
         f" max_line_size = {int(row_bytes)}",
     )
     rows = SourceRows(path, "csv", reader, params, headers, rejects_table=rejects)
+    if params["src_encoding"] == "utf-16":  # NUL bytes by design: removed wherever they occur
+        return rows
     if nuls := _count_nuls(path):
         rows.notes.append(f"{nuls:,} NUL characters removed from its values")
+    # In UTF-8 and Latin-1 a NUL character is a NUL byte: text without one needs none removed.
+    rows.nul_free = not nuls
     return rows
 
 
@@ -184,11 +188,9 @@ def _first_line(path: Path, encoding: str, most_mb: int) -> str:
 
 
 def _count_nuls(path: Path) -> int:
-    """How many NUL bytes the (decompressed) text holds; UTF-16 text holds them by design."""
+    """How many NUL bytes the (decompressed) text holds."""
     count = 0
     with _opener(path)(path, "rb") as handle:
-        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            return 0
         while chunk := handle.read(1 << 20):
             count += chunk.count(b"\x00")
     return count
