@@ -18,11 +18,13 @@ def level_of(team: str) -> str:
     return (
         # nullif: the placeholder of an empty [levels] (level_params) is no level
         f"coalesce(nullif($level_values[list_position($level_teams, {low})], 0)::VARCHAR,"
+        # every level word holds a digit 1-4 or an ordinal word: one cheap test first
+        f" CASE WHEN regexp_matches({low}, '[1-4]|first|second|third') THEN coalesce("
         f" nullif(regexp_extract({low}, '{_NUMBERED}', 1), ''),"
         f" nullif(regexp_extract({low}, '{_ORDINAL}', 1), ''),"
         f" CASE WHEN regexp_matches({low}, '\\bfirst (line|level)\\b') THEN '1'"
         f" WHEN regexp_matches({low}, '\\bsecond (line|level)\\b') THEN '2'"
-        f" WHEN regexp_matches({low}, '\\bthird (line|level)\\b') THEN '3' END)::TINYINT"
+        f" WHEN regexp_matches({low}, '\\bthird (line|level)\\b') THEN '3' END) END)::TINYINT"
     )
 
 
