@@ -21,7 +21,6 @@ import duckdb
 
 from mining.bpmn import ModelFile, read_model_file
 from mining.pm4py_bridge import (
-    METHODS,
     Method,
     Variant,
     VariantReplay,
@@ -35,6 +34,7 @@ from mining.tickets import Resolution, load_ticket_paths, select_tickets
 from store.connection import open_store
 from store.errors import MiningError, ModelError, StoreError
 from store.queries import sql_text
+from store.settings import CONFORMANCE_METHODS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -162,8 +162,8 @@ def check_conformance(
     a model read by mining.bpmn.model_of); deviations listed in `accepted` ("skipped: X",
     "unexpected: X") are marked accepted.
     `progress(done, total)` is told of the variants replayed (none when all are cached)."""
-    if method not in METHODS:
-        raise MiningError(f"unknown method '{method}'; use {' or '.join(METHODS)}")
+    if method not in CONFORMANCE_METHODS:
+        raise MiningError(f"unknown method '{method}'; use {' or '.join(CONFORMANCE_METHODS)}")
     if isinstance(model, Path):
         model = read_model_file(model)
     with open_store(db, read_only=True) as con:

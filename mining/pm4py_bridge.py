@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 # What replay results depend on besides the model and the variant; part of the cache key.
 REPLAY_VERSION = "ticketloop replay 2"
 Method = Literal["token-replay", "alignments"]
-METHODS: tuple[Method, ...] = ("token-replay", "alignments")
 # Variants replayed per call to pm4py: progress is told between calls (alignments take ~30 ms a
 # variant; token replay sets up per call, so it takes more at a time).
 REPLAY_CHUNK: dict[Method, int] = {"alignments": 25, "token-replay": 500}

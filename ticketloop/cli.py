@@ -14,9 +14,9 @@ from typing import Any
 
 import click
 
-from mining.pm4py_bridge import METHODS
 from store.fields import FILTERS, FILTERS_SHOWN, Field
 from store.location import default_db_path
+from store.settings import CONFORMANCE_METHODS
 from store.vendors import VENDORS, vendors_listed
 from store.vocabulary import LEVELS
 
@@ -901,7 +901,7 @@ def discover(
 )
 @click.option(
     "--method",
-    type=click.Choice(METHODS),
+    type=click.Choice(CONFORMANCE_METHODS),
     help="token-replay is fast and approximate where the model repeats a label;"
     " alignments are exact and slower the first time. Default: [conformance] method in the"
     " settings, else token-replay.",
