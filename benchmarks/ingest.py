@@ -83,7 +83,13 @@ def build_csv(events: int, out: Path) -> int:
     generate(
         round(events * sample_tickets / sample_events), seed=7, out_dir=out.parent, name=out.stem
     )
-    return con.execute("SELECT count(*) FROM read_csv($p)", {"p": str(out)}).fetchall()[0][0]
+    return count_rows(out)
+
+
+def count_rows(csv_path: Path) -> int:
+    """The data rows of a CSV file."""
+    found = duckdb.execute("SELECT count(*) FROM read_csv($p)", {"p": str(csv_path)})
+    return found.fetchall()[0][0]
 
 
 # Runs argv[1:] and prints the child's peak RSS (KiB) on stderr: a fresh wrapper per measurement, so
