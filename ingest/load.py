@@ -146,7 +146,9 @@ def ingest_files(
     # A new store is built beside its place (a missing folder is said so naming the path given).
     building = created and db_path.parent.is_dir()
     target = db_path.with_name(f".{db_path.name}.{os.getpid()}.new") if building else db_path
-    if building:
+    # The rows are staged in a work file beside the store, removed when the load ends.
+    work = db_path.with_name(f".{db_path.name}.{os.getpid()}.work")
+    if db_path.parent.is_dir():
         _remove_stale_builds(db_path)
     try:
         stem = dataset_name_for(Path(labels[0]))
@@ -164,7 +166,7 @@ def ingest_files(
         check_timezone(con, zone, "--timezone" if timezone else mapping.source)
         # Naive timestamps are wall-clock time in that zone (see ingest.timestamps).
         con.execute("SET TimeZone = $tz", {"tz": zone})
-        create_staged_table(con)
+        create_staged_table(con, work if db_path.parent.is_dir() else None)
         reports, numbered_by_order, read_notes = [], [], []
         for index, path in enumerate(files):
             if hashes[index] in known:
@@ -178,7 +180,7 @@ def ingest_files(
                 con, index, advance, mapping.null_tokens, zone, mapping.levels, limits
             )
             rows = sources[index].read(path, context)
-            offset = con.execute("SELECT count(*) FROM staged").fetchall()[0][0]
+            offset = con.execute("SELECT count(*) FROM work.staged").fetchall()[0][0]
             report = _stage_file(con, rows, index, mapping, advance, protection, limits)
             report.file = labels[index]
             report.recognised_as, report.timezone = sources[index].description, zone
@@ -219,9 +221,10 @@ def ingest_files(
         raise plain_failure(exc, db_path, limits or IngestLimits()) or exc from None
     finally:
         con.close()
-        if building:  # published by now under its own name, or failed
-            for leftover in (target, target.with_name(target.name + ".wal")):
-                leftover.unlink(missing_ok=True)
+        # a new store is published by now under its own name, or failed
+        for leftover in (work, *([target] if building else [])):
+            leftover.unlink(missing_ok=True)
+            leftover.with_name(leftover.name + ".wal").unlink(missing_ok=True)
     report.notes += read_notes + _notes(labels, reports)
     if not named and dataset != stem and report.events_loaded:
         report.notes.append(
@@ -232,12 +235,13 @@ def ingest_files(
 
 
 def _remove_stale_builds(db_path: Path) -> None:
-    """Remove what first loads of `db_path` killed midway left (`.NAME.PID.new`, its .wal) when
-    their process is gone."""
-    for stale in db_path.parent.glob(f".{glob_escape(db_path.name)}.*.new*"):
-        pid = stale.name.removeprefix(f".{db_path.name}.").split(".")[0]
-        if pid.isdigit() and not process_running(int(pid)):
-            stale.unlink(missing_ok=True)
+    """Remove what loads of `db_path` killed midway left (a first load's `.NAME.PID.new`, any
+    load's work file `.NAME.PID.work`, their .wal) when their process is gone."""
+    for kind in ("new", "work"):
+        for stale in db_path.parent.glob(f".{glob_escape(db_path.name)}.*.{kind}*"):
+            pid = stale.name.removeprefix(f".{db_path.name}.").split(".")[0]
+            if pid.isdigit() and not process_running(int(pid)):
+                stale.unlink(missing_ok=True)
 
 
 def process_running(pid: int) -> bool:
@@ -363,7 +367,7 @@ def _stage_file(
 ) -> FileReport:
     """Stage one file and report what was read of it."""
     ts_format = stage(con, rows, index, mapping, advance, protection, limits)
-    staged = con.execute("SELECT count(*) FROM staged WHERE file_idx = $i", {"i": index})
+    staged = con.execute("SELECT count(*) FROM work.staged WHERE file_idx = $i", {"i": index})
     rows_read = rows.rows_read or staged.fetchall()[0][0] + len(rows.malformed)
     if rows_read == 0:
         raise IngestError(
@@ -392,7 +396,7 @@ def _number_rows(
     )
     con.execute(
         f"CREATE TEMP VIEW staged_rows AS SELECT * REPLACE ({numbering} AS source_row),"
-        " rowid AS staged_order FROM staged"
+        " rowid AS staged_order FROM work.staged"
     )
 
 
@@ -406,16 +410,16 @@ def _renumber(con: duckdb.DuckDBPyConnection, index: int, offset: int, rows: Sou
     """Number a file with refused rows: its k-th accepted row becomes the k-th row not refused,
     and the refused rows are staged as rejects."""
     refused = [row for row, _, _ in rows.malformed]
-    accepted = con.execute("SELECT count(*) FROM staged WHERE file_idx = $i", {"i": index})
+    accepted = con.execute("SELECT count(*) FROM work.staged WHERE file_idx = $i", {"i": index})
     con.execute(
-        "UPDATE staged SET source_row = lines.line FROM ("
+        "UPDATE work.staged SET source_row = lines.line FROM ("
         "  SELECT row_number() OVER (ORDER BY line) + 1 AS k, line"
         "  FROM range(2, $last + 1) t(line) WHERE line NOT IN (SELECT unnest($refused))"
         f") lines WHERE staged.file_idx = $i AND {_row_from_order(offset)} = lines.k",
         {"last": accepted.fetchall()[0][0] + len(refused) + 1, "refused": refused, "i": index},
     )
     con.executemany(
-        "INSERT INTO staged (file_idx, source_row, raw_row, reason) VALUES (?, ?, ?, ?)",
+        "INSERT INTO work.staged (file_idx, source_row, raw_row, reason) VALUES (?, ?, ?, ?)",
         [(index, row, line, f"malformed CSV row: {why}") for row, line, why in rows.malformed],
     )
 
@@ -423,7 +427,7 @@ def _renumber(con: duckdb.DuckDBPyConnection, index: int, offset: int, rows: Sou
 def _name_reasons(con: duckdb.DuckDBPyConnection, ts_descriptions: list[str]) -> None:
     """Fill `reason`: every problem of a rejected row, the timestamp's first; NULL for valid rows."""
     con.execute(
-        "UPDATE staged SET reason = concat_ws('; ',"
+        "UPDATE work.staged SET reason = concat_ws('; ',"
         " CASE WHEN ts_text IS NULL AND ts IS NULL THEN 'no timestamp'"
         " WHEN ts IS NULL THEN 'timestamp \"' || ts_text || '\" does not match '"
         " || $descriptions[file_idx + 1] END, problems)"
@@ -437,7 +441,9 @@ def _refuse_eventless(
 ) -> None:
     """Fail, with the first reasons, when a file read now gives no event at all: a mapping or
     reader that does not fit the file, not a load of nothing."""
-    accepted = _count_by_file(con, "SELECT file_idx, count(*) FROM staged WHERE reason IS NULL")
+    accepted = _count_by_file(
+        con, "SELECT file_idx, count(*) FROM work.staged WHERE reason IS NULL"
+    )
     for index, report in enumerate(reports):
         if report.already_loaded or accepted.get(index, 0):
             continue
@@ -524,7 +530,9 @@ def _merge(
         con, f"SELECT file_id - {int(f0)}, sum(len(issues)) FROM new_events WHERE len(issues) > 0"
     )
     accepted = _count_by_file(con, "SELECT file_idx, count(*) FROM batch")
-    rejected = _count_by_file(con, "SELECT file_idx, count(*) FROM staged WHERE reason IS NOT NULL")
+    rejected = _count_by_file(
+        con, "SELECT file_idx, count(*) FROM work.staged WHERE reason IS NOT NULL"
+    )
     for index, path in enumerate(files):
         report = reports[index]
         if report.already_loaded:
@@ -627,7 +635,7 @@ def case_ids_of(
             source = detect_source(path, fmt, mapping.columns.values())
             context = ReadContext(con, index, null_tokens=mapping.null_tokens)
             stage(con, source.read(path, context), index, mapping, lambda _n: None)
-        found = con.execute("SELECT DISTINCT case_id FROM staged WHERE reason IS NULL")
+        found = con.execute("SELECT DISTINCT case_id FROM work.staged WHERE reason IS NULL")
         return [row[0] for row in found.fetchall()]
     finally:
         con.close()

@@ -1,4 +1,4 @@
-"""Staging: every source row typed into the `staged` TEMP table in one ordered scan per file.
+"""Staging: every source row typed into the `work.staged` table in one ordered scan per file.
 
 The table and the typing SQL are derived from the field registry. A row missing or unreadable in a
 required field (case id, activity, timestamp) is rejected with every reason; a bad value of any
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 
@@ -42,11 +43,14 @@ WORK_COLUMNS = (
 )
 
 
-def create_staged_table(con: duckdb.DuckDBPyConnection) -> None:
-    """The work database's `staged` table: one row per source row of every file of the ingest."""
+def create_staged_table(con: duckdb.DuckDBPyConnection, work: Path | None = None) -> None:
+    """The table `work.staged`, one row per source row of every file of the ingest, in a work
+    database attached as `work`: the file `work` (compressed on disk: a load of ten million rows
+    would hold 2 GB in memory), else in memory."""
+    con.execute("ATTACH $p AS work", {"p": str(work) if work else ":memory:"})
     columns = [(f.stored_as, f.sql_type) for f in FIELDS] + list(WORK_COLUMNS)
     con.execute(
-        f"CREATE TEMP TABLE staged ({', '.join(f'{name} {kind}' for name, kind in columns)})"
+        f"CREATE TABLE work.staged ({', '.join(f'{name} {kind}' for name, kind in columns)})"
     )
 
 
@@ -77,7 +81,7 @@ def stage(
     if protection:
         protection.scrub_lines(rows)
     unread = con.execute(
-        "SELECT count(*) FROM staged WHERE file_idx = $i AND ts IS NULL AND ts_text IS NOT NULL"
+        "SELECT count(*) FROM work.staged WHERE file_idx = $i AND ts IS NULL AND ts_text IS NOT NULL"
         " AND reason IS NULL",
         {"i": index},
     ).fetchall()[0][0]
@@ -86,7 +90,7 @@ def stage(
     whole_column = f"(SELECT {ts_text} AS v FROM {rows.relation})"
     whole = infer_format(con, whole_column, rows.params, mapping.timestamp_format, file)
     if whole != guessed:
-        con.execute("DELETE FROM staged WHERE file_idx = $i", {"i": index})
+        con.execute("DELETE FROM work.staged WHERE file_idx = $i", {"i": index})
         _insert(con, rows, index, mapping, columns, whole, lambda _n: None, plausible)
     return whole  # `whole` knows whether the whole column is ambiguous
 
@@ -101,7 +105,7 @@ def _insert(
     advance: Callable[[int], None],
     plausible: tuple[datetime, datetime],
 ) -> None:
-    """One INSERT ... BY NAME of the file's rows into `staged`, keeping the file's row order;
+    """One INSERT ... BY NAME of the file's rows into `work.staged`, keeping the file's row order;
     a timestamp outside the `plausible` range rejects its row, naming the range and the setting."""
     values = {name: _text(quote_ident(column), rows.nul_free) for name, column in columns.items()}
     if len(mapping.activity_columns) > 1 and not rows.columns:
@@ -162,7 +166,7 @@ def _insert(
         f"CASE WHEN {values['case_id']} IS NULL OR {activity} IS NULL OR ({ts_sql}) IS NULL"
         f" THEN to_json(r)::VARCHAR END AS raw_row",
     ]
-    sql = f"INSERT INTO staged BY NAME SELECT {', '.join(select)} FROM {rows.relation} r"
+    sql = f"INSERT INTO work.staged BY NAME SELECT {', '.join(select)} FROM {rows.relation} r"
     labels = {**rows.activities, **mapping.activities}
     params = {
         **rows.params,

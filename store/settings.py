@@ -143,7 +143,7 @@ class IngestLimits:
     max_columns: int = 1000
     max_row_mb: int = 1
     max_inflated_mb: int = 2048
-    memory_limit_mb: int = 2048
+    memory_limit_mb: int = 1024
 
 
 @dataclass(frozen=True)

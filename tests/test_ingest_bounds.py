@@ -185,7 +185,10 @@ def test_a_killed_first_load_leaves_no_store(db: Path, tmp_path: Path) -> None:
     child.wait()
     assert child.returncode == -9, "the load finished before it could be killed"
     assert not db.exists()
-    # what it left under another name goes with the next load of that store
+    # what it left under other names (the new store, the work file of its staged rows) goes with
+    # the next load of that store, which leaves none of its own
     assert list(tmp_path.glob(f".{db.name}.*.new*"))
+    assert list(tmp_path.glob(f".{db.name}.*.work*"))
     ingest_files(db, [write(tmp_path / "a.csv", HEADER + "T1,Ticket created,2025-01-06 09:00\n")])
     assert db.exists() and not list(tmp_path.glob(f".{db.name}.*.new*"))
+    assert not list(tmp_path.glob(f".{db.name}.*.work*"))
