@@ -19,6 +19,8 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
 	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	# our own bytecode too: every command starts 20-30 ms sooner where none is written on import
+	$(BIN)/python -m compileall -q store ingest mining application dashboard ticketloop
 	touch $@
 
 demo: install  ## load the sample data set and start the dashboard on $(PORT)
