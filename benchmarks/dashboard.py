@@ -4,14 +4,16 @@ PAGES), through AppTest, on the sample and on a large generated log.
     python benchmarks/dashboard.py                 # the sample (5,000 tickets, ~45,000 events)
     python benchmarks/dashboard.py --tickets 111000  # also ~1,000,000 events (generated, loaded)
     python benchmarks/dashboard.py --tickets 111000 --keep /tmp/bench  # reuse the stores there
+    python benchmarks/dashboard.py --tickets 1114554 --keep /tmp/bench  # ~10,000,000 events
 
 Each store is set up as `ticketloop demo` sets up the sample (ticketloop/demo.py): the sample
 desk's settings kept with it (calendar, SLA, designed flow, alignments), its knowledge-base rollout in
 the change log, and its tickets replayed once on the designed flow (timed and printed), so the
 weekly review, the conformance page and the KPI trends show what a process owner sees.
 
-Goals: under 1 s per render on the sample, under 2 s at 1M events, for the median of RUNS runs
-(the slowest is printed beside it). A first render starts with empty dashboard caches and the
+Goals, for the median of RUNS runs (the slowest is printed beside it): under 1 s per render on
+the sample, under 2 s at 1M events; at 10M events (5M and more) a first render under 3 s and a
+filter change under 1 s. A first render starts with empty dashboard caches and the
 store closed (the cost a new store version pays; the replay results the store keeps per path
 stay); the filter change picks one channel.
 """
@@ -31,11 +33,12 @@ ROOT = Path(__file__).resolve().parents[1]
 # Each page is timed this often and its median judged: on a shared machine of two cores, one
 # render of the same page varies by a fifth from run to run.
 RUNS = 3
+TEN_MILLION = 10_000_000
 sys.path.insert(0, str(ROOT))
 
 
-def measure(db: Path, label: str, goal_s: float) -> bool:
-    """Time every page RUNS times; whether the medians are under `goal_s`."""
+def measure(db: Path, label: str, first_goal_s: float, change_goal_s: float) -> bool:
+    """Time every page RUNS times; whether the medians are under their goals."""
     from dashboard.pages import PAGES
 
     os.environ["TICKETLOOP_DB"] = str(db)
@@ -43,12 +46,20 @@ def measure(db: Path, label: str, goal_s: float) -> bool:
     for spec in PAGES:
         firsts, changes = zip(*(render(spec.script, db) for _ in range(RUNS)), strict=True)
         first, change = statistics.median(firsts), statistics.median(changes)
-        good = first < goal_s and change < goal_s
-        ok &= good
+        over = [
+            f"{what} OVER {goal:g} s"
+            for what, seconds, goal in (
+                ("first", first, first_goal_s),
+                ("change", change, change_goal_s),
+            )
+            if seconds >= goal
+        ]
+        ok &= not over
         print(
             f"{label:<12} {spec.url_path:<16} first render {first:6.2f} s (max {max(firsts):.2f})"
             f"   filter change {change:6.2f} s (max {max(changes):.2f})"
-            f"   {'ok' if good else f'OVER {goal_s:g} s'}"
+            f"   {', '.join(over) or 'ok'}",
+            flush=True,
         )
     return ok
 
@@ -106,7 +117,7 @@ def main() -> None:
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="ticketloop-bench-"))
     sample, _ = store(work / "sample", lambda: ROOT / "sample_logs" / "helpdesk.csv", "helpdesk")
-    ok = measure(sample, "sample", 1.0)
+    ok = measure(sample, "sample", 1.0, 1.0)
     if args.tickets:
         from ticketloop.synthetic import generate
 
@@ -115,7 +126,8 @@ def main() -> None:
             lambda: generate(args.tickets, 7, work / "generated")["csv"],
             "large",
         )
-        ok &= measure(large, f"{events / 1e6:.1f}M events", 2.0)
+        goals = (3.0, 1.0) if events >= TEN_MILLION / 2 else (2.0, 2.0)
+        ok &= measure(large, f"{events / 1e6:.1f}M events", *goals)
     raise SystemExit(0 if ok else 1)
 
 
