@@ -1027,11 +1027,12 @@ def _possible(kpi: Kpi) -> tuple[float, float | None]:
 
 
 def _clamp(limit: float | None, low: float, high: float | None) -> float | None:
-    """A process limit drawn within the values a KPI can take (a limit of 109% is 100%)."""
+    """A process limit drawn within the values a KPI can take (a limit of 109% is 100%), a
+    float even where the range's bound is an integer."""
     if limit is None:
         return None
     limit = max(limit, low)
-    return min(limit, high) if high is not None else limit
+    return float(min(limit, high) if high is not None else limit)
 
 
 def _reading(up: bool, better: str | None) -> str:
