@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -472,32 +472,81 @@ def _query(basis: str, keys: list[str], with_examples: bool) -> str:
     return f"SELECT {', '.join(select_keys + columns)} FROM kpi_tickets{where}{group}"  # noqa: S608 (registry constants, allowlisted and quoted keys)
 
 
+# One row of a report: column name -> plain Python value (see KpiReport).
+Row = dict[str, Any]
+# The columns of a report's rows, and those a weekly report adds (_add_limits).
+COLUMNS = (
+    "group",
+    "week",
+    "kpi",
+    "value",
+    "basis",
+    "pending",
+    "examples",
+    "reason",
+    "note",
+    "status",
+)
+LIMIT_COLUMNS = ("centre", "lower", "upper", "signal", "direction", "week_status")
+
+
 @dataclass
 class KpiReport:
-    """KPIs of a selection. `values`: long frame, one row per (group, week, kpi): columns group
-    (value of `by`, or None), week (Monday date, or None for totals), value, basis (how many
-    tickets or answers it rests on: the KPI's `population`), pending (SLA: open tickets within
-    their target, left out), status, reason (why a value is null), note (what a reader must know
-    beside a value: a basis under SMALL_BASIS, pending tickets), examples (up to 5 case ids), and
-    with `weekly` week_status (mining.weeks), centre, lower, upper, signal and its direction
-    (better, worse; up or down for the ticket count)."""
+    """KPIs of a selection. `rows`: one per (group, week, kpi), in that order, as plain Python
+    values: group (value of `by`, or None), week (Monday date, or None for totals), value (NaN
+    when none), basis (how many tickets or answers it rests on: the KPI's `population`), pending
+    (SLA: open tickets within their target, left out), examples (up to 5 case ids; an empty list
+    when no ticket qualifies, None for a KPI without examples, NaN for a week with no row),
+    reason (why a value is null), note (what a reader must know beside a value: a basis under
+    SMALL_BASIS, pending tickets), status, and with `weekly` week_status (mining.weeks), centre,
+    lower, upper, signal and its direction (better, worse; up or down for the ticket count).
+    `values` is the same as a pandas long frame (built on first read: the CLI never imports
+    pandas)."""
 
     selection: Selection
     tickets: int
     weekly: bool
     by: str | None
-    values: pd.DataFrame
+    rows: list[Row]
     # weekly: each (group, KPI) series' phases, a phase from each recorded change
     limits: dict[tuple[str | None, str], list[PhaseLimits]] = field(default_factory=dict)
 
+    @cached_property
+    def values(self) -> pd.DataFrame:
+        """The rows as a long frame, totals without the week: value, basis and pending float64;
+        group object (None; NaN weekly), or text with NaN in a breakdown of totals; examples
+        object arrays, NA when no ticket qualifies; the other columns as pandas infers them."""
+        import numpy as np
+        import pandas as pd
+
+        names = [*COLUMNS, *LIMIT_COLUMNS] if self.weekly else [c for c in COLUMNS if c != "week"]
+        data: dict[str, pd.Series] = {}
+        for name in names:
+            column = [r[name] for r in self.rows]
+            if name == "group" and self.weekly:
+                data[name] = pd.Series([math.nan if g is None else g for g in column], dtype=object)
+            elif name == "group":
+                data[name] = pd.Series(column, dtype="str" if self.by else object)
+            elif name == "week":
+                data[name] = pd.Series(column, dtype=object)
+            elif name == "kpi":
+                data[name] = pd.Series(column, dtype="str")
+            elif name in ("value", "basis", "pending"):
+                data[name] = pd.Series(column, dtype="float64")
+            elif name == "examples":
+                cells = [
+                    (np.array(e, dtype=object) if e else pd.NA) if isinstance(e, list) else e
+                    for e in column
+                ]
+                data[name] = pd.Series(cells, dtype=object)
+            else:
+                data[name] = pd.Series(column)
+        return pd.DataFrame(data)
+
     def value(self, kpi: str, group: str | None = None) -> float | None:
         """The total value of `kpi` (of `group`, with `by`)."""
-        same = self.values["group"].isna() if group is None else self.values["group"] == group
-        rows = self.values[(self.values["kpi"] == kpi) & same]
-        if rows.empty:
-            return None
-        value = rows.iloc[-1]["value"]
-        return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+        found = [r["value"] for r in self.rows if r["kpi"] == kpi and r["group"] == group]
+        return None if not found or _missing(found[-1]) else found[-1]
 
     @cached_property
     def series(self) -> dict[str, pd.DataFrame]:
@@ -524,17 +573,16 @@ class KpiReport:
             },
         }
         rows = []
-        for r in self.values.to_dict("records"):
-            row = {k: _clean(v) for k, v in r.items() if k not in ("group",) or self.by}
+        for r in self.rows:
+            row = {k: _clean(v) for k, v in r.items() if k != "group" or self.by}
             for key in ("basis", "pending"):  # counts of tickets or answers
                 if row.get(key) is not None:
                     row[key] = int(row[key])
+            row["examples"] = row["examples"] or None  # no ticket qualifies: null
             if self.weekly:  # the ISO week beside its Monday, as `report --week` takes it
                 row = {"week": row.pop("week"), "iso_week": f"{r['week']:%G-W%V}", **row}
             else:
-                row.pop("week", None)
-                for key in ("centre", "lower", "upper", "signal", "direction", "week_status"):
-                    row.pop(key, None)
+                row.pop("week")
             rows.append(row)
         doc["weekly" if self.weekly else "kpis"] = rows
         if self.weekly:
@@ -588,8 +636,6 @@ def compute_kpis(
     starts a phase whose limits come from its own first `settings.baseline_weeks` judged weeks
     (MIN_POINTS at least, else none yet); the backlog's are of its week-to-week change.
     With `tickets` (ticket_kpis of `selection` or of a selection it narrows), from those rows."""
-    import pandas as pd
-
     if by is not None and by not in BY:
         raise MiningError(f"cannot break KPIs down by '{by}'. Use --by {', --by '.join(BY)}")
     bound = build_ticket_kpis(con, selection, settings, within=tickets)
@@ -601,44 +647,20 @@ def compute_kpis(
             f' ([columns] {by} = "column" in --map)'
         )
     keys = (["week"] if weekly else []) + ([by] if by else [])
-    frames = []
-    for basis in WEEK_OF:
-        frame = con.execute(_query(basis, keys, with_examples=True)).df()
-        frames.append(frame)
-    long = _long(frames, keys, by)
-    long = pd.concat([long, _backlog(con, keys, by)], ignore_index=True)
+    rows = [row for basis in WEEK_OF for row in _basis_rows(con, basis, keys, by)]
+    rows += _backlog(con, keys, by)
     if weekly:
-        long = _fill_weeks(long, by)
+        rows = _fill_weeks(rows)
     unusable = unusable_kpis(con, bound.dataset_id)
-    # not computed: no value, nothing it rests on, no tickets to name
-    cannot = long["kpi"].isin(list(unusable))
-    long.loc[cannot, ["value", "basis", "pending"]] = float("nan")
-    long["examples"] = long["examples"].astype(object).where(~cannot, None)
-    long["reason"] = [
-        unusable[k] if k in unusable else _reason(BY_NAME[k], v, weekly)
-        for k, v in zip(long["kpi"], long["value"], strict=True)
-    ]
-    long["note"] = [
-        None if k in unusable else _note(BY_NAME[k], v, b, p)
-        for k, v, b, p in zip(
-            long["kpi"], long["value"], long["basis"], long["pending"], strict=True
-        )
-    ]
-    long["status"] = [
-        None
-        if too_small(BY_NAME[k], b, settings)
-        else status(None if _missing(v) else float(v), settings.targets.get(k), settings.near_share)
-        for k, v, b in zip(long["kpi"], long["value"], long["basis"], strict=True)
-    ]
+    for row in rows:
+        _judge(row, unusable, weekly, settings)
     order = {k.name: i for i, k in enumerate(KPIS)}
-    long["_order"] = long["kpi"].map(order)
-    sort = ["group"] * bool(by) + ["week"] * weekly + ["_order"]
-    long = long.sort_values(sort, kind="stable").drop(columns="_order").reset_index(drop=True)
-    report = KpiReport(selection, bound.tickets, weekly, by, long)
+    rows.sort(  # by group (None last), week, then the registry's order of the KPIs
+        key=lambda r: (r["group"] is None, r["group"] or "", r["week"] or 0, order[r["kpi"]])
+    )
+    report = KpiReport(selection, bound.tickets, weekly, by, rows)
     if weekly:
         _add_limits(report, settings, changes, _edges(con, bound.dataset_id, settings))
-    if not weekly:
-        report.values = report.values.drop(columns="week")
     return report
 
 
@@ -798,60 +820,78 @@ def _note(kpi: Kpi, value: object, basis: float, pending: float) -> str | None:
     return "; ".join(parts) or None
 
 
-def _long(frames: list[pd.DataFrame], keys: list[str], by: str | None) -> pd.DataFrame:
-    """The per-basis wide frames as one long frame: group, week, kpi, value, examples."""
-    import pandas as pd
+def _row(
+    group: str | None,
+    week: date | None,
+    kpi: str,
+    value: object,
+    basis: object,
+    pending: object = None,
+    examples: list[str] | float | None = None,
+) -> Row:
+    """A report row's computed columns: counts and aggregates as floats, NaN for SQL's NULL."""
+    return {
+        "group": group,
+        "week": week,
+        "kpi": kpi,
+        "value": _number(value),
+        "basis": _number(basis),
+        "pending": _number(pending),
+        "examples": examples,
+    }
 
-    parts = []
-    for frame in frames:
+
+def _number(value: object) -> float:
+    """A count or aggregate as a float: NaN for SQL's NULL."""
+    return math.nan if value is None else float(value)  # type: ignore[arg-type]
+
+
+def _examples(value: list[str] | None) -> list[str]:
+    """An examples aggregate: the empty list when no ticket qualifies (SQL's NULL)."""
+    return value or []
+
+
+def _basis_rows(
+    con: duckdb.DuckDBPyConnection, basis: str, keys: list[str], by: str | None
+) -> list[Row]:
+    """The rows of the KPIs counted in `basis`'s week, one per KPI and result row of _query."""
+    result = con.execute(_query(basis, keys, with_examples=True))
+    names = [d[0] for d in result.description]
+    rows = []
+    for values in result.fetchall():
+        got = dict(zip(names, values, strict=True))
         for kpi in KPIS:
-            if kpi.name not in frame.columns:
+            if kpi.name not in got:
                 continue
-            part = pd.DataFrame(
-                {
-                    "group": frame[by] if by else None,
-                    "week": frame["week"] if "week" in keys else None,
-                    "kpi": kpi.name,
-                    "value": frame[kpi.name].astype("float64"),
-                    "basis": frame[kpi.name + ":basis"].astype("float64"),
-                    "pending": (
-                        frame[kpi.name + ":pending"].astype("float64")
-                        if kpi.pending
-                        else float("nan")
-                    ),
-                    "examples": (
-                        frame[kpi.name + ":examples"]
-                        if kpi.name + ":examples" in frame.columns
-                        else None
-                    ),
-                }
+            named = kpi.name + ":examples"
+            rows.append(
+                _row(
+                    got[by] if by else None,
+                    got.get("week"),
+                    kpi.name,
+                    got[kpi.name],
+                    got[kpi.name + ":basis"],
+                    got.get(kpi.name + ":pending"),
+                    _examples(got[named]) if named in got else None,
+                )
             )
-            parts.append(part)
-    return pd.concat(parts, ignore_index=True)
+    return rows
 
 
-def _backlog(con: duckdb.DuckDBPyConnection, keys: list[str], by: str | None) -> pd.DataFrame:
+def _backlog(con: duckdb.DuckDBPyConnection, keys: list[str], by: str | None) -> list[Row]:
     """Tickets open at the end of each week (or of the data): created so far minus ended so far."""
-    import pandas as pd
-
     group = f"{quote_ident(by)}::VARCHAR" if by else "NULL::VARCHAR"
     if "week" not in keys:
-        frame = con.execute(
+        found = con.execute(
             f"SELECT {group} AS grp, count(*) FILTER (WHERE ended_at IS NULL) AS value,"  # noqa: S608 (allowlisted, quoted)
             f" min_by(case_id, case_key, {EXAMPLES}) FILTER (WHERE ended_at IS NULL) AS examples"
             " FROM kpi_tickets GROUP BY ALL"
-        ).df()
-        return pd.DataFrame(
-            {
-                "group": frame["grp"] if by else None,
-                "week": None,
-                "kpi": "backlog",
-                "value": frame["value"].astype("float64"),
-                "basis": frame["value"].astype("float64"),
-                "examples": frame["examples"],
-            }
-        )
-    frame = con.execute(
+        ).fetchall()
+        return [
+            _row(grp, None, "backlog", value, value, examples=_examples(examples))
+            for grp, value, examples in found
+        ]
+    found = con.execute(
         f"""
         WITH moves AS (
             SELECT {group} AS grp, created_week AS week, 1 AS delta FROM kpi_tickets
@@ -871,40 +911,51 @@ def _backlog(con: duckdb.DuckDBPyConnection, keys: list[str], by: str | None) ->
         LEFT JOIN (SELECT grp, week, sum(delta) AS delta FROM moves GROUP BY ALL) m
             ON m.grp IS NOT DISTINCT FROM w.grp AND m.week = w.week
         """  # noqa: S608 (allowlisted, quoted)
-    ).df()
-    return pd.DataFrame(
-        {
-            "group": frame["grp"] if by else None,
-            "week": frame["week"],
-            "kpi": "backlog",
-            "value": frame["value"].astype("float64"),
-            "basis": frame["value"].astype("float64"),
-            "examples": None,
-        }
-    )
+    ).fetchall()
+    return [_row(grp, week, "backlog", value, value) for grp, week, value in found]
 
 
-def _fill_weeks(long: pd.DataFrame, by: str | None) -> pd.DataFrame:
+def _fill_weeks(rows: list[Row]) -> list[Row]:
     """Every ISO week from the first to the last, for every group and KPI: a week with no tickets
     is a row with no value (tickets 0), never a gap."""
-    import pandas as pd
+    weeks = [r["week"] for r in rows]
+    first, last = min(weeks), max(weeks)
+    span = [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
+    found = {(r["group"], r["week"], r["kpi"]): r for r in rows}
+    return [
+        found.get((group, week, kpi.name))
+        or _row(
+            group,
+            week,
+            kpi.name,
+            0.0 if kpi.name == "tickets" else None,
+            0.0,  # a week with nothing to count rests on nothing
+            examples=math.nan,
+        )
+        for group in dict.fromkeys(r["group"] for r in rows)
+        for week in span
+        for kpi in KPIS
+    ]
 
-    weeks = pd.to_datetime(long["week"].dropna())
-    if weeks.empty:
-        return long
-    span = pd.date_range(weeks.min(), weeks.max(), freq="7D").date
-    groups = long["group"].drop_duplicates().tolist() if by else [None]
-    grid = pd.MultiIndex.from_product(
-        [groups, span, [k.name for k in KPIS]], names=["group", "week", "kpi"]
-    ).to_frame(index=False)
-    grid["group"] = grid["group"].astype(object)
-    long = long.assign(
-        week=pd.to_datetime(long["week"]).dt.date, group=long["group"].astype(object)
+
+def _judge(row: Row, unusable: dict[str, str], weekly: bool, settings: Settings) -> None:
+    """Add a row's reason, note and status; a KPI the data set cannot speak of has no value,
+    nothing it rests on and no tickets to name."""
+    kpi = BY_NAME[row["kpi"]]
+    if kpi.name in unusable:
+        row.update(value=math.nan, basis=math.nan, pending=math.nan, examples=None)
+        row.update(reason=unusable[kpi.name], note=None)
+    else:
+        row["reason"] = _reason(kpi, row["value"], weekly)
+        row["note"] = _note(kpi, row["value"], row["basis"], row["pending"])
+    value = row["value"]
+    row["status"] = (
+        None
+        if too_small(kpi, row["basis"], settings)
+        else status(
+            None if _missing(value) else value, settings.targets.get(kpi.name), settings.near_share
+        )
     )
-    merged = grid.merge(long, on=["group", "week", "kpi"], how="left")
-    merged.loc[(merged["kpi"] == "tickets") & merged["value"].isna(), "value"] = 0.0
-    merged["basis"] = merged["basis"].fillna(0.0)  # a week with nothing to count rests on nothing
-    return merged
 
 
 def _edges(con: duckdb.DuckDBPyConnection, dataset: int, settings: Settings) -> Edges | None:
@@ -931,42 +982,28 @@ def _add_limits(
     limits (mining.signals.judge_phases: a phase from each change in `changes`) with each judged
     point's signal and, when flagged, its direction (better or worse, or up or down for a KPI
     with no better side)."""
-    import pandas as pd
-
-    frame = report.values
     starts = sorted(set(changes))
-    # the series by position, in the frame's order (plain lists: a pandas groupby costs more
-    # than the arithmetic on a few hundred short series)
-    values = [None if _missing(v) else float(v) for v in frame["value"].tolist()]
-    weeks_of = frame["week"].tolist()
-    bases = frame["basis"].tolist()
-    series: dict[tuple[Any, str], list[int]] = {}
-    for i, (group, kpi) in enumerate(
-        zip(frame["group"].tolist(), frame["kpi"].tolist(), strict=True)
-    ):
-        series.setdefault((None if _missing(group) else group, kpi), []).append(i)
-    n = len(frame)
-    columns: dict[str, list[Any]] = {
-        k: [None] * n for k in ("centre", "lower", "upper", "signal", "direction")
-    }
-    columns["week_status"] = [NO_VALUE] * n
+    series: dict[tuple[str | None, str], list[Row]] = {}
+    for row in report.rows:
+        row.update(dict.fromkeys(LIMIT_COLUMNS), week_status=NO_VALUE)
+        series.setdefault((row["group"], row["kpi"]), []).append(row)
     for key, rows in series.items():
         kpi = BY_NAME[key[1]]
         stock = kpi.kind == "backlog"
         least = least_basis(kpi, settings)
         outcome = kpi.basis == "created" and kpi.kind in ("mean", "quantile")
-        for i in rows:
-            if values[i] is not None and edges is not None:
-                columns["week_status"][i] = edges.week_status(
-                    weeks_of[i],
+        for row in rows:
+            if not _missing(row["value"]) and edges is not None:
+                row["week_status"] = edges.week_status(
+                    row["week"],
                     counted_in=kpi.basis,
                     stock=stock,
                     outcome=outcome,
-                    basis=bases[i],
+                    basis=row["basis"],
                     least=least,
                 )
-        judged = [values[i] if columns["week_status"][i] == JUDGED else None for i in rows]
-        phase_of = [bisect_right(starts, weeks_of[i]) for i in rows]
+        judged = [row["value"] if row["week_status"] == JUDGED else None for row in rows]
+        phase_of = [bisect_right(starts, row["week"]) for row in rows]
         result = judge_phases(judged, phase_of, baseline=settings.baseline_weeks, stock=stock)
         report.limits[key] = [
             PhaseLimits(start, limits, stock)
@@ -974,14 +1011,12 @@ def _add_limits(
         ]
         better = direction(kpi.name, settings) if kpi.name != "tickets" else None
         low, high = _possible(kpi)
-        for j, i in enumerate(rows):
-            columns["centre"][i], columns["signal"][i] = result.centre[j], result.signal[j]
-            columns["lower"][i] = _clamp(result.lower[j], low, high)
-            columns["upper"][i] = _clamp(result.upper[j], low, high)
+        for j, row in enumerate(rows):
+            row["centre"], row["signal"] = result.centre[j], result.signal[j]
+            row["lower"] = _clamp(result.lower[j], low, high)
+            row["upper"] = _clamp(result.upper[j], low, high)
             if result.signal[j]:
-                up = values[i] > result.centre[j]  # type: ignore[operator]
-                columns["direction"][i] = _reading(up, better)
-    report.values = frame.join(pd.DataFrame(columns, index=frame.index))
+                row["direction"] = _reading(row["value"] > result.centre[j], better)
 
 
 def _possible(kpi: Kpi) -> tuple[float, float | None]:
@@ -992,11 +1027,12 @@ def _possible(kpi: Kpi) -> tuple[float, float | None]:
 
 
 def _clamp(limit: float | None, low: float, high: float | None) -> float | None:
-    """A process limit drawn within the values a KPI can take (a limit of 109% is 100%)."""
+    """A process limit drawn within the values a KPI can take (a limit of 109% is 100%), a
+    float even where the range's bound is an integer."""
     if limit is None:
         return None
     limit = max(limit, low)
-    return min(limit, high) if high is not None else limit
+    return float(min(limit, high) if high is not None else limit)
 
 
 def _reading(up: bool, better: str | None) -> str:
