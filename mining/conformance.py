@@ -34,7 +34,7 @@ from mining.tickets import Resolution, load_ticket_paths, select_tickets
 from store.connection import open_store
 from store.errors import MiningError, ModelError, StoreError
 from store.queries import sql_text
-from store.settings import CONFORMANCE_METHODS
+from store.vocabulary import CONFORMANCE_METHODS
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -23,16 +23,11 @@ import tomli_w
 
 from store.errors import SettingsError
 from store.plausible import MAX_YEARS_AHEAD, TIME_FLOOR
+from store.vocabulary import CONFORMANCE_METHODS, DEVIATION_KINDS
 
 SETTINGS_FILE = "ticketloop.toml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Better = Literal["lower", "higher"]
-# How `ticketloop conformance` names deviations, and [conformance] accepted_deviations lists them:
-# "skipped: ACTIVITY" (a model activity a ticket did not do) or "unexpected: ACTIVITY".
-DEVIATION_KINDS = ("skipped", "unexpected")
-# How tickets are replayed on the designed flow: token replay (fast; approximate where the model
-# repeats a label) or alignments (exact; slower the first time, then cached in the store).
-CONFORMANCE_METHODS = ("token-replay", "alignments")
 
 
 @dataclass(frozen=True)

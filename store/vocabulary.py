@@ -1,4 +1,5 @@
-"""The canonical vocabulary of the event store: activities and support levels (survey scales are in the field registry)."""
+"""The canonical vocabulary of the event store: activities, support levels, and the words of
+conformance (survey scales are in the field registry)."""
 
 CANONICAL_ACTIVITIES: tuple[str, ...] = (
     "Ticket created",
@@ -34,3 +35,10 @@ OUTSIDE_AGENTS: tuple[str, ...] = (
     "Abandoned",
     "Closed",
 )
+
+# How `ticketloop conformance` names deviations, and [conformance] accepted_deviations lists them:
+# "skipped: ACTIVITY" (a model activity a ticket did not do) or "unexpected: ACTIVITY".
+DEVIATION_KINDS = ("skipped", "unexpected")
+# How tickets are replayed on the designed flow: token replay (fast; approximate where the model
+# repeats a label) or alignments (exact; slower the first time, then cached in the store).
+CONFORMANCE_METHODS = ("token-replay", "alignments")

@@ -16,9 +16,8 @@ import click
 
 from store.fields import FILTERS, FILTERS_SHOWN, Field
 from store.location import default_db_path
-from store.settings import CONFORMANCE_METHODS
 from store.vendors import VENDORS, vendors_listed
-from store.vocabulary import LEVELS
+from store.vocabulary import CONFORMANCE_METHODS, LEVELS
 
 PROGRESS_MIN_BYTES = 10 * 1024 * 1024
 

@@ -14,7 +14,8 @@ from dashboard.bpmn import bpmn_layout
 from dashboard.context import PageContext
 from dashboard.markdown import say, text
 from store.errors import TicketloopError
-from store.settings import CONFORMANCE_METHODS, WEEKDAYS, Settings, settings_file
+from store.settings import WEEKDAYS, Settings, settings_file
+from store.vocabulary import CONFORMANCE_METHODS
 
 
 def render(ctx: PageContext) -> None:
