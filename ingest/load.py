@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.bounds import check_inflated, limit_memory, plain_failure
+from ingest.bounds import MB, check_inflated, limit_memory, plain_failure
 from ingest.mapping import Mapping
 from ingest.merge import drop_superseded_milestones, merge_cases, merge_events, record_issues
 from ingest.privacy import Privacy, Protection
@@ -35,6 +35,7 @@ from store.pseudonyms import Pseudonymiser, load_key
 from store.settings import IngestLimits, load_settings, settings_file
 
 Progress = Callable[[int], None]
+GZIP_RATIO = 10  # what a gzip export's text usually is to its size
 
 
 @dataclass
@@ -146,7 +147,7 @@ def ingest_files(
     # A new store is built beside its place (a missing folder is said so naming the path given).
     building = created and db_path.parent.is_dir()
     target = db_path.with_name(f".{db_path.name}.{os.getpid()}.new") if building else db_path
-    # The rows are staged in a work file beside the store, removed when the load ends.
+    # A large load stages its rows in a work file beside the store, removed when the load ends.
     work = db_path.with_name(f".{db_path.name}.{os.getpid()}.work")
     if db_path.parent.is_dir():
         _remove_stale_builds(db_path)
@@ -166,7 +167,8 @@ def ingest_files(
         check_timezone(con, zone, "--timezone" if timezone else mapping.source)
         # Naive timestamps are wall-clock time in that zone (see ingest.timestamps).
         con.execute("SET TimeZone = $tz", {"tz": zone})
-        create_staged_table(con, work if db_path.parent.is_dir() else None)
+        on_disk = db_path.parent.is_dir() and _stages_on_disk(files, limits)
+        create_staged_table(con, work if on_disk else None)
         reports, numbered_by_order, read_notes = [], [], []
         for index, path in enumerate(files):
             if hashes[index] in known:
@@ -242,6 +244,19 @@ def _remove_stale_builds(db_path: Path) -> None:
             pid = stale.name.removeprefix(f".{db_path.name}.").split(".")[0]
             if pid.isdigit() and not process_running(int(pid)):
                 stale.unlink(missing_ok=True)
+
+
+def _stages_on_disk(files: Sequence[Path], limits: IngestLimits) -> bool:
+    """Whether the load's rows are staged on disk: staged in memory they take about twice the
+    files' text (a gzip file's text about ten times the file), and past a quarter of the load's
+    memory bound a work file (compressed, slower to write by half) keeps the peak down."""
+    text = sum(p.stat().st_size * (GZIP_RATIO if _gzipped(p) else 1) for p in files)
+    return 2 * text > limits.memory_limit_mb * MB / 4
+
+
+def _gzipped(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(2) == b"\x1f\x8b"
 
 
 def process_running(pid: int) -> bool:

@@ -173,9 +173,11 @@ def test_a_killed_first_load_leaves_no_store(db: Path, tmp_path: Path) -> None:
         tmp_path / "big.csv",
         HEADER + "".join(f"T{i},Ticket created,2025-01-06 09:00\n" for i in range(300_000)),
     )
-    code = (
+    code = (  # a load large for its memory bound: its rows staged in a work file
         "from pathlib import Path; from ingest.load import ingest_files;"
-        f"ingest_files({str(db)!r}, [Path({str(slow)!r})], dataset='t')"
+        "from store.settings import IngestLimits;"
+        f"ingest_files({str(db)!r}, [Path({str(slow)!r})], dataset='t',"
+        " limits=IngestLimits(memory_limit_mb=64))"
     )
     child = subprocess.Popen([sys.executable, "-c", code])
     deadline = time.monotonic() + 60
@@ -192,3 +194,33 @@ def test_a_killed_first_load_leaves_no_store(db: Path, tmp_path: Path) -> None:
     ingest_files(db, [write(tmp_path / "a.csv", HEADER + "T1,Ticket created,2025-01-06 09:00\n")])
     assert db.exists() and not list(tmp_path.glob(f".{db.name}.*.new*"))
     assert not list(tmp_path.glob(f".{db.name}.*.work*"))
+
+
+def test_rows_staged_on_disk_load_as_in_memory(tmp_path: Path) -> None:
+    """A load large for its memory bound stages its rows in a work file beside the store, and
+    loads exactly what the same load staged in memory does: events, tickets, facts, rejects."""
+    lines = [
+        f"T{i // 4},{('Ticket created', 'Assigned', 'First response', 'Resolved')[i % 4]},"
+        f"2025-01-{6 + i % 20:02d} {8 + i % 4:02d}:{i % 60:02d},Agent {i % 7},L{1 + i % 2}\n"
+        for i in range(240_000)
+    ]
+    lines[1000] = "T250,Resolved,not a time,Agent 1,L1\n"
+    lines[2000] = "T500,Resolved,2025-01-06 09:00,Agent 1,L1,extra\n"
+    big = write(
+        tmp_path / "big.csv", "Case ID,Activity,Timestamp,Resource,Level\n" + "".join(lines)
+    )
+    assert big.stat().st_size > 8 << 20  # over a quarter of 64 MB when staged (twice the text)
+    memory, disk = tmp_path / "memory" / "t.duckdb", tmp_path / "disk" / "t.duckdb"
+    for db, limits in ((memory, IngestLimits()), (disk, IngestLimits(memory_limit_mb=64))):
+        db.parent.mkdir()
+        report = ingest_files(db, [big], dataset="t", limits=limits)
+        assert (report.events_loaded, report.rows_rejected) == (239_998, 2)
+        assert [p.name for p in db.parent.iterdir()] == ["t.duckdb"]  # no work file left
+    for table, order in (
+        ("events", "case_key, event_index"),
+        ("cases", "case_key"),
+        ("ticket_facts", "case_key"),
+        ("rejects", "row_number"),
+    ):
+        query = f"SELECT * FROM {table} ORDER BY {order}"
+        assert rows(memory, query) == rows(disk, query), table
