@@ -12,6 +12,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from glob import escape as glob_escape
@@ -98,6 +99,10 @@ def unique_dataset(file_name: str, taken: Collection[str]) -> str:
     return name
 
 
+def _done(digests: list[Future[str]]) -> list[str]:
+    return [digest.result() for digest in digests]
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -139,7 +144,10 @@ def ingest_files(
     named = dataset is not None
     advance = progress or (lambda _n: None)
     sources = [detect_source(path, fmt, mapping.columns.values()) for path in files]
-    hashes = [sha256_of(path) for path in files]
+    # Files are hashed beside the reading (hashing frees the GIL): a load into a new store or
+    # data set waits for the hashes only when it merges.
+    hashing = ThreadPoolExecutor(max_workers=1)
+    digests = [hashing.submit(sha256_of, path) for path in files]
     labels = list(names) if names is not None else [str(path) for path in files]
 
     con = duckdb.connect()
@@ -154,7 +162,11 @@ def ingest_files(
     try:
         stem = dataset_name_for(Path(labels[0]))
         if dataset is None:
-            dataset = stem if created else _unnamed_dataset(con, db_path, labels[0], hashes, wait_s)
+            dataset = (
+                stem
+                if created
+                else _unnamed_dataset(con, db_path, labels[0], _done(digests), wait_s)
+            )
         known, kept, own_limits = (
             ({}, Privacy(), None) if created else _loaded_files(con, db_path, dataset, wait_s)
         )
@@ -171,9 +183,11 @@ def ingest_files(
         create_staged_table(con, work if on_disk else None)
         reports, numbered_by_order, read_notes = [], [], []
         for index, path in enumerate(files):
-            if hashes[index] in known:
+            if known and digests[index].result() in known:
                 reports.append(
-                    FileReport(labels[index], known[hashes[index]][0], already_loaded=True)
+                    FileReport(
+                        labels[index], known[digests[index].result()][0], already_loaded=True
+                    )
                 )
                 advance(path.stat().st_size)
                 continue
@@ -203,7 +217,7 @@ def ingest_files(
             new = not con.execute(
                 "SELECT 1 FROM datasets WHERE name = $n", {"n": dataset}
             ).fetchall()
-            report = _merge(con, dataset, files, labels, hashes, reports, sources)
+            report = _merge(con, dataset, files, labels, _done(digests), reports, sources)
             if chosen.active:
                 _keep_privacy(con, dataset, chosen)
             if kept.active:
@@ -222,6 +236,7 @@ def ingest_files(
     except duckdb.Error as exc:
         raise plain_failure(exc, db_path, limits or IngestLimits()) or exc from None
     finally:
+        hashing.shutdown(cancel_futures=True)
         con.close()
         # a new store is published by now under its own name, or failed
         for leftover in (work, *([target] if building else [])):
