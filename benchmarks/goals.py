@@ -115,7 +115,8 @@ print(json.dumps(min(seconds[1:])))
 @dataclass(frozen=True)
 class Goal:
     """One line of the table: what is measured, its value, the goal, and pm4py's or the floor's
-    figure beside it (None where there is none; `judged` False when measured at another size)."""
+    figure beside it (None where there is none); `judged` False when measured at another size
+    than `size`, the one the goal is stated for."""
 
     name: str
     ours: str
@@ -123,9 +124,10 @@ class Goal:
     met: bool
     beside: str = ""
     judged: bool = True
+    size: str = "10M"
 
     def line(self) -> str:
-        verdict = ("ok" if self.met else "short") if self.judged else "at 10M"
+        verdict = ("ok" if self.met else "short") if self.judged else f"at {self.size}"
         return f"{self.name:44}{self.ours:>20}{self.goal:>20}  {verdict:7}{self.beside}"
 
 
@@ -239,7 +241,14 @@ def main() -> None:
             "pandas imported by: " + (", ".join(with_pandas) or "none"),
         ),
         Goal("no pandas on the query commands' path", str(len(with_pandas)), "0", not with_pandas),
-        Goal("dfg, whole process", f"{query['dfg'][0]:.2f} s", "< 0.30 s", query["dfg"][0] < 0.3),
+        Goal(
+            "dfg, whole process",
+            f"{query['dfg'][0]:.2f} s",
+            "< 0.30 s",
+            query["dfg"][0] < 0.3,
+            judged=not big,
+            size="1M",
+        ),
         Goal(
             "variants top 20, query",
             f"{variants_s:.3f} s",
