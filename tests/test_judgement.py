@@ -187,6 +187,7 @@ def test_a_day_resample_is_the_mean_and_quantile_of_its_tickets_repeated() -> No
     draws = _day_draws(blocks, 50, rng)
     means = _mean_draws(values[:, None], groups, blocks, draws)[:, 0]
     p90 = _quantile_draws(0.9, values, groups, blocks, draws)
+    median = _quantile_draws(0.5, values, groups, blocks, draws)
     for r in range(50):
         repeated = [
             np.repeat(values[g], draws[i][r][blocks[i]].astype(int)) for i, g in enumerate(groups)
@@ -194,6 +195,7 @@ def test_a_day_resample_is_the_mean_and_quantile_of_its_tickets_repeated() -> No
         kept = [x[~np.isnan(x)] for x in repeated]
         assert means[r] == pytest.approx(kept[1].mean() - kept[0].mean())
         assert p90[r] == pytest.approx(np.quantile(kept[1], 0.9) - np.quantile(kept[0], 0.9))
+        assert median[r] == pytest.approx(np.median(kept[1]) - np.median(kept[0]))
 
 
 def test_the_smallest_p_value_is_two_in_resamples_plus_one_and_passes_holm() -> None:
