@@ -66,7 +66,6 @@ def measure(db: Path, label: str, first_goal_s: float, change_goal_s: float) -> 
 
 def render(script: str, db: Path) -> tuple[float, float]:
     """Seconds of a first render of page `script` and of a change of the channel filter."""
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     from dashboard import data
@@ -74,7 +73,7 @@ def render(script: str, db: Path) -> tuple[float, float]:
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
     at.run()
     at.switch_page(script)
-    st.cache_data.clear()  # a first render: nothing cached for this store version,
+    data.clear()  # a first render: nothing cached for this store version,
     while not data.let_go(db.resolve()):  # nor the store held open by the reads before
         time.sleep(0.05)
     started = time.perf_counter()

@@ -194,10 +194,12 @@ def _query(
         return _fn(con, selection, **kwargs)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def ticket_kpis(path: Path, version: float, selection: Selection, settings: Settings) -> Any:
     """What each ticket of the selection contributes to the KPIs (mining.kpis.ticket_kpis),
-    read once per store version, selection and settings (about 20 MB at 100,000 tickets)."""
+    read once per store version, selection and settings (about 20 MB at 100,000 tickets, 200
+    MB at a million): kept as it is, not copied (its Arrow table is immutable), since the
+    copy st.cache_data makes for each reader costs a quarter second at a million tickets."""
     from mining.kpis import ticket_kpis as read
 
     with _reading(path) as con:
@@ -306,6 +308,7 @@ def load_upload(path: Path, paths: list[Path], **options: Any) -> uploads.Ingest
 def clear() -> None:
     """Forget every cached read (after this process wrote to the store)."""
     st.cache_data.clear()
+    ticket_kpis.clear()
 
 
 def rename_dataset(path: Path, old: str, new: str) -> str:
