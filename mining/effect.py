@@ -116,7 +116,9 @@ def measure_change(
         else end - timedelta(days=1),
     )
     build_ticket_kpis(con, window, settings, within=tickets)
-    unusable = unusable_kpis(con, dataset_id(con, selection.dataset))
+    unusable = (
+        tickets.unusable if tickets else unusable_kpis(con, dataset_id(con, selection.dataset))
+    )
     measured = [k for k in KPIS if k.kind not in ("count", "backlog") and k.name not in unusable]
     columns = ", ".join(
         f"coalesce(CASE WHEN {k.over} THEN ({k.value})::DOUBLE END, 'NaN'::DOUBLE)"

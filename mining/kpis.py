@@ -340,12 +340,14 @@ class TicketKpis:
     """What each ticket of `selection` contributes to the KPIs under `settings` (the rows of
     kpi_tickets.sql, as an Arrow table): read from the events once, then the selection's KPIs
     and the effect of each of its changes are computed from it (`tickets=` of compute_kpis and
-    measure_change)."""
+    measure_change). `unusable`: the KPIs its data set cannot speak of (unusable_kpis), read
+    with them: a property of the data set, not of the selection."""
 
     selection: Selection
     settings: Settings
     dataset_id: int
     table: pa.Table
+    unusable: dict[str, str]
 
 
 def ticket_kpis(
@@ -354,7 +356,8 @@ def ticket_kpis(
     """The per-ticket KPI contributions of `selection`; MiningError when no ticket matches."""
     bound, query, params = _ticket_rows(con, selection, settings)
     table = con.sql(query, params=params).to_arrow_table()
-    return TicketKpis(selection, settings, bound.dataset_id, table)
+    unusable = unusable_kpis(con, bound.dataset_id)
+    return TicketKpis(selection, settings, bound.dataset_id, table, unusable)
 
 
 def build_ticket_kpis(
@@ -651,7 +654,7 @@ def compute_kpis(
     rows += _backlog(con, keys, by)
     if weekly:
         rows = _fill_weeks(rows)
-    unusable = unusable_kpis(con, bound.dataset_id)
+    unusable = tickets.unusable if tickets else unusable_kpis(con, bound.dataset_id)
     for row in rows:
         _judge(row, unusable, weekly, settings)
     order = {k.name: i for i, k in enumerate(KPIS)}
