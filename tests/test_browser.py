@@ -178,6 +178,7 @@ def test_empty_state_in_a_browser(serve, browser, tmp_path: Path) -> None:
     assert page.locator(".js-plotly-plot").count() == 0
 
 
+@pytest.mark.slow  # ~13 s: a real upload through the browser
 def test_an_upload_on_the_data_page_shows_up_on_the_landing_page(
     serve, browser, tmp_path: Path
 ) -> None:

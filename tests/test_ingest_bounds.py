@@ -196,6 +196,7 @@ def test_a_killed_first_load_leaves_no_store(db: Path, tmp_path: Path) -> None:
     assert not list(tmp_path.glob(f".{db.name}.*.work*"))
 
 
+@pytest.mark.slow  # ~20 s: 240,000 rows loaded twice
 def test_rows_staged_on_disk_load_as_in_memory(tmp_path: Path) -> None:
     """A load large for its memory bound stages its rows in a work file beside the store, and
     loads exactly what the same load staged in memory does: events, tickets, facts, rejects."""

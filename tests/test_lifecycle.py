@@ -158,6 +158,7 @@ def test_bpi2012_dfg_equals_pm4py_on_complete_events(real_bpi2012_db: Path, bpi_
     assert shown.processing_times
 
 
+@pytest.mark.slow  # BPI 2012 with pm4py: ~30 s
 def test_bpi2012_variants_are_those_of_its_complete_events(
     real_bpi2012_db: Path, bpi_completes
 ) -> None:

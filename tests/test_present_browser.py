@@ -41,6 +41,7 @@ def _type_target(page: Page, row: int, value: str, outcome: str) -> None:
     expect(page.locator("[data-testid='stAlert']").filter(has_text=outcome)).to_be_visible()
 
 
+@pytest.mark.slow  # ~11 s: the Settings form through the browser, saved and read back
 def test_a_percent_target_is_typed_and_saved_in_percent(
     serve,  # noqa: F811
     browser,  # noqa: F811
