@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -225,3 +226,26 @@ def test_rows_staged_on_disk_load_as_in_memory(tmp_path: Path) -> None:
     ):
         query = f"SELECT * FROM {table} ORDER BY {order}"
         assert rows(memory, query) == rows(disk, query), table
+
+
+def test_ctrl_c_during_a_load_says_it_was_interrupted_and_leaves_nothing(
+    db: Path, tmp_path: Path
+) -> None:
+    """Ctrl-C (SIGINT) while a first load writes, inside a DuckDB statement or between two: one
+    line saying so, and no store nor any of its work files left."""
+    slow = write(
+        tmp_path / "big.csv",
+        HEADER + "".join(f"T{i},Ticket created,2025-01-06 09:00\n" for i in range(300_000)),
+    )
+    ticketloop = Path(sys.executable).with_name("ticketloop")
+    child = subprocess.Popen(
+        [ticketloop, "ingest", str(slow), "--db", str(db)], stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(f".{db.name}.*.new")) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 1, "the load finished before it could be interrupted"
+    assert err.strip().splitlines()[-1] == "error: interrupted; nothing was changed"
+    assert not db.exists() and not list(tmp_path.glob(f".{db.name}.*"))

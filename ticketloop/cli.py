@@ -134,6 +134,8 @@ class _Cli(click.Group):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise SystemExit(1) from None
         except Exception as exc:
+            if str(exc) == "Query interrupted":  # DuckDB's answer to Ctrl-C during a statement
+                raise SystemExit(_fail("interrupted; nothing was changed", as_json)) from None
             if os.environ.get("TICKETLOOP_DEBUG"):
                 raise
             message = (
