@@ -24,7 +24,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNS = 3
 TEN_MILLION = 10_000_000
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.ingest import temporary_folder  # noqa: E402
 
 
 def measure(db: Path, label: str, first_goal_s: float, change_goal_s: float) -> bool:
@@ -114,7 +115,7 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, help="also a generated log of this many tickets")
     parser.add_argument("--keep", type=Path, help="keep the stores in this folder and reuse them")
     args = parser.parse_args()
-    work = args.keep or Path(tempfile.mkdtemp(prefix="ticketloop-bench-"))
+    work = args.keep or temporary_folder()
     sample, _ = store(work / "sample", lambda: ROOT / "sample_logs" / "helpdesk.csv", "helpdesk")
     ok = measure(sample, "sample", 1.0, 1.0)
     if args.tickets:

@@ -12,12 +12,15 @@ import argparse
 import math
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.ingest import temporary_folder  # noqa: E402
+
 REFERENCE = 5000
 GOAL_TICKETS, GOAL_S, GOAL_DRIFT = 100_000, 60, 0.15
 
@@ -80,7 +83,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="keep the generated logs in this folder")
     args = parser.parse_args()
-    work = args.keep or Path(tempfile.mkdtemp(prefix="ticketloop-bench-"))
+    work = args.keep or temporary_folder()
     sizes = sorted({REFERENCE, *(int(size) for size in args.sizes.split(","))})
 
     runs = {}

@@ -12,7 +12,9 @@ Usage: python benchmarks/ingest.py [--events N] [--keep DIR]
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -122,9 +124,16 @@ def bench_arguments(doc: str) -> tuple[int, Path]:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--keep", type=Path, help="keep the CSV and database in this folder")
     args = parser.parse_args()
-    work = args.keep or Path(tempfile.mkdtemp(prefix="ticketloop-bench-"))
+    work = args.keep or temporary_folder()
     work.mkdir(parents=True, exist_ok=True)
     return args.events, work
+
+
+def temporary_folder() -> Path:
+    """A new folder for a benchmark's files, removed when it ends."""
+    work = Path(tempfile.mkdtemp(prefix="ticketloop-bench-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
+    return work
 
 
 def main() -> None:

@@ -17,13 +17,13 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from benchmarks.ingest import temporary_folder
 from mining.kpis import KPIS, compute_kpis
 from mining.selection import Selection
 from store.connection import open_store
@@ -41,7 +41,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="kpi-bench-"))
+    folder = args.keep or temporary_folder()
     db = folder / "bench.duckdb"
     if not db.exists():
         csv = generate(args.tickets, 7, folder)["csv"]

@@ -15,7 +15,6 @@ import json
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +23,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.ingest import temporary_folder  # noqa: E402
+
 DESIGNED_FLOW = ROOT / "sample_logs" / "designed_flow.bpmn"
 DATASET = "bench"
 REPEATS = 5  # in-process timings: the best of this many, after a first query
@@ -283,7 +285,7 @@ def main() -> None:
     if args.in_process:
         print(json.dumps(run_in_process(args.in_process)))
         return
-    work = args.keep or Path(tempfile.mkdtemp(prefix="ticketloop-bench-"))
+    work = args.keep or temporary_folder()
     work.mkdir(parents=True, exist_ok=True)
     db = work / "bench.duckdb"
     db.unlink(missing_ok=True)
