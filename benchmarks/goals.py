@@ -127,8 +127,11 @@ class Goal:
     size: str = "10M"
 
     def line(self) -> str:
-        verdict = ("ok" if self.met else "short") if self.judged else f"at {self.size}"
-        return f"{self.name:44}{self.ours:>20}{self.goal:>20}  {verdict:7}{self.beside}"
+        if self.judged:
+            verdict, beside = ("ok" if self.met else "short"), self.beside
+        else:  # the figure is this run's, the goal another size's
+            verdict, beside = "-", f"not judged: a goal for {self.size} events"
+        return f"{self.name:44}{self.ours:>20}{self.goal:>20}  {verdict:7}{beside}"
 
 
 def best_of(command: list[str], repeats: int = REPEATS) -> tuple[float, float]:

@@ -202,7 +202,9 @@ reported; --strict refuses the whole load instead.
 Bounds ([ingest] in ticketloop.toml, or a data set's own settings): timestamps from earliest
 (1990-01-01) to latest_years_ahead (1) years after the load, else the row is rejected; at most
 max_columns (1,000) columns; a CSV row over max_row_mb (1 MB) is rejected; a gzip file may
-decompress to max_inflated_mb (2,048 MB); the load uses at most memory_limit_mb (1,024 MB).
+decompress to max_inflated_mb (2,048 MB); DuckDB's part of the load uses at most memory_limit_mb
+(1,024 MB), staging a large load's rows in a work file beside the store (an XES file is parsed in
+Python beside it: about 2 KB an event).
 """
 
 
