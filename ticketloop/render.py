@@ -225,13 +225,17 @@ def _arrivals_grid(grid: Any, zone: str) -> list[str]:
     title = (
         "Tickets created (in) and `Resolved` events (out)" if len(kinds) == 2 else "Tickets created"
     )
+    # each count with a space before it, however many tickets a desk has
+    width = max(4, 1 + max(len(f"{int(grid[column].max())}") for _, column in kinds))
     lines = [f"{title} by weekday and hour, {zone}"]
-    lines.append("        " + "".join(f"{h:>4}" for h in range(24)))
+    lines.append("        " + "".join(f"{h:>{width}}" for h in range(24)))
     for day in range(1, 8):
         rows = grid[grid["weekday"] == day]
         for n, (label, column) in enumerate(kinds):
             name = WEEKDAYS[day - 1] if n == 0 else ""
-            lines.append(f"{name:<3} {label:<3} " + "".join(f"{int(v):>4}" for v in rows[column]))
+            lines.append(
+                f"{name:<3} {label:<3} " + "".join(f"{int(v):>{width}}" for v in rows[column])
+            )
     return lines
 
 
