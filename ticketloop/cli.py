@@ -757,8 +757,7 @@ def rootcause(
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("sample_logs"),
-    show_default=True,
+    required=True,  # never the committed samples by accident: make sample names them
     help="Folder for helpdesk.csv, helpdesk.xes.gz, helpdesk_truth.csv (and the vendor exports),"
     " or complaints.csv, complaints_truth.csv and complaints_flow.bpmn.",
 )
