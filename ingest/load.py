@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -155,8 +156,9 @@ def ingest_files(
     # A new store is built beside its place (a missing folder is said so naming the path given).
     building = created and db_path.parent.is_dir()
     target = db_path.with_name(f".{db_path.name}.{os.getpid()}.new") if building else db_path
-    # A large load stages its rows in a work file beside the store, removed when the load ends.
-    work = db_path.with_name(f".{db_path.name}.{os.getpid()}.work")
+    # A large load stages its rows in a work file beside the store, removed when the load ends
+    # (a name of its own: a server's uploads may load side by side).
+    work = db_path.with_name(f".{db_path.name}.{os.getpid()}.{secrets.token_hex(4)}.work")
     if db_path.parent.is_dir():
         _remove_stale_builds(db_path)
     try:
@@ -183,12 +185,8 @@ def ingest_files(
         create_staged_table(con, work if on_disk else None)
         reports, numbered_by_order, read_notes = [], [], []
         for index, path in enumerate(files):
-            if known and digests[index].result() in known:
-                reports.append(
-                    FileReport(
-                        labels[index], known[digests[index].result()][0], already_loaded=True
-                    )
-                )
+            if known and (sha := digests[index].result()) in known:
+                reports.append(FileReport(labels[index], known[sha][0], already_loaded=True))
                 advance(path.stat().st_size)
                 continue
             check_inflated(path, limits)
@@ -253,7 +251,7 @@ def ingest_files(
 
 def _remove_stale_builds(db_path: Path) -> None:
     """Remove what loads of `db_path` killed midway left (a first load's `.NAME.PID.new`, any
-    load's work file `.NAME.PID.work`, their .wal) when their process is gone."""
+    load's work file `.NAME.PID.TOKEN.work`, their .wal) when their process is gone."""
     for kind in ("new", "work"):
         for stale in db_path.parent.glob(f".{glob_escape(db_path.name)}.*.{kind}*"):
             pid = stale.name.removeprefix(f".{db_path.name}.").split(".")[0]
