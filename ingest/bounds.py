@@ -25,12 +25,17 @@ def plausible_range(limits: IngestLimits, now: datetime) -> tuple[datetime, date
     return earliest, now + timedelta(days=round(365.25 * limits.latest_years_ahead))
 
 
+def gzipped(path: Path) -> bool:
+    """Whether the file is gzip (by its magic bytes, whatever its name)."""
+    with path.open("rb") as handle:
+        return handle.read(2) == b"\x1f\x8b"
+
+
 def check_inflated(path: Path, limits: IngestLimits) -> None:
     """Refuse a gzip file that decompresses to more than [ingest] max_inflated_mb, counting the
     bytes as they are decompressed (the compressed size says nothing)."""
-    with path.open("rb") as handle:
-        if handle.read(2) != b"\x1f\x8b":
-            return
+    if not gzipped(path):
+        return
     bound, inflated = limits.max_inflated_mb * MB, 0
     try:
         with gzip.open(path, "rb") as stream:

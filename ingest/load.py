@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.bounds import MB, check_inflated, limit_memory, plain_failure
+from ingest.bounds import MB, check_inflated, gzipped, limit_memory, plain_failure
 from ingest.mapping import Mapping
 from ingest.merge import drop_superseded_milestones, merge_cases, merge_events, record_issues
 from ingest.privacy import Privacy, Protection
@@ -263,13 +263,8 @@ def _stages_on_disk(files: Sequence[Path], limits: IngestLimits) -> bool:
     """Whether the load's rows are staged on disk: staged in memory they take about twice the
     files' text (a gzip file's text about ten times the file), and past a quarter of the load's
     memory bound a work file (compressed, slower to write by half) keeps the peak down."""
-    text = sum(p.stat().st_size * (GZIP_RATIO if _gzipped(p) else 1) for p in files)
+    text = sum(p.stat().st_size * (GZIP_RATIO if gzipped(p) else 1) for p in files)
     return 2 * text > limits.memory_limit_mb * MB / 4
-
-
-def _gzipped(path: Path) -> bool:
-    with path.open("rb") as handle:
-        return handle.read(2) == b"\x1f\x8b"
 
 
 def process_running(pid: int) -> bool:

@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 import duckdb
 
-from ingest.bounds import MB, check_columns
+from ingest.bounds import MB, check_columns, gzipped
 from ingest.sources.base import ReadContext, Source, SourceRows, head_of, looks_binary
 from store.errors import IngestError
 from store.settings import IngestLimits
@@ -176,8 +176,7 @@ def _refuse_binary(path: Path) -> None:
 
 
 def _opener(path: Path) -> Callable[..., BinaryIO]:
-    with path.open("rb") as handle:
-        return gzip.open if handle.read(2) == b"\x1f\x8b" else open
+    return gzip.open if gzipped(path) else open
 
 
 def _first_line(path: Path, encoding: str, most_mb: int) -> str:

@@ -8,6 +8,7 @@ import re
 import zlib
 from pathlib import Path
 
+from ingest.bounds import gzipped
 from ingest.sources.base import Progress, ReadContext, Source, SourceRows
 from store.errors import IngestError
 from store.identifiers import quote_ident
@@ -41,18 +42,17 @@ class _CountingReader:
 
 def read(path: Path, context: ReadContext) -> SourceRows:
     """The XES log as a table of text columns, one row per event; trace attributes as `case:`."""
-    with path.open("rb") as handle:
-        gzipped = handle.read(2) == b"\x1f\x8b"
+    packed = gzipped(path)
     with path.open("rb") as handle:
         counted = _CountingReader(handle, context.progress)
-        stream = gzip.GzipFile(fileobj=counted) if gzipped else counted
+        stream = gzip.GzipFile(fileobj=counted) if packed else counted
         try:
             columns, rows, classifiers = _parse_xes(stream, str(path), set(context.null_tokens))
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise IngestError(str(path), f"the gzip file is truncated or corrupt ({exc})") from None
         except IngestError:
             # lxml reports a gzip stream that ends early as a syntax error: name the real cause
-            if gzipped and (problem := _gzip_problem(path)):
+            if packed and (problem := _gzip_problem(path)):
                 raise IngestError(
                     str(path), f"the gzip file is truncated or corrupt ({problem})"
                 ) from None
