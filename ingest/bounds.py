@@ -25,6 +25,11 @@ def plausible_range(limits: IngestLimits, now: datetime) -> tuple[datetime, date
     return earliest, now + timedelta(days=round(365.25 * limits.latest_years_ahead))
 
 
+def engine_reason(exc: duckdb.Error) -> str:
+    """DuckDB's reason for refusing a file: its message's first line, without the error's kind."""
+    return str(exc).splitlines()[0].split(": ", 1)[-1]
+
+
 def gzipped(path: Path) -> bool:
     """Whether the file is gzip (by its magic bytes, whatever its name)."""
     with path.open("rb") as handle:

@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 import duckdb
 
-from ingest.bounds import MB, check_columns, gzipped
+from ingest.bounds import MB, check_columns, engine_reason, gzipped
 from ingest.sources.base import ReadContext, Source, SourceRows, head_of, looks_binary
 from store.errors import IngestError
 from store.settings import IngestLimits
@@ -104,9 +104,10 @@ def sniffed_reader(
                 f"has a line longer than {sniff_mb:,} MB among its first rows",
                 "Export it again without the oversized text, or raise [ingest] max_row_mb",
             ) from None
-        reason = str(exc).splitlines()[0].split(": ", 1)[-1]
         raise IngestError(
-            str(path), f"not a readable CSV file ({reason})", "Check that it is a CSV export"
+            str(path),
+            f"not a readable CSV file ({engine_reason(exc)})",
+            "Check that it is a CSV export",
         ) from None
     # sniff_csv says "(empty)" where there is no quote, escape or comment character.
     for name, value in zip(_DIALECT, dialect, strict=True):

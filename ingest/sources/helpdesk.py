@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from ingest import levels
+from ingest.bounds import engine_reason
 from ingest.levels import level_of
 from ingest.mapping import normalise_header
 from ingest.sources.base import ReadContext, SourceRows
@@ -239,9 +240,10 @@ def json_records(path: Path, pointer: str, context: ReadContext, name: str = "js
                 f"holds a JSON document over {most_mb:,} MB",
                 "Export it in pages, or raise [ingest] memory_limit_mb (a quarter of it)",
             ) from None
-        reason = str(exc).splitlines()[0].split(": ", 1)[-1]
         raise IngestError(
-            str(path), f"not readable JSON ({reason})", "Check that it is the export as downloaded"
+            str(path),
+            f"not readable JSON ({engine_reason(exc)})",
+            "Check that it is the export as downloaded",
         ) from None
     return table
 
