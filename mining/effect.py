@@ -143,7 +143,8 @@ def measure_change(
             f" {side} {day}. Pick a change inside the data set's time span"
         )
     groups = [np.flatnonzero(~after), np.flatnonzero(after)]
-    table = np.column_stack([np.asarray(c, dtype="float64") for c in arrays[1:]])
+    # tickets x KPIs, each KPI's column contiguous (Fortran order): the bootstrap reads columns
+    table = np.array(arrays[1:], dtype="float64").T
     blocks = _day_blocks(day_of, groups)
     draws = _day_draws(blocks, resamples, np.random.default_rng(seed))
     means = [i for i, k in enumerate(measured) if k.kind != "quantile"]
@@ -199,8 +200,10 @@ def _mean_draws(
     for g, block, drawn in zip(groups, blocks, draws, strict=True):
         values = table[g]
         present = ~np.isnan(values)
-        per_day = np.zeros((drawn.shape[1], 2 * values.shape[1]))
-        np.add.at(per_day, block, np.hstack([np.where(present, values, 0.0), present]))
+        days = drawn.shape[1]
+        # each day's sum and count per column, added in ticket order (bincount, like np.add.at)
+        columns = (*np.where(present, values, 0.0).T, *present.T)
+        per_day = np.column_stack([np.bincount(block, c, minlength=days) for c in columns])
         totals = drawn @ per_day
         k = values.shape[1]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -228,13 +231,12 @@ def _quantile_draws(
             return np.full(drawn.shape[0], np.nan)
         kept, days = values[g][present], block[present]
         distinct = np.unique(kept)
-        # at_most[d, j]: how many of day d's values are at most distinct[j]
-        at_most = np.stack(
-            [
-                np.searchsorted(np.sort(kept[days == d]), distinct, side="right")
-                for d in range(drawn.shape[1])
-            ]
-        ).astype("float64")
+        # at_most[d, j]: how many of day d's values are at most distinct[j] (counts per day and
+        # distinct value, summed along the values)
+        shape = (drawn.shape[1], len(distinct))
+        cells = days * shape[1] + np.searchsorted(distinct, kept)
+        at_most = np.bincount(cells, minlength=shape[0] * shape[1]).astype("float64")
+        at_most = at_most.reshape(shape).cumsum(axis=1, out=at_most.reshape(shape))
         total = drawn @ at_most[:, -1]
         virtual = (total - 1) * quantile  # np.quantile's linear method, 0-based
         low = np.floor(virtual)
