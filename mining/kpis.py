@@ -26,17 +26,17 @@ from typing import TYPE_CHECKING, Any, Literal
 import duckdb
 
 from mining.business_hours import use_calendar
-from mining.escalations import MAP_IT, flag_tickets, flat_only, work_unseen
+from mining.escalations import MAP_IT, flag_escalations, flat_only, work_unseen
 from mining.selection import Scope, Selection
 from mining.signals import MIN_POINTS, Limits, judge_phases
 from mining.weeks import JUDGED, NO_VALUE, Edges
 from store.errors import MiningError
+from store.facts import facts_of
 from store.fields import FILTERS_SHOWN
 from store.identifiers import quote_ident
 from store.plausible import span_params
 from store.queries import sql_text
 from store.settings import TARGET_RANGES, Settings, Target
-from store.vocabulary import OUTSIDE_AGENTS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -385,11 +385,16 @@ def _ticket_rows(
 ) -> tuple[Scope, str, dict[str, Any]]:
     """Scope and flag the tickets of `selection` and lay out the business calendar: then
     kpi_tickets.sql with these parameters gives their rows."""
-    bound = flag_tickets(con, selection, push_to_front_share=settings.push_to_front_share)
+    bound = flag_escalations(con, selection, push_to_front_share=settings.push_to_front_share)
+    if bound.instances:  # the facts of the activity instances, not of the stored events
+        facts_of(con, "selected_events", "instance_facts")
+        con.execute("CREATE OR REPLACE TEMP VIEW kpi_facts AS SELECT * FROM instance_facts")
+    else:
+        con.execute("CREATE OR REPLACE TEMP VIEW kpi_facts AS SELECT * FROM selected_facts")
     # the end of the data is the data set's last event, whatever the selection: a ticket still
     # open then is judged against its SLA targets at that instant
     start, data_end, reopened_known = con.execute(
-        "SELECT (SELECT min(ts) FROM selected_events),"
+        "SELECT (SELECT min(first_ts) FROM kpi_facts),"
         " (SELECT max(ts) FROM events WHERE dataset_id = $d AND ts BETWEEN $floor AND $ceiling),"
         " EXISTS (SELECT 1 FROM events WHERE dataset_id = $d AND activity_id ="
         " (SELECT activity_id FROM activities WHERE name = 'Reopened'))",
@@ -403,7 +408,6 @@ def _ticket_rows(
         {
             "zone": settings.calendar.timezone,
             "data_end": data_end,
-            "outside": list(OUTSIDE_AGENTS),
             "reopened_known": reopened_known,
             "sla_priorities": priorities,
             "sla_first_s": [settings.sla[p].first_response_hours * 3600 for p in priorities],
@@ -424,13 +428,13 @@ def _narrow_ticket_kpis(
     if selection == within.selection:  # its rows as they are, read in place
         con.register("kpi_tickets", within.table)
         return Scope(selection, within.dataset_id, within.table.num_rows)
-    bound = flag_tickets(con, selection, push_to_front_share=settings.push_to_front_share)
+    bound = flag_escalations(con, selection, push_to_front_share=settings.push_to_front_share)
     con.register("within_kpis", within.table)
     try:
         # the flags judged among the narrower selection
         con.execute(
             "CREATE TEMP TABLE kpi_tickets AS SELECT k.* REPLACE (f.needless AS needless)"
-            " FROM within_kpis k JOIN ticket_flags f USING (case_key)"
+            " FROM within_kpis k JOIN escalation_flags f USING (case_key)"
         )
     finally:
         con.unregister("within_kpis")

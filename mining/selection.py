@@ -1,9 +1,10 @@
 """The one filter type: which tickets of which data set an analysis looks at.
 
 The CLI, the Python API and the dashboard all build a `Selection`; every mining function takes
-one. `scope(con, selection)` turns it into two TEMP views over the stored layout, filtered in SQL:
-`selected_cases` (the `cases` rows of the selected tickets) and `selected_events` (their events,
-in the store's order). Mining SQL reads those two views and never filters by itself.
+one. `scope(con, selection)` turns it into TEMP views over the stored layout, filtered in SQL:
+`selected_cases` (the `cases` rows of the selected tickets), `selected_events` (their events, in
+the store's order) and `selected_facts` (their `ticket_facts` rows, read off their stored events).
+Mining SQL reads those views and never filters by itself.
 
 A data set with lifecycle `start` and `complete` events is read as activity instances, as Disco
 reads it: `selected_events` then holds one row per instance (activity_instances.sql: its closing
@@ -189,6 +190,7 @@ def scope(con: duckdb.DuckDBPyConnection, selection: Selection) -> Scope:
     )
     con.execute(f"CREATE OR REPLACE TEMP VIEW selected_cases AS SELECT * FROM cases {keep}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW selected_events AS SELECT * FROM {source} {keep}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW selected_facts AS SELECT * FROM ticket_facts {keep}")
     tickets = con.execute("SELECT count(*) FROM selected_keys").fetchall()[0][0]
     return Scope(selection, d, tickets, {"d": d}, instances, implausible)
 

@@ -39,6 +39,17 @@ def write_ticket_facts(
     con.execute("DROP VIEW fact_events")
 
 
+def facts_of(con: duckdb.DuckDBPyConnection, relation: str, table: str) -> None:
+    """The TEMP table `table` of the facts of the tickets whose events `relation` (a view or
+    table of ours, of the `events` columns) holds, such as activity instances."""
+    con.execute(f"CREATE OR REPLACE TEMP VIEW fact_events AS SELECT * FROM {relation}")  # noqa: S608
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS " + sql_text("store", "ticket_facts.sql"),
+        _PARAMS,
+    )
+    con.execute("DROP VIEW fact_events")
+
+
 def _update_or_append(con: duckdb.DuckDBPyConnection, low: int, high: int) -> None:
     """Known tickets' rows updated in place, new tickets' rows appended: deleting rows and
     appending others would make DuckDB's checkpoint rewrite the table's row groups."""

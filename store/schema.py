@@ -23,8 +23,12 @@ MIGRATIONS = (
     "010_dataset_settings.sql",
     "012_audit_log.sql",
     "013_privacy.sql",
+    "014_kpi_facts.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+# Migrations that change what a ticket's facts hold: every ticket's facts are written again, once,
+# after the last migration run.
+REWRITE_FACTS = ("008_de_escalated.sql", "014_kpi_facts.sql")
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
@@ -36,15 +40,22 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             f"the database has schema version {current}, newer than this ticketloop"
             f" ({SCHEMA_VERSION}); upgrade ticketloop"
         )
+    rewrite_facts = False
     for version, name in enumerate(MIGRATIONS, start=1):
         if version <= current:
             continue
-        con.execute(resources.files("store.sql").joinpath(name).read_text())
+        con.execute(migration(name))
         if version == 1:
             con.executemany(
                 "INSERT INTO activities VALUES (?, ?, true)",
                 [(i, name) for i, name in enumerate(CANONICAL_ACTIVITIES, start=1)],
             )
-        if name == "008_de_escalated.sql":  # the facts as the latest definitions give them
-            write_ticket_facts(con)
+        rewrite_facts |= name in REWRITE_FACTS
         con.execute("INSERT INTO schema_version VALUES (?)", [version])
+    if rewrite_facts:  # the facts as the latest definitions give them
+        write_ticket_facts(con)
+
+
+def migration(name: str) -> str:
+    """The SQL text of migration `name` (store/sql)."""
+    return resources.files("store.sql").joinpath(name).read_text()

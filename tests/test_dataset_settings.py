@@ -4,6 +4,7 @@ calendar, targets and designed flow; the defaults file only fills what a data se
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from application.flow import NO_FLOW
 from ingest.load import ingest_files
 from store.connection import open_store
 from store.errors import SettingsError
-from store.schema import SCHEMA_VERSION
+from store.schema import SCHEMA_VERSION, migration
 from store.settings import settings_path
 from tests.conftest import SAMPLE, rows, write
 from ticketloop.api import Store
@@ -145,6 +146,8 @@ def test_a_store_from_before_keeps_the_settings_beside_it(tmp_path: Path) -> Non
         con.execute("DROP TABLE dataset_settings")
         con.execute("DROP TABLE dataset_privacy")
         con.execute("DROP TABLE audit_log")
+        for column in re.findall(r"ADD COLUMN (\w+)", migration("014_kpi_facts.sql")):
+            con.execute(f"ALTER TABLE ticket_facts DROP COLUMN {column}")
         con.execute("DELETE FROM schema_version WHERE version >= 10")
     write(settings_path(db), '[calendar]\ntimezone = "Europe/Madrid"\n')
     with open_store(db):  # any write command migrates the store

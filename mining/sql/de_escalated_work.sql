@@ -9,26 +9,30 @@ WITH down AS (
     FROM ticket_facts
     WHERE dataset_id = $d AND de_escalated
 ),
-marked AS (
+-- What each activity is: work (of the agents' side, not a move), or a `De-escalated` event.
+kinds AS (
     SELECT
-        e.case_key,
-        e.event_index,
-        e.level,
-        a.name,
-        d.first_escalation,
-        max(e.event_index) FILTER (WHERE a.name = 'De-escalated') OVER (PARTITION BY e.case_key)
-            AS last_down
+        activity_id,
+        NOT list_contains($outside, name) AND NOT list_contains($moves, name) AS work,
+        name = 'De-escalated' AS down
+    FROM activities
+),
+-- One pass over their events, no window: work at level 2 or more after the first escalation, the
+-- first such work without a level, and the last `De-escalated` event.
+tickets AS (
+    SELECT
+        bool_or(k.work AND e.event_index > d.first_escalation AND e.level >= 2) AS high,
+        min(e.event_index) FILTER (
+            WHERE k.work AND e.event_index > d.first_escalation AND e.level IS NULL
+        ) AS first_unleveled,
+        max(e.event_index) FILTER (WHERE k.down) AS last_down
     FROM events e
     JOIN down d USING (case_key)
-    JOIN activities a USING (activity_id)
+    JOIN kinds k USING (activity_id)
     WHERE e.dataset_id = $d
+    GROUP BY e.case_key
 )
 SELECT
     (SELECT count(*) FROM down) AS de_escalated,
-    count(DISTINCT case_key) FILTER (
-        WHERE event_index > first_escalation
-            AND NOT list_contains($outside, name)
-            AND NOT list_contains($moves, name)
-            AND (level >= 2 OR (level IS NULL AND event_index < last_down))
-    ) AS worked
-FROM marked
+    count(*) FILTER (WHERE high OR first_unleveled < last_down) AS worked
+FROM tickets

@@ -8,7 +8,17 @@
 -- escalated_by (who escalated it first), escalated_to (the team it was first escalated to),
 -- bounce_back (escalated and sent straight back down), ping_pong (its sequence of teams,
 -- consecutive repeats collapsed, holds X, Y, X in a row, the move back to X not a fall in
--- level), de_escalated (moved down a level).
+-- level), de_escalated (moved down a level); and what the KPIs read (mining/sql/kpi_tickets.sql):
+-- first_response_at (its first `First response`), ended_at (its first `Resolved`, `Abandoned`,
+-- `Rejected` or `Closed`), survey_at (its last `Survey answered`), reopen_events (its `Reopened`
+-- events), rework_reopens (its `Resolved` events on the agents' side followed by other work of
+-- theirs: the reopens of a data set without `Reopened` events), abandoned, closed (has `Closed` or
+-- `Resolved`), asked (has `Information requested`), top_level (the highest level of any event),
+-- last_team (the team of its last event of the agents' side with a team), handoffs (changes of
+-- team or resource between consecutive events of the agents' side), one_team (those events hold
+-- one team at most, NULL teams aside), pauses (its waits for the customer: asked_at, replied_at,
+-- NULL while it still waits; NULL without any), pause_without_reply (it asked, and work resumed
+-- with no reply).
 -- A ticket with an `Escalated` or `De-escalated` event is read by those events: its first
 -- escalation is its first `Escalated` event, by that event's resource, to the team of the first
 -- `Assigned` event after it; a bounce-back is an `Escalated` event followed by `De-escalated`
@@ -42,17 +52,42 @@ moves AS MATERIALIZED (
     FROM fact_events e
     WHERE e.activity_id NOT IN (SELECT activity_id FROM activities WHERE list_contains($outside, name))
 ),
-paths AS (
+-- What each activity is to the KPIs, read once off the activity dictionary and joined to the
+-- events: cheaper than comparing every event with each activity of interest.
+kinds AS (
     SELECT
-        (dataset_id::BIGINT << 32) | case_key AS ticket,
+        activity_id,
+        NOT list_contains($outside, name) AS agents,
+        name = 'Information requested' AS ask,
+        name = 'Customer replied' AS reply,
+        name = 'First response' AS first_response,
+        name = 'Reopened' AS reopening,
+        name = 'Survey answered' AS survey,
+        name IN ('Resolved', 'Abandoned', 'Rejected', 'Closed') AS ending,
+        -- what a ticket merely has or not, as bits: one aggregate for all of them
+        (if(name = 'Abandoned', 2, 0)
+            | if(name IN ('Closed', 'Resolved'), 4, 0)
+            | if(name = 'Information requested', 8, 0))::UTINYINT AS bits
+    FROM activities
+),
+paths AS MATERIALIZED (
+    SELECT
+        (e.dataset_id::BIGINT << 32) | e.case_key AS ticket,
         count(*)::INTEGER AS events,
-        min(ts) AS first_ts,
-        max(ts) AS last_ts,
-        sum(hash(event_index, activity_id)) AS path_key
-    FROM fact_events
+        min(e.ts) AS first_ts,
+        max(e.ts) AS last_ts,
+        sum(hash(e.event_index, e.activity_id)) AS path_key,
+        min(e.ts) FILTER (WHERE k.first_response) AS first_response_at,
+        min(e.ts) FILTER (WHERE k.ending) AS ended_at,
+        max(e.ts) FILTER (WHERE k.survey) AS survey_at,
+        count(*) FILTER (WHERE k.reopening)::INTEGER AS reopen_events,
+        bit_or(k.bits) AS bits,
+        max(e.level) AS top_level
+    FROM fact_events e
+    JOIN kinds k USING (activity_id)
     GROUP BY ALL
 ),
-tickets AS (
+tickets AS MATERIALIZED (
     SELECT
         ticket,
         max(ts) FILTER (WHERE activity_id = (SELECT resolved FROM ids)) AS last_resolved,
@@ -60,8 +95,90 @@ tickets AS (
             AS first_escalated,
         arg_min(resource, event_index) FILTER (WHERE activity_id = (SELECT escalated FROM ids))
             AS escalated_by,
-        bool_or(activity_id = (SELECT de_escalated FROM ids)) AS has_de_escalated
+        bool_or(activity_id = (SELECT de_escalated FROM ids)) AS has_de_escalated,
+        arg_max(team, event_index) FILTER (WHERE team IS NOT NULL) AS last_team,
+        -- some event after a `Resolved` one is not itself a `Resolved`
+        min(event_index) FILTER (WHERE activity_id = (SELECT resolved FROM ids))
+            < max(event_index) FILTER (WHERE activity_id IS DISTINCT FROM (SELECT resolved FROM ids))
+            AS reworked,
+        -- only tickets whose events differ in team or resource can have a handoff or more than
+        -- one team: the passes below skip the rest
+        min(hash(team, resource)) <> max(hash(team, resource)) AS mixed
     FROM moves
+    GROUP BY ticket
+),
+-- Changes of team or resource between consecutive events, compared by a 64-bit hash of the pair,
+-- and whether they hold one team at most (NULL teams aside): one ordered pass over the tickets
+-- whose events are not all alike.
+handoffs AS (
+    SELECT
+        ticket,
+        count(*) FILTER (WHERE previous_ticket = ticket AND previous <> pair)::INTEGER AS handoffs,
+        coalesce(min(team_hash) = max(team_hash), true) AS one_team
+    FROM (
+        SELECT
+            ticket,
+            hash(team, resource) AS pair,
+            if(team IS NULL, NULL, hash(team)) AS team_hash,
+            -- one sort of all the rows (no partitions): the previous row is the same ticket's
+            -- previous event when it has the same ticket
+            lag(ticket) OVER (ORDER BY ticket, event_index) AS previous_ticket,
+            lag(hash(team, resource)) OVER (ORDER BY ticket, event_index) AS previous
+        FROM moves
+        WHERE ticket IN (SELECT ticket FROM tickets WHERE mixed)
+    )
+    GROUP BY ticket
+),
+-- Each `Information requested` ends at the next event that is a `Customer replied` (a pause) or
+-- an agents' event (work resumed with no reply: no pause); with neither after it, the ticket is
+-- still waiting for the customer (a pause that stays open): only tickets that asked are read.
+asks AS (
+    SELECT ticket, asked_at, next_reply AS replied, next_ts
+    FROM (
+        SELECT
+            (e.dataset_id::BIGINT << 32) | e.case_key AS ticket,
+            k.ask,
+            e.ts AS asked_at,
+            lead(k.reply) OVER w AS next_reply,
+            lead(e.ts) OVER w AS next_ts
+        FROM fact_events e
+        JOIN kinds k USING (activity_id)
+        WHERE (k.agents OR k.reply)
+            AND (e.dataset_id::BIGINT << 32) | e.case_key
+                IN (SELECT ticket FROM paths WHERE bits & 8 <> 0)
+        WINDOW w AS (PARTITION BY e.dataset_id, e.case_key ORDER BY e.event_index)
+    )
+    WHERE ask
+),
+pauses AS (
+    SELECT
+        ticket,
+        list({'asked_at': asked_at, 'replied_at': CASE WHEN replied THEN next_ts END})
+            FILTER (WHERE replied IS NOT false) AS pauses,
+        bool_or(NOT replied) AS pause_without_reply
+    FROM asks
+    GROUP BY ticket
+),
+-- Each `Resolved` event whose next event is not a `Resolved` one: only tickets with work after a
+-- resolution are read.
+reworks AS (
+    SELECT
+        ticket,
+        count(*) FILTER (WHERE resolution AND NOT next_resolution)::INTEGER AS rework_reopens
+    FROM (
+        SELECT
+            ticket,
+            resolution,
+            lead(resolution) OVER (PARTITION BY ticket ORDER BY event_index) AS next_resolution
+        FROM (
+            SELECT
+                ticket,
+                event_index,
+                coalesce(activity_id = (SELECT resolved FROM ids), false) AS resolution
+            FROM moves
+            WHERE ticket IN (SELECT ticket FROM tickets WHERE reworked)
+        )
+    )
     GROUP BY ticket
 ),
 -- Levels: only tickets whose events carry two levels at least can rise or fall. `work_before`
@@ -221,9 +338,26 @@ SELECT
     CASE WHEN x.recorded THEN b.ticket IS NOT NULL ELSE coalesce(x.bounced, false) END
         AS bounce_back,
     g.ticket IS NOT NULL AS ping_pong,
-    coalesce(x.de_escalated, false) AS de_escalated
+    coalesce(x.de_escalated, false) AS de_escalated,
+    p.first_response_at,
+    p.ended_at,
+    p.survey_at,
+    p.reopen_events,
+    coalesce(w.rework_reopens, 0) AS rework_reopens,
+    p.bits & 2 <> 0 AS abandoned,
+    p.bits & 4 <> 0 AS closed,
+    p.bits & 8 <> 0 AS asked,
+    p.top_level,
+    t.last_team,
+    coalesce(h.handoffs, 0) AS handoffs,
+    coalesce(h.one_team, true) AS one_team,
+    z.pauses,
+    coalesce(z.pause_without_reply, false) AS pause_without_reply
 FROM paths p
 LEFT JOIN tickets t USING (ticket)
+LEFT JOIN handoffs h USING (ticket)
+LEFT JOIN reworks w USING (ticket)
+LEFT JOIN pauses z USING (ticket)
 LEFT JOIN escalations x USING (ticket)
 LEFT JOIN escalated_to e USING (ticket)
 LEFT JOIN bounces b USING (ticket)
