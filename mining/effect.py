@@ -230,14 +230,13 @@ def _quantile_draws(
         if not present.any():
             return np.full(drawn.shape[0], np.nan)
         kept, days = values[g][present], block[present]
-        distinct = np.unique(kept)
+        distinct, ranks = np.unique(kept, return_inverse=True)
         # at_most[d, j]: how many of day d's values are at most distinct[j] (counts per day and
-        # distinct value, summed along the values)
+        # distinct value, summed along the values; 32-bit: half the memory of a day's counts)
         shape = (drawn.shape[1], len(distinct))
-        cells = days * shape[1] + np.searchsorted(distinct, kept)
-        at_most = np.bincount(cells, minlength=shape[0] * shape[1]).astype("float64")
-        at_most = at_most.reshape(shape).cumsum(axis=1, out=at_most.reshape(shape))
-        total = drawn @ at_most[:, -1]
+        at_most = np.bincount(days * shape[1] + ranks, minlength=shape[0] * shape[1])
+        at_most = at_most.reshape(shape).cumsum(axis=1, dtype=np.int32)
+        total = drawn @ at_most[:, -1].astype("float64")
         virtual = (total - 1) * quantile  # np.quantile's linear method, 0-based
         low = np.floor(virtual)
         a, b = (
@@ -256,7 +255,7 @@ def _first_above(drawn: np.ndarray, at_most: np.ndarray, positions: np.ndarray) 
     high = np.full(len(positions), at_most.shape[1] - 1, dtype=np.int64)
     while (low < high).any():
         middle = (low + high) // 2
-        above = np.einsum("rd,dr->r", drawn, at_most[:, middle]) > positions
+        above = np.einsum("rd,dr->r", drawn, at_most[:, middle].astype("float64")) > positions
         high = np.where(above, middle, high)
         low = np.where(above, low, middle + 1)
     return low

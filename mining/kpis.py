@@ -366,8 +366,9 @@ def build_ticket_kpis(
     settings: Settings,
     within: TicketKpis | None = None,
 ) -> Scope:
-    """Fill `kpi_tickets` (kpi_tickets.sql) for `selection`, a TEMP table or, for the selection
-    of `within` itself, its rows read in place; MiningError when no ticket matches. With
+    """Define the TEMP view `kpi_tickets` (kpi_tickets.sql) for `selection`, over a TEMP table
+    or, for the selection of `within` itself, its rows read in place; MiningError when no ticket
+    matches. With
     `within` (the rows of a selection that `selection` narrows, such as a window of its weeks,
     under the same settings), from its rows rather than the events: only whether an escalation
     was needless is judged again, among the tickets of `selection` (a push-to-front category is
@@ -375,8 +376,8 @@ def build_ticket_kpis(
     if within is not None:
         return _narrow_ticket_kpis(con, selection, settings, within)
     bound, query, params = _ticket_rows(con, selection, settings)
-    con.unregister("kpi_tickets")  # the rows of an earlier call's `within`, if any
-    con.execute("CREATE OR REPLACE TEMP TABLE kpi_tickets AS " + query, params)
+    con.execute("CREATE OR REPLACE TEMP TABLE kpi_rows AS " + query, params)
+    con.execute("CREATE OR REPLACE TEMP VIEW kpi_tickets AS FROM kpi_rows")
     return bound
 
 
@@ -423,21 +424,17 @@ def _narrow_ticket_kpis(
 ) -> Scope:
     if within.settings != settings:
         raise ValueError("the per-ticket KPIs were computed under other settings")
-    con.unregister("kpi_tickets")
-    con.execute("DROP TABLE IF EXISTS kpi_tickets")
+    con.register("within_kpis", within.table)  # read by the view until the next call
     if selection == within.selection:  # its rows as they are, read in place
-        con.register("kpi_tickets", within.table)
+        con.execute("CREATE OR REPLACE TEMP VIEW kpi_tickets AS FROM within_kpis")
         return Scope(selection, within.dataset_id, within.table.num_rows)
     bound = flag_escalations(con, selection, push_to_front_share=settings.push_to_front_share)
-    con.register("within_kpis", within.table)
-    try:
-        # the flags judged among the narrower selection
-        con.execute(
-            "CREATE TEMP TABLE kpi_tickets AS SELECT k.* REPLACE (f.needless AS needless)"
-            " FROM within_kpis k JOIN escalation_flags f USING (case_key)"
-        )
-    finally:
-        con.unregister("within_kpis")
+    # the flags judged among the narrower selection; a view: a change's effect reads its rows
+    # once, a few of their columns
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW kpi_tickets AS SELECT k.* REPLACE (f.needless AS needless)"
+        " FROM within_kpis k JOIN escalation_flags f USING (case_key)"
+    )
     return bound
 
 
