@@ -299,9 +299,9 @@ def _save(db: Path, key: dict[str, object], fresh: dict[Variant, VariantReplay])
 
 # The case ids of the selected tickets whose variant does not fit (after conformance_lookup.sql).
 _NON_FITTING = (
-    "SELECT list(p.case_id ORDER BY p.case_key) FROM ticket_paths p"
+    "SELECT p.case_id FROM ticket_paths p"
     " JOIN ticket_labels l USING (case_key) JOIN variant_replays r USING (variant_key)"
-    " WHERE NOT r.fits"
+    " WHERE NOT r.fits ORDER BY p.case_key"
 )
 
 
@@ -325,7 +325,8 @@ def _summarize(
     deviations = con.execute(
         sql_text("mining", "conformance_deviations.sql"), {"accepted": list(accepted)}
     ).df()
-    (non_fitting,) = con.execute(_NON_FITTING).fetchall()[0]
+    # as a column, not a list: a list of hundreds of thousands of ids converts at half the speed
+    non_fitting = con.execute(_NON_FITTING).fetchnumpy()["case_id"].tolist()
     labels_in_model = share_in_model(plan.log_labels, model.task_labels)
     return Conformance(
         selection=plan.bound.selection,
@@ -343,7 +344,7 @@ def _summarize(
         cached=cached,
         resolution=plan.resolution,
         notes=_notes(plan, model, method, labels_in_model) + extra_notes,
-        non_fitting_tickets=tuple(non_fitting or ()),
+        non_fitting_tickets=tuple(non_fitting),
         labels_in_model=labels_in_model,
     )
 
