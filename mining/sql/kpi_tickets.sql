@@ -33,7 +33,7 @@
 -- $sla_resolution_s (lists, aligned), $default_first_s, $default_resolution_s.
 -- Each ticket's facts (TEMP view kpi_facts: store/sql/ticket_facts.sql's rows of the selected
 -- tickets), as the KPIs name them.
-WITH flags AS MATERIALIZED (
+WITH flags AS (
     SELECT
         case_key,
         last_resolved AS resolved_at,
@@ -57,7 +57,7 @@ WITH flags AS MATERIALIZED (
 -- answers it (NULL while the ticket still waits).
 requests AS (
     SELECT case_key, unnest(pauses, recursive := true)
-    FROM flags
+    FROM kpi_facts
     WHERE pauses IS NOT NULL
 ),
 -- SLA targets per priority (lower case), in seconds.
