@@ -39,8 +39,9 @@ WITH ids AS (
     FROM activities
 ),
 -- Tickets are (dataset_id, case_key); `ticket` packs the two. Events off the agents' side are
--- left out; event_index arithmetic stands in for them where it matters.
-moves AS MATERIALIZED (
+-- left out; event_index arithmetic stands in for them where it matters. Read again where used,
+-- not kept: ten million events' worth would spill at the load's memory bound.
+moves AS NOT MATERIALIZED (
     SELECT
         (e.dataset_id::BIGINT << 32) | e.case_key AS ticket,
         e.event_index,
@@ -153,8 +154,8 @@ asks AS (
 pauses AS (
     SELECT
         ticket,
-        list({'asked_at': asked_at, 'replied_at': CASE WHEN replied THEN next_ts END})
-            FILTER (WHERE replied IS NOT false) AS pauses,
+        list({'asked_at': asked_at, 'replied_at': CASE WHEN replied THEN next_ts END}
+            ORDER BY asked_at) FILTER (WHERE replied IS NOT false) AS pauses,
         bool_or(NOT replied) AS pause_without_reply
     FROM asks
     GROUP BY ticket
@@ -253,7 +254,7 @@ escalations AS (
     FULL JOIN level_moves l USING (ticket)
 ),
 -- Teams are compared by a 64-bit hash, cheaper to sort than the names.
-teamed AS MATERIALIZED (
+teamed AS NOT MATERIALIZED (
     SELECT ticket, event_index, activity_id, team, hash(team) AS team_hash, level
     FROM moves
     WHERE team IS NOT NULL
