@@ -52,8 +52,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             )
         rewrite_facts |= name in REWRITE_FACTS
         con.execute("INSERT INTO schema_version VALUES (?)", [version])
-    if rewrite_facts:  # the facts as the latest definitions give them
-        write_ticket_facts(con)
+    if rewrite_facts and current:  # the facts as the latest definitions give them
+        write_ticket_facts(con)  # (a new store has none to write)
 
 
 def migration(name: str) -> str:
