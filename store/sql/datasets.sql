@@ -4,7 +4,8 @@
 SELECT
     d.name,
     coalesce(e.events, 0) AS events,
-    coalesce(e.cases, 0) AS cases,
+    -- a data set's tickets are those with facts (one row each, written with their events)
+    (SELECT count(*) FROM ticket_facts t WHERE t.dataset_id = d.dataset_id) AS cases,
     e.first_ts,
     e.last_ts,
     (SELECT string_agg(DISTINCT f.format, '+' ORDER BY f.format)
@@ -13,7 +14,7 @@ SELECT
     d.version
 FROM datasets d
 LEFT JOIN (
-    SELECT dataset_id, count(*) AS events, count(DISTINCT case_key) AS cases,
+    SELECT dataset_id, count(*) AS events,
         min(ts) FILTER (WHERE ts BETWEEN $floor AND $ceiling) AS first_ts,
         max(ts) FILTER (WHERE ts BETWEEN $floor AND $ceiling) AS last_ts
     FROM events
