@@ -30,8 +30,6 @@ _KNOWN = (
     " (SELECT activity_id FROM activities WHERE list_contains($outside, name))"
 )
 _FORMATS = "SELECT DISTINCT format FROM source_files WHERE dataset_id = $d AND format <> ''"
-# The activities that move a ticket between agents and levels: not work on it.
-MOVES = ("Assigned", "Escalated", "De-escalated")
 # Below this many de-escalated tickets, none showing work may be chance; with at least so many,
 # a share of them worked below MIN_WORKED_SHARE cannot be the process but a log without the work.
 MIN_DE_ESCALATED = 20
@@ -107,8 +105,10 @@ def work_unseen(con: duckdb.DuckDBPyConnection, dataset_id: int) -> str | None:
     the second level (a history without its agents' notes or worklogs: every de-escalation would
     read as a bounce-back); None when enough of them do, or too few were de-escalated to judge."""
     down, worked = con.execute(
-        sql_text("mining", "de_escalated_work.sql"),
-        {"d": dataset_id, "outside": list(OUTSIDE_AGENTS), "moves": list(MOVES)},
+        "SELECT count(*) FILTER (WHERE de_escalated),"
+        " count(*) FILTER (WHERE de_escalated AND worked_after_escalation)"
+        " FROM ticket_facts WHERE dataset_id = $d",
+        {"d": dataset_id},
     ).fetchall()[0]
     if down < MIN_DE_ESCALATED or worked >= MIN_WORKED_SHARE * down:
         return None

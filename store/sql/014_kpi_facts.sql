@@ -1,6 +1,6 @@
 -- Migration 14: a ticket's facts also hold what its KPIs read off its events (its first response,
 -- how it ended, its reopens, surveys, last team, highest level, handoffs and waits for the
--- customer), so the KPIs read
+-- customer, and whether a de-escalated one shows work after its escalation), so the KPIs read
 -- one row per ticket instead of its events; every ticket's facts are written again
 -- (store/schema.py).
 ALTER TABLE ticket_facts ADD COLUMN first_response_at TIMESTAMPTZ;
@@ -17,3 +17,4 @@ ALTER TABLE ticket_facts ADD COLUMN handoffs INTEGER DEFAULT 0;
 ALTER TABLE ticket_facts ADD COLUMN one_team BOOLEAN DEFAULT true;
 ALTER TABLE ticket_facts ADD COLUMN pauses STRUCT(asked_at TIMESTAMPTZ, replied_at TIMESTAMPTZ)[];
 ALTER TABLE ticket_facts ADD COLUMN pause_without_reply BOOLEAN DEFAULT false;
+ALTER TABLE ticket_facts ADD COLUMN worked_after_escalation BOOLEAN DEFAULT false;

@@ -18,7 +18,8 @@
 -- team or resource between consecutive events of the agents' side), one_team (those events hold
 -- one team at most, NULL teams aside), pauses (its waits for the customer: asked_at, replied_at,
 -- NULL while it still waits; NULL without any), pause_without_reply (it asked, and work resumed
--- with no reply).
+-- with no reply); and worked_after_escalation (de-escalated, and it shows work after its first
+-- escalation: see down_work).
 -- A ticket with an `Escalated` or `De-escalated` event is read by those events: its first
 -- escalation is its first `Escalated` event, by that event's resource, to the team of the first
 -- `Assigned` event after it; a bounce-back is an `Escalated` event followed by `De-escalated`
@@ -97,6 +98,7 @@ tickets AS MATERIALIZED (
         arg_min(resource, event_index) FILTER (WHERE activity_id = (SELECT escalated FROM ids))
             AS escalated_by,
         bool_or(activity_id = (SELECT de_escalated FROM ids)) AS has_de_escalated,
+        max(event_index) FILTER (WHERE activity_id = (SELECT de_escalated FROM ids)) AS last_down,
         arg_max(team, event_index) FILTER (WHERE team IS NOT NULL) AS last_team,
         -- some event after a `Resolved` one is not itself a `Resolved`
         min(event_index) FILTER (WHERE activity_id = (SELECT resolved FROM ids))
@@ -253,6 +255,21 @@ escalations AS (
     FROM tickets t
     FULL JOIN level_moves l USING (ticket)
 ),
+-- A de-escalated ticket shows work after its first escalation when an event of the agents' side
+-- that is no move (`Assigned`, `Escalated`, `De-escalated`) comes after it at level 2 or more,
+-- or without a level before its last `De-escalated` event.
+down_work AS (
+    SELECT
+        m.ticket,
+        bool_or(m.level >= 2 OR (m.level IS NULL AND m.event_index < t.last_down)) AS worked
+    FROM moves m
+    JOIN escalations x USING (ticket)
+    LEFT JOIN tickets t USING (ticket)
+    WHERE x.de_escalated
+        AND m.event_index > coalesce(x.first_escalation, -1)
+        AND m.activity_id NOT IN (SELECT unnest([assigned, escalated, de_escalated]) FROM ids)
+    GROUP BY m.ticket
+),
 -- Teams are compared by a 64-bit hash, cheaper to sort than the names.
 teamed AS NOT MATERIALIZED (
     SELECT ticket, event_index, activity_id, team, hash(team) AS team_hash, level
@@ -353,12 +370,14 @@ SELECT
     coalesce(h.handoffs, 0) AS handoffs,
     coalesce(h.one_team, true) AS one_team,
     z.pauses,
-    coalesce(z.pause_without_reply, false) AS pause_without_reply
+    coalesce(z.pause_without_reply, false) AS pause_without_reply,
+    coalesce(k.worked, false) AS worked_after_escalation
 FROM paths p
 LEFT JOIN tickets t USING (ticket)
 LEFT JOIN handoffs h USING (ticket)
 LEFT JOIN reworks w USING (ticket)
 LEFT JOIN pauses z USING (ticket)
+LEFT JOIN down_work k USING (ticket)
 LEFT JOIN escalations x USING (ticket)
 LEFT JOIN escalated_to e USING (ticket)
 LEFT JOIN bounces b USING (ticket)
