@@ -320,7 +320,7 @@ class _Reader:
             ("max_columns", 1, 100_000),
             ("max_row_mb", 1, 1024),
             ("max_inflated_mb", 1, 1 << 20),
-            ("memory_limit_mb", 64, 1 << 20),
+            ("memory_limit_mb", 128, 1 << 20),
         ):
             n = doc.get(key, getattr(IngestLimits, key))
             if isinstance(n, bool) or not isinstance(n, int) or not low <= n <= high:
