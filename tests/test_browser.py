@@ -143,6 +143,7 @@ def test_a_copied_link_reproduces_the_filters(sample_url: str, browser) -> None:
     assert "channel=phone" in page.url and "priority=high" in page.url
 
 
+@pytest.mark.slow  # ~10 s: a second load while the dashboard serves, then a reload
 def test_an_ingest_while_the_dashboard_runs_shows_up_on_reload(
     serve, browser, writable_sample_db: Path
 ) -> None:
@@ -249,6 +250,7 @@ def _pick(page: Page, label: str, option: str) -> None:
     page.wait_for_selector(READY, timeout=60_000)
 
 
+@pytest.mark.slow  # ~9 s: an upload mapped column by column through the browser
 def test_the_mapping_assistant_loads_an_unrecognised_csv(serve, browser, tmp_path: Path) -> None:
     csv = tmp_path / "my desk.csv"
     csv.write_text(UNMAPPED_CSV, encoding="utf-8")
