@@ -368,11 +368,10 @@ def build_ticket_kpis(
 ) -> Scope:
     """Define the TEMP view `kpi_tickets` (kpi_tickets.sql) for `selection`, over a TEMP table
     or, for the selection of `within` itself, its rows read in place; MiningError when no ticket
-    matches. With
-    `within` (the rows of a selection that `selection` narrows, such as a window of its weeks,
-    under the same settings), from its rows rather than the events: only whether an escalation
-    was needless is judged again, among the tickets of `selection` (a push-to-front category is
-    one most of whose selected tickets need no escalation)."""
+    matches. With `within` (the rows of a selection that `selection` narrows, such as a window of
+    its weeks, under the same settings), from its rows rather than the events: only whether an
+    escalation was needless is judged again, among the tickets of `selection` (a push-to-front
+    category is one most of whose selected tickets need no escalation)."""
     if within is not None:
         return _narrow_ticket_kpis(con, selection, settings, within)
     bound, query, params = _ticket_rows(con, selection, settings)
