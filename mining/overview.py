@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from mining.selection import Selection, scope
+from mining.tickets import INSTANCE_PATHS
 from store.datasets import dataset_id
 from store.fields import FILTERS
 from store.identifiers import quote_ident
@@ -44,14 +45,9 @@ def summarize(con: duckdb.DuckDBPyConnection, selection: Selection) -> DatasetSu
         "SELECT count(*), count(DISTINCT case_key), count(DISTINCT activity_id),"
         " count(DISTINCT resource), min(ts), max(ts) FROM selected_events"
     ).fetchall()[0]
-    # paths as the variants count them (their keys, store/sql/ticket_facts.sql): off the ticket
-    # facts, or off the instances of a lifecycle data set
-    paths = (
-        "(SELECT sum(hash(event_index, activity_id)) AS path_key, min(ts) AS first_ts,"
-        " max(ts) AS last_ts FROM selected_events GROUP BY case_key)"
-        if s.instances
-        else "selected_facts"
-    )
+    # paths as the variants count them: off the ticket facts, or off the instances of a
+    # lifecycle data set
+    paths = INSTANCE_PATHS if s.instances else "selected_facts"
     variants, median_h = con.execute(
         "SELECT count(DISTINCT path_key), median(epoch(last_ts - first_ts) / 3600)"  # noqa: S608 (ours)
         f" FROM {paths}"

@@ -12,6 +12,12 @@ from store.errors import MiningError
 from store.queries import sql_text
 
 RESOLVED = "Resolved"
+# Each selected ticket's path of activity instances (a lifecycle data set's `selected_events`),
+# keyed as store/sql/ticket_facts.sql keys the stored events' paths, with its first and last time.
+INSTANCE_PATHS = (
+    "(SELECT case_key, sum(hash(event_index, activity_id)) AS path_key, min(ts) AS first_ts,"
+    " max(ts) AS last_ts FROM selected_events GROUP BY case_key)"
+)
 
 
 @dataclass(frozen=True)
@@ -62,8 +68,7 @@ def load_ticket_paths(con: duckdb.DuckDBPyConnection, bound: Scope) -> Resolutio
     )
     if bound.instances:  # the stored path is of the events: a variant is a path of instances
         con.execute(
-            "UPDATE ticket_paths SET path_key = i.path_key FROM (SELECT case_key,"
-            " sum(hash(event_index, activity_id)) AS path_key FROM selected_events"
-            " GROUP BY case_key) i WHERE ticket_paths.case_key = i.case_key"
+            f"UPDATE ticket_paths SET path_key = i.path_key FROM {INSTANCE_PATHS} i"  # noqa: S608 (ours)
+            " WHERE ticket_paths.case_key = i.case_key"
         )
     return resolution

@@ -29,33 +29,33 @@ def write_ticket_facts(
             return
         where += f" AND case_key BETWEEN {int(low)} AND {int(high)}"
         where += " AND case_key IN (SELECT case_key FROM touched_tickets)"
-    # A view takes no parameters; `where` holds integers of ours only.
-    con.execute(f"CREATE OR REPLACE TEMP VIEW fact_events AS SELECT * FROM events WHERE {where}")  # noqa: S608
+    events = f"events WHERE {where}"  # a view takes no parameters: integers of ours only
     if touched:
+        facts_of(con, events, "fresh_facts")
         _update_or_append(con, int(low), int(high))
     else:
         con.execute(f"DELETE FROM ticket_facts WHERE {where}")  # noqa: S608
-        con.execute("INSERT INTO ticket_facts " + sql_text("store", "ticket_facts.sql"), _PARAMS)
-    con.execute("DROP VIEW fact_events")
+        _facts_as(con, events, "INSERT INTO ticket_facts ")
 
 
 def facts_of(con: duckdb.DuckDBPyConnection, relation: str, table: str) -> None:
     """The TEMP table `table` of the facts of the tickets whose events `relation` (a view or
     table of ours, of the `events` columns) holds, such as activity instances."""
+    _facts_as(con, relation, f"CREATE OR REPLACE TEMP TABLE {table} AS ")
+
+
+def _facts_as(con: duckdb.DuckDBPyConnection, relation: str, statement: str) -> None:
+    """ticket_facts.sql over the events `relation` holds (as the TEMP view `fact_events` it
+    reads), run as `statement` (the start of an INSERT or a CREATE)."""
     con.execute(f"CREATE OR REPLACE TEMP VIEW fact_events AS SELECT * FROM {relation}")  # noqa: S608
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS " + sql_text("store", "ticket_facts.sql"),
-        _PARAMS,
-    )
+    con.execute(statement + sql_text("store", "ticket_facts.sql"), _PARAMS)
     con.execute("DROP VIEW fact_events")
 
 
 def _update_or_append(con: duckdb.DuckDBPyConnection, low: int, high: int) -> None:
     """Known tickets' rows updated in place, new tickets' rows appended: deleting rows and
-    appending others would make DuckDB's checkpoint rewrite the table's row groups."""
-    con.execute(
-        "CREATE TEMP TABLE fresh_facts AS " + sql_text("store", "ticket_facts.sql"), _PARAMS
-    )
+    appending others would make DuckDB's checkpoint rewrite the table's row groups. The TEMP
+    table `fresh_facts` holds the new rows."""
     described = con.execute("SELECT * FROM fresh_facts LIMIT 0").description
     columns = [column[0] for column in described if column[0] not in KEYS]
     assignments = ", ".join(f"{c} = n.{c}" for c in columns)
