@@ -183,9 +183,9 @@ def test_a_day_resample_is_the_mean_and_quantile_of_its_tickets_repeated() -> No
     values[rng.random(60) < 0.2] = np.nan
     blocks = [rng.integers(0, 7, 30), rng.integers(0, 5, 30)]
     blocks = [np.unique(b, return_inverse=True)[1] for b in blocks]
-    groups = [np.arange(30), np.arange(30, 60)]
+    groups = [slice(0, 30), slice(30, 60)]
     draws = _day_draws(blocks, 50, rng)
-    means = _mean_draws(values[:, None], groups, blocks, draws)[:, 0]
+    means = _mean_draws([values], groups, blocks, draws)[:, 0]
     p90 = _quantile_draws(0.9, values, groups, blocks, draws)
     median = _quantile_draws(0.5, values, groups, blocks, draws)
     for r in range(50):
