@@ -3,17 +3,17 @@
 -- ticket_labels and variant_replays (conformance_lookup.sql, complete).
 -- Columns: deviation ('skipped: X' or 'unexpected: X'), kind, activity, accepted (listed in
 -- $accepted), tickets (affected), share (0-1 of the selected tickets), examples (up to five
--- affected ticket ids, the first created), and what it costs, for the affected tickets against the
--- rest: ttr_median_hours_affected / _rest (median time to resolution), csat_mean_affected / _rest
--- and nps_mean_affected / _rest (mean answer; NULL without answers), csat_answers_affected / _rest
--- and nps_answers_affected / _rest (how many answers each mean rests on).
+-- affected ticket ids, the first created), affected_variants (the rowids in variant_replays of the
+-- variants it affects: mining.conformance reads the median times to resolution off them), and
+-- what it costs, for the affected tickets against the rest: csat_mean_affected / _rest and
+-- nps_mean_affected / _rest (mean answer; NULL without answers), csat_answers_affected / _rest and
+-- nps_answers_affected / _rest (how many answers each mean rests on).
 -- Parameters: $accepted (list of deviation strings).
 WITH per_variant AS (
     -- what the tickets of each variant bring: a deviation affects whole variants
     SELECT
         l.variant_key,
         count(*) AS tickets,
-        list(p.ttr_seconds) FILTER (WHERE p.ttr_seconds IS NOT NULL) AS ttrs,
         sum(p.csat) AS csat_sum,
         count(p.csat) AS csat_answers,
         sum(p.nps) AS nps_sum,
@@ -37,6 +37,7 @@ flagged AS (
         d.kind,
         d.activity,
         v.*,
+        r.rowid AS variant,
         list_contains(CASE d.kind WHEN 'skipped' THEN r.skipped ELSE r.unexpected END, d.activity)
             AS affected
     FROM deviations d
@@ -53,8 +54,7 @@ SELECT
     list_transform(
         list_sort(flatten(list(first_tickets) FILTER (WHERE affected)))[1:5], lambda t: t.id
     ) AS examples,
-    list_median(flatten(list(ttrs) FILTER (WHERE affected))) / 3600 AS ttr_median_hours_affected,
-    list_median(flatten(list(ttrs) FILTER (WHERE NOT affected))) / 3600 AS ttr_median_hours_rest,
+    list(variant) FILTER (WHERE affected) AS affected_variants,
     sum(csat_sum) FILTER (WHERE affected)
         / nullif(sum(csat_answers) FILTER (WHERE affected), 0) AS csat_mean_affected,
     coalesce(sum(csat_answers) FILTER (WHERE affected), 0)::BIGINT AS csat_answers_affected,
