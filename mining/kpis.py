@@ -315,6 +315,7 @@ KPIS: tuple[Kpi, ...] = (
     ),
 )
 BY_NAME = {k.name: k for k in KPIS}
+COUNTED = frozenset(k.name for k in KPIS if k.kind in ("count", "backlog"))  # whole tickets
 WEEK_OF = {
     "created": "created_week",
     "resolved": "resolved_week",
@@ -578,7 +579,8 @@ class KpiReport:
         rows = []
         for r in self.rows:
             row = {k: _clean(v) for k, v in r.items() if k != "group" or self.by}
-            for key in ("basis", "pending"):  # counts of tickets or answers
+            counted = ("basis", "pending", *(("value",) if r["kpi"] in COUNTED else ()))
+            for key in counted:  # counts of tickets or answers
                 if row.get(key) is not None:
                     row[key] = int(row[key])
             row["examples"] = row["examples"] or None  # no ticket qualifies: null

@@ -4,6 +4,7 @@ targets; a breakdown says which value a ticket counts under; weekly, a table of 
 from __future__ import annotations
 
 import textwrap
+from collections import Counter
 from typing import Any
 
 from application.format import count, heading, kpi_value
@@ -13,7 +14,8 @@ from ticketloop.render import _table
 WIDTH = 118  # a weekly table wider than this is printed in blocks of KPIs, each with its weeks
 MARKS = {"better": "+", "worse": "!"}  # a signal, by its direction for the KPI
 SIGNAL = "*"  # a signal of a KPI without a better direction
-JUDGED = (None, "judged", "no value")  # week statuses whose values are judged as they are
+JUDGED = (None, "judged", "no value")
+SHORT_NOTE = 40  # characters: a note this long or shorter reads best in its row, even repeated  # week statuses whose values are judged as they are
 
 
 def kpi_name(doc: dict[str, Any], kpi: str) -> str:
@@ -58,8 +60,12 @@ def breakdown_rule(by: str) -> str:
 
 
 def _totals(doc: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    """The KPIs as a table; a long note that several KPIs share is numbered, and said once
+    below."""
+    notes = ["; ".join(r for r in (row.get("reason"), row.get("note")) if r) for row in rows]
+    shared = [n for n, times in Counter(notes).items() if len(n) > SHORT_NOTE and times > 1]
     table = []
-    for row in rows:
+    for row, note in zip(rows, notes, strict=True):
         definition = doc["definitions"][row["kpi"]]
         unit, target = definition["unit"], definition["target"]
         table.append(
@@ -68,10 +74,11 @@ def _totals(doc: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
                 kpi_value(row["value"], unit, like=target),
                 kpi_value(target, unit, like=row["value"]) if row["status"] else "",
                 row["status"] or "",
-                "; ".join(r for r in (row.get("reason"), row.get("note")) if r),
+                f"[{shared.index(note) + 1}]" if note in shared else note,
             ]
         )
-    return _table(["KPI", "value", "target", "status", "note"], table)
+    said = [f"  [{number}] {note}" for number, note in enumerate(shared, 1)]
+    return _table(["KPI", "value", "target", "status", "note"], table) + said
 
 
 def _weekly(doc: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
