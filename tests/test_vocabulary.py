@@ -131,7 +131,7 @@ def test_map_command_applies_a_file_says_what_changed_and_refuses_bad_input(
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[:3] == [
         "data set 't':",
-        "  'Fix it': Fix it -> Resolved (2 events)",
+        "  'Fix it' -> Resolved (2 events)",
         "  team 'Desk': level none -> 1 (3 events)",
     ]
     assert "now computable: median time to resolution (ttr_median_hours)" in result.output
@@ -167,7 +167,7 @@ def mapped_helpdesk(real_helpdesk_db: Path, tmp_path: Path) -> Path:
     mapping = write(tmp_path / "helpdesk.toml", suggested.output)
     applied = runner.invoke(cli, ["map", "--db", str(db), "--map", str(mapping)])
     assert applied.exit_code == 0, applied.output
-    assert "  'Resolve ticket': Resolve ticket -> Resolved (4,983 events)" in applied.output
+    assert "  'Resolve ticket' -> Resolved (4,983 events)" in applied.output
     return db
 
 

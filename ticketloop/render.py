@@ -556,7 +556,9 @@ def vocabulary_change_text(change: VocabularyChange) -> list[str]:
     if not change.remapped and not change.levels:
         lines.append("nothing changed: the data set already had this vocabulary")
     for label, before, after, events in change.remapped:
-        lines.append(f"  {label!r}: {before} -> {after} ({events:,} events)")
+        # the label itself when it was shown as loaded, else what it was shown as
+        shown = f"{label!r}" if before == label else f"{label!r} (shown as {before})"
+        lines.append(f"  {shown} -> {after} ({events:,} events)")
     for team, before, after, events in change.levels:
         lines.append(
             f"  team {team!r}: level {before or 'none'} -> {after or 'none'} ({events:,} events)"
