@@ -231,6 +231,9 @@ def test_generate_writes_the_three_files(tmp_path: Path) -> None:
     result = invoke("generate", "--tickets", "50", "--seed", "3", "--out", str(tmp_path), "--json")
     doc = json.loads(result.output)
     assert doc["tickets"] == 50
+    assert doc["events"] == len(Path(doc["csv"]).read_text().splitlines()) - 1 > 50
+    said = invoke("generate", "--tickets", "50", "--seed", "3", "--out", str(tmp_path)).output
+    assert said.splitlines()[0] == f"50 tickets, {doc['events']:,} events (seed 3):"
     assert {Path(doc[k]).name for k in ("csv", "xes", "truth")} == {
         "helpdesk.csv",
         "helpdesk.xes.gz",

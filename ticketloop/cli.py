@@ -803,18 +803,29 @@ def generate(
         from ticketloop.synthetic import generate as write_helpdesk
 
         paths = write_helpdesk(tickets, seed, out, vendors=vendors, stable=stable)
+    events = _data_lines(paths["csv"])
     if as_json:
         return emit_json(
             {
                 "process": process,
                 "tickets": tickets,
+                "events": events,
                 "seed": seed,
                 **{k: str(v) for k, v in paths.items()},
             }
         )
+    noun = "complaints" if process == "complaints" else "tickets"
+    click.echo(f"{tickets:,} {noun}, {events:,} events (seed {seed}):")
     for kind, path in paths.items():
         click.echo(f"wrote {path} ({kind})")
     return None
+
+
+def _data_lines(path: Path) -> int:
+    """The rows below the header of a generated CSV (one a line: the generators quote no line
+    break)."""
+    with path.open("rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1
 
 
 def echo_lines(lines: list[str]) -> None:
