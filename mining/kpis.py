@@ -665,7 +665,8 @@ def compute_kpis(
     )
     report = KpiReport(selection, bound.tickets, weekly, by, rows)
     if weekly:
-        _add_limits(report, settings, changes, _edges(con, bound.dataset_id, settings))
+        resolutions = "ttr_median_hours" not in unusable
+        _add_limits(report, settings, changes, _edges(con, bound.dataset_id, settings, resolutions))
     return report
 
 
@@ -963,14 +964,29 @@ def _judge(row: Row, unusable: dict[str, str], weekly: bool, settings: Settings)
     )
 
 
-def _edges(con: duckdb.DuckDBPyConnection, dataset: int, settings: Settings) -> Edges | None:
-    """The selection's edges (mining.weeks.Edges); None without tickets."""
+# The selection's first and last creation days, the data's end, then how long its tickets last.
+_EDGES = (
+    "SELECT timezone($zone, min(created_at))::DATE, timezone($zone, max(created_at))::DATE,"
+    " (SELECT timezone($zone, max(ts)) FROM events WHERE dataset_id = $d"
+    " AND ts BETWEEN $floor AND $ceiling), "
+)
+
+
+def _edges(
+    con: duckdb.DuckDBPyConnection, dataset: int, settings: Settings, resolutions: bool
+) -> Edges | None:
+    """The selection's edges (mining.weeks.Edges); None without tickets. H is the 90th percentile
+    of the time to resolution; without `resolutions` (the data set records none the KPIs read),
+    of the tickets' span from their first event to their last: a log without resolutions still
+    has tickets that have not had time to end."""
+    lasting = (
+        "quantile_cont(ttr_h, 0.9) FILTER (WHERE resolved) FROM kpi_tickets"
+        if resolutions
+        else "quantile_cont(epoch(f.last_ts) - epoch(f.first_ts), 0.9) / 3600"
+        " FROM kpi_tickets k JOIN ticket_facts f ON f.dataset_id = $d AND f.case_key = k.case_key"
+    )
     first, last, end, horizon = con.execute(
-        "SELECT timezone($zone, min(created_at))::DATE, timezone($zone, max(created_at))::DATE,"
-        " (SELECT timezone($zone, max(ts)) FROM events WHERE dataset_id = $d"
-        " AND ts BETWEEN $floor AND $ceiling),"
-        " quantile_cont(ttr_h, 0.9) FILTER (WHERE resolved) FROM kpi_tickets",
-        {"zone": settings.calendar.timezone, "d": dataset, **span_params()},
+        _EDGES + lasting, {"zone": settings.calendar.timezone, "d": dataset, **span_params()}
     ).fetchall()[0]
     if first is None:
         return None

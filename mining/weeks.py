@@ -3,7 +3,8 @@ are not: a week the data covers in part, the warm-up at a log's start, recent we
 have not had time to close, and values resting on too few tickets or answers.
 
 The rules, with H the desk's own 90th percentile of time to resolution (wall clock, over the
-selection's resolved tickets):
+selection's resolved tickets; in a log that records no resolution the KPIs read, of its tickets'
+span from their first event to their last):
 - partial week: the week is not wholly within the days tickets were created in the data (from the
   first ticket's creation day to the last's); its counts and rates miss tickets of their own.
 - warm-up: a KPI counted in the week of a later event (resolution, first response, survey answer)

@@ -21,6 +21,7 @@ from store.connection import open_store
 from store.errors import IngestError
 from store.quality import quality_report
 from tests.conftest import REAL_BPI2012, at, csv_text, hand_made_store, pm4py_frame, rows, write
+from ticketloop.api import Store
 
 HEADER = "Case ID,Activity,Timestamp,Lifecycle"
 LOG = [
@@ -250,3 +251,17 @@ def test_the_helpdesk_log_declares_no_classifier_to_suggest(real_helpdesk_db: Pa
     with open_store(real_helpdesk_db, read_only=True) as con:
         check = {c.name: c for c in quality_report(con, "helpdesk").checks}["activity_classifiers"]
     assert (check.count, check.examples) == (0, [])
+
+
+def test_bpi2012_weeks_whose_applications_have_not_had_time_to_end_are_not_judged(
+    real_bpi2012_db: Path,
+) -> None:
+    """BPI 2012 records no resolution: H is its applications' 90th percentile span from first to
+    last event (about a month), so the weeks within it of the data's end are still closing, not a
+    signal. Their handoffs fall only because the data cut the applications off."""
+    weekly = Store(real_bpi2012_db).select("helpdesk").kpis(weekly=True).values
+    handoffs = weekly[(weekly["kpi"] == "handoffs_per_ticket") & weekly["group"].isna()]
+    status = {str(w): s for w, s in zip(handoffs["week"], handoffs["week_status"], strict=True)}
+    assert status["2012-02-13"] == status["2012-02-20"] == "still closing"
+    assert status["2012-01-30"] == status["2012-02-06"] == "judged"
+    assert handoffs.loc[handoffs["week_status"] == "still closing", "signal"].isna().all()
