@@ -320,18 +320,27 @@ def escalation_sentence(review: Review) -> str:
         reason = rate["reason"] if rate is not None and not _missing(rate["reason"]) else ""
         return f"Escalations cannot be counted: {reason}."
     escalated = round(rate["value"] * tickets["value"])
-    examples = needless["examples"] if needless is not None else None
+    said = (
+        f"{escalated:,} of {tickets['value']:,.0f} tickets created this week were escalated"
+        f" ({_fmt(rate['value'], 'fraction')})"
+    )
+    if not escalated:
+        return f"{said}."
+    if needless is None or _missing(needless["value"]):
+        why = needless["reason"] if needless is not None else None
+        return (
+            f"{said}; whether needlessly (bounce-back or push-to-front) cannot be told"
+            f"{': ' + why if not _missing(why) else ''}."
+        )
+    examples = needless["examples"]
     named = (
         ", ".join(list(examples)[:5])
         if isinstance(examples, list | tuple) or hasattr(examples, "tolist")
         else ""
     )
-    named = named or "none"
     return (
-        f"{escalated:,} of {tickets['value']:,.0f} tickets created this week were escalated"
-        f" ({_fmt(rate['value'], 'fraction')}); needless escalations (bounce-back or push-to-front)"
-        f" were {_fmt(needless['value'] if needless is not None else None, 'fraction')} of them"
-        f" (e.g. {named})."
+        f"{said}; needless escalations (bounce-back or push-to-front) were"
+        f" {_fmt(needless['value'], 'fraction')} of them (e.g. {named or 'none'})."
     )
 
 
@@ -409,9 +418,11 @@ def quiet_week(review: Review) -> str:
     created = 0 if tickets is None or _missing(tickets["value"]) else int(tickets["value"])
     if not created:
         return f"{name} is not judged: no tickets were created that week."
-    statuses = {
+    statuses = {  # of the values the week's tickets give (the backlog, a stock, aside)
         r["week_status"]
-        for r in (_value_at(_week_rows(review, k.name), review.week) for k in KPIS)
+        for r in (
+            _value_at(_week_rows(review, k.name), review.week) for k in KPIS if k.kind != "backlog"
+        )
         if r is not None
     }
     if JUDGED in statuses:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from application.review import escalation_sentence, next_steps, quiet_week
 from application.vocabulary import suggest_activity
 from ingest.load import ingest_files
 from tests.conftest import REAL_HELPDESK, csv_text, hand_made_store, pm4py_frame, rows, write
@@ -325,3 +326,21 @@ def test_escalations_give_no_needless_figure_the_log_cannot_tell(mapped_helpdesk
     text = runner.invoke(cli, ["escalations", "--db", str(mapped_helpdesk)]).output
     assert "bounce-back, push-to-front and needless escalations: not measured, no `De-esc" in text
     assert "needless escalation rate" not in text
+
+
+def test_a_week_on_too_few_tickets_says_so_and_why_needless_cannot_be_told(
+    mapped_helpdesk: Path,
+) -> None:
+    """The mapped log's last complete week has 19 tickets: its review says it is not judged
+    (rather than that nothing is off target, for the backlog alone was judged), and its
+    escalations sentence says why needless ones cannot be told."""
+    review = Store(mapped_helpdesk).select("helpdesk").review()
+    assert next_steps(review) == []
+    assert quiet_week(review) == (
+        "2013-W47 is not judged: 19 tickets created, fewer than the 20 a week needs"
+        " ([kpis] min_tickets)."
+    )
+    assert escalation_sentence(review).startswith(
+        "3 of 19 tickets created this week were escalated (15.8%); whether needlessly"
+        " (bounce-back or push-to-front) cannot be told: no `De-escalated` event (bounce-backs)"
+    )
