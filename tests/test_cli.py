@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -16,6 +18,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from ingest.load import ingest_files
 from store.settings import load_settings
 from tests.conftest import ROOT, SAMPLE, name_designed_flow, write
 from ticketloop.api import Store
@@ -65,6 +68,25 @@ def test_the_commands_are_the_ones_the_readme_documents() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in COMMANDS:
         assert f"ticketloop {name}" in readme, name
+
+
+@pytest.mark.slow
+def test_the_readme_s_console_examples_run_on_a_store_of_two_data_sets(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every `$ ticketloop ...` example of the README runs as written on a store holding two data
+    sets, as the demo's does (a command picks no data set for the user)."""
+    db = tmp_path / "two.duckdb"
+    shutil.copy(sample_db, db)
+    ingest_files(db, [SAMPLE / "complaints.csv"], dataset="complaints")
+    name_designed_flow(db)
+    monkeypatch.chdir(tmp_path)  # where an example writes its file
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"^\$ ticketloop (.+)$", readme, flags=re.MULTILINE)
+    assert len(examples) >= 5
+    for example in examples:
+        result = CliRunner().invoke(cli, [*shlex.split(example), "--db", str(db)])
+        assert result.exit_code == 0, (example, result.output)
 
 
 @pytest.mark.parametrize("name", COMMANDS)
