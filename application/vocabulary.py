@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import tomli_w
 
+from application.format import count
 from ingest.mapping import Mapping
 from mining.kpis import BY_NAME as KPIS_BY_NAME
 from mining.kpis import activity_counts, unusable_kpis
@@ -145,7 +146,7 @@ class DatasetVocabulary:
                 continue
             seen.add(row.label)
             kept = f"kept as {row.loaded}" if row.loaded == row.label else f"loaded as {row.loaded}"
-            lines.append(f'# {_toml_key(row.label)} = ""  # {row.events:,} events, {kept}')
+            lines.append(f'# {_toml_key(row.label)} = ""  # {count(row.events, "event")}, {kept}')
         lines.append("")
         lines.append("[levels]  # team = support level 1-4")
         for team, level in suggested.levels.items():
@@ -153,7 +154,7 @@ class DatasetVocabulary:
         for team, level, events in self.teams:
             if team.strip().lower() not in suggested.levels:
                 now = f"level {level} now" if level else "no level now"
-                lines.append(f"# {_toml_key(team)} = 1  # {events:,} events, {now}")
+                lines.append(f"# {_toml_key(team)} = 1  # {count(events, 'event')}, {now}")
         return "\n".join(lines) + "\n"
 
 

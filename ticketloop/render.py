@@ -558,10 +558,11 @@ def vocabulary_change_text(change: VocabularyChange) -> list[str]:
     for label, before, after, events in change.remapped:
         # the label itself when it was shown as loaded, else what it was shown as
         shown = f"{label!r}" if before == label else f"{label!r} (shown as {before})"
-        lines.append(f"  {shown} -> {after} ({events:,} events)")
+        lines.append(f"  {shown} -> {after} ({count(events, 'event')})")
     for team, before, after, events in change.levels:
         lines.append(
-            f"  team {team!r}: level {before or 'none'} -> {after or 'none'} ({events:,} events)"
+            f"  team {team!r}: level {before or 'none'} -> {after or 'none'}"
+            f" ({count(events, 'event')})"
         )
     for names, verb in ((change.computable, "now computable"), (change.lost, "no longer computed")):
         if names:
