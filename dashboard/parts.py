@@ -32,13 +32,16 @@ from store.errors import TicketloopError
 TILES_PER_ROW = 4
 COST_COLUMNS = ["deviation", "tickets", "share", "extra_hours", "cost_hours", "csat_gap",
                 "csat_answers_affected", "examples"]  # fmt: skip
-COST_CONFIG = {
-    "share": st.column_config.NumberColumn(format="percent"),
+COST_CONFIG = {  # (deviations_table gives the share in percent and the cost in whole hours)
+    "share": st.column_config.NumberColumn("share", format="%.1f%%"),
     "extra_hours": st.column_config.NumberColumn("extra hours (median)", format="%.1f"),
-    "cost_hours": st.column_config.NumberColumn(
-        "cost (ticket-hours)", format="localized", width="medium"
+    "cost_hours": st.column_config.NumberColumn("ticket-hours", format="localized"),
+    "csat_gap": st.column_config.NumberColumn(
+        "CSAT gap",
+        format="%+.2f",
+        help="The affected tickets' mean CSAT (1-5) minus the other tickets': below zero, the"
+        " deviation's customers are less satisfied",
     ),
-    "csat_gap": st.column_config.NumberColumn("CSAT gap", format="%+.2f"),
     "csat_answers_affected": st.column_config.NumberColumn("CSAT answers"),
 }
 
@@ -190,8 +193,14 @@ def _verdict_colour(verdict: str) -> str:
 
 
 def deviations_table(ranked: pd.DataFrame, key: str, columns: list[str] = COST_COLUMNS) -> None:
-    """Deviations ranked by cost (mining.conformance.deviation_costs), as a table with units."""
-    table(ranked[columns], key, COST_CONFIG)
+    """Deviations ranked by cost (mining.conformance.deviation_costs), as a table with units:
+    every share with one decimal, every cost in whole ticket-hours."""
+    shown = ranked[columns].copy()
+    if "share" in shown:
+        shown["share"] = shown["share"] * 100
+    if "cost_hours" in shown:
+        shown["cost_hours"] = shown["cost_hours"].round()
+    table(shown, key, COST_CONFIG)
 
 
 def tiles(rows: list[dict]) -> None:

@@ -18,7 +18,7 @@ from mining.conformance import deviation_costs
 from store.errors import TicketloopError
 
 WEEK_KEY = "review_week"
-REVIEW_COLUMNS = ["deviation", "tickets", "extra_hours", "cost_hours", "csat_gap"]
+REVIEW_COLUMNS = ["deviation", "tickets", "cost_hours", "csat_gap"]  # half a page wide
 
 
 def render(ctx: PageContext) -> None:
