@@ -195,7 +195,10 @@ FLOW_METHODS = {
     "token-replay": "token replay: fast; approximate where the flow repeats a label",
     "alignments": "alignments: exact; slower the first time (then kept in the store)",
 }
-FLOW_NONE = "No designed flow yet: upload a BPMN file (sample_logs/designed_flow.bpmn is one)."
+FLOW_NONE = (
+    "No designed flow yet: upload your process's BPMN file, or discover one from the tickets"
+    " (ticketloop discover --out flow.bpmn) to start from."
+)
 FLOW_MISSING = "The designed flow {path} does not exist; upload one."
 CHANGE_LOG = "Process changes"
 CHANGE_LOG_NO_DATA = "Process changes are recorded per data set: load one first."
@@ -240,8 +243,8 @@ MAP_EMPTY = "No paths between activities in this selection: every ticket has a s
 DESIGN_TITLE = "Designed flow"
 DESIGN_PAN = "Drag to pan along the flow; scroll to zoom out and see it whole."
 DESIGN_NONE = (
-    "No designed flow to compare with: upload a BPMN file on the Settings page "
-    "(sample_logs/designed_flow.bpmn is one)."
+    "No designed flow to compare with: upload your process's BPMN file on the Settings page, or"
+    " discover one from the tickets to start from (ticketloop discover --out flow.bpmn)."
 )
 DESIGN_NO_MATCH = (
     "The designed flow is not a flow of this data set's process (most of its activities are not"

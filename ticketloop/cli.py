@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -817,8 +818,19 @@ def generate(
     noun = "complaints" if process == "complaints" else "tickets"
     click.echo(f"{tickets:,} {noun}, {events:,} events (seed {seed}):")
     for kind, path in paths.items():
-        click.echo(f"wrote {path} ({kind})")
+        click.echo(f"wrote {path} ({GENERATED.get(kind, kind.replace('_', ' ') + ' export')})")
+    click.echo(f"load it: ticketloop ingest {shlex.quote(str(paths['csv']))}")
     return None
+
+
+# What generate's files are, by kind (the vendor exports are named by their own kinds).
+GENERATED = {
+    "csv": "the event log",
+    "xes": "the same log as XES",
+    "truth": "each ticket's ground truth, to check the analyses against",
+    "flow": "the designed flow, BPMN",
+    "levels": "the teams' support levels, a mapping file for ingest --map",
+}
 
 
 def _data_lines(path: Path) -> int:
@@ -832,7 +844,9 @@ def echo_lines(lines: list[str]) -> None:
     click.echo("\n".join(lines))
 
 
-@cli.command(short_help="The directly-follows graph: who follows whom, how often, how fast.")
+@cli.command(
+    short_help="The directly-follows graph: which activity follows which, how often, how fast."
+)
 @selection_options
 @common_options
 def dfg(selection: dict[str, Any], db: Path, as_json: bool) -> None:
