@@ -38,6 +38,12 @@ VARIANT_CAPTION = (
 NOTHING_SELECTED = "No tickets match these filters. Widen them in the sidebar."
 METRIC_TICKETS = "Tickets"
 METRIC_EVENTS = "Events"
+METRIC_INSTANCES = "Activity instances"
+INSTANCES_HELP = (
+    "The log records each activity's lifecycle (schedule, start, complete): the events of one"
+    " activity's run are one instance, and every page counts these. The store keeps every event;"
+    " ticketloop ticket ID shows them."
+)
 METRIC_SPAN = "Time span"
 METRIC_VARIANTS = "Variants"
 METRIC_DURATION = "Median ticket duration"

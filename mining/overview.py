@@ -36,6 +36,7 @@ class DatasetSummary:
     median_case_duration_h: float | None
     rejected_rows: int
     weeks: int  # calendar weeks (Monday to Sunday, UTC) from the first to the last ticket created
+    instances: bool = False  # `events` counts activity instances (a lifecycle data set's)
 
 
 def summarize(con: duckdb.DuckDBPyConnection, selection: Selection) -> DatasetSummary:
@@ -71,6 +72,7 @@ def summarize(con: duckdb.DuckDBPyConnection, selection: Selection) -> DatasetSu
         median_h,
         rejected,
         weeks,
+        s.instances,
     )
 
 

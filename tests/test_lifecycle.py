@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from dashboard import texts
+from dashboard.pages import PAGES
 from ingest.load import ingest_files
 from mining.bottlenecks import bottlenecks
 from mining.dfg import directly_follows
@@ -20,7 +22,16 @@ from mining.variants import variants
 from store.connection import open_store
 from store.errors import IngestError
 from store.quality import quality_report
-from tests.conftest import REAL_BPI2012, at, csv_text, hand_made_store, pm4py_frame, rows, write
+from tests.conftest import (
+    REAL_BPI2012,
+    app_on,
+    at,
+    csv_text,
+    hand_made_store,
+    pm4py_frame,
+    rows,
+    write,
+)
 from ticketloop.api import Store
 
 HEADER = "Case ID,Activity,Timestamp,Lifecycle"
@@ -265,3 +276,16 @@ def test_bpi2012_weeks_whose_applications_have_not_had_time_to_end_are_not_judge
     assert status["2012-02-13"] == status["2012-02-20"] == "still closing"
     assert status["2012-01-30"] == status["2012-02-06"] == "judged"
     assert handoffs.loc[handoffs["week_status"] == "still closing", "signal"].isna().all()
+
+
+def test_the_overview_of_bpi2012_counts_activity_instances_and_says_so(
+    real_bpi2012_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its 262,200 events are 164,506 activity instances: the overview names what it counts."""
+    page = app_on(real_bpi2012_db, monkeypatch)
+    page.switch_page(next(p for p in PAGES if p.module == "overview").script).run()
+    assert not page.exception, page.exception
+    (shown,) = [m for m in page.metric if m.label == texts.METRIC_INSTANCES]
+    assert shown.value == "164,506"
+    assert shown.proto.help == texts.INSTANCES_HELP
+    assert texts.METRIC_EVENTS not in [m.label for m in page.metric]

@@ -21,7 +21,11 @@ def render(ctx: PageContext) -> None:
 
     cols = st.columns(5)
     cols[0].metric(texts.METRIC_TICKETS, f"{summary.cases:,}")
-    cols[1].metric(texts.METRIC_EVENTS, f"{summary.events:,}")
+    cols[1].metric(
+        texts.METRIC_INSTANCES if summary.instances else texts.METRIC_EVENTS,
+        f"{summary.events:,}",
+        help=texts.INSTANCES_HELP if summary.instances else None,
+    )
     cols[2].metric(
         texts.METRIC_SPAN,
         f"{summary.weeks} weeks"
