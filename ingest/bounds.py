@@ -70,9 +70,14 @@ def check_columns(path: Path, header: str, limits: IngestLimits) -> None:
         )
 
 
-def limit_memory(con: duckdb.DuckDBPyConnection, limits: IngestLimits) -> None:
-    """Bound the work connection's memory by [ingest] memory_limit_mb."""
+def limit_memory(
+    con: duckdb.DuckDBPyConnection, limits: IngestLimits, spill: Path | None = None
+) -> None:
+    """Bound the work connection's memory by [ingest] memory_limit_mb; what it holds beyond
+    spills to the folder `spill` (DuckDB's default is `.tmp` in the current folder)."""
     con.execute(f"SET memory_limit = '{int(limits.memory_limit_mb)}MB'")
+    if spill is not None:
+        con.execute("SET temp_directory = $spill", {"spill": str(spill)})
 
 
 def plain_failure(exc: duckdb.Error, db_path: Path, limits: IngestLimits) -> TicketloopError | None:

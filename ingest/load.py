@@ -12,6 +12,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -156,9 +157,12 @@ def ingest_files(
     # A new store is built beside its place (a missing folder is said so naming the path given).
     building = created and db_path.parent.is_dir()
     target = db_path.with_name(f".{db_path.name}.{os.getpid()}.new") if building else db_path
-    # A large load stages its rows in a work file beside the store, removed when the load ends
-    # (a name of its own: a server's uploads may load side by side).
-    work = db_path.with_name(f".{db_path.name}.{os.getpid()}.{secrets.token_hex(4)}.work")
+    # A large load stages its rows in a work file beside the store, and what the load holds beyond
+    # its memory bound (its sorts) spills to a folder there, never to wherever the load was
+    # started from; both are removed when the load ends (names of their own: a server's uploads
+    # may load side by side).
+    token = f".{db_path.name}.{os.getpid()}.{secrets.token_hex(4)}"
+    work, spill = db_path.with_name(f"{token}.work"), db_path.with_name(f"{token}.spill")
     if db_path.parent.is_dir():
         _remove_stale_builds(db_path)
     try:
@@ -173,7 +177,7 @@ def ingest_files(
             ({}, Privacy(), None) if created else _loaded_files(con, db_path, dataset, wait_s)
         )
         limits = limits or own_limits or load_settings(settings_file(db_path)).ingest
-        limit_memory(con, limits)
+        limit_memory(con, limits, spill if db_path.parent.is_dir() else None)
         chosen = (privacy or Privacy()).with_(kept)
         protection = _protection(con, db_path, chosen)
         if protection and chosen.customers:
@@ -240,6 +244,7 @@ def ingest_files(
         for leftover in (work, *([target] if building else [])):
             leftover.unlink(missing_ok=True)
             leftover.with_name(leftover.name + ".wal").unlink(missing_ok=True)
+        shutil.rmtree(spill, ignore_errors=True)
     report.notes += read_notes + _notes(labels, reports)
     if not named and dataset != stem and report.events_loaded:
         report.notes.append(
@@ -251,12 +256,16 @@ def ingest_files(
 
 def _remove_stale_builds(db_path: Path) -> None:
     """Remove what loads of `db_path` killed midway left (a first load's `.NAME.PID.new`, any
-    load's work file `.NAME.PID.TOKEN.work`, their .wal) when their process is gone."""
-    for kind in ("new", "work"):
+    load's work file `.NAME.PID.TOKEN.work`, their .wal, its spill folder `.NAME.PID.TOKEN.spill`)
+    when their process is gone."""
+    for kind in ("new", "work", "spill"):
         for stale in db_path.parent.glob(f".{glob_escape(db_path.name)}.*.{kind}*"):
             pid = stale.name.removeprefix(f".{db_path.name}.").split(".")[0]
             if pid.isdigit() and not process_running(int(pid)):
-                stale.unlink(missing_ok=True)
+                if stale.is_dir():
+                    shutil.rmtree(stale, ignore_errors=True)
+                else:
+                    stale.unlink(missing_ok=True)
 
 
 def _stages_on_disk(files: Sequence[Path], limits: IngestLimits) -> bool:

@@ -16,6 +16,8 @@ import duckdb
 import pytest
 
 from application.uploads import load_staged, stage
+from ingest import load
+from ingest.bounds import limit_memory
 from ingest.load import ingest_files
 from store.errors import IngestError, TicketloopError
 from store.settings import IngestLimits
@@ -188,13 +190,16 @@ def test_a_killed_first_load_leaves_no_store(db: Path, tmp_path: Path) -> None:
     child.wait()
     assert child.returncode == -9, "the load finished before it could be killed"
     assert not db.exists()
-    # what it left under other names (the new store, the work file of its staged rows) goes with
-    # the next load of that store, which leaves none of its own
+    # what it left under other names (the new store, the work file of its staged rows, a spill
+    # folder: made here as a killed load that had spilled leaves one) goes with the next load of
+    # that store, which leaves none of its own
     assert list(tmp_path.glob(f".{db.name}.*.new*"))
     assert list(tmp_path.glob(f".{db.name}.*.work*"))
+    spill = tmp_path / f".{db.name}.{child.pid}.0a1b2c3d.spill"
+    spill.mkdir(exist_ok=True)
+    (spill / "duckdb_temp_block-1.block").touch()
     ingest_files(db, [write(tmp_path / "a.csv", HEADER + "T1,Ticket created,2025-01-06 09:00\n")])
-    assert db.exists() and not list(tmp_path.glob(f".{db.name}.*.new*"))
-    assert not list(tmp_path.glob(f".{db.name}.*.work*"))
+    assert db.exists() and not list(tmp_path.glob(f".{db.name}.*"))
 
 
 @pytest.mark.slow  # ~20 s: 240,000 rows loaded twice
@@ -228,6 +233,27 @@ def test_rows_staged_on_disk_load_as_in_memory(tmp_path: Path) -> None:
     ):
         query = f"SELECT * FROM {table} ORDER BY {order}"
         assert rows(memory, query) == rows(disk, query), table
+
+
+def test_a_load_spills_beside_its_store_not_where_it_was_started(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a load holds beyond its memory bound goes to a folder of its own beside the store
+    (DuckDB's default is `.tmp` in the current folder, which may be anywhere, or read-only)."""
+    folders = []
+
+    def bounded(con: duckdb.DuckDBPyConnection, limits: IngestLimits, spill=None) -> None:
+        limit_memory(con, limits, spill)
+        folders.append(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0])
+
+    monkeypatch.setattr(load, "limit_memory", bounded)
+    started = tmp_path / "started"
+    started.mkdir()
+    monkeypatch.chdir(started)
+    ingest_files(db, [write(tmp_path / "a.csv", HEADER + "T1,Ticket created,2025-01-06 09:00\n")])
+    (folder,) = map(Path, folders)
+    assert folder.parent == db.parent and folder.name.startswith(f".{db.name}.")
+    assert folder.name.endswith(".spill") and not folder.exists()  # removed when it ended
 
 
 def test_ctrl_c_during_a_load_says_it_was_interrupted_and_leaves_nothing(
