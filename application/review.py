@@ -23,7 +23,7 @@ from application.format import missing as _missing
 from mining.kpis import BETTER, KPIS, WORSE, KpiReport, TicketKpis, direction, limits_basis
 from mining.selection import Selection
 from mining.signals import XMR_FACTOR
-from mining.weeks import JUDGED, PARTIAL, SMALL
+from mining.weeks import CLOSING, EDGES, JUDGED, PARTIAL, SMALL
 from store.errors import MiningError, TicketloopError
 from store.settings import Settings
 
@@ -261,7 +261,8 @@ def _value_at(rows: pd.DataFrame, week: date) -> pd.Series | None:
 
 def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
     """One dict per KPI for the review's week: kpi (the Kpi), value, last (last week's), target
-    (a Target or None), status (on/near/off or None), signal and its direction (better, worse;
+    (a Target or None), status (on/near/off or None), edge (why the week's value is not judged:
+    partial week, warm-up, still closing; else None), signal and its direction (better, worse;
     up or down), reason (why there is no value), recent
     (the rows week, value of the last `weeks` weeks up to this one), computed (whether any week
     has a value: False when the data set cannot give this KPI)."""
@@ -271,6 +272,8 @@ def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
         rows = _week_rows(review, kpi.name)
         now, before = _value_at(rows, week), _value_at(rows, last)
         status = now["status"] if now is not None else None
+        # an edge week's value is shown, not held against its target (mining.weeks)
+        edge = now["week_status"] if now is not None and now["week_status"] in EDGES else None
         signal = now["signal"] if now is not None else None
         reading = now["direction"] if now is not None else None
         reason = now["reason"] if now is not None else None
@@ -282,7 +285,8 @@ def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
                     None if before is None or _missing(before["value"]) else float(before["value"])
                 ),
                 "target": review.targets.get(kpi.name),
-                "status": None if _missing(status) else status,
+                "status": None if _missing(status) or edge else status,
+                "edge": edge,
                 "signal": None if _missing(signal) else signal,
                 "direction": None if _missing(reading) else reading,
                 "reason": None if _missing(reason) else reason,
@@ -418,15 +422,19 @@ def quiet_week(review: Review) -> str:
     created = 0 if tickets is None or _missing(tickets["value"]) else int(tickets["value"])
     if not created:
         return f"{name} is not judged: no tickets were created that week."
-    statuses = {  # of the values the week's tickets give (the backlog, a stock, aside)
-        r["week_status"]
-        for r in (
-            _value_at(_week_rows(review, k.name), review.week) for k in KPIS if k.kind != "backlog"
-        )
-        if r is not None
+    values = {  # the values the week's tickets give (the backlog, a stock, aside)
+        k: r
+        for k in KPIS
+        if k.kind != "backlog"
+        and (r := _value_at(_week_rows(review, k.name), review.week)) is not None
+        and not _missing(r["value"])
     }
+    statuses = {r["week_status"] for r in values.values()}
     if JUDGED in statuses:
-        return QUIET
+        closing = [_heading(k.meaning) for k, r in values.items() if r["week_status"] == CLOSING]
+        if not closing:
+            return QUIET
+        return f"{QUIET[:-1]}; not judged yet, its tickets still closing: {', '.join(closing)}."
     if tickets["week_status"] == SMALL:
         return (
             f"{name} is not judged: {created:,} tickets created, fewer than the {review.min_tickets:,}"

@@ -236,6 +236,8 @@ def _tile(row: dict) -> None:
     notes = []
     if row["status"]:
         notes.append(texts.REVIEW_STATUS[row["status"]])
+    if row["edge"]:
+        notes.append(texts.REVIEW_EDGE.format(edge=row["edge"]))
     if row["signal"]:
         reading = row["direction"]
         notes.append(

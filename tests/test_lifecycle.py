@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from application.review import next_steps, quiet_week, scorecard_rows
 from dashboard import texts
 from dashboard.pages import PAGES
 from ingest.load import ingest_files
@@ -276,6 +277,15 @@ def test_bpi2012_weeks_whose_applications_have_not_had_time_to_end_are_not_judge
     assert status["2012-02-13"] == status["2012-02-20"] == "still closing"
     assert status["2012-01-30"] == status["2012-02-06"] == "judged"
     assert handoffs.loc[handoffs["week_status"] == "still closing", "signal"].isna().all()
+    # the review of the last complete week shows that value, not judged, and says why
+    review = Store(real_bpi2012_db).select("helpdesk").review()
+    (tile,) = [r for r in scorecard_rows(review) if r["kpi"].name == "handoffs_per_ticket"]
+    assert (tile["status"], tile["edge"], tile["signal"]) == (None, "still closing", None)
+    assert next_steps(review) == []
+    assert quiet_week(review) == (
+        "Nothing off target, no signal and no large move this week; not judged yet, its tickets"
+        " still closing: Handoffs."
+    )
 
 
 def test_the_overview_of_bpi2012_counts_activity_instances_and_says_so(
