@@ -36,6 +36,9 @@ def duration(hours: float | None, like: float | None = None, *, business: bool =
     return f"{hours / 24:,.0f} days"
 
 
+NPS_UNIT = "-100 to 100"  # the net promoter score's (mining.kpis)
+
+
 def kpi_value(value: object, unit: str, like: object = None) -> str:
     """A KPI's value in its unit: `12.5%` for fractions, durations by `duration` (in the unit of
     `like`, a value it is compared with, when given), `n/a` for none."""
@@ -48,6 +51,8 @@ def kpi_value(value: object, unit: str, like: object = None) -> str:
         return f"{v:,.0f}"
     if unit == "hours":
         return duration(v, None if missing(like) else float(like))  # type: ignore[arg-type]
+    if unit == NPS_UNIT:  # a score of whole points, read to one decimal
+        return f"{v:.1f}"
     return f"{v:.2f}"
 
 

@@ -108,3 +108,13 @@ def test_the_conformance_page_says_its_times_run_to_the_last_event(
     how = "first to last event (2 of 4,580 tickets have a 'Resolved' event;"
     (said,) = [c.value for c in at.caption if c.value.startswith(texts.CONF_DURATION[:30])]
     assert how in said
+
+
+def test_the_net_promoter_score_reads_to_one_decimal() -> None:
+    from application.format import difference, kpi_value
+    from mining.kpis import BY_NAME
+
+    unit = BY_NAME["nps"].unit
+    assert (kpi_value(39.714, unit), kpi_value(-4.04, unit)) == ("39.7", "-4.0")
+    assert difference(1.94, unit) == "+1.9"
+    assert kpi_value(5.284, BY_NAME["ces_mean"].unit) == "5.28"  # a mean of 1-7 answers keeps two

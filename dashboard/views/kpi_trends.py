@@ -58,7 +58,7 @@ def _trend(review: weekly.Review, row: dict, marks: list) -> None:
     series = weekly.kpi_series(review, kpi.name)
     fig = charts.kpi_trend(
         series,
-        f"{fmt.heading(kpi.meaning)} ({kpi.name})",
+        f"{fmt.heading(kpi.meaning)} ({kpi.name}) · {review.directions[kpi.name]} is better",
         target=target.target if target else None,
         changes=marks,
         percent=kpi.unit == "fraction",
