@@ -591,7 +591,8 @@ def quality(dataset: str | None, db: Path, as_json: bool) -> None:
             click.echo(f"{'':>11}e.g. {'; '.join(map(str, check['examples']))}")
     for f in doc["files"]:
         click.echo(
-            f"file {f['file']}: {f['recognised_as'] or f['format']}, times without a zone read as {f['timezone'] or 'UTC'}"
+            f"file {f['file']}: {f['recognised_as'] or f['format']}; a time in it without a zone"
+            f" (if any) was read as {f['timezone'] or 'UTC'}"
         )
 
 
