@@ -79,7 +79,8 @@ def test_weekly_kpis_are_a_table_of_weeks_by_kpis(sample_db: Path) -> None:
     assert len(weeks) == 28 * 4  # 28 weeks, in four blocks of KPIs
     assert len(lines) < 150 and max(len(line) for line in lines) <= 120
     assert weeks[0].split()[:2] == ["2025-W02", "194"]
-    assert lines[-2].startswith("+ a signal, better; ! a signal, worse")
+    assert lines[-3].startswith("+ a signal, better; ! a signal, worse")
+    assert lines[-2] == "  or a run of 8 weeks on one side of its centre line"
     assert lines[-1].startswith("(value) not judged")
     assert weeks[26].split()[:2] == ["2025-W28", "(0)"]  # a partial week: drawn, not judged
     assert any(cell.endswith("!") for week in weeks for cell in week.split()[1:])

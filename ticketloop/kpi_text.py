@@ -9,6 +9,7 @@ from typing import Any
 
 from application.format import count, heading, kpi_value
 from mining.kpis import COUNTS_UNDER
+from mining.signals import RUN_LENGTH
 from ticketloop.render import _table
 
 WIDTH = 118  # a weekly table wider than this is printed in blocks of KPIs, each with its weeks
@@ -108,7 +109,8 @@ def _weekly(doc: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
         lines += _blocks(doc, kpis, cells)
     lines += [
         f"{MARKS['better']} a signal, better; {MARKS['worse']} a signal, worse ({SIGNAL}: no"
-        " direction): beyond its phase's limits, or a run",
+        " direction): beyond its phase's limits,",
+        f"  or a run of {RUN_LENGTH} weeks on one side of its centre line",
         "(value) not judged: a partial, warm-up or still-closing week, or too small a basis",
     ]
     return lines
