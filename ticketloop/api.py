@@ -255,6 +255,17 @@ class Store:
         with open_store(self.path, read_only=True) as con:
             yield con
 
+    @contextmanager
+    def held_open(self) -> Iterator[None]:
+        """Keep the store open read-only for a run of reads: each `reading` then shares the open
+        database instead of opening the file anew (20-30 ms each). Nothing in this process may
+        write to the store meanwhile (DuckDB opens a file one way at a time in a process)."""
+        if not self.path.exists():  # the reads say so, each in its own words
+            yield
+            return
+        with open_store(self.path, read_only=True):
+            yield
+
 
 @dataclass(frozen=True)
 class Analysis:

@@ -92,12 +92,16 @@ def _filter_option(field: Field) -> Callable:
     return click.option(f"--{field.name}", multiple=True, type=kind, help=field.filter.help)
 
 
-def analysis_for(db: Path, selection: dict[str, Any]) -> Any:
-    """The `Analysis` of the store at `db` that a command's selection options ask for."""
+def analysis_for(db: Path, selection: dict[str, Any], *, reads_only: bool = False) -> Any:
+    """The `Analysis` of the store at `db` that a command's selection options ask for. With
+    `reads_only` (a command that never writes to the store, not even a cache), the store is held
+    open until the command ends, so its reads open the file once."""
     from ticketloop.api import Store
 
     filters = dict(selection)
     store = Store(db, config=filters.pop("config"))
+    if reads_only:
+        click.get_current_context().with_resource(store.held_open())
     dataset = filters.pop("dataset") or store.only_dataset()
     return store.select(dataset, **filters)
 
@@ -649,7 +653,7 @@ def bottlenecks(
     """
     from ticketloop import render
 
-    analysis = analysis_for(db, selection)
+    analysis = analysis_for(db, selection, reads_only=True)
     result = analysis.bottlenecks(
         business_hours=business_hours, include_after_resolution=include_after_resolution
     )
@@ -683,7 +687,7 @@ def escalations(limit: int, selection: dict[str, Any], db: Path, as_json: bool) 
     """
     from ticketloop import render
 
-    analysis = analysis_for(db, selection)
+    analysis = analysis_for(db, selection, reads_only=True)
     result = analysis.escalations()
     if as_json:
         return emit_json(render.escalations_json(analysis, result))
@@ -860,7 +864,7 @@ def dfg(selection: dict[str, Any], db: Path, as_json: bool) -> None:
     """
     from ticketloop import text
 
-    graph = analysis_for(db, selection).dfg()
+    graph = analysis_for(db, selection, reads_only=True).dfg()
     return emit_json(graph.to_json()) if as_json else echo_lines(text.dfg_lines(graph))
 
 
@@ -883,7 +887,7 @@ def variants(limit: int, selection: dict[str, Any], db: Path, as_json: bool) -> 
     """
     from ticketloop import text
 
-    found = analysis_for(db, selection).variants(limit=limit or None)
+    found = analysis_for(db, selection, reads_only=True).variants(limit=limit or None)
     return emit_json(found.to_json()) if as_json else echo_lines(text.variants_lines(found))
 
 
@@ -912,7 +916,7 @@ def discover(
     """
     from ticketloop import text
 
-    found = analysis_for(db, selection).discover(noise=noise)
+    found = analysis_for(db, selection, reads_only=True).discover(noise=noise)
     if out:
         out.write_text(found.bpmn, encoding="utf-8")
     if as_json:
@@ -1214,7 +1218,7 @@ def kpis(selection: dict[str, Any], weekly: bool, by: str | None, db: Path, as_j
     """
     from ticketloop.kpi_text import kpis_lines
 
-    analysis = analysis_for(db, selection)
+    analysis = analysis_for(db, selection, reads_only=True)
     report = analysis.kpis(weekly=weekly, by=by)
     doc = report.to_json(analysis.settings.targets)
     if as_json:
