@@ -175,3 +175,20 @@ def test_without_a_designed_flow_conformance_says_how_to_name_one(sample_db: Pat
     assert desk.fit().flow is None
     document = render_review(desk.review("2025-W20"))
     assert "No conformance figures: no designed flow to compare with" in document
+
+
+def test_a_store_held_open_shares_one_database_among_its_reads(sample_db: Path) -> None:
+    """Held open, the store's reads share the open database (a global setting one read makes,
+    the next sees) instead of each opening the file anew; the query commands that never write
+    run so. A store that does not exist is not held: each read says so."""
+    store = ticketloop.Store(sample_db)
+    with store.held_open():
+        with store.reading() as first:
+            first.execute("SET GLOBAL threads = 1")
+        with store.reading() as second:
+            assert second.execute("SELECT current_setting('threads')").fetchall() == [(1,)]
+    with store.reading() as fresh:  # released: a read opens the file anew, with the defaults
+        assert fresh.execute("SELECT current_setting('threads')").fetchall() != [(1,)]
+    missing = ticketloop.Store(sample_db.with_name("none.duckdb"))
+    with missing.held_open(), pytest.raises(TicketloopError, match="does not exist yet"):
+        missing.only_dataset()
