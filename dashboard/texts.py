@@ -351,7 +351,8 @@ REVIEW_STATUS = {
     "near": ":orange-badge[near target]",
     "off": ":red-badge[off target]",
 }
-REVIEW_EDGE = ":gray-badge[not judged: {edge}]"  # a week value mining.weeks leaves unjudged
+NOT_JUDGED = "not judged: {edge}"  # a week value mining.weeks leaves unjudged, and why
+REVIEW_EDGE = f":gray-badge[{NOT_JUDGED}]"
 REVIEW_TARGET = "target {target} ({better} is better)"
 REVIEW_SIGNAL = ":{colour}-badge[signal: {signal}, {reading}]"
 REVIEW_DEVIATIONS = "Top deviations"

@@ -14,6 +14,7 @@ import pytest
 from application.review import next_steps, quiet_week, scorecard_rows
 from dashboard import texts
 from dashboard.pages import PAGES
+from dashboard.report import scorecard
 from ingest.load import ingest_files
 from mining.bottlenecks import bottlenecks
 from mining.dfg import directly_follows
@@ -281,6 +282,7 @@ def test_bpi2012_weeks_whose_applications_have_not_had_time_to_end_are_not_judge
     review = Store(real_bpi2012_db).select("helpdesk").review()
     (tile,) = [r for r in scorecard_rows(review) if r["kpi"].name == "handoffs_per_ticket"]
     assert (tile["status"], tile["edge"], tile["signal"]) == (None, "still closing", None)
+    assert ">not judged: still closing</span>" in scorecard(review)  # the report says so too
     assert next_steps(review) == []
     assert quiet_week(review) == (
         "Nothing off target, no signal and no large move this week; not judged yet, its tickets"
