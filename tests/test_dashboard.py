@@ -597,8 +597,8 @@ def test_kpi_trends_draw_every_kpi_with_its_limits(app, sample_db: Path) -> None
         for c in at.get("plotly_chart")
     }
     assert len(charts) == len(KPIS) - 1  # every KPI but the ticket count: the sample has all
-    ttr = charts["Median time to resolution (ttr_median_hours) · lower is better"]
-    assert charts["First-contact resolution (fcr_rate) · higher is better"]
+    ttr = charts["Median time to resolution (ttr_median_hours)<br><sup>lower is better</sup>"]
+    assert charts["First-contact resolution (fcr_rate)<br><sup>higher is better</sup>"]
     with open_store(sample_db, read_only=True) as con:
         weekly = compute_kpis(con, Selection("helpdesk"), Settings(), weekly=True).values
     rows = weekly[(weekly["kpi"] == "ttr_median_hours")].sort_values("week")

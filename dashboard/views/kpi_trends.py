@@ -58,7 +58,9 @@ def _trend(review: weekly.Review, row: dict, marks: list) -> None:
     series = weekly.kpi_series(review, kpi.name)
     fig = charts.kpi_trend(
         series,
-        f"{fmt.heading(kpi.meaning)} ({kpi.name}) · {review.directions[kpi.name]} is better",
+        # the direction under the name: one line of both is cut off at half the page's width
+        f"{fmt.heading(kpi.meaning)} ({kpi.name})"
+        f"<br><sup>{review.directions[kpi.name]} is better</sup>",
         target=target.target if target else None,
         changes=marks,
         percent=kpi.unit == "fraction",
