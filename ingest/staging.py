@@ -106,30 +106,38 @@ def _insert(
     plausible: tuple[datetime, datetime],
 ) -> None:
     """One INSERT ... BY NAME of the file's rows into `work.staged`, keeping the file's row order;
-    a timestamp outside the `plausible` range rejects its row, naming the range and the setting."""
-    values = {name: _text(quote_ident(column), rows.nul_free) for name, column in columns.items()}
+    a timestamp outside the `plausible` range rejects its row, naming the range and the setting.
+
+    Three layers, so that each value is worked out once, not once per use: the row (as the
+    struct `raw`) and its trimmed texts, then their typed readings, then what is staged."""
+    texts = {
+        name: _text(f"r.{quote_ident(column)}", rows.nul_free) for name, column in columns.items()
+    }
     if len(mapping.activity_columns) > 1 and not rows.columns:
-        joined = ", ".join(_text(quote_ident(c), rows.nul_free) for c in mapping.activity_columns)
-        values["activity"] = f"nullif(concat_ws({_sql_string(ACTIVITY_JOINER)}, {joined}), '')"
-    read_ts, ts_params = parse_expr(values["timestamp"], ts_format)
-    ts_sql = f"CASE WHEN ({read_ts}) BETWEEN $ts_earliest AND $ts_latest THEN {read_ts} END"
+        joined = ", ".join(
+            _text(f"r.{quote_ident(c)}", rows.nul_free) for c in mapping.activity_columns
+        )
+        texts["activity"] = f"nullif(concat_ws({_sql_string(ACTIVITY_JOINER)}, {joined}), '')"
+    values = {name: f"text_{name}" for name in texts}
+    parse_ts, ts_params = parse_expr(values["timestamp"], ts_format)
+    ts_sql = "CASE WHEN read_ts BETWEEN $ts_earliest AND $ts_latest THEN read_ts END"
+    checked = [f for f in FIELDS if f.parser in ("level", "score") and f.name in values]
+    readings = [f"{parse_ts} AS read_ts"] + [
+        f"{_parse(f, values[f.name], '')} AS parsed_{f.name}" for f in checked
+    ]
     implausible = (
         f"'timestamp \"' || {values['timestamp']} || '\" is outside the plausible range "
         f"{plausible[0]:%Y-%m-%d} to {plausible[1]:%Y-%m-%d} ([ingest] earliest,"
         " latest_years_ahead)'"
     )
     parsed = {f.name: _parse(f, values.get(f.name), ts_sql) for f in FIELDS}
+    parsed |= {f.name: f"parsed_{f.name}" for f in checked}
     issues = [
         f"CASE WHEN {parsed[f.name]} = -1 THEN {{'field': '{f.name}', 'raw_value': {values[f.name]},"
         f" 'reason': '{_bad_value_reason(f)}'}} END"
-        for f in FIELDS
-        if f.parser in ("level", "score") and f.name in values
+        for f in checked
     ]
-    bad = [
-        f"{parsed[f.name]} = -1"
-        for f in FIELDS
-        if f.parser in ("level", "score") and f.name in values
-    ]
+    bad = [f"{parsed[f.name]} = -1" for f in checked]
     missing = [
         f"CASE WHEN {values[name]} IS NULL THEN 'no {label} (column \"' || ${name}_column || '\")' END"
         for name, label in (("case_id", "case id"), ("activity", "activity"))
@@ -143,7 +151,7 @@ def _insert(
         stored["level"] = f"coalesce({stored['level']}, {level_of(values['team'])})"
     select = [
         f"{index} AS file_idx",
-        f"r.{quote_ident(rows.line_column)} AS source_row"
+        f"raw.{quote_ident(rows.line_column)} AS source_row"
         if rows.line_column
         else "NULL AS source_row",
         *(f"{stored[f.name]} AS {f.stored_as}" for f in FIELDS if f.name != "activity"),
@@ -152,8 +160,8 @@ def _insert(
         f"coalesce($map_targets[list_position($map_sources, {activity})],"
         f" $canonical[list_position($canonical_lower, lower({activity}))], {activity}) AS activity",
         f"CASE WHEN ({ts_sql}) IS NULL THEN {values['timestamp']} END AS ts_text",
-        f"{_json_of([h for h in extra if not h.startswith('case:')])} AS attributes",
-        f"{_json_of([h for h in extra if h.startswith('case:')])} AS case_attributes",
+        f"{_json_of([h for h in extra if not h.startswith('case:')], 'raw.')} AS attributes",
+        f"{_json_of([h for h in extra if h.startswith('case:')], 'raw.')} AS case_attributes",
         # Both built only for the rare rows that need them: a list or a string per row is costly.
         f"CASE WHEN {' OR '.join(bad)} THEN list_filter([{', '.join(issues)}],"
         " lambda x: x IS NOT NULL) END AS issues"
@@ -161,12 +169,17 @@ def _insert(
         else "NULL AS issues",
         f"CASE WHEN {values['case_id']} IS NULL OR {activity} IS NULL"
         f" THEN concat_ws('; ', {', '.join(missing)}) END AS problems",
-        f"CASE WHEN ({read_ts}) IS NOT NULL AND ({ts_sql}) IS NULL"
+        f"CASE WHEN read_ts IS NOT NULL AND ({ts_sql}) IS NULL"
         f" THEN concat_ws('; ', {implausible}, {', '.join(missing)}) END AS reason",
         f"CASE WHEN {values['case_id']} IS NULL OR {activity} IS NULL OR ({ts_sql}) IS NULL"
-        f" THEN to_json(r)::VARCHAR END AS raw_row",
+        f" THEN to_json(raw)::VARCHAR END AS raw_row",
     ]
-    sql = f"INSERT INTO work.staged BY NAME SELECT {', '.join(select)} FROM {rows.relation} r"
+    trimmed = ", ".join(f"{text} AS text_{name}" for name, text in texts.items())
+    sql = (
+        f"INSERT INTO work.staged BY NAME SELECT {', '.join(select)} FROM"
+        f" (SELECT *, {', '.join(readings)} FROM"
+        f" (SELECT r AS raw, {trimmed} FROM {rows.relation} r))"
+    )
     labels = {**rows.activities, **mapping.activities}
     params = {
         **rows.params,
@@ -250,12 +263,12 @@ def _level_sql(value: str) -> str:
     )
 
 
-def _json_of(headers: list[str]) -> str:
-    """A JSON object of the named columns (empty ones as null); NULL when all are empty.
-    json_object, not a merge that drops the nulls: it is twice as fast."""
+def _json_of(headers: list[str], within: str) -> str:
+    """A JSON object of the named columns of the struct `within` (empty ones as null); NULL when
+    all are empty. json_object, not a merge that drops the nulls: it is twice as fast."""
     if not headers:
         return "NULL::JSON"
-    values = [f"nullif(trim({quote_ident(h)}), '')" for h in headers]
+    values = [f"nullif(trim({within}{quote_ident(h)}), '')" for h in headers]
     pairs = ", ".join(f"{_sql_string(h)}, {v}" for h, v in zip(headers, values, strict=True))
     return f"CASE WHEN coalesce({', '.join(values)}) IS NOT NULL THEN json_object({pairs}) END"
 
