@@ -5,11 +5,19 @@ table; it is imported inside the functions (slow to import, and it prints a bann
 
 from __future__ import annotations
 
+import os
+import pickle
+import re
+import subprocess
+import sys
+import threading
 import warnings
-from collections import Counter
+import zlib
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -19,12 +27,18 @@ if TYPE_CHECKING:
     from mining.bpmn import ModelFile
 
 # What replay results depend on besides the model and the variant; part of the cache key.
-REPLAY_VERSION = "ticketloop replay 2"
+REPLAY_VERSION = "ticketloop replay 3"
 Method = Literal["token-replay", "alignments"]
 # Variants replayed per call to pm4py: progress is told between calls (alignments take ~30 ms a
 # variant; token replay sets up per call, so it takes more at a time).
 REPLAY_CHUNK: dict[Method, int] = {"alignments": 25, "token-replay": 500}
+# Variants from which the replay is shared with worker processes (one per other core): a worker
+# answers first after about 1.4 s (it imports pm4py), the time of about 2,000 variants of token
+# replay or 150 of alignments, so it pays from twice that.
+SPREAD_FROM: dict[Method, int] = {"alignments": 300, "token-replay": 4_000}
 Variant = tuple[str, ...]
+# The names pm4py's BPMN conversion gives the silent transitions it adds (uuid4).
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 # Node kinds of a discovered BPMN model, as `mining.bpmn` writes them.
 NodeKind = Literal["start", "end", "task", "exclusive", "parallel", "inclusive"]
@@ -93,6 +107,7 @@ def petri_net(model: ModelFile) -> ProcessModel:
     from pm4py.objects.bpmn.importer.variants import lxml as bpmn_importer
     from pm4py.objects.conversion.bpmn import converter
 
+    _hash_by_name()
     try:
         with _quiet():
             net, initial, final = converter.apply(bpmn_importer.import_from_string(model.data))
@@ -101,8 +116,69 @@ def petri_net(model: ModelFile) -> ProcessModel:
             f"{model.name}: pm4py cannot turn this BPMN into a Petri net ({exc}). Keep to"
             " tasks, start and end events, and exclusive or parallel gateways"
         ) from None
+    _settle(net, initial, final)
     labels = frozenset(t.label for t in net.transitions if t.label is not None)
     return ProcessModel(model, labels, net, initial, final)
+
+
+def _settle(net: Any, *markings: Any) -> None:
+    """Give `net` one layout whatever the run (see _hash_by_name): the silent transitions the
+    conversion named at random (a uuid) are named after the places they join, and every set and
+    marking of the net is filled again in name order."""
+    for transition in net.transitions:
+        if transition.label is None and _UUID.fullmatch(transition.name):
+            before = ",".join(sorted(arc.source.name for arc in transition.in_arcs))
+            after = ",".join(sorted(arc.target.name for arc in transition.out_arcs))
+            transition.name = f"silent {before} > {after}"
+            transition.__dict__.pop("stable_hash", None)  # hashed by its old name
+    nodes = [*net.places, *net.transitions]
+    arcs = [net.arcs] + [n.in_arcs for n in nodes] + [n.out_arcs for n in nodes]
+    for group, key in [(net.places, _named), (net.transitions, _named)] + [
+        (a, _ends) for a in arcs
+    ]:
+        members = sorted(group, key=key)
+        group.clear()
+        group.update(members)
+    for marking in markings:
+        tokens = sorted(marking.items(), key=lambda item: item[0].name)
+        marking.clear()
+        marking.update(dict(tokens))
+
+
+def _named(node: Any) -> tuple[str, str]:
+    return repr(node.name), getattr(node, "label", None) or ""
+
+
+def _ends(arc: Any) -> tuple[tuple[str, str], tuple[str, str]]:
+    return _named(arc.source), _named(arc.target)
+
+
+@cache
+def _hash_by_name() -> None:
+    """Hash pm4py's places, transitions and arcs by their names, not their memory addresses.
+
+    With addresses, the sets of a net (the model's, and the product nets alignments build from
+    it) iterate in an order that changes with whatever was allocated before. Token replay tries
+    silent transitions in that order and alignments take the first of equally good alignments,
+    so the same model and trace could give other token counts (up to 19 of 3,000 variants of a
+    log on the sample's designed flow did) or other deviations (69 of 400 by alignments) from
+    one run or process to the next, and pm4py's log fitness of one log moved in the fifth
+    decimal. Names give one order in every run. Equality stays pm4py's (the same object)."""
+    from pm4py.objects.petri_net.obj import PetriNet
+
+    def node_hash(node: Any) -> int:
+        try:
+            return node.stable_hash
+        except AttributeError:
+            node.stable_hash = zlib.crc32(repr(node.name).encode())
+            return node.stable_hash
+
+    def arc_hash(arc: Any) -> int:
+        return hash((hash(arc.source), hash(arc.target)))
+
+    PetriNet.Place.__hash__ = node_hash
+    PetriNet.Transition.__hash__ = node_hash
+    PetriNet.Arc.__hash__ = arc_hash
 
 
 def replay_variants(
@@ -114,27 +190,150 @@ def replay_variants(
     """Replay each variant (one trace each) on `model`, as pm4py's `fitness_token_based_replay`
     or `fitness_alignments` replays each trace of a log: same algorithm, same parameters, in
     chunks of REPLAY_CHUNK variants (each trace is replayed on its own, so chunks change nothing)
-    with `progress(done, total)` told after each.
+    with `progress(done, total)` told after each. From SPREAD_FROM variants on, the chunks are
+    shared with worker processes, one per other core (see `_spread`).
 
     Deviations: alignments name each visible model move (skipped) and each log move
     (unexpected). Token replay approximates: unexpected are activities absent from the model and
     activities fired without their input tokens; skipped is the model activity between where a
     ticket left tokens behind and where it lacked them, when there is one (see `_token_skipped`).
     """
-    from pm4py.objects.log.obj import Event, EventLog, Trace
-
+    size = REPLAY_CHUNK[method]
+    chunks = [variants[start : start + size] for start in range(0, len(variants), size)]
+    workers = min(_cores() - 1, len(chunks) - 1)
+    if len(variants) >= SPREAD_FROM[method] and workers > 0:
+        return _spread(model, chunks, method, workers, progress)
     done: list[VariantReplay] = []
-    for start in range(0, len(variants), REPLAY_CHUNK[method]):
-        chunk = variants[start : start + REPLAY_CHUNK[method]]
-        log = EventLog([Trace([Event({"concept:name": a}) for a in v]) for v in chunk])
-        if method == "alignments":
-            done += [_aligned(r) for r in _align(model, log)]
-        else:
-            replayed = _token_replay(model, log)
-            done += [_token_replayed(model, v, r) for v, r in zip(chunk, replayed, strict=True)]
+    for chunk in chunks:
+        done += _replay(model, chunk, method)
         if progress is not None:
             progress(len(done), len(variants))
     return done
+
+
+def _spread(
+    model: ProcessModel,
+    chunks: list[Sequence[Variant]],
+    method: Method,
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+) -> list[VariantReplay]:
+    """`chunks` replayed by this process from the first on and by `workers` worker processes
+    from the last on, until they meet. The results are those of this process alone: the net
+    iterates in one order in every process (_hash_by_name). A chunk a worker fails on is replayed
+    here."""
+    replayed: dict[int, list[VariantReplay]] = {}
+    left = deque(range(len(chunks)))
+    total = sum(len(chunk) for chunk in chunks)
+    lock = threading.Lock()
+
+    def take(end: Callable[[], int]) -> int | None:
+        with lock:
+            return end() if left else None
+
+    def serve(worker: _Worker) -> None:
+        while (index := take(left.pop)) is not None:
+            try:
+                replayed[index] = worker.replay(chunks[index])
+            except (OSError, EOFError, pickle.UnpicklingError):
+                left.append(index)  # this process takes it
+                return
+
+    def tell() -> None:
+        if progress is not None:
+            progress(sum(len(r) for r in replayed.values()), total)
+
+    with ExitStack() as stack:
+        helpers = [
+            threading.Thread(target=serve, args=(stack.enter_context(_Worker(model.file, method)),))
+            for _ in range(workers)
+        ]
+        for helper in helpers:
+            helper.start()
+        while (index := take(left.popleft)) is not None:
+            replayed[index] = _replay(model, chunks[index], method)
+            tell()
+        for helper in helpers:
+            while helper.is_alive():
+                helper.join(0.25)
+                tell()
+        while (index := take(left.popleft)) is not None:  # what a failed worker left
+            replayed[index] = _replay(model, chunks[index], method)
+    tell()
+    return [replay for index in range(len(chunks)) for replay in replayed[index]]
+
+
+class _Worker:
+    """A worker process replaying chunks of variants on one model (`serve_replays`), started
+    afresh with this process's import path: neither forked from this process (which may hold
+    DuckDB's threads) nor running the caller's main script again, as multiprocessing would. What
+    it prints goes nowhere: a chunk it fails on is replayed by the caller, which says why if it
+    fails there too."""
+
+    def __init__(self, file: ModelFile, method: Method) -> None:
+        path = os.pathsep.join(p for p in sys.path if p)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", f"from {__name__} import serve_replays; serve_replays()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": path},
+        )
+        self.model: tuple[ModelFile, Method] | None = (file, method)
+
+    def replay(self, chunk: Sequence[Variant]) -> list[VariantReplay]:
+        if self.model is not None:  # the first chunk follows the model
+            self._send(self.model)
+            self.model = None
+        self._send(chunk)
+        return pickle.load(self.process.stdout)
+
+    def _send(self, message: object) -> None:
+        pickle.dump(message, self.process.stdin)
+        self.process.stdin.flush()
+
+    def __enter__(self) -> _Worker:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        with suppress(OSError):  # a worker that failed has gone already
+            self.process.stdin.close()
+        self.process.wait()
+        self.process.stdout.close()
+
+
+def serve_replays() -> None:
+    """A worker's loop (_Worker): the model file and method, then chunks of variants until the
+    end of its input, each answered with its replays. Anything else printed goes to stderr."""
+    source, sink = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr
+    file, method = pickle.load(source)
+    model = petri_net(file)
+    while True:
+        try:
+            chunk = pickle.load(source)
+        except EOFError:
+            return
+        pickle.dump(_replay(model, chunk, method), sink)
+        sink.flush()
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _replay(model: ProcessModel, chunk: Sequence[Variant], method: Method) -> list[VariantReplay]:
+    """One call to pm4py for the variants of `chunk`."""
+    from pm4py.objects.log.obj import Event, EventLog, Trace
+
+    log = EventLog([Trace([Event({"concept:name": a}) for a in v]) for v in chunk])
+    if method == "alignments":
+        return [_aligned(r) for r in _align(model, log)]
+    replayed = _token_replay(model, log)
+    return [_token_replayed(model, v, r) for v, r in zip(chunk, replayed, strict=True)]
 
 
 @contextmanager

@@ -4,6 +4,8 @@ costs on a hand-made log, the cache in the store, and the errors a user can meet
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 import subprocess
@@ -109,6 +111,122 @@ def test_token_replay_on_thousands_of_variants_equals_pm4py(
     assert 100 * result.fitting_ticket_share == pytest.approx(
         theirs["percentage_of_fitting_traces"], abs=1e-6
     )
+
+
+NET_ORDERS = """
+import json, sys
+from mining.bpmn import read_model_file
+from mining.pm4py_bridge import petri_net
+
+net = petri_net(read_model_file(__import__("pathlib").Path(sys.argv[1]))).net
+nodes = [*net.places, *net.transitions]
+groups = [net.places, net.transitions, net.arcs]
+groups += [n.in_arcs for n in nodes] + [n.out_arcs for n in nodes]
+print(json.dumps([[repr(x) for x in group] for group in groups]))
+"""
+
+
+def test_the_net_iterates_in_one_order_run_after_run() -> None:
+    """pm4py hashes a net's places, transitions and arcs by memory address, so its sets iterate
+    them in an order that changes with whatever was allocated before, and token replay (which
+    tries silent transitions in that order) or alignments (which take the first of equally good
+    alignments) give some variants other results from run to run. Ours iterate in one order:
+    in this process, after memory has moved on, and in a process of its own."""
+
+    def orders() -> list[list[str]]:
+        done = subprocess.run(
+            [sys.executable, "-c", NET_ORDERS, str(DESIGNED_FLOW)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(done.stdout)
+
+    namespace: dict = {}
+    sys.argv, argv = ["orders", str(DESIGNED_FLOW)], sys.argv
+    try:
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(NET_ORDERS, namespace)  # in this process, as much allocated as a test run has
+    finally:
+        sys.argv = argv
+    assert json.loads(printed.getvalue()) == orders()
+
+
+def test_what_a_failed_worker_process_took_is_replayed_by_the_caller(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mining import pm4py_bridge
+    from mining.bpmn import read_model_file
+
+    start = subprocess.Popen
+    monkeypatch.setattr(  # a worker that exits at once, as one whose start failed
+        pm4py_bridge.subprocess, "Popen", lambda _args, **kw: start(["false"], **kw)
+    )
+    model = pm4py_bridge.petri_net(read_model_file(DESIGNED_FLOW))
+    variants = [
+        ("Ticket created", "Assigned", "Resolved", "Closed"),
+        ("Ticket created", "Assigned", "First response", "Resolved", "Closed"),
+        ("Ticket created", "Classified", "Escalated", "Resolved"),
+    ]
+    shared = pm4py_bridge._spread(model, [[v] for v in variants], "token-replay", 1, None)
+    assert shared == pm4py_bridge.replay_variants(model, variants, "token-replay")
+
+
+@pytest.mark.slow
+def test_replays_shared_with_a_worker_process_are_pm4pys_and_one_process_alone(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thousands of variants (the sample's paths, each with steps swapped at random) replayed
+    on the designed flow by this process with a worker process give, variant by variant, what
+    this process gives alone, and what pm4py's token replay gives each trace on the same net."""
+    import random
+
+    import pm4py
+    from pm4py.objects.log.obj import Event, EventLog, Trace
+
+    from mining import pm4py_bridge
+    from mining.bpmn import read_model_file
+
+    paths = rows(
+        sample_db,
+        "SELECT list(a.name ORDER BY e.event_index) FROM events e JOIN activities a"
+        " USING (activity_id) GROUP BY e.case_key ORDER BY e.case_key",
+    )
+    shuffle = random.Random(7)
+    variants = set()
+    for (path,) in paths * 2:  # each path twice: the second time it is shuffled further
+        for _ in range(2):
+            k = shuffle.randrange(1, len(path) - 1)
+            path[k], path[k + 1] = path[k + 1], path[k]
+        variants.add(tuple(path))
+    variants = sorted(variants)
+    assert len(variants) > 3000
+    model = pm4py_bridge.petri_net(read_model_file(DESIGNED_FLOW))
+    monkeypatch.setattr(pm4py_bridge, "SPREAD_FROM", {"token-replay": 10**9})
+    alone = pm4py_bridge.replay_variants(model, variants, "token-replay")
+    size = pm4py_bridge.REPLAY_CHUNK["token-replay"]
+    chunks = [variants[i : i + size] for i in range(0, len(variants), size)]
+    shared = pm4py_bridge._spread(model, chunks, "token-replay", 1, None)
+    log = EventLog([Trace([Event({"concept:name": a}) for a in v]) for v in variants])
+    theirs = pm4py.conformance_diagnostics_token_based_replay(
+        log, model.net, model.initial, model.final
+    )
+
+    def tokens(replay) -> tuple:
+        return replay.missing, replay.consumed, replay.remaining, replay.produced, replay.fits
+
+    assert [tokens(r) for r in shared] == [tokens(r) for r in alone]
+    assert [tokens(r) for r in alone] == [
+        (
+            t["missing_tokens"],
+            t["consumed_tokens"],
+            t["remaining_tokens"],
+            t["produced_tokens"],
+            t["trace_is_fit"],
+        )
+        for t in theirs
+    ]
 
 
 RAW_MODEL = """<?xml version="1.0" encoding="UTF-8"?>
