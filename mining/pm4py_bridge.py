@@ -34,8 +34,8 @@ Method = Literal["token-replay", "alignments"]
 REPLAY_CHUNK: dict[Method, int] = {"alignments": 25, "token-replay": 500}
 # Variants from which the replay is shared with worker processes (one per other core): a worker
 # answers first after about 1.4 s (it imports pm4py), the time of about 2,000 variants of token
-# replay or 150 of alignments, so it pays from twice that.
-SPREAD_FROM: dict[Method, int] = {"alignments": 300, "token-replay": 4_000}
+# replay or 150 of alignments, so it pays from two to three times that.
+SPREAD_FROM: dict[Method, int] = {"alignments": 500, "token-replay": 4_000}
 Variant = tuple[str, ...]
 # The names pm4py's BPMN conversion gives the silent transitions it adds (uuid4).
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
