@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
@@ -29,12 +30,26 @@ SAMPLE = ROOT / "sample_logs"
 APP = str(ROOT / "dashboard" / "app.py")
 
 
+def loaded_once(factory: pytest.TempPathFactory, name: str, source: Path) -> Path:
+    """A store holding `source` as data set `helpdesk`, loaded once per test run and copied for
+    each pytest-xdist worker (they share the run's folder; the first loads under a lock, the
+    others wait for it): a worker of its own never writes to another's store."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    shared = factory.getbasetemp().parent if worker else factory.getbasetemp()
+    loaded = shared / f"{name}.duckdb"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not loaded.exists():
+            ingest_files(loaded, [source], dataset="helpdesk")
+    copy = factory.mktemp(name) / f"{name}.duckdb"
+    shutil.copy(loaded, copy)
+    return copy
+
+
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding the sample CSV as data set `helpdesk`; copy it before writing to it."""
-    db = tmp_path_factory.mktemp("sample") / "sample.duckdb"
-    ingest_files(db, [SAMPLE / "helpdesk.csv"], dataset="helpdesk")
-    return db
+    return loaded_once(tmp_path_factory, "sample", SAMPLE / "helpdesk.csv")
 
 
 @pytest.fixture
@@ -178,20 +193,14 @@ def real_logs() -> Path:
 @pytest.fixture(scope="session")
 def real_helpdesk_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding the public Helpdesk log (raw labels, no surveys) as data set `helpdesk`."""
-    source = real_log(REAL_HELPDESK)
-    db = tmp_path_factory.mktemp("real") / "real.duckdb"
-    ingest_files(db, [source], dataset="helpdesk")
-    return db
+    return loaded_once(tmp_path_factory, "real", real_log(REAL_HELPDESK))
 
 
 @pytest.fixture(scope="session")
 def real_bpi2012_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding BPI Challenge 2012 (a loan process, start and complete events) as data
     set `helpdesk`, like the other stores, so tests select it the same way."""
-    source = real_log(REAL_BPI2012)
-    db = tmp_path_factory.mktemp("bpi") / "bpi.duckdb"
-    ingest_files(db, [source], dataset="helpdesk")
-    return db
+    return loaded_once(tmp_path_factory, "bpi", real_log(REAL_BPI2012))
 
 
 def pm4py_frame(path: Path, labels: dict[str, str] | None = None, cases: list[str] | None = None):
