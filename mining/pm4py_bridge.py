@@ -220,8 +220,9 @@ def _spread(
 ) -> list[VariantReplay]:
     """`chunks` replayed by this process from the first on and by `workers` worker processes
     from the last on, until they meet. The results are those of this process alone: the net
-    iterates in one order in every process (_hash_by_name). A chunk a worker fails on is replayed
-    here."""
+    iterates in one order in every process (_hash_by_name). A chunk a worker fails on, or one
+    that cannot start, is replayed here; when this process stops early (an error, Ctrl+C), the
+    workers are stopped with it."""
     replayed: dict[int, list[VariantReplay]] = {}
     left = deque(range(len(chunks)))
     total = sum(len(chunk) for chunk in chunks)
@@ -235,8 +236,9 @@ def _spread(
         while (index := take(left.pop)) is not None:
             try:
                 replayed[index] = worker.replay(chunks[index])
-            except (OSError, EOFError, pickle.UnpicklingError):
-                left.append(index)  # this process takes it
+            except (OSError, ValueError, EOFError, pickle.UnpicklingError):
+                with lock:
+                    left.append(index)  # this process takes it
                 return
 
     def tell() -> None:
@@ -244,20 +246,26 @@ def _spread(
             progress(sum(len(r) for r in replayed.values()), total)
 
     with ExitStack() as stack:
-        helpers = [
-            threading.Thread(target=serve, args=(stack.enter_context(_Worker(model.file, method)),))
-            for _ in range(workers)
-        ]
+        helpers = []
+        for _ in range(workers):
+            with suppress(OSError):  # no worker: this process replays alone
+                worker = stack.enter_context(_Worker(model.file, method))
+                helpers.append(threading.Thread(target=serve, args=(worker,), daemon=True))
         for helper in helpers:
             helper.start()
-        while (index := take(left.popleft)) is not None:
-            replayed[index] = _replay(model, chunks[index], method)
-            tell()
-        for helper in helpers:
-            while helper.is_alive():
-                helper.join(0.25)
+        try:
+            while (index := take(left.popleft)) is not None:
+                replayed[index] = _replay(model, chunks[index], method)
                 tell()
-        while (index := take(left.popleft)) is not None:  # what a failed worker left
+            for helper in helpers:
+                while helper.is_alive():
+                    helper.join(0.25)
+                    tell()
+        finally:
+            with lock:  # the workers take no more
+                unserved = list(left)
+                left.clear()
+        for index in unserved:  # what a failed worker left
             replayed[index] = _replay(model, chunks[index], method)
     tell()
     return [replay for index in range(len(chunks)) for replay in replayed[index]]
@@ -295,7 +303,9 @@ class _Worker:
     def __enter__(self) -> _Worker:
         return self
 
-    def __exit__(self, *_exc: object) -> None:
+    def __exit__(self, failed: type[BaseException] | None, *_exc: object) -> None:
+        if failed is not None:  # the caller stopped early: so does the worker
+            self.process.kill()
         with suppress(OSError):  # a worker that failed has gone already
             self.process.stdin.close()
         self.process.wait()

@@ -153,16 +153,25 @@ def test_the_net_iterates_in_one_order_run_after_run() -> None:
     assert json.loads(printed.getvalue()) == orders()
 
 
+def _exits_at_once(start):
+    return lambda _args, **kw: start(["false"], **kw)
+
+
+def _cannot_start(_start):
+    def refused(_args, **_kw):
+        raise PermissionError("not allowed here")
+
+    return refused
+
+
+@pytest.mark.parametrize("failing", [_exits_at_once, _cannot_start])
 def test_what_a_failed_worker_process_took_is_replayed_by_the_caller(
-    monkeypatch: pytest.MonkeyPatch,
+    failing, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from mining import pm4py_bridge
     from mining.bpmn import read_model_file
 
-    start = subprocess.Popen
-    monkeypatch.setattr(  # a worker that exits at once, as one whose start failed
-        pm4py_bridge.subprocess, "Popen", lambda _args, **kw: start(["false"], **kw)
-    )
+    monkeypatch.setattr(pm4py_bridge.subprocess, "Popen", failing(subprocess.Popen))
     model = pm4py_bridge.petri_net(read_model_file(DESIGNED_FLOW))
     variants = [
         ("Ticket created", "Assigned", "Resolved", "Closed"),
