@@ -130,8 +130,10 @@ def _insert(
         f"{plausible[0]:%Y-%m-%d} to {plausible[1]:%Y-%m-%d} ([ingest] earliest,"
         " latest_years_ahead)'"
     )
-    parsed = {f.name: _parse(f, values.get(f.name), ts_sql) for f in FIELDS}
-    parsed |= {f.name: f"parsed_{f.name}" for f in checked}
+    parsed = {
+        f.name: f"parsed_{f.name}" if f in checked else _parse(f, values.get(f.name), ts_sql)
+        for f in FIELDS
+    }
     issues = [
         f"CASE WHEN {parsed[f.name]} = -1 THEN {{'field': '{f.name}', 'raw_value': {values[f.name]},"
         f" 'reason': '{_bad_value_reason(f)}'}} END"
@@ -160,8 +162,8 @@ def _insert(
         f"coalesce($map_targets[list_position($map_sources, {activity})],"
         f" $canonical[list_position($canonical_lower, lower({activity}))], {activity}) AS activity",
         f"CASE WHEN ({ts_sql}) IS NULL THEN {values['timestamp']} END AS ts_text",
-        f"{_json_of([h for h in extra if not h.startswith('case:')], 'raw.')} AS attributes",
-        f"{_json_of([h for h in extra if h.startswith('case:')], 'raw.')} AS case_attributes",
+        f"{_json_of([h for h in extra if not h.startswith('case:')])} AS attributes",
+        f"{_json_of([h for h in extra if h.startswith('case:')])} AS case_attributes",
         # Both built only for the rare rows that need them: a list or a string per row is costly.
         f"CASE WHEN {' OR '.join(bad)} THEN list_filter([{', '.join(issues)}],"
         " lambda x: x IS NOT NULL) END AS issues"
@@ -263,12 +265,12 @@ def _level_sql(value: str) -> str:
     )
 
 
-def _json_of(headers: list[str], within: str) -> str:
-    """A JSON object of the named columns of the struct `within` (empty ones as null); NULL when
+def _json_of(headers: list[str]) -> str:
+    """A JSON object of the named columns of the source row `raw` (empty ones as null); NULL when
     all are empty. json_object, not a merge that drops the nulls: it is twice as fast."""
     if not headers:
         return "NULL::JSON"
-    values = [f"nullif(trim({within}{quote_ident(h)}), '')" for h in headers]
+    values = [f"nullif(trim(raw.{quote_ident(h)}), '')" for h in headers]
     pairs = ", ".join(f"{_sql_string(h)}, {v}" for h, v in zip(headers, values, strict=True))
     return f"CASE WHEN coalesce({', '.join(values)}) IS NOT NULL THEN json_object({pairs}) END"
 
