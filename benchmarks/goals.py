@@ -292,11 +292,10 @@ def main() -> None:
     many_s = run_measured(
         [ticketloop, "ingest", str(many_csv), "--db", str(many_db), "--dataset", DATASET]
     )[0]
-    many_variants = (
-        duckdb.connect(str(many_db), read_only=True)
-        .execute("SELECT count(DISTINCT path_key) FROM ticket_facts")
-        .fetchall()[0][0]
-    )
+    with duckdb.connect(str(many_db), read_only=True) as con:
+        [(many_variants,)] = con.execute(
+            "SELECT count(DISTINCT path_key) FROM ticket_facts"
+        ).fetchall()
     replays += conformance_goals(python, ticketloop, many_csv, many_db, ", many variants")
 
     end_to_end = ingest_s + sum(s for s, _ in query.values())

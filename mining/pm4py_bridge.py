@@ -140,7 +140,7 @@ def _settle(net: Any, *markings: Any) -> None:
         group.clear()
         group.update(members)
     for marking in markings:
-        tokens = sorted(marking.items(), key=lambda item: item[0].name)
+        tokens = sorted(marking.items(), key=lambda item: _named(item[0]))
         marking.clear()
         marking.update(dict(tokens))
 
