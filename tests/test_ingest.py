@@ -102,6 +102,28 @@ def test_encodings_and_delimiters(db: Path, tmp_path: Path, encoding: str, delim
     assert [e[3] for e in events(db)] == ["João Araújo", "Úrsula Méndez"]
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "latin-1"])
+def test_an_accent_across_the_first_megabyte_is_read_in_its_encoding(
+    db: Path, tmp_path: Path, encoding: str
+) -> None:
+    """The encoding is told by a read in 1 MB chunks: an 'é' whose first byte ends the first
+    chunk, before a chunk of plain ASCII, is still read in the file's encoding."""
+    header = "Case ID,Activity,Timestamp,Resource\n"
+    last = "T1,Resolved,2025-01-06 10:00:00,Jos"
+    fill = "T1,Ticket created,2025-01-06 09:00:00,"
+    pad = (1 << 20) - 1 - len(header) - len(fill) - len("\n") - len(last)
+    text = (
+        f"{header}{fill}{'x' * pad}\n{last}é\n"
+        + "T2,Ticket created,2025-01-07 09:00:00,Ana\n" * 30_000
+    )
+    path = tmp_path / "log.csv"
+    path.write_bytes(text.encode(encoding))
+    assert path.read_bytes()[(1 << 20) - 1 : (1 << 20)] == "é".encode(encoding)[:1]
+    report = ingest_files(db, [path], dataset="t")
+    assert report.rows_rejected == 0
+    assert rows(db, "SELECT resource FROM events WHERE source_row = 3") == [("José",)]
+
+
 def test_quoted_fields_keep_delimiters_and_newlines(db: Path, tmp_path: Path) -> None:
     text = HEADER + 'T1,"Ticket created","2025-01-06 09:00:00","Díaz, Ana"\n'
     ingest_files(db, [write(tmp_path / "q.csv", text)], dataset="t")
