@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
+from store.facts import key_ranges
 from store.fields import FIELDS
 from store.queries import sql_text
 
@@ -119,9 +120,12 @@ def merge_events(
         " WINDOW w AS (PARTITION BY case_key ORDER BY ts, file_id, source_row, tiebreak)"
         " ORDER BY case_key, event_index"
     )
-    if first_load:
-        rows = f"{fresh} FROM keyed"
-        con.execute(f"INSERT INTO events BY NAME {ordered.format(rows=rows)}", {"d": d})
+    if first_load:  # in passes of tickets by key, written in key order
+        count = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
+        low, high = con.execute("SELECT min(case_key), max(case_key) FROM case_keys").fetchall()[0]
+        for first, last in key_ranges(low, high, count) if count else []:
+            rows = f"{fresh} FROM keyed WHERE case_key BETWEEN {first} AND {last}"
+            con.execute(f"INSERT INTO events BY NAME {ordered.format(rows=rows)}", {"d": d})
         return
     # The key range lets DuckDB skip the row groups of untouched tickets: a weekly export touches
     # recent tickets, whose keys are the highest.

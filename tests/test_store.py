@@ -17,7 +17,7 @@ from store.connection import open_store
 from store.errors import StoreError
 from store.schema import SCHEMA_VERSION
 from store.vocabulary import CANONICAL_ACTIVITIES
-from tests.conftest import SAMPLE, rows, write
+from tests.conftest import REAL_HELPDESK, SAMPLE, real_log, rows, write
 
 
 def test_new_store_is_migrated_with_the_activity_dictionary(db: Path) -> None:
@@ -199,3 +199,19 @@ def test_an_append_renews_the_next_event_of_the_tickets_it_touches(
     ]
     assert got[1][2].startswith("2025-01-06 10:00") and got[1][3] == "L1"
     assert got[0][3] == "L1" and got[3][2] is None and got[3][3] is None
+
+
+def test_a_load_in_passes_of_tickets_writes_what_one_pass_writes(
+    real_helpdesk_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large first load numbers its events and works out its tickets' facts in passes of
+    tickets by key (store.facts.PASS_EVENTS): the public Helpdesk log loaded in passes of 2,000
+    events holds the same events and facts, in the same order, as loaded in one pass."""
+    monkeypatch.setattr("store.facts.PASS_EVENTS", 2_000)
+    db = tmp_path / "passes.duckdb"
+    ingest_files(db, [real_log(REAL_HELPDESK)], dataset="helpdesk")
+    stored = "SELECT * EXCLUDE (file_id) FROM events ORDER BY rowid"
+    assert rows(db, stored) == rows(real_helpdesk_db, stored)
+    facts = "SELECT * FROM ticket_facts ORDER BY rowid"
+    assert rows(db, facts) == rows(real_helpdesk_db, facts)
+    assert rows(db, "SELECT count(*) FROM events")[0][0] > 10 * 2_000  # passes were made
