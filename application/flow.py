@@ -17,7 +17,7 @@ from store.settings import DesignedFlow, Settings
 
 NO_FLOW = (
     "no designed flow to compare with: set the data set's flow (the Settings page uploads one;"
-    " ticketloop settings --flow FLOW.bpmn), or give one: --model FLOW.bpmn"
+    " ticketloop settings --flow FLOW.bpmn)"
 )
 
 

@@ -175,6 +175,7 @@ def test_without_a_designed_flow_conformance_says_how_to_name_one(sample_db: Pat
     assert desk.fit().flow is None
     document = render_review(desk.review("2025-W20"))
     assert "No conformance figures: no designed flow to compare with" in document
+    assert "--model" not in document  # an option of the conformance command, not the report's
 
 
 def test_a_store_held_open_shares_one_database_among_its_reads(sample_db: Path) -> None:

@@ -963,11 +963,18 @@ def conformance(
     or the source file's labels. Results are cached in the store, so a repeat run is instant;
     deviations listed in [conformance] accepted_deviations are marked accepted.
     """
+    from application.flow import NO_FLOW
+    from store.errors import MiningError
     from ticketloop import text
 
     analysis = analysis_for(db, selection)
-    with _replay_progress(enabled=not as_json) as progress:
-        result = analysis.conformance(model=model, method=method, progress=progress)
+    try:
+        with _replay_progress(enabled=not as_json) as progress:
+            result = analysis.conformance(model=model, method=method, progress=progress)
+    except MiningError as exc:
+        if str(exc) == NO_FLOW:  # this command takes one
+            raise MiningError(f"{NO_FLOW}, or give one: --model FLOW.bpmn") from None
+        raise
     return (
         emit_json(result.to_json())
         if as_json
