@@ -55,6 +55,7 @@ class FileReport:
     values_nulled: int = 0
     already_loaded: bool = False
     timestamp_format: str = ""
+    timestamp_column: str = ""  # the column (or XES key) the timestamps were read from
     recognised_as: str = ""  # the source's description, e.g. "Zendesk ticket audits (history)"
     timezone: str = "UTC"  # the zone naive timestamps were read in
     details: dict[str, object] = field(default_factory=dict)
@@ -210,7 +211,7 @@ def ingest_files(
         if protection and privacy and len(known) < len(files):
             protection.check_all_dropped(privacy.drop_columns)
         _number_rows(con, numbered_by_order)
-        _name_reasons(con, [r.timestamp_format for r in reports])
+        _name_reasons(con, [(r.timestamp_format, r.timestamp_column) for r in reports])
         _refuse_eventless(con, files, reports)
         if strict:
             _refuse_rejects(con, files)
@@ -398,7 +399,7 @@ def _stage_file(
     limits: IngestLimits,
 ) -> FileReport:
     """Stage one file and report what was read of it."""
-    ts_format = stage(con, rows, index, mapping, advance, protection, limits)
+    ts_format, ts_column = stage(con, rows, index, mapping, advance, protection, limits)
     staged = con.execute("SELECT count(*) FROM work.staged WHERE file_idx = $i", {"i": index})
     rows_read = rows.rows_read or staged.fetchall()[0][0] + len(rows.malformed)
     if rows_read == 0:
@@ -408,7 +409,13 @@ def _stage_file(
     described = ts_format.describe()
     if ts_format.ambiguous:
         described += " (day and month both fit; day-first chosen)"
-    return FileReport(str(rows.path), rows.format, rows_read, timestamp_format=described)
+    return FileReport(
+        str(rows.path),
+        rows.format,
+        rows_read,
+        timestamp_format=described,
+        timestamp_column=ts_column,
+    )
 
 
 def _number_rows(
@@ -456,15 +463,18 @@ def _renumber(con: duckdb.DuckDBPyConnection, index: int, offset: int, rows: Sou
     )
 
 
-def _name_reasons(con: duckdb.DuckDBPyConnection, ts_descriptions: list[str]) -> None:
-    """Fill `reason`: every problem of a rejected row, the timestamp's first; NULL for valid rows."""
+def _name_reasons(con: duckdb.DuckDBPyConnection, timestamps: list[tuple[str, str]]) -> None:
+    """Fill `reason`: every problem of a rejected row, the timestamp's first, naming its column
+    (`timestamps`: each file's timestamp format described, and column); NULL for valid rows."""
     con.execute(
         "UPDATE work.staged SET reason = concat_ws('; ',"
-        " CASE WHEN ts_text IS NULL AND ts IS NULL THEN 'no timestamp'"
+        " CASE WHEN ts_text IS NULL AND ts IS NULL"
+        " THEN 'no timestamp (column \"' || $columns[file_idx + 1] || '\")'"
         " WHEN ts IS NULL THEN 'timestamp \"' || ts_text || '\" does not match '"
-        " || $descriptions[file_idx + 1] END, problems)"
+        " || $descriptions[file_idx + 1] || ' (column \"' || $columns[file_idx + 1] || '\")'"
+        " END, problems)"
         " WHERE reason IS NULL AND (problems IS NOT NULL OR ts IS NULL)",
-        {"descriptions": ts_descriptions},
+        {"descriptions": [d for d, _ in timestamps], "columns": [c for _, c in timestamps]},
     )
 
 

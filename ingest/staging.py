@@ -62,9 +62,9 @@ def stage(
     advance: Callable[[int], None],
     protection: Protection | None = None,
     limits: IngestLimits | None = None,
-) -> TimestampFormat:
+) -> tuple[TimestampFormat, str]:
     """Append the file's rows to `staged` in one ordered scan; the timestamp format it was read
-    with. A row whose timestamp is outside `limits`' plausible range is rejected. The format is
+    with, and the column it was read from. A row whose timestamp is outside `limits`' plausible range is rejected. The format is
     guessed from the first rows; when some rows do not read that way and the whole column reads
     better another way, the file is staged again that way. `protection`: the columns dropped and
     the people pseudonymised before anything is staged."""
@@ -86,13 +86,13 @@ def stage(
         {"i": index},
     ).fetchall()[0][0]
     if not unread and not guessed.ambiguous:
-        return guessed
+        return guessed, columns["timestamp"]
     whole_column = f"(SELECT {ts_text} AS v FROM {rows.relation})"
     whole = infer_format(con, whole_column, rows.params, mapping.timestamp_format, file)
     if whole != guessed:
         con.execute("DELETE FROM work.staged WHERE file_idx = $i", {"i": index})
         _insert(con, rows, index, mapping, columns, whole, lambda _n: None, plausible)
-    return whole  # `whole` knows whether the whole column is ambiguous
+    return whole, columns["timestamp"]  # `whole` knows whether the whole column is ambiguous
 
 
 def _insert(

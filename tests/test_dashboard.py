@@ -120,7 +120,7 @@ def test_rejected_rows_are_shown_to_the_analyst(app, tmp_path: Path) -> None:
         {
             "file": str(path),
             "row": 3,
-            "reason": 'timestamp "soon" does not match ISO 8601',
+            "reason": 'timestamp "soon" does not match ISO 8601 (column "Timestamp")',
             "raw_row": '{"Case ID":"T2","Activity":"B","Timestamp":"soon"}',
         }
     ]

@@ -321,7 +321,7 @@ def test_bad_times_are_rejected_with_their_row_and_the_rest_loads(db: Path, tmp_
     path = write(tmp_path / "t.csv", text.replace("2024-05-20 08:00:00", "yesterday", 1))
     report = ingest_files(db, [path], dataset="t")
     assert report.rejects == [
-        (str(path), 4, 'timestamp "yesterday" does not match ISO 8601'),
+        (str(path), 4, 'timestamp "yesterday" does not match ISO 8601 (column "timestamp")'),
     ]
     assert report.cases == 2
 

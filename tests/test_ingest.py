@@ -418,7 +418,7 @@ def test_bad_rows_are_rejected_with_row_and_reason_and_the_rest_loads(
     assert rows(db, "SELECT row_number, reason FROM rejects ORDER BY row_number") == [
         (3, 'no case id (column "Case ID")'),
         (4, 'no activity (column "Activity")'),
-        (5, 'timestamp "yesterday" does not match ISO 8601'),
+        (5, 'timestamp "yesterday" does not match ISO 8601 (column "Timestamp")'),
         (8, "malformed CSV row: has 7 fields, the header 6"),
     ]
     # A bad optional value keeps its event, with the field empty and the value recorded.
@@ -827,8 +827,9 @@ def test_a_file_giving_no_event_is_an_error_and_the_store_is_unchanged(tmp_path:
     assert result.exit_code == 1
     assert result.output == (
         f"error: {bad}: 2 rows read as CSV event log, none gives an event (row 2: timestamp"
-        ' "06.01.2025 08:00" does not match %m/%d/%Y %H:%M; row 3: timestamp "07.01.2025 09:30"'
-        " does not match %m/%d/%Y %H:%M). Nothing was loaded. Fix the rows, or the mapping's"
+        ' "06.01.2025 08:00" does not match %m/%d/%Y %H:%M (column "stamp"); row 3: timestamp'
+        ' "07.01.2025 09:30" does not match %m/%d/%Y %H:%M (column "stamp")). Nothing was loaded.'
+        " Fix the rows, or the mapping's"
         " [columns] and [timestamp] format (--map), or force another reader with --format\n"
     )
     assert rows(db, "SELECT version, (SELECT count(*) FROM events) FROM datasets") == before

@@ -64,7 +64,7 @@ def test_every_check_counts_and_shows_examples(db: Path, tmp_path: Path) -> None
     }
     examples = {c["name"]: c["examples"] for c in doc["checks"]}
     assert examples["rows_rejected"] == [
-        f'{path} row 12: timestamp "not a time" does not match ISO 8601'
+        f'{path} row 12: timestamp "not a time" does not match ISO 8601 (column "Timestamp")'
     ]
     assert examples["ties_same_minute"] == [
         "T2: Ticket created at 2025-01-07 09:00",

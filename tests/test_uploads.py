@@ -167,7 +167,8 @@ def test_no_message_or_stored_name_shows_where_an_upload_was_staged(
         say(
             texts.UPLOAD_FAILED,
             message="empty.csv: 1 rows read as CSV event log, none gives an event (row 2: no"
-            " timestamp). Nothing was loaded. Fix the rows, or the mapping's [columns]"
+            ' timestamp (column "Timestamp")). Nothing was loaded. Fix the rows, or the mapping\'s'
+            " [columns]"
             " and [timestamp] format (--map), or force another reader with --format",
         )
     ]
