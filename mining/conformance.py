@@ -425,12 +425,13 @@ def _notes(
 
 def deviation_costs(deviations: pd.DataFrame) -> pd.DataFrame:
     """`deviations` (as Conformance.deviations) ranked by what they cost: extra_hours (median time
-    to resolution of the affected tickets over the rest's, at least 0), cost_hours (tickets x
-    extra_hours) and csat_gap (affected CSAT mean minus the rest's; NULL without answers), most
-    costly first (then most tickets)."""
+    to resolution of the affected tickets over the rest's, at least 0; NULL when either side has
+    no resolved ticket: a cost unknown, not none), cost_hours (tickets x extra_hours) and
+    csat_gap (affected CSAT mean minus the rest's; NULL without answers), most costly first
+    (then most tickets; unknown costs last)."""
     ranked = deviations.copy()
     extra = ranked["ttr_median_hours_affected"] - ranked["ttr_median_hours_rest"]
-    ranked["extra_hours"] = extra.clip(lower=0).fillna(0.0)
+    ranked["extra_hours"] = extra.clip(lower=0)
     ranked["cost_hours"] = ranked["tickets"] * ranked["extra_hours"]
     ranked["csat_gap"] = ranked["csat_mean_affected"] - ranked["csat_mean_rest"]
     return ranked.sort_values(["cost_hours", "tickets"], ascending=False).reset_index(drop=True)

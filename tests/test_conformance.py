@@ -600,3 +600,31 @@ def test_the_model_discover_writes_is_checked_in_words(
     assert checked.exit_code == 0, checked.output
     assert "tickets that fit the model 100.0%" in checked.output
     assert "not fitting" not in checked.output
+
+
+def test_a_deviation_whose_tickets_never_resolve_has_an_unknown_cost_not_none() -> None:
+    """Ranked by cost in time: tickets x (median time to resolution, affected over the rest, at
+    least 0). Affected tickets that never resolve have no such median: their cost is unknown,
+    shown empty and ranked last, not a cost of 0 beside the deviations that cost nothing."""
+    import pandas as pd
+
+    from mining.conformance import deviation_costs
+
+    deviations = pd.DataFrame(
+        {
+            "deviation": ["unexpected: Abandoned", "skipped: Classified", "skipped: Survey"],
+            "tickets": [300, 442, 10],
+            "ttr_median_hours_affected": [float("nan"), 15.3, 20.0],
+            "ttr_median_hours_rest": [18.9, 19.1, 18.0],
+            "csat_mean_affected": [float("nan"), 4.0, 3.0],
+            "csat_mean_rest": [4.2, 4.1, 4.2],
+        }
+    )
+    ranked = deviation_costs(deviations)
+    assert list(ranked["deviation"]) == [
+        "skipped: Survey",  # 10 tickets x 2.0 h
+        "skipped: Classified",  # faster than the rest: no extra time
+        "unexpected: Abandoned",  # none resolved: unknown
+    ]
+    assert list(ranked["cost_hours"].fillna(-1)) == [20.0, 0.0, -1]
+    assert ranked["extra_hours"].isna().tolist() == [False, False, True]

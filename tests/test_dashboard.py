@@ -307,7 +307,11 @@ def test_conformance_page_shows_the_fitness_check_conformance_gives(
     assert metrics[texts.CONF_FITTING] == f"{result.fitting_ticket_share:.1%}"
     assert metrics[texts.CONF_DEVIATIONS] == str(len(result.deviations))
     ranked = at.dataframe[0].value
-    assert list(ranked["cost_hours"]) == sorted(ranked["cost_hours"], reverse=True)
+    known = ranked["cost_hours"].dropna().tolist()  # unknown costs (none resolved) come last
+    assert known == sorted(known, reverse=True)
+    assert ranked["cost_hours"].isna().tolist() == [False] * len(known) + [True] * (
+        len(ranked) - len(known)
+    )
     assert "skipped: Classified" not in set(ranked["deviation"])
     assert list(at.dataframe[1].value["deviation"]) == ["skipped: Classified"]
     timeline = at.dataframe[2].value
