@@ -344,7 +344,7 @@ def escalation_sentence(review: Review) -> str:
     )
     return (
         f"{said}; needless escalations (bounce-back or push-to-front) were"
-        f" {_fmt(needless['value'], 'fraction')} of them (e.g. {named or 'none'})."
+        f" {_fmt(needless['value'], 'fraction')} of them{f' (e.g. {named})' if named else ''}."
     )
 
 
