@@ -4,6 +4,7 @@ suggestion rule, appends, and the public Helpdesk log's time to resolution after
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -326,6 +327,9 @@ def test_escalations_give_no_needless_figure_the_log_cannot_tell(mapped_helpdesk
     text = runner.invoke(cli, ["escalations", "--db", str(mapped_helpdesk)]).output
     assert "bounce-back, push-to-front and needless escalations: not measured, no `De-esc" in text
     assert "needless escalation rate" not in text
+    # nor do the tables show 0 for what is not measured (nor ping-pong: no team is named)
+    agents = text[text.index("By agent who escalated") :].splitlines()[3]
+    assert re.search(r"\s\d+\s+-\s+-\s+-\s+[+-]\d", agents), agents  # escalated, - - -, extra TTR
 
 
 def test_a_week_on_too_few_tickets_says_so_and_why_needless_cannot_be_told(

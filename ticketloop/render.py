@@ -344,6 +344,9 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
             f" {highest}"
         )
     if escalated:
+        # what the lines above call not measured is "-" in the tables, not 0
+        needless_known = not result.needless_not_measured
+        ping_pong_known = result.teams_known and not result.moves_not_measured
         cost = result.cost.iloc[0]
         lines += ["", "Cost of escalation: escalated tickets against tickets resolved without one"]
         lines.append(
@@ -387,9 +390,9 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
                     [
                         r.value,
                         _int(r.escalated_tickets),
-                        _int(r.bounce_back_tickets),
-                        _int(r.push_to_front_tickets),
-                        _int(r.ping_pong_tickets),
+                        _int(r.bounce_back_tickets) if needless_known else "-",
+                        _int(r.push_to_front_tickets) if needless_known else "-",
+                        _int(r.ping_pong_tickets) if ping_pong_known else "-",
                         _signed_hours(r.extra_ttr_hours),
                         _gap(r.csat_gap, r.csat_answers, r.baseline_csat_answers),
                         _examples(r.example_tickets),
