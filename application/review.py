@@ -238,7 +238,7 @@ def assemble_review(
         transitions=waits.transitions if waits is not None else None,
         after_resolution=waits.after_resolution if waits is not None else None,
         limits_basis=limits_basis(settings),
-        directions={k.name: direction(k.name, settings) for k in KPIS},
+        directions={k.name: direction(k.name, settings.targets) for k in KPIS},
         min_tickets=settings.min_tickets,
     )
 

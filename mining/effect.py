@@ -339,7 +339,7 @@ def _verdicts(rows: list[dict[str, Any]], settings: Settings) -> None:
     for row, rejected in zip(rows, holm([r["p_value"] for r in rows]), strict=True):
         if rejected:
             up = row["difference"] > 0
-            better = direction(row["kpi"], settings) == "higher"
+            better = direction(row["kpi"], settings.targets) == "higher"
             row["verdict"] = BETTER if up == better else WORSE
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -571,7 +572,7 @@ class KpiReport:
                     "meaning": k.meaning,
                     "unit": k.unit,
                     "basis_of": k.population,
-                    **_target_json(targets.get(k.name)),
+                    **_target_json(k.name, targets),
                 }
                 for k in KPIS
             },
@@ -609,8 +610,11 @@ class KpiReport:
         return doc
 
 
-def _target_json(target: Target | None) -> dict[str, Any]:
-    return {"target": target.target, "better": target.better} if target else {"target": None}
+def _target_json(kpi: str, targets: Mapping[str, Target]) -> dict[str, Any]:
+    """A KPI's target and which way is better (none said for the ticket count)."""
+    target = targets.get(kpi)
+    better = direction(kpi, targets) if kpi != "tickets" else None
+    return {"target": target.target if target else None, "better": better}
 
 
 def _clean(value: Any) -> Any:
@@ -1030,7 +1034,7 @@ def _add_limits(
             PhaseLimits(start, limits, stock)
             for start, limits in zip([None, *starts], result.phases, strict=False)
         ]
-        better = direction(kpi.name, settings) if kpi.name != "tickets" else None
+        better = direction(kpi.name, settings.targets) if kpi.name != "tickets" else None
         low, high = _possible(kpi)
         for j, row in enumerate(rows):
             row["centre"], row["signal"] = result.centre[j], result.signal[j]
@@ -1098,8 +1102,9 @@ WORSE = "worse"
 _LOWER = ("ttr_mean_hours", "ttr_p90_hours", "frt_mean_hours", "frt_p90_hours", "info_request_rate")
 
 
-def direction(kpi: str, settings: Settings) -> str:
-    """Which way is better for `kpi`: its target's, else lower for durations and the backlog."""
-    if kpi in settings.targets:
-        return settings.targets[kpi].better
+def direction(kpi: str, targets: Mapping[str, Target]) -> str:
+    """Which way is better for `kpi`: its target's (of `targets`, the settings'), else lower for
+    durations and the backlog."""
+    if kpi in targets:
+        return targets[kpi].better
     return "lower" if kpi in (*_LOWER, "backlog") else "higher"

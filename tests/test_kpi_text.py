@@ -26,9 +26,17 @@ def test_kpis_name_each_kpi_in_words_and_json_by_its_key(sample_db: Path) -> Non
     assert code == 0
     assert not any(k.name in text for k in KPIS if "_" in k.name)  # no ttr_median_hours
     (ttr,) = [line for line in text.splitlines() if "Median time to resolution" in line]
-    assert ttr.split()[4:] == ["18.9", "hours", "24.0", "hours", "on"]
+    assert ttr.split()[4:] == ["18.9", "hours", "24.0", "hours", "lower", "on"]
     doc = json.loads(kpis(sample_db, "--json")[1])
     assert {r["kpi"] for r in doc["kpis"]} == {k.name for k in KPIS}
+    # which way is better, for every KPI but the ticket count, with or without a target
+    better = {k: d["better"] for k, d in doc["definitions"].items()}
+    assert better.pop("tickets") is None and set(better.values()) == {"lower", "higher"}
+    assert (better["ttr_mean_hours"], better["backlog"], better["csat"]) == (
+        "lower",
+        "lower",
+        "higher",
+    )
 
 
 def test_a_team_breakdown_says_a_ticket_counts_under_its_last_team(sample_db: Path) -> None:

@@ -74,12 +74,13 @@ def _totals(doc: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
                 kpi_name(doc, row["kpi"]),
                 kpi_value(row["value"], unit, like=target),
                 kpi_value(target, unit, like=row["value"]) if row["status"] else "",
+                definition["better"] or "",
                 row["status"] or "",
                 f"[{shared.index(note) + 1}]" if note in shared else note,
             ]
         )
     said = [f"  [{number}] {note}" for number, note in enumerate(shared, 1)]
-    return _table(["KPI", "value", "target", "status", "note"], table) + said
+    return _table(["KPI", "value", "target", "better", "status", "note"], table) + said
 
 
 def _weekly(doc: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
