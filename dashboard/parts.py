@@ -40,7 +40,8 @@ COST_CONFIG = {  # (deviations_table gives the share in percent and the cost in 
         "CSAT gap",
         format="%+.2f",
         help="The affected tickets' mean CSAT (1-5) minus the other tickets': below zero, the"
-        " deviation's customers are less satisfied",
+        " deviation's customers are less satisfied; empty where either side has fewer answers"
+        " than [kpis] min_answers",
     ),
     "csat_answers_affected": st.column_config.NumberColumn("CSAT answers"),
 }
@@ -192,10 +193,16 @@ def _verdict_colour(verdict: str) -> str:
     return f"color: {charts.direction_colour(verdict)}"
 
 
-def deviations_table(ranked: pd.DataFrame, key: str, columns: list[str] = COST_COLUMNS) -> None:
+def deviations_table(
+    ranked: pd.DataFrame, key: str, min_answers: int, columns: list[str] = COST_COLUMNS
+) -> None:
     """Deviations ranked by cost (mining.conformance.deviation_costs), as a table with units:
-    every share with one decimal, every cost in whole ticket-hours."""
+    every share with one decimal, every cost in whole ticket-hours, and a CSAT gap only where
+    each side rests on `min_answers` answers at least ([kpis] min_answers)."""
     shown = ranked[columns].copy()
+    if "csat_gap" in shown:
+        thin = ranked[["csat_answers_affected", "csat_answers_rest"]].min(axis=1) < min_answers
+        shown["csat_gap"] = shown["csat_gap"].mask(thin)
     if "share" in shown:
         shown["share"] = shown["share"] * 100
     if "cost_hours" in shown:

@@ -295,7 +295,8 @@ def test_conformance_page_shows_the_fitness_check_conformance_gives(
     settings = store.settings_of("helpdesk")  # the desk's clock: Madrid, its own setting
     calendar = replace(settings.calendar, timezone="Europe/Madrid")
     with open_store(writable_sample_db) as con:
-        save_dataset_settings(con, "helpdesk", replace(settings, calendar=calendar), store.config)
+        thin = replace(settings, calendar=calendar, min_answers=100)  # for the CSAT gaps below
+        save_dataset_settings(con, "helpdesk", thin, store.config)
     at = app(writable_sample_db)
     at.switch_page(CONFORMANCE.script).run()
     assert not at.exception, at.exception
@@ -313,6 +314,10 @@ def test_conformance_page_shows_the_fitness_check_conformance_gives(
         len(ranked) - len(known)
     )
     assert "skipped: Classified" not in set(ranked["deviation"])
+    # a CSAT gap only on [kpis] min_answers answers (here 100) or more
+    few = ranked["csat_answers_affected"] < 100
+    assert ranked.loc[few & (ranked["csat_answers_affected"] > 0), "csat_gap"].isna().sum() >= 3
+    assert ranked.loc[few, "csat_gap"].isna().all() and ranked.loc[~few, "csat_gap"].notna().all()
     assert list(at.dataframe[1].value["deviation"]) == ["skipped: Classified"]
     timeline = at.dataframe[2].value
     assert timeline["step"].tolist() == list(range(1, len(timeline) + 1))

@@ -51,11 +51,11 @@ def _conformance(ctx: PageContext) -> None:
         st.caption(texts.CONF_DURATION.format(how=result.resolution.describe()))
     if not ranked["csat_answers_affected"].any():
         st.caption(texts.CONF_NO_CSAT)
-    parts.deviations_table(ranked[~ranked["accepted"]], key="deviations")
+    parts.deviations_table(ranked[~ranked["accepted"]], "deviations", ctx.settings.min_answers)
     accepted = ranked[ranked["accepted"]]
     if not accepted.empty:
         st.caption(texts.CONF_ACCEPTED)
-        parts.deviations_table(accepted, key="accepted")
+        parts.deviations_table(accepted, "accepted", ctx.settings.min_answers)
     _drill_down(ctx, ranked)
 
 

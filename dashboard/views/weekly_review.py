@@ -108,7 +108,9 @@ def _top_deviations(ctx: PageContext, review, top: int = 5) -> None:
         st.info(texts.CONF_NO_DEVIATIONS)
     else:
         st.caption(texts.REVIEW_DEVIATIONS_WHEN)
-        parts.deviations_table(open_ones.head(top), key="review_deviations", columns=REVIEW_COLUMNS)
+        parts.deviations_table(
+            open_ones.head(top), "review_deviations", ctx.settings.min_answers, REVIEW_COLUMNS
+        )
     parts.link("conformance", texts.REVIEW_DEVIATIONS_MORE)
 
 
