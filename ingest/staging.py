@@ -64,10 +64,10 @@ def stage(
     limits: IngestLimits | None = None,
 ) -> tuple[TimestampFormat, str]:
     """Append the file's rows to `staged` in one ordered scan; the timestamp format it was read
-    with, and the column it was read from. A row whose timestamp is outside `limits`' plausible range is rejected. The format is
-    guessed from the first rows; when some rows do not read that way and the whole column reads
-    better another way, the file is staged again that way. `protection`: the columns dropped and
-    the people pseudonymised before anything is staged."""
+    with, and the column it was read from. A row whose timestamp is outside `limits`' plausible
+    range is rejected. The format is guessed from the first rows; when some rows do not read that
+    way and the whole column reads better another way, the file is staged again that way.
+    `protection`: the columns dropped and the people pseudonymised before anything is staged."""
     file = str(rows.path)
     columns = rows.columns or resolve_columns(rows.headers, mapping, file)
     if protection:
