@@ -34,8 +34,15 @@ COST_COLUMNS = ["deviation", "tickets", "share", "extra_hours", "cost_hours", "c
                 "csat_answers_affected", "examples"]  # fmt: skip
 COST_CONFIG = {  # (deviations_table gives the share in percent and the cost in whole hours)
     "share": st.column_config.NumberColumn("share", format="%.1f%%"),
-    "extra_hours": st.column_config.NumberColumn("extra hours (median)", format="%.1f"),
-    "cost_hours": st.column_config.NumberColumn("ticket-hours", format="localized"),
+    "extra_hours": st.column_config.NumberColumn(
+        "extra hours (median)",
+        format="%.1f",
+        help="The affected tickets' median time to resolution over the other tickets', at least"
+        " 0; empty where the affected tickets (or the others) have none resolved: a cost unknown",
+    ),
+    "cost_hours": st.column_config.NumberColumn(
+        "ticket-hours", format="localized", help="tickets × extra hours; empty where unknown"
+    ),
     "csat_gap": st.column_config.NumberColumn(
         "CSAT gap",
         format="%+.2f",
