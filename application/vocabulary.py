@@ -1,11 +1,10 @@
 """A data set's vocabulary as a setting: which of its source labels is which canonical activity,
-and each team's support level, changed after loading (`ticketloop map`, the Data page). The one
-suggestion rule from a label's words, the preview of the KPIs a vocabulary makes computable, and
-applying it (store/dataset_vocabulary.py) with what changed."""
+and each team's support level, changed after loading (`ticketloop map`, the Data page). Each
+label's suggestion (store.vocabulary.suggest_activity), the preview of the KPIs a vocabulary makes
+computable, and applying it (store/dataset_vocabulary.py) with what changed."""
 
 from __future__ import annotations
 
-import re
 import shlex
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,57 +26,7 @@ from store.dataset_vocabulary import (
     team_counts,
 )
 from store.datasets import dataset_id
-from store.vocabulary import CANONICAL_ACTIVITIES, CANONICAL_BY_LOWER
-
-# The words of a label that say which canonical activity it is, tried in order (the first that
-# matches wins; None: no suggestion). Labels are compared in lower case, with `-` and `_` as
-# spaces. Creation and resolution are suggested only of the ticket itself: `Resolve SW anomaly`
-# resolves something else.
-_TICKET = r"( (the |a )?(ticket|case|incident|request|issue|call))?"
-_RULES: tuple[tuple[str, str | None], ...] = (
-    (r"\bawaiting assign", None),  # a queue, not an assignment
-    (r"\bde ?escalat|\bdowngrade", "De-escalated"),
-    (r"\bescalat|\bupgrade", "Escalated"),
-    (r"\breopen", "Reopened"),
-    (
-        r"\b(assign|set) (seriousness|severity|priority|category|type)\b|\bclassif|\bcategori[sz]",
-        "Classified",
-    ),
-    (r"\btake in charge\b|\bassign|\bpick(ed)? up\b", "Assigned"),
-    (
-        r"\bwait(ing)?\b|\bawaiting (user|customer|caller|info)|\bpending (user|customer|info)"
-        r"|\bon hold\b|\b(more |request(ed)? )info",
-        "Information requested",
-    ),
-    (r"\bsurvey|\bfeedback\b|\bsatisfaction\b", "Survey answered"),
-    (r"\bknowledge", "Knowledge base consulted"),
-    (r"\bfirst (response|reply)\b", "First response"),
-    (r"\b(customer|user|caller) (repl|respon|answer)", "Customer replied"),
-    (r"\binvestigat|\bdiagnos", "Investigation"),
-    (r"\breject", "Rejected"),
-    (r"\babandon|\bcancel", "Abandoned"),
-    (r"^(close[ds]?|closing)" + _TICKET + "$", "Closed"),
-    (r"^(resolve[ds]?|solved?|fixed|resolution)" + _TICKET + "$", "Resolved"),
-    (
-        r"^(insert(ed)?|create[ds]?|open(ed)?|new|submit(ted)?|register(ed)?|log(ged)?)"
-        + _TICKET
-        + r"$|^(ticket|case|incident|request) (created|opened|submitted|logged)$",
-        "Ticket created",
-    ),
-)
-
-
-def suggest_activity(label: str) -> str | None:
-    """The canonical activity a source label's words suggest, or None: `Resolve ticket` Resolved,
-    `Require upgrade` Escalated, `Wait - User` Information requested, `Take in charge ticket`
-    Assigned. A suggestion only: nothing is applied without the user."""
-    words = re.sub(r"[\s_\-]+", " ", label).strip().lower()
-    if words in CANONICAL_BY_LOWER:
-        return CANONICAL_BY_LOWER[words]
-    for pattern, activity in _RULES:
-        if re.search(pattern, words):
-            return activity
-    return None
+from store.vocabulary import CANONICAL_ACTIVITIES, CANONICAL_BY_LOWER, suggest_activity
 
 
 @dataclass(frozen=True)

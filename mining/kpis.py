@@ -38,6 +38,7 @@ from store.identifiers import quote_ident
 from store.plausible import span_params
 from store.queries import sql_text
 from store.settings import TARGET_RANGES, Settings, Target
+from store.vocabulary import suggest_activity
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,15 +60,6 @@ SMALL_BASIS = 30
 # KPIs resting on them are not computed rather than computed on near-nothing.
 MOST_TICKETS = ("Resolved", "First response")
 RARE_SHARE = 0.1
-# A stem a log's own label for a needed activity likely contains (to name it in the mapping hint).
-STEMS = {
-    "Resolved": "resol",
-    "First response": "respon",
-    "Escalated": "escalat",
-    "Reopened": "reopen",
-    "Abandoned": "abandon",
-    "Information requested": "informat",
-}
 
 
 @dataclass(frozen=True)
@@ -755,12 +747,12 @@ def unusable_kpis(
 
     def hint(need: str) -> str:
         """The log's own label that most likely means `need` (the most frequent non-canonical
-        one that begins the same way), else a placeholder."""
-        stem = STEMS.get(need)
+        one whose words suggest it, as `ticketloop map --suggest` reads them), else a
+        placeholder."""
         found = sorted(
             (n, name)
             for name, n in counts.items()
-            if stem and name not in canonical and stem in name.lower()
+            if name not in canonical and suggest_activity(name) == need
         )
         return found[-1][1].replace('"', '\\"') if found else "label"
 

@@ -197,6 +197,10 @@ def test_the_public_helpdesk_log_gives_no_kpi_resting_on_near_nothing(
         )
     for kpi in ("abandonment_rate", "pause_without_reply_rate", "sla_first_response_met"):
         assert rows[kpi]["value"] is None and rows[kpi]["reason"].startswith("no `"), kpi
+    # the hint names the log's own label where its words suggest one, as `map --suggest` does
+    assert '[activities] "Require upgrade" = "Escalated")' in rows["escalation_rate"]["reason"]
+    assert '[activities] "Wait" = "Information requested")' in rows["info_request_rate"]["reason"]
+    assert '[activities] "label" = "Abandoned")' in rows["abandonment_rate"]["reason"]
     assert rows["handoffs_per_ticket"]["basis"] == 4580
     assert rows["handoffs_per_ticket"]["note"] is None
     assert rows["tickets"]["value"] == 4580 and isinstance(rows["tickets"]["value"], int)
