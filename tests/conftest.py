@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +25,12 @@ from ingest.load import ingest_files
 settings.register_profile("local", deadline=None)
 settings.register_profile("ci", derandomize=True, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "local")
+
+# A run started in the background of a script (`make test &`) ignores Ctrl+C, and so would every
+# command a test starts: the tests that press Ctrl+C need it to reach them. (A Python handler, unlike
+# an ignored signal, is not inherited by a started command.)
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_logs"
