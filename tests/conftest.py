@@ -203,6 +203,10 @@ def real_helpdesk_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return loaded_once(tmp_path_factory, "real", real_log(REAL_HELPDESK))
 
 
+# BPI 2012's store takes ~10 s to load: the tests on it are slow cases (`make test-slow`, and CI).
+BPI2012_DB = pytest.param("real_bpi2012_db", marks=pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def real_bpi2012_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding BPI Challenge 2012 (a loan process, start and complete events) as data

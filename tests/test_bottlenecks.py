@@ -218,7 +218,9 @@ def test_the_command_gives_durations_in_units_that_fit_them(tmp_path: Path) -> N
     assert len(section) == 4  # U, started and never completed, is no activity instance
 
 
-@pytest.mark.parametrize("name", ["helpdesk.xes.gz", "bpic2012.xes.gz"])
+@pytest.mark.parametrize(
+    "name", ["helpdesk.xes.gz", pytest.param("bpic2012.xes.gz", marks=pytest.mark.slow)]
+)
 def test_the_real_logs(name: str, real_logs: Path, tmp_path: Path) -> None:
     """Public logs with none of our labels: no teams; BPI 2012 has lifecycle start/complete."""
     from ingest.load import ingest_files

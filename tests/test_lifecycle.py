@@ -266,6 +266,7 @@ def test_the_helpdesk_log_declares_no_classifier_to_suggest(real_helpdesk_db: Pa
     assert (check.count, check.examples) == (0, [])
 
 
+@pytest.mark.slow  # BPI 2012's store
 def test_bpi2012_weeks_whose_applications_have_not_had_time_to_end_are_not_judged(
     real_bpi2012_db: Path,
 ) -> None:
@@ -290,6 +291,7 @@ def test_bpi2012_weeks_whose_applications_have_not_had_time_to_end_are_not_judge
     )
 
 
+@pytest.mark.slow  # BPI 2012's store
 def test_the_overview_of_bpi2012_counts_activity_instances_and_says_so(
     real_bpi2012_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from dashboard import texts
 from dashboard.pages import PAGES
-from tests.conftest import ROOT
+from tests.conftest import BPI2012_DB, ROOT
 from tests.test_browser import READY, _open, browser, serve  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -51,7 +51,7 @@ def _inside(inner: list[float], outer: list[float]) -> bool:
     [
         "sample_db",
         pytest.param("real_helpdesk_db", marks=pytest.mark.slow),
-        pytest.param("real_bpi2012_db", marks=pytest.mark.slow),
+        BPI2012_DB,
     ],
 )
 def test_the_map_reads_without_graphviz(serve, browser, store: str, request) -> None:  # noqa: F811

@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from dashboard import texts
 from ticketloop.cli import cli
 
 
+@pytest.mark.slow  # BPI 2012's store
 def test_the_bpi_2012_review_draws_the_trends_the_log_gives(
     real_bpi2012_db: Path, tmp_path: Path
 ) -> None:

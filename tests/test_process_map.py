@@ -15,7 +15,7 @@ from mining.dfg import directly_follows
 from mining.map_layout import WRAP_CHARS, box_size, label_box, overlap_area
 from mining.selection import Selection
 from store.connection import open_store
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import BPI2012_DB, ROOT, SAMPLE
 
 DESIGN = (ROOT / "sample_logs" / "designed_flow.bpmn").read_bytes()
 
@@ -62,7 +62,7 @@ def _crosses(box, p, q) -> bool:
 
 
 @pytest.mark.parametrize("paths", [1.0, 0.4])  # every path, and BPI 2012's opening share
-@pytest.mark.parametrize("store", ["sample_db", "real_helpdesk_db", "real_bpi2012_db"])
+@pytest.mark.parametrize("store", ["sample_db", "real_helpdesk_db", BPI2012_DB])
 def test_the_layout_reads_top_to_bottom_without_overlaps(store: str, paths: float, request) -> None:
     assert shutil.which("dot") is None  # the layout needs nothing but the Python install
     with open_store(request.getfixturevalue(store), read_only=True) as con:

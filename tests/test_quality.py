@@ -125,6 +125,7 @@ def test_the_public_helpdesk_log(real_helpdesk_db: Path) -> None:
     assert found["rows_rejected"] == 0
 
 
+@pytest.mark.slow  # BPI 2012's store
 def test_examples_are_the_first_in_ticket_order_on_bpi_2012(real_bpi2012_db: Path) -> None:
     """160,984 tied events: the examples are those of the first tickets, in their order, however
     DuckDB spreads the rows over its threads (a list of them all, then cut, was not)."""

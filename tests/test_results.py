@@ -18,9 +18,9 @@ from mining.tickets import load_ticket_paths, select_tickets
 from mining.variants import variants
 from store.connection import open_store
 from store.queries import sql_text
-from tests.conftest import ROOT
+from tests.conftest import BPI2012_DB, ROOT
 
-STORES = ["sample_db", "real_helpdesk_db", "real_bpi2012_db"]
+STORES = ["sample_db", "real_helpdesk_db", BPI2012_DB]
 
 
 def assert_same(ours: pd.DataFrame, theirs: pd.DataFrame) -> None:

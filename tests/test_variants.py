@@ -11,7 +11,7 @@ from ingest.load import ingest_files
 from mining.selection import Selection
 from mining.variants import variants
 from store.connection import open_store
-from tests.conftest import REAL_HELPDESK, SAMPLE, pm4py_frame, store_labels, write
+from tests.conftest import BPI2012_DB, REAL_HELPDESK, SAMPLE, pm4py_frame, store_labels, write
 
 
 def _ours(db: Path, dataset: str, **kwargs):
@@ -40,7 +40,7 @@ def test_variant_counts_equal_pm4py(which: str, sample_db: Path, request) -> Non
     assert (table["events"] == table["activities"].map(len)).all()
 
 
-@pytest.mark.parametrize("db_fixture", ["sample_db", "real_helpdesk_db", "real_bpi2012_db"])
+@pytest.mark.parametrize("db_fixture", ["sample_db", "real_helpdesk_db", BPI2012_DB])
 def test_top_n_is_the_head_of_all_variants(db_fixture: str, request) -> None:
     """Only the variants reaching the N-th count get their activities built: a top N equals the
     first N rows of the whole table (every list built), a cut through a tie included (the tied
