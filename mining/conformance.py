@@ -24,7 +24,6 @@ from mining.pm4py_bridge import (
     Method,
     Variant,
     VariantReplay,
-    petri_net,
     replay_engine,
     replay_variants,
 )
@@ -171,7 +170,7 @@ def check_conformance(
         plan = _plan(con, selection, model, method)
         if not plan.missing:
             return _summarize(con, plan, model, method, accepted, replayed=0, cached=True)
-    replays = replay_variants(petri_net(model), plan.missing, method, progress)
+    replays = replay_variants(model, plan.missing, method, progress)
     fresh = dict(zip(plan.missing, replays, strict=True))
     problem = _save(db, plan.key(model, method), fresh)
     with open_store(db, read_only=True) as con:

@@ -182,7 +182,7 @@ def _hash_by_name() -> None:
 
 
 def replay_variants(
-    model: ProcessModel,
+    model: ProcessModel | ModelFile,
     variants: Sequence[Variant],
     method: Method,
     progress: Callable[[int, int], None] | None = None,
@@ -191,7 +191,8 @@ def replay_variants(
     or `fitness_alignments` replays each trace of a log: same algorithm, same parameters, in
     chunks of REPLAY_CHUNK variants (each trace is replayed on its own, so chunks change nothing)
     with `progress(done, total)` told after each. From SPREAD_FROM variants on, the chunks are
-    shared with worker processes, one per other core (see `_spread`).
+    shared with worker processes, one per other core (see `_spread`). A model given as a file
+    is made a Petri net here, once the workers have started on theirs.
 
     Deviations: alignments name each visible model move (skipped) and each log move
     (unexpected). Token replay approximates: unexpected are activities absent from the model and
@@ -203,16 +204,21 @@ def replay_variants(
     workers = min(_cores() - 1, len(chunks) - 1)
     if len(variants) >= SPREAD_FROM[method] and workers > 0:
         return _spread(model, chunks, method, workers, progress)
+    net = _net(model)
     done: list[VariantReplay] = []
     for chunk in chunks:
-        done += _replay(model, chunk, method)
+        done += _replay(net, chunk, method)
         if progress is not None:
             progress(len(done), len(variants))
     return done
 
 
+def _net(model: ProcessModel | ModelFile) -> ProcessModel:
+    return model if isinstance(model, ProcessModel) else petri_net(model)
+
+
 def _spread(
-    model: ProcessModel,
+    model: ProcessModel | ModelFile,
     chunks: list[Sequence[Variant]],
     method: Method,
     workers: int,
@@ -247,15 +253,17 @@ def _spread(
 
     with ExitStack() as stack:
         helpers = []
+        file = model.file if isinstance(model, ProcessModel) else model
         for _ in range(workers):
             with suppress(OSError):  # no worker: this process replays alone
-                worker = stack.enter_context(_Worker(model.file, method))
+                worker = stack.enter_context(_Worker(file, method))
                 helpers.append(threading.Thread(target=serve, args=(worker,), daemon=True))
         for helper in helpers:
             helper.start()
         try:
+            net = _net(model)  # while the workers import pm4py too
             while (index := take(left.popleft)) is not None:
-                replayed[index] = _replay(model, chunks[index], method)
+                replayed[index] = _replay(net, chunks[index], method)
                 tell()
             for helper in helpers:
                 while helper.is_alive():
@@ -266,7 +274,7 @@ def _spread(
                 unserved = list(left)
                 left.clear()
         for index in unserved:  # what a failed worker left
-            replayed[index] = _replay(model, chunks[index], method)
+            replayed[index] = _replay(net, chunks[index], method)
     tell()
     return [replay for index in range(len(chunks)) for replay in replayed[index]]
 
