@@ -52,7 +52,8 @@ class Review:
     after_resolution: pd.DataFrame | None = None
     flow_reason: str | None = None  # why the designed flow is not put on these tickets
     limits_basis: str = ""  # where the limits come from, in words (mining.kpis.limits_basis)
-    directions: dict[str, str] = field(default_factory=dict)  # KPI -> higher or lower is better
+    # KPI -> higher or lower is better (None for the count of tickets)
+    directions: dict[str, str | None] = field(default_factory=dict)
     min_tickets: int = 0  # [kpis] min_tickets: a week on fewer is not judged
 
 

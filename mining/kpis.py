@@ -605,8 +605,7 @@ class KpiReport:
 def _target_json(kpi: str, targets: Mapping[str, Target]) -> dict[str, Any]:
     """A KPI's target and which way is better (none said for the ticket count)."""
     target = targets.get(kpi)
-    better = direction(kpi, targets) if kpi != "tickets" else None
-    return {"target": target.target if target else None, "better": better}
+    return {"target": target.target if target else None, "better": direction(kpi, targets)}
 
 
 def _clean(value: Any) -> Any:
@@ -1026,7 +1025,7 @@ def _add_limits(
             PhaseLimits(start, limits, stock)
             for start, limits in zip([None, *starts], result.phases, strict=False)
         ]
-        better = direction(kpi.name, settings.targets) if kpi.name != "tickets" else None
+        better = direction(kpi.name, settings.targets)
         low, high = _possible(kpi)
         for j, row in enumerate(rows):
             row["centre"], row["signal"] = result.centre[j], result.signal[j]
@@ -1094,9 +1093,11 @@ WORSE = "worse"
 _LOWER = ("ttr_mean_hours", "ttr_p90_hours", "frt_mean_hours", "frt_p90_hours", "info_request_rate")
 
 
-def direction(kpi: str, targets: Mapping[str, Target]) -> str:
+def direction(kpi: str, targets: Mapping[str, Target]) -> str | None:
     """Which way is better for `kpi`: its target's (of `targets`, the settings'), else lower for
-    durations and the backlog."""
+    durations and the backlog; none for the count of tickets."""
+    if kpi == "tickets":
+        return None
     if kpi in targets:
         return targets[kpi].better
     return "lower" if kpi in (*_LOWER, "backlog") else "higher"
