@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -124,7 +125,7 @@ def serving(port: int) -> bool:
 
 def start_dashboard(port: int, *args: str) -> subprocess.Popen:
     """`ticketloop dashboard --port PORT ARGS` as a shell starts it, once it serves on localhost
-    (output piped, as text): the caller stops it."""
+    (output piped, as text), in a process group of its own: the caller stops it (`kill_all`)."""
     command = [str(Path(sys.executable).with_name("ticketloop")), "dashboard", "--port", str(port)]
     server = subprocess.Popen(
         [*command, *args],
@@ -132,14 +133,22 @@ def start_dashboard(port: int, *args: str) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     while not serving(port):
         if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            raise AssertionError(server.communicate()[0])
+            raise AssertionError(kill_all(server))
         time.sleep(0.3)
     return server
+
+
+def kill_all(server: subprocess.Popen) -> str:
+    """Kill a command of `start_dashboard` and what it started (its Streamlit, which would
+    otherwise hold its pipe open); what it printed. A no-op on a group that has gone."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)
+    return server.communicate()[0]
 
 
 def app_on(db: Path, monkeypatch: pytest.MonkeyPatch):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, serving, start_dashboard
+from tests.conftest import free_port, kill_all, serving, start_dashboard
 
 TICKETLOOP = str(Path(sys.executable).with_name("ticketloop"))
 
@@ -51,6 +51,5 @@ def test_stopping_the_command_stops_streamlit(tmp_path: Path, sig: signal.Signal
         while serving(port) and time.monotonic() < deadline:
             time.sleep(0.2)
     finally:
-        command.kill()  # a no-op once it has stopped; it must not outlive a failed test
-        command.communicate()  # reaps it and closes its pipe
+        kill_all(command)  # a no-op once it has stopped; nothing of it outlives a failed test
     assert not serving(port), "an orphan Streamlit server is still on the port"
