@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mining.bpmn import ModelFile, model_of, read_model_file
-from mining.conformance import MOST_LABELS, Conformance, check_conformance
+from mining.conformance import MOST_LABELS, Conformance, ForeignModel, check_conformance
 from mining.pm4py_bridge import Method
 from mining.selection import Selection
 from store.errors import ModelError
@@ -65,11 +65,14 @@ def fit_designed_flow(
             method=method or settings.conformance_method,
             accepted=settings.accepted_deviations,
             progress=progress,
+            least_share=MOST_LABELS,  # refused before any replay
+        )
+    except ForeignModel as exc:
+        return FlowFit(
+            flow.name, reason=foreign_flow(flow.name, exc.share, given=model is not None)
         )
     except ModelError as exc:  # a model that shares no label with the tickets
         return FlowFit(flow.name, reason=str(exc))
-    if not checked.speaks_the_log:
-        return FlowFit(flow.name, reason=foreign_flow(flow.name, checked.labels_in_model))
     return FlowFit(flow.name, checked)
 
 
@@ -80,11 +83,16 @@ def _model(flow: DesignedFlow) -> ModelFile:
     return model_of(flow.name, flow.data)
 
 
-def foreign_flow(flow: str, share: float) -> str:
-    """Why a flow is not put on a log, in one line, with the fix."""
+def foreign_flow(flow: str, share: float, *, given: bool = False) -> str:
+    """Why a flow is not put on a log, in one line, with the fix; `given`: a model the user gave
+    for this check, not the designed flow of the settings."""
+    fix = (
+        "Give a model of this process (--model)"
+        if given
+        else "Set this data set's own flow (the Settings page uploads one)"
+    )
     return (
-        f"the designed flow {flow} is not a flow of this data set's process: {share:.0%} of"
-        f" the tickets' activities are in it (at least {MOST_LABELS:.0%} must be). Set this"
-        " data set's own flow (the Settings page uploads one), or discover one:"
-        " ticketloop discover --out model.bpmn"
+        f"{'the model' if given else 'the designed flow'} {flow} is not a flow of this data set's"
+        f" process: {share:.0%} of the tickets' activities are in it (at least {MOST_LABELS:.0%}"
+        f" must be). {fix}, or discover one: ticketloop discover --out model.bpmn"
     )

@@ -70,6 +70,15 @@ TICKET_PATH_VARIANTS = (
 )
 
 
+class ForeignModel(ModelError):
+    """A model that has too small a share of the tickets' activities to be a model of their
+    process (check_conformance's `least_share`)."""
+
+    def __init__(self, model: str, share: float) -> None:
+        super().__init__(f"{model}: {share:.0%} of the tickets' activities are in the model")
+        self.share = share
+
+
 @dataclass(frozen=True)
 class Conformance:
     """The selected tickets against a model.
@@ -99,12 +108,6 @@ class Conformance:
     resolution: Resolution
     notes: tuple[str, ...]
     non_fitting_tickets: tuple[str, ...]  # case ids of the tickets that do not fit (not in JSON)
-    labels_in_model: float = 1.0  # share of these tickets' activities the model has (not in JSON)
-
-    @property
-    def speaks_the_log(self) -> bool:
-        """Whether most of the tickets' activities are the model's: a model of this process."""
-        return self.labels_in_model >= MOST_LABELS
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -157,17 +160,23 @@ def check_conformance(
     method: Method = "token-replay",
     accepted: tuple[str, ...] = (),
     progress: Callable[[int, int], None] | None = None,
+    least_share: float = 0.0,
 ) -> Conformance:
     """Check the tickets of `selection` in the store at `db` against the BPMN `model` (a file, or
     a model read by mining.bpmn.model_of); deviations listed in `accepted` ("skipped: X",
     "unexpected: X") are marked accepted.
-    `progress(done, total)` is told of the variants replayed (none when all are cached)."""
+    `progress(done, total)` is told of the variants replayed (none when all are cached).
+    ForeignModel, before any replay, when the model has less than `least_share` of the tickets'
+    activities."""
     if method not in CONFORMANCE_METHODS:
         raise MiningError(f"unknown method '{method}'; use {' or '.join(CONFORMANCE_METHODS)}")
     if isinstance(model, Path):
         model = read_model_file(model)
     with open_store(db, read_only=True) as con:
         plan = _plan(con, selection, model, method)
+        share = share_in_model(plan.log_labels, model.task_labels)
+        if share < least_share:
+            raise ForeignModel(model.name, share)
         if not plan.missing:
             return _summarize(con, plan, model, method, accepted, replayed=0, cached=True)
     replays = replay_variants(model, plan.missing, method, progress)
@@ -349,7 +358,6 @@ def _summarize(
         resolution=plan.resolution,
         notes=_notes(plan, model, method, labels_in_model) + extra_notes,
         non_fitting_tickets=tuple(non_fitting),
-        labels_in_model=labels_in_model,
     )
 
 
@@ -402,7 +410,7 @@ def _notes(
         notes.append("the model names the source file's labels, so tickets are checked with those")
     tasks = set(model.task_labels)
     foreign = plan.log_labels - tasks
-    if labels_in_model < MOST_LABELS:  # not Conformance.speaks_the_log
+    if labels_in_model < MOST_LABELS:
         notes.append(
             f"only {len(plan.log_labels & tasks)} of the {len(plan.log_labels)} activities of"
             f" these tickets are in the model (not: {_some(foreign)}); is it the right model?"

@@ -21,7 +21,7 @@ from dashboard.pages import PAGES
 from mining.selection import Selection
 from store.errors import MiningError
 from store.settings import load_settings, settings_path
-from tests.conftest import name_designed_flow, opened_from_a_link
+from tests.conftest import name_designed_flow, opened_from_a_link, rows
 from ticketloop.cli import cli
 
 PAGE = {p.module: p.script for p in PAGES}
@@ -91,7 +91,15 @@ def test_the_three_fronts_refuse_a_flow_of_another_process(
     assert str(refused.value) == reason
 
     result = CliRunner().invoke(cli, ["conformance", "--db", str(db)])
-    assert (result.exit_code, result.output) == (1, f"error: {reason}\n")
+    # the hint to discover one names this store, as the command was given it
+    hint = reason.replace("ticketloop discover", f"ticketloop discover --db {db}")
+    assert (result.exit_code, result.output) == (1, f"error: {hint}\n")
+    flow = db.with_name("designed_flow.bpmn")
+    result = CliRunner().invoke(cli, ["conformance", "--db", str(db), "--model", str(flow)])
+    assert result.output.startswith(f"error: the model {flow} is not a flow of this data set's")
+    assert "Give a model of this process (--model), or discover one" in result.output
+    # refused before any replay: nothing was cached, nothing written
+    assert rows(db, "SELECT count(*) FROM conformance_cache") == [(0,)]
 
     out = tmp_path / "review.html"
     CliRunner().invoke(cli, ["report", "--db", str(db), "--out", str(out)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shlex
 import sys
 from collections.abc import Callable, Iterator
@@ -40,7 +41,33 @@ def common_options(command: Callable) -> Callable:
         default=default_db_path,
         show_default="ticketloop.duckdb, or $TICKETLOOP_DB",
         help="The DuckDB event store file.",
+        callback=_remember_db,
     )(command)
+
+
+def _remember_db(ctx: click.Context, _param: click.Parameter, db: Path) -> Path:
+    ctx.meta["db"] = db  # for the hints of what the command prints (with_db)
+    return db
+
+
+def with_db(text: str) -> str:
+    """`text` with `--db DB` after each command it names that reads a store (`ticketloop X`), when
+    this command's store is not the one they open by default: a hint copied from the output
+    then reads the same store."""
+    context = click.get_current_context(silent=True)
+    db = context.meta.get("db") if context else None
+    if db is None or db == default_db_path():
+        return text
+    takes_db = {
+        name
+        for name, command in cli.commands.items()
+        if not isinstance(command, click.Group) and any(p.name == "db" for p in command.params)
+    }
+    return re.sub(
+        r"\bticketloop ([a-z-]+)",
+        lambda m: f"{m[0]} --db {shlex.quote(str(db))}" if m[1] in takes_db else m[0],
+        text,
+    )
 
 
 config_option = click.option(
@@ -151,6 +178,7 @@ class _Cli(click.Group):
 
 
 def _fail(message: str, as_json: bool) -> int:
+    message = with_db(message)
     if as_json:
         emit_json({"error": message})
     else:
@@ -846,7 +874,7 @@ def _data_lines(path: Path) -> int:
 
 
 def echo_lines(lines: list[str]) -> None:
-    click.echo("\n".join(lines))
+    click.echo(with_db("\n".join(lines)))
 
 
 @cli.command(
