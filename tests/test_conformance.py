@@ -23,6 +23,7 @@ from store.connection import open_store
 from store.errors import MiningError, ModelError, SettingsError
 from store.settings import load_settings
 from tests.conftest import REAL_BPI2012, REAL_HELPDESK, ROOT, SAMPLE, pm4py_frame, rows, write
+from ticketloop.text import conformance_lines
 
 # pm4py's alignments, called here for reference, warn about numpy matrices on every trace.
 pytestmark = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
@@ -381,6 +382,13 @@ def test_alignments_name_each_deviation_and_its_cost(small: tuple[Path, Path, Pa
     assert (doc["log_fitness"], doc["fitting_ticket_share"]) == (
         pytest.approx(pm4py_fitness(pm4py_frame(log), model, "alignments")["log_fitness"]),
         0.25,
+    )
+    # as text: mean answers over the top of their scale (not the KPIs' CSAT share or NPS score)
+    lines = conformance_lines(result)
+    costs = lines[lines.index("  skipped: Classified · 2 tickets (50.0%)  (accepted)") + 2]
+    assert costs == (
+        "      CSAT 2.00/5 (1 answer), NPS 4.00/10 (2 answers)"
+        " vs CSAT 5.00/5, NPS 10.00/10 (1 answer)"
     )
 
 

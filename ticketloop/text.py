@@ -61,10 +61,17 @@ def shown(path: Path) -> str:
 
 
 def survey(name: str, mean: float | None, count: int) -> str:
-    """`CSAT 4.31 (414 answers)`, or `CSAT: no answers`."""
+    """`CSAT 4.31/5 (414 answers)`, or `CSAT: no answers`."""
     if not count or missing(mean):
         return f"{name}: no answers"
-    return f"{name} {mean:.2f} ({plural(count, 'answer')})"
+    return f"{_mean(name, mean)} ({plural(count, 'answer')})"
+
+
+def _mean(name: str, mean: float | None) -> str:
+    """A survey's mean answer over the top of its scale: `CSAT 4.31/5`, `NPS 8.04/10` (answers,
+    not the NPS percentage or the CSAT share of the KPIs)."""
+    scale = BY_NAME[name.lower()].scale
+    return f"{name} {mean:.2f}/{scale[1] if scale else '?'}"
 
 
 def surveys(row: Any, suffix: str = "") -> str:
@@ -75,9 +82,7 @@ def surveys(row: Any, suffix: str = "") -> str:
     if not any(counts):
         return NO_ANSWERS
     if len(set(counts)) == 1:
-        means = ", ".join(
-            f"{name} {getattr(row, f'{key}_mean{suffix}'):.2f}" for name, key in scores
-        )
+        means = ", ".join(_mean(name, getattr(row, f"{key}_mean{suffix}")) for name, key in scores)
         return f"{means} ({plural(counts[0], 'answer')})"
     return ", ".join(
         survey(name, getattr(row, f"{key}_mean{suffix}"), n)
