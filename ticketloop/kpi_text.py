@@ -4,7 +4,6 @@ targets; a breakdown says which value a ticket counts under; weekly, a table of 
 from __future__ import annotations
 
 import textwrap
-from collections import Counter
 from typing import Any
 
 from application.format import count, heading, kpi_value
@@ -16,7 +15,7 @@ WIDTH = 118  # a weekly table wider than this is printed in blocks of KPIs, each
 MARKS = {"better": "+", "worse": "!"}  # a signal, by its direction for the KPI
 SIGNAL = "*"  # a signal of a KPI without a better direction
 JUDGED = (None, "judged", "no value")
-SHORT_NOTE = 40  # characters: a note this long or shorter reads best in its row, even repeated  # week statuses whose values are judged as they are
+SHORT_NOTE = 40  # characters: a note this long or shorter reads best in its row, even repeated
 
 
 def kpi_name(doc: dict[str, Any], kpi: str) -> str:
@@ -61,10 +60,10 @@ def breakdown_rule(by: str) -> str:
 
 
 def _totals(doc: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
-    """The KPIs as a table; a long note that several KPIs share is numbered, and said once
-    below."""
+    """The KPIs as a table, each against its target (also when it has no value); a long note is
+    numbered, and said once below."""
     notes = ["; ".join(r for r in (row.get("reason"), row.get("note")) if r) for row in rows]
-    shared = [n for n, times in Counter(notes).items() if len(n) > SHORT_NOTE and times > 1]
+    shared = [n for n in dict.fromkeys(notes) if len(n) > SHORT_NOTE]
     table = []
     for row, note in zip(rows, notes, strict=True):
         definition = doc["definitions"][row["kpi"]]
@@ -73,7 +72,7 @@ def _totals(doc: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
             [
                 kpi_name(doc, row["kpi"]),
                 kpi_value(row["value"], unit, like=target),
-                kpi_value(target, unit, like=row["value"]) if row["status"] else "",
+                "" if target is None else kpi_value(target, unit, like=row["value"]),
                 definition["better"] or "",
                 row["status"] or "",
                 f"[{shared.index(note) + 1}]" if note in shared else note,
