@@ -437,7 +437,11 @@ def _aggregate(kpi: Kpi) -> str:
     if kpi.kind == "quantile":
         return f"quantile_cont({kpi.value}, {kpi.quantile}) FILTER (WHERE {kpi.over})"
     scale = f" * {kpi.scale}" if kpi.scale != 1 else ""
-    return f"avg(({kpi.value})::DOUBLE) FILTER (WHERE {kpi.over}){scale}"
+    # Hours summed as decimals (to the microhour), exactly: a sum of doubles depends on the order
+    # DuckDB's threads add them up in, and so would the last digits of the mean from run to run.
+    # (The other means are of whole numbers, which doubles sum exactly in any order.)
+    kind = "DECIMAL(18, 6)" if kpi.unit == "hours" else "DOUBLE"
+    return f"avg(({kpi.value})::{kind}) FILTER (WHERE {kpi.over}){scale}"
 
 
 def _query(basis: str, keys: list[str], with_examples: bool) -> str:

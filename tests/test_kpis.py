@@ -514,3 +514,33 @@ def test_limits_are_drawn_within_the_values_a_kpi_can_take(sample: Store) -> Non
         if row.kpi != "nps":
             low = max(low, 0)
         assert row.lower >= low and (high is None or row.upper <= high), row
+
+
+def test_the_mean_hours_are_the_same_in_every_run(sample: Store) -> None:
+    """300,000 tickets' hours, which DuckDB adds up on several threads in whatever order they
+    finish: the means (and so the limits drawn from them) come out the same to the last digit in
+    every run, as a sum of doubles in arbitrary order did not."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from mining.kpis import TicketKpis, compute_kpis, ticket_kpis
+    from mining.selection import Selection
+    from store.connection import open_store
+
+    settings = sample.settings_of("helpdesk")
+    selection = Selection("helpdesk")
+    with open_store(sample.path, read_only=True) as con:
+        con.execute("SET threads = 4")
+        rows = ticket_kpis(con, selection, settings)
+        many = pa.concat_tables([rows.table] * 60)
+        # hours few tickets share, spread over three orders of magnitude
+        spread = pa.array([1 + (i % 7919) / 7.0 for i in range(many.num_rows)])
+        many = many.set_column(
+            many.schema.get_field_index("ttr_h"), "ttr_h", pc.multiply(many["ttr_h"], spread)
+        )
+        tickets = TicketKpis(selection, settings, rows.dataset_id, many, rows.unusable)
+        runs = {
+            compute_kpis(con, selection, settings, weekly=True, tickets=tickets).values.to_json()
+            for _ in range(6)
+        }
+    assert len(runs) == 1
