@@ -121,7 +121,7 @@ def merge_events(
     if first_load:  # in passes of tickets by key, written in key order
         count = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
         low, high = con.execute("SELECT min(case_key), max(case_key) FROM case_keys").fetchall()[0]
-        for first, last in key_ranges(low, high, count) if count else []:
+        for first, last in key_ranges(low, high, count):
             rows = f"{fresh} FROM keyed WHERE case_key BETWEEN {first} AND {last}"
             con.execute(f"INSERT INTO events BY NAME {ordered.format(rows=rows)}", {"d": d})
         return

@@ -19,10 +19,12 @@ _PARAMS = {"outside": list(OUTSIDE_AGENTS)}
 PASS_EVENTS = 2_500_000
 
 
-def key_ranges(low: int, high: int, events: int) -> list[tuple[int, int]]:
+def key_ranges(low: int | None, high: int | None, events: int) -> list[tuple[int, int]]:
     """The case key ranges that split the tickets keyed `low` to `high`, holding `events` events,
     into passes of about PASS_EVENTS events (keys are numbered densely, and a ticket's events all
-    share its key, so a ticket never spans two ranges)."""
+    share its key, so a ticket never spans two ranges); none without events."""
+    if not events or low is None or high is None:
+        return []
     passes = max(1, -(-events // PASS_EVENTS))
     step = -(-(high - low + 1) // passes)
     return [(start, min(start + step - 1, high)) for start in range(low, high + 1, step)]
@@ -52,7 +54,7 @@ def write_ticket_facts(
         count, low, high = con.execute(
             f"SELECT count(*), min(case_key), max(case_key) FROM {events}"  # noqa: S608
         ).fetchall()[0]
-        for first, last in key_ranges(low, high, count) if count else []:
+        for first, last in key_ranges(low, high, count):
             _facts_as(
                 con,
                 f"{events} AND case_key BETWEEN {first} AND {last}",

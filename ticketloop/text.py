@@ -71,7 +71,8 @@ def _mean(name: str, mean: float | None) -> str:
     """A survey's mean answer over the top of its scale: `CSAT 4.31/5`, `NPS 8.04/10` (answers,
     not the NPS percentage or the CSAT share of the KPIs)."""
     scale = BY_NAME[name.lower()].scale
-    return f"{name} {mean:.2f}/{scale[1] if scale else '?'}"
+    assert scale is not None  # every survey field has one
+    return f"{name} {mean:.2f}/{scale[1]}"
 
 
 def surveys(row: Any, suffix: str = "") -> str:
