@@ -117,6 +117,8 @@ def petri_net(model: ModelFile) -> ProcessModel:
             " tasks, start and end events, and exclusive or parallel gateways"
         ) from None
     _settle(net, initial, final)
+    _remember_markings()
+    net.by_marking = {}  # (_remember_markings)
     labels = frozenset(t.label for t in net.transitions if t.label is not None)
     return ProcessModel(model, labels, net, initial, final)
 
@@ -179,6 +181,43 @@ def _hash_by_name() -> None:
     PetriNet.Place.__hash__ = node_hash
     PetriNet.Transition.__hash__ = node_hash
     PetriNet.Arc.__hash__ = arc_hash
+
+
+@cache
+def _remember_markings() -> None:
+    """Make pm4py work out, for the nets of this module, what a marking enables once per
+    marking rather than each time a trace reaches it: the transitions enabled, and the visible
+    ones enabled through silent ones.
+
+    Token replay asks for the first at each event, and for the second at each trace's end (its
+    result's enabled_transitions_in_marking, which we do not read): together more than half of
+    its time on a log of many variants, whose traces pass through a few hundred markings. Both
+    depend on the net and the marking only, and our nets do not change once built, so a net
+    carrying the dictionary `by_marking` (petri_net) keeps them there; any other net gets
+    pm4py's functions as they are."""
+    from pm4py.objects.petri_net import semantics
+    from pm4py.objects.petri_net.utils import align_utils
+
+    for module, name in (
+        (semantics, "enabled_transitions"),
+        (align_utils, "get_visible_transitions_eventually_enabled_by_marking"),
+    ):
+        setattr(module, name, _remembered(name, getattr(module, name)))
+
+
+def _remembered(
+    name: str, work_out: Callable[[Any, Any], set[Any]]
+) -> Callable[[Any, Any], set[Any]]:
+    def per_marking(net: Any, marking: Any) -> set[Any]:
+        known = getattr(net, "by_marking", None)
+        if known is None:
+            return work_out(net, marking)
+        key = (name, frozenset(marking.items()))
+        if key not in known:
+            known[key] = frozenset(work_out(net, marking))
+        return set(known[key])  # a set of its own, as pm4py's functions give
+
+    return per_marking
 
 
 def replay_variants(

@@ -183,34 +183,73 @@ def test_what_a_failed_worker_process_took_is_replayed_by_the_caller(
     assert shared == pm4py_bridge.replay_variants(model, variants, "token-replay")
 
 
+def _shuffled_paths(sample_db: Path, every: int = 1) -> list[tuple[str, ...]]:
+    """Variants off the designed flow: each `every`-th path of the sample, twice (the second
+    time shuffled further), with steps swapped at random."""
+    import random
+
+    paths = rows(
+        sample_db,
+        "SELECT list(a.name ORDER BY e.event_index) FROM events e JOIN activities a"
+        " USING (activity_id) GROUP BY e.case_key ORDER BY e.case_key",
+    )[::every]
+    shuffle = random.Random(7)
+    variants = set()
+    for (path,) in paths * 2:
+        for _ in range(2):
+            k = shuffle.randrange(1, len(path) - 1)
+            path[k], path[k + 1] = path[k + 1], path[k]
+        variants.add(tuple(path))
+    return sorted(variants)
+
+
+def _event_log(variants: list[tuple[str, ...]]):
+    from pm4py.objects.log.obj import Event, EventLog, Trace
+
+    return EventLog([Trace([Event({"concept:name": a}) for a in v]) for v in variants])
+
+
+def test_what_our_nets_remember_of_markings_changes_nothing_pm4py_replays(
+    sample_db: Path,
+) -> None:
+    """Our nets remember what each marking enables (pm4py_bridge._remember_markings): pm4py's
+    token replay gives each of a thousand traces off the flow the same result, every field of
+    it, as when it works each marking out anew."""
+    import pm4py
+
+    from mining import pm4py_bridge
+    from mining.bpmn import read_model_file
+
+    variants = _shuffled_paths(sample_db, every=4)
+    assert len(variants) > 1000
+    model = pm4py_bridge.petri_net(read_model_file(DESIGNED_FLOW))
+    log = _event_log(variants)
+    remembered = pm4py.conformance_diagnostics_token_based_replay(
+        log, model.net, model.initial, model.final
+    )
+    assert len(model.net.by_marking) > 100  # it did remember, a few hundred markings
+    del model.net.by_marking  # pm4py's functions as they are
+    anew = pm4py.conformance_diagnostics_token_based_replay(
+        log, model.net, model.initial, model.final
+    )
+    assert remembered == anew
+    assert {r["trace_is_fit"] for r in anew} == {True, False}
+
+
 @pytest.mark.slow
 def test_replays_shared_with_a_worker_process_are_pm4pys_and_one_process_alone(
     sample_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Thousands of variants (the sample's paths, each with steps swapped at random) replayed
     on the designed flow by this process with a worker process give, variant by variant, what
-    this process gives alone, and what pm4py's token replay gives each trace on the same net."""
-    import random
-
+    this process gives alone, and what pm4py's token replay gives each trace on the same net
+    working out each marking anew."""
     import pm4py
-    from pm4py.objects.log.obj import Event, EventLog, Trace
 
     from mining import pm4py_bridge
     from mining.bpmn import read_model_file
 
-    paths = rows(
-        sample_db,
-        "SELECT list(a.name ORDER BY e.event_index) FROM events e JOIN activities a"
-        " USING (activity_id) GROUP BY e.case_key ORDER BY e.case_key",
-    )
-    shuffle = random.Random(7)
-    variants = set()
-    for (path,) in paths * 2:  # each path twice: the second time it is shuffled further
-        for _ in range(2):
-            k = shuffle.randrange(1, len(path) - 1)
-            path[k], path[k + 1] = path[k + 1], path[k]
-        variants.add(tuple(path))
-    variants = sorted(variants)
+    variants = _shuffled_paths(sample_db)
     assert len(variants) > 3000
     model = pm4py_bridge.petri_net(read_model_file(DESIGNED_FLOW))
     monkeypatch.setattr(pm4py_bridge, "SPREAD_FROM", {"token-replay": 10**9})
@@ -218,9 +257,9 @@ def test_replays_shared_with_a_worker_process_are_pm4pys_and_one_process_alone(
     size = pm4py_bridge.REPLAY_CHUNK["token-replay"]
     chunks = [variants[i : i + size] for i in range(0, len(variants), size)]
     shared = pm4py_bridge._spread(model, chunks, "token-replay", 1, None)
-    log = EventLog([Trace([Event({"concept:name": a}) for a in v]) for v in variants])
+    del model.net.by_marking  # pm4py's functions as they are
     theirs = pm4py.conformance_diagnostics_token_based_replay(
-        log, model.net, model.initial, model.final
+        _event_log(variants), model.net, model.initial, model.final
     )
 
     def tokens(replay) -> tuple:
