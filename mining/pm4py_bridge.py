@@ -17,7 +17,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -53,6 +53,39 @@ class ProcessModel:
     net: Any  # pm4py PetriNet, with its initial and final marking: used only in this module
     initial: Any
     final: Any
+
+    @cached_property
+    def tokens(self) -> _Tokens:
+        return _Tokens.of(self)
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    """A net's places numbered, its markings as numbers of tokens by place number, and each
+    transition's input and output places (numbers, each with its arc's weight): what replaying
+    fired transitions again needs, in dictionaries of plain numbers (fast to hash)."""
+
+    places: list[Any]
+    initial: dict[int, int]
+    final: dict[int, int]
+    moves: dict[Any, tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]]
+
+    @staticmethod
+    def of(model: ProcessModel) -> _Tokens:
+        places = list(model.net.places)
+        number = {place: i for i, place in enumerate(places)}
+        return _Tokens(
+            places,
+            {number[p]: n for p, n in model.initial.items()},
+            {number[p]: n for p, n in model.final.items()},
+            {
+                t: (
+                    tuple((number[a.source], a.weight) for a in t.in_arcs),
+                    tuple((number[a.target], a.weight) for a in t.out_arcs),
+                )
+                for t in model.net.transitions
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -458,20 +491,22 @@ def _token_skipped(model: ProcessModel, variant: Variant, fired: list[Any]) -> t
     token the ticket left behind and produce one it lacked later (or at the end); when none is
     both, the one the left-behind tokens enable next, if the ticket never did it. Nothing when
     the candidates are several: token replay cannot tell which (alignments can)."""
-    marking = Counter(model.initial)
+    tokens = model.tokens
+    marking = Counter(tokens.initial)
     lacking = []
     for transition in fired:  # replay what pm4py fired, noting where tokens were missing
-        for arc in transition.in_arcs:
-            if marking[arc.source] < arc.weight:
-                lacking.append(arc.source)
-                marking[arc.source] = arc.weight
-            marking[arc.source] -= arc.weight
-        for arc in transition.out_arcs:
-            marking[arc.target] += arc.weight
-    lacking += [p for p, n in model.final.items() if marking[p] < n]
-    left = [p for p, n in marking.items() if n > model.final.get(p, 0)]
-    after = _visible_near(left, forward=True)
-    between = after & _visible_near(lacking, forward=False)
+        taken, given = tokens.moves[transition]
+        for place, weight in taken:
+            if marking[place] < weight:
+                lacking.append(place)
+                marking[place] = weight
+            marking[place] -= weight
+        for place, weight in given:
+            marking[place] += weight
+    lacking += [p for p, n in tokens.final.items() if marking[p] < n]
+    left = [p for p, n in marking.items() if n > tokens.final.get(p, 0)]
+    after = _visible_near([tokens.places[p] for p in left], forward=True)
+    between = after & _visible_near([tokens.places[p] for p in lacking], forward=False)
     for candidates in (between, after - set(variant)):
         if candidates:  # several are alternatives (a choice, a loop): which one is unknown
             return tuple(candidates) if len(candidates) == 1 else ()
