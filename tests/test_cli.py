@@ -264,8 +264,11 @@ def test_generate_writes_the_three_files(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_demo_loads_the_sample_idempotently(tmp_path: Path) -> None:
+def test_demo_loads_the_sample_idempotently(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "demo.duckdb"
+    monkeypatch.setattr("ticketloop.cli._on_terminal", lambda: True)  # its progress bars drawn
     first = invoke("demo", "--db", str(db), "--no-serve")
     kept = "; its settings kept with it (ticketloop settings)"
     assert first.stdout == (
@@ -308,10 +311,62 @@ def test_usage_errors_are_clicks_own(tmp_path: Path) -> None:
     assert "Missing argument 'FILES...'" in result.stderr
 
 
-def test_large_loads_show_a_progress_bar_but_json_stays_clean(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def on_a_terminal(*args: str) -> str:
+    """What the installed command writes when its output is a terminal (a pseudo-terminal)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    ticketloop = Path(sys.executable).with_name("ticketloop")
+    env = {k: v for k, v in os.environ.items() if k != "TICKETLOOP_DB"}
+    reader, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 100 wide
+    with subprocess.Popen(
+        [str(ticketloop), *args],
+        stdin=subprocess.DEVNULL,
+        stdout=terminal,
+        stderr=terminal,
+        env=env,
+    ) as child:
+        os.close(terminal)
+        written = []
+        while True:
+            try:
+                chunk = os.read(reader, 1 << 16)
+            except OSError:  # EIO: the command ended and closed the terminal
+                break
+            if not chunk:
+                break
+            written.append(chunk)
+    os.close(reader)
+    assert child.returncode == 0, b"".join(written)
+    return b"".join(written).decode(errors="replace")
+
+
+def test_a_large_load_draws_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    """Loading more than PROGRESS_MIN_BYTES (the sample three times over, 14 MB) draws a bar on
+    a terminal; into a pipe or a script's log, none (it would keep every redrawn line)."""
+    from ticketloop.cli import PROGRESS_MIN_BYTES
+
+    big = tmp_path / "big.csv"
+    header, *lines = (SAMPLE / "helpdesk.csv").read_text().splitlines()
+    with big.open("w") as out:
+        out.write(header + "\n")
+        for copy in range(3):
+            out.writelines(f"C{copy}-{line}\n" for line in lines)
+    assert big.stat().st_size > PROGRESS_MIN_BYTES
+    shown = on_a_terminal("ingest", str(big), "--db", str(tmp_path / "a.duckdb"))
+    assert "reading: 100%" in shown
+    assert "15,000 tickets" in shown
+    piped = run("ingest", str(big), "--db", str(tmp_path / "b.duckdb"))
+    assert piped.returncode == 0 and "15,000 tickets" in piped.stdout
+    assert piped.stderr == ""
+
+
+def test_a_progress_bar_leaves_json_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("ticketloop.cli.PROGRESS_MIN_BYTES", 0)
+    monkeypatch.setattr("ticketloop.cli._on_terminal", lambda: True)
     shown = CliRunner().invoke(
         cli, ["ingest", str(SAMPLE / "helpdesk.csv"), "--db", str(tmp_path / "a.duckdb")]
     )

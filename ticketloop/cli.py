@@ -366,10 +366,16 @@ def ingest(
     )
 
 
+def _on_terminal() -> bool:
+    """Whether stderr is a terminal: progress bars are drawn there only, never into a pipe or
+    a script's log, which would keep every redrawn line."""
+    return sys.stderr.isatty()
+
+
 @contextmanager
 def _progress(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
-    """A byte-counting progress bar on stderr for large loads; a no-op otherwise."""
-    if not enabled:
+    """A byte-counting progress bar on stderr for large loads, on a terminal; a no-op otherwise."""
+    if not enabled or not _on_terminal():
         yield lambda _n: None
         return
     from tqdm import tqdm
@@ -380,9 +386,10 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
 
 @contextmanager
 def _replay_progress(enabled: bool) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr over the variants a conformance check replays (none when they are
-    all cached, or a single chunk)."""
+    """A progress bar on stderr over the variants a conformance check replays, on a terminal
+    (none when they are all cached, or a single chunk)."""
     bars: list[Any] = []
+    enabled = enabled and _on_terminal()
 
     def advance(done: int, total: int) -> None:
         if not enabled or (done == total and not bars):
@@ -785,7 +792,7 @@ def rootcause(
     default=5000,
     show_default=True,
     type=click.IntRange(1, 2_000_000),
-    help="Tickets (complaints) over the 26 weeks.",
+    help="Tickets (complaints) created over 26 weeks from Monday 6 January 2025 (desk time).",
 )
 @click.option("--seed", default=7, show_default=True, type=int, help="Same seed, same bytes.")
 @click.option(
