@@ -213,15 +213,15 @@ def test_what_our_nets_remember_of_markings_changes_nothing_pm4py_replays(
     sample_db: Path,
 ) -> None:
     """Our nets remember what each marking enables (pm4py_bridge._remember_markings): pm4py's
-    token replay gives each of a thousand traces off the flow the same result, every field of
+    token replay gives each of hundreds of traces off the flow the same result, every field of
     it, as when it works each marking out anew."""
     import pm4py
 
     from mining import pm4py_bridge
     from mining.bpmn import read_model_file
 
-    variants = _shuffled_paths(sample_db, every=4)
-    assert len(variants) > 1000
+    variants = _shuffled_paths(sample_db, every=6)
+    assert len(variants) > 600
     model = pm4py_bridge.petri_net(read_model_file(DESIGNED_FLOW))
     log = _event_log(variants)
     remembered = pm4py.conformance_diagnostics_token_based_replay(
