@@ -56,6 +56,7 @@ class ProcessModel:
 
     @cached_property
     def tokens(self) -> _Tokens:
+        """The net's places and arcs as numbers, read once per model (_token_skipped)."""
         return _Tokens.of(self)
 
 
@@ -241,6 +242,9 @@ def _remember_markings() -> None:
 def _remembered(
     name: str, work_out: Callable[[Any, Any], set[Any]]
 ) -> Callable[[Any, Any], set[Any]]:
+    """pm4py's function `name` (`work_out`) of a net and a marking, its answers kept in a net
+    that carries `by_marking`."""
+
     def per_marking(net: Any, marking: Any) -> set[Any]:
         known = getattr(net, "by_marking", None)
         if known is None:
