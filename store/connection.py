@@ -153,6 +153,10 @@ def attached_store(
                 migrate(con)
         yield
     finally:
+        # A Ctrl-C can land inside BEGIN or COMMIT, leaving a transaction open that would make
+        # DETACH fail, and its error would hide the interruption: it is rolled back first.
+        with suppress(duckdb.TransactionException):  # none open: nothing to roll back
+            con.execute("ROLLBACK")
         con.execute("USE memory")
         con.execute("DETACH store")
 

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from ingest.load import ingest_files
-from store.connection import open_store
+from store.connection import attached_store, open_store
 from store.errors import StoreError
 from store.schema import SCHEMA_VERSION
 from store.vocabulary import CANONICAL_ACTIVITIES
@@ -215,3 +215,20 @@ def test_a_load_in_passes_of_tickets_writes_what_one_pass_writes(
     facts = "SELECT * FROM ticket_facts ORDER BY rowid"
     assert rows(db, facts) == rows(real_helpdesk_db, facts)
     assert rows(db, "SELECT count(*) FROM events")[0][0] > 10 * 2_000  # passes were made
+
+
+def test_an_interrupted_commit_is_said_as_an_interruption(tmp_path: Path) -> None:
+    """A Ctrl-C inside BEGIN or COMMIT leaves a transaction open: leaving the store rolls it
+    back, so the interruption is what the caller sees (not DuckDB's refusal to detach), and
+    nothing was written."""
+    db = tmp_path / "s.duckdb"
+    con = duckdb.connect()
+    with pytest.raises(KeyboardInterrupt), attached_store(con, db):
+        con.execute("BEGIN")
+        con.execute("INSERT INTO datasets VALUES (1, 'x', now(), now(), 0)")
+        raise KeyboardInterrupt  # as if it landed in the COMMIT
+    assert not con.execute(
+        "SELECT 1 FROM duckdb_databases() WHERE database_name = 'store'"
+    ).fetchall()
+    con.close()
+    assert rows(db, "SELECT count(*) FROM datasets") == [(0,)]
