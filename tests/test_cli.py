@@ -414,7 +414,10 @@ def test_a_db_in_a_missing_folder_or_missing_is_said_so(tmp_path: Path) -> None:
     missing = tmp_path / "missing.duckdb"
     result = run("kpis", "--db", str(missing))
     assert result.returncode == 1
-    assert result.stderr.startswith(f"error: {missing}: the store does not exist yet. Load a")
+    assert result.stderr == (
+        f"error: {missing}: the store does not exist yet. Load a data set: ticketloop ingest"
+        f" --db {missing} FILE (or give --db the path of an existing store)\n"
+    )  # the hint names the store once, copied as it is
     assert not missing.exists()  # reading never creates a store
 
 

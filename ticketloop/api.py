@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -157,8 +158,8 @@ class Store:
         if not names:
             state = "holds no data sets yet" if self.path.exists() else "does not exist yet"
             raise TicketloopError(
-                f"{self.path}: the store {state}. Load a data set: ticketloop ingest FILE"
-                f" --db {self.path} (or give --db the path of an existing store)"
+                f"{self.path}: the store {state}. Load a data set: ticketloop ingest --db"
+                f" {shlex.quote(str(self.path))} FILE (or give --db the path of an existing store)"
             )
         raise TicketloopError(
             f"the store holds several data sets; pick one with --dataset: {', '.join(names)}"

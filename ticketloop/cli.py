@@ -64,7 +64,7 @@ def with_db(text: str) -> str:
         if not isinstance(command, click.Group) and any(p.name == "db" for p in command.params)
     }
     return re.sub(
-        r"\bticketloop ([a-z-]+)",
+        r"\bticketloop ([a-z-]+)\b(?! --db\b)",  # not where the hint names a store already
         lambda m: f"{m[0]} --db {shlex.quote(str(db))}" if m[1] in takes_db else m[0],
         text,
     )
@@ -431,7 +431,9 @@ def datasets(delete: str | None, yes: bool, db: Path, as_json: bool) -> None:
     if as_json:
         return emit_json(rows)
     if not rows:
-        click.echo(f"No data sets in {db}. Load one: ticketloop ingest FILE --db {db}")
+        click.echo(
+            f"No data sets in {db}. Load one: ticketloop ingest --db {shlex.quote(str(db))} FILE"
+        )
         return None
     click.echo(f"{'name':<20} {'events':>10} {'tickets':>9}  {'first':<10}  {'last':<10}  format")
     for r in rows:
