@@ -419,6 +419,12 @@ def _notes(
     absent = tasks - plan.log_labels
     if absent:
         notes.append(f"model activities no selected ticket has: {_some(absent)}")
+    if foreign and method == "token-replay":
+        notes.append(
+            f"token replay, as pm4py's, counts no activity the model lacks ({_some(foreign)})"
+            " against fitness: a ticket that does one can still fit. Alignments count them"
+            " (--method alignments)"
+        )
     repeated = model.repeated_labels
     if repeated and method == "token-replay":
         listing = ", ".join(f"'{label}' x{n}" for label, n in repeated.items())

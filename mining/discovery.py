@@ -3,6 +3,7 @@ in the variant counts DuckDB computed, as a BPMN model with a layout."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,9 @@ class DiscoveredProcess:
     """The model found for the selected tickets: `process_tree` in pm4py's notation (-> sequence,
     X choice, + parallel, * loop, tau a silent step), `bpmn` the BPMN 2.0 document, `tasks` and
     `gateways` its size. `noise` (0-1) is the inductive miner's threshold: behaviour rarer than
-    that share is left out (IMf); 0 keeps everything (IM)."""
+    that share is left out (IMf); 0 keeps everything (IM). `left_out`: the tickets' activities
+    the model lacks (each of whose paths the noise left out), with how many tickets do each, most
+    first."""
 
     selection: Selection
     tickets: int
@@ -31,6 +34,7 @@ class DiscoveredProcess:
     tasks: int
     gateways: int
     bpmn: str
+    left_out: dict[str, int]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -42,6 +46,7 @@ class DiscoveredProcess:
             "process_tree": self.process_tree,
             "tasks": self.tasks,
             "gateways": self.gateways,
+            "left_out": [{"activity": a, "tickets": n} for a, n in self.left_out.items()],
         }
 
 
@@ -55,6 +60,11 @@ def discover_process(
     )
     model = discover_model(counts, noise)
     name = f"{selection.dataset}: discovered process ({selection.describe()})"
+    kept = {n.name for n in model.nodes if n.kind == "task"}
+    left_out: Counter[str] = Counter()
+    for path, tickets in counts.items():
+        for activity in set(path) - kept:
+            left_out[activity] += tickets
     return DiscoveredProcess(
         selection,
         found.tickets,
@@ -64,4 +74,5 @@ def discover_process(
         sum(n.kind == "task" for n in model.nodes),
         sum(n.kind not in ("start", "end", "task") for n in model.nodes),
         bpmn_xml(model.nodes, model.flows, name=name),
+        dict(sorted(left_out.items(), key=lambda item: (-item[1], item[0]))),
     )

@@ -157,6 +157,12 @@ def discovery_lines(found: DiscoveredProcess, out: str | None) -> list[str]:
         f"  {found.process_tree}",
         "  (-> in sequence, X one of, + in parallel, * loop: do, then redo; tau: nothing)",
     ]
+    if found.left_out:
+        listed = ", ".join(f"'{a}' ({plural(n, 'ticket')})" for a, n in found.left_out.items())
+        lines.append(
+            f"left out by the noise filter ({found.noise:g}): {listed}. Conformance against"
+            " this model names them unexpected; --noise 0 keeps every activity"
+        )
     if out:
         lines += [
             f"wrote {out} (BPMN 2.0 with layout: open it in bpmn.io or Camunda Modeler)",
