@@ -365,6 +365,20 @@ def test_a_large_load_draws_a_progress_bar_on_a_terminal_only(tmp_path: Path) ->
     assert piped.stderr == ""
 
 
+def test_off_a_terminal_a_replay_says_in_one_line_that_it_started(
+    writable_sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into a pipe or a log, a replay of several chunks (here of 100 variants) says once that it
+    started, where a terminal shows a bar: a replay of minutes is not taken for a hang."""
+    monkeypatch.setattr("mining.pm4py_bridge.REPLAY_CHUNK", {"token-replay": 100})
+    args = ["conformance", "--db", str(writable_sample_db), "--dataset", "helpdesk"]
+    args += ["--model", str(SAMPLE / "designed_flow.bpmn"), "--method", "token-replay"]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0 and first.stderr == "replaying 373 variants...\n"
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code == 0 and again.stderr == ""  # all from the cache
+
+
 def test_a_progress_bar_leaves_json_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("ticketloop.cli.PROGRESS_MIN_BYTES", 0)
     monkeypatch.setattr("ticketloop.cli._on_terminal", lambda: True)

@@ -86,7 +86,6 @@ def test_the_same_log_gives_the_same_file(sample_db: Path) -> None:
     assert _discover(sample_db, 0.2).bpmn == _discover(sample_db, 0.2).bpmn
 
 
-
 @pytest.mark.slow
 def test_an_activity_the_noise_filter_leaves_out_is_said(real_bpi2012_db: Path) -> None:
     """IMf can leave an activity out, not only rare paths: on BPI 2012 (noise 0.2) it drops

@@ -386,19 +386,26 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
 
 @contextmanager
 def _replay_progress(enabled: bool) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr over the variants a conformance check replays, on a terminal
-    (none when they are all cached, or a single chunk)."""
+    """Progress over the variants a conformance check replays (none when they are all cached, or
+    a single chunk): a bar on stderr on a terminal; elsewhere (a pipe, a log) one line when the
+    replay starts, so that a long one is not taken for a hang."""
     bars: list[Any] = []
-    enabled = enabled and _on_terminal()
+    started: list[int] = []
+    terminal = _on_terminal()
 
     def advance(done: int, total: int) -> None:
-        if not enabled or (done == total and not bars):
+        if not enabled or (done == total and not started):
             return
-        if not bars:
-            from tqdm import tqdm
+        if not started:
+            started.append(total)
+            if terminal:
+                from tqdm import tqdm
 
-            bars.append(tqdm(total=total, unit=" variants", desc="replaying", file=sys.stderr))
-        bars[0].update(done - bars[0].n)
+                bars.append(tqdm(total=total, unit=" variants", desc="replaying", file=sys.stderr))
+            else:
+                click.echo(f"replaying {total:,} variants...", err=True)
+        for bar in bars:
+            bar.update(done - bar.n)
 
     try:
         yield advance
@@ -997,7 +1004,7 @@ def conformance(
     deviations: each model activity tickets skipped and each activity they did that the model
     does not allow there, with the tickets affected and what it costs them (time to
     resolution, CSAT, NPS against the other tickets). The model's labels may be activity names
-    or the source file's labels. Results are cached in the store, so a repeat run is instant;
+    or the source file's labels. Results are cached in the store: a repeat run replays nothing;
     deviations listed in [conformance] accepted_deviations are marked accepted.
     """
     from application.flow import NO_FLOW
