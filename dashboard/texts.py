@@ -442,13 +442,6 @@ PAUSES_TEXT = (
 ACTIVITY_DURATIONS = "How long activities take (start to complete)"
 ARRIVALS = "When tickets arrive against when they are resolved (weekday × hour)"
 ARRIVALS_TITLES = ("Tickets created", "Tickets resolved")
-NO_RESOLUTIONS = (
-    "No `Resolved` event, so the resolution heatmap is empty (map the log's label to Resolved)."
-)
-FEW_RESOLUTIONS = (
-    "Only {resolved:,} `Resolved` events for {created:,} tickets: the log records resolution "
-    'otherwise (map its label: `[activities] "label" = "Resolved"` in the mapping file).'
-)
 TRENDS_NO_CHANGES = (
     "No process change recorded for this data set. Record one on the Settings page (or "
     "`ticketloop change add --date YYYY-MM-DD --title ...`) to mark it here and measure its effect."

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from mining.business_hours import describe, use_calendar
+from mining.kpis import KPIS, unusable_kpis
 from mining.selection import Selection
 from mining.tickets import select_tickets
 from store.queries import sql_text
@@ -78,7 +79,11 @@ class Bottlenecks:
       transitions are then the waits between activity instances, without their processing
       time); None otherwise;
     - arrivals: tickets created against `Resolved` events per weekday (1 Monday) and hour, in the
-      selection's time zone (arrivals_resolutions.sql).
+      selection's time zone (arrivals_resolutions.sql);
+    - resolutions_unread: why the data set's `Resolved` events cannot be read (none, or too few:
+      the log names them otherwise, with the label to map), as the KPIs say it; None when they
+      can. Without them, the arrivals' resolutions are empty and no wait counts as after
+      resolution.
     """
 
     tickets: int
@@ -90,6 +95,7 @@ class Bottlenecks:
     team_queues: pd.DataFrame | None
     activity_durations: pd.DataFrame | None
     arrivals: pd.DataFrame
+    resolutions_unread: str | None = None
 
     @property
     def in_business_hours(self) -> bool:
@@ -155,6 +161,10 @@ def bottlenecks(
     arrivals = con.execute(
         sql_text("mining", "arrivals_resolutions.sql"), {"zone": selection.timezone}
     ).df()
+    unusable = unusable_kpis(con, bound.dataset_id)
+    unread = next(
+        (unusable[k.name] for k in KPIS if "Resolved" in k.needs and k.name in unusable), None
+    )
     return Bottlenecks(
         tickets=bound.tickets,
         clock=clock,
@@ -165,6 +175,7 @@ def bottlenecks(
         team_queues=parts["team"] if len(parts["team"]) else None,
         activity_durations=durations,
         arrivals=arrivals,
+        resolutions_unread=unread,
     )
 
 

@@ -80,8 +80,11 @@ def bottleneck_notes(result: Bottlenecks) -> list[str]:
         notes.append("team queues: absent, no `Assigned` event names a team")
     if result.activity_durations is None:
         notes.append("activity durations: absent, no events with lifecycle `start` and `complete`")
-    if not result.arrivals["resolutions"].sum():
-        notes.append("resolutions by weekday and hour: none, no `Resolved` event")
+    if result.resolutions_unread:
+        notes.append(
+            "resolutions (by weekday and hour, and which waits come after them):"
+            f" {result.resolutions_unread}"
+        )
     return notes
 
 

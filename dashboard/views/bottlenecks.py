@@ -8,9 +8,8 @@ import streamlit as st
 from application import format as fmt
 from dashboard import charts, parts, texts
 from dashboard.context import PageContext
-from dashboard.markdown import say
+from dashboard.markdown import say, text
 from mining.bottlenecks import bottlenecks
-from mining.kpis import RARE_SHARE
 from mining.pauses import pauses
 
 TOP = 15
@@ -139,9 +138,6 @@ def render(ctx: PageContext) -> None:
         parts.table(found.activity_durations, key="activity_durations")
 
     st.subheader(texts.ARRIVALS)
-    resolved, created = found.arrivals["resolutions"].sum(), found.arrivals["arrivals"].sum()
-    if not resolved:
-        st.info(texts.NO_RESOLUTIONS)
-    elif resolved < RARE_SHARE * created:
-        st.info(texts.FEW_RESOLUTIONS.format(resolved=resolved, created=created))
+    if found.resolutions_unread:  # the KPIs' reason, with the log's label to map
+        st.info(text(fmt.heading(found.resolutions_unread)))
     st.plotly_chart(charts.arrival_heatmaps(found.arrivals, texts.ARRIVALS_TITLES), key="arrivals")
