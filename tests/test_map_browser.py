@@ -48,8 +48,8 @@ def _inside(inner: list[float], outer: list[float]) -> bool:
 
 @pytest.mark.parametrize(
     "store",
-    [
-        "sample_db",
+    [  # each over 10 s (a dashboard of its own, the map measured and shot): slow cases
+        pytest.param("sample_db", marks=pytest.mark.slow),
         pytest.param("real_helpdesk_db", marks=pytest.mark.slow),
         BPI2012_DB,
     ],
