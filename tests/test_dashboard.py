@@ -699,11 +699,14 @@ def test_bottlenecks_on_a_log_without_teams_or_requests(app, real_helpdesk_db: P
     assert texts.NO_TEAMS in infos and texts.NO_CUSTOMER_WAITS in infos
     # it resolves with "Resolve ticket": the two stray `Resolved` of 4,580 tickets are said so,
     # with the label to map, as the KPIs say it
-    assert text(
-        "Only 2 `Resolved` events for 4,580 tickets in the data set: the log records it otherwise"
-        ' (map its label on the Data page, or with ticketloop map: [activities] "Resolve'
-        ' ticket" = "Resolved")'
-    ) in infos
+    assert (
+        text(
+            "Only 2 `Resolved` events for 4,580 tickets in the data set: the log records it otherwise"
+            ' (map its label on the Data page, or with ticketloop map: [activities] "Resolve'
+            ' ticket" = "Resolved")'
+        )
+        in infos
+    )
 
 
 def test_bottlenecks_show_who_pauses_on_a_log_without_replies(app, tmp_path: Path) -> None:
