@@ -40,6 +40,8 @@ def render(ctx: PageContext) -> None:
 
     if left_out := fmt.after_resolution_note(found.after_resolution, "→", business=business):
         st.caption(say(texts.BOTTLENECKS_LEFT_OUT, note=left_out))
+    if found.resolutions_unread:  # which waits come after resolution, and the heatmap's half
+        st.info(text(fmt.heading(found.resolutions_unread)))
     cols = st.columns(3)
     customer = found.customer_hours
     cols[0].metric(texts.METRIC_WAITING, hours(found.waiting_hours))
@@ -138,6 +140,4 @@ def render(ctx: PageContext) -> None:
         parts.table(found.activity_durations, key="activity_durations")
 
     st.subheader(texts.ARRIVALS)
-    if found.resolutions_unread:  # the KPIs' reason, with the log's label to map
-        st.info(text(fmt.heading(found.resolutions_unread)))
     st.plotly_chart(charts.arrival_heatmaps(found.arrivals, texts.ARRIVALS_TITLES), key="arrivals")
