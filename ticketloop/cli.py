@@ -390,14 +390,15 @@ def _replay_progress(enabled: bool) -> Iterator[Callable[[int, int], None]]:
     a single chunk): a bar on stderr on a terminal; elsewhere (a pipe, a log) one line when the
     replay starts, so that a long one is not taken for a hang."""
     bars: list[Any] = []
-    started: list[int] = []
+    started = False
     terminal = _on_terminal()
 
     def advance(done: int, total: int) -> None:
+        nonlocal started
         if not enabled or (done == total and not started):
             return
         if not started:
-            started.append(total)
+            started = True
             if terminal:
                 from tqdm import tqdm
 
