@@ -6,7 +6,8 @@ one row per quarter hour from `start` to `end`, and defines TEMP macros on `con`
 - `business_clock(t)`: business seconds from the start of the calendar to the TIMESTAMPTZ `t`;
 - `business_seconds(a, b)`: business seconds from `a` to `b` (negative when `b` is before `a`);
 - for many rows, `business_clock_at(t, q)` with `q` the row of `business_quarters` joined on
-  `q.quarter = business_quarter(t)`: one hash join instead of a lookup per row.
+  `q.quarter = business_quarter(t)`: one hash join instead of a lookup per row;
+- `local_week(t, q, zone)` with the same `q`: the Monday of `t`'s ISO week in the calendar's zone.
 
 All give NULL outside the calendar. Business time is each workday that is not a holiday, from
 `opens` to `closes` in the calendar's time zone, as instants: a day whose clocks change inside the

@@ -95,6 +95,30 @@ def test_instants_outside_the_calendar_span_give_null() -> None:
     ).fetchall() == [(None, None)]
 
 
+@pytest.mark.parametrize(
+    "zone", ["UTC", "America/New_York", "Asia/Kathmandu", "Pacific/Kiritimati"]
+)
+def test_local_week_is_the_monday_of_the_local_iso_week_inside_and_outside_the_calendar(
+    zone: str,
+) -> None:
+    """Every quarter hour of a fortnight around a clock change, and instants a year away (outside
+    the calendar: worked out from the instant), against Python's own local date."""
+    con = duckdb.connect()
+    start = datetime.fromisoformat("2025-03-03T00:00:00+00:00")
+    use_calendar(con, Calendar(timezone=zone), start, start + timedelta(days=14))
+    instants = [start + timedelta(minutes=15 * i + 7) for i in range(14 * 96)]
+    # a year away, either side of midnight UTC between a Sunday and a Monday
+    instants += [start - timedelta(weeks=52, minutes=90), start + timedelta(weeks=60, hours=2)]
+    found = con.execute(
+        "SELECT list(local_week(t, q, $zone) ORDER BY t) FROM (SELECT unnest($ts) AS t)"
+        " LEFT JOIN business_quarters q ON q.quarter = business_quarter(t)",
+        {"ts": instants, "zone": zone},
+    ).fetchall()[0][0]
+    local = [t.astimezone(ZoneInfo(zone)).date() for t in sorted(instants)]
+    assert found == [day - timedelta(days=day.weekday()) for day in local]
+    assert con.execute("SELECT local_week(NULL::TIMESTAMPTZ, NULL, 'UTC')").fetchall() == [(None,)]
+
+
 def test_describe_names_days_hours_zone_and_holidays() -> None:
     assert describe(OFFICE) == "Mon-Fri 08:00-18:00 UTC"
     calendar = Calendar(

@@ -1,7 +1,7 @@
 -- Grain: one row per quarter hour from the local day before $start's to the local day after $end's:
 -- the working calendar. Columns: quarter (epoch seconds / 900), before_s (business seconds from
 -- the first quarter to this one), opens_at and closes_at (the seconds into the quarter the desk is
--- open from and to, 0-900; both 0 when it is shut). A quarter hour lies within one local day,
+-- open from and to, 0-900; both 0 when it is shut), week (the Monday of its local day's ISO week). A quarter hour lies within one local day,
 -- since time zone offsets are whole quarter hours, so it holds at most one opening or closing.
 -- Parameters: $zone (IANA time zone), $workdays (list of 0-6, Monday is 0), $holidays (list of
 -- dates), $opens, $closes (local times of day), $start, $end (instants).
@@ -22,6 +22,7 @@ WITH days AS (
 opening AS (
     SELECT
         quarter_s,
+        day,
         if(working, least(900, greatest(0, opens_s - quarter_s)), 0) AS opens_at,
         if(working, least(900, greatest(0, closes_s - quarter_s)), 0) AS closes_at
     FROM (
@@ -33,6 +34,7 @@ opening AS (
 shut AS (
     SELECT
         quarter_s,
+        day,
         if(closes_at > opens_at, opens_at, 0) AS opens_at,
         if(closes_at > opens_at, closes_at, 0) AS closes_at
     FROM opening
@@ -42,5 +44,6 @@ SELECT
     (sum(closes_at - opens_at) OVER (ORDER BY quarter_s ROWS UNBOUNDED PRECEDING)
         - (closes_at - opens_at))::BIGINT AS before_s,
     opens_at::INTEGER AS opens_at,
-    closes_at::INTEGER AS closes_at
+    closes_at::INTEGER AS closes_at,
+    date_trunc('week', day)::DATE AS week
 FROM shut

@@ -7,6 +7,10 @@ CREATE OR REPLACE TEMP MACRO business_quarter(t) AS floor(epoch(t) / 900)::BIGIN
 --   FROM x LEFT JOIN business_quarters q ON q.quarter = business_quarter(x.ts)
 CREATE OR REPLACE TEMP MACRO business_clock_at(t, q) AS
     q.before_s + greatest(0, least(epoch(t) - q.quarter * 900 - q.opens_at, q.closes_at - q.opens_at));
+-- local_week(t, q, zone): the Monday of the ISO week, in `zone` (the calendar's), of t, where q is
+-- t's row of business_quarters (worked out from t outside the calendar); NULL when t is NULL.
+CREATE OR REPLACE TEMP MACRO local_week(t, q, zone) AS
+    CASE WHEN t IS NOT NULL THEN coalesce(q.week, date_trunc('week', timezone(zone, t))::DATE) END;
 -- The same as scalars, for a few values at a time: business_clock(t), and business_seconds(a, b)
 -- from a to b (negative when b is before a).
 CREATE OR REPLACE TEMP MACRO business_clock(t) AS (

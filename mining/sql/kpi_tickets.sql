@@ -91,13 +91,18 @@ tickets AS (
     LEFT JOIN targets g ON g.priority = lower(c.priority)
 ),
 -- Each ticket with the business clock (seconds since the calendar's start) at its creation and at
--- each clock's stop.
+-- each clock's stop, and the weeks of its creation, first response and resolution, read off the
+-- same rows (the first clock stops at the first response when there is one, the second at the
+-- resolution).
 clocks AS MATERIALIZED (
     SELECT
         t.*,
         business_clock_at(t.created_at, qc) AS created_clock,
         business_clock_at(t.first_stop, qf) AS first_stop_clock,
-        business_clock_at(t.resolution_stop, qr) AS resolution_stop_clock
+        business_clock_at(t.resolution_stop, qr) AS resolution_stop_clock,
+        local_week(t.created_at, qc, $zone) AS created_week,
+        local_week(t.first_response_at, qf, $zone) AS first_response_week,
+        local_week(t.resolved_at, qr, $zone) AS resolved_week
     FROM tickets t
     LEFT JOIN business_quarters qc ON qc.quarter = business_quarter(t.created_at)
     LEFT JOIN business_quarters qf ON qf.quarter = business_quarter(t.first_stop)
@@ -124,24 +129,6 @@ paused AS (
     LEFT JOIN business_quarters qb ON qb.quarter = business_quarter(r.replied_at)
     GROUP BY r.case_key
 ),
--- The ISO week (in $zone) of each quarter hour an instant below falls in: a quarter hour lies
--- within one local day (offsets are whole quarter hours), and converting time zones costs, so it
--- is done once per distinct quarter hour instead of once per value.
-weeks AS MATERIALIZED (
-    SELECT
-        quarter,
-        date_trunc('week', timezone($zone, make_timestamptz(quarter * 900 * 1000000)))::DATE
-            AS week
-    FROM (
-        SELECT DISTINCT unnest([
-            business_quarter(created_at), business_quarter(resolved_at),
-            business_quarter(first_response_at), business_quarter(ended_at),
-            business_quarter(coalesce(survey_at, last_ts))
-        ]) AS quarter
-        FROM clocks
-    )
-    WHERE quarter IS NOT NULL
-),
 timed AS (
     SELECT
         k.*,
@@ -155,18 +142,18 @@ timed AS (
 SELECT
     t.case_key, t.case_id, t.channel, t.priority, t.category, t.team, t.level,
     t.created_at,
-    wc.week AS created_week,
+    t.created_week,
     t.resolved_at,
-    wr.week AS resolved_week,
+    t.resolved_week,
     (epoch(t.resolved_at) - epoch(t.created_at)) / 3600 AS ttr_h,
     t.first_response_at,
-    wf.week AS first_response_week,
+    t.first_response_week,
     (epoch(t.first_response_at) - epoch(t.created_at)) / 3600 AS frt_h,
     t.resolved_at IS NOT NULL AS resolved,
     t.reopens > 0 AS reopened,
     t.reopens, t.escalated, t.needless, t.fcr, t.handoffs, t.abandoned, t.closed, t.ended_at,
     t.asked,
-    we.week AS ended_week,
+    local_week(t.ended_at, qe, $zone) AS ended_week,
     t.csat >= 4 AS csat_good,
     t.csat IS NOT NULL AS csat_answered,
     t.ces,
@@ -176,7 +163,8 @@ SELECT
     coalesce(t.csat, t.ces, t.nps) IS NOT NULL AS answered,
     CASE WHEN coalesce(t.csat, t.ces, t.nps) IS NOT NULL
         THEN coalesce(t.survey_at, t.last_ts) END AS answered_at,
-    CASE WHEN coalesce(t.csat, t.ces, t.nps) IS NOT NULL THEN wa.week END AS answered_week,
+    CASE WHEN coalesce(t.csat, t.ces, t.nps) IS NOT NULL
+        THEN local_week(coalesce(t.survey_at, t.last_ts), qa, $zone) END AS answered_week,
     CASE WHEN t.first_response_at IS NOT NULL THEN t.first_elapsed_s / 3600 END
         AS frt_business_h,
     CASE WHEN t.resolved_at IS NOT NULL THEN t.resolution_elapsed_s / 3600 END
@@ -195,8 +183,5 @@ SELECT
         AND t.resolution_elapsed_s <= t.resolution_target_s AS sla_resolution_pending,
     t.pause_without_reply
 FROM timed t
-LEFT JOIN weeks wc ON wc.quarter = business_quarter(t.created_at)
-LEFT JOIN weeks wr ON wr.quarter = business_quarter(t.resolved_at)
-LEFT JOIN weeks wf ON wf.quarter = business_quarter(t.first_response_at)
-LEFT JOIN weeks we ON we.quarter = business_quarter(t.ended_at)
-LEFT JOIN weeks wa ON wa.quarter = business_quarter(coalesce(t.survey_at, t.last_ts))
+LEFT JOIN business_quarters qe ON qe.quarter = business_quarter(t.ended_at)
+LEFT JOIN business_quarters qa ON qa.quarter = business_quarter(coalesce(t.survey_at, t.last_ts))
