@@ -3,7 +3,7 @@ that fit the designed flow when the flow is put on the log; the rows a table of 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -14,6 +14,9 @@ from mining.selection import Selection
 from store.errors import MiningError
 from store.settings import Settings
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 
 def change_effect(
     con: duckdb.DuckDBPyConnection,
@@ -21,13 +24,13 @@ def change_effect(
     *,
     settings: Settings,
     change: dict[str, Any],
-    unfit: tuple[str, ...] | None = None,
+    unfit: pa.StringArray | None = None,
     tickets: TicketKpis | None = None,
     weeks_before: int = 6,
     weeks_after: int = 6,
 ) -> ChangeEffect:
     """The effect of `change` on the tickets of `selection` (mining.effect.measure_change); with
-    `unfit` (FlowFit.non_fitting_tickets: the tickets that do not fit the designed flow put on
+    `unfit` (FlowFit.unfit: the case ids of the tickets that do not fit the designed flow put on
     the log), the share of fitting tickets beside the KPIs. MiningError for a change of another
     data set."""
     if change["dataset"] != selection.dataset:

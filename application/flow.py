@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mining.bpmn import ModelFile, model_of, read_model_file
 from mining.conformance import MOST_LABELS, Conformance, ForeignModel, check_conformance
@@ -14,6 +15,9 @@ from mining.pm4py_bridge import Method
 from mining.selection import Selection
 from store.errors import ModelError
 from store.settings import DesignedFlow, Settings
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 NO_FLOW = (
     "no designed flow to compare with: set the data set's flow (the Settings page uploads one;"
@@ -33,8 +37,13 @@ class FlowFit:
 
     @property
     def non_fitting_tickets(self) -> tuple[str, ...] | None:
-        """The tickets that do not fit, for a change's effect; None when the flow is not put on."""
+        """The case ids of the tickets that do not fit; None when the flow is not put on."""
         return self.conformance.non_fitting_tickets if self.conformance is not None else None
+
+    @property
+    def unfit(self) -> pa.StringArray | None:
+        """The same as an Arrow column, for a change's effect (mining.effect.measure_change)."""
+        return self.conformance.unfit if self.conformance is not None else None
 
 
 def fit_designed_flow(

@@ -102,7 +102,7 @@ def build_review(
     tickets = ticket_kpis(con, selection, settings)  # read once for the KPIs and the effects
     weekly = weekly_kpis(con, selection, settings=settings, changes=changes, tickets=tickets)
     monday = pick_week(weekly, week)
-    unfit = fit.non_fitting_tickets if fit is not None else None
+    unfit = fit.unfit if fit is not None else None
     effects = []
     for c in recent_changes(changes, monday, recent_weeks):
         with suppress(TicketloopError):  # a change without tickets on both sides: left out

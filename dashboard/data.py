@@ -400,7 +400,7 @@ def change_effect(
     """The measured effect of `change` on the selection (application.effect.change_effect), with
     the share of tickets that fit the designed flow when the flow is put on the log; from the
     selection's cached ticket rows. TicketloopError when a side of the change has no tickets."""
-    unfit = designed_fit(path, version, selection, settings).non_fitting_tickets
+    unfit = designed_fit(path, version, selection, settings).unfit
     tickets = ticket_kpis(path, version, selection, settings)
     with _reading(path) as con:
         return effect_of(

@@ -38,6 +38,7 @@ from store.vocabulary import CONFORMANCE_METHODS
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
 CACHE_WAIT_S = 2.0  # how long to wait for another writer before giving up on caching
 LISTED = 5  # labels named in a note or an error
@@ -107,7 +108,15 @@ class Conformance:
     cached: bool  # the results are in the store's cache
     resolution: Resolution
     notes: tuple[str, ...]
-    non_fitting_tickets: tuple[str, ...]  # case ids of the tickets that do not fit (not in JSON)
+    # The case ids of the tickets that do not fit, in ticket order (not in JSON): an Arrow column,
+    # not a tuple, since hundreds of thousands of strings cost a tenth of a second to build and as
+    # much again each time a cache copies them.
+    unfit: pa.StringArray
+
+    @property
+    def non_fitting_tickets(self) -> tuple[str, ...]:
+        """The case ids of the tickets that do not fit, in ticket order."""
+        return tuple(self.unfit.to_pylist())
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -306,11 +315,19 @@ def _save(db: Path, key: dict[str, object], fresh: dict[Variant, VariantReplay])
     return None
 
 
-# The case ids of the selected tickets whose variant does not fit (after conformance_lookup.sql).
+# The TEMP table ticket_variants: ticket_paths with the rowid in variant_replays of each ticket's
+# variant (after conformance_lookup.sql), joined once for the summary's four reads. A variant of
+# activity names is the ticket's path; one of source labels is in ticket_labels.
+_TICKET_VARIANTS = (
+    "CREATE OR REPLACE TEMP TABLE ticket_variants AS SELECT p.*, r.rowid AS variant"
+    " FROM ticket_paths p {join}"
+)
+_BY_PATH = "JOIN variant_replays r ON r.variant_key = p.path_key"
+_BY_LABELS = "JOIN ticket_labels l USING (case_key) JOIN variant_replays r USING (variant_key)"
+# The case ids of the selected tickets whose variant does not fit.
 _NON_FITTING = (
-    "SELECT p.case_id FROM ticket_paths p"
-    " JOIN ticket_labels l USING (case_key) JOIN variant_replays r USING (variant_key)"
-    " WHERE NOT r.fits ORDER BY p.case_key"
+    "SELECT t.case_id FROM ticket_variants t JOIN variant_replays r ON r.rowid = t.variant"
+    " WHERE NOT r.fits ORDER BY t.case_key"
 )
 
 
@@ -325,6 +342,7 @@ def _summarize(
     cached: bool,
     extra_notes: tuple[str, ...] = (),
 ) -> Conformance:
+    con.execute(_TICKET_VARIANTS.format(join=_BY_LABELS if plan.source_labels else _BY_PATH))
     weekly = con.execute(
         sql_text("mining", "conformance_weekly.sql"),
         {"timezone": plan.bound.selection.timezone, "alignments": method == "alignments"},
@@ -338,8 +356,7 @@ def _summarize(
             sql_text("mining", "conformance_deviations.sql"), {"accepted": list(accepted)}
         ).df(),
     )
-    # as a column, not a list: a list of hundreds of thousands of ids converts at half the speed
-    non_fitting = con.execute(_NON_FITTING).fetchnumpy()["case_id"].tolist()
+    unfit = con.sql(_NON_FITTING).to_arrow_table().column("case_id").combine_chunks()
     labels_in_model = share_in_model(plan.log_labels, model.task_labels)
     return Conformance(
         selection=plan.bound.selection,
@@ -357,16 +374,15 @@ def _summarize(
         cached=cached,
         resolution=plan.resolution,
         notes=_notes(plan, model, method, labels_in_model) + extra_notes,
-        non_fitting_tickets=tuple(non_fitting),
+        unfit=unfit,
     )
 
 
 # The selected tickets' times to resolution (seconds), ascending, each with the rowid of its variant
-# in variant_replays (after conformance_lookup.sql).
+# in variant_replays.
 _RESOLUTION_TIMES = (
-    "SELECT r.rowid AS variant, p.ttr_seconds FROM ticket_paths p"
-    " JOIN ticket_labels l USING (case_key) JOIN variant_replays r USING (variant_key)"
-    " WHERE p.ttr_seconds IS NOT NULL ORDER BY p.ttr_seconds"
+    "SELECT variant, ttr_seconds FROM ticket_variants"
+    " WHERE ttr_seconds IS NOT NULL ORDER BY ttr_seconds"
 )
 
 

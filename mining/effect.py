@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
@@ -42,6 +42,9 @@ from mining.selection import Selection
 from store.datasets import dataset_id
 from store.errors import MiningError
 from store.settings import Settings
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 RESAMPLES = 1000  # enough for Holm's strictest step: see _row
 SEED = 20250407
@@ -100,12 +103,12 @@ def measure_change(
     weeks_after: int = 6,
     resamples: int = RESAMPLES,
     seed: int = SEED,
-    non_fitting_tickets: tuple[str, ...] | None = None,
+    non_fitting_tickets: pa.StringArray | None = None,
     tickets: TicketKpis | None = None,
 ) -> ChangeEffect:
     """Compare the tickets of `selection` created in the `weeks_before` weeks before
     `change["date"]` with those created in the `weeks_after` weeks from it. With
-    `non_fitting_tickets` (case ids, from conformance checking against the designed flow), the
+    `non_fitting_tickets` (case ids, Conformance.unfit, from conformance checking against the designed flow), the
     share of tickets that fit the flow is compared too, as `fitting_ticket_share`. With `tickets`
     (ticket_kpis of `selection`), the tickets' KPIs are taken from those rows."""
     day: date = change["date"]
@@ -130,9 +133,7 @@ def measure_change(
 
         measured.append(FITTING)
         columns += ", (case_id NOT IN (SELECT case_id FROM unfit_tickets))::DOUBLE"
-        # an Arrow column, not a list parameter: half the time at hundreds of thousands of ids
-        unfit = pa.table({"case_id": pa.array(non_fitting_tickets, pa.string())})
-        con.register("unfit_tickets", unfit)
+        con.register("unfit_tickets", pa.table({"case_id": non_fitting_tickets}))
     try:
         frame = con.execute(
             f"SELECT date_diff('day', $day, timezone($zone, created_at)::DATE), {columns}"  # noqa: S608 (registry constants)

@@ -433,7 +433,7 @@ class Analysis:
         from application.effect import change_effect
         from store.changes import get_change
 
-        unfit = self.fit().non_fitting_tickets
+        unfit = self.fit().unfit
         with self.store.reading() as con:
             return change_effect(
                 con,

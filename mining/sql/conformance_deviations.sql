@@ -1,6 +1,7 @@
 -- Grain: one row per deviation found in the selected tickets: a model activity some tickets skipped,
--- or an activity some did that the model does not allow there. Reads the TEMP tables ticket_paths,
--- ticket_labels and variant_replays (conformance_lookup.sql, complete).
+-- or an activity some did that the model does not allow there. Reads the TEMP tables
+-- ticket_variants (each selected ticket with the rowid of its variant) and variant_replays
+-- (conformance_lookup.sql, complete).
 -- Columns: deviation ('skipped: X' or 'unexpected: X'), kind, activity, accepted (listed in
 -- $accepted), tickets (affected), share (0-1 of the selected tickets), examples (up to five
 -- affected ticket ids, the first created), affected_variants (the rowids in variant_replays of the
@@ -12,7 +13,7 @@
 WITH per_variant AS (
     -- what the tickets of each variant bring: a deviation affects whole variants
     SELECT
-        l.variant_key,
+        p.variant,
         count(*) AS tickets,
         sum(p.csat) AS csat_sum,
         count(p.csat) AS csat_answers,
@@ -20,9 +21,8 @@ WITH per_variant AS (
         count(p.nps) AS nps_answers,
         -- the five first tickets of each variant hold the five first of any set of variants
         arg_min({'key': p.case_key, 'id': p.case_id}, p.case_key, 5) AS first_tickets
-    FROM ticket_paths p
-    JOIN ticket_labels l USING (case_key)
-    GROUP BY l.variant_key
+    FROM ticket_variants p
+    GROUP BY p.variant
 ),
 deviations AS (
     SELECT DISTINCT kind, activity
@@ -37,12 +37,11 @@ flagged AS (
         d.kind,
         d.activity,
         v.*,
-        r.rowid AS variant,
         list_contains(CASE d.kind WHEN 'skipped' THEN r.skipped ELSE r.unexpected END, d.activity)
             AS affected
     FROM deviations d
     CROSS JOIN per_variant v
-    JOIN variant_replays r USING (variant_key)
+    JOIN variant_replays r ON r.rowid = v.variant
 )
 SELECT
     kind || ': ' || activity AS deviation,

@@ -1,6 +1,7 @@
 -- Grain: one row per ISO week of ticket creation (Monday start, in $timezone) and one row for all
--- the selected tickets (week_start NULL, first). Reads the TEMP tables ticket_paths, ticket_labels
--- and variant_replays (conformance_lookup.sql, complete).
+-- the selected tickets (week_start NULL, first). Reads the TEMP tables ticket_variants (each
+-- selected ticket with the rowid of its variant) and variant_replays (conformance_lookup.sql,
+-- complete).
 -- Columns: week_start (DATE), week ('2025-W02'), tickets, log_fitness (pm4py's aggregation: token
 -- replay 0.5 (1 - missing/consumed) + 0.5 (1 - remaining/produced) over summed tokens, alignments
 -- 1 - cost/worst cost over summed costs), fitting_ticket_share (0-1: tickets that fit the model),
@@ -12,9 +13,8 @@ WITH tickets AS (
         p.case_key,
         p.case_id,
         r.*
-    FROM ticket_paths p
-    JOIN ticket_labels l USING (case_key)
-    JOIN variant_replays r USING (variant_key)
+    FROM ticket_variants p
+    JOIN variant_replays r ON r.rowid = p.variant
 )
 SELECT
     week_start,
