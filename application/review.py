@@ -148,7 +148,7 @@ def recent_waits(
     from mining.bottlenecks import bottlenecks
 
     try:
-        return bottlenecks(con, four_weeks(selection, monday))
+        return bottlenecks(con, four_weeks(selection, monday), waits_only=True)
     except MiningError:
         return None
 

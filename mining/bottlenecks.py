@@ -79,11 +79,11 @@ class Bottlenecks:
       transitions are then the waits between activity instances, without their processing
       time); None otherwise;
     - arrivals: tickets created against `Resolved` events per weekday (1 Monday) and hour, in the
-      selection's time zone (arrivals_resolutions.sql);
+      selection's time zone (arrivals_resolutions.sql); None for `waits_only`;
     - resolutions_unread: why the data set's `Resolved` events cannot be read (none, or too few:
       the log names them otherwise, with the label to map), as the KPIs say it; None when they
-      can. Without them, the arrivals' resolutions are empty and no wait counts as after
-      resolution.
+      can (and for `waits_only`). Without them, the arrivals' resolutions are empty and no wait
+      counts as after resolution.
     """
 
     tickets: int
@@ -94,7 +94,7 @@ class Bottlenecks:
     customer_waits: pd.DataFrame | None
     team_queues: pd.DataFrame | None
     activity_durations: pd.DataFrame | None
-    arrivals: pd.DataFrame
+    arrivals: pd.DataFrame | None
     resolutions_unread: str | None = None
 
     @property
@@ -133,11 +133,13 @@ def bottlenecks(
     *,
     calendar: Calendar | None = None,
     include_after_resolution: bool = False,
+    waits_only: bool = False,
 ) -> Bottlenecks:
     """Waiting and durations of the tickets of `selection`: elapsed time, or business hours by
     `calendar` when one is given. The waits after a ticket's resolution (`Resolved -> Closed`, a
     survey days later) are left out of the transitions and kept apart, unless
-    `include_after_resolution`."""
+    `include_after_resolution`. `waits_only`: the waits, without the arrivals and activity
+    durations, nor why resolutions cannot be read (what the weekly review shows)."""
     bound = select_tickets(con, selection)
     if calendar is None:
         clock, statements = "elapsed time", _ELAPSED
@@ -157,14 +159,16 @@ def bottlenecks(
     shown, left_out = (
         (steps, steps.iloc[:0]) if include_after_resolution else (steps[~after], steps[after])
     )
-    durations = _activity_durations(con) if bound.instances else None
-    arrivals = con.execute(
-        sql_text("mining", "arrivals_resolutions.sql"), {"zone": selection.timezone}
-    ).df()
-    unusable = unusable_kpis(con, bound.dataset_id)
-    unread = next(
-        (unusable[k.name] for k in KPIS if "Resolved" in k.needs and k.name in unusable), None
-    )
+    durations = _activity_durations(con) if bound.instances and not waits_only else None
+    arrivals, unread = None, None
+    if not waits_only:
+        arrivals = con.execute(
+            sql_text("mining", "arrivals_resolutions.sql"), {"zone": selection.timezone}
+        ).df()
+        unusable = unusable_kpis(con, bound.dataset_id)
+        unread = next(
+            (unusable[k.name] for k in KPIS if "Resolved" in k.needs and k.name in unusable), None
+        )
     return Bottlenecks(
         tickets=bound.tickets,
         clock=clock,

@@ -365,6 +365,17 @@ def test_the_waits_the_customer_feels_keep_their_totals(sample_db: Path) -> None
     )
 
 
+def test_the_waits_alone_are_the_waits_of_the_whole(sample_db: Path) -> None:
+    """What the weekly review reads (waits_only) is the same waits, without the rest."""
+    with open_store(sample_db, read_only=True) as con:
+        whole = bottlenecks(con, Selection("helpdesk"))
+        waits = bottlenecks(con, Selection("helpdesk"), waits_only=True)
+    assert waits.transitions.equals(whole.transitions)
+    assert waits.after_resolution.equals(whole.after_resolution)
+    assert waits.waiting_hours == whole.waiting_hours and waits.tickets == whole.tickets
+    assert whole.arrivals is not None and waits.arrivals is None
+
+
 def test_the_command_leaves_them_out_in_one_line_and_the_flag_ranks_them(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
