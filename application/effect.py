@@ -10,6 +10,7 @@ import duckdb
 from application.format import difference, heading, kpi_value
 from mining.effect import FITTING, UNCLEAR, ChangeEffect, measure_change
 from mining.kpis import BY_NAME, Kpi, TicketKpis
+from mining.results import missing
 from mining.selection import Selection
 from store.errors import MiningError
 from store.settings import Settings
@@ -63,12 +64,15 @@ def effect_table(effect: ChangeEffect, *, clear_only: bool = False) -> list[dict
         if clear_only and k["verdict"] == UNCLEAR:
             continue
         kpi = kpi_definition(k["kpi"])
-        low, high = (difference(k[end], kpi.unit) for end in ("ci_low", "ci_high"))
+        # one unit for the row's durations: the largest of them picks it
+        sizes = [abs(k[x]) for x in ("before", "after", "ci_low", "ci_high") if not missing(k[x])]
+        like = max(sizes, default=None)
+        low, high = (difference(k[end], kpi.unit, like) for end in ("ci_low", "ci_high"))
         rows.append(
             {
                 "KPI": heading(kpi.meaning),
-                "before": kpi_value(k["before"], kpi.unit),
-                "after": kpi_value(k["after"], kpi.unit),
+                "before": kpi_value(k["before"], kpi.unit, like),
+                "after": kpi_value(k["after"], kpi.unit, like),
                 INTERVAL: f"{low} to {high}",
                 "verdict": k["verdict"],
             }

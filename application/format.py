@@ -61,15 +61,16 @@ def heading(words: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def difference(value: float | None, unit: str) -> str:
+def difference(value: float | None, unit: str, like: object = None) -> str:
     """A signed difference of a KPI in its unit: `+2.5 pp` (percentage points, not a relative
-    change), `-3.1 hours`."""
+    change), `-3.1 hours`; a duration in the unit of `like` (the values it is the difference of)
+    when given: `+1.2 days` beside `21.2 days`, not `+29.4 hours`."""
     if missing(value):
         return "n/a"
     assert value is not None
     if unit == "fraction":
         return f"{100 * value:+.1f} pp"
-    return ("+" if value >= 0 else "-") + kpi_value(abs(value), unit)
+    return ("+" if value >= 0 else "-") + kpi_value(abs(value), unit, like)
 
 
 def span(first: datetime | None, last: datetime | None) -> str:

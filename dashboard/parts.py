@@ -230,7 +230,7 @@ def _tile(row: dict) -> None:
     kpi, target = row["kpi"], row["target"]
     delta = None
     if row["last"] is not None and row["value"] is not None:
-        delta = fmt.difference(row["value"] - row["last"], kpi.unit)
+        delta = fmt.difference(row["value"] - row["last"], kpi.unit, like=row["value"])
     colour = "off"
     if target and delta and row["value"] != row["last"]:
         colour = "inverse" if target.better == "lower" else "normal"
@@ -241,6 +241,7 @@ def _tile(row: dict) -> None:
         fmt.kpi_value(row["value"], kpi.unit),
         delta=delta,
         delta_color=colour,
+        delta_arrow="auto" if row["value"] != row["last"] else "off",  # no arrow for no change
         help=f"`{kpi.name}`: {kpi.formula}. Change against last week; the line: the last"
         f" {fmt.count(len(recent), 'week')}.",
         chart_data=(recent * (100 if kpi.unit == "fraction" else 1)).tolist()

@@ -6,6 +6,7 @@ folder and a change after the data's end."""
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -118,3 +119,21 @@ def test_the_net_promoter_score_reads_to_one_decimal() -> None:
     assert (kpi_value(39.714, unit), kpi_value(-4.04, unit)) == ("39.7", "-4.0")
     assert difference(1.94, unit) == "+1.9"
     assert kpi_value(5.284, BY_NAME["ces_mean"].unit) == "5.28"  # a mean of 1-7 answers keeps two
+
+
+def test_a_difference_of_durations_reads_in_the_unit_of_its_values() -> None:
+    """A change of 29.4 hours beside a median of 21.2 days reads in days; a row of an effect
+    (before, after and its interval) keeps one unit, the one its largest value gets."""
+    from application.effect import effect_table
+    from application.format import difference
+    from mining.effect import UNCLEAR, ChangeEffect
+
+    assert difference(29.4, "hours") == "+29.4 hours"
+    assert difference(29.4, "hours", like=21.2 * 24) == "+1.2 days"
+    assert difference(-0.5, "hours", like=0.8) == "-30 minutes"
+    row = {"kpi": "ttr_median_hours", "before": 40.0, "after": 52.0, "difference": 12.0}
+    row |= {"relative": 0.3, "ci_low": -6.0, "ci_high": 30.0, "p_value": 0.4, "verdict": UNCLEAR}
+    effect = ChangeEffect({}, date(2025, 1, 6), date(2025, 1, 20), 10, 10, [row], {})
+    (shown,) = effect_table(effect)
+    assert (shown["before"], shown["after"]) == ("1.7 days", "2.2 days")
+    assert shown["95% interval of the difference"] == "-0.2 days to +1.2 days"

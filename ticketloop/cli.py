@@ -1359,11 +1359,11 @@ def change_effect(
     as_json: bool,
 ) -> None:
     """Compare every KPI of the tickets created in the weeks before the change's date with
-    those created in the weeks from it: before, after, difference, relative difference, a 95%
-    bootstrap interval of the difference (1,000 seeded resamples of the days of creation:
-    tickets of a day share its queue) and the verdict (better or worse when the change survives
-    Holm's correction for the KPIs judged together, read with the KPI's direction; else no
-    clear change).
+    those created in the weeks from it: before, after, a 95% bootstrap interval of the
+    difference (1,000 seeded resamples of the days of creation: tickets of a day share its queue)
+    and the verdict (better or worse when the change survives Holm's correction for the KPIs
+    judged together, read with the KPI's direction; else no clear change). --json adds the
+    difference itself and the relative difference.
     """
     from ticketloop.api import Store
 
