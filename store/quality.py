@@ -96,13 +96,17 @@ _CHECKS: list[tuple[str, str, str]] = [
     ),
     (
         "ties_same_minute",
-        "events sharing their ticket and minute with another event (their order is a guess)",
+        "events whose order within their ticket is a guess: at the same time as another, or in"
+        " the same minute as one at a whole minute (a time to the minute only)",
         # a ticket's events are numbered in time order: an event shares its minute with another
-        # when it shares it with the one before or the one after. Minutes are counted from the
+        # when it shares it with the one before or the one after. Two times in a minute are in
+        # order unless they are equal, or one is at a whole minute and may have been rounded to
+        # it (BPI 2012's times to the millisecond are in order). Minutes are counted from the
         # epoch (UTC's minutes, the store's session zone): date_trunc on a TIMESTAMPTZ goes
         # through the calendar of the zone, twenty times slower.
         "WITH pairs AS (SELECT case_key, event_index FROM events WHERE dataset_id = $d"
-        " AND floor(epoch_us(ts) / 60e6) = floor(epoch_us(next_ts) / 60e6)),"
+        " AND floor(epoch_us(ts) / 60e6) = floor(epoch_us(next_ts) / 60e6)"
+        " AND (ts = next_ts OR epoch_us(ts) % 60000000 = 0 OR epoch_us(next_ts) % 60000000 = 0)),"
         " tied AS (SELECT case_key, event_index FROM pairs"
         " UNION SELECT case_key, event_index + 1 FROM pairs)"
         f" SELECT {_EVENT_AT}, {_EVENT_KEY} FROM events e SEMI JOIN tied USING (case_key, event_index)"

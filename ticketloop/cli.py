@@ -620,9 +620,9 @@ def quality(dataset: str | None, db: Path, as_json: bool) -> None:
 
     Counts and examples of: rows rejected and why, duplicates dropped, snapshot rows without a
     change, tickets without a creation event, events out of order, timestamps in the future or
-    before 2000, ties at the same minute, unmapped activities, tickets still open, ticket ids
-    damaged by a spreadsheet (3.6E+11), optional values left empty per field, and the time
-    zone each file was read in.
+    before 2000, ties (events at the same time, or in a minute with one at a whole minute),
+    unmapped activities, tickets still open, ticket ids damaged by a spreadsheet (3.6E+11),
+    optional values left empty per field, and the time zone each file was read in.
     """
     from application.format import count as plural
     from ticketloop.api import Store
