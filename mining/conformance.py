@@ -157,7 +157,7 @@ class _Plan:
             "version": self.version,
             "sha256": model.sha256,
             "method": method,
-            "engine": replay_engine(),
+            "engine": replay_engine(method),
         }
 
 
@@ -438,8 +438,8 @@ def _notes(
     if foreign and method == "token-replay":
         notes.append(
             f"token replay, as pm4py's, counts no activity the model lacks ({_some(foreign)})"
-            " against fitness: a ticket that does one can still fit. Alignments count them"
-            " (--method alignments)"
+            " against fitness: a ticket that does one is listed as unexpected below but can"
+            " still fit. Alignments count them (--method alignments)"
         )
     repeated = model.repeated_labels
     if repeated and method == "token-replay":

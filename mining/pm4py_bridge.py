@@ -26,9 +26,13 @@ from store.errors import ModelError
 if TYPE_CHECKING:
     from mining.bpmn import ModelFile
 
-# What replay results depend on besides the model and the variant; part of the cache key.
-REPLAY_VERSION = "ticketloop replay 3"
 Method = Literal["token-replay", "alignments"]
+# What replay results depend on besides the model and the variant, by method; part of the cache
+# key (token replay's 4: a skipped activity named per missing token, not per ticket).
+REPLAY_VERSION: dict[Method, str] = {
+    "token-replay": "ticketloop replay 4",
+    "alignments": "ticketloop replay 3",
+}
 # Variants replayed per call to pm4py: progress is told between calls (alignments take ~30 ms a
 # variant; token replay sets up per call, so it takes more at a time).
 REPLAY_CHUNK: dict[Method, int] = {"alignments": 25, "token-replay": 500}
@@ -129,11 +133,12 @@ class DiscoveredModel:
     flows: tuple[tuple[str, str], ...]
 
 
-def replay_engine() -> str:
-    """This bridge's replay semantics and pm4py's version, read without importing pm4py."""
+def replay_engine(method: Method) -> str:
+    """This bridge's replay semantics for `method` and pm4py's version, read without importing
+    pm4py."""
     from importlib.metadata import version
 
-    return f"{REPLAY_VERSION}; pm4py {version('pm4py')}"
+    return f"{REPLAY_VERSION[method]}; pm4py {version('pm4py')}"
 
 
 def petri_net(model: ModelFile) -> ProcessModel:
@@ -475,13 +480,18 @@ def _align(model: ProcessModel, log: Any) -> list[dict]:
 
 
 def _token_replayed(model: ProcessModel, variant: Variant, result: dict) -> VariantReplay:
-    unexpected = {a for a in variant if a not in model.labels}
-    unexpected |= {t.label for t in result["transitions_with_problems"] if t.label}
     fits = bool(result["trace_is_fit"])
+    skipped, explained = (
+        ((), set()) if fits else _token_skipped(model, variant, result["activated_transitions"])
+    )
+    unexpected = {a for a in variant if a not in model.labels}
+    unexpected |= {
+        t.label for t in result["transitions_with_problems"] if t.label and t not in explained
+    }
     return VariantReplay(
         fitness=float(result["trace_fitness"]),
         fits=fits,
-        skipped=() if fits else _token_skipped(model, variant, result["activated_transitions"]),
+        skipped=skipped,
         unexpected=tuple(sorted(unexpected)),
         missing=int(result["missing_tokens"]),
         consumed=int(result["consumed_tokens"]),
@@ -490,31 +500,45 @@ def _token_replayed(model: ProcessModel, variant: Variant, result: dict) -> Vari
     )
 
 
-def _token_skipped(model: ProcessModel, variant: Variant, fired: list[Any]) -> tuple[str, ...]:
-    """The model activity a ticket skipped, as token replay sees it: the one that would consume a
-    token the ticket left behind and produce one it lacked later (or at the end); when none is
-    both, the one the left-behind tokens enable next, if the ticket never did it. Nothing when
-    the candidates are several: token replay cannot tell which (alignments can)."""
+def _token_skipped(
+    model: ProcessModel, variant: Variant, fired: list[Any]
+) -> tuple[tuple[str, ...], set[Any]]:
+    """The model activities a ticket skipped, as token replay sees them, and the transitions
+    whose missing tokens those skips explain (done after a skip, not unexpected). For each token
+    the ticket lacked (where pm4py fired a transition without it, or at the end), the activity
+    that would consume a token the ticket left behind and produce the lacking one, when there is
+    one such activity only; when no missing token names one, the one activity the left-behind
+    tokens enable next, if the ticket never did it. Candidates that are several are alternatives
+    (a choice, a loop): token replay cannot tell which (alignments can)."""
     tokens = model.tokens
     marking = Counter(tokens.initial)
-    lacking = []
+    lacking: list[tuple[Any, int]] = []  # (the transition fired without the token, its place)
     for transition in fired:  # replay what pm4py fired, noting where tokens were missing
         taken, given = tokens.moves[transition]
         for place, weight in taken:
             if marking[place] < weight:
-                lacking.append(place)
+                lacking.append((transition, place))
                 marking[place] = weight
             marking[place] -= weight
         for place, weight in given:
             marking[place] += weight
-    lacking += [p for p, n in tokens.final.items() if marking[p] < n]
+    lacking += [(None, p) for p, n in tokens.final.items() if marking[p] < n]
     left = [p for p, n in marking.items() if n > tokens.final.get(p, 0)]
     after = _visible_near([tokens.places[p] for p in left], forward=True)
-    between = after & _visible_near([tokens.places[p] for p in lacking], forward=False)
-    for candidates in (between, after - set(variant)):
-        if candidates:  # several are alternatives (a choice, a loop): which one is unknown
-            return tuple(candidates) if len(candidates) == 1 else ()
-    return ()
+    skipped: set[str] = set()
+    unexplained = set()
+    for transition, place in lacking:
+        candidates = after & _visible_near([tokens.places[place]], forward=False)
+        if transition is not None:  # an activity done out of turn is not its own skip
+            candidates.discard(transition.label)
+        if len(candidates) == 1:
+            skipped |= candidates
+        else:
+            unexplained.add(transition)
+    if not skipped and len(alone := after - set(variant)) == 1:
+        skipped = alone
+    explained = {t for t, _ in lacking if t is not None and t not in unexplained}
+    return tuple(sorted(skipped)), explained
 
 
 def _visible_near(places: list[Any], *, forward: bool) -> set[str]:
