@@ -214,8 +214,10 @@ def datasets(path: Path, version: float) -> list[dict]:
 
 
 def dataset_names(path: Path, version: float) -> list[str]:
-    """The data sets that hold events."""
-    return [row["name"] for row in datasets(path, version) if row["events"]]
+    """The data sets that hold events, the largest (most tickets) first, then by name: the first
+    is the one the dashboard opens on."""
+    held = [row for row in datasets(path, version) if row["events"]]
+    return [row["name"] for row in sorted(held, key=lambda r: (-r["cases"], r["name"]))]
 
 
 @st.cache_data(show_spinner=False)

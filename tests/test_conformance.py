@@ -607,8 +607,8 @@ def test_a_model_sharing_no_label_with_the_log(
         f"{model}: the model's activities ('Assign seriousness', 'Closed', 'Resolve ticket',"
         " 'Take in charge ticket', 'Wait') share no label with the tickets of data set 'small'"
         " ('Called the customer', 'Classified', 'Resolved', 'Ticket created'). Give a model drawn"
-        " with the log's labels (--model), or map the log's labels to the model's at ingest"
-        " (--map, [activities])"
+        " with the log's labels (--model), or map the log's labels to the model's:"
+        " ticketloop map --dataset small --suggest (or the Data page)"
     )
 
 

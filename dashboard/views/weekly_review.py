@@ -48,7 +48,7 @@ def render(ctx: PageContext) -> None:
             selection=review.selection,
         )
     )
-    st.subheader(texts.REVIEW_CHANGED)
+    st.subheader(texts.REVIEW_NEXT)
     steps = weekly.next_steps(review)
     st.markdown(
         "\n".join(f"- :{parts.colour_name(s.reading)}[{text(s.text)}]" for s in steps)
