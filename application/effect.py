@@ -82,12 +82,16 @@ def effect_table(effect: ChangeEffect, *, clear_only: bool = False) -> list[dict
 
 def correction(effect: ChangeEffect) -> str:
     """The one line a table of the effect carries: its verdicts are corrected for the number of
-    KPIs judged together (mining.effect: Holm)."""
-    n = len(effect.kpis)
+    KPIs judged together (mining.effect: Holm), which leaves out those that cannot vary."""
+    n = sum(k["judged"] for k in effect.kpis)
+    flat = [heading(kpi_definition(k["kpi"]).meaning) for k in effect.kpis if not k["judged"]]
+    unjudged = (
+        f" Not judged, as they do not vary in either period: {', '.join(flat)}." if flat else ""
+    )
     return (
         f"Verdicts corrected for the {n:,} KPIs judged together (Holm): better or worse only"
         f" where the chance of any false verdict among the {n:,} stays under 5%, so a KPI whose"
-        " 95% interval leaves out zero may still read no clear change."
+        f" 95% interval leaves out zero may still read no clear change.{unjudged}"
     )
 
 

@@ -328,6 +328,9 @@ def _row(name: str, before: float, after: float, boot: np.ndarray) -> dict[str, 
         "ci_low": num(low),
         "ci_high": num(high),
         "p_value": round(p_value, 6),
+        # no resample differs from another (a share of 0% in both periods): no verdict can come
+        # of it, and Holm's correction does not count it (Tarone's rule for discrete tests)
+        "judged": bool(finite.size) and bool(finite.min() != finite.max()),
         "verdict": UNCLEAR,
     }
 
@@ -337,8 +340,10 @@ def _verdicts(rows: list[dict[str, Any]], settings: Settings) -> None:
     judged together (the chance of any false verdict among them at most ALPHA), read with each
     KPI's direction; the others no clear change. Holm rather than Benjamini-Hochberg: a process
     owner acts on every verdict, so it is the chance of one false verdict in the table, not
-    their expected share, that must stay small."""
-    for row, rejected in zip(rows, holm([r["p_value"] for r in rows]), strict=True):
+    their expected share, that must stay small. A KPI whose resamples do not vary is not
+    judged, nor counted."""
+    judged = [r for r in rows if r["judged"]]
+    for row, rejected in zip(judged, holm([r["p_value"] for r in judged]), strict=True):
         if rejected:
             up = row["difference"] > 0
             better = direction(row["kpi"], settings.targets) == "higher"

@@ -12,7 +12,15 @@ import pytest
 
 from application.review import next_steps, pick_week, quiet_week
 from ingest.load import ingest_files
-from mining.effect import RESAMPLES, _day_draws, _mean_draws, _quantile_draws, _row, holm
+from mining.effect import (
+    RESAMPLES,
+    _day_draws,
+    _mean_draws,
+    _quantile_draws,
+    _row,
+    _verdicts,
+    holm,
+)
 from mining.signals import BEYOND, judge_phases
 from tests.conftest import SAMPLE
 from ticketloop import Store
@@ -203,6 +211,21 @@ def test_the_smallest_p_value_is_two_in_resamples_plus_one_and_passes_holm() -> 
     assert far == round(2 / (RESAMPLES + 1), 6)
     assert holm([far] + [1.0] * 20) == [True] + [False] * 20  # 21 KPIs: 0.002 <= 0.05 / 21
     assert _row("fcr_rate", 0.5, 0.6, np.linspace(-1, 1, RESAMPLES))["p_value"] == 1.0
+
+
+def test_a_kpi_whose_resamples_do_not_vary_is_not_judged_nor_counted() -> None:
+    """Twenty KPIs at 0% in both periods (every resample 0) do not make Holm stricter for the
+    one that moved: its p of 0.012 passes alone (0.05), not among 21 (0.05 / 21 = 0.0024)."""
+    from store.settings import Settings
+
+    moved = np.full(RESAMPLES, 0.1)
+    moved[:5] = -0.1
+    rows = [_row("fcr_rate", 0.5, 0.6, moved)]
+    rows += [_row("abandonment_rate", 0.0, 0.0, np.zeros(RESAMPLES)) for _ in range(20)]
+    assert rows[0]["p_value"] == round(12 / (RESAMPLES + 1), 6) and rows[0]["judged"]
+    assert not any(r["judged"] for r in rows[1:])
+    _verdicts(rows, Settings())
+    assert [r["verdict"] for r in rows] == ["better"] + ["no clear change"] * 20
 
 
 @pytest.fixture(scope="module")

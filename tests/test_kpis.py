@@ -339,6 +339,7 @@ def test_the_change_log_from_the_command_line(sample: Store) -> None:
         "ci_low",
         "ci_high",
         "p_value",
+        "judged",
         "verdict",
     }
     removed = runner.invoke(cli, ["change", "remove", str(change_id), "--db", db])
