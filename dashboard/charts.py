@@ -388,7 +388,8 @@ def kpi_trend(
                     "mode": "lines",
                     "name": label or "",
                     "showlegend": label is not None,
-                    "line": {"color": "#7f7f7f", "dash": dash, "width": 1},
+                    # each phase's level held to its last week, then a step to the next phase's
+                    "line": {"color": "#7f7f7f", "dash": dash, "width": 1, "shape": "hv"},
                 }
             )
     # Target and change lines as layout shapes, in one go: add_hline/add_vline cost ~10 ms each,

@@ -120,6 +120,7 @@ def trends(review: Review) -> str:
             target=target.target if target else None,
             changes=marks,
             percent=kpi.unit == "fraction",
+            hours=kpi.unit == "hours",
         )
         # one look wherever the file is written (Streamlit's process sets another default)
         fig.update_layout(template=TEMPLATE)

@@ -615,7 +615,8 @@ def test_kpi_trends_draw_every_kpi_with_its_limits(app, sample_db: Path) -> None
     drawn = chart_values(line["y"])
     assert drawn[0] == pytest.approx(rows["value"].iloc[0])
     assert drawn[-1] == pytest.approx(rows["value"].iloc[len(drawn) - 1])
-    assert any(t["name"] == "limits" for t in ttr["data"])
+    limits = next(t for t in ttr["data"] if t["name"] == "limits")
+    assert limits["line"]["shape"] == "hv"  # a step at each change, not a slope across it
     assert ttr["layout"]["yaxis"]["ticksuffix"] == " h"  # medians under two days: hours
     assert texts.TRENDS_NO_CHANGES in [i.value for i in at.info]
 

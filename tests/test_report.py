@@ -47,6 +47,8 @@ def test_the_review_is_self_contained(review: Path) -> None:
     assert re.search(
         r"<td>Tickets whose path fits the designed flow</td>.*?<td>[+-][\d.]+ pp to", effect
     )
+    # a trend of durations names its unit on its axis, as the page's do
+    assert '"ticksuffix":" h"' in text.split("<h2>Trends")[1]
 
 
 def test_the_review_colours_each_bullet_as_its_words_read(review: Path) -> None:
