@@ -722,6 +722,15 @@ def test_bottlenecks_show_who_pauses_on_a_log_without_replies(app, tmp_path: Pat
     assert list(tables["team"]["team"]) == ["L1", "L2"]
     assert list(tables["team"]["pauses"]) == [3, 2]
     assert list(tables["agent"]["agent"]) == ["ann", "cy"]
+    # worded as the CLI words it: named columns, the share in percent
+    (shown,) = [f for f in at.dataframe if f.value.columns[0] == "team"]
+    assert shown.proto.columns  # a column configuration was sent
+    config = json.loads(shown.proto.columns)
+    assert (config["share"]["label"], config["share"]["type_config"]["format"]) == (
+        "of handled",
+        "%.1f%%",
+    )
+    assert tables["team"]["share"].max() <= 100 and tables["team"]["share"].max() > 1
 
 
 def test_the_settings_file_given_to_the_dashboard_is_the_one_it_reads(

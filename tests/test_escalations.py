@@ -666,3 +666,20 @@ def test_a_history_without_work_gives_no_bounce_back_it_cannot_tell(
     assert texts.ESC_NOT_MEASURED.format(why=why) in infos
     assert reasons["needless_escalation_rate"] == why
     assert reasons["escalation_rate"] is None
+
+
+def test_a_csat_gap_without_answers_says_which_side_has_none() -> None:
+    from types import SimpleNamespace
+
+    from ticketloop.render import _csat_gap_text
+
+    def cost(answers: int, baseline: int) -> SimpleNamespace:
+        return SimpleNamespace(csat_answers=answers, baseline_csat_answers=baseline)
+
+    assert _csat_gap_text(cost(0, 0)) == "CSAT: no gap, as no ticket has a survey answer"
+    assert _csat_gap_text(cost(0, 40)) == (
+        "CSAT: no gap, as the escalated tickets have no survey answer (0 against 40)"
+    )
+    assert _csat_gap_text(cost(3, 0)) == (
+        "CSAT: no gap, as the other tickets have no survey answer (3 against 0)"
+    )

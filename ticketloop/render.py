@@ -407,9 +407,12 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
 
 
 def _csat_gap_text(cost: Any) -> str:
+    if not cost.csat_answers and not cost.baseline_csat_answers:
+        return "CSAT: no gap, as no ticket has a survey answer"
     if not cost.csat_answers or not cost.baseline_csat_answers:
         escalated, baseline = _int(cost.csat_answers), _int(cost.baseline_csat_answers)
-        return f"CSAT: no gap, an empty side ({escalated} against {baseline} answers)"
+        side = "the escalated tickets have" if not cost.csat_answers else "the other tickets have"
+        return f"CSAT: no gap, as {side} no survey answer ({escalated} against {baseline})"
     return (
         f"CSAT (1-5): mean {cost.csat_mean:.2f} against {cost.baseline_csat_mean:.2f},"
         f" {_signed(cost.csat_gap, 2)} ({_int(cost.csat_answers)} against"

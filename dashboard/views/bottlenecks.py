@@ -13,6 +13,23 @@ from mining.bottlenecks import bottlenecks
 from mining.pauses import pauses
 
 TOP = 15
+# Who pauses tickets, as the CLI words it: shares in percent, hours to a decimal, ratios to the desk.
+PAUSE_CONFIG = {
+    "pauses": st.column_config.NumberColumn("pauses"),
+    "tickets": st.column_config.NumberColumn("tickets paused"),
+    "handled": st.column_config.NumberColumn("tickets handled"),
+    "share": st.column_config.NumberColumn("of handled", format="%.1f%%"),
+    "total_hours": st.column_config.NumberColumn("total hours", format="localized"),
+    "median_hours": st.column_config.NumberColumn("median hours", format="%.1f"),
+    "p90_hours": st.column_config.NumberColumn("90th percentile hours", format="%.1f"),
+    "share_vs_desk": st.column_config.NumberColumn(
+        "share × desk", format="×%.1f", help="Its share of handled tickets paused over the desk's"
+    ),
+    "median_vs_desk": st.column_config.NumberColumn(
+        "median × desk", format="×%.1f", help="Its median pause over the desk's"
+    ),
+    "example_tickets": st.column_config.ListColumn("e.g."),
+}
 
 
 def render(ctx: PageContext) -> None:
@@ -119,7 +136,10 @@ def render(ctx: PageContext) -> None:
                 (paused.agents, "pauses_by_agent"),
             ):
                 if frame is not None:
-                    parts.table(frame, key=key)
+                    shown = frame.assign(
+                        share=frame["share"] * 100, total_hours=frame["total_hours"].round()
+                    )
+                    parts.table(shown, key=key, column_config=PAUSE_CONFIG)
         elif found.customer_waits is None:
             st.subheader(texts.CUSTOMER_WAITS)
             st.info(texts.NO_CUSTOMER_WAITS)
