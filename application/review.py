@@ -437,10 +437,19 @@ def quiet_week(review: Review) -> str:
             return QUIET
         return f"{QUIET[:-1]}; not judged yet, its tickets still closing: {', '.join(closing)}."
     if tickets["week_status"] == SMALL:
-        return (
+        said = (
             f"{name} is not judged: {created:,} tickets created, fewer than the {review.min_tickets:,}"
-            " a week needs ([kpis] min_tickets)."
+            " a week needs ([kpis] min_tickets)"
         )
+        recent = kpi_series(review, "tickets").sort_values("week").tail(12)
+        small = int((recent["week_status"] == SMALL).sum())
+        if small > len(recent) / 2:  # a desk this size, not a quiet week
+            return (
+                f"{said}; so were {'all' if small == len(recent) else f'{small} of the'}"
+                f" {len(recent)} weeks up to it: the desk creates too few tickets a week for a"
+                " weekly review to judge."
+            )
+        return said + "."
     return f"{name} is not judged: the data covers it only in part ({tickets['week_status']})."
 
 
