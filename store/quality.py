@@ -56,6 +56,7 @@ _NAMED = (
 _EVENT_AT = (
     "c.case_id || ': ' || a.name || ' at ' || strftime(timezone($zone, e.ts), '%Y-%m-%d %H:%M')"
 )
+_EVENT_AT_SECOND = _EVENT_AT.replace("%H:%M", "%H:%M:%S")  # a tie shows what makes it one
 _EVENT_KEY = "[e.case_key, e.event_index]"
 _CHECKS: list[tuple[str, str, str]] = [
     (
@@ -106,10 +107,13 @@ _CHECKS: list[tuple[str, str, str]] = [
         # through the calendar of the zone, twenty times slower.
         "WITH pairs AS (SELECT case_key, event_index FROM events WHERE dataset_id = $d"
         " AND floor(epoch_us(ts) / 60e6) = floor(epoch_us(next_ts) / 60e6)"
-        " AND (ts = next_ts OR epoch_us(ts) % 60000000 = 0 OR epoch_us(next_ts) % 60000000 = 0)),"
+        " AND (ts = next_ts OR epoch_us(ts) % 60000000 = 0 OR epoch_us(next_ts) % 60000000 = 0)"
+        # the same activity twice at the same time: a repeated record, whichever comes first
+        " AND NOT (ts = next_ts AND activity_id = next_activity_id)),"
         " tied AS (SELECT case_key, event_index FROM pairs"
         " UNION SELECT case_key, event_index + 1 FROM pairs)"
-        f" SELECT {_EVENT_AT}, {_EVENT_KEY} FROM events e SEMI JOIN tied USING (case_key, event_index)"
+        f" SELECT {_EVENT_AT_SECOND}, {_EVENT_KEY} FROM events e"
+        " SEMI JOIN tied USING (case_key, event_index)"
         f" {_NAMED} WHERE e.dataset_id = $d",
     ),
     (

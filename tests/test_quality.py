@@ -67,8 +67,8 @@ def test_every_check_counts_and_shows_examples(db: Path, tmp_path: Path) -> None
         f'{path} row 12: timestamp "not a time" does not match ISO 8601 (column "Timestamp")'
     ]
     assert examples["ties_same_minute"] == [
-        "T2: Ticket created at 2025-01-07 09:00",
-        "T2: Phoned the customer at 2025-01-07 09:00",
+        "T2: Ticket created at 2025-01-07 09:00:00",
+        "T2: Phoned the customer at 2025-01-07 09:00:30",
     ]
     assert examples["events_before_creation"] == ["T2: Assigned at 2025-01-07 08:59"]
     assert examples["events_out_of_order"] == ["T4: Resolved (row 10)"]
@@ -136,8 +136,8 @@ def test_examples_are_the_first_in_ticket_order_on_bpi_2012(real_bpi2012_db: Pat
     )
     assert ties["count"] == 25_375
     assert ties["examples"][:2] == [
-        "173688: O_SELECTED at 2011-10-01 09:45",
-        "173688: A_FINALIZED at 2011-10-01 09:45",
+        "173688: O_SELECTED at 2011-10-01 09:45:09",
+        "173688: A_FINALIZED at 2011-10-01 09:45:09",
     ]
 
 

@@ -45,11 +45,11 @@ def test_quality_examples_are_in_the_desk_zone_and_name_it(
     shutil.copy(real_helpdesk_db, db)
     utc = run("quality", "--db", str(db))
     assert utc.splitlines()[0] == "data set 'helpdesk': 4,580 tickets, 21,348 events; times in UTC"
-    assert "Case 3608: Closed at 2010-02-13 08:52" in utc  # a tie: two at the same time
+    assert "Case 1191: Take in charge ticket at 2010-02-08 15:12:00" in utc  # a whole minute
     (tmp_path / "ticketloop.toml").write_text('[calendar]\ntimezone = "Europe/Madrid"\n')
     madrid = run("quality", "--db", str(db))
     assert madrid.splitlines()[0].endswith("; times in Europe/Madrid")
-    assert "Case 3608: Closed at 2010-02-13 09:52" in madrid  # as `ticket` shows
+    assert "Case 1191: Take in charge ticket at 2010-02-08 16:12:00" in madrid  # as `ticket` shows
 
 
 def test_conformance_without_resolved_says_the_time_runs_to_the_last_event(
