@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from application.format import difference, heading, kpi_value
-from mining.effect import FITTING, UNCLEAR, ChangeEffect, measure_change
-from mining.kpis import BY_NAME, Kpi, TicketKpis
+from mining.effect import FITTING, ChangeEffect, measure_change
+from mining.kpis import BETTER, BY_NAME, WORSE, Kpi, TicketKpis
 from mining.results import missing
 from mining.selection import Selection
 from store.errors import MiningError
@@ -61,7 +61,7 @@ def effect_table(effect: ChangeEffect, *, clear_only: bool = False) -> list[dict
     verdict; with `clear_only`, only the KPIs whose interval leaves no doubt of the direction."""
     rows = []
     for k in effect.kpis:
-        if clear_only and k["verdict"] == UNCLEAR:
+        if clear_only and k["verdict"] not in (BETTER, WORSE):
             continue
         kpi = kpi_definition(k["kpi"])
         # one unit for the row's durations: the largest of them picks it
@@ -86,7 +86,10 @@ def correction(effect: ChangeEffect) -> str:
     n = sum(k["judged"] for k in effect.kpis)
     flat = [heading(kpi_definition(k["kpi"]).meaning) for k in effect.kpis if not k["judged"]]
     unjudged = (
-        f" Not judged, as they do not vary in either period: {', '.join(flat)}." if flat else ""
+        f" Not judged, as {'it does' if len(flat) == 1 else 'they do'} not vary in either period:"
+        f" {', '.join(flat)}."
+        if flat
+        else ""
     )
     return (
         f"Verdicts corrected for the {n:,} KPIs judged together (Holm): better or worse only"

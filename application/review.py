@@ -264,7 +264,8 @@ def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
     """One dict per KPI for the review's week: kpi (the Kpi), value, last (last week's), target
     (a Target or None), status (on/near/off or None), edge (why the week's value is not judged:
     partial week, warm-up, still closing; else None), signal and its direction (better, worse;
-    up or down), reason (why there is no value), recent
+    up or down), reason (why there is no value), compared (both weeks judged: only then is the
+    move from last week read as better or worse), recent
     (the rows week, value of the last `weeks` weeks up to this one), computed (whether any week
     has a value: False when the data set cannot give this KPI)."""
     week, last = review.week, review.week - timedelta(days=7)
@@ -288,6 +289,10 @@ def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
                 "target": review.targets.get(kpi.name),
                 "status": None if _missing(status) or edge else status,
                 "edge": edge,
+                "compared": now is not None
+                and before is not None
+                and now["week_status"] == JUDGED
+                and before["week_status"] == JUDGED,
                 "signal": None if _missing(signal) else signal,
                 "direction": None if _missing(reading) else reading,
                 "reason": None if _missing(reason) else reason,
@@ -446,8 +451,8 @@ def quiet_week(review: Review) -> str:
         if small > len(recent) / 2:  # a desk this size, not a quiet week
             return (
                 f"{said}; so were {'all' if small == len(recent) else f'{small} of the'}"
-                f" {len(recent)} weeks up to it: the desk creates too few tickets a week for a"
-                " weekly review to judge."
+                f" {len(recent)} weeks up to it: lately the desk creates too few tickets a week"
+                " for a weekly review to judge (an earlier week may have enough)."
             )
         return said + "."
     return f"{name} is not judged: the data covers it only in part ({tickets['week_status']})."

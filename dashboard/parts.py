@@ -231,8 +231,8 @@ def _tile(row: dict) -> None:
     delta = None
     if row["last"] is not None and row["value"] is not None:
         delta = fmt.difference(row["value"] - row["last"], kpi.unit, like=row["value"])
-    colour = "off"
-    if target and delta and row["value"] != row["last"]:
+    colour = "off"  # grey unless both weeks are judged (a week still closing is no move yet)
+    if target and delta and row["value"] != row["last"] and row["compared"]:
         colour = "inverse" if target.better == "lower" else "normal"
     # The last weeks as the metric's own sparkline: drawn by the browser, no figure to build.
     recent = row["recent"].dropna(subset=["value"])["value"]

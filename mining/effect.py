@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 RESAMPLES = 1000  # enough for Holm's strictest step: see _row
 SEED = 20250407
 UNCLEAR = "no clear change"
+NOT_JUDGED = "not judged"  # its resamples do not vary: no verdict can come of it
 ALPHA = 0.05  # the chance of any false verdict among the KPIs of one change (Holm)
 # Conformance beside the KPIs: the share of tickets whose path fits the designed flow.
 FITTING = Kpi(
@@ -319,6 +320,9 @@ def _row(name: str, before: float, after: float, boot: np.ndarray) -> dict[str, 
     low, high = np.percentile(finite, [2.5, 97.5]) if finite.size else (np.nan, np.nan)
     far = min((finite <= 0).sum(), (finite >= 0).sum())
     p_value = min(1.0, 2 * (far + 1) / (finite.size + 1)) if finite.size else 1.0
+    # no resample differs from another (a share of 0% in both periods): no verdict can come of
+    # it, and Holm's correction does not count it (Tarone's rule for discrete tests)
+    judged = bool(finite.size) and bool(finite.min() != finite.max())
     return {
         "kpi": name,
         "before": num(before),
@@ -328,10 +332,8 @@ def _row(name: str, before: float, after: float, boot: np.ndarray) -> dict[str, 
         "ci_low": num(low),
         "ci_high": num(high),
         "p_value": round(p_value, 6),
-        # no resample differs from another (a share of 0% in both periods): no verdict can come
-        # of it, and Holm's correction does not count it (Tarone's rule for discrete tests)
-        "judged": bool(finite.size) and bool(finite.min() != finite.max()),
-        "verdict": UNCLEAR,
+        "judged": judged,
+        "verdict": UNCLEAR if judged else NOT_JUDGED,
     }
 
 

@@ -342,9 +342,13 @@ def test_a_week_on_too_few_tickets_says_so_and_why_needless_cannot_be_told(
     assert next_steps(review) == []
     assert quiet_week(review) == (
         "2013-W47 is not judged: 19 tickets created, fewer than the 20 a week needs"
-        " ([kpis] min_tickets); so were all 12 weeks up to it: the desk creates too few tickets a"
-        " week for a weekly review to judge."
+        " ([kpis] min_tickets); so were all 12 weeks up to it: lately the desk creates too few"
+        " tickets a week for a weekly review to judge (an earlier week may have enough)."
     )
+    # no tile colours a move from last week but the backlog's (a stock, judged on its own)
+    from application.review import scorecard_rows
+
+    assert [r["kpi"].name for r in scorecard_rows(review) if r["compared"]] == ["backlog"]
     assert escalation_sentence(review).startswith(
         "3 of 19 tickets created this week were escalated (15.8%); whether needlessly"
         " (bounce-back or push-to-front) cannot be told: no `De-escalated` event (bounce-backs)"

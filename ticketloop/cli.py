@@ -1284,7 +1284,8 @@ def change() -> None:
     """Record process changes (a knowledge-base rollout, a new triage rule) with the date they
     took effect, list and remove them, and measure each one's effect on every KPI: the tickets
     created in the weeks before against those created in the weeks from it, with a 95%
-    bootstrap interval and a verdict (better, worse, no clear change).
+    bootstrap interval and a verdict (better, worse, no clear change; not judged when the KPI
+    does not vary).
     """
 
 
