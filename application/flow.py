@@ -4,6 +4,7 @@ report that every step was skipped)."""
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +20,13 @@ from store.settings import DesignedFlow, Settings
 if TYPE_CHECKING:
     import pyarrow as pa
 
-NO_FLOW = (
-    "no designed flow to compare with: set the data set's flow (the Settings page uploads one;"
-    " ticketloop settings --flow FLOW.bpmn)"
-)
+
+def no_flow(dataset: str) -> str:
+    """Why data set `dataset` has no designed flow to compare with, with the fix."""
+    return (
+        "no designed flow to compare with: set the data set's flow (the Settings page uploads one;"
+        f" ticketloop settings --dataset {shlex.quote(dataset)} --flow FLOW.bpmn)"
+    )
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ def fit_designed_flow(
     total)` is told of the variants replayed."""
     designed = settings.designed_flow
     if model is None and designed is None:
-        return FlowFit(None, reason=NO_FLOW)
+        return FlowFit(None, reason=no_flow(selection.dataset))
     try:
         flow = read_model_file(model) if model is not None else _model(designed)
     except ModelError as exc:  # not there, or not a model

@@ -696,7 +696,8 @@ def test_conformance_without_a_designed_flow_says_how_to_name_one(sample_db: Pat
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == (
         "error: no designed flow to compare with: set the data set's flow (the Settings page"
-        f" uploads one; ticketloop settings --db {sample_db} --flow FLOW.bpmn), or give one:"
+        f" uploads one; ticketloop settings --db {sample_db} --dataset helpdesk --flow FLOW.bpmn),"
+        " or give one:"
         " --model FLOW.bpmn\n"
     )
 

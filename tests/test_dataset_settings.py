@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from application.flow import NO_FLOW
+from application.flow import no_flow
 from ingest.load import ingest_files
 from store.connection import open_store
 from store.errors import SettingsError
@@ -74,7 +74,8 @@ def test_a_flow_set_for_one_data_set_is_never_put_on_another(
     shutil.copy(two_desks, db)
     store = Store(db)
     assert store.select("incidents").fit().conformance is not None
-    assert store.select("vendor").fit().reason == NO_FLOW
+    assert store.select("vendor").fit().reason == no_flow("vendor")
+    assert "ticketloop settings --dataset vendor --flow FLOW.bpmn" in no_flow("vendor")
     discovered = tmp_path / "vendor.bpmn"
     discovered.write_text(store.select("vendor").discover(noise=0.2).bpmn, encoding="utf-8")
     store.set_flow("vendor", discovered)

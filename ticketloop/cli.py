@@ -1008,7 +1008,7 @@ def conformance(
     or the source file's labels. Results are cached in the store: a repeat run replays nothing;
     deviations listed in [conformance] accepted_deviations are marked accepted.
     """
-    from application.flow import NO_FLOW
+    from application.flow import no_flow
     from store.errors import MiningError
     from ticketloop import text
 
@@ -1017,8 +1017,8 @@ def conformance(
         with _replay_progress(enabled=not as_json) as progress:
             result = analysis.conformance(model=model, method=method, progress=progress)
     except MiningError as exc:
-        if str(exc) == NO_FLOW:  # this command takes one
-            raise MiningError(f"{NO_FLOW}, or give one: --model FLOW.bpmn") from None
+        if str(exc) == (said := no_flow(analysis.selection.dataset)):  # this command takes one
+            raise MiningError(f"{said}, or give one: --model FLOW.bpmn") from None
         raise
     return (
         emit_json(result.to_json())
@@ -1368,9 +1368,11 @@ def change_effect(
     """
     from ticketloop.api import Store
 
-    if not selection["dataset"]:
-        found = [c for c in Store(db).changes() if c["id"] == change_id]
-        selection = {**selection, "dataset": found[0]["dataset"] if found else None}
+    if not selection["dataset"]:  # the change's own data set (an unknown change is said so)
+        from store.changes import get_change
+
+        with Store(db).reading() as con:
+            selection = {**selection, "dataset": get_change(con, change_id)["dataset"]}
     effect = analysis_for(db, selection).change_effect(
         change_id, weeks_before=weeks_before, weeks_after=weeks_after
     )
