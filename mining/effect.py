@@ -109,9 +109,10 @@ def measure_change(
 ) -> ChangeEffect:
     """Compare the tickets of `selection` created in the `weeks_before` weeks before
     `change["date"]` with those created in the `weeks_after` weeks from it. With
-    `non_fitting_tickets` (case ids, Conformance.unfit, from conformance checking against the designed flow), the
-    share of tickets that fit the flow is compared too, as `fitting_ticket_share`. With `tickets`
-    (ticket_kpis of `selection`), the tickets' KPIs are taken from those rows."""
+    `non_fitting_tickets` (case ids, Conformance.unfit: from conformance checking against the
+    designed flow), the share of tickets that fit the flow is compared too, as
+    `fitting_ticket_share`. With `tickets` (ticket_kpis of `selection`), the tickets' KPIs are
+    taken from those rows."""
     day: date = change["date"]
     start, end = day - timedelta(weeks=weeks_before), day + timedelta(weeks=weeks_after)
     window = selection.but(
