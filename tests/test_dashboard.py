@@ -733,6 +733,22 @@ def test_bottlenecks_show_who_pauses_on_a_log_without_replies(app, tmp_path: Pat
     assert tables["team"]["share"].max() <= 100 and tables["team"]["share"].max() > 1
 
 
+def test_bottlenecks_name_the_activity_durations_columns(app, tmp_path: Path) -> None:
+    """A log with start and complete events: how long activities take, in words."""
+    from tests.test_lifecycle import HEADER, LOG
+
+    at = app(hand_made_store(tmp_path, csv_text(HEADER, LOG)))
+    at.switch_page(BOTTLENECKS.script).run()
+    assert not at.exception, at.exception
+    (shown,) = [f for f in at.dataframe if "pairs" in f.value.columns]
+    config = json.loads(shown.proto.columns)
+    assert [config[c]["label"] for c in ("pairs", "unpaired", "total_hours")] == [
+        "timed",
+        "not timed",
+        "total hours",
+    ]
+
+
 def test_the_settings_file_given_to_the_dashboard_is_the_one_it_reads(
     app, sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

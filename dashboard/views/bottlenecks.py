@@ -30,6 +30,20 @@ PAUSE_CONFIG = {
     ),
     "example_tickets": st.column_config.ListColumn("e.g."),
 }
+# How long activities take, from start to complete (activity_durations.sql), in words.
+DURATION_CONFIG = {
+    "pairs": st.column_config.NumberColumn(
+        "timed", help="Instances with a start and a complete event"
+    ),
+    "unpaired": st.column_config.NumberColumn(
+        "not timed", help="Instances completed without a start event: no duration"
+    ),
+    "total_hours": st.column_config.NumberColumn("total hours", format="localized"),
+    "mean_hours": st.column_config.NumberColumn("mean hours", format="%.2f"),
+    "median_hours": st.column_config.NumberColumn("median hours", format="%.2f"),
+    "p90_hours": st.column_config.NumberColumn("90th percentile hours", format="%.2f"),
+    "example_tickets": st.column_config.ListColumn("e.g. (longest first)"),
+}
 
 
 def render(ctx: PageContext) -> None:
@@ -157,7 +171,12 @@ def render(ctx: PageContext) -> None:
 
     if found.activity_durations is not None:
         st.subheader(texts.ACTIVITY_DURATIONS)
-        parts.table(found.activity_durations, key="activity_durations")
+        durations = found.activity_durations
+        parts.table(
+            durations.assign(total_hours=durations["total_hours"].round()),
+            key="activity_durations",
+            column_config=DURATION_CONFIG,
+        )
 
     st.subheader(texts.ARRIVALS)
     st.plotly_chart(charts.arrival_heatmaps(found.arrivals, texts.ARRIVALS_TITLES), key="arrivals")
