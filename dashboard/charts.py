@@ -803,6 +803,9 @@ def arrival_heatmaps(arrivals: pd.DataFrame, titles: tuple[str, str]) -> go.Figu
                 x=list(range(24)),
                 y=list(WEEKDAYS),
                 colorscale=scale,
+                # from zero: a grid of zeros (no `Resolved` event) is blank, not all in full colour
+                zmin=0,
+                zmax=max(1, float(grid.to_numpy().max())),
                 showscale=False,
                 hovertemplate=f"%{{y}} %{{x}}:00: %{{z:,}} {column}<extra></extra>",
             ),

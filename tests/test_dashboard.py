@@ -749,6 +749,21 @@ def test_bottlenecks_name_the_activity_durations_columns(app, tmp_path: Path) ->
     ]
 
 
+def test_an_empty_half_of_the_arrivals_heatmap_is_drawn_blank() -> None:
+    """No `Resolved` event: the resolutions' grid of zeros starts its scale at zero (a constant
+    grid would otherwise fill with the scale's middle colour)."""
+    import pandas as pd
+
+    from dashboard import charts
+
+    arrivals = pd.DataFrame(
+        {"weekday": [1, 2], "hour": [9, 10], "arrivals": [5, 3], "resolutions": [0, 0]}
+    )
+    created, resolved = charts.arrival_heatmaps(arrivals, ("in", "out")).data
+    assert (created.zmin, created.zmax) == (0, 5)
+    assert (resolved.zmin, resolved.zmax) == (0, 1)
+
+
 def test_the_settings_file_given_to_the_dashboard_is_the_one_it_reads(
     app, sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
