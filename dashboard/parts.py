@@ -21,6 +21,7 @@ from application.review import (
     recent_waits,
     weekly_kpis,
 )
+from application.review import not_computed as kpis_not_computed
 from dashboard import charts, data, texts
 from dashboard.context import PageContext
 from dashboard.markdown import say, text
@@ -215,6 +216,14 @@ def deviations_table(
     if "cost_hours" in shown:
         shown["cost_hours"] = shown["cost_hours"].round()
     table(shown, key, COST_CONFIG)
+
+
+def not_computed(rows: list[dict]) -> None:
+    """Why the data set gives none of some KPIs (application.review.not_computed), as a box: each
+    reason as text, for it quotes the log's labels (a label is data, never Markdown)."""
+    if missing := kpis_not_computed(rows):
+        bullets = (f"- {text(line.removeprefix('- '))}" for line in missing.splitlines())
+        st.info(texts.REVIEW_NOT_COMPUTED.format(names="\n".join(bullets)))
 
 
 def tiles(rows: list[dict]) -> None:

@@ -112,3 +112,24 @@ def test_the_report_carries_them_as_text(hostile: Path, tmp_path: Path) -> None:
     assert BOLD not in html and LINK not in html and "<a href='http://host" not in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html
     assert "&lt;b&gt;rollout&lt;/b&gt;" in html
+
+
+@pytest.mark.parametrize("page", ["views/weekly_review.py", "views/kpi_trends.py"])
+def test_a_label_suggested_for_a_kpi_the_log_cannot_give_shows_as_text(
+    page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Why escalations are not computed names the log's label to map, which may be anything: it
+    shows escaped in the box, where it once went in as Markdown (an image every viewer fetched)."""
+    label = "![e](http://host/e.png) escalated to L2"
+    rows = [
+        (f"T-{n}", step, at(24 * 7 * (n // 10) + n + hours), "Desk")
+        for n in range(40)
+        for hours, step in ((0, "Ticket created"), (1, label), (5, "Resolved"))
+    ]
+    db = hand_made_store(tmp_path, csv_text("Case ID,Activity,Timestamp,Team", rows), "h")
+    app = app_on(db, monkeypatch)
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    shown = [str(box.value) for box in app.info]
+    assert any(r"!\[e\](http://host/e.png) escalated to L2" in s for s in shown), shown
+    assert not any(RAW_MARKDOWN.search(s) for s in shown), shown

@@ -22,8 +22,7 @@ def render(ctx: PageContext) -> None:
     review = parts.review(ctx, details=False)
     st.caption(texts.TRENDS_INTRO.format(basis=weekly.baseline(review)))
     rows = [r for r in weekly.scorecard_rows(review, weeks=10_000) if r["kpi"].name != "tickets"]
-    if missing := weekly.not_computed(rows):
-        st.info(texts.REVIEW_NOT_COMPUTED.format(names=missing))
+    parts.not_computed(rows)
     marks = [(c["date"], c["title"]) for c in review.changes]
     shown = [r for r in rows if r["computed"]]
     for start in range(0, len(shown), PER_ROW):

@@ -59,8 +59,7 @@ def render(ctx: PageContext) -> None:
     st.subheader(texts.REVIEW_SCORECARD)
     rows = weekly.scorecard_rows(review)
     parts.tiles([r for r in rows if r["target"] and r["computed"]])
-    if missing := weekly.not_computed(rows):
-        st.info(texts.REVIEW_NOT_COMPUTED.format(names=missing))
+    parts.not_computed(rows)
     if other := [r for r in rows if not r["target"] and r["computed"]]:
         with st.expander(texts.REVIEW_OTHER_KPIS):
             parts.tiles(other)
