@@ -304,17 +304,15 @@ def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
     return out
 
 
-def not_computed(rows: list[dict[str, Any]]) -> str | None:
-    """The KPIs of `scorecard_rows` the data set cannot give, a Markdown bullet per reason (the
-    KPIs it keeps out, then why); None when none."""
+def not_computed(rows: list[dict[str, Any]]) -> list[str]:
+    """The KPIs of `scorecard_rows` the data set cannot give, a line per reason (the KPIs it
+    keeps out, then why; plain text: it quotes the log's labels); empty when none."""
     why: dict[str, list[str]] = {}
     for row in rows:
         if not row["computed"]:
             reason = (row["reason"] or "no value in any week").removesuffix(" this week")
             why.setdefault(reason, []).append(row["kpi"].meaning)
-    if not why:
-        return None
-    return "\n".join(f"- {_heading(', '.join(names))}: {reason}" for reason, names in why.items())
+    return [f"{_heading(', '.join(names))}: {reason}" for reason, names in why.items()]
 
 
 def escalation_sentence(review: Review) -> str:

@@ -222,8 +222,7 @@ def not_computed(rows: list[dict]) -> None:
     """Why the data set gives none of some KPIs (application.review.not_computed), as a box: each
     reason as text, for it quotes the log's labels (a label is data, never Markdown)."""
     if missing := kpis_not_computed(rows):
-        bullets = (f"- {text(line.removeprefix('- '))}" for line in missing.splitlines())
-        st.info(texts.REVIEW_NOT_COMPUTED.format(names="\n".join(bullets)))
+        st.info(texts.REVIEW_NOT_COMPUTED.format(names="\n".join(f"- {text(m)}" for m in missing)))
 
 
 def tiles(rows: list[dict]) -> None:

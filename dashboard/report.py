@@ -89,10 +89,9 @@ def scorecard(review: Review) -> str:
         )
     out.append("</tbody></table>")
     if missing := not_computed(rows):  # why the n/a rows have none, as the page says it
-        items = (line.removeprefix("- ") for line in missing.splitlines())
         out.append(
             "<p class='sub'>Not computed for this data set:</p><ul>"
-            + "".join(f"<li>{html.escape(item)}</li>" for item in items)
+            + "".join(f"<li>{html.escape(item)}</li>" for item in missing)
             + "</ul>"
         )
     return "".join(out)
