@@ -139,11 +139,23 @@ def _flagged_tickets(
     one row per ticket, with its escalation flags, time to resolution and CSAT (the columns of
     ticket_flags.sql)."""
     bound = select_tickets(con, selection)
-    con.execute("SET VARIABLE push_to_front_share = $share", {"share": push_to_front_share})
+    judge_push_to_front(con, push_to_front_share)
     con.execute(
         "CREATE OR REPLACE TEMP VIEW flagged_tickets AS " + sql_text("mining", "ticket_flags.sql")
     )
     return bound
+
+
+def judge_push_to_front(con: duckdb.DuckDBPyConnection, push_to_front_share: float) -> None:
+    """Define the aggregate macro `push_to_front(resolved, escalated)`: whether a category is
+    one to push to the front, at least `push_to_front_share` of its tickets (the group's rows)
+    resolved without escalation."""
+    con.execute("SET VARIABLE push_to_front_share = $share", {"share": push_to_front_share})
+    con.execute(
+        "CREATE OR REPLACE TEMP MACRO push_to_front(resolved, escalated) AS"
+        " count(*) FILTER (WHERE resolved AND NOT escalated) / count(*)"
+        " >= getvariable('push_to_front_share')"
+    )
 
 
 def flag_tickets(
@@ -160,12 +172,12 @@ def flag_escalations(
     con: duckdb.DuckDBPyConnection, selection: Selection, *, push_to_front_share: float = 0.8
 ) -> Scope:
     """Fill the TEMP table `escalation_flags`: one row per selected ticket, whether it was
-    escalated and whether needlessly (what the KPIs read of ticket_flags.sql; a third of the
-    cost of all its columns)."""
+    escalated, bounced back, and whether needlessly (what the KPIs read of ticket_flags.sql; a
+    third of the cost of all its columns)."""
     bound = _flagged_tickets(con, selection, push_to_front_share)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE escalation_flags AS"
-        " SELECT case_key, escalated, needless FROM flagged_tickets"
+        " SELECT case_key, escalated, bounce_back, needless FROM flagged_tickets"
     )
     return bound
 

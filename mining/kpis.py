@@ -27,9 +27,16 @@ from typing import TYPE_CHECKING, Any, Literal
 import duckdb
 
 from mining.business_hours import use_calendar
-from mining.escalations import MAP_IT, flag_escalations, flat_only, work_unseen
-from mining.selection import Scope, Selection
+from mining.escalations import (
+    MAP_IT,
+    flag_escalations,
+    flat_only,
+    judge_push_to_front,
+    work_unseen,
+)
+from mining.selection import Scope, Selection, created_bounds
 from mining.signals import MIN_POINTS, Limits, judge_phases
+from mining.tickets import no_tickets
 from mining.weeks import JUDGED, NO_VALUE, Edges
 from store.errors import MiningError
 from store.facts import facts_of
@@ -362,9 +369,9 @@ def build_ticket_kpis(
 ) -> Scope:
     """Define the TEMP view `kpi_tickets` (kpi_tickets.sql) for `selection`, over a TEMP table
     or, for the selection of `within` itself, its rows read in place; MiningError when no ticket
-    matches. With `within` (the rows of a selection that `selection` narrows, such as a window of
-    its weeks, under the same settings), from its rows rather than the events: only whether an
-    escalation was needless is judged again, among the tickets of `selection` (a push-to-front
+    matches. With `within` (the rows of `selection`, or of a selection of which `selection` is a
+    window of dates, under the same settings), from its rows rather than the events: only whether
+    an escalation was needless is judged again, among the tickets of `selection` (a push-to-front
     category is one most of whose selected tickets need no escalation)."""
     if within is not None:
         return _narrow_ticket_kpis(con, selection, settings, within)
@@ -412,23 +419,51 @@ def _ticket_rows(
     )
 
 
+# The rows of the tickets created in a window of dates, their escalations judged needless again
+# among them (a push-to-front category is one of the window's tickets), as ticket_flags.sql does
+# among the tickets it selects. (Variables: a view takes no parameters.)
+_WINDOW = """
+CREATE OR REPLACE TEMP VIEW kpi_tickets AS
+WITH window_rows AS (
+    FROM within_kpis
+    WHERE coalesce(created_at >= getvariable('window_start'), true)
+        AND coalesce(created_at < getvariable('window_end'), true)
+),
+categories AS (
+    SELECT category, push_to_front(resolved, escalated) AS push_to_front
+    FROM window_rows
+    WHERE category IS NOT NULL
+    GROUP BY category
+)
+SELECT k.* REPLACE (k.bounce_back OR (k.escalated AND coalesce(c.push_to_front, false)) AS needless)
+FROM window_rows k
+LEFT JOIN categories c USING (category)
+"""
+
+
 def _narrow_ticket_kpis(
     con: duckdb.DuckDBPyConnection, selection: Selection, settings: Settings, within: TicketKpis
 ) -> Scope:
+    """kpi_tickets for `selection`, `within`'s selection or a window of its dates, from `within`'s
+    rows alone, without reading the store: the same rows as the store gives (a ticket's flags are
+    its own, but whether an escalation was needless, judged again among the window's tickets)."""
     if within.settings != settings:
         raise ValueError("the per-ticket KPIs were computed under other settings")
+    if selection != within.selection.but(start=selection.start, end=selection.end):
+        raise ValueError("the per-ticket KPIs are of a selection other than this one's dates")
     con.register("within_kpis", within.table)  # read by the view until the next call
     if selection == within.selection:  # its rows as they are, read in place
         con.execute("CREATE OR REPLACE TEMP VIEW kpi_tickets AS FROM within_kpis")
         return Scope(selection, within.dataset_id, within.table.num_rows)
-    bound = flag_escalations(con, selection, push_to_front_share=settings.push_to_front_share)
-    # the flags judged among the narrower selection; a view: a change's effect reads its rows
-    # once, a few of their columns
-    con.execute(
-        "CREATE OR REPLACE TEMP VIEW kpi_tickets AS SELECT k.* REPLACE (f.needless AS needless)"
-        " FROM within_kpis k JOIN escalation_flags f USING (case_key)"
-    )
-    return bound
+    judge_push_to_front(con, settings.push_to_front_share)
+    start, end = created_bounds(selection)
+    con.execute("SET VARIABLE window_start = $t::TIMESTAMPTZ", {"t": start})
+    con.execute("SET VARIABLE window_end = $t::TIMESTAMPTZ", {"t": end})
+    con.execute(_WINDOW)
+    tickets = con.execute("SELECT count(*) FROM kpi_tickets").fetchall()[0][0]
+    if not tickets:
+        raise no_tickets(selection)
+    return Scope(selection, within.dataset_id, tickets)
 
 
 def _aggregate(kpi: Kpi) -> str:
@@ -639,7 +674,8 @@ def compute_kpis(
     (mining.weeks: only `judged` values are judged) and XmR limits by phase: each of `changes`
     starts a phase whose limits come from its own first `settings.baseline_weeks` judged weeks
     (MIN_POINTS at least, else none yet); the backlog's are of its week-to-week change.
-    With `tickets` (ticket_kpis of `selection` or of a selection it narrows), from those rows."""
+    With `tickets` (ticket_kpis of `selection`, or of a selection of which it is a window of
+    dates), from those rows."""
     if by is not None and by not in BY:
         raise MiningError(f"cannot break KPIs down by '{by}'. Use --by {', --by '.join(BY)}")
     bound = build_ticket_kpis(con, selection, settings, within=tickets)

@@ -203,12 +203,13 @@ def _case_filters(
     instances)."""
     where = ["c.dataset_id = $d"]
     params: dict[str, object] = {"d": d}
-    if selection.start:
+    start, end = created_bounds(selection)
+    if start:
         where.append("c.created_at >= $start")
-        params["start"] = _local_midnight(selection.start, selection.timezone)
-    if selection.end:
+        params["start"] = start
+    if end:
         where.append("c.created_at < $end")
-        params["end"] = _local_midnight(selection.end + timedelta(days=1), selection.timezone)
+        params["end"] = end
     for name, values in selection.filters:
         # the column comes from the registry, never from a user; the values are a parameter
         column, param = quote_ident(BY_NAME[name].stored_as), f"f_{name}"
@@ -235,6 +236,16 @@ def _case_filters(
         )
         params["edge_from"], params["edge_to"] = selection.edge
     return where, params
+
+
+def created_bounds(selection: Selection) -> tuple[datetime | None, datetime | None]:
+    """The instants the selected tickets are created from and before (None: unbounded): the
+    local midnights that begin its first day and follow its last."""
+    start, end = selection.start, selection.end
+    return (
+        _local_midnight(start, selection.timezone) if start else None,
+        _local_midnight(end + timedelta(days=1), selection.timezone) if end else None,
+    )
 
 
 def _local_midnight(day: date, timezone: str) -> datetime:

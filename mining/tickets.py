@@ -47,11 +47,16 @@ def select_tickets(con: duckdb.DuckDBPyConnection, selection: Selection) -> Scop
     """`scope(con, selection)`, or MiningError when no ticket matches the selection."""
     bound = scope(con, selection)
     if not bound.tickets:
-        raise MiningError(
-            f"no tickets of data set '{selection.dataset}' match: {selection.describe()}."
-            " Widen the filters (--from, --to, --channel, ...)"
-        )
+        raise no_tickets(selection)
     return bound
+
+
+def no_tickets(selection: Selection) -> MiningError:
+    """The error of a selection no ticket matches."""
+    return MiningError(
+        f"no tickets of data set '{selection.dataset}' match: {selection.describe()}."
+        " Widen the filters (--from, --to, --channel, ...)"
+    )
 
 
 def load_ticket_paths(con: duckdb.DuckDBPyConnection, bound: Scope) -> Resolution:

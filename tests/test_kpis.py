@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from ingest.load import ingest_files
-from tests.conftest import ROOT, SAMPLE, csv_text, hand_made_store, write
+from tests.conftest import BPI2012_DB, ROOT, SAMPLE, csv_text, hand_made_store, write
 from ticketloop import Store
 from ticketloop.cli import cli
 
@@ -488,6 +488,42 @@ def test_kpis_and_effects_from_the_per_ticket_rows_equal_those_from_the_events(
             compute_kpis(con, after, settings, tickets=rows).values,
             compute_kpis(con, after, settings).values,
         )
+
+
+@pytest.mark.parametrize("store", ["real_helpdesk_db", BPI2012_DB])
+def test_a_window_of_the_per_ticket_rows_equals_the_window_read_from_the_events(
+    store: str, request: pytest.FixtureRequest
+) -> None:
+    """On the public logs (BPI 2012's tickets read as activity instances), in a zone away from
+    UTC: a change's effect and a window's weekly KPIs from a selection's per-ticket rows equal
+    those read from the store; rows of another selection than the window's dates are refused."""
+    from pandas.testing import assert_frame_equal
+
+    from mining.effect import measure_change
+    from mining.kpis import compute_kpis, ticket_kpis
+    from mining.selection import Selection
+    from store.connection import open_store
+
+    db = request.getfixturevalue(store)
+    settings = Store(db).settings_of("helpdesk")
+    whole = Selection("helpdesk", timezone="Asia/Kathmandu")
+    with open_store(db, read_only=True) as con:
+        first, last = con.execute("SELECT min(created_at), max(created_at) FROM cases").fetchall()[
+            0
+        ]
+        middle = (first + (last - first) / 2).date()
+        change = {"id": 0, "date": middle, "title": "a change"}
+        rows = ticket_kpis(con, whole, settings)
+        assert measure_change(con, whole, settings, change, tickets=rows) == measure_change(
+            con, whole, settings, change
+        )
+        window = whole.but(start=middle - timedelta(weeks=8), end=middle)
+        assert_frame_equal(
+            compute_kpis(con, window, settings, weekly=True, tickets=rows).values,
+            compute_kpis(con, window, settings, weekly=True).values,
+        )
+        with pytest.raises(ValueError, match="of a selection other than this one's dates"):
+            compute_kpis(con, window.but(activity="Resolved"), settings, tickets=rows)
 
 
 def test_a_value_on_too_few_tickets_or_answers_is_not_judged_against_its_target(

@@ -8,7 +8,8 @@
 -- frt_h, resolved, reopened, reopens (its `Reopened` events; in a data set without any, its
 -- `Resolved` events followed by further work: the next event of the agents' side is not another
 -- `Resolved`), escalated (as escalation_flags says: an `Escalated` event, or a rise in level),
--- needless (bounce-back or push-to-front), fcr,
+-- bounce_back (sent straight back down) and needless (a bounce-back or a push-to-front
+-- escalation), as escalation_flags says, fcr,
 -- handoffs, abandoned, closed (has `Closed` or `Resolved`), ended_at (first `Resolved`,
 -- `Abandoned`, `Rejected` or `Closed`), ended_week, csat_good, csat_answered, ces, nps_promoter,
 -- nps_detractor, nps_answered, answered, answered_at, answered_week, frt_business_h,
@@ -81,6 +82,7 @@ tickets AS (
         coalesce(p.resolved_at, p.ended_at, $data_end::TIMESTAMPTZ) AS resolution_stop,
         p.resolved_at IS NOT NULL AND NOT coalesce(f.escalated, false) AND p.reopens = 0
             AND p.one_team AS fcr,
+        coalesce(f.bounce_back, false) AS bounce_back,
         coalesce(f.needless, false) AS needless,
         c.csat, c.ces, c.nps,
         coalesce(g.first_s, $default_first_s) AS first_target_s,
@@ -151,7 +153,7 @@ SELECT
     (epoch(t.first_response_at) - epoch(t.created_at)) / 3600 AS frt_h,
     t.resolved_at IS NOT NULL AS resolved,
     t.reopens > 0 AS reopened,
-    t.reopens, t.escalated, t.needless, t.fcr, t.handoffs, t.abandoned, t.closed, t.ended_at,
+    t.reopens, t.escalated, t.bounce_back, t.needless, t.fcr, t.handoffs, t.abandoned, t.closed, t.ended_at,
     t.asked,
     local_week(t.ended_at, qe, $zone) AS ended_week,
     t.csat >= 4 AS csat_good,

@@ -12,7 +12,7 @@
 -- and no `Escalated` one, are at least push_to_front_share of the category's selected tickets),
 -- escalated_by (who escalated it first), escalated_to (the team it was first escalated to),
 -- needless (a needless escalation: bounce_back or push_to_front).
--- Variables: push_to_front_share (0-1, by SET VARIABLE).
+-- No parameters: the macro push_to_front (mining/escalations.py) judges each category.
 WITH flagged AS MATERIALIZED (
     SELECT
         c.case_key,
@@ -34,9 +34,7 @@ WITH flagged AS MATERIALIZED (
 categories AS (
     SELECT
         category,
-        count(*) FILTER (WHERE resolved AND NOT escalated) / count(*)
-            >= getvariable('push_to_front_share')
-            AS push_to_front
+        push_to_front(resolved, escalated) AS push_to_front
     FROM flagged
     WHERE category IS NOT NULL
     GROUP BY category
