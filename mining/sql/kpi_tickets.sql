@@ -33,7 +33,7 @@
 -- event), $reopened_known (the data set has a `Reopened` event), $sla_priorities, $sla_first_s,
 -- $sla_resolution_s (lists, aligned), $default_first_s, $default_resolution_s.
 -- Each ticket's facts (TEMP view kpi_facts: store/sql/ticket_facts.sql's rows of the selected
--- tickets), as the KPIs name them.
+-- tickets), as the KPIs name them, and where its two SLA clocks stop.
 WITH flags AS (
     SELECT
         case_key,
@@ -51,7 +51,9 @@ WITH flags AS (
         handoffs::BIGINT AS handoffs,
         one_team,
         pauses,
-        pause_without_reply
+        pause_without_reply,
+        coalesce(first_response_at, ended_at, $data_end::TIMESTAMPTZ) AS first_stop,
+        coalesce(last_resolved, ended_at, $data_end::TIMESTAMPTZ) AS resolution_stop
     FROM kpi_facts
 ),
 -- Each wait for the customer: from an `Information requested` to the `Customer replied` that
@@ -78,8 +80,6 @@ tickets AS (
         p.* EXCLUDE (case_key, one_team, pauses),
         coalesce(f.escalated, false) AS escalated,
         c.created_at,
-        coalesce(p.first_response_at, p.ended_at, $data_end::TIMESTAMPTZ) AS first_stop,
-        coalesce(p.resolved_at, p.ended_at, $data_end::TIMESTAMPTZ) AS resolution_stop,
         p.resolved_at IS NOT NULL AND NOT coalesce(f.escalated, false) AND p.reopens = 0
             AND p.one_team AS fcr,
         coalesce(f.bounce_back, false) AS bounce_back,
@@ -96,7 +96,7 @@ tickets AS (
 -- each clock's stop, and the weeks of its creation, first response and resolution, read off the
 -- same rows (the first clock stops at the first response when there is one, the second at the
 -- resolution).
-clocks AS MATERIALIZED (
+clocks AS (
     SELECT
         t.*,
         business_clock_at(t.created_at, qc) AS created_clock,
@@ -111,24 +111,27 @@ clocks AS MATERIALIZED (
     LEFT JOIN business_quarters qr ON qr.quarter = business_quarter(t.resolution_stop)
 ),
 -- Business seconds paused before each stop: a pause counts up to the stop (a reply after the
--- stop, or none, leaves it open there).
+-- stop, or none, leaves it open there). The stops' clocks are looked up again for the tickets that
+-- paused: cheaper than keeping every ticket's clocks for this join.
 paused AS (
     SELECT
         r.case_key,
         sum(CASE
-            WHEN r.replied_at <= k.first_stop THEN business_clock_at(r.replied_at, qb)
-            ELSE k.first_stop_clock
-        END - business_clock_at(r.asked_at, qa)) FILTER (WHERE r.asked_at < k.first_stop)
+            WHEN r.replied_at <= p.first_stop THEN business_clock_at(r.replied_at, qb)
+            ELSE business_clock_at(p.first_stop, qf)
+        END - business_clock_at(r.asked_at, qa)) FILTER (WHERE r.asked_at < p.first_stop)
             AS first_paused_s,
         sum(CASE
-            WHEN r.replied_at <= k.resolution_stop THEN business_clock_at(r.replied_at, qb)
-            ELSE k.resolution_stop_clock
-        END - business_clock_at(r.asked_at, qa)) FILTER (WHERE r.asked_at < k.resolution_stop)
+            WHEN r.replied_at <= p.resolution_stop THEN business_clock_at(r.replied_at, qb)
+            ELSE business_clock_at(p.resolution_stop, qr)
+        END - business_clock_at(r.asked_at, qa)) FILTER (WHERE r.asked_at < p.resolution_stop)
             AS resolution_paused_s
     FROM requests r
-    JOIN clocks k USING (case_key)
+    JOIN flags p USING (case_key)
     LEFT JOIN business_quarters qa ON qa.quarter = business_quarter(r.asked_at)
     LEFT JOIN business_quarters qb ON qb.quarter = business_quarter(r.replied_at)
+    LEFT JOIN business_quarters qf ON qf.quarter = business_quarter(p.first_stop)
+    LEFT JOIN business_quarters qr ON qr.quarter = business_quarter(p.resolution_stop)
     GROUP BY r.case_key
 ),
 timed AS (
