@@ -33,7 +33,7 @@ from store.connection import attached_store, transaction
 from store.dataset_settings import dataset_settings, start_in_zone
 from store.dataset_vocabulary import apply_vocabulary
 from store.errors import IngestError, TicketloopError
-from store.facts import write_ticket_facts
+from store.facts import copy_case_columns, write_ticket_facts
 from store.pseudonyms import Pseudonymiser, load_key
 from store.settings import IngestLimits, load_settings, settings_file
 
@@ -560,6 +560,8 @@ def _merge(
         con.execute("CREATE TEMP TABLE touched_tickets AS SELECT DISTINCT case_key FROM new_events")
     apply_vocabulary(con, d, touched=not first_load, forced=False)  # the data set's, if it has one
     write_ticket_facts(con, d, touched=not first_load)
+    if not first_load:  # tickets whose `cases` row changed without a new event
+        copy_case_columns(con, d)
     record_issues(con, d)
     names = {"names": labels}
     con.execute(

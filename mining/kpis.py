@@ -1001,7 +1001,7 @@ def _judge(row: Row, unusable: dict[str, str], weekly: bool, settings: Settings)
 
 # The selection's first and last creation days, the data's end, then how long its tickets last.
 _EDGES = (
-    "SELECT timezone($zone, min(created_at))::DATE, timezone($zone, max(created_at))::DATE,"
+    "SELECT timezone($zone, min(k.created_at))::DATE, timezone($zone, max(k.created_at))::DATE,"
     " (SELECT timezone($zone, max(ts)) FROM events WHERE dataset_id = $d"
     " AND ts BETWEEN $floor AND $ceiling), "
 )
@@ -1015,7 +1015,7 @@ def _edges(
     of the tickets' span from their first event to their last: a log without resolutions still
     has tickets that have not had time to end."""
     lasting = (
-        "quantile_cont(ttr_h, 0.9) FILTER (WHERE resolved) FROM kpi_tickets"
+        "quantile_cont(ttr_h, 0.9) FILTER (WHERE resolved) FROM kpi_tickets k"
         if resolutions
         else "quantile_cont(epoch(f.last_ts) - epoch(f.first_ts), 0.9) / 3600"
         " FROM kpi_tickets k JOIN ticket_facts f ON f.dataset_id = $d AND f.case_key = k.case_key"

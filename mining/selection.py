@@ -3,7 +3,8 @@
 The CLI, the Python API and the dashboard all build a `Selection`; every mining function takes
 one. `scope(con, selection)` turns it into TEMP views over the stored layout, filtered in SQL:
 `selected_cases` (the `cases` rows of the selected tickets), `selected_events` (their events, in
-the store's order) and `selected_facts` (their `ticket_facts` rows, read off their stored events).
+the store's order) and `selected_facts` (their `ticket_facts` rows, read off their stored events,
+with a copy of their `cases` rows).
 Mining SQL reads those views and never filters by itself.
 
 A data set with lifecycle `start` and `complete` events is read as activity instances, as Disco

@@ -1,7 +1,8 @@
 """Ticket facts: what each ticket's events say about it under the canonical vocabulary (its last
 resolution, escalations, de-escalations, bounce-backs, ping-pong; store/sql/ticket_facts.sql), kept in the table
-`ticket_facts` for the analyses to read instead of the events. The ingest rewrites the facts of
-the tickets each load touches, in the load's transaction."""
+`ticket_facts` for the analyses to read instead of the events, beside a copy of the ticket's
+`cases` row (CASE_COLUMNS), so that they read one row per ticket. The ingest rewrites the facts of
+the tickets each load touches, and copies the `cases` rows it changed, in the load's transaction."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from store.queries import sql_text
 from store.vocabulary import OUTSIDE_AGENTS
 
 KEYS = ("dataset_id", "case_key")
+# The columns of `cases` a ticket's facts hold a copy of (migration 15).
+CASE_COLUMNS = ("case_id", "created_at", "channel", "priority", "category", "csat", "ces", "nps")
 _PARAMS = {"outside": list(OUTSIDE_AGENTS)}
 # The events one pass over many tickets takes at a time: a pass over ten million at once spills
 # past a load's memory bound (1 GB by default) and takes longer (a load of 10M events in four
@@ -94,3 +97,18 @@ def _update_or_append(con: duckdb.DuckDBPyConnection, low: int, high: int) -> No
         " ANTI JOIN ticket_facts USING (dataset_id, case_key)"
     )
     con.execute("DROP TABLE fresh_facts")
+
+
+def copy_case_columns(con: duckdb.DuckDBPyConnection, d: int) -> None:
+    """Copy the `cases` rows of the tickets the TEMP table `case_keys` lists (a load's) into
+    their facts where they differ: a load can change a ticket's row (a new survey answer, a
+    category it lacked) without a new event, and so without rewriting its facts."""
+    assignments = ", ".join(f"{c} = c.{c}" for c in CASE_COLUMNS)
+    differs = " OR ".join(f"f.{c} IS DISTINCT FROM c.{c}" for c in CASE_COLUMNS)
+    con.execute(
+        f"UPDATE ticket_facts f SET {assignments} FROM cases c"  # noqa: S608 (our column names)
+        " WHERE f.dataset_id = $d AND c.dataset_id = $d AND f.case_key = c.case_key"
+        " AND f.case_key IN (SELECT case_key FROM case_keys)"
+        f" AND ({differs})",
+        {"d": d},
+    )

@@ -24,11 +24,12 @@ MIGRATIONS = (
     "012_audit_log.sql",
     "013_privacy.sql",
     "014_kpi_facts.sql",
+    "015_ticket_case_columns.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # Migrations that change what a ticket's facts hold: every ticket's facts are written again, once,
 # after the last migration run.
-REWRITE_FACTS = ("008_de_escalated.sql", "014_kpi_facts.sql")
+REWRITE_FACTS = ("008_de_escalated.sql", "014_kpi_facts.sql", "015_ticket_case_columns.sql")
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:

@@ -147,8 +147,9 @@ def test_a_store_from_before_keeps_the_settings_beside_it(tmp_path: Path) -> Non
         con.execute("DROP TABLE dataset_settings")
         con.execute("DROP TABLE dataset_privacy")
         con.execute("DROP TABLE audit_log")
-        for column in re.findall(r"ADD COLUMN (\w+)", migration("014_kpi_facts.sql")):
-            con.execute(f"ALTER TABLE ticket_facts DROP COLUMN {column}")
+        for later in ("014_kpi_facts.sql", "015_ticket_case_columns.sql"):
+            for column in re.findall(r"ADD COLUMN (\w+)", migration(later)):
+                con.execute(f"ALTER TABLE ticket_facts DROP COLUMN {column}")
         con.execute("DELETE FROM schema_version WHERE version >= 10")
     write(settings_path(db), '[calendar]\ntimezone = "Europe/Madrid"\n')
     with open_store(db):  # any write command migrates the store

@@ -172,3 +172,25 @@ def test_forget_replaces_one_person_everywhere_and_says_what_changed(
     assert any("Ana Lee Doe" in v for v in values)
     again = run("forget", "--person", "Ana Doe", "--db", str(db))
     assert again.startswith("no mention of 'Ana Doe' in ")
+
+
+def test_forget_changes_a_tickets_row_and_its_facts_copy_of_it_alike(tmp_path: Path) -> None:
+    """A person named in a ticket's id and its category is forgotten in `cases` and in the copy
+    of its row the ticket's facts keep, so the two stay equal."""
+    export = tmp_path / "desk.csv"
+    export.write_text(
+        "case_id,activity,timestamp,category\n"
+        "Ana Doe-1,Ticket created,2025-01-06 09:00,Ana Doe's account\n"
+        "Ana Doe-1,Resolved,2025-01-06 10:00,\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "desk.duckdb"
+    run("ingest", str(export), "--db", str(db))
+    assert "4 values (2 in cases, 2 in ticket_facts)" in run(
+        "forget", "--person", "Ana Doe", "--db", str(db)
+    )
+    with duckdb.connect(str(db), read_only=True) as con:
+        both = "SELECT case_id, category FROM {} ORDER BY ALL"
+        kept = con.execute(both.format("cases")).fetchall()
+        assert kept == con.execute(both.format("ticket_facts")).fetchall()
+    assert kept[0][0].startswith("person-") and kept[0][1].startswith("person-")

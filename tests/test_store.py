@@ -15,6 +15,7 @@ import pytest
 from ingest.load import ingest_files
 from store.connection import attached_store, open_store
 from store.errors import StoreError
+from store.facts import CASE_COLUMNS
 from store.schema import SCHEMA_VERSION
 from store.vocabulary import CANONICAL_ACTIVITIES
 from tests.conftest import REAL_HELPDESK, SAMPLE, real_log, rows, write
@@ -172,6 +173,47 @@ def test_an_ingest_into_an_older_store_migrates_it(db: Path, tmp_path: Path) -> 
     assert ingest_files(db, [later], dataset="t").events_loaded == 1
     assert rows(db, "SELECT max(version) FROM schema_version") == [(SCHEMA_VERSION,)]
     assert rows(db, "SELECT events, last_resolved IS NOT NULL FROM ticket_facts") == [(2, True)]
+
+
+# A ticket's columns of `cases` beside its copy of them in its facts, where the two differ.
+_CASE_COPIES_DIFFER = (
+    "SELECT count(*) FROM ticket_facts f JOIN cases c USING (dataset_id, case_key)"
+    f" WHERE ({', '.join(f'f.{c}' for c in CASE_COLUMNS)})"
+    f" IS DISTINCT FROM ({', '.join(f'c.{c}' for c in CASE_COLUMNS)})"
+)
+
+
+def test_a_store_from_before_migration_15_gains_its_tickets_cases_rows_in_their_facts(
+    writable_sample_db: Path,
+) -> None:
+    facts = rows(writable_sample_db, "SELECT * FROM ticket_facts ORDER BY ALL")
+    with duckdb.connect(str(writable_sample_db)) as con:
+        for column in CASE_COLUMNS:
+            con.execute(f"ALTER TABLE ticket_facts DROP COLUMN {column}")
+        con.execute("DELETE FROM schema_version WHERE version = $v", {"v": SCHEMA_VERSION})
+    with open_store(writable_sample_db):
+        pass
+    assert rows(writable_sample_db, "SELECT * FROM ticket_facts ORDER BY ALL") == facts
+    assert rows(writable_sample_db, _CASE_COPIES_DIFFER) == [(0,)]
+    assert rows(writable_sample_db, "SELECT count(csat) FROM ticket_facts") > [(1000,)]
+
+
+def test_an_append_that_changes_a_tickets_row_but_no_event_changes_its_facts_copy(
+    db: Path, tmp_path: Path
+) -> None:
+    """A re-export brings no new event of T1, only the survey answer it lacked and a category:
+    the ticket's facts, not rewritten, copy its `cases` row all the same."""
+    header = "case_id,activity,timestamp,category,csat\n"
+    events = (
+        "T1,Ticket created,2025-01-06 09:00,{category},\nT1,Resolved,2025-01-06 10:00,,{csat}\n"
+    )
+    first = write(tmp_path / "a.csv", header + events.format(category="", csat=""))
+    ingest_files(db, [first], dataset="t")
+    again = write(tmp_path / "b.csv", header + events.format(category="Billing", csat="5"))
+    report = ingest_files(db, [again], dataset="t")
+    assert (report.events_loaded, report.duplicates_skipped) == (0, 2)
+    assert rows(db, "SELECT category, csat FROM ticket_facts") == [("Billing", 5)]
+    assert rows(db, _CASE_COPIES_DIFFER) == [(0,)]
 
 
 def test_an_append_renews_the_next_event_of_the_tickets_it_touches(

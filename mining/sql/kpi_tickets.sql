@@ -1,7 +1,7 @@
--- Grain: one row per selected ticket: what it contributes to each KPI (reads the TEMP views
--- selected_cases and kpi_facts (the selected tickets' facts, store/sql/ticket_facts.sql, which
--- read their events), the TEMP table escalation_flags of mining/escalations.py, and the TEMP
--- table business_quarters of mining/business_hours.py).
+-- Grain: one row per selected ticket: what it contributes to each KPI (reads the TEMP view
+-- kpi_facts (the selected tickets' facts with their `cases` rows, store/sql/ticket_facts.sql,
+-- which read their events), the TEMP table escalation_flags of mining/escalations.py, and the
+-- TEMP table business_quarters of mining/business_hours.py).
 -- Columns: case_key, case_id, channel, priority, category, team (the last team on the agents'
 -- side), level (the highest level reached), created_at (first event), created_week,
 -- resolved_at (last `Resolved`), resolved_week, ttr_h, first_response_at, first_response_week,
@@ -32,11 +32,19 @@
 -- Parameters: $zone (weeks are ISO weeks in this time zone), $data_end (the data set's last
 -- event), $reopened_known (the data set has a `Reopened` event), $sla_priorities, $sla_first_s,
 -- $sla_resolution_s (lists, aligned), $default_first_s, $default_resolution_s.
--- Each ticket's facts (TEMP view kpi_facts: store/sql/ticket_facts.sql's rows of the selected
--- tickets), as the KPIs name them, and where its two SLA clocks stop.
+-- Each ticket's row and facts (TEMP view kpi_facts: store/sql/ticket_facts.sql's rows of the
+-- selected tickets), as the KPIs name them, and where its two SLA clocks stop.
 WITH flags AS (
     SELECT
         case_key,
+        case_id,
+        channel,
+        priority,
+        category,
+        created_at,
+        csat,
+        ces,
+        nps,
         last_resolved AS resolved_at,
         first_response_at,
         if($reopened_known, reopen_events, rework_reopens)::BIGINT AS reopens,
@@ -50,7 +58,6 @@ WITH flags AS (
         top_level AS level,
         handoffs::BIGINT AS handoffs,
         one_team,
-        pauses,
         pause_without_reply,
         coalesce(first_response_at, ended_at, $data_end::TIMESTAMPTZ) AS first_stop,
         coalesce(last_resolved, ended_at, $data_end::TIMESTAMPTZ) AS resolution_stop
@@ -72,25 +79,17 @@ targets AS (
 ),
 tickets AS (
     SELECT
-        c.case_key,
-        c.case_id,
-        c.channel,
-        c.priority,
-        c.category,
-        p.* EXCLUDE (case_key, one_team, pauses),
+        p.* EXCLUDE (one_team),
         coalesce(f.escalated, false) AS escalated,
-        c.created_at,
         p.resolved_at IS NOT NULL AND NOT coalesce(f.escalated, false) AND p.reopens = 0
             AND p.one_team AS fcr,
         coalesce(f.bounce_back, false) AS bounce_back,
         coalesce(f.needless, false) AS needless,
-        c.csat, c.ces, c.nps,
         coalesce(g.first_s, $default_first_s) AS first_target_s,
         coalesce(g.resolution_s, $default_resolution_s) AS resolution_target_s
-    FROM selected_cases c
-    JOIN flags p USING (case_key)
+    FROM flags p
     LEFT JOIN escalation_flags f USING (case_key)
-    LEFT JOIN targets g ON g.priority = lower(c.priority)
+    LEFT JOIN targets g ON g.priority = lower(p.priority)
 ),
 -- Each ticket with the business clock (seconds since the calendar's start) at its creation and at
 -- each clock's stop, and the weeks of its creation, first response and resolution, read off the

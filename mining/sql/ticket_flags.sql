@@ -1,7 +1,7 @@
--- Grain: one row per selected ticket (reads the TEMP view selected_cases and the table ticket_facts
--- that the ingest keeps, store/sql/ticket_facts.sql, for the definitions); the body of the TEMP
--- view flagged_tickets (mining/escalations.py): a view takes no parameters, so the threshold is a
--- variable.
+-- Grain: one row per selected ticket (reads the TEMP view selected_facts: the rows of the table
+-- ticket_facts that the ingest keeps, store/sql/ticket_facts.sql, for the definitions); the body
+-- of the TEMP view flagged_tickets (mining/escalations.py): a view takes no parameters, so the
+-- threshold is a variable.
 -- Columns: case_key, case_id, channel, category, csat (the ticket's answer, NULL without one),
 -- resolved (has a `Resolved` event), ttr_seconds (time to resolution: from the ticket's first
 -- event, its created_at, to its last `Resolved` event; NULL when unresolved), escalated,
@@ -15,21 +15,20 @@
 -- No parameters: the macro push_to_front (mining/escalations.py) judges each category.
 WITH flagged AS MATERIALIZED (
     SELECT
-        c.case_key,
-        c.case_id,
-        c.channel,
-        c.category,
-        c.csat,
+        f.case_key,
+        f.case_id,
+        f.channel,
+        f.category,
+        f.csat,
         f.last_resolved IS NOT NULL AS resolved,
-        (epoch_us(f.last_resolved) - epoch_us(c.created_at)) / 1e6 AS ttr_seconds,
+        (epoch_us(f.last_resolved) - epoch_us(f.created_at)) / 1e6 AS ttr_seconds,
         f.first_escalation IS NOT NULL AS escalated,
         coalesce(f.de_escalated, false) AS de_escalated,
         coalesce(f.bounce_back, false) AS bounce_back,
         coalesce(f.ping_pong, false) AS ping_pong,
         f.escalated_by,
         f.escalated_to
-    FROM selected_cases c
-    LEFT JOIN ticket_facts f USING (dataset_id, case_key)
+    FROM selected_facts f
 ),
 categories AS (
     SELECT

@@ -1,5 +1,5 @@
 -- Grain: one row per ticket of the TEMP view fact_events (all the events of the tickets to
--- describe).
+-- describe), with the ticket's `cases` row.
 -- Columns: dataset_id, case_key, events (how many), first_ts and last_ts (its first and last
 -- event's time), path_key (identifies its sequence of activities: a sum of hashes of (position,
 -- activity), so no sort is needed; equal sequences get equal keys, and distinct ones collide with
@@ -18,8 +18,9 @@
 -- team or resource between consecutive events of the agents' side), one_team (those events hold
 -- one team at most, NULL teams aside), pauses (its waits for the customer: asked_at, replied_at,
 -- NULL while it still waits; NULL without any), pause_without_reply (it asked, and work resumed
--- with no reply); and worked_after_escalation (de-escalated, and it shows work after its first
--- escalation: see down_work).
+-- with no reply); worked_after_escalation (de-escalated, and it shows work after its first
+-- escalation: see down_work); and its columns of `cases` (case_id, created_at, channel,
+-- priority, category, csat, ces, nps: store/facts.py keeps them equal).
 -- A ticket with an `Escalated` or `De-escalated` event is read by those events: its first
 -- escalation is its first `Escalated` event, by that event's resource, to the team of the first
 -- `Assigned` event after it; a bounce-back is an `Escalated` event followed by `De-escalated`
@@ -371,7 +372,15 @@ SELECT
     coalesce(h.one_team, true) AS one_team,
     z.pauses,
     coalesce(z.pause_without_reply, false) AS pause_without_reply,
-    coalesce(k.worked, false) AS worked_after_escalation
+    coalesce(k.worked, false) AS worked_after_escalation,
+    c.case_id,
+    c.created_at,
+    c.channel,
+    c.priority,
+    c.category,
+    c.csat,
+    c.ces,
+    c.nps
 FROM paths p
 LEFT JOIN tickets t USING (ticket)
 LEFT JOIN handoffs h USING (ticket)
@@ -382,4 +391,6 @@ LEFT JOIN escalations x USING (ticket)
 LEFT JOIN escalated_to e USING (ticket)
 LEFT JOIN bounces b USING (ticket)
 LEFT JOIN ping_pongs g USING (ticket)
+LEFT JOIN cases c
+    ON c.dataset_id = (p.ticket >> 32)::INTEGER AND c.case_key = (p.ticket & 4294967295)::INTEGER
 ORDER BY dataset_id, case_key
