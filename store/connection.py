@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -103,11 +104,17 @@ def open_store(
     """A short-lived connection to the store, closed on exit so other processes can open it.
 
     Read-only opening of a missing file raises StoreError; a writable one creates and migrates it.
+    A reader migrates a store of an older ticketloop first, when it may write the file.
     """
     path = Path(path)
     if read_only and not path.exists():
         raise StoreError(f"{path}: no such database. Load data first: ticketloop ingest FILE")
     con = _open(path, read_only, wait_s)
+    if read_only and _schema_version(con, path) < SCHEMA_VERSION and os.access(path, os.W_OK):
+        con.close()  # a store of an older ticketloop: migrated once, by its first reader
+        with open_store(path, wait_s=wait_s):
+            pass
+        con = _open(path, read_only, wait_s)
     try:
         if read_only:
             _check_version(con, path)
@@ -171,8 +178,13 @@ def _schema_version(con: duckdb.DuckDBPyConnection, path: Path) -> int:
 
 def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     version = _schema_version(con, path)
-    if version != SCHEMA_VERSION:
+    if version > SCHEMA_VERSION:
         raise StoreError(
-            f"{path}: schema version {version}, expected {SCHEMA_VERSION}."
-            " Run any write command (e.g. ticketloop ingest) to migrate it"
+            f"{path}: schema version {version}, newer than this ticketloop ({SCHEMA_VERSION});"
+            " upgrade ticketloop"
+        )
+    if version < SCHEMA_VERSION:  # (a reader who may write it migrates it first)
+        raise StoreError(
+            f"{path}: schema version {version}, expected {SCHEMA_VERSION}, and this user may not"
+            " write the file to bring it up to date. Run any ticketloop command on it as its owner"
         )
