@@ -73,7 +73,7 @@ else:
 if access.read_only():
     st.sidebar.caption(texts.READ_ONLY)
 st.title(spec.title)
-if spec.needs_data and not has_data:
+if ctx.problem or (spec.needs_data and not has_data):  # a store it cannot read: no page
     shown_db = str(ctx.db) if who is access.LOCAL else ctx.db.name  # no server path when shared
     if ctx.problem:
         st.error(say(texts.STORE_PROBLEM, message=ctx.problem.replace(str(ctx.db), shown_db)))

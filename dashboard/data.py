@@ -62,7 +62,7 @@ def _reading(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     the file anew."""
     _keep_open(path)
     try:
-        with open_store(path, read_only=True, wait_s=READ_WAIT_S) as con:
+        with open_store(path, read_only=True, wait_s=READ_WAIT_S, upgrade=_upgrades()) as con:
             yield con
     finally:
         _close_later(path)
@@ -101,7 +101,9 @@ def _keep_open(path: Path) -> None:
         kept = _kept.get(path)
         if kept is None:
             stack = ExitStack()
-            stack.enter_context(open_store(path, read_only=True, wait_s=READ_WAIT_S))
+            stack.enter_context(
+                open_store(path, read_only=True, wait_s=READ_WAIT_S, upgrade=_upgrades())
+            )
             kept = _kept[path] = _Kept(stack)
         if kept.closing is not None:
             kept.closing.cancel()
@@ -259,6 +261,13 @@ def save_settings(path: Path, dataset: str, current: Settings, form: SettingsFor
     save_form(path, dataset, current, form, settings_file(path))
     _audit(path, who, "settings", dataset, "saved the settings page (targets, SLA, flow)")
     clear()
+
+
+def _upgrades() -> bool:
+    """Whether the dashboard brings a store of an older ticketloop up to date: not when read-only."""
+    from dashboard import access
+
+    return not access.read_only()
 
 
 def _may(action: str) -> str:

@@ -99,25 +99,27 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 @contextmanager
 def open_store(
-    path: Path | str, *, read_only: bool = False, wait_s: float = 10.0
+    path: Path | str, *, read_only: bool = False, wait_s: float = 10.0, upgrade: bool = True
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived connection to the store, closed on exit so other processes can open it.
 
     Read-only opening of a missing file raises StoreError; a writable one creates and migrates it.
-    A reader migrates a store of an older ticketloop first, when it may write the file.
+    A reader migrates a store of an older ticketloop first, unless it may not write the file or
+    is told not to (`upgrade` false: a read-only dashboard), which raises StoreError.
     """
     path = Path(path)
     if read_only and not path.exists():
         raise StoreError(f"{path}: no such database. Load data first: ticketloop ingest FILE")
     con = _open(path, read_only, wait_s)
-    if read_only and _schema_version(con, path) < SCHEMA_VERSION and os.access(path, os.W_OK):
+    older = read_only and upgrade and _schema_version(con, path) < SCHEMA_VERSION
+    if older and os.access(path, os.W_OK):
         con.close()  # a store of an older ticketloop: migrated once, by its first reader
         with open_store(path, wait_s=wait_s):
             pass
         con = _open(path, read_only, wait_s)
     try:
         if read_only:
-            _check_version(con, path)
+            _check_version(con, path, upgrade)
         else:
             with transaction(con):
                 migrate(con)
@@ -176,15 +178,21 @@ def _schema_version(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         raise StoreError(f"{path}: not a ticketloop database (no schema_version table)") from None
 
 
-def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def _check_version(con: duckdb.DuckDBPyConnection, path: Path, upgrade: bool) -> None:
     version = _schema_version(con, path)
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"{path}: schema version {version}, newer than this ticketloop ({SCHEMA_VERSION});"
             " upgrade ticketloop"
         )
-    if version < SCHEMA_VERSION:  # (a reader who may write it migrates it first)
+    if version < SCHEMA_VERSION:  # (a reader migrates it first when it may)
+        why = (
+            "the file cannot be written here to bring it up to date"
+            if upgrade
+            else "a read-only dashboard does not change it"
+        )
         raise StoreError(
-            f"{path}: schema version {version}, expected {SCHEMA_VERSION}, and this user may not"
-            " write the file to bring it up to date. Run any ticketloop command on it as its owner"
+            f"{path}: made by an older ticketloop (schema version {version}; this one reads"
+            f" {SCHEMA_VERSION}), and {why}. Bring it up to date once with any ticketloop command"
+            f" where the file can be written, e.g. ticketloop datasets --db {path}"
         )

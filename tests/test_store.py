@@ -228,6 +228,24 @@ def test_a_reader_of_an_older_store_migrates_it_first(db: Path, tmp_path: Path) 
     assert rows(db, _CASE_COPIES_DIFFER) == [(0,)]
 
 
+def test_a_read_only_dashboard_leaves_an_older_store_as_it_is_and_says_what_to_run(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import app_on
+
+    ingest_files(db, [SAMPLE / "helpdesk.csv"], dataset="helpdesk")
+    with duckdb.connect(str(db)) as con:  # back to schema version 5
+        _back_to_version_5(con)
+    monkeypatch.setenv("TICKETLOOP_READ_ONLY", "1")
+    at = app_on(db, monkeypatch)
+    assert not at.exception, at.exception
+    said = " ".join(e.value for e in at.error)
+    assert "made by an older ticketloop (schema version 5" in said
+    assert "a read-only dashboard does not change it" in said
+    assert "e.g. ticketloop datasets --db " in said
+    assert rows(db, "SELECT max(version) FROM schema_version") == [(5,)]
+
+
 def test_an_append_renews_the_next_event_of_the_tickets_it_touches(
     db: Path, tmp_path: Path
 ) -> None:
