@@ -91,11 +91,21 @@ def correction(effect: ChangeEffect) -> str:
         if flat
         else ""
     )
+    if n == 1:
+        return f"One KPI judged: better or worse where its 95% interval leaves out zero.{unjudged}"
     return (
         f"Verdicts corrected for the {n:,} KPIs judged together (Holm): better or worse only"
         f" where the chance of any false verdict among the {n:,} stays under 5%, so a KPI whose"
         f" 95% interval leaves out zero may still read no clear change.{unjudged}"
     )
+
+
+def not_measured_lines(effect: ChangeEffect) -> list[str]:
+    """The KPIs the data set cannot speak of, a line per reason (the KPIs, then why)."""
+    alike: dict[str, list[str]] = {}
+    for name, why in effect.not_measured.items():
+        alike.setdefault(why, []).append(heading(kpi_definition(name).meaning))
+    return [f"{', '.join(names)}: not measured: {why}" for why, names in alike.items()]
 
 
 def kpi_definition(name: str) -> Kpi:

@@ -160,7 +160,10 @@ def effect_section(effect: ChangeEffect, key: str, *, clear_only: bool = False) 
     table(rows.style.map(_verdict_colour, subset=["verdict"]), key)  # every KPI in sight
     st.caption(correction(effect))
     if clear_only:
-        st.caption(texts.EFFECT_CLEAR_ONLY.format(shown=len(rows), total=len(effect.kpis)))
+        judged = sum(k["judged"] for k in effect.kpis)
+        st.caption(
+            texts.EFFECT_CLEAR_ONLY.format(shown=len(rows), total=len(effect.kpis), judged=judged)
+        )
 
 
 def table(

@@ -375,8 +375,8 @@ EFFECT_NOTHING = (
 )
 EFFECT_CLEAR_ONLY = (
     "The {shown} of {total} KPIs that moved clearly; the others' differences do not survive the"
-    " correction for {total} KPIs judged together, even where their 95% interval leaves out zero"
-    " (KPI trends shows all {total})."
+    " correction for the {judged} KPIs judged together, even where their 95% interval leaves out"
+    " zero (KPI trends shows all {total})."
 )
 KPI_TRENDS_TITLE = "KPI trends"
 BOTTLENECKS_TITLE = "Bottlenecks"

@@ -68,6 +68,10 @@ def test_the_page_the_report_and_the_cli_show_the_same_change_effect(
     assert not review.exception, review.exception
     shown = next(d.value for d in review.dataframe if "verdict" in d.value.columns)
     pd.testing.assert_frame_equal(shown.reset_index(drop=True), pd.DataFrame(clear))
+    judged = sum(k["judged"] for k in effect.kpis)  # one KPI of the 21 does not vary: 20
+    said = " ".join(c.value for c in review.caption)
+    assert judged < len(effect.kpis) and f"Verdicts corrected for the {judged} KPIs" in said
+    assert f"correction for the {judged} KPIs judged together" in said
     trends = review.switch_page(PAGE["kpi_trends"]).run()
     assert not trends.exception, trends.exception
     shown = next(d.value for d in trends.dataframe if "verdict" in d.value.columns)
@@ -129,3 +133,17 @@ def test_a_change_is_measured_on_its_own_data_set_only(desk: Path, tmp_path: Pat
     )
     # a ticket id held by one data set of several is found without --dataset
     assert ticketloop.Store(db).ticket("HD-000017").case_id == "HD-000017"
+
+
+def test_the_cli_gives_each_reason_a_change_cannot_be_measured_once(
+    real_helpdesk_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "desk.duckdb"
+    shutil.copy(real_helpdesk_db, db)
+    ticketloop.Store(db).add_change("helpdesk", "2012-01-09", "New triage rota")
+    out = CliRunner().invoke(cli, ["change", "effect", "1", "--db", str(db)]).output
+    lines = [line for line in out.splitlines() if ": not measured: " in line]
+    reasons = [line.split(": not measured: ")[1] for line in lines]
+    assert len(reasons) == len(set(reasons)) > 1
+    surveys = "Customer satisfaction, Customer effort score, Net promoter score, Survey answers"
+    assert f"{surveys}: not measured: no survey answers in the data set" in lines

@@ -1386,8 +1386,7 @@ def change_effect(
         f" created {doc['before']['from']} to {(day - timedelta(days=1)).isoformat()}; after,"
         f" {doc['after']['tickets']:,} created {c['date']} to {doc['after']['to']}"
     )
-    from application.effect import correction, effect_table, kpi_definition
-    from application.format import heading
+    from application.effect import correction, effect_table, not_measured_lines
 
     rows = effect_table(effect)
     if rows:
@@ -1398,8 +1397,8 @@ def change_effect(
         click.echo(correction(effect))
     else:  # every KPI not measured: the reasons follow
         click.echo("no KPI measured")
-    for name, why in doc["not_measured"].items():
-        click.echo(f"{heading(kpi_definition(name).meaning)}: not measured: {why}")
+    for line in not_measured_lines(effect):
+        click.echo(line)
     return None
 
 
