@@ -263,7 +263,7 @@ def _value_at(rows: pd.DataFrame, week: date) -> pd.Series | None:
 def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
     """One dict per KPI for the review's week: kpi (the Kpi), value, last (last week's), target
     (a Target or None), status (on/near/off or None), edge (why the week's value is not judged:
-    partial week, warm-up, still closing; else None), signal and its direction (better, worse;
+    partial week, warm-up, still closing, small basis; else None), signal and its direction (better, worse;
     up or down), reason (why there is no value), compared (both weeks judged: only then is the
     move from last week read as better or worse), recent
     (the rows week, value of the last `weeks` weeks up to this one), computed (whether any week
@@ -274,8 +274,10 @@ def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
         rows = _week_rows(review, kpi.name)
         now, before = _value_at(rows, week), _value_at(rows, last)
         status = now["status"] if now is not None else None
-        # an edge week's value is shown, not held against its target (mining.weeks)
-        edge = now["week_status"] if now is not None and now["week_status"] in EDGES else None
+        # an edge week's value, or one on too few tickets, is shown, not held against its target
+        # (mining.weeks)
+        unjudged = (*EDGES, SMALL)
+        edge = now["week_status"] if now is not None and now["week_status"] in unjudged else None
         signal = now["signal"] if now is not None else None
         reading = now["direction"] if now is not None else None
         reason = now["reason"] if now is not None else None

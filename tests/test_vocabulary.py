@@ -349,7 +349,12 @@ def test_a_week_on_too_few_tickets_says_so_and_why_needless_cannot_be_told(
     # no tile colours a move from last week but the backlog's (a stock, judged on its own)
     from application.review import scorecard_rows
 
-    assert [r["kpi"].name for r in scorecard_rows(review) if r["compared"]] == ["backlog"]
+    rows = scorecard_rows(review)
+    assert [r["kpi"].name for r in rows if r["compared"]] == ["backlog"]
+    # and each tile with a value this week says it is not judged, and why
+    shown = {r["kpi"].name: r["edge"] for r in rows if r["value"] is not None}
+    assert shown["tickets"] == shown["escalation_rate"] == "small basis"
+    assert shown["backlog"] is None
     assert escalation_sentence(review).startswith(
         "3 of 19 tickets created this week were escalated (15.8%); whether needlessly"
         " (bounce-back or push-to-front) cannot be told: no `De-escalated` event (bounce-backs)"
