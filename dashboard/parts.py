@@ -209,11 +209,16 @@ def deviations_table(
 ) -> None:
     """Deviations ranked by cost (mining.conformance.deviation_costs), as a table with units:
     every share with one decimal, every cost in whole ticket-hours, and a CSAT gap only where
-    each side rests on `min_answers` answers at least ([kpis] min_answers)."""
+    each side rests on `min_answers` answers at least ([kpis] min_answers); no column of the gap
+    when no row has one, nor of the answers when there are none (a log without surveys)."""
     shown = ranked[columns].copy()
     if "csat_gap" in shown:
         thin = ranked[["csat_answers_affected", "csat_answers_rest"]].min(axis=1) < min_answers
         shown["csat_gap"] = shown["csat_gap"].mask(thin)
+        if shown["csat_gap"].isna().all():
+            shown = shown.drop(columns="csat_gap")
+    if "csat_answers_affected" in shown and not shown["csat_answers_affected"].any():
+        shown = shown.drop(columns="csat_answers_affected")
     if "share" in shown:
         shown["share"] = shown["share"] * 100
     if "cost_hours" in shown:

@@ -841,3 +841,26 @@ def test_the_conformance_page_with_exactly_one_variant(app, tmp_path: Path) -> N
     assert not at_.get("slider")
     assert at_.selectbox(key="variant_pick").options == ["1"]
     assert "Assigned" in at_.get("plotly_chart")[-1].proto.spec  # the variant's path drawn
+
+
+def _deviations_of(frame: object) -> None:
+    from dashboard import parts
+
+    parts.deviations_table(frame, "deviations", 10)
+
+
+def test_deviations_of_a_log_without_surveys_have_no_csat_columns() -> None:
+    """A CSAT gap and its answers are columns only where some deviation has them."""
+    import pandas as pd
+    from streamlit.testing.v1 import AppTest
+
+    csat = {"csat_gap", "csat_answers_affected"}
+    row = {"deviation": "skipped: Classified", "tickets": 40, "share": 0.4, "extra_hours": 2.0}
+    row |= {"cost_hours": 80.0, "csat_gap": None, "csat_answers_affected": 0, "examples": []}
+    without = pd.DataFrame([row | {"csat_answers_rest": 0}])
+    answered = pd.DataFrame([row | {"csat_gap": -0.5, "csat_answers_affected": 12}])
+    answered["csat_answers_rest"] = 30
+    for frame, shown in ((without, set()), (answered, csat)):
+        at = AppTest.from_function(_deviations_of, args=(frame,), default_timeout=30).run()
+        assert not at.exception, at.exception
+        assert set(at.dataframe[0].value.columns) & csat == shown
