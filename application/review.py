@@ -260,12 +260,16 @@ def _value_at(rows: pd.DataFrame, week: date) -> pd.Series | None:
     return rows.iloc[hit[0]] if hit.size else None
 
 
+# The week statuses a scorecard tile marks as not judged, with why.
+UNJUDGED = (*EDGES, SMALL)
+
+
 def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
     """One dict per KPI for the review's week: kpi (the Kpi), value, last (last week's), target
     (a Target or None), status (on/near/off or None), edge (why the week's value is not judged:
-    partial week, warm-up, still closing, small basis; else None), signal and its direction (better, worse;
-    up or down), reason (why there is no value), compared (both weeks judged: only then is the
-    move from last week read as better or worse), recent
+    partial week, warm-up, still closing, small basis; else None), signal and its direction
+    (better, worse; up or down), reason (why there is no value), compared (both weeks judged:
+    only then is the move from last week read as better or worse), recent
     (the rows week, value of the last `weeks` weeks up to this one), computed (whether any week
     has a value: False when the data set cannot give this KPI)."""
     week, last = review.week, review.week - timedelta(days=7)
@@ -276,8 +280,7 @@ def scorecard_rows(review: Review, weeks: int = 12) -> list[dict[str, Any]]:
         status = now["status"] if now is not None else None
         # an edge week's value, or one on too few tickets, is shown, not held against its target
         # (mining.weeks)
-        unjudged = (*EDGES, SMALL)
-        edge = now["week_status"] if now is not None and now["week_status"] in unjudged else None
+        edge = now["week_status"] if now is not None and now["week_status"] in UNJUDGED else None
         signal = now["signal"] if now is not None else None
         reading = now["direction"] if now is not None else None
         reason = now["reason"] if now is not None else None
