@@ -111,15 +111,16 @@ def open_store(
     if read_only and not path.exists():
         raise StoreError(f"{path}: no such database. Load data first: ticketloop ingest FILE")
     con = _open(path, read_only, wait_s)
-    older = read_only and upgrade and _schema_version(con, path) < SCHEMA_VERSION
-    if older and os.access(path, os.W_OK):
-        con.close()  # a store of an older ticketloop: migrated once, by its first reader
-        with open_store(path, wait_s=wait_s):
-            pass
-        con = _open(path, read_only, wait_s)
     try:
         if read_only:
-            _check_version(con, path, upgrade)
+            version = _schema_version(con, path)
+            if version < SCHEMA_VERSION and upgrade and os.access(path, os.W_OK):
+                con.close()  # a store of an older ticketloop: migrated once, by its first reader
+                with open_store(path, wait_s=wait_s):
+                    pass
+                con = _open(path, read_only, wait_s)
+                version = _schema_version(con, path)
+            _check_version(version, path, upgrade)
         else:
             with transaction(con):
                 migrate(con)
@@ -178,8 +179,8 @@ def _schema_version(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         raise StoreError(f"{path}: not a ticketloop database (no schema_version table)") from None
 
 
-def _check_version(con: duckdb.DuckDBPyConnection, path: Path, upgrade: bool) -> None:
-    version = _schema_version(con, path)
+def _check_version(version: int, path: Path, upgrade: bool) -> None:
+    """StoreError unless the store's schema `version` is this ticketloop's."""
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"{path}: schema version {version}, newer than this ticketloop ({SCHEMA_VERSION});"
