@@ -105,7 +105,7 @@ def not_measured_lines(effect: ChangeEffect) -> list[str]:
     alike: dict[str, list[str]] = {}
     for name, why in effect.not_measured.items():
         alike.setdefault(why, []).append(heading(kpi_definition(name).meaning))
-    return [f"{', '.join(names)}: not measured: {why}" for why, names in alike.items()]
+    return [f"{', '.join(names)}: not measured ({why})" for why, names in alike.items()]
 
 
 def kpi_definition(name: str) -> Kpi:

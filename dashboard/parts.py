@@ -155,15 +155,11 @@ def effect_section(effect: ChangeEffect, key: str, *, clear_only: bool = False) 
     )
     rows = pd.DataFrame(effect_table(effect, clear_only=clear_only))
     if rows.empty:
-        st.caption(texts.EFFECT_NOTHING)
+        st.caption(f"{texts.EFFECT_NOTHING} {correction(effect)}")
         return
     table(rows.style.map(_verdict_colour, subset=["verdict"]), key)  # every KPI in sight
-    st.caption(correction(effect))
-    if clear_only:
-        judged = sum(k["judged"] for k in effect.kpis)
-        st.caption(
-            texts.EFFECT_CLEAR_ONLY.format(shown=len(rows), total=len(effect.kpis), judged=judged)
-        )
+    shown = texts.EFFECT_CLEAR_ONLY.format(total=len(effect.kpis)) if clear_only else ""
+    st.caption(f"{correction(effect)}{shown}")
 
 
 def table(

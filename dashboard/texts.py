@@ -370,14 +370,8 @@ REVIEW_NO_CHANGES = (
     "page (or `ticketloop change add --date YYYY-MM-DD --title ...`) to measure its effect."
 )
 EFFECT_HEAD = "**{title}** ({date}): {before:,} tickets in the weeks before, {after:,} from it."
-EFFECT_NOTHING = (
-    "No KPI moved clearly: no difference survives the correction for the KPIs judged together."
-)
-EFFECT_CLEAR_ONLY = (
-    "The {shown} of {total} KPIs that moved clearly; the others' differences do not survive the"
-    " correction for the {judged} KPIs judged together, even where their 95% interval leaves out"
-    " zero (KPI trends shows all {total})."
-)
+EFFECT_NOTHING = "No KPI moved clearly."
+EFFECT_CLEAR_ONLY = " Only the KPIs that moved clearly are shown: KPI trends shows all {total}."
 KPI_TRENDS_TITLE = "KPI trends"
 BOTTLENECKS_TITLE = "Bottlenecks"
 TRANSITIONS_CHART = "Where tickets wait: transitions by total waiting time"

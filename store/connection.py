@@ -187,13 +187,17 @@ def _check_version(version: int, path: Path, upgrade: bool) -> None:
             " upgrade ticketloop"
         )
     if version < SCHEMA_VERSION:  # (a reader migrates it first when it may)
-        why = (
-            "the file cannot be written here to bring it up to date"
-            if upgrade
-            else "a read-only dashboard does not change it"
-        )
-        raise StoreError(
+        older = (
             f"{path}: made by an older ticketloop (schema version {version}; this one reads"
-            f" {SCHEMA_VERSION}), and {why}. Bring it up to date once with any ticketloop command"
-            f" where the file can be written, e.g. ticketloop datasets --db {path}"
+            f" {SCHEMA_VERSION})"
+        )
+        if not upgrade:
+            raise StoreError(
+                f"{older}, and a read-only dashboard does not change it. Bring it up to date once"
+                f" with any ticketloop command, e.g. ticketloop datasets --db {path}"
+            )
+        raise StoreError(
+            f"{older}, and this user may not write the file (its permissions, an immutable file or"
+            " a read-only disk) to bring it up to date. Make it writable, or copy it somewhere"
+            " writable, and run any ticketloop command on it once"
         )

@@ -864,3 +864,30 @@ def test_deviations_of_a_log_without_surveys_have_no_csat_columns() -> None:
         at = AppTest.from_function(_deviations_of, args=(frame,), default_timeout=30).run()
         assert not at.exception, at.exception
         assert set(at.dataframe[0].value.columns) & csat == shown
+
+
+def _effect_of_one_kpi() -> None:
+    from datetime import date
+
+    from dashboard import parts
+    from mining.effect import ChangeEffect
+
+    handoffs = {"kpi": "handoffs", "before": 4.3, "after": 4.64, "difference": 0.34}
+    handoffs |= {"relative": 0.08, "ci_low": -0.03, "ci_high": 0.72, "p_value": 0.07}
+    handoffs |= {"verdict": "no clear change", "judged": True}
+    change = {"id": 1, "date": date(2011, 12, 19), "title": "Offer templates simplified"}
+    effect = ChangeEffect(change, date(2011, 11, 7), date(2012, 1, 30), 3769, 3363, [handoffs], {})
+    parts.effect_section(effect, "effect", clear_only=True)
+
+
+def test_a_change_with_one_kpi_judged_says_no_correction_was_made() -> None:
+    """BPI 2012 gives one KPI: the review said no difference survives "the correction for the
+    KPIs judged together", a correction one KPI never gets."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_effect_of_one_kpi, default_timeout=30).run()
+    assert not at.exception, at.exception
+    assert [c.value for c in at.caption] == [
+        "No KPI moved clearly. One KPI judged: better or worse where its 95% interval leaves out"
+        " zero."
+    ]
