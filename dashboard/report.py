@@ -9,7 +9,7 @@ import math
 from datetime import timedelta
 
 from application.effect import INTERVAL, correction, effect_table
-from application.format import after_resolution_note
+from application.format import after_resolution_note, count
 from application.format import heading as _heading
 from application.format import kpi_value as _fmt
 from application.format import missing as _missing
@@ -143,11 +143,14 @@ def effects(review: Review) -> str:
     for effect in review.effects:
         c = effect.change
         clear = effect_table(effect, clear_only=True)
+        moved = f"{count(len(clear), 'KPI')} moved clearly." if clear else texts.EFFECT_NOTHING
         out.append(
             f"<h3>{html.escape(str(c['title']))} ({c['date']})</h3><p>{effect.tickets_before:,}"
-            f" tickets before, {effect.tickets_after:,} from it. {len(clear)} clear changes."
+            f" tickets before, {effect.tickets_after:,} from it. {moved}"
             f" {html.escape(correction(effect))}</p>"
         )
+        if not clear:  # no table of headers alone
+            continue
         columns = ["KPI", "before", "after", INTERVAL, "verdict"]
         out.append(
             "<table><thead><tr>"
