@@ -181,20 +181,27 @@ def top_deviations(review: Review, limit: int = 5) -> str:
     open_ = ranked[~ranked["accepted"]].head(limit)
     if open_.empty:
         return "<p>No deviation from the designed flow in these weeks.</p>"
+    # a column of survey answers only where there are some (a log without surveys has none)
+    surveyed = bool(open_[["csat_answers_affected", "csat_answers_rest"]].to_numpy().any())
     rows = "".join(
         f"<tr><td>{html.escape(r.deviation)}</td><td>{r.tickets:,} ({r.share:.0%})</td>"
         f"<td>{_fmt(r.ttr_median_hours_affected, 'hours')} vs {_fmt(r.ttr_median_hours_rest, 'hours')}</td>"
-        f"<td>{_fmt(r.csat_mean_affected, 'score')} vs {_fmt(r.csat_mean_rest, 'score')}"
-        f" ({r.csat_answers_affected:,} and {r.csat_answers_rest:,} answers)</td>"
-        f"<td>{_examples(r.examples)}</td></tr>"
+        + (
+            f"<td>{_fmt(r.csat_mean_affected, 'score')} vs {_fmt(r.csat_mean_rest, 'score')}"
+            f" ({r.csat_answers_affected:,} and {r.csat_answers_rest:,} answers)</td>"
+            if surveyed
+            else ""
+        )
+        + f"<td>{_examples(r.examples)}</td></tr>"
         for r in open_.itertuples()
     )
     accepted = int(frame["accepted"].sum())
     note = f"<p class='sub'>{accepted} accepted deviation(s) left out.</p>" if accepted else ""
+    csat = "<th>mean CSAT, affected vs rest</th>" if surveyed else ""
     return (
         f"<p class='sub'>All tickets of the selection; most costly first (tickets × extra median"
         " time to resolution).</p><table><tr><th>deviation</th><th>tickets</th><th>median time to"
-        " resolution, affected vs rest</th><th>mean CSAT, affected vs rest</th><th>e.g.</th></tr>"
+        f" resolution, affected vs rest</th>{csat}<th>e.g.</th></tr>"
         f"{rows}</table>{note}"
     )
 

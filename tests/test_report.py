@@ -133,3 +133,31 @@ def test_the_review_opens_offline_in_chromium(review: Path, tmp_path: Path) -> N
         browser.close()
     assert errors == []
     assert requests == []
+
+
+def test_a_review_of_a_desk_without_surveys_has_no_csat_column(
+    review: Path, tmp_path: Path
+) -> None:
+    """The sample without its survey columns: its top deviations have no column of CSAT means
+    "n/a vs n/a (0 and 0 answers)"; the sample's own review has one."""
+    import csv
+
+    with (SAMPLE / "helpdesk.csv").open(encoding="utf-8", newline="") as source:
+        rows = list(csv.DictReader(source))
+    kept = [c for c in rows[0] if c not in ("CSAT", "CES", "NPS")]
+    unsurveyed = tmp_path / "helpdesk.csv"
+    with unsurveyed.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, kept, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    db = tmp_path / "s.duckdb"
+    ingest_files(db, [unsurveyed], dataset="helpdesk")
+    flow = SAMPLE / "designed_flow.bpmn"
+    write(tmp_path / "ticketloop.toml", f'[conformance]\ndesigned_flow = "{flow}"\n')
+    out = tmp_path / "review.html"
+    CliRunner().invoke(cli, ["report", "--db", str(db), "--week", "2025-W20", "--out", str(out)])
+    deviations = out.read_text(encoding="utf-8").split("<h2>Top deviations")[1]
+    assert "<th>median time to resolution, affected vs rest</th><th>e.g.</th>" in deviations
+    assert "answers)</td>" not in deviations
+    surveyed = review.read_text(encoding="utf-8").split("<h2>Top deviations")[1]
+    assert "<th>mean CSAT, affected vs rest</th>" in surveyed
