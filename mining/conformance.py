@@ -12,6 +12,7 @@ pm4py works.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -275,8 +276,8 @@ def _labels_to_use(
         raise ModelError(
             f"{model.name}: the model's activities ({_some(tasks)}) share no label with the"
             f" tickets of data set '{selection.dataset}' ({_some(names)}). Give a model drawn"
-            " with the log's labels (--model), or map the log's labels to the model's:"
-            f" ticketloop map --dataset {selection.dataset} --suggest (or the Data page)"
+            " with the log's labels (--model), or map the log's labels to the model's: ticketloop"
+            f" map --dataset {shlex.quote(selection.dataset)} --suggest (or the Data page)"
         )
     return source_labels, log_labels
 
