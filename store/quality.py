@@ -53,10 +53,18 @@ _NAMED = (
     "JOIN cases c ON c.dataset_id = $d AND c.case_key = e.case_key"
     " JOIN activities a ON a.activity_id = e.activity_id"
 )
-_EVENT_AT = (
-    "c.case_id || ': ' || a.name || ' at ' || strftime(timezone($zone, e.ts), '%Y-%m-%d %H:%M')"
-)
-_EVENT_AT_SECOND = _EVENT_AT.replace("%H:%M", "%H:%M:%S")  # a tie shows what makes it one
+
+
+def _event_at(clock: str = "%H:%M") -> str:
+    """An example event in words: its ticket, activity and local time, to the `clock`'s unit."""
+    return (
+        "c.case_id || ': ' || a.name || ' at ' || strftime(timezone($zone, e.ts),"
+        f" '%Y-%m-%d {clock}')"
+    )
+
+
+_EVENT_AT = _event_at()
+_EVENT_AT_SECOND = _event_at("%H:%M:%S")  # a tie shows what makes it one
 _EVENT_KEY = "[e.case_key, e.event_index]"
 _CHECKS: list[tuple[str, str, str]] = [
     (
