@@ -23,10 +23,11 @@ from store.dataset_vocabulary import (
     set_vocabulary,
     source_labels,
     stored_vocabulary,
+    suggestions,
     team_counts,
 )
 from store.datasets import dataset_id
-from store.vocabulary import CANONICAL_ACTIVITIES, CANONICAL_BY_LOWER, suggest_activity
+from store.vocabulary import CANONICAL_ACTIVITIES, CANONICAL_BY_LOWER, OUTCOMES, suggest_activity
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,8 @@ class DatasetVocabulary:
                 continue
             seen.add(row.label)
             kept = f"kept as {row.loaded}" if row.loaded == row.label else f"loaded as {row.loaded}"
+            if (words := suggest_activity(row.label)) in OUTCOMES and not row.suggestion:
+                kept += f"; not {words}: many of its tickets go on after it"
             lines.append(f'# {_toml_key(row.label)} = ""  # {count(row.events, "event")}, {kept}')
         lines.append("")
         lines.append("[levels]  # team = support level 1-4")
@@ -114,9 +117,11 @@ def _toml_key(text: str) -> str:
 def dataset_vocabulary(con: duckdb.DuckDBPyConnection, dataset: str) -> DatasetVocabulary:
     """The labels and teams of `dataset`, each label with the suggestion from its words."""
     d = dataset_id(con, dataset)
+    rows = source_labels(con, d)
+    suggested = suggestions(con, d, list(dict.fromkeys(row[0] for row in rows)))
     labels = [
-        LabelRow(label, loaded, activity, events, suggest_activity(label))
-        for label, loaded, activity, events in source_labels(con, d)
+        LabelRow(label, loaded, activity, events, suggested[label])
+        for label, loaded, activity, events in rows
     ]
     return DatasetVocabulary(dataset, labels, team_counts(con, d), stored_vocabulary(con, d))
 

@@ -38,6 +38,7 @@ from mining.selection import Scope, Selection, created_bounds
 from mining.signals import MIN_POINTS, Limits, judge_phases
 from mining.tickets import no_tickets
 from mining.weeks import JUDGED, NO_VALUE, Edges
+from store.dataset_vocabulary import suggestions
 from store.errors import MiningError
 from store.facts import facts_of
 from store.fields import FILTERS_SHOWN
@@ -45,7 +46,6 @@ from store.identifiers import quote_ident
 from store.plausible import span_params
 from store.queries import sql_text
 from store.settings import TARGET_RANGES, Settings, Target
-from store.vocabulary import suggest_activity
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -784,15 +784,14 @@ def unusable_kpis(
         counts.setdefault("Escalated", 1)
         counts.setdefault("De-escalated", 1)
 
+    own_labels = [name for name in counts if name not in canonical]
+    suggested = suggestions(con, dataset_id, own_labels)
+
     def hint(need: str) -> str:
         """The log's own label that most likely means `need` (the most frequent non-canonical
         one whose words suggest it, as `ticketloop map --suggest` reads them), else a
         placeholder."""
-        found = sorted(
-            (n, name)
-            for name, n in counts.items()
-            if name not in canonical and suggest_activity(name) == need
-        )
+        found = sorted((counts[name], name) for name in own_labels if suggested[name] == need)
         return found[-1][1].replace('"', '\\"') if found else "label"
 
     why: dict[str, str] = {}

@@ -12,7 +12,7 @@ import duckdb
 from store.errors import StoreError
 from store.facts import write_ticket_facts
 from store.queries import sql_text
-from store.vocabulary import CANONICAL_ACTIVITIES, CANONICAL_BY_LOWER
+from store.vocabulary import CANONICAL_ACTIVITIES, CANONICAL_BY_LOWER, OUTCOMES, suggest_activity
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,23 @@ def source_labels(con: duckdb.DuckDBPyConnection, d: int) -> list[tuple[str, str
     """(label, activity as loaded, activity now, events) per source label of data set `d` (and
     activity as loaded), most frequent first."""
     return con.execute(sql_text("store", "source_labels.sql"), {"d": d}).fetchall()
+
+
+def ending_shares(con: duckdb.DuckDBPyConnection, d: int, labels: list[str]) -> dict[str, float]:
+    """label -> the share of data set `d`'s tickets with it that it ends (label_endings.sql), of
+    the `labels` its events carry."""
+    if not labels:
+        return {}
+    found = con.execute(sql_text("store", "label_endings.sql"), {"d": d, "labels": labels})
+    return {label: ended / tickets for label, tickets, ended in found.fetchall()}
+
+
+def suggestions(con: duckdb.DuckDBPyConnection, d: int, labels: list[str]) -> dict[str, str | None]:
+    """label -> the canonical activity suggested for it in data set `d` (suggest_activity, with
+    how often it ends its tickets where its words name an outcome)."""
+    outcomes = [label for label in labels if suggest_activity(label) in OUTCOMES]
+    ends = ending_shares(con, d, outcomes)
+    return {label: suggest_activity(label, ends.get(label, 0.0)) for label in labels}
 
 
 def team_counts(con: duckdb.DuckDBPyConnection, d: int) -> list[tuple[str, int | None, int]]:

@@ -8,13 +8,15 @@ import re
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 
 from application.review import escalation_sentence, next_steps, quiet_week
 from application.vocabulary import suggest_activity
 from ingest.load import ingest_files
-from tests.conftest import REAL_HELPDESK, csv_text, hand_made_store, pm4py_frame, rows, write
+from mining.kpis import unusable_kpis
+from tests.conftest import REAL_HELPDESK, at, csv_text, hand_made_store, pm4py_frame, rows, write
 from ticketloop.api import Store
 from ticketloop.cli import cli
 
@@ -46,10 +48,48 @@ EVENTS = "SELECT case_id, source_activity, activity, level FROM event_log ORDER 
         ("Create SW anomaly", None),
         ("Awaiting Assignment", None),
         ("Schedule intervention", None),
+        ("A_DECLINED", "Rejected"),
+        ("Request refused", "Rejected"),
+        ("A_CANCELLED", "Abandoned"),
     ],
 )
 def test_a_label_s_words_suggest_its_canonical_activity(label: str, activity: str | None) -> None:
     assert suggest_activity(label) == activity
+
+
+def test_an_outcome_is_suggested_only_of_a_label_that_ends_its_tickets(tmp_path: Path) -> None:
+    """`Offer cancelled` reads as Abandoned, but work goes on after it in both its tickets: it is
+    not suggested (the TOML says why), and the KPI hint names the label that ends its tickets."""
+    log = [
+        ("T1", "Open it", at(0)),
+        ("T1", "Offer cancelled", at(1)),
+        ("T1", "Fix it", at(5)),
+        ("T2", "Open it", at(0)),
+        ("T2", "Offer cancelled", at(2)),
+        ("T2", "Request cancelled", at(9)),
+        ("T3", "Open it", at(0)),
+        ("T3", "Request cancelled", at(3)),
+        ("T3", "Offer declined", at(3.01)),  # within a hundredth of the ticket's span
+    ]
+    db = hand_made_store(tmp_path, csv_text("case_id,activity,timestamp", log))
+    store = Store(db)
+    suggested = store.vocabulary("t").suggested().activities
+    assert suggested == {"Request cancelled": "Abandoned", "Offer declined": "Rejected"}
+    toml = store.vocabulary("t").suggestion_toml()
+    assert "not Abandoned: many of its tickets go on after it" in toml.split('"Offer cancelled"')[1]
+    with duckdb.connect(str(db), read_only=True) as con:
+        why = unusable_kpis(con, 1)["abandonment_rate"]
+    assert '"Request cancelled" = "Abandoned"' in why
+
+
+@pytest.mark.slow
+def test_bpi_2012_s_cancelled_application_is_suggested_as_abandoned_not_its_offers(
+    real_bpi2012_db: Path,
+) -> None:
+    suggested = Store(real_bpi2012_db).vocabulary("helpdesk").suggested().activities
+    assert suggested["A_CANCELLED"] == "Abandoned"
+    assert suggested["A_DECLINED"] == "Rejected"
+    assert "O_CANCELLED" not in suggested
 
 
 def test_map_renames_labels_and_gives_levels_and_reset_returns_to_the_log_as_loaded(
