@@ -424,8 +424,8 @@ def _beyond_noise(now: Any, before: Any) -> bool:
 
 def quiet_week(review: Review) -> str:
     """What the review says when `next_steps` finds nothing: that the week is not judged (no
-    ticket created, too few, or an edge week; mining.weeks) when none of its values is, else that
-    nothing is off target, signalled or moved."""
+    ticket created, too few, or an edge week; mining.weeks) when none of its values is, or none
+    but its count of tickets, else that nothing is off target, signalled or moved."""
     name = iso_week(review.week)
     tickets = _value_at(_week_rows(review, "tickets"), review.week)
     created = 0 if tickets is None or _missing(tickets["value"]) else int(tickets["value"])
@@ -443,6 +443,11 @@ def quiet_week(review: Review) -> str:
         closing = [_heading(k.meaning) for k, r in values.items() if r["week_status"] == CLOSING]
         if not closing:
             return QUIET
+        if not any(r["week_status"] == JUDGED for k, r in values.items() if k.name != "tickets"):
+            # its count of tickets aside, no KPI was judged: "nothing off target" would be idle
+            return (
+                f"{name} is not judged yet: its tickets are still closing ({', '.join(closing)})."
+            )
         return f"{QUIET[:-1]}; not judged yet, its tickets still closing: {', '.join(closing)}."
     if tickets["week_status"] == SMALL:
         said = (
