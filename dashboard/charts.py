@@ -328,6 +328,7 @@ def kpi_trend(
     series: pd.DataFrame,
     title: str,
     *,
+    subtitle: str = "",
     target: float | None = None,
     changes: list[tuple[object, str]] | None = None,
     percent: bool = False,
@@ -336,12 +337,16 @@ def kpi_trend(
     """One KPI week by week, from columns week, value, week_status, centre, lower, upper, signal,
     direction: the line (weeks not judged hollow), the target, the XmR centre and limits of each
     phase (dotted), the flagged points green (better) or red (worse), and the changes
-    as vertical markers (date, title). `hours`: values are hours, drawn in hours or days."""
+    as vertical markers (date, title). `hours`: values are hours, drawn in hours or days, the
+    unit named after the `title`; `subtitle` in small type under it."""
     scale = 100 if percent else 1
     suffix = "%" if percent else ""
     if hours:
         divisor, unit = _time_unit(series["value"].dropna())
         scale, suffix = 1 / divisor, " h" if unit == "hours" else " d"
+        title = f"{title} ({unit})"
+    if subtitle:
+        title = f"{title}<br><sup>{subtitle}</sup>"
     # Plain lists and dicts, handed over at once: Plotly validates pandas columns slowly.
     weeks = series["week"].tolist()
     # a week value not judged (an edge week, too small a basis: mining.weeks) is drawn hollow
@@ -359,18 +364,18 @@ def kpi_trend(
             "hovertemplate": "%{x}: %{y:.3g} (%{text})<extra></extra>",
         }
     ]
+    # one trace per direction, so that the legend shows each colour with its meaning
     flagged = series[series["signal"].notna()]
-    if not flagged.empty:
-        readings = flagged["direction"].tolist()
+    for reading, points in flagged.groupby(flagged["direction"].fillna(""), sort=False):
         traces.append(
             {
                 "type": "scatter",
-                "x": flagged["week"].tolist(),
-                "y": (flagged["value"] * scale).tolist(),
+                "x": points["week"].tolist(),
+                "y": (points["value"] * scale).tolist(),
                 "mode": "markers",
-                "name": "signal",
-                "marker": {"color": [direction_colour(r) for r in readings], "size": 9},
-                "text": [f"{s}, {r}" for s, r in zip(flagged["signal"], readings, strict=True)],
+                "name": f"signal, {reading}" if reading else "signal",
+                "marker": {"color": direction_colour(str(reading)), "size": 9},
+                "text": [f"{s}, {reading}" if reading else s for s in points["signal"]],
                 "hovertemplate": "%{x}: %{y:.3g} (%{text})<extra></extra>",
             }
         )

@@ -57,9 +57,9 @@ def _trend(review: weekly.Review, row: dict, marks: list) -> None:
     series = weekly.kpi_series(review, kpi.name)
     fig = charts.kpi_trend(
         series,
+        fmt.heading(kpi.meaning),
         # the direction under the name: one line of both is cut off at half the page's width
-        f"{fmt.heading(kpi.meaning)} ({kpi.name})"
-        f"<br><sup>{review.directions[kpi.name]} is better</sup>",
+        subtitle=f"{review.directions[kpi.name]} is better",
         target=target.target if target else None,
         changes=marks,
         percent=kpi.unit == "fraction",
