@@ -24,7 +24,7 @@ from application.review import (
 from application.review import not_computed as kpis_not_computed
 from dashboard import charts, data, texts
 from dashboard.context import PageContext
-from dashboard.markdown import say, text
+from dashboard.markdown import reason, say
 from dashboard.pages import PAGES
 from mining.effect import ChangeEffect
 from mining.kpis import KpiReport
@@ -224,9 +224,11 @@ def deviations_table(
 
 def not_computed(rows: list[dict]) -> None:
     """Why the data set gives none of some KPIs (application.review.not_computed), as a box: each
-    reason as text, for it quotes the log's labels (a label is data, never Markdown)."""
+    reason by `reason`, for it quotes the log's labels (a label is data, never Markdown)."""
     if missing := kpis_not_computed(rows):
-        st.info(texts.REVIEW_NOT_COMPUTED.format(names="\n".join(f"- {text(m)}" for m in missing)))
+        st.info(
+            texts.REVIEW_NOT_COMPUTED.format(names="\n".join(f"- {reason(m)}" for m in missing))
+        )
 
 
 def tiles(rows: list[dict]) -> None:
@@ -274,7 +276,7 @@ def _tile(row: dict) -> None:
         )
     st.markdown(" ".join(notes))
     if row["value"] is None and row["reason"]:
-        st.caption(text(row["reason"]))
+        st.caption(reason(row["reason"]))
     if target:
         like = row["value"]
         st.caption(

@@ -25,6 +25,7 @@ from application.review import (
     scorecard_rows,
 )
 from dashboard import charts, texts
+from dashboard.markdown import code_spans
 from mining.conformance import deviation_costs
 from mining.kpis import BY_NAME, KPIS
 
@@ -91,10 +92,18 @@ def scorecard(review: Review) -> str:
     if missing := not_computed(rows):  # why the n/a rows have none, as the page says it
         out.append(
             "<p class='sub'>Not computed for this data set:</p><ul>"
-            + "".join(f"<li>{html.escape(item)}</li>" for item in missing)
+            + "".join(f"<li>{_reason(item)}</li>" for item in missing)
             + "</ul>"
         )
     return "".join(out)
+
+
+def _reason(message: str) -> str:
+    """A message of ours as HTML, its `quoted` names as code (dashboard.markdown.reason)."""
+    return "".join(
+        f"<code>{html.escape(p)}</code>" if quoted else html.escape(p)
+        for p, quoted in code_spans(message)
+    )
 
 
 def trends(review: Review) -> str:

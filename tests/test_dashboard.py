@@ -606,8 +606,9 @@ def test_kpi_trends_draw_every_kpi_with_its_limits(app, sample_db: Path) -> None
         for c in at.get("plotly_chart")
     }
     assert len(charts) == len(KPIS) - 1  # every KPI but the ticket count: the sample has all
-    ttr = charts["Median time to resolution (ttr_median_hours)<br><sup>lower is better</sup>"]
-    assert charts["First-contact resolution (fcr_rate)<br><sup>higher is better</sup>"]
+    # named in words, a time with the unit its axis is drawn in
+    ttr = charts["Median time to resolution (hours)<br><sup>lower is better</sup>"]
+    assert charts["First-contact resolution<br><sup>higher is better</sup>"]
     with open_store(sample_db, read_only=True) as con:
         weekly = compute_kpis(con, Selection("helpdesk"), Settings(), weekly=True).values
     rows = weekly[(weekly["kpi"] == "ttr_median_hours")].sort_values("week")
@@ -628,7 +629,8 @@ def test_kpi_trends_say_what_a_log_cannot_give(app, real_helpdesk_db: Path) -> N
     (block,) = [i.value for i in at.info if i.value.startswith("Not computed")]
     reasons = block.splitlines()[1:]  # a bullet per reason: the KPIs it keeps out, then why
     assert all(r.startswith("- ") for r in reasons) and len(reasons) >= 4
-    said = "- " + text("Escalated tickets, needless escalations: no `Escalated`")  # as text
+    # the reason as text, the activity it names as code (no backticks shown)
+    said = "- " + text("Escalated tickets, needless escalations: no ") + "`Escalated`"
     assert any(r.startswith(said) for r in reasons)
     assert any(
         r.startswith("- Customer satisfaction") and "no survey answers" in r for r in reasons
@@ -638,6 +640,18 @@ def test_kpi_trends_say_what_a_log_cannot_give(app, real_helpdesk_db: Path) -> N
     # does not flag its trend
     assert not [c.value for c in at.caption if c.value.startswith(":orange[")]
     assert "29 weeks flagged as signals" in " ".join(c.value for c in at.caption)
+    # each direction of signal its own legend entry, in its colour
+    signals = [
+        (t["name"], t["marker"]["color"])
+        for c in at.get("plotly_chart")
+        for t in json.loads(c.proto.spec)["data"]
+        if t["name"].startswith("signal")
+    ]
+    assert {"signal, better", "signal, worse"} <= {name for name, _ in signals}
+    assert {(n, c) for n, c in signals} <= {
+        ("signal, better", "#2ca02c"),
+        ("signal, worse", "#d62728"),
+    }
 
 
 BOTTLENECKS = next(p for p in PAGES if p.module == "bottlenecks")
@@ -815,7 +829,7 @@ def test_kpi_trends_read_signals_after_a_recorded_change_as_its_effect(
     handoffs = next(
         json.loads(c.proto.spec)
         for c in at.get("plotly_chart")
-        if "(handoffs_per_ticket)" in json.loads(c.proto.spec)["layout"]["title"]["text"]
+        if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Handoffs<br>")
     )
     centre = next(t for t in handoffs["data"] if t["name"] == "centre")
     levels = {

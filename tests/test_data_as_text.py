@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
+from dashboard.markdown import reason, text
 from dashboard.pages import PAGES
 from store.changes import add_change
 from store.connection import open_store
@@ -133,3 +134,13 @@ def test_a_label_suggested_for_a_kpi_the_log_cannot_give_shows_as_text(
     shown = [str(box.value) for box in app.info]
     assert any(r"!\[e\](http://host/e.png) escalated to L2" in s for s in shown), shown
     assert not any(RAW_MARKDOWN.search(s) for s in shown), shown
+
+
+def test_a_message_s_quoted_names_show_as_code_and_the_rest_as_text() -> None:
+    assert reason("no `Resolved` event: map [x](http://h/)") == (
+        r"no `Resolved` event: map \[x\](http://h/)"
+    )
+    # an unpaired backtick (a label's own): all of it text
+    assert reason("a ` alone ![i](http://h/i.png)") == text("a ` alone ![i](http://h/i.png)")
+    # Markdown inside a quoted name is code, shown as typed
+    assert reason("map `![i](http://h/i.png)`") == "map `![i](http://h/i.png)`"
