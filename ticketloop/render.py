@@ -358,52 +358,73 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
             f" ({_int(cost.resolved_tickets)} against {_int(cost.baseline_tickets)} resolved tickets)"
         )
         lines.append("  " + _csat_gap_text(cost))
-        for name, title in (
-            (
-                "team",
-                "By team escalated to (first escalation); baseline: all tickets resolved without escalation",
-            ),
-            (
-                "category",
-                "By category; baseline: the category's tickets resolved without escalation",
-            ),
-            (
-                "agent",
-                "By agent who escalated (first escalation); baseline: all tickets resolved without escalation",
-            ),
-            ("channel", "By channel; baseline: the channel's tickets resolved without escalation"),
-        ):
+        # a column the data set cannot fill is left out, not a column of dashes
+        shown = {
+            "bounce": needless_known,
+            "push": needless_known,
+            "ping-pong": ping_pong_known,
+            "CSAT gap": bool(cost.csat_answers or cost.baseline_csat_answers),
+        }
+        absent = []
+        for name, title, what in _BREAKDOWNS:
             frame = result.by(name)
             if not len(frame):
-                lines += ["", f"{title.split(';')[0]}: absent, no values in the selection"]
+                absent.append(what)
                 continue
             lines += ["", title]
-            lines += _table(
+            head = [
+                name,
+                "escalated",
+                "bounce",
+                "push",
+                "ping-pong",
+                "extra TTR",
+                "CSAT gap",
+                "e.g.",
+            ]
+            rows = [
                 [
-                    name,
-                    "escalated",
-                    "bounce",
-                    "push",
-                    "ping-pong",
-                    "extra TTR",
-                    "CSAT gap",
-                    "e.g.",
-                ],
-                [
-                    [
-                        r.value,
-                        _int(r.escalated_tickets),
-                        _int(r.bounce_back_tickets) if needless_known else "-",
-                        _int(r.push_to_front_tickets) if needless_known else "-",
-                        _int(r.ping_pong_tickets) if ping_pong_known else "-",
-                        _signed_hours(r.extra_ttr_hours),
-                        _gap(r.csat_gap, r.csat_answers, r.baseline_csat_answers),
-                        _examples(r.example_tickets),
-                    ]
-                    for r in frame.head(limit).itertuples()
-                ],
-            )
+                    r.value,
+                    _int(r.escalated_tickets),
+                    _int(r.bounce_back_tickets),
+                    _int(r.push_to_front_tickets),
+                    _int(r.ping_pong_tickets),
+                    _signed_hours(r.extra_ttr_hours),
+                    _gap(r.csat_gap, r.csat_answers, r.baseline_csat_answers),
+                    _examples(r.example_tickets),
+                ]
+                for r in frame.head(limit).itertuples()
+            ]
+            kept = [i for i, column in enumerate(head) if shown.get(column, True)]
+            lines += _table([head[i] for i in kept], [[row[i] for i in kept] for row in rows])
+        if absent:
+            lines += ["", f"Not broken down by {', '.join(absent)}: no values in the selection"]
     return _trim(lines)
+
+
+# The breakdowns of escalations: dimension, title, and the dimension in words.
+_BREAKDOWNS = (
+    (
+        "team",
+        "By team escalated to (first escalation); baseline: all tickets resolved without escalation",
+        "team escalated to",
+    ),
+    (
+        "category",
+        "By category; baseline: the category's tickets resolved without escalation",
+        "category",
+    ),
+    (
+        "agent",
+        "By agent who escalated (first escalation); baseline: all tickets resolved without escalation",
+        "agent who escalated",
+    ),
+    (
+        "channel",
+        "By channel; baseline: the channel's tickets resolved without escalation",
+        "channel",
+    ),
+)
 
 
 def _csat_gap_text(cost: Any) -> str:
