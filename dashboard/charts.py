@@ -342,7 +342,7 @@ def kpi_trend(
     scale = 100 if percent else 1
     suffix = "%" if percent else ""
     if hours:
-        divisor, unit = _time_unit(series["value"].dropna())
+        divisor, unit = time_unit(series["value"].dropna())
         scale, suffix = 1 / divisor, " h" if unit == "hours" else " d"
         title = f"{title} ({unit})"
     if subtitle:
@@ -698,7 +698,7 @@ def count_bars(frame: pd.DataFrame, label: str, value: str, title: str) -> go.Fi
     return fig
 
 
-def _time_unit(hours: pd.Series) -> tuple[float, str]:
+def time_unit(hours: pd.Series) -> tuple[float, str]:
     """(divisor, unit) so that the largest of `hours` reads well: hours, or days from 48 hours."""
     largest = float(hours.max()) if len(hours) else 0.0
     return (24.0, "days") if largest >= 48 else (1.0, "hours")
@@ -708,7 +708,7 @@ def transition_waits(transitions: pd.DataFrame, title: str, *, top: int = 15) ->
     """Transitions ranked by the time they add (columns from_activity, to_activity, transitions,
     total_hours, mean_hours, median_hours, p90_hours): horizontal bars, the largest on top."""
     rows = transitions.nlargest(top, "total_hours")
-    divisor, unit = _time_unit(rows["total_hours"])
+    divisor, unit = time_unit(rows["total_hours"])
     labels = [
         _wrap(f"{a} → {b}", 40)
         for a, b in zip(rows["from_activity"], rows["to_activity"], strict=True)
@@ -741,7 +741,7 @@ def wait_ranges(frame: pd.DataFrame, labels: list[str], title: str, *, count: st
     """How long each wait usually lasts and how long its slow cases last (columns median_hours,
     p90_hours, and `count`): per row a line from the median (dot) to the 90th percentile
     (diamond), rows in the given order, in hours or days as fits."""
-    divisor, unit = _time_unit(frame["p90_hours"])
+    divisor, unit = time_unit(frame["p90_hours"])
     names = [_wrap(label, 40) for label in labels]
     median, p90 = frame["median_hours"] / divisor, frame["p90_hours"] / divisor
     fig = go.Figure()

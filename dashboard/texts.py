@@ -294,7 +294,7 @@ ESC_LEVELS_HINT = (
     "with `[levels]` in a mapping file applied by `ticketloop map --map FILE`, or as a level column "
     "(`sample_logs/helpdesk_levels.toml` is one)."
 )
-ESC_MISSING = "This data set has no {names}: {what} cannot be shown."
+ESC_MISSING = "This data set has {names}: {what} cannot be shown."
 ESC_NO_LEVELS_WHAT = "the level funnel"
 ESC_NO_TEAMS_WHAT = "ping-pong between teams"
 ESC_NO_ESCALATED_WHAT = "escalated, bounce-back and push-to-front tickets"
@@ -311,9 +311,11 @@ ESC_METRIC_EXTRA = "Extra time to resolution"
 ESC_METRIC_CSAT = "CSAT gap"
 ESC_COST_CAPTION = (
     "Escalated tickets against tickets resolved without escalation: mean time to resolution "
-    "{ttr} vs {base} ({n:,} and {m:,} resolved tickets); CSAT {csat} vs {base_csat} "
-    "({a:,} and {b:,} answers)."
+    "{ttr} vs {base} ({n:,} and {m:,} resolved tickets)"
 )
+ESC_COST_CSAT = "; CSAT {csat} vs {base_csat} ({a:,} and {b:,} answers)"
+ESC_NO_SURVEYS = "no survey answers"
+ESC_NO_TEAMS = "no event names a team"
 ESC_FUNNEL_TITLE = "Tickets reaching each support level"
 ESC_KINDS_TITLE = "Needless escalations and transfers, by kind"
 ESC_KINDS = {

@@ -14,9 +14,20 @@ from click.testing import CliRunner
 
 from application.review import escalation_sentence, next_steps, quiet_week
 from application.vocabulary import suggest_activity
+from dashboard import texts
+from dashboard.pages import PAGES
 from ingest.load import ingest_files
 from mining.kpis import unusable_kpis
-from tests.conftest import REAL_HELPDESK, at, csv_text, hand_made_store, pm4py_frame, rows, write
+from tests.conftest import (
+    REAL_HELPDESK,
+    app_on,
+    at,
+    csv_text,
+    hand_made_store,
+    pm4py_frame,
+    rows,
+    write,
+)
 from ticketloop.api import Store
 from ticketloop.cli import cli
 
@@ -374,6 +385,33 @@ def test_escalations_give_no_needless_figure_the_log_cannot_tell(mapped_helpdesk
     assert agents[1].split() == ["agent", "escalated", "extra", "TTR", "e.g."]
     assert re.search(r"\s\d+\s+[+-]\d+\.\d d\s+Case \d+", agents[2]), agents[2]
     assert "Not broken down by team escalated to, category, channel: no values in the" in text
+
+
+def test_the_escalations_page_shows_no_zero_for_what_the_log_cannot_tell(
+    mapped_helpdesk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No teams, no `De-escalated` event, no categories, no surveys: ping-pong and the CSAT gap
+    read n/a, no chart of needless kinds is drawn, and the breakdown has no columns of zeros."""
+    page = app_on(mapped_helpdesk, monkeypatch)
+    page.switch_page(next(p for p in PAGES if p.module == "escalations").script).run()
+    assert not page.exception, page.exception
+    metrics = {m.label: m.value for m in page.metric}
+    assert metrics[texts.ESC_METRIC_ESCALATED] == "102"
+    assert metrics[texts.ESC_METRIC_PING_PONG] == metrics[texts.ESC_METRIC_CSAT] == "n/a"
+    assert not page.get("plotly_chart")
+    (agents,) = [d.value for d in page.dataframe]
+    assert list(agents.columns) == [
+        "value",
+        "escalated_tickets",
+        "extra_ttr_hours",
+        "example_tickets",
+    ]
+    # the extra time in days, as the metric says it (17.5 days), not in hundreds of hours
+    assert agents["extra_ttr_hours"].max() < 40
+    assert not [c.value for c in page.caption if "CSAT" in c.value]
+    assert (
+        "has no support levels and no teams: the level funnel and ping-pong" in page.info[0].value
+    )
 
 
 def test_a_week_on_too_few_tickets_says_so_and_why_needless_cannot_be_told(

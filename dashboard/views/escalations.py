@@ -9,7 +9,7 @@ import streamlit as st
 from application import format as fmt
 from dashboard import charts, parts, texts
 from dashboard.context import PageContext
-from dashboard.markdown import say
+from dashboard.markdown import reason, say
 from mining.escalations import escalations, level_funnel, team_handovers
 
 BREAKDOWN_COLUMNS = [
@@ -49,42 +49,44 @@ def render(ctx: PageContext) -> None:
     if missing:
         st.info(
             texts.ESC_MISSING.format(
-                names=", ".join(n for n, _ in missing), what="; ".join(w for _, w in missing)
+                names=" and ".join(f"no {n}" for n, _ in missing),
+                what=" and ".join(w for _, w in missing),
             )
             + (" " + texts.ESC_LEVELS_HINT if has_teams and not has_levels else "")
         )
     share = ctx.settings.push_to_front_share
     result = ctx.query(escalations, push_to_front_share=share)
     if result.moves_not_measured:  # no count from exports that cannot show a move
-        st.info(texts.ESC_MOVES_NOT_MEASURED.format(why=result.moves_not_measured))
+        st.info(texts.ESC_MOVES_NOT_MEASURED.format(why=reason(result.moves_not_measured)))
         st.stop()
     _metrics(result)
     if result.needless_not_measured:
-        st.info(texts.ESC_NOT_MEASURED.format(why=result.needless_not_measured))
+        st.info(texts.ESC_NOT_MEASURED.format(why=reason(result.needless_not_measured)))
     left, right = st.columns(2)
     if has_levels:
         funnel = ctx.query(level_funnel)
         left.plotly_chart(charts.level_funnel(funnel, texts.ESC_FUNNEL_TITLE), key="funnel")
-    # the needless kinds only where the log can tell them (else the metric says why)
-    told = [k for k in texts.ESC_KINDS if k == "ping_pong" or not result.needless_not_measured]
-    kinds = pd.DataFrame(
-        {
-            "kind": [texts.ESC_KINDS[k] for k in told],
-            "tickets": [getattr(result, f"{k}_tickets") for k in told],
-        }
-    )
-    right.plotly_chart(
-        charts.count_bars(kinds, "kind", "tickets", texts.ESC_KINDS_TITLE), key="kinds"
-    )
-    right.caption(
-        say(
-            texts.ESC_EXAMPLES,
-            kinds="; ".join(
-                f"{k.replace('_', '-')}: {', '.join(result.example_tickets[k][:3]) or 'none'}"
-                for k in told
-            ),
+    # the needless kinds only where the log can tell them (else the metrics say why)
+    told = [k for k, known in _known(result).items() if known]
+    if told:
+        kinds = pd.DataFrame(
+            {
+                "kind": [texts.ESC_KINDS[k] for k in told],
+                "tickets": [getattr(result, f"{k}_tickets") for k in told],
+            }
         )
-    )
+        right.plotly_chart(
+            charts.count_bars(kinds, "kind", "tickets", texts.ESC_KINDS_TITLE), key="kinds"
+        )
+        right.caption(
+            say(
+                texts.ESC_EXAMPLES,
+                kinds="; ".join(
+                    f"{k.replace('_', '-')}: {', '.join(result.example_tickets[k][:3]) or 'none'}"
+                    for k in told
+                ),
+            )
+        )
     _breakdowns(result)
     if has_teams:
         st.subheader(texts.ESC_SANKEY_TITLE)
@@ -94,6 +96,18 @@ def render(ctx: PageContext) -> None:
         else:
             st.plotly_chart(charts.team_sankey(handovers, ""), key="ping_pong")
             parts.table(handovers, key="handovers")
+
+
+def _known(result) -> dict[str, bool]:
+    """Whether the data set can tell each needless kind (texts.ESC_KINDS): bounce-backs and
+    push-to-front need `De-escalated` events or categories, ping-pong teams."""
+    needless = not result.needless_not_measured
+    return {"bounce_back": needless, "push_to_front": needless, "ping_pong": result.teams_known}
+
+
+def _surveyed(cost: pd.Series) -> bool:
+    """Whether any escalated or baseline ticket has a survey answer (else no CSAT gap)."""
+    return bool(cost["csat_answers"] or cost["baseline_csat_answers"])
 
 
 def _metrics(result) -> None:
@@ -108,26 +122,43 @@ def _metrics(result) -> None:
     cols[1].metric(
         texts.ESC_METRIC_NEEDLESS,
         "n/a" if result.needless_not_measured else f"{result.needless_escalation_tickets:,}",
-        help=result.needless_not_measured
-        or (f"{rate:.0%} of escalated tickets" if rate is not None else None),
+        help=reason(result.needless_not_measured)
+        if result.needless_not_measured
+        else (f"{rate:.0%} of escalated tickets" if rate is not None else None),
     )
-    cols[2].metric(texts.ESC_METRIC_PING_PONG, f"{result.ping_pong_tickets:,}")
+    cols[2].metric(
+        texts.ESC_METRIC_PING_PONG,
+        f"{result.ping_pong_tickets:,}" if result.teams_known else "n/a",
+        help=None if result.teams_known else texts.ESC_NO_TEAMS,
+    )
     extra = cost["extra_ttr_hours"]
     cols[3].metric(texts.ESC_METRIC_EXTRA, fmt.duration(extra) if pd.notna(extra) else "n/a")
     gap = cost["csat_gap"]
-    cols[4].metric(texts.ESC_METRIC_CSAT, f"{gap:+.2f}" if pd.notna(gap) else "n/a")
+    cols[4].metric(
+        texts.ESC_METRIC_CSAT,
+        f"{gap:+.2f}" if pd.notna(gap) else "n/a",
+        help=None if _surveyed(cost) else texts.ESC_NO_SURVEYS,
+    )
     if result.escalated_tickets:
+        csat = (
+            texts.ESC_COST_CSAT.format(
+                csat=fmt.kpi_value(cost["csat_mean"], "score"),
+                base_csat=fmt.kpi_value(cost["baseline_csat_mean"], "score"),
+                a=int(cost["csat_answers"]),
+                b=int(cost["baseline_csat_answers"]),
+            )
+            if _surveyed(cost)
+            else ""
+        )
         st.caption(
             texts.ESC_COST_CAPTION.format(
                 ttr=fmt.duration(cost["ttr_mean_hours"]),
                 base=fmt.duration(cost["baseline_ttr_mean_hours"]),
                 n=int(cost["resolved_tickets"]),
                 m=int(cost["baseline_tickets"]),
-                csat=fmt.kpi_value(cost["csat_mean"], "score"),
-                base_csat=fmt.kpi_value(cost["baseline_csat_mean"], "score"),
-                a=int(cost["csat_answers"]),
-                b=int(cost["baseline_csat_answers"]),
             )
+            + csat
+            + "."
         )
 
 
@@ -144,7 +175,14 @@ def _breakdowns(result) -> None:
     )
     table = result.by(dimension).sort_values("escalated_tickets", ascending=False)
     # a team or agent is one that escalated tickets, or received them: all its tickets are
-    columns = [c for c in BREAKDOWN_COLUMNS if c != "tickets" or dimension in OWN_TICKETS]
+    left_out = {"tickets"} if dimension not in OWN_TICKETS else set()
+    # nor a column the data set cannot fill (a column of zeros would say none were found)
+    left_out |= {f"{k}_tickets" for k, known in _known(result).items() if not known}
+    if not _surveyed(result.cost.iloc[0]):
+        left_out.add("csat_gap")
+    columns = [c for c in BREAKDOWN_COLUMNS if c not in left_out]
+    divisor, unit = charts.time_unit(table["extra_ttr_hours"].dropna().abs())
+    table = table.assign(extra_ttr_hours=table["extra_ttr_hours"] / divisor)
     parts.table(
         table[columns],
         key="esc_table",
@@ -155,7 +193,9 @@ def _breakdowns(result) -> None:
             "ping_pong_tickets": st.column_config.NumberColumn("ping-pong"),
             "push_to_front_tickets": st.column_config.NumberColumn("push-to-front"),
             "example_tickets": st.column_config.ListColumn("e.g."),
-            "extra_ttr_hours": st.column_config.NumberColumn("extra hours (mean)", format="%.1f"),
+            "extra_ttr_hours": st.column_config.NumberColumn(
+                f"extra {unit} (mean)", format="%+.1f"
+            ),
             "csat_gap": st.column_config.NumberColumn("CSAT gap", format="%+.2f"),
         },
     )
