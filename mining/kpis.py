@@ -787,12 +787,16 @@ def unusable_kpis(
     own_labels = [name for name in counts if name not in canonical]
     suggested = suggestions(con, dataset_id, own_labels)
 
-    def hint(need: str) -> str:
-        """The log's own label that most likely means `need` (the most frequent non-canonical
-        one whose words suggest it, as `ticketloop map --suggest` reads them), else a
-        placeholder."""
-        found = sorted((counts[name], name) for name in own_labels if suggested[name] == need)
-        return found[-1][1].replace('"', '\\"') if found else "label"
+    def hint(*needs: str) -> str:
+        """`[activities] "label" = "need"` for the log's own label that most likely means one of
+        `needs` (the most frequent non-canonical one whose words suggest it, as `ticketloop map
+        --suggest` reads them), else with a placeholder label and the first need."""
+        found = sorted((counts[name], name) for name in own_labels if suggested[name] in needs)
+        if not found:
+            return f'[activities] "label" = "{needs[0]}"'
+        label = found[-1][1]
+        quoted = label.replace('"', '\\"')
+        return f'[activities] "{quoted}" = "{suggested[label]}"'
 
     why: dict[str, str] = {}
     for need in dict.fromkeys(n for k in KPIS for n in k.needs):
@@ -800,13 +804,12 @@ def unusable_kpis(
         if not n:
             why[need] = (
                 f"no `{need}` event in the data set (if the log names it otherwise, map its"
-                f' label {MAP_IT}: [activities] "{hint(need)}" = "{need}")'
+                f" label {MAP_IT}: {hint(need)})"
             )
         elif need in MOST_TICKETS and n < RARE_SHARE * tickets:
             why[need] = (
                 f"only {n:,} `{need}` event{'s' if n != 1 else ''} for {tickets:,} tickets in the"
-                f" data set: the log records it otherwise (map its label {MAP_IT}:"
-                f' [activities] "{hint(need)}" = "{need}")'
+                f" data set: the log records it otherwise (map its label {MAP_IT}: {hint(need)})"
             )
     unusable = {}
     for k in KPIS:  # the reason of the first of its needs the data set lacks
@@ -830,8 +833,13 @@ def unusable_kpis(
             f' {MAP_IT}: [activities] "label" = "Escalated", "label" = "Reopened", or [levels])'
         )
     # Every ticket would count as open without an event that ends it.
-    if "Resolved" in why and not any(counts.get(a) for a in ("Closed", "Abandoned", "Rejected")):
-        unusable["backlog"] = why["Resolved"]
+    endings = ("Resolved", "Closed", "Abandoned", "Rejected")
+    if not any(counts.get(a) for a in endings):
+        unusable["backlog"] = (
+            "no event that ends a ticket (`Resolved`, `Closed`, `Abandoned` or `Rejected`) in the"
+            " data set: every ticket would count as open (if the log names its endings otherwise,"
+            f" map their labels {MAP_IT}: {hint(*endings)})"
+        )
     if not surveys:
         for k in KPIS:
             if k.basis == "answered" or k.name == "survey_response_rate":

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
 from dashboard import texts
+from dashboard.markdown import reason
 from dashboard.pages import PAGES
 from ingest.load import ingest_files
 from ingest.mapping import load_mapping
@@ -620,7 +621,7 @@ def test_a_flat_export_gives_no_move_it_cannot_show(
         "escalated, de-escalated, ping-pong, bounce-back, push-to-front and needless"
         f" escalations: not measured, {why}",
     ]
-    assert infos == [texts.ESC_MOVES_NOT_MEASURED.format(why=why)]
+    assert infos == [texts.ESC_MOVES_NOT_MEASURED.format(why=reason(why))]  # the label as text
     rest = (
         "fcr_rate",
         "escalation_rate",
@@ -663,7 +664,7 @@ def test_a_history_without_work_gives_no_bounce_back_it_cannot_tell(
     assert (doc["escalated_tickets"], doc["ping_pong_tickets"]) == (1556, 171)
     assert (doc["bounce_back_tickets"], doc["needless_escalation_rate"]) == (None, None)
     assert f"bounce-back, push-to-front and needless escalations: not measured, {why}\n" in text
-    assert texts.ESC_NOT_MEASURED.format(why=why) in infos
+    assert texts.ESC_NOT_MEASURED.format(why=reason(why)) in infos
     assert reasons["needless_escalation_rate"] == why
     assert reasons["escalation_rate"] is None
 

@@ -433,7 +433,9 @@ def test_first_contact_and_backlog_are_not_guessed(tmp_path: Path) -> None:
     )
     rows = {r["kpi"]: r for r in Store(unended).select("t").kpis().to_json({})["kpis"]}
     assert rows["backlog"]["value"] is None
-    assert rows["backlog"]["reason"].startswith("no `Resolved` event in the data set")
+    assert rows["backlog"]["reason"].startswith(
+        "no event that ends a ticket (`Resolved`, `Closed`,"
+    )
 
 
 def test_weekly_kpis_a_log_cannot_give_are_said_once(real_helpdesk_db: Path) -> None:

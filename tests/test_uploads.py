@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from application import uploads
 from dashboard import texts
-from dashboard.markdown import say
+from dashboard.markdown import reason, say
 from dashboard.pages import PAGES
 from ingest.load import ingest_files
 from store.connection import open_store
@@ -242,8 +242,10 @@ def test_the_escalations_page_advises_the_upload_with_a_mapping_file(
     [needless] = [m for m in at.metric if m.label == texts.ESC_METRIC_NEEDLESS]
     assert needless.value == "n/a"
     assert needless.proto.help.endswith(
-        '[columns] category = "column" in a mapping file, given with the upload on the Data'
-        " page (as a new data set), or to ticketloop ingest --map)"
+        reason(
+            '[columns] category = "column" in a mapping file, given with the upload on the Data'
+            " page (as a new data set), or to ticketloop ingest --map)"
+        )
     )
 
 
