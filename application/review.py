@@ -326,12 +326,18 @@ def escalation_sentence(review: Review) -> str:
     def at(kpi: str) -> pd.Series | None:
         return _value_at(_week_rows(review, kpi), review.week)
 
+    def why(kpi: str, row: pd.Series | None) -> str:
+        """': the reason', or where the data set gives the KPI in no week, a pointer to the
+        reason the review gives once, among the KPIs not computed (not_computed)."""
+        if not _week_rows(review, kpi)["value"].notna().any():
+            return " on this data set (see Not computed, above)"
+        return "" if row is None or _missing(row["reason"]) else f": {row['reason']}"
+
     tickets, rate, needless = at("tickets"), at("escalation_rate"), at("needless_escalation_rate")
     if tickets is None or not tickets["value"]:
         return "No tickets created this week."
     if rate is None or _missing(rate["value"]):
-        reason = rate["reason"] if rate is not None and not _missing(rate["reason"]) else ""
-        return f"Escalations cannot be counted: {reason}."
+        return f"Escalations cannot be counted{why('escalation_rate', rate)}."
     escalated = round(rate["value"] * tickets["value"])
     said = (
         f"{escalated:,} of {tickets['value']:,.0f} tickets created this week were escalated"
@@ -340,10 +346,9 @@ def escalation_sentence(review: Review) -> str:
     if not escalated:
         return f"{said}."
     if needless is None or _missing(needless["value"]):
-        why = needless["reason"] if needless is not None else None
         return (
             f"{said}; whether needlessly (bounce-back or push-to-front) cannot be told"
-            f"{': ' + why if not _missing(why) else ''}."
+            f"{why('needless_escalation_rate', needless)}."
         )
     examples = needless["examples"]
     named = (
