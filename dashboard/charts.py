@@ -728,13 +728,20 @@ def transition_waits(transitions: pd.DataFrame, title: str, *, top: int = 15) ->
     )
     fig.update_layout(
         title=title,
-        height=120 + 28 * len(rows),
+        height=120 + _row_height(labels) * len(rows),
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
         xaxis_title=f"waiting in all ({unit})",
         yaxis={"autorange": "reversed"},
         plot_bgcolor="white",
     )
     return fig
+
+
+def _row_height(labels: list[str]) -> int:
+    """Pixels a row of a chart of horizontal rows takes, room for its longest label's lines
+    (_wrap): 28 for one line, 14 more for each further one."""
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    return 14 * (lines + 1)
 
 
 def wait_ranges(frame: pd.DataFrame, labels: list[str], title: str, *, count: str) -> go.Figure:
@@ -776,7 +783,7 @@ def wait_ranges(frame: pd.DataFrame, labels: list[str], title: str, *, count: st
         )
     fig.update_layout(
         title=title,
-        height=140 + 28 * len(frame),
+        height=140 + _row_height(names) * len(frame),
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
         xaxis_title=f"waiting ({unit})",
         yaxis={"autorange": "reversed", "type": "category"},

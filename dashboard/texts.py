@@ -407,6 +407,9 @@ BOTTLENECKS_AFTER_HELP = (
     "Waits from a ticket's resolution on (Resolved → Closed, a survey answered days later) are"
     " not waits the customer feels: they are left out unless ticked."
 )
+BOTTLENECKS_NO_RESOLUTIONS = (
+    "Resolutions are not read (by weekday and hour, and which waits come after them): {why}."
+)
 BOTTLENECKS_LEFT_OUT = "{note}; tick “Include waits after resolution” to rank them."
 REVIEW_LEFT_OUT = "{note}; the Bottlenecks page ranks them."
 METRIC_WAITING = "Waiting between activities"

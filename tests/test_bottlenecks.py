@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from mining.bottlenecks import Bottlenecks, bottlenecks
@@ -248,6 +249,18 @@ def test_the_real_logs(name: str, real_logs: Path, tmp_path: Path) -> None:
         assert said + result.resolutions_unread in bottleneck_notes(result)
     else:  # BPI 2012 ends its applications otherwise
         assert result.resolutions_unread.startswith("no `Resolved` event in the data set")
+
+
+def test_a_chart_s_rows_give_a_label_wrapped_on_two_lines_room() -> None:
+    """BPI 2012's transitions wrap on two lines: at one line's height their labels overlapped."""
+    from dashboard import charts
+
+    long = "W_Completeren aanvraag → W_Completeren aanvraag"
+    rows = pd.DataFrame({"median_hours": [1.0, 2.0], "p90_hours": [3.0, 4.0], "n": [5, 6]})
+    one, two = (
+        charts.wait_ranges(rows, labels, "", count="n") for labels in (["a", "b"], [long, "b"])
+    )
+    assert two.layout.height - one.layout.height == 2 * 14
 
 
 ENDS = [

@@ -8,7 +8,7 @@ import streamlit as st
 from application import format as fmt
 from dashboard import charts, parts, texts
 from dashboard.context import PageContext
-from dashboard.markdown import say, text
+from dashboard.markdown import reason, say
 from mining.bottlenecks import bottlenecks
 from mining.pauses import pauses
 
@@ -72,7 +72,7 @@ def render(ctx: PageContext) -> None:
     if left_out := fmt.after_resolution_note(found.after_resolution, "→", business=business):
         st.caption(say(texts.BOTTLENECKS_LEFT_OUT, note=left_out))
     if found.resolutions_unread:  # which waits come after resolution, and the heatmap's half
-        st.info(text(fmt.heading(found.resolutions_unread)))
+        st.info(texts.BOTTLENECKS_NO_RESOLUTIONS.format(why=reason(found.resolutions_unread)))
     cols = st.columns(3)
     customer = found.customer_hours
     cols[0].metric(texts.METRIC_WAITING, hours(found.waiting_hours))
