@@ -852,15 +852,19 @@ def unusable_kpis(
     return unusable
 
 
-def _note(kpi: Kpi, value: object, basis: float, pending: float) -> str | None:
+def _note(kpi: Kpi, value: object, basis: float, pending: float, weekly: bool) -> str | None:
     """What a reader must know beside a value: that it rests on few tickets (answers), and how
-    many tickets are pending (SLA: open, within their target)."""
+    many tickets are pending (SLA: open, within their target). A week's value of tickets counted
+    in the week they were created says so: its resolved tickets are not those resolved that week,
+    which a time to resolution rests on."""
     parts = []
     if not _missing(value) and kpi.kind in ("mean", "quantile") and basis < SMALL_BASIS:
         n = int(basis)
         population = kpi.population
         if n == 1:
             population = population.replace("tickets", "ticket", 1).replace("answers", "answer", 1)
+        if weekly and kpi.basis == "created":
+            population += " created that week"
         parts.append(f"rests on {n} {population}")
     if not _missing(pending) and pending:
         n = int(pending)
@@ -995,7 +999,7 @@ def _judge(row: Row, unusable: dict[str, str], weekly: bool, settings: Settings)
         row.update(reason=unusable[kpi.name], note=None)
     else:
         row["reason"] = _reason(kpi, row["value"], weekly)
-        row["note"] = _note(kpi, row["value"], row["basis"], row["pending"])
+        row["note"] = _note(kpi, row["value"], row["basis"], row["pending"], weekly)
     value = row["value"]
     row["status"] = (
         None

@@ -176,6 +176,14 @@ def test_a_kpi_whose_activity_the_log_never_records_is_na_not_zero(tmp_path: Pat
     assert rows["ttr_median_hours"]["note"] == "rests on 2 resolved tickets"
     # without `Reopened` events a reopen is a `Resolved` followed by further work: none here
     assert (rows["reopen_rate"]["value"], rows["reopen_rate"]["reason"]) == (0.0, None)
+    # a week's value says which of its tickets it rests on: a time to resolution the tickets
+    # resolved that week, a share of resolved tickets those created that week
+    weekly = Store(tmp_path / "n.duckdb").select("n").kpis(weekly=True).values
+    notes = dict(zip(weekly["kpi"], weekly["note"], strict=True))
+    assert notes["ttr_median_hours"] == "rests on 2 resolved tickets"
+    assert (
+        notes["reopen_rate"] == notes["fcr_rate"] == "rests on 2 resolved tickets created that week"
+    )
 
 
 def test_the_public_helpdesk_log_gives_no_kpi_resting_on_near_nothing(
