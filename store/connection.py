@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -15,6 +16,7 @@ import duckdb
 from store.errors import StoreError
 from store.schema import SCHEMA_VERSION, migrate
 
+log = logging.getLogger("ticketloop.store")
 _LOCK_RETRY_S = 0.1
 # What DuckDB says when the file is locked by another process, or open in this one in another
 # mode (read-only here, a write wanted, or the other way round).
@@ -122,8 +124,7 @@ def open_store(
                 version = _schema_version(con, path)
             _check_version(version, path, upgrade)
         else:
-            with transaction(con):
-                migrate(con)
+            _migrate(con, path)
         yield con
     finally:
         con.close()
@@ -159,8 +160,7 @@ def attached_store(
         if read_only:
             _schema_version(con, path)
         else:
-            with transaction(con):
-                migrate(con)
+            _migrate(con, path)
         yield
     finally:
         # A Ctrl-C can land inside BEGIN or COMMIT, leaving a transaction open that would make
@@ -169,6 +169,21 @@ def attached_store(
             con.execute("ROLLBACK")
         con.execute("USE memory")
         con.execute("DETACH store")
+
+
+def _migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Migrate the store in one transaction; an upgrade of a store an older ticketloop made is
+    said once, on stderr (a warning: shown without any logging set up), for it is one-way."""
+    with transaction(con):
+        found = migrate(con)
+    if 0 < found < SCHEMA_VERSION:
+        log.warning(
+            "%s: upgraded from schema version %d to %d for this ticketloop; an older ticketloop"
+            " can no longer open it",
+            path,
+            found,
+            SCHEMA_VERSION,
+        )
 
 
 def _schema_version(con: duckdb.DuckDBPyConnection, path: Path) -> int:

@@ -32,8 +32,9 @@ SCHEMA_VERSION = len(MIGRATIONS)
 REWRITE_FACTS = ("008_de_escalated.sql", "014_kpi_facts.sql", "015_ticket_case_columns.sql")
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring the schema up to SCHEMA_VERSION; each migration runs once, in order."""
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the schema up to SCHEMA_VERSION; each migration runs once, in order. Returns the
+    version it found (0 for a new store)."""
     con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
     current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
     if current > SCHEMA_VERSION:
@@ -55,6 +56,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("INSERT INTO schema_version VALUES (?)", [version])
     if rewrite_facts and current:  # the facts as the latest definitions give them
         write_ticket_facts(con)  # (a new store has none to write)
+    return current
 
 
 def migration(name: str) -> str:

@@ -212,9 +212,12 @@ def test_an_append_that_changes_a_tickets_row_but_no_event_changes_its_facts_cop
     assert rows(db, _CASE_COPIES_DIFFER) == [(0,)]
 
 
-def test_a_reader_of_an_older_store_migrates_it_first(db: Path, tmp_path: Path) -> None:
+def test_a_reader_of_an_older_store_migrates_it_first(
+    db: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """A command that only reads (here `ticketloop kpis`) on a store of an older ticketloop brings
-    it up to date and answers, instead of asking for a write command first."""
+    it up to date and answers, instead of asking for a write command first; it says so once, as
+    an older ticketloop can no longer open the store."""
     from click.testing import CliRunner
 
     from ticketloop.cli import cli
@@ -226,6 +229,17 @@ def test_a_reader_of_an_older_store_migrates_it_first(db: Path, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     assert rows(db, "SELECT max(version) FROM schema_version") == [(SCHEMA_VERSION,)]
     assert rows(db, _CASE_COPIES_DIFFER) == [(0,)]
+    said = [r for r in caplog.records if r.name == "ticketloop.store"]
+    assert [(r.levelname, r.getMessage()) for r in said] == [
+        (
+            "WARNING",
+            f"{db}: upgraded from schema version 5 to {SCHEMA_VERSION} for this ticketloop; an"
+            " older ticketloop can no longer open it",
+        )
+    ]
+    caplog.clear()
+    assert CliRunner().invoke(cli, ["kpis", "--db", str(db), "--json"]).exit_code == 0
+    assert not [r for r in caplog.records if r.name == "ticketloop.store"]  # once only
 
 
 def test_a_read_only_dashboard_leaves_an_older_store_as_it_is_and_says_what_to_run(
