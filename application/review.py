@@ -229,7 +229,8 @@ def assemble_review(
         dataset=selection.dataset,
         selection=selection.describe(),
         week=monday,
-        weekly=weekly,
+        # a past week judged by what was known then: limits from the weeks up to it
+        weekly=weekly.as_of(monday, settings, [c["date"] for c in changes]),
         targets=settings.targets,
         changes=changes,
         effects=effects,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -591,6 +591,18 @@ class KpiReport:
         whole = self.values[self.values["group"].isna()].sort_values("week", kind="stable")
         return {str(kpi): rows for kpi, rows in whole.groupby("kpi", sort=False)}
 
+    def as_of(self, monday: date, settings: Settings, changes: Sequence[date]) -> KpiReport:
+        """The weekly report as it read after the week of `monday`: its weeks up to that one,
+        each phase's limits and signals from those weeks alone. A past week is judged against
+        the limits known then (a phase's first weeks), not against limits later weeks set, nor
+        flagged by a run that only later weeks complete."""
+        if all(r["week"] <= monday for r in self.rows):
+            return self
+        rows = [dict(r) for r in self.rows if r["week"] <= monday]
+        report = KpiReport(self.selection, self.tickets, self.weekly, self.by, rows)
+        _judge_series(report, settings, changes)
+        return report
+
     def to_json(self, targets: dict[str, Target]) -> dict[str, Any]:
         """The document `kpis --json` prints."""
         doc: dict[str, Any] = {
@@ -1045,18 +1057,12 @@ def _add_limits(
     changes: list[date] | tuple[date, ...],
     edges: Edges | None,
 ) -> None:
-    """Per row the week's status (mining.weeks), and per (group, KPI) series its phases' XmR
-    limits (mining.signals.judge_phases: a phase from each change in `changes`) with each judged
-    point's signal and, when flagged, its direction (better or worse, or up or down for a KPI
-    with no better side)."""
-    starts = sorted(set(changes))
-    series: dict[tuple[str | None, str], list[Row]] = {}
+    """Per row the week's status (mining.weeks), and per (group, KPI) series its phases' limits
+    and signals (_judge_series)."""
     for row in report.rows:
         row.update(dict.fromkeys(LIMIT_COLUMNS), week_status=NO_VALUE)
-        series.setdefault((row["group"], row["kpi"]), []).append(row)
-    for key, rows in series.items():
-        kpi = BY_NAME[key[1]]
-        stock = kpi.kind == "backlog"
+    for (_, name), rows in _series_rows(report).items():
+        kpi = BY_NAME[name]
         least = least_basis(kpi, settings)
         outcome = kpi.basis == "created" and kpi.kind in ("mean", "quantile")
         for row in rows:
@@ -1064,11 +1070,34 @@ def _add_limits(
                 row["week_status"] = edges.week_status(
                     row["week"],
                     counted_in=kpi.basis,
-                    stock=stock,
+                    stock=kpi.kind == "backlog",
                     outcome=outcome,
                     basis=row["basis"],
                     least=least,
                 )
+    _judge_series(report, settings, changes)
+
+
+def _series_rows(report: KpiReport) -> dict[tuple[str | None, str], list[Row]]:
+    """The report's rows by (group, KPI), each series in week order."""
+    series: dict[tuple[str | None, str], list[Row]] = {}
+    for row in report.rows:
+        series.setdefault((row["group"], row["kpi"]), []).append(row)
+    return series
+
+
+def _judge_series(
+    report: KpiReport, settings: Settings, changes: Sequence[date] | tuple[date, ...]
+) -> None:
+    """Per (group, KPI) series of weeks with their status, its phases' XmR limits
+    (mining.signals.judge_phases: a phase from each change in `changes`) with each judged
+    point's signal and, when flagged, its direction (better or worse, or up or down for a KPI
+    with no better side)."""
+    starts = sorted(set(changes))
+    report.limits.clear()
+    for key, rows in _series_rows(report).items():
+        kpi = BY_NAME[key[1]]
+        stock = kpi.kind == "backlog"
         judged = [row["value"] if row["week_status"] == JUDGED else None for row in rows]
         phase_of = [bisect_right(starts, row["week"]) for row in rows]
         result = judge_phases(judged, phase_of, baseline=settings.baseline_weeks, stock=stock)
@@ -1082,8 +1111,9 @@ def _add_limits(
             row["centre"], row["signal"] = result.centre[j], result.signal[j]
             row["lower"] = _clamp(result.lower[j], low, high)
             row["upper"] = _clamp(result.upper[j], low, high)
-            if result.signal[j]:
-                row["direction"] = _reading(row["value"] > result.centre[j], better)
+            row["direction"] = (
+                _reading(row["value"] > result.centre[j], better) if result.signal[j] else None
+            )
 
 
 def _possible(kpi: Kpi) -> tuple[float, float | None]:
