@@ -310,7 +310,8 @@ ESC_METRIC_PING_PONG = "Ping-pong tickets"
 ESC_METRIC_EXTRA = "Extra time to resolution"
 ESC_METRIC_CSAT = "CSAT gap"
 ESC_COST_CAPTION = (
-    "Escalated tickets against tickets resolved without escalation: mean time to resolution "
+    "Escalated tickets against tickets resolved without escalation created in the same months: "
+    "mean time to resolution "
     "{ttr} vs {base} ({n:,} and {m:,} resolved tickets)"
 )
 ESC_COST_CSAT = "; CSAT {csat} vs {base_csat} ({a:,} and {b:,} answers)"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -228,6 +228,37 @@ def test_cost_of_escalation_against_tickets_resolved_without_one(edge_db: Path) 
     # answers: escalated B5 2, T1 1, T3 3; baseline B1 5, B2 4; the others have none
     assert (cost.csat_answers, cost.csat_mean) == (3, 2)
     assert (cost.baseline_csat_answers, cost.baseline_csat_mean, cost.csat_gap) == (2, 4.5, -2.5)
+
+
+def test_the_cost_compares_tickets_created_in_the_same_months(tmp_path: Path) -> None:
+    """January: resolved without escalation in 2 h, escalated in 4 h; June, when everything is
+    slower: 20 h, and escalated in 22 and 24 h. All escalated against all others would say
+    16.7 h against 8 h; month by month the escalations cost 2 h and 3 h: 2.7 h, weighed by the
+    escalated tickets of each month (1 and 2)."""
+    rows = []
+    for case, day, hours, escalated, csat in (
+        ("B1", "2025-01-08", 2, False, 5),
+        ("B2", "2025-01-09", 2, False, None),
+        ("E1", "2025-01-10", 4, True, 2),
+        ("B3", "2025-06-10", 20, False, 4),
+        ("E2", "2025-06-11", 22, True, 3),
+        ("E3", "2025-06-12", 24, True, None),
+    ):
+        start = datetime.fromisoformat(f"{day}T09:00:00+00:00")
+        rows.append((case, "Ticket created", start.isoformat(), csat))
+        if escalated:
+            rows.append((case, "Escalated", (start + timedelta(minutes=30)).isoformat(), csat))
+        rows.append((case, "Resolved", (start + timedelta(hours=hours)).isoformat(), csat))
+    db = hand_made_store(tmp_path, csv_text("case_id,activity,timestamp,csat", rows))
+    with open_store(db, read_only=True) as con:
+        cost = escalations(con, Selection("t")).cost.iloc[0]
+    assert (cost.resolved_tickets, cost.baseline_tickets) == (3, 3)
+    assert cost.ttr_mean_hours == pytest.approx(50 / 3)
+    assert cost.baseline_ttr_mean_hours == pytest.approx((1 * 2 + 2 * 20) / 3)
+    assert cost.extra_ttr_hours == pytest.approx(8 / 3)
+    # answers: January 2 against 5, June 3 against 4, one answer each side each month
+    assert (cost.csat_answers, cost.baseline_csat_answers) == (2, 2)
+    assert (cost.csat_mean, cost.baseline_csat_mean, cost.csat_gap) == (2.5, 4.5, -2.0)
 
 
 def test_breakdowns_by_category_compare_within_the_category(edge_db: Path) -> None:

@@ -727,8 +727,8 @@ def escalations(limit: int, selection: dict[str, Any], db: Path, as_json: bool) 
       escalation at least 80% of the time ([escalations] push_to_front_share).
 
     Each ticket counts once per kind. Costs compare escalated tickets with tickets
-    resolved without escalation: mean time to resolution (first event to last
-    `Resolved`) and mean CSAT, with the answers each side rests on.
+    resolved without escalation created in the same months: mean time to resolution
+    (first event to last `Resolved`) and mean CSAT, with the answers each side rests on.
     """
     from ticketloop import render
 

@@ -351,7 +351,11 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
         needless_known = not result.needless_not_measured
         ping_pong_known = result.teams_known and not result.moves_not_measured
         cost = result.cost.iloc[0]
-        lines += ["", "Cost of escalation: escalated tickets against tickets resolved without one"]
+        lines += [
+            "",
+            "Cost of escalation: escalated tickets against tickets resolved without one created"
+            " in the same months",
+        ]
         lines.append(
             f"  time to resolution: mean {_hours(cost.ttr_mean_hours)} against"
             f" {_hours(cost.baseline_ttr_mean_hours)}, {_signed_hours(cost.extra_ttr_hours)}"

@@ -1,18 +1,23 @@
 -- Grain: one row per dimension and value, reading the TEMP view flagged_tickets (ticket_flags.sql;
 -- its rows kept once, as ticket_flags): dimension 'all' (value NULL: the whole selection), 'team'
--- (escalated_to), 'agent' (escalated_by), 'category' and 'channel'. Columns: dimension, value, tickets (of that value), escalated_tickets,
--- de_escalated_tickets, bounce_back_tickets, ping_pong_tickets, push_to_front_tickets, resolved_without_escalation_share
--- (of the value's tickets; category and channel only), push_to_front_category (category only: the
--- share reaches the push-to-front threshold); the cost of its escalated
--- tickets against the baseline, tickets resolved without escalation (of the same value for
--- category and channel, of the whole selection for all, team and agent): resolved_tickets,
--- ttr_mean_hours, baseline_tickets, baseline_ttr_mean_hours, extra_ttr_hours (difference of the
--- means); csat_answers, csat_mean, baseline_csat_answers, baseline_csat_mean, csat_gap (difference
--- of the mean answers 1-5; tickets without an answer count on neither side); example_tickets (case
--- ids of up to five of its escalated tickets, or of its tickets when none is escalated; first
--- loaded first); and the whole selection's, the same on every row: needless_tickets (bounce-back
--- or push-to-front), escalated_examples, de_escalated_examples, bounce_back_examples, ping_pong_examples,
+-- (escalated_to), 'agent' (escalated_by), 'category' and 'channel'. Columns: dimension, value,
+-- tickets (of that value), escalated_tickets, de_escalated_tickets, bounce_back_tickets,
+-- ping_pong_tickets, push_to_front_tickets, resolved_without_escalation_share (of the value's
+-- tickets; category and channel only), push_to_front_category (category only: the share reaches
+-- the push-to-front threshold); the cost of its escalated tickets against the baseline, tickets
+-- resolved without escalation (of the same value for category and channel, of the whole
+-- selection for all, team and agent): resolved_tickets, ttr_mean_hours, baseline_tickets,
+-- baseline_ttr_mean_hours, extra_ttr_hours (difference of the means); csat_answers, csat_mean,
+-- baseline_csat_answers, baseline_csat_mean, csat_gap (difference of the mean answers 1-5;
+-- tickets without an answer count on neither side); example_tickets (case ids of up to five of
+-- its escalated tickets, or of its tickets when none is escalated; first loaded first); and the
+-- whole selection's, the same on every row: needless_tickets (bounce-back or push-to-front),
+-- escalated_examples, de_escalated_examples, bounce_back_examples, ping_pong_examples,
 -- push_to_front_examples (case ids of up to five tickets of each kind, first loaded first).
+-- Like is compared with like in time: the means are compared month of creation by month, the
+-- baseline's mean of each month weighed by the escalated tickets (answers) of that month, over
+-- the months that have both (a desk that slowed down over the years does not make its later,
+-- more often escalated tickets look slow for their escalation). The counts are of all months.
 -- No parameters.
 WITH ticket_flags AS MATERIALIZED (FROM flagged_tickets),
 long AS (
@@ -40,16 +45,60 @@ groups AS (
         count_if(push_to_front)::BIGINT AS push_to_front_tickets,
         bool_or(push_to_front_category) AS push_to_front_category,
         count_if(escalated AND resolved)::BIGINT AS resolved_tickets,
-        avg(if(escalated, ttr_seconds, NULL)) / 3600 AS ttr_mean_hours,
         count(if(escalated, csat, NULL)) AS csat_answers,
-        avg(if(escalated, csat, NULL)) AS csat_mean,
         -- the baseline inside the value, used for category and channel
         count_if(resolved AND NOT escalated)::BIGINT AS own_baseline_tickets,
-        avg(if(resolved AND NOT escalated, ttr_seconds, NULL)) / 3600 AS own_baseline_ttr,
         count(if(resolved AND NOT escalated, csat, NULL)) AS own_baseline_answers,
-        avg(if(resolved AND NOT escalated, csat, NULL)) AS own_baseline_csat,
         coalesce(min(if(escalated, case_key, NULL), 5), min(case_key, 5)) AS example_keys
     FROM long
+    GROUP BY dimension, value
+),
+-- Per value and month of creation: its escalated tickets' and its own baseline's sums.
+months AS (
+    SELECT
+        dimension,
+        value,
+        month,
+        dimension IN ('category', 'channel') AS within_value,
+        count_if(escalated AND resolved) AS n,
+        sum(if(escalated, ttr_seconds, NULL)) AS ttr,
+        count(if(escalated, csat, NULL)) AS a,
+        sum(if(escalated, csat, NULL)) AS csat,
+        count_if(resolved AND NOT escalated) AS bn,
+        sum(if(resolved AND NOT escalated, ttr_seconds, NULL)) AS bttr,
+        count(if(resolved AND NOT escalated, csat, NULL)) AS ba,
+        sum(if(resolved AND NOT escalated, csat, NULL)) AS bcsat
+    FROM long
+    GROUP BY ALL
+),
+-- Each month's baseline means beside the escalated tickets' sums: the value's own for category
+-- and channel, the whole selection's for all, team and agent.
+paired AS (
+    SELECT
+        m.dimension,
+        m.value,
+        m.n,
+        m.ttr,
+        m.a,
+        m.csat,
+        if(m.within_value, m.bttr / nullif(m.bn, 0), w.bttr / nullif(w.bn, 0)) AS base_ttr,
+        if(m.within_value, m.bcsat / nullif(m.ba, 0), w.bcsat / nullif(w.ba, 0)) AS base_csat
+    FROM months m
+    LEFT JOIN months w ON w.dimension = 'all' AND w.month IS NOT DISTINCT FROM m.month
+),
+costs AS (
+    SELECT
+        dimension,
+        value,
+        sum(ttr) FILTER (WHERE base_ttr IS NOT NULL) / 3600
+            / sum(n) FILTER (WHERE base_ttr IS NOT NULL AND n > 0) AS ttr_mean_hours,
+        sum(n * base_ttr) / 3600 / sum(n) FILTER (WHERE base_ttr IS NOT NULL AND n > 0)
+            AS baseline_ttr_mean_hours,
+        sum(csat) FILTER (WHERE base_csat IS NOT NULL)
+            / sum(a) FILTER (WHERE base_csat IS NOT NULL AND a > 0) AS csat_mean,
+        sum(a * base_csat) / sum(a) FILTER (WHERE base_csat IS NOT NULL AND a > 0)
+            AS baseline_csat_mean
+    FROM paired
     GROUP BY dimension, value
 ),
 examples AS (
@@ -76,9 +125,7 @@ kinds AS (
 overall AS (
     SELECT
         own_baseline_tickets AS all_tickets,
-        own_baseline_ttr AS all_ttr,
-        own_baseline_answers AS all_answers,
-        own_baseline_csat AS all_csat
+        own_baseline_answers AS all_answers
     FROM groups
     WHERE dimension = 'all'
 ),
@@ -97,18 +144,19 @@ SELECT
     if(b.within_value, b.own_baseline_tickets / b.tickets, NULL) AS resolved_without_escalation_share,
     if(b.dimension = 'category', b.push_to_front_category, NULL) AS push_to_front_category,
     b.resolved_tickets,
-    b.ttr_mean_hours,
+    c.ttr_mean_hours,
     if(b.within_value, b.own_baseline_tickets, o.all_tickets) AS baseline_tickets,
-    if(b.within_value, b.own_baseline_ttr, o.all_ttr) AS baseline_ttr_mean_hours,
-    b.ttr_mean_hours - baseline_ttr_mean_hours AS extra_ttr_hours,
+    c.baseline_ttr_mean_hours,
+    c.ttr_mean_hours - c.baseline_ttr_mean_hours AS extra_ttr_hours,
     b.csat_answers,
-    b.csat_mean,
+    c.csat_mean,
     if(b.within_value, b.own_baseline_answers, o.all_answers) AS baseline_csat_answers,
-    if(b.within_value, b.own_baseline_csat, o.all_csat) AS baseline_csat_mean,
-    b.csat_mean - baseline_csat_mean AS csat_gap,
+    c.baseline_csat_mean,
+    c.csat_mean - c.baseline_csat_mean AS csat_gap,
     x.example_tickets,
     k.*
 FROM baselined b
+JOIN costs c ON c.dimension = b.dimension AND c.value IS NOT DISTINCT FROM b.value
 JOIN examples x ON x.dimension = b.dimension AND x.value IS NOT DISTINCT FROM b.value
 CROSS JOIN overall o
 CROSS JOIN kinds k

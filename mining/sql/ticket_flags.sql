@@ -2,7 +2,8 @@
 -- ticket_facts that the ingest keeps, store/sql/ticket_facts.sql, for the definitions); the body
 -- of the TEMP view flagged_tickets (mining/escalations.py): a view takes no parameters, so the
 -- threshold is a variable.
--- Columns: case_key, case_id, channel, category, csat (the ticket's answer, NULL without one),
+-- Columns: case_key, case_id, month (the month it was created in), channel, category, csat (the
+-- ticket's answer, NULL without one),
 -- resolved (has a `Resolved` event), ttr_seconds (time to resolution: from the ticket's first
 -- event, its created_at, to its last `Resolved` event; NULL when unresolved), escalated,
 -- de_escalated, bounce_back, ping_pong (as the ticket's facts define them: an `Escalated` /
@@ -17,6 +18,7 @@ WITH flagged AS MATERIALIZED (
     SELECT
         f.case_key,
         f.case_id,
+        date_trunc('month', f.created_at) AS month,
         f.channel,
         f.category,
         f.csat,
@@ -42,6 +44,7 @@ judged AS (
     SELECT
         f.case_key,
         f.case_id,
+        f.month,
         f.channel,
         f.category,
         f.csat,
