@@ -31,65 +31,62 @@ long AS (
     UNION ALL
     SELECT 'channel', channel, * FROM ticket_flags WHERE channel IS NOT NULL
 ),
--- Conditional aggregates (NULL where the condition fails) cost less than FILTER clauses, and
--- case keys less than case ids: the examples are named once grouped.
-groups AS (
-    SELECT
-        dimension,
-        value,
-        count(*) AS tickets,
-        count_if(escalated)::BIGINT AS escalated_tickets,
-        count_if(de_escalated)::BIGINT AS de_escalated_tickets,
-        count_if(bounce_back)::BIGINT AS bounce_back_tickets,
-        count_if(ping_pong)::BIGINT AS ping_pong_tickets,
-        count_if(push_to_front)::BIGINT AS push_to_front_tickets,
-        bool_or(push_to_front_category) AS push_to_front_category,
-        count_if(escalated AND resolved)::BIGINT AS resolved_tickets,
-        count(if(escalated, csat, NULL)) AS csat_answers,
-        -- the baseline inside the value, used for category and channel
-        count_if(resolved AND NOT escalated)::BIGINT AS own_baseline_tickets,
-        count(if(resolved AND NOT escalated, csat, NULL)) AS own_baseline_answers,
-        coalesce(min(if(escalated, case_key, NULL), 5), min(case_key, 5)) AS example_keys
-    FROM long
-    GROUP BY dimension, value
-),
--- Per value and month of creation: its escalated tickets' and its own baseline's sums.
+-- One pass over the long rows, by value and month of creation (conditional aggregates, NULL
+-- where the condition fails, cost less than FILTER clauses, and case keys less than case ids:
+-- the examples are named once grouped); the values' counts are their months' sums.
 months AS (
     SELECT
         dimension,
         value,
         month,
         dimension IN ('category', 'channel') AS within_value,
+        count(*) AS tickets,
+        count_if(escalated) AS escalated_tickets,
+        count_if(de_escalated) AS de_escalated_tickets,
+        count_if(bounce_back) AS bounce_back_tickets,
+        count_if(ping_pong) AS ping_pong_tickets,
+        count_if(push_to_front) AS push_to_front_tickets,
+        bool_or(push_to_front_category) AS push_to_front_category,
         count_if(escalated AND resolved) AS n,
         sum(if(escalated, ttr_seconds, NULL)) AS ttr,
         count(if(escalated, csat, NULL)) AS a,
         sum(if(escalated, csat, NULL)) AS csat,
+        -- the baseline inside the value (used for category and channel; all's is everyone's)
         count_if(resolved AND NOT escalated) AS bn,
         sum(if(resolved AND NOT escalated, ttr_seconds, NULL)) AS bttr,
         count(if(resolved AND NOT escalated, csat, NULL)) AS ba,
-        sum(if(resolved AND NOT escalated, csat, NULL)) AS bcsat
+        sum(if(resolved AND NOT escalated, csat, NULL)) AS bcsat,
+        min(if(escalated, case_key, NULL), 5) AS escalated_keys,
+        min(case_key, 5) AS keys
     FROM long
     GROUP BY ALL
 ),
--- Each month's baseline means beside the escalated tickets' sums: the value's own for category
--- and channel, the whole selection's for all, team and agent.
+-- Each month's baseline means beside its sums: the value's own for category and channel, the
+-- whole selection's for all, team and agent.
 paired AS (
     SELECT
-        m.dimension,
-        m.value,
-        m.n,
-        m.ttr,
-        m.a,
-        m.csat,
+        m.*,
         if(m.within_value, m.bttr / nullif(m.bn, 0), w.bttr / nullif(w.bn, 0)) AS base_ttr,
         if(m.within_value, m.bcsat / nullif(m.ba, 0), w.bcsat / nullif(w.ba, 0)) AS base_csat
     FROM months m
     LEFT JOIN months w ON w.dimension = 'all' AND w.month IS NOT DISTINCT FROM m.month
 ),
-costs AS (
+groups AS (
     SELECT
         dimension,
         value,
+        sum(tickets)::BIGINT AS tickets,
+        sum(escalated_tickets)::BIGINT AS escalated_tickets,
+        sum(de_escalated_tickets)::BIGINT AS de_escalated_tickets,
+        sum(bounce_back_tickets)::BIGINT AS bounce_back_tickets,
+        sum(ping_pong_tickets)::BIGINT AS ping_pong_tickets,
+        sum(push_to_front_tickets)::BIGINT AS push_to_front_tickets,
+        bool_or(push_to_front_category) AS push_to_front_category,
+        sum(n)::BIGINT AS resolved_tickets,
+        sum(a)::BIGINT AS csat_answers,
+        sum(bn)::BIGINT AS own_baseline_tickets,
+        sum(ba)::BIGINT AS own_baseline_answers,
+        -- the months that have both sides
         sum(ttr) FILTER (WHERE base_ttr IS NOT NULL) / 3600
             / sum(n) FILTER (WHERE base_ttr IS NOT NULL AND n > 0) AS ttr_mean_hours,
         sum(n * base_ttr) / 3600 / sum(n) FILTER (WHERE base_ttr IS NOT NULL AND n > 0)
@@ -97,7 +94,16 @@ costs AS (
         sum(csat) FILTER (WHERE base_csat IS NOT NULL)
             / sum(a) FILTER (WHERE base_csat IS NOT NULL AND a > 0) AS csat_mean,
         sum(a * base_csat) / sum(a) FILTER (WHERE base_csat IS NOT NULL AND a > 0)
-            AS baseline_csat_mean
+            AS baseline_csat_mean,
+        -- up to five of its escalated tickets, or of its tickets when none is escalated
+        list_slice(
+            list_sort(coalesce(
+                flatten(list(escalated_keys) FILTER (WHERE len(escalated_keys) > 0)),
+                flatten(list(keys))
+            )),
+            1,
+            5
+        ) AS example_keys
     FROM paired
     GROUP BY dimension, value
 ),
@@ -144,19 +150,18 @@ SELECT
     if(b.within_value, b.own_baseline_tickets / b.tickets, NULL) AS resolved_without_escalation_share,
     if(b.dimension = 'category', b.push_to_front_category, NULL) AS push_to_front_category,
     b.resolved_tickets,
-    c.ttr_mean_hours,
+    b.ttr_mean_hours,
     if(b.within_value, b.own_baseline_tickets, o.all_tickets) AS baseline_tickets,
-    c.baseline_ttr_mean_hours,
-    c.ttr_mean_hours - c.baseline_ttr_mean_hours AS extra_ttr_hours,
+    b.baseline_ttr_mean_hours,
+    b.ttr_mean_hours - b.baseline_ttr_mean_hours AS extra_ttr_hours,
     b.csat_answers,
-    c.csat_mean,
+    b.csat_mean,
     if(b.within_value, b.own_baseline_answers, o.all_answers) AS baseline_csat_answers,
-    c.baseline_csat_mean,
-    c.csat_mean - c.baseline_csat_mean AS csat_gap,
+    b.baseline_csat_mean,
+    b.csat_mean - b.baseline_csat_mean AS csat_gap,
     x.example_tickets,
     k.*
 FROM baselined b
-JOIN costs c ON c.dimension = b.dimension AND c.value IS NOT DISTINCT FROM b.value
 JOIN examples x ON x.dimension = b.dimension AND x.value IS NOT DISTINCT FROM b.value
 CROSS JOIN overall o
 CROSS JOIN kinds k
