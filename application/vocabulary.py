@@ -20,6 +20,7 @@ from mining.kpis import activity_counts, unusable_kpis
 from store.connection import open_store, transaction
 from store.dataset_vocabulary import (
     Vocabulary,
+    ending_shares,
     set_vocabulary,
     source_labels,
     stored_vocabulary,
@@ -27,7 +28,14 @@ from store.dataset_vocabulary import (
     team_counts,
 )
 from store.datasets import dataset_id
-from store.vocabulary import CANONICAL_ACTIVITIES, CANONICAL_BY_LOWER, OUTCOMES, suggest_activity
+from store.vocabulary import (
+    CANONICAL_ACTIVITIES,
+    CANONICAL_BY_LOWER,
+    ENDINGS,
+    ENDS_SHARE,
+    OUTCOMES,
+    suggest_activity,
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,8 @@ class DatasetVocabulary:
     labels: list[LabelRow]
     teams: list[tuple[str, int | None, int]]  # team, level now (most common), events
     vocabulary: Vocabulary
+    # label -> the share of its tickets it ends (ending_shares), read only when asked for
+    ends: dict[str, float] = field(default_factory=dict)
 
     def suggested(self) -> Vocabulary:
         """The vocabulary now, with each other label's suggestion where it changes the label."""
@@ -98,6 +108,11 @@ class DatasetVocabulary:
             kept = f"kept as {row.loaded}" if row.loaded == row.label else f"loaded as {row.loaded}"
             if (words := suggest_activity(row.label)) in OUTCOMES and not row.suggestion:
                 kept += f"; not {words}: many of its tickets go on after it"
+            elif self.ends.get(row.label, 0.0) >= ENDS_SHARE and row.activity not in ENDINGS:
+                kept += (
+                    f"; ends {self.ends[row.label]:.0%} of its tickets: if it is their outcome,"
+                    f" map it ({', '.join(ENDINGS)}), else they count as open"
+                )
             lines.append(f'# {_toml_key(row.label)} = ""  # {count(row.events, "event")}, {kept}')
         lines.append("")
         lines.append("[levels]  # team = support level 1-4")
@@ -114,16 +129,27 @@ def _toml_key(text: str) -> str:
     return tomli_w.dumps({text: 0}).split(" = ")[0]
 
 
-def dataset_vocabulary(con: duckdb.DuckDBPyConnection, dataset: str) -> DatasetVocabulary:
-    """The labels and teams of `dataset`, each label with the suggestion from its words."""
+def dataset_vocabulary(
+    con: duckdb.DuckDBPyConnection, dataset: str, *, endings: bool = False
+) -> DatasetVocabulary:
+    """The labels and teams of `dataset`, each label with the suggestion from its words; with
+    `endings`, how often each label ends its tickets (a read of every event: for `map
+    --suggest`, which names the labels that end their tickets unmapped)."""
     d = dataset_id(con, dataset)
     rows = source_labels(con, d)
-    suggested = suggestions(con, d, list(dict.fromkeys(row[0] for row in rows)))
+    names = list(dict.fromkeys(row[0] for row in rows))
+    suggested = suggestions(con, d, names)
     labels = [
         LabelRow(label, loaded, activity, events, suggested[label])
         for label, loaded, activity, events in rows
     ]
-    return DatasetVocabulary(dataset, labels, team_counts(con, d), stored_vocabulary(con, d))
+    return DatasetVocabulary(
+        dataset,
+        labels,
+        team_counts(con, d),
+        stored_vocabulary(con, d),
+        ending_shares(con, d, names) if endings else {},
+    )
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from store.identifiers import quote_ident
 from store.plausible import span_params
 from store.queries import sql_text
 from store.settings import TARGET_RANGES, Settings, Target
+from store.vocabulary import ENDINGS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -845,12 +846,11 @@ def unusable_kpis(
             f' {MAP_IT}: [activities] "label" = "Escalated", "label" = "Reopened", or [levels])'
         )
     # Every ticket would count as open without an event that ends it.
-    endings = ("Resolved", "Closed", "Abandoned", "Rejected")
-    if not any(counts.get(a) for a in endings):
+    if not any(counts.get(a) for a in ENDINGS):
         unusable["backlog"] = (
             "no event that ends a ticket (`Resolved`, `Closed`, `Abandoned` or `Rejected`) in the"
             " data set: every ticket would count as open (if the log names its endings otherwise,"
-            f" map their labels {MAP_IT}: {hint(*endings)})"
+            f" map their labels {MAP_IT}: {hint(*ENDINGS)})"
         )
     if not surveys:
         for k in KPIS:

@@ -53,19 +53,36 @@ def source_labels(con: duckdb.DuckDBPyConnection, d: int) -> list[tuple[str, str
     return con.execute(sql_text("store", "source_labels.sql"), {"d": d}).fetchall()
 
 
+# What may follow a ticket's outcome without being work on it: its closing.
+CLOSINGS = ("Closed", "Survey answered")
+
+
 def ending_shares(con: duckdb.DuckDBPyConnection, d: int, labels: list[str]) -> dict[str, float]:
-    """label -> the share of data set `d`'s tickets with it that it ends (label_endings.sql), of
-    the `labels` its events carry."""
+    """label -> the share of data set `d`'s tickets with it that it ends (label_endings.sql: only
+    the ticket's closing follows it, the labels that are, or whose words say, CLOSINGS), of the
+    `labels` its events carry."""
     if not labels:
         return {}
-    found = con.execute(sql_text("store", "label_endings.sql"), {"d": d, "labels": labels})
+    closing = [
+        label
+        for label, _, now, _ in source_labels(con, d)
+        if now in CLOSINGS or suggest_activity(label) in CLOSINGS
+    ]
+    found = con.execute(
+        sql_text("store", "label_endings.sql"), {"d": d, "labels": labels, "closing": closing}
+    )
     return {label: ended / tickets for label, tickets, ended in found.fetchall()}
 
 
 def suggestions(con: duckdb.DuckDBPyConnection, d: int, labels: list[str]) -> dict[str, str | None]:
     """label -> the canonical activity suggested for it in data set `d` (suggest_activity, with
     how often it ends its tickets where its words name an outcome)."""
-    outcomes = [label for label in labels if suggest_activity(label) in OUTCOMES]
+    # (a canonical name needs no evidence: it is what it says)
+    outcomes = [
+        label
+        for label in labels
+        if suggest_activity(label, 0.0) is None and suggest_activity(label) in OUTCOMES
+    ]
     ends = ending_shares(con, d, outcomes)
     return {label: suggest_activity(label, ends.get(label, 0.0)) for label in labels}
 

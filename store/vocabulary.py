@@ -90,6 +90,8 @@ _RULES: tuple[tuple[str, str | None], ...] = (
 # on). They are suggested only of a label that ends ENDS_SHARE of the tickets that have it
 # (store.dataset_vocabulary.ending_shares).
 OUTCOMES = ("Abandoned", "Rejected")
+# The activities that end a ticket (its time to resolution, open tickets: mining.kpis).
+ENDINGS = ("Resolved", "Rejected", "Abandoned", "Closed")
 ENDS_SHARE = 0.9
 
 

@@ -81,14 +81,28 @@ def test_an_outcome_is_suggested_only_of_a_label_that_ends_its_tickets(tmp_path:
         ("T3", "Open it", at(0)),
         ("T3", "Request cancelled", at(3)),
         ("T3", "Offer declined", at(3.01)),  # within a hundredth of the ticket's span
+        ("T4", "Open it", at(0)),
+        ("T4", "Request denied", at(1)),
+        ("T4", "Closed", at(72)),  # its closing, days later, is no work after it
     ]
     db = hand_made_store(tmp_path, csv_text("case_id,activity,timestamp", log))
     store = Store(db)
     suggested = store.vocabulary("t").suggested().activities
-    assert suggested == {"Request cancelled": "Abandoned", "Offer declined": "Rejected"}
-    toml = store.vocabulary("t").suggestion_toml()
+    assert suggested == {
+        "Request cancelled": "Abandoned",
+        "Offer declined": "Rejected",
+        "Request denied": "Rejected",
+    }
+    toml = store.vocabulary("t", endings=True).suggestion_toml()
     assert "not Abandoned: many of its tickets go on after it" in toml.split('"Offer cancelled"')[1]
-    with duckdb.connect(str(db), read_only=True) as con:
+    # a label that ends its tickets unmapped is named: they would count as open
+    assert "ends 100% of its tickets: if it is their outcome, map it" in toml.split('"Fix it"')[1]
+    # without T4's `Closed`, no event ends a ticket: open tickets are not counted, and the hint
+    # names the likeliest ending label
+    unclosed = hand_made_store(
+        tmp_path, csv_text("case_id,activity,timestamp", [r for r in log if r[0] != "T4"]), "u"
+    )
+    with duckdb.connect(str(unclosed), read_only=True) as con:
         why = unusable_kpis(con, 1)
     assert '"Request cancelled" = "Abandoned"' in why["abandonment_rate"]
     # open tickets need any event that ends one: the hint names the likeliest of them
@@ -100,10 +114,15 @@ def test_an_outcome_is_suggested_only_of_a_label_that_ends_its_tickets(tmp_path:
 def test_bpi_2012_s_cancelled_application_is_suggested_as_abandoned_not_its_offers(
     real_bpi2012_db: Path,
 ) -> None:
-    suggested = Store(real_bpi2012_db).vocabulary("helpdesk").suggested().activities
+    vocabulary = Store(real_bpi2012_db).vocabulary("helpdesk", endings=True)
+    suggested = vocabulary.suggested().activities
     assert suggested["A_CANCELLED"] == "Abandoned"
     assert suggested["A_DECLINED"] == "Rejected"
     assert "O_CANCELLED" not in suggested
+    # the approved loans' last steps end their applications: named, for they would count as open
+    lines = {line.split(" = ")[0]: line for line in vocabulary.suggestion_toml().splitlines()}
+    for label in ("A_ACTIVATED", "A_APPROVED", "A_REGISTERED", "O_ACCEPTED"):
+        assert "; ends 100% of its tickets: if it is their outcome" in lines[f"# {label}"]
 
 
 def test_map_renames_labels_and_gives_levels_and_reset_returns_to_the_log_as_loaded(

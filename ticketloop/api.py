@@ -165,13 +165,14 @@ class Store:
             f"the store holds several data sets; pick one with --dataset: {', '.join(names)}"
         )
 
-    def vocabulary(self, dataset: str | None = None) -> DatasetVocabulary:
+    def vocabulary(self, dataset: str | None = None, *, endings: bool = False) -> DatasetVocabulary:
         """The labels and teams of `dataset` with their vocabulary now and the suggestions from
-        the labels' words (`.suggestion_toml()`: as `map --suggest`)."""
+        the labels' words (`.suggestion_toml()`: as `map --suggest`); with `endings`, how often
+        each label ends its tickets (a read of every event), which the TOML names."""
         from application.vocabulary import dataset_vocabulary
 
         with self.reading() as con:
-            return dataset_vocabulary(con, dataset or self.only_dataset())
+            return dataset_vocabulary(con, dataset or self.only_dataset(), endings=endings)
 
     def map_vocabulary(
         self,

@@ -599,7 +599,7 @@ def map_vocabulary(  # not `map`: a module-level name would hide the builtin
     store = Store(db)
     dataset = dataset or store.only_dataset()
     if suggest:
-        toml = store.vocabulary(dataset).suggestion_toml()
+        toml = store.vocabulary(dataset, endings=True).suggestion_toml()
         if as_json:
             return emit_json({"dataset": dataset, "mapping": toml})
         click.echo(toml, nl=False)
