@@ -453,6 +453,7 @@ def quiet_week(review: Review) -> str:
             # its count of tickets aside, no KPI was judged: "nothing off target" would be idle
             return (
                 f"{name} is not judged yet: its tickets are still closing ({', '.join(closing)})."
+                + _last_judged(review)
             )
         return f"{QUIET[:-1]}; not judged yet, its tickets still closing: {', '.join(closing)}."
     if tickets["week_status"] == SMALL:
@@ -466,10 +467,29 @@ def quiet_week(review: Review) -> str:
             return (
                 f"{said}; so were {'all' if small == len(recent) else f'{small} of the'}"
                 f" {len(recent)} weeks up to it: lately the desk creates too few tickets a week"
-                " for a weekly review to judge (an earlier week may have enough)."
+                " for a weekly review to judge." + _last_judged(review)
             )
-        return said + "."
-    return f"{name} is not judged: the data covers it only in part ({tickets['week_status']})."
+        return said + "." + _last_judged(review)
+    return (
+        f"{name} is not judged: the data covers it only in part ({tickets['week_status']})."
+        + _last_judged(review)
+    )
+
+
+def _last_judged(review: Review) -> str:
+    """' The last week with KPIs judged is 2025-W14: pick it to review.': the latest week before
+    the review's in which a KPI other than the count of tickets was judged; '' when none was."""
+    frame = review.weekly.values
+    judged = frame.loc[
+        frame["group"].isna()
+        & (frame["kpi"] != "tickets")
+        & (frame["week_status"] == JUDGED)
+        & (frame["week"] < review.week),
+        "week",
+    ]
+    if judged.empty:
+        return ""
+    return f" The last week with KPIs judged is {iso_week(judged.max())}: pick it to review."
 
 
 def baseline(review: Review) -> str:

@@ -287,7 +287,8 @@ def test_bpi2012_weeks_whose_applications_have_not_had_time_to_end_are_not_judge
     assert next_steps(review) == []
     assert (
         quiet_week(review)
-        == "2012-W08 is not judged yet: its tickets are still closing (Handoffs)."
+        == "2012-W08 is not judged yet: its tickets are still closing (Handoffs). The last week"
+        " with KPIs judged is 2012-W06: pick it to review."
     )
 
 

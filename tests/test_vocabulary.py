@@ -447,7 +447,8 @@ def test_a_week_on_too_few_tickets_says_so_and_why_needless_cannot_be_told(
     assert quiet_week(review) == (
         "2013-W47 is not judged: 19 tickets created, fewer than the 20 a week needs"
         " ([kpis] min_tickets); so were all 12 weeks up to it: lately the desk creates too few"
-        " tickets a week for a weekly review to judge (an earlier week may have enough)."
+        " tickets a week for a weekly review to judge. The last week with KPIs judged is 2013-W46:"
+        " pick it to review."
     )
     # no tile colours a move from last week but the backlog's (a stock, judged on its own)
     from application.review import scorecard_rows
