@@ -53,12 +53,14 @@ def change_effect(
 
 
 INTERVAL = "95% interval of the difference"
+BASED_ON = "based on (before and after)"
 
 
 def effect_table(effect: ChangeEffect, *, clear_only: bool = False) -> list[dict[str, str]]:
     """The effect's KPIs as rows of words, in the order measured (the fitting share last): KPI,
-    before, after, the 95% interval of the difference (percentage points for shares) and the
-    verdict; with `clear_only`, only the KPIs whose interval leaves no doubt of the direction."""
+    before, after (a share with how many tickets have it), the 95% interval of the difference
+    (percentage points for shares), the verdict, and what each side rests on; with
+    `clear_only`, only the KPIs whose interval leaves no doubt of the direction."""
     rows = []
     for k in effect.kpis:
         if clear_only and k["verdict"] not in (BETTER, WORSE):
@@ -71,13 +73,21 @@ def effect_table(effect: ChangeEffect, *, clear_only: bool = False) -> list[dict
         rows.append(
             {
                 "KPI": heading(kpi.meaning),
-                "before": kpi_value(k["before"], kpi.unit, like),
-                "after": kpi_value(k["after"], kpi.unit, like),
+                "before": _valued(k, "before", kpi.unit, like),
+                "after": _valued(k, "after", kpi.unit, like),
                 INTERVAL: f"{low} to {high}",
                 "verdict": k["verdict"],
+                BASED_ON: f"{k['basis_before']:,} and {k['basis_after']:,} {kpi.population}",
             }
         )
     return rows
+
+
+def _valued(k: dict[str, Any], side: str, unit: str, like: float | None) -> str:
+    """One side's value, a share with how many tickets have it: `2.7% (6)`."""
+    value = kpi_value(k[side], unit, like)
+    counted = k.get(f"count_{side}")
+    return value if counted is None or missing(k[side]) else f"{value} ({counted:,})"
 
 
 def correction(effect: ChangeEffect) -> str:

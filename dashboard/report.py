@@ -8,7 +8,7 @@ import html
 import math
 from datetime import timedelta
 
-from application.effect import INTERVAL, correction, effect_table
+from application.effect import BASED_ON, INTERVAL, correction, effect_table
 from application.format import after_resolution_note, count
 from application.format import heading as _heading
 from application.format import kpi_value as _fmt
@@ -160,7 +160,7 @@ def effects(review: Review) -> str:
         )
         if not clear:  # no table of headers alone
             continue
-        columns = ["KPI", "before", "after", INTERVAL, "verdict"]
+        columns = ["KPI", "before", "after", INTERVAL, "verdict", BASED_ON]
         out.append(
             "<table><thead><tr>"
             + "".join(f"<th>{c}</th>" for c in columns)

@@ -64,8 +64,10 @@ FITTING = Kpi(
 @dataclass(frozen=True)
 class ChangeEffect:
     """Before and after a change: `kpis` one dict per KPI (kpi, before, after, difference,
-    relative, ci_low, ci_high, p_value, verdict: Holm-corrected); ticket counts of each period; `not_measured` the KPIs
-    the data set cannot speak of (an activity they need is absent), each with why."""
+    relative, ci_low, ci_high, p_value, verdict: Holm-corrected; basis_before and basis_after: the
+    tickets or answers each side rests on; count_before and count_after: of a share, how many of
+    them have it); ticket counts of each period; `not_measured` the KPIs the data set cannot
+    speak of (an activity they need is absent), each with why."""
 
     change: dict[str, Any]
     before_start: date
@@ -176,7 +178,13 @@ def measure_change(
             boot = boot_quantiles[i]
         else:
             boot = boot_means[:, means.index(i)] * kpi.scale
-        rows.append(_row(kpi.name, point[0], point[1], boot))
+        row = _row(kpi.name, point[0], point[1], boot)
+        # what each side rests on (its tickets or answers) and, for a share, how many have it
+        for side, g in zip(("before", "after"), groups, strict=True):
+            values = columns[i][g]
+            row[f"basis_{side}"] = int(np.count_nonzero(~np.isnan(values)))
+            row[f"count_{side}"] = int(np.nansum(values)) if kpi.unit == "fraction" else None
+        rows.append(row)
     _verdicts(rows, settings)
     skipped = {k.name: unusable[k.name] for k in KPIS if k.name in unusable}
     return ChangeEffect(change, start, end, split, len(day_of) - split, rows, skipped)

@@ -347,7 +347,19 @@ def test_the_change_log_from_the_command_line(sample: Store) -> None:
         "p_value",
         "judged",
         "verdict",
+        "basis_before",
+        "basis_after",
+        "count_before",
+        "count_after",
     }
+    # each side's basis: the ticket counts of the periods for a KPI over all tickets, and of a
+    # share, how many tickets have it
+    tickets = next(k for k in doc["kpis"] if k["kpi"] == "escalation_rate")
+    assert (tickets["basis_before"], tickets["basis_after"]) == (
+        doc["before"]["tickets"],
+        doc["after"]["tickets"],
+    )
+    assert tickets["count_before"] == round(tickets["before"] * tickets["basis_before"])
     removed = runner.invoke(cli, ["change", "remove", str(change_id), "--db", db])
     assert removed.output == f"change {change_id} removed: 2025-04-07 KB\n"
     missing = runner.invoke(cli, ["change", "remove", str(change_id), "--db", db])

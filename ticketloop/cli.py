@@ -1386,12 +1386,13 @@ def change_effect(
         f" created {doc['before']['from']} to {(day - timedelta(days=1)).isoformat()}; after,"
         f" {doc['after']['tickets']:,} created {c['date']} to {doc['after']['to']}"
     )
-    from application.effect import correction, effect_table, not_measured_lines
+    from application.effect import BASED_ON, correction, effect_table, not_measured_lines
 
     rows = effect_table(effect)
     if rows:
         widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in rows[0]}
-        align = dict.fromkeys(widths, ">") | {"KPI": "<", "verdict": "<"}  # numbers to the right
+        # numbers to the right, words to the left
+        align = dict.fromkeys(widths, ">") | {"KPI": "<", "verdict": "<", BASED_ON: "<"}
         for r in [dict(zip(widths, widths, strict=True)), *rows]:  # the header, then each KPI
             click.echo("  ".join(f"{r[c]:{align[c]}{w}}" for c, w in widths.items()).rstrip())
         click.echo(correction(effect))
