@@ -20,6 +20,7 @@ from application.flow import FlowFit
 from application.format import heading as _heading
 from application.format import kpi_value as _fmt
 from application.format import missing as _missing
+from application.targets import defaults_note
 from mining.kpis import BETTER, KPIS, WORSE, KpiReport, TicketKpis, direction, limits_basis
 from mining.selection import Selection
 from mining.signals import XMR_FACTOR
@@ -55,6 +56,8 @@ class Review:
     # KPI -> higher or lower is better (None for the count of tickets)
     directions: dict[str, str | None] = field(default_factory=dict)
     min_tickets: int = 0  # [kpis] min_tickets: a week on fewer is not judged
+    # what the review says of its targets when they are the built-in ones (application.targets)
+    targets_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -242,6 +245,7 @@ def assemble_review(
         limits_basis=limits_basis(settings),
         directions={k.name: direction(k.name, settings.targets) for k in KPIS},
         min_tickets=settings.min_tickets,
+        targets_note=defaults_note(settings),
     )
 
 

@@ -78,3 +78,51 @@ def test_a_target_out_of_range_or_empty_is_refused_and_nothing_written(
         save_form(writable_sample_db, "helpdesk", Settings(), _typed(kpi, typed), None)
     assert str(refused.value) == f"target of {kpi} {message}"
     assert rows(writable_sample_db, "SELECT count(*) FROM dataset_settings") == [(0,)]
+
+
+def test_kpis_judged_by_the_built_in_targets_say_so(
+    real_helpdesk_db: Path, sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The public Helpdesk log has no settings of its own: the command, the review page, KPI
+    trends and the report say its targets are the built-in ones; a desk that set them is not
+    told so, nor of the part it set (the sample desk set its SLA times, not its targets)."""
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from application.targets import defaults_note
+    from dashboard.pages import PAGES
+    from tests.conftest import SAMPLE, app_on
+    from ticketloop.cli import cli
+
+    note = defaults_note(Settings())
+    assert note and note.startswith("The targets and SLA times are ticketloop's built-in defaults")
+    runner = CliRunner()
+    said = runner.invoke(cli, ["kpis", "--db", str(real_helpdesk_db)]).output
+    assert " ".join(said.split("\nThe targets")[1].split()) == note.removeprefix("The targets ")
+    doc = json.loads(runner.invoke(cli, ["kpis", "--db", str(real_helpdesk_db), "--json"]).output)
+    assert doc["unset"] == ["targets", "sla"]
+    for module in ("weekly_review", "kpi_trends"):
+        page = app_on(real_helpdesk_db, monkeypatch)
+        page.switch_page(next(p for p in PAGES if p.module == module).script).run()
+        assert note in [c.value for c in page.caption], module
+    out = tmp_path / "review.html"
+    runner.invoke(cli, ["report", "--db", str(real_helpdesk_db), "--out", str(out)])
+    assert "built-in defaults, not this desk&#x27;s" in out.read_text()
+    # a desk that set its SLA times but no target is told of its targets only
+    shutil.copy(sample_db, tmp_path / "sample.duckdb")
+    settings_file = tmp_path / "ticketloop.toml"
+    settings_file.write_text("[sla]\nurgent = {first_response_hours = 1, resolution_hours = 8}\n")
+    assert load_settings(settings_file).unset == ("targets",)
+    sample = runner.invoke(
+        cli, ["kpis", "--db", str(tmp_path / "sample.duckdb"), "--dataset", "helpdesk"]
+    ).output
+    assert "\nThe targets are ticketloop's built-in defaults" in sample
+    # the sample desk's own settings set both: nothing is said
+    assert load_settings(SAMPLE / "ticketloop.toml").unset == ()
+    shutil.copy(SAMPLE / "ticketloop.toml", settings_file)
+    sample = runner.invoke(
+        cli, ["kpis", "--db", str(tmp_path / "sample.duckdb"), "--dataset", "helpdesk"]
+    ).output
+    assert "Median time to resolution" in sample and "built-in defaults" not in sample

@@ -133,6 +133,7 @@ def test_a_difference_of_durations_reads_in_the_unit_of_its_values() -> None:
     assert difference(-0.5, "hours", like=0.8) == "-30 minutes"
     row = {"kpi": "ttr_median_hours", "before": 40.0, "after": 52.0, "difference": 12.0}
     row |= {"relative": 0.3, "ci_low": -6.0, "ci_high": 30.0, "p_value": 0.4, "verdict": UNCLEAR}
+    row |= {"basis_before": 10, "basis_after": 10, "count_before": None, "count_after": None}
     effect = ChangeEffect({}, date(2025, 1, 6), date(2025, 1, 20), 10, 10, [row], {})
     (shown,) = effect_table(effect)
     assert (shown["before"], shown["after"]) == ("1.7 days", "2.2 days")

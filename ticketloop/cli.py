@@ -8,6 +8,7 @@ import os
 import re
 import shlex
 import sys
+import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -1268,14 +1269,18 @@ def kpis(selection: dict[str, Any], weekly: bool, by: str | None, db: Path, as_j
     ([kpis] baseline_weeks, 8 at least), the backlog limits on its week-to-week change. Values
     that cannot be computed are null with a reason (e.g. no survey answers).
     """
+    from application.targets import defaults_note
     from ticketloop.kpi_text import kpis_lines
 
     analysis = analysis_for(db, selection, reads_only=True)
     report = analysis.kpis(weekly=weekly, by=by)
     doc = report.to_json(analysis.settings.targets)
+    doc["unset"] = list(analysis.settings.unset)  # targets, SLA times nobody set: built-in
     if as_json:
         return emit_json(doc)
     click.echo("\n".join(kpis_lines(doc)))
+    if note := defaults_note(analysis.settings):
+        click.echo("\n".join(textwrap.wrap(note, 100)))
     return None
 
 

@@ -21,6 +21,8 @@ def render(ctx: PageContext) -> None:
     parts.prefetch_fit(ctx)  # the fit to the designed flow in each change's effect
     review = parts.review(ctx, details=False)
     st.caption(texts.TRENDS_INTRO.format(basis=weekly.baseline(review)))
+    if review.targets_note:
+        st.caption(review.targets_note)
     rows = [r for r in weekly.scorecard_rows(review, weeks=10_000) if r["kpi"].name != "tickets"]
     parts.not_computed(rows)
     marks = [(c["date"], c["title"]) for c in review.changes]

@@ -57,6 +57,8 @@ def render(ctx: PageContext) -> None:
     )
 
     st.subheader(texts.REVIEW_SCORECARD)
+    if review.targets_note:
+        st.caption(review.targets_note)
     rows = weekly.scorecard_rows(review)
     parts.tiles([r for r in rows if r["target"] and r["computed"]])
     parts.not_computed(rows)
