@@ -152,7 +152,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         "fcr_rate",
         "first-contact resolution",
-        "resolved tickets neither escalated nor reopened, with one team on the agents' side ÷ resolved tickets",
+        "resolved tickets neither escalated nor reopened, with one team on the agents' side (one agent, in a data set that names no team) ÷ resolved tickets",
         "fraction",
         "mean",
         value="fcr",
@@ -395,11 +395,12 @@ def _ticket_rows(
         con.execute("CREATE OR REPLACE TEMP VIEW kpi_facts AS SELECT * FROM selected_facts")
     # the end of the data is the data set's last event, whatever the selection: a ticket still
     # open then is judged against its SLA targets at that instant
-    start, data_end, reopened_known = con.execute(
+    start, data_end, reopened_known, teams_known = con.execute(
         "SELECT (SELECT min(first_ts) FROM kpi_facts),"
         " (SELECT max(ts) FROM events WHERE dataset_id = $d AND ts BETWEEN $floor AND $ceiling),"
         " EXISTS (SELECT 1 FROM events WHERE dataset_id = $d AND activity_id ="
-        " (SELECT activity_id FROM activities WHERE name = 'Reopened'))",
+        " (SELECT activity_id FROM activities WHERE name = 'Reopened')),"
+        " EXISTS (SELECT 1 FROM events WHERE dataset_id = $d AND team IS NOT NULL)",
         {"d": bound.dataset_id, **span_params()},
     ).fetchall()[0]
     use_calendar(con, settings.calendar, start, data_end)
@@ -411,6 +412,7 @@ def _ticket_rows(
             "zone": settings.calendar.timezone,
             "data_end": data_end,
             "reopened_known": reopened_known,
+            "teams_known": teams_known,
             "sla_priorities": priorities,
             "sla_first_s": [settings.sla[p].first_response_hours * 3600 for p in priorities],
             "sla_resolution_s": [settings.sla[p].resolution_hours * 3600 for p in priorities],

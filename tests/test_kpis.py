@@ -601,3 +601,27 @@ def test_the_mean_hours_are_the_same_in_every_run(sample: Store) -> None:
             for _ in range(6)
         }
     assert len(runs) == 1
+
+
+def test_first_contact_without_teams_means_one_agent(tmp_path: Path) -> None:
+    """Where the log names no team, 'one team' would hold of every ticket: first contact then
+    means one agent. T1 stays with Ana; T2 passes from Ana to Bea; both resolved, neither
+    escalated nor reopened. With teams, T2's two agents of one team are still first contact."""
+    rows = [
+        ("T1", "Ticket created", "2025-01-06T09:00:00Z", "Customer"),
+        ("T1", "Assigned", "2025-01-06T09:10:00Z", "Ana"),
+        ("T1", "Resolved", "2025-01-06T10:00:00Z", "Ana"),
+        ("T2", "Ticket created", "2025-01-06T09:00:00Z", "Customer"),
+        ("T2", "Assigned", "2025-01-06T09:10:00Z", "Ana"),
+        ("T2", "Resolved", "2025-01-06T11:00:00Z", "Bea"),
+        ("T3", "Ticket created", "2025-01-06T09:00:00Z", "Customer"),
+        ("T3", "Reopened", "2025-01-06T12:00:00Z", "Customer"),
+    ]
+    no_teams = hand_made_store(tmp_path, csv_text("case_id,activity,timestamp,resource", rows))
+    fcr = Store(no_teams).select("t").kpis().value("fcr_rate")
+    assert fcr == 0.5
+    teams = [(*r, "Desk") for r in rows]
+    with_teams = hand_made_store(
+        tmp_path, csv_text("case_id,activity,timestamp,resource,team", teams), "u"
+    )
+    assert Store(with_teams).select("u").kpis().value("fcr_rate") == 1.0

@@ -9,7 +9,8 @@
 -- `Resolved` events followed by further work: the next event of the agents' side is not another
 -- `Resolved`), escalated (as escalation_flags says: an `Escalated` event, or a rise in level),
 -- bounce_back (sent straight back down) and needless (a bounce-back or a push-to-front
--- escalation), as escalation_flags says, fcr,
+-- escalation), as escalation_flags says, fcr (resolved, neither escalated nor reopened, one
+-- team on the agents' side, or one agent where the data set names no team: $teams_known),
 -- handoffs, abandoned, closed (has `Closed` or `Resolved`), ended_at (first `Resolved`,
 -- `Abandoned`, `Rejected` or `Closed`), ended_week, csat_good, csat_answered, ces, nps_promoter,
 -- nps_detractor, nps_answered, answered, answered_at, answered_week, frt_business_h,
@@ -30,7 +31,8 @@
 -- Business hours are read off business_quarters only for the few instants per ticket that need
 -- them (creation, the clocks' stops, each pause's ends), by hash joins, never per event.
 -- Parameters: $zone (weeks are ISO weeks in this time zone), $data_end (the data set's last
--- event), $reopened_known (the data set has a `Reopened` event), $sla_priorities, $sla_first_s,
+-- event), $reopened_known (the data set has a `Reopened` event), $teams_known (an event of it
+-- names a team), $sla_priorities, $sla_first_s,
 -- $sla_resolution_s (lists, aligned), $default_first_s, $default_resolution_s.
 -- Each ticket's row and facts (TEMP view kpi_facts: store/sql/ticket_facts.sql's rows of the
 -- selected tickets), as the KPIs name them, and where its two SLA clocks stop. Read twice, not
@@ -82,8 +84,9 @@ tickets AS (
     SELECT
         p.* EXCLUDE (one_team),
         coalesce(f.escalated, false) AS escalated,
+        -- one team on the agents' side; in a data set that names no team, one agent: no handoff
         p.resolved_at IS NOT NULL AND NOT coalesce(f.escalated, false) AND p.reopens = 0
-            AND p.one_team AS fcr,
+            AND if($teams_known, p.one_team, p.handoffs = 0) AS fcr,
         coalesce(f.bounce_back, false) AS bounce_back,
         coalesce(f.needless, false) AS needless,
         coalesce(g.first_s, $default_first_s) AS first_target_s,
