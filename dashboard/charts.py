@@ -698,9 +698,12 @@ def count_bars(frame: pd.DataFrame, label: str, value: str, title: str) -> go.Fi
     return fig
 
 
-def time_unit(hours: pd.Series) -> tuple[float, str]:
-    """(divisor, unit) so that the largest of `hours` reads well: hours, or days from 48 hours."""
+def time_unit(hours: pd.Series, *, minutes: bool = False) -> tuple[float, str]:
+    """(divisor, unit) so that the largest of `hours` reads well: hours, or days from 48 hours;
+    with `minutes`, minutes under an hour."""
     largest = float(hours.max()) if len(hours) else 0.0
+    if minutes and largest < 1:
+        return (1 / 60, "minutes")
     return (24.0, "days") if largest >= 48 else (1.0, "hours")
 
 

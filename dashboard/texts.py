@@ -440,6 +440,7 @@ PAUSES_TEXT = (
     " is twice the desk's):"
 )
 ACTIVITY_DURATIONS = "How long activities take (start to complete)"
+ACTIVITY_UNTIMED = "Completed without a start event, so not timed (instances): {activities}."
 ARRIVALS = "When tickets arrive against when they are resolved (weekday × hour)"
 ARRIVALS_TITLES = ("Tickets created", "Tickets resolved")
 TRENDS_NO_CHANGES = (

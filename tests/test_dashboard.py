@@ -747,18 +747,37 @@ def test_bottlenecks_show_who_pauses_on_a_log_without_replies(app, tmp_path: Pat
 
 def test_bottlenecks_name_the_activity_durations_columns(app, tmp_path: Path) -> None:
     """A log with start and complete events: how long activities take, in words."""
+    from mining.bottlenecks import bottlenecks
+    from mining.selection import Selection
     from tests.test_lifecycle import HEADER, LOG
 
-    at = app(hand_made_store(tmp_path, csv_text(HEADER, LOG)))
-    at.switch_page(BOTTLENECKS.script).run()
-    assert not at.exception, at.exception
-    (shown,) = [f for f in at.dataframe if "pairs" in f.value.columns]
+    db = hand_made_store(tmp_path, csv_text(HEADER, LOG))
+    with open_store(db, read_only=True) as con:
+        durations = bottlenecks(con, Selection("t")).activity_durations
+    page = app(db)
+    page.switch_page(BOTTLENECKS.script).run()
+    assert not page.exception, page.exception
+    (shown,) = [f for f in page.dataframe if "pairs" in f.value.columns]
     config = json.loads(shown.proto.columns)
     assert [config[c]["label"] for c in ("pairs", "unpaired", "total_hours")] == [
         "timed",
         "not timed",
         "total hours",
     ]
+    # the times in the unit their largest reads in; only timed activities in the table, the
+    # others named below it
+    timed = durations[durations["pairs"] > 0]
+    unit = "minutes" if timed["p90_hours"].max() < 1 else "hours"
+    labels = [config[c]["label"] for c in ("mean_hours", "median_hours", "p90_hours")]
+    assert labels == [f"mean {unit}", f"median {unit}", f"90th percentile {unit}"]
+    assert list(shown.value["activity"]) == list(timed["activity"])
+    untimed = [c.value for c in page.caption if c.value.startswith("Completed without a start")]
+    never = durations[durations["pairs"] == 0]
+    assert len(never) == 2  # A and D: complete events alone
+    named = ", ".join(
+        f"{a} ({n})" for a, n in zip(never["activity"], never["unpaired"], strict=True)
+    )
+    assert untimed == [texts.ACTIVITY_UNTIMED.format(activities=named)]
 
 
 def test_an_empty_half_of_the_arrivals_heatmap_is_drawn_blank() -> None:

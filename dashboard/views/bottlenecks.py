@@ -39,11 +39,9 @@ DURATION_CONFIG = {
         "not timed", help="Instances completed without a start event: no duration"
     ),
     "total_hours": st.column_config.NumberColumn("total hours", format="localized"),
-    "mean_hours": st.column_config.NumberColumn("mean hours", format="%.2f"),
-    "median_hours": st.column_config.NumberColumn("median hours", format="%.2f"),
-    "p90_hours": st.column_config.NumberColumn("90th percentile hours", format="%.2f"),
     "example_tickets": st.column_config.ListColumn("e.g. (longest first)"),
 }
+TIMES = ("mean_hours", "median_hours", "p90_hours")  # in the unit their largest reads best in
 
 
 def render(ctx: PageContext) -> None:
@@ -172,11 +170,28 @@ def render(ctx: PageContext) -> None:
     if found.activity_durations is not None:
         st.subheader(texts.ACTIVITY_DURATIONS)
         durations = found.activity_durations
+        timed = durations[durations["pairs"] > 0]
+        divisor, unit = charts.time_unit(timed["p90_hours"], minutes=True)
         parts.table(
-            durations.assign(total_hours=durations["total_hours"].round()),
+            timed.assign(
+                total_hours=timed["total_hours"].round(),
+                **{c: timed[c] / divisor for c in TIMES},
+            ),
             key="activity_durations",
-            column_config=DURATION_CONFIG,
+            column_config={
+                **DURATION_CONFIG,
+                **{
+                    c: st.column_config.NumberColumn(f"{words} {unit}", format="%.1f")
+                    for c, words in zip(TIMES, ("mean", "median", "90th percentile"), strict=True)
+                },
+            },
         )
+        if untimed := [
+            f"{a} ({n:,})"
+            for a, n in zip(durations["activity"], durations["unpaired"], strict=True)
+            if a not in set(timed["activity"])
+        ]:
+            st.caption(say(texts.ACTIVITY_UNTIMED, activities=", ".join(untimed)))
 
     st.subheader(texts.ARRIVALS)
     st.plotly_chart(charts.arrival_heatmaps(found.arrivals, texts.ARRIVALS_TITLES), key="arrivals")
