@@ -56,7 +56,10 @@ DATA_INTRO = (
     "XES event log. Each file's format is recognised; files loaded before add nothing."
 )
 UPLOAD_LABEL = "Export files"
-DATASET_VERSION_HELP = "The data set's version: every load that changes it adds one."
+DATASET_VERSION_HELP = (
+    "The data set's version: every change of what it holds adds one (a load that brings new"
+    " events or rejects, a new vocabulary)."
+)
 UPLOAD_LIMIT = "Up to {mb:,} MB per file (more: `ticketloop dashboard --max-upload-mb N`)."
 UPLOAD_INTO = "Load into"
 UPLOAD_NEW = "A new data set"
@@ -463,8 +466,13 @@ SIGN_OUT = "Sign out"
 READ_ONLY = "Read-only: nobody can change the data or the settings here."
 NOT_ALLOWED = "Not allowed: {action} needs another role than {role}. Ask a lead."
 AUDIT_TITLE = "Audit log"
-AUDIT_INTRO = "Who uploaded, deleted, mapped, recorded or changed what, newest first (UTC)."
-AUDIT_EMPTY = "Nothing changed through the dashboard yet."
+AUDIT_INTRO = (
+    "Who uploaded, deleted, mapped, recorded or changed what through the dashboard, newest first"
+    " (UTC); changes made with the `ticketloop` command are not logged here."
+)
+AUDIT_EMPTY = (
+    "Nothing changed through the dashboard yet (the command's changes are not logged here)."
+)
 UNEXPECTED = (
     "Something went wrong on this page; the details are in the server's log. "
     "Try another selection, or tell whoever runs the dashboard."

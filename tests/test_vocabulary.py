@@ -351,6 +351,13 @@ def test_the_data_page_applies_the_suggested_vocabulary_and_the_review_answers(
     for name in ("ttr_median_hours", "escalation_rate", "handoffs_per_ticket", "info_request_rate"):
         label = BY_NAME[name].meaning[:1].upper() + BY_NAME[name].meaning[1:]
         assert metrics[label] not in ("", "n/a", fmt.kpi_value(None, BY_NAME[name].unit)), name
+    # the data sets' table counts the mapping as a version, and says so (not "loads": one load)
+    at.switch_page("views/data.py").run()
+    (datasets,) = [t for t in at.dataframe if "version" in t.value.columns]
+    assert datasets.value["version"].tolist() == [2]
+    assert json.loads(datasets.proto.columns)["version"]["label"] == "version"
+    log = [i.value for i in at.info if i.value.startswith("Nothing changed through the dashboard")]
+    assert not log  # the mapping was made through it, and logged
 
 
 def test_the_mapping_assistant_guesses_columns_from_their_names_and_contents(

@@ -83,7 +83,7 @@ def _manage(ctx: PageContext, dataset: str) -> None:
             "last_ts": st.column_config.DatetimeColumn("last event (UTC)", format=when),
             "format": "formats",
             "loaded_at": st.column_config.DatetimeColumn("last loaded (UTC)", format=when),
-            "version": st.column_config.NumberColumn("loads", help=texts.DATASET_VERSION_HELP),
+            "version": st.column_config.NumberColumn("version", help=texts.DATASET_VERSION_HELP),
         },
     )
     if message := st.session_state.pop("data_message", None):
