@@ -230,6 +230,11 @@ CHANGE_REMOVED = "Removed: {date} {title}."
 PROCESS_MAP_TITLE = "Process map"
 MAP_ACTIVITIES = "Activities shown"
 MAP_PATHS = "Paths shown (%)"
+MAP_PATHS_HELP = (
+    "The busiest share of the paths between activities, by how many times tickets take them;"
+    " each activity also keeps its busiest path in and out, so the map stays connected (the"
+    " count below says how many are shown)."
+)
 MAP_EDGES_BY = "Edges by"
 MAP_BY = {"count": "frequency", "median_seconds": "median wait"}
 MAP_METRIC_ACTIVITIES = "Activities"

@@ -57,7 +57,13 @@ def render(ctx: PageContext) -> None:
         key="map_activities",
     )
     share = mid.slider(
-        texts.MAP_PATHS, 0, 100, readable_share(whole.total_edges), step=5, key="map_paths"
+        texts.MAP_PATHS,
+        0,
+        100,
+        readable_share(whole.total_edges),
+        step=5,
+        key="map_paths",
+        help=texts.MAP_PATHS_HELP,
     )
     by = right.radio(
         texts.MAP_EDGES_BY,
