@@ -599,8 +599,8 @@ class KpiReport:
         each phase's limits and signals from those weeks alone. A past week is judged against
         the limits known then (a phase's first weeks), not against limits later weeks set, nor
         flagged by a run that only later weeks complete."""
-        if all(r["week"] <= monday for r in self.rows):
-            return self
+        if not any(r["week"] > monday and r["week_status"] == JUDGED for r in self.rows):
+            return self  # no later judged week: the limits and signals are those known then
         rows = [dict(r) for r in self.rows if r["week"] <= monday]
         report = KpiReport(self.selection, self.tickets, self.weekly, self.by, rows)
         _judge_series(report, settings, changes)
