@@ -450,6 +450,10 @@ PAUSES_TEXT = (
 ACTIVITY_DURATIONS = "How long activities take (start to complete)"
 ACTIVITY_UNTIMED = "Completed without a start event, so not timed (instances): {activities}."
 ARRIVALS = "When tickets arrive against when they are resolved (weekday × hour)"
+ARRIVALS_ZONE = (
+    "Hours in {zone}, the data set's calendar time zone (the Settings page changes it); the"
+    " darker a cell, the more tickets (hover over it for the count)."
+)
 ARRIVALS_TITLES = ("Tickets created", "Tickets resolved")
 TRENDS_NO_CHANGES = (
     "No process change recorded for this data set. Record one on the Settings page (or "

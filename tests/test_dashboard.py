@@ -711,6 +711,8 @@ def test_bottlenecks_on_a_log_without_teams_or_requests(app, real_helpdesk_db: P
     assert not at.exception, at.exception
     infos = [i.value for i in at.info]
     assert texts.NO_TEAMS in infos and texts.NO_CUSTOMER_WAITS in infos
+    # the heatmaps' hours are the calendar's: its zone is named
+    assert texts.ARRIVALS_ZONE.format(zone="UTC") in [c.value for c in at.caption]
     # it resolves with "Resolve ticket": the two stray `Resolved` of 4,580 tickets are said so,
     # with what is not read, and the label to map (as text, the activity as code), as the CLI
     # says it

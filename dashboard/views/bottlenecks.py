@@ -194,4 +194,5 @@ def render(ctx: PageContext) -> None:
             st.caption(say(texts.ACTIVITY_UNTIMED, activities=", ".join(untimed)))
 
     st.subheader(texts.ARRIVALS)
+    st.caption(say(texts.ARRIVALS_ZONE, zone=ctx.settings.calendar.timezone))
     st.plotly_chart(charts.arrival_heatmaps(found.arrivals, texts.ARRIVALS_TITLES), key="arrivals")
