@@ -734,6 +734,8 @@ def test_bottlenecks_show_who_pauses_on_a_log_without_replies(app, tmp_path: Pat
     assert texts.NO_CUSTOMER_WAITS not in [i.value for i in at.info]
     tables = {frame.value.columns[0]: frame.value for frame in at.dataframe}
     assert list(tables["team"]["team"]) == ["L1", "L2"]
+    # ten columns each: the page's width, not half of it in a column
+    assert not [f for column in at.columns for f in column.dataframe]
     assert list(tables["team"]["pauses"]) == [3, 2]
     assert list(tables["agent"]["agent"]) == ["ann", "cy"]
     # worded as the CLI words it: named columns, the share in percent

@@ -143,15 +143,6 @@ def render(ctx: PageContext) -> None:
                     median=hours(paused.median_hours),
                 )
             )
-            for frame, key in (
-                (paused.teams, "pauses_by_team"),
-                (paused.agents, "pauses_by_agent"),
-            ):
-                if frame is not None:
-                    shown = frame.assign(
-                        share=frame["share"] * 100, total_hours=frame["total_hours"].round()
-                    )
-                    parts.table(shown, key=key, column_config=PAUSE_CONFIG)
         elif found.customer_waits is None:
             st.subheader(texts.CUSTOMER_WAITS)
             st.info(texts.NO_CUSTOMER_WAITS)
@@ -166,6 +157,14 @@ def render(ctx: PageContext) -> None:
                     p90=hours(row["p90_hours"]),
                 )
             )
+
+    if paused is not None:  # its tables are wide: the page's width, below both columns
+        for frame, key in ((paused.teams, "pauses_by_team"), (paused.agents, "pauses_by_agent")):
+            if frame is not None:
+                shown = frame.assign(
+                    share=frame["share"] * 100, total_hours=frame["total_hours"].round()
+                )
+                parts.table(shown, key=key, column_config=PAUSE_CONFIG)
 
     if found.activity_durations is not None:
         st.subheader(texts.ACTIVITY_DURATIONS)
