@@ -482,11 +482,12 @@ def quiet_week(review: Review) -> str:
 
 def _last_judged(review: Review) -> str:
     """' The last week with KPIs judged is 2025-W14: pick it to review.': the latest week before
-    the review's in which a KPI other than the count of tickets was judged; '' when none was."""
+    the review's in which a KPI was judged (neither the count of tickets nor the backlog, as
+    quiet_week reads a week: a review of it is judged); '' when none was."""
     frame = review.weekly.values
     judged = frame.loc[
         frame["group"].isna()
-        & (frame["kpi"] != "tickets")
+        & ~frame["kpi"].isin(["tickets", "backlog"])  # as quiet_week reads a week
         & (frame["week_status"] == JUDGED)
         & (frame["week"] < review.week),
         "week",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from mining.business_hours import describe, use_calendar
-from mining.kpis import KPIS, unusable_kpis
+from mining.kpis import unusable_kpis
 from mining.selection import Selection
 from mining.tickets import select_tickets
 from store.queries import sql_text
@@ -165,10 +165,9 @@ def bottlenecks(
         arrivals = con.execute(
             sql_text("mining", "arrivals_resolutions.sql"), {"zone": selection.timezone}
         ).df()
-        unusable = unusable_kpis(con, bound.dataset_id)
-        unread = next(
-            (unusable[k.name] for k in KPIS if "Resolved" in k.needs and k.name in unusable), None
-        )
+        # the reason of the KPI that needs `Resolved` events alone (others that need them, such
+        # as first-contact resolution, may lack something else)
+        unread = unusable_kpis(con, bound.dataset_id).get("ttr_median_hours")
     return Bottlenecks(
         tickets=bound.tickets,
         clock=clock,

@@ -411,3 +411,17 @@ def test_the_command_leaves_them_out_in_one_line_and_the_flag_ranks_them(tmp_pat
     api = Store(db).select("t")
     assert api.bottlenecks().after_resolution_hours == 94
     assert api.bottlenecks(include_after_resolution=True).waiting_hours == 126
+
+
+def test_resolutions_are_read_where_other_kpis_that_need_them_are_not(tmp_path: Path) -> None:
+    """`Resolved` events but no `Escalated` nor `Reopened` one: first-contact resolution cannot be
+    told, but the resolutions are read (BPI 2012 mapped said they were not, with FCR's reason)."""
+    log = [
+        (case, activity, at(hours), None, None)
+        for n, case in enumerate(("A", "B"))
+        for activity, hours in (("Ticket created", n), ("Assigned", n + 1), ("Resolved", n + 3))
+    ]
+    db = hand_made_store(tmp_path, csv_text("case_id,activity,timestamp,resource,team", log))
+    result = run(db)
+    assert result.resolutions_unread is None
+    assert result.arrivals["resolutions"].sum() == 2

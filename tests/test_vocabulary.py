@@ -454,9 +454,13 @@ def test_a_week_on_too_few_tickets_says_so_and_why_needless_cannot_be_told(
     assert quiet_week(review) == (
         "2013-W47 is not judged: 19 tickets created, fewer than the 20 a week needs"
         " ([kpis] min_tickets); so were all 12 weeks up to it: lately the desk creates too few"
-        " tickets a week for a weekly review to judge. The last week with KPIs judged is 2013-W46:"
+        " tickets a week for a weekly review to judge. The last week with KPIs judged is 2013-W31:"
         " pick it to review."
     )
+    # and the review of that week is judged: no chain of weeks that say the same
+    assert not quiet_week(
+        Store(mapped_helpdesk).select("helpdesk").review(week="2013-W31")
+    ).startswith("2013-W31 is not judged")
     # no tile colours a move from last week but the backlog's (a stock, judged on its own)
     from application.review import scorecard_rows
 
