@@ -863,7 +863,35 @@ def unusable_kpis(
         unusable |= dict.fromkeys(FLAT_BLIND_KPIS, flat)
     elif "needless_escalation_rate" not in unusable and (idle := work_unseen(con, dataset_id)):
         unusable["needless_escalation_rate"] = idle
+    if not counts.get("Reopened") and (after := work_after_resolution(con, dataset_id)):
+        for name in ("reopen_rate", "fcr_rate"):
+            unusable.setdefault(name, after)
     return unusable
+
+
+# A data set without `Reopened` events counts a resolution followed by further work as reopened;
+# when nearly every resolved ticket shows some, the log records steps after a resolution (its
+# closing, a work item's end: BPI 2012's approvals), not reopening.
+STEPS_AFTER_SHARE = 0.8
+MIN_RESOLVED = 20
+
+
+def work_after_resolution(con: duckdb.DuckDBPyConnection, dataset_id: int) -> str | None:
+    """Why reopens cannot be told from a resolution followed by further work on a data set
+    without `Reopened` events where nearly every resolved ticket shows some; None otherwise."""
+    resolved, reworked = con.execute(
+        "SELECT count(last_resolved), count(*) FILTER (WHERE rework_reopens > 0)"
+        " FROM ticket_facts WHERE dataset_id = $d",
+        {"d": dataset_id},
+    ).fetchall()[0]
+    if resolved < MIN_RESOLVED or reworked < STEPS_AFTER_SHARE * resolved:
+        return None
+    return (
+        f"{reworked:,} of the data set's {resolved:,} resolved tickets show work after their"
+        " resolution, and it has no `Reopened` event: the log records steps after a resolution"
+        " (its closing, a work item's end), not reopening (if it names reopening, map that label"
+        f' {MAP_IT}: [activities] "label" = "Reopened")'
+    )
 
 
 def _note(kpi: Kpi, value: object, basis: float, pending: float, weekly: bool) -> str | None:

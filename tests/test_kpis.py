@@ -625,3 +625,31 @@ def test_first_contact_without_teams_means_one_agent(tmp_path: Path) -> None:
         tmp_path, csv_text("case_id,activity,timestamp,resource,team", teams), "u"
     )
     assert Store(with_teams).select("u").kpis().value("fcr_rate") == 1.0
+
+
+def test_steps_after_every_resolution_are_no_reopening(tmp_path: Path) -> None:
+    """No `Reopened` event, and each of 25 resolved tickets has a step after its resolution (a
+    work item closed seconds later, as BPI 2012's approvals have): not 100% reopened, but no
+    reopen rate nor first-contact resolution, saying why; with one ticket in ten reworked, the
+    rate is measured."""
+
+    def log(reworked: int) -> list[tuple]:
+        rows = []
+        for n in range(25):
+            rows += [
+                (f"T{n}", "Ticket created", f"2025-01-06T09:{n:02d}:00Z", "Customer"),
+                (f"T{n}", "Resolved", f"2025-01-06T10:{n:02d}:00Z", "Ana"),
+            ]
+            if n < reworked:
+                rows.append((f"T{n}", "Close work item", f"2025-01-06T10:{n:02d}:10Z", "Ana"))
+        return rows
+
+    header = "case_id,activity,timestamp,resource"
+    every = Store(hand_made_store(tmp_path, csv_text(header, log(25)))).select("t").kpis()
+    rows = {r["kpi"]: r for r in every.to_json({})["kpis"]}
+    assert rows["reopen_rate"]["value"] is None and rows["fcr_rate"]["value"] is None
+    assert rows["reopen_rate"]["reason"].startswith(
+        "25 of the data set's 25 resolved tickets show work after their resolution"
+    )
+    some = Store(hand_made_store(tmp_path, csv_text(header, log(3)), "u")).select("u").kpis()
+    assert some.value("reopen_rate") == 3 / 25
