@@ -234,7 +234,7 @@ def test_the_cost_compares_tickets_created_in_the_same_months(tmp_path: Path) ->
     """January: resolved without escalation in 2 h, escalated in 4 h; June, when everything is
     slower: 20 h, and escalated in 22 and 24 h. All escalated against all others would say
     16.7 h against 8 h; month by month the escalations cost 2 h and 3 h: 2.7 h, weighed by the
-    escalated tickets of each month (1 and 2)."""
+    escalated tickets of each month (1 and 2). March, without escalations, is not compared."""
     rows = []
     for case, day, hours, escalated, csat in (
         ("B1", "2025-01-08", 2, False, 5),
@@ -243,6 +243,7 @@ def test_the_cost_compares_tickets_created_in_the_same_months(tmp_path: Path) ->
         ("B3", "2025-06-10", 20, False, 4),
         ("E2", "2025-06-11", 22, True, 3),
         ("E3", "2025-06-12", 24, True, None),
+        ("B4", "2025-03-12", 50, False, 1),  # a month without escalations: not compared
     ):
         start = datetime.fromisoformat(f"{day}T09:00:00+00:00")
         rows.append((case, "Ticket created", start.isoformat(), csat))
@@ -256,8 +257,9 @@ def test_the_cost_compares_tickets_created_in_the_same_months(tmp_path: Path) ->
     assert cost.ttr_mean_hours == pytest.approx(50 / 3)
     assert cost.baseline_ttr_mean_hours == pytest.approx((1 * 2 + 2 * 20) / 3)
     assert cost.extra_ttr_hours == pytest.approx(8 / 3)
-    # answers: January 2 against 5, June 3 against 4, one answer each side each month
-    assert (cost.csat_answers, cost.baseline_csat_answers) == (2, 2)
+    # answers: January 2 against 5, June 3 against 4, one answer each side each month (the
+    # answers are counted in all months: March's too)
+    assert (cost.csat_answers, cost.baseline_csat_answers) == (2, 3)
     assert (cost.csat_mean, cost.baseline_csat_mean, cost.csat_gap) == (2.5, 4.5, -2.0)
 
 

@@ -410,22 +410,22 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
 _BREAKDOWNS = (
     (
         "team",
-        "By team escalated to (first escalation); baseline: all tickets resolved without escalation",
+        "By team escalated to (first escalation); baseline: all tickets resolved without escalation, of the same months",
         "team escalated to",
     ),
     (
         "category",
-        "By category; baseline: the category's tickets resolved without escalation",
+        "By category; baseline: the category's tickets resolved without escalation, of the same months",
         "category",
     ),
     (
         "agent",
-        "By agent who escalated (first escalation); baseline: all tickets resolved without escalation",
+        "By agent who escalated (first escalation); baseline: all tickets resolved without escalation, of the same months",
         "agent who escalated",
     ),
     (
         "channel",
-        "By channel; baseline: the channel's tickets resolved without escalation",
+        "By channel; baseline: the channel's tickets resolved without escalation, of the same months",
         "channel",
     ),
 )

@@ -6,8 +6,9 @@
 -- tickets; category and channel only), push_to_front_category (category only: the share reaches
 -- the push-to-front threshold); the cost of its escalated tickets against the baseline, tickets
 -- resolved without escalation (of the same value for category and channel, of the whole
--- selection for all, team and agent): resolved_tickets, ttr_mean_hours, baseline_tickets,
--- baseline_ttr_mean_hours, extra_ttr_hours (difference of the means); csat_answers, csat_mean,
+-- selection for all, team and agent): resolved_tickets and baseline_tickets (the tickets
+-- compared: of the months that have both), ttr_mean_hours, baseline_ttr_mean_hours,
+-- extra_ttr_hours (difference of the means); csat_answers, csat_mean,
 -- baseline_csat_answers, baseline_csat_mean, csat_gap (difference of the mean answers 1-5;
 -- tickets without an answer count on neither side); example_tickets (case ids of up to five of
 -- its escalated tickets, or of its tickets when none is escalated; first loaded first); and the
@@ -17,7 +18,8 @@
 -- Like is compared with like in time: the means are compared month of creation by month, the
 -- baseline's mean of each month weighed by the escalated tickets (answers) of that month, over
 -- the months that have both (a desk that slowed down over the years does not make its later,
--- more often escalated tickets look slow for their escalation). The counts are of all months.
+-- more often escalated tickets look slow for their escalation). The answers are counted in all
+-- months.
 -- No parameters.
 WITH ticket_flags AS MATERIALIZED (FROM flagged_tickets),
 long AS (
@@ -66,6 +68,7 @@ months AS (
 paired AS (
     SELECT
         m.*,
+        if(m.within_value, m.bn, w.bn) AS base_n,
         if(m.within_value, m.bttr / nullif(m.bn, 0), w.bttr / nullif(w.bn, 0)) AS base_ttr,
         if(m.within_value, m.bcsat / nullif(m.ba, 0), w.bcsat / nullif(w.ba, 0)) AS base_csat
     FROM months m
@@ -82,7 +85,10 @@ groups AS (
         sum(ping_pong_tickets)::BIGINT AS ping_pong_tickets,
         sum(push_to_front_tickets)::BIGINT AS push_to_front_tickets,
         bool_or(push_to_front_category) AS push_to_front_category,
-        sum(n)::BIGINT AS resolved_tickets,
+        -- the tickets compared: of the months with escalated and baseline tickets both
+        coalesce(sum(n) FILTER (WHERE base_ttr IS NOT NULL), 0)::BIGINT AS resolved_tickets,
+        coalesce(sum(base_n) FILTER (WHERE base_ttr IS NOT NULL AND n > 0), 0)::BIGINT
+            AS baseline_tickets,
         sum(a)::BIGINT AS csat_answers,
         sum(bn)::BIGINT AS own_baseline_tickets,
         sum(ba)::BIGINT AS own_baseline_answers,
@@ -129,9 +135,7 @@ kinds AS (
     FROM ticket_flags
 ),
 overall AS (
-    SELECT
-        own_baseline_tickets AS all_tickets,
-        own_baseline_answers AS all_answers
+    SELECT own_baseline_answers AS all_answers
     FROM groups
     WHERE dimension = 'all'
 ),
@@ -151,7 +155,7 @@ SELECT
     if(b.dimension = 'category', b.push_to_front_category, NULL) AS push_to_front_category,
     b.resolved_tickets,
     b.ttr_mean_hours,
-    if(b.within_value, b.own_baseline_tickets, o.all_tickets) AS baseline_tickets,
+    b.baseline_tickets,
     b.baseline_ttr_mean_hours,
     b.ttr_mean_hours - b.baseline_ttr_mean_hours AS extra_ttr_hours,
     b.csat_answers,
