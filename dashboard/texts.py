@@ -400,7 +400,8 @@ TRENDS_MOSTLY_SIGNALS = (
     "of its phase (it has changed since, or the log starts mid-stream). Record the change on the "
     "Settings page: it starts a phase with limits of its own.]"
 )
-TRENDS_NO_SIGNAL = "No signal: week-to-week moves are within the usual noise."
+TRENDS_NO_SIGNAL = "No signal: every judged week within its limits, and no run of 8 on one side."
+TRENDS_NO_LIMITS = "No limits yet, so no signal: they need {n} judged weeks in a phase."
 TRENDS_EFFECTS = "Before and after each process change"
 TRENDS_EFFECT_FAILED = "**{title}** ({date}): cannot be measured: {message}"
 TRENDS_EFFECT_CAPTION = (

@@ -622,6 +622,26 @@ def test_kpi_trends_draw_every_kpi_with_its_limits(app, sample_db: Path) -> None
     assert texts.TRENDS_NO_CHANGES in [i.value for i in at.info]
 
 
+def test_kpi_trends_say_why_a_chart_has_no_signal(app, tmp_path: Path) -> None:
+    """Three weeks of tickets: no limits yet, said so, rather than 'within the usual noise'."""
+    from mining.signals import MIN_POINTS
+
+    rows = [
+        (f"T{w}{n}", step, at(24 * 7 * w + n + hours), None, None)
+        for w in range(3)
+        for n in range(30)
+        for hours, step in ((0, "Ticket created"), (2, "Resolved"))
+    ]
+    page = app(
+        hand_made_store(tmp_path, csv_text("case_id,activity,timestamp,resource,team", rows))
+    )
+    page.switch_page(TRENDS.script).run()
+    assert not page.exception, page.exception
+    said = [c.value for c in page.caption]
+    assert texts.TRENDS_NO_LIMITS.format(n=MIN_POINTS) in said
+    assert texts.TRENDS_NO_SIGNAL not in said
+
+
 def test_kpi_trends_say_what_a_log_cannot_give(app, real_helpdesk_db: Path) -> None:
     at = app(real_helpdesk_db)
     at.switch_page(TRENDS.script).run()

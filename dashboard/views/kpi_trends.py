@@ -10,6 +10,7 @@ from application import review as weekly
 from dashboard import charts, data, parts, texts
 from dashboard.context import PageContext
 from dashboard.markdown import say
+from mining.signals import MIN_POINTS
 from store.errors import TicketloopError
 
 PER_ROW = 2
@@ -70,7 +71,11 @@ def _trend(review: weekly.Review, row: dict, marks: list) -> None:
     st.plotly_chart(fig, key=f"trend_{kpi.name}")
     flagged = series[series["signal"].notna()]
     if flagged.empty:
-        st.caption(texts.TRENDS_NO_SIGNAL)
+        st.caption(
+            texts.TRENDS_NO_SIGNAL
+            if series["centre"].notna().any()
+            else texts.TRENDS_NO_LIMITS.format(n=MIN_POINTS)
+        )
         return
     latest = flagged.tail(3).iloc[::-1]
     weeks = ", ".join(
