@@ -906,7 +906,7 @@ def _note(kpi: Kpi, value: object, basis: float, pending: float, weekly: bool) -
         if n == 1:
             population = population.replace("tickets", "ticket", 1).replace("answers", "answer", 1)
         if weekly and kpi.basis == "created":
-            population += " created that week"
+            population += " (of those created that week)"
         parts.append(f"rests on {n} {population}")
     if not _missing(pending) and pending:
         n = int(pending)

@@ -181,7 +181,7 @@ def test_a_kpi_whose_activity_the_log_never_records_is_na_not_zero(tmp_path: Pat
     weekly = Store(tmp_path / "n.duckdb").select("n").kpis(weekly=True).values
     notes = dict(zip(weekly["kpi"], weekly["note"], strict=True))
     assert notes["ttr_median_hours"] == "rests on 2 resolved tickets"
-    assert notes["reopen_rate"] == "rests on 2 resolved tickets created that week"
+    assert notes["reopen_rate"] == "rests on 2 resolved tickets (of those created that week)"
 
 
 def test_the_public_helpdesk_log_gives_no_kpi_resting_on_near_nothing(
