@@ -68,7 +68,6 @@ def _svg_spark(values: list[float | None]) -> str:
 
 def scorecard(review: Review) -> str:
     out = [
-        f"<p class='sub'>{_reason(review.targets_note)}</p>" if review.targets_note else "",
         "<table class='score'><thead><tr><th>KPI</th><th>this week</th><th>last week</th>"
         "<th>target</th><th>status</th><th>last 12 weeks</th><th>signal</th></tr></thead><tbody>",
     ]
@@ -274,13 +273,17 @@ def render_review(review: Review) -> str:
         if steps
         else f"<p>{html.escape(quiet_week(review))}</p>"
     )
+    # before the verdicts it qualifies
+    targets_html = (
+        f"<p><strong>{_reason(review.targets_note)}</strong></p>" if review.targets_note else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Weekly review {iso_week(review.week)} · {html.escape(review.dataset)}</title>
 <style>{CSS}</style></head><body>
 <h1>Weekly review {iso_week(review.week)}: {html.escape(review.dataset)}</h1>
 <p class="sub">Week of {review.week:%d %b %Y} to {review.week + timedelta(days=6):%d %b %Y}; {html.escape(review.selection)};
 KPI definitions in the README; limits are process-behaviour (XmR) limits from {html.escape(baseline(review))}.</p>
-<h2>What to look at next</h2>{steps_html}
+{targets_html}<h2>What to look at next</h2>{steps_html}
 <h2>Scorecard against targets and last week</h2>{scorecard(review)}
 <h2>Trends with limits and changes</h2><div class="charts">{trends(review)}</div>
 <h2>Top deviations from the designed flow</h2>{top_deviations(review)}

@@ -103,13 +103,19 @@ def test_kpis_judged_by_the_built_in_targets_say_so(
     assert " ".join(said.split("\nThe targets")[1].split()) == note.removeprefix("The targets ")
     doc = json.loads(runner.invoke(cli, ["kpis", "--db", str(real_helpdesk_db), "--json"]).output)
     assert doc["unset"] == ["targets", "sla"]
-    for module in ("weekly_review", "kpi_trends"):
-        page = app_on(real_helpdesk_db, monkeypatch)
-        page.switch_page(next(p for p in PAGES if p.module == module).script).run()
-        assert note in [c.value for c in page.caption], module
+    # the review says it before its verdicts, KPI trends under its introduction
+    review = app_on(real_helpdesk_db, monkeypatch)
+    review.switch_page(next(p for p in PAGES if p.module == "weekly_review").script).run()
+    assert [w.value for w in review.warning] == [note]
+    trends = app_on(real_helpdesk_db, monkeypatch)
+    trends.switch_page(next(p for p in PAGES if p.module == "kpi_trends").script).run()
+    assert note in [c.value for c in trends.caption]
     out = tmp_path / "review.html"
     runner.invoke(cli, ["report", "--db", str(real_helpdesk_db), "--out", str(out)])
-    assert "built-in defaults, not this desk&#x27;s" in out.read_text()
+    html = out.read_text()
+    assert html.index("built-in defaults, not this desk&#x27;s") < html.index(
+        "What to look at next"
+    )
     # a desk that set its SLA times but no target is told of its targets only
     shutil.copy(sample_db, tmp_path / "sample.duckdb")
     settings_file = tmp_path / "ticketloop.toml"

@@ -48,6 +48,8 @@ def render(ctx: PageContext) -> None:
             selection=review.selection,
         )
     )
+    if review.targets_note:  # before the verdicts it qualifies
+        st.warning(review.targets_note)
     st.subheader(texts.REVIEW_NEXT)
     steps = weekly.next_steps(review)
     st.markdown(
@@ -57,8 +59,6 @@ def render(ctx: PageContext) -> None:
     )
 
     st.subheader(texts.REVIEW_SCORECARD)
-    if review.targets_note:
-        st.caption(review.targets_note)
     rows = weekly.scorecard_rows(review)
     parts.tiles([r for r in rows if r["target"] and r["computed"]])
     parts.not_computed(rows)
