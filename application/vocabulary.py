@@ -58,8 +58,10 @@ class DatasetVocabulary:
     labels: list[LabelRow]
     teams: list[tuple[str, int | None, int]]  # team, level now (most common), events
     vocabulary: Vocabulary
-    # label -> the share of its tickets it ends (ending_shares), read only when asked for
+    # label -> the share of its tickets it ends (ending_shares), and the share of the data set's
+    # tickets an event ends now: read only when asked for
     ends: dict[str, float] = field(default_factory=dict)
+    ended: float = 0.0
 
     def suggested(self) -> Vocabulary:
         """The vocabulary now, with each other label's suggestion where it changes the label."""
@@ -108,7 +110,11 @@ class DatasetVocabulary:
             kept = f"kept as {row.loaded}" if row.loaded == row.label else f"loaded as {row.loaded}"
             if (words := suggest_activity(row.label)) in OUTCOMES and not row.suggestion:
                 kept += f"; not {words}: many of its tickets go on after it"
-            elif self.ends.get(row.label, 0.0) >= ENDS_SHARE and row.activity not in ENDINGS:
+            elif (
+                self.ended < ENDS_SHARE  # many tickets look open: an ending may be unmapped
+                and self.ends.get(row.label, 0.0) >= ENDS_SHARE
+                and row.activity not in ENDINGS
+            ):
                 kept += (
                     f"; ends {self.ends[row.label]:.0%} of its tickets: if it is their outcome,"
                     f" map it ({', '.join(ENDINGS)}), else they count as open"
@@ -149,7 +155,17 @@ def dataset_vocabulary(
         team_counts(con, d),
         stored_vocabulary(con, d),
         ending_shares(con, d, names) if endings else {},
+        _ended_share(con, d) if endings else 0.0,
     )
+
+
+def _ended_share(con: duckdb.DuckDBPyConnection, d: int) -> float:
+    """The share of data set `d`'s tickets that an event ends (`Resolved`, `Rejected`,
+    `Abandoned` or `Closed`: ticket_facts.ended_at)."""
+    return con.execute(
+        "SELECT coalesce(count(ended_at) / count(*), 0) FROM ticket_facts WHERE dataset_id = $d",
+        {"d": d},
+    ).fetchall()[0][0]
 
 
 @dataclass(frozen=True)

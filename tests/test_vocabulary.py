@@ -112,7 +112,7 @@ def test_an_outcome_is_suggested_only_of_a_label_that_ends_its_tickets(tmp_path:
 
 @pytest.mark.slow
 def test_bpi_2012_s_cancelled_application_is_suggested_as_abandoned_not_its_offers(
-    real_bpi2012_db: Path,
+    real_bpi2012_db: Path, tmp_path: Path
 ) -> None:
     vocabulary = Store(real_bpi2012_db).vocabulary("helpdesk", endings=True)
     suggested = vocabulary.suggested().activities
@@ -123,6 +123,12 @@ def test_bpi_2012_s_cancelled_application_is_suggested_as_abandoned_not_its_offe
     lines = {line.split(" = ")[0]: line for line in vocabulary.suggestion_toml().splitlines()}
     for label in ("A_ACTIVATED", "A_APPROVED", "A_REGISTERED", "O_ACCEPTED"):
         assert "; ends 100% of its tickets: if it is their outcome" in lines[f"# {label}"]
+    # once one of them is mapped, the tickets end: the others are not named as ending them
+    db = tmp_path / "bpi.duckdb"
+    shutil.copy(real_bpi2012_db, db)
+    Store(db).map_vocabulary("helpdesk", activities={**suggested, "A_ACTIVATED": "Resolved"})
+    toml = Store(db).vocabulary("helpdesk", endings=True).suggestion_toml()
+    assert "ends 100% of its tickets" not in toml
 
 
 def test_map_renames_labels_and_gives_levels_and_reset_returns_to_the_log_as_loaded(
