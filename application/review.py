@@ -482,19 +482,18 @@ def quiet_week(review: Review) -> str:
 
 def _last_judged(review: Review) -> str:
     """' The last week with KPIs judged is 2025-W14: pick it to review.': the latest week before
-    the review's in which a KPI was judged (neither the count of tickets nor the backlog, as
-    quiet_week reads a week: a review of it is judged); '' when none was."""
+    the review's with enough tickets created to judge and an outcome of theirs judged (the
+    backlog aside); '' when none was."""
     frame = review.weekly.values
-    judged = frame.loc[
-        frame["group"].isna()
-        & ~frame["kpi"].isin(["tickets", "backlog"])  # as quiet_week reads a week
-        & (frame["week_status"] == JUDGED)
-        & (frame["week"] < review.week),
-        "week",
+    judged = frame[
+        frame["group"].isna() & (frame["week_status"] == JUDGED) & (frame["week"] < review.week)
     ]
-    if judged.empty:
+    # enough tickets created, and an outcome of theirs judged (the backlog aside)
+    created = set(judged.loc[judged["kpi"] == "tickets", "week"])
+    outcomes = set(judged.loc[~judged["kpi"].isin(["tickets", "backlog"]), "week"])
+    if not created & outcomes:
         return ""
-    return f" The last week with KPIs judged is {iso_week(judged.max())}: pick it to review."
+    return f" The last week with KPIs judged is {iso_week(max(created & outcomes))}: pick it to review."
 
 
 def baseline(review: Review) -> str:

@@ -80,6 +80,7 @@ def test_a_target_out_of_range_or_empty_is_refused_and_nothing_written(
     assert rows(writable_sample_db, "SELECT count(*) FROM dataset_settings") == [(0,)]
 
 
+@pytest.mark.slow  # two pages and a report on the public log: the fast suite stays under 4 min
 def test_kpis_judged_by_the_built_in_targets_say_so(
     real_helpdesk_db: Path, sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,7 +12,13 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from application.review import escalation_sentence, next_steps, not_computed, quiet_week
+from application.review import (
+    escalation_sentence,
+    next_steps,
+    not_computed,
+    quiet_week,
+    scorecard_rows,
+)
 from application.vocabulary import suggest_activity
 from dashboard import texts
 from dashboard.pages import PAGES
@@ -460,16 +466,15 @@ def test_a_week_on_too_few_tickets_says_so_and_why_needless_cannot_be_told(
     assert quiet_week(review) == (
         "2013-W47 is not judged: 19 tickets created, fewer than the 20 a week needs"
         " ([kpis] min_tickets); so were all 12 weeks up to it: lately the desk creates too few"
-        " tickets a week for a weekly review to judge. The last week with KPIs judged is 2013-W31:"
+        " tickets a week for a weekly review to judge. The last week with KPIs judged is 2013-W25:"
         " pick it to review."
     )
-    # and the review of that week is judged: no chain of weeks that say the same
-    assert not quiet_week(
-        Store(mapped_helpdesk).select("helpdesk").review(week="2013-W31")
-    ).startswith("2013-W31 is not judged")
+    # and the review of that week judges its tickets: no chain of weeks that say the same
+    pointed = Store(mapped_helpdesk).select("helpdesk").review(week="2013-W25")
+    assert not quiet_week(pointed).startswith("2013-W25 is not judged")
+    tiles = {r["kpi"].name: r for r in scorecard_rows(pointed)}
+    assert tiles["tickets"]["edge"] is None and tiles["fcr_rate"]["edge"] is None
     # no tile colours a move from last week but the backlog's (a stock, judged on its own)
-    from application.review import scorecard_rows
-
     rows = scorecard_rows(review)
     assert [r["kpi"].name for r in rows if r["compared"]] == ["backlog"]
     # and each tile with a value this week says it is not judged, and why
