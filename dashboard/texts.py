@@ -318,9 +318,9 @@ ESC_METRIC_PING_PONG = "Ping-pong tickets"
 ESC_METRIC_EXTRA = "Extra time to resolution"
 ESC_METRIC_CSAT = "CSAT gap"
 ESC_COST_CAPTION = (
-    "Escalated tickets against tickets resolved without escalation created in the same months: "
+    "Escalated tickets against tickets resolved without escalation, month of creation by month: "
     "mean time to resolution "
-    "{ttr} vs {base} ({n:,} and {m:,} resolved tickets)"
+    "{ttr} vs {base} ({n:,} escalated and {m:,} other resolved tickets, of the months that have both)"
 )
 ESC_COST_CSAT = "; CSAT {csat} vs {base_csat} ({a:,} and {b:,} answers)"
 ESC_NO_SURVEYS = "no survey answers"

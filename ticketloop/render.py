@@ -353,13 +353,14 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
         cost = result.cost.iloc[0]
         lines += [
             "",
-            "Cost of escalation: escalated tickets against tickets resolved without one created"
-            " in the same months",
+            "Cost of escalation: escalated tickets against tickets resolved without escalation,"
+            " month of creation by month",
         ]
         lines.append(
             f"  time to resolution: mean {_hours(cost.ttr_mean_hours)} against"
             f" {_hours(cost.baseline_ttr_mean_hours)}, {_signed_hours(cost.extra_ttr_hours)}"
-            f" ({_int(cost.resolved_tickets)} against {_int(cost.baseline_tickets)} resolved tickets)"
+            f" ({_int(cost.resolved_tickets)} escalated and {_int(cost.baseline_tickets)} other"
+            " resolved tickets, of the months that have both)"
         )
         lines.append("  " + _csat_gap_text(cost))
         # a column the data set cannot fill is left out, not a column of dashes
@@ -410,22 +411,22 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
 _BREAKDOWNS = (
     (
         "team",
-        "By team escalated to (first escalation); baseline: all tickets resolved without escalation, of the same months",
+        "By team escalated to (first escalation); baseline: tickets resolved without escalation in the same months",
         "team escalated to",
     ),
     (
         "category",
-        "By category; baseline: the category's tickets resolved without escalation, of the same months",
+        "By category; baseline: the category's tickets resolved without escalation in the same months",
         "category",
     ),
     (
         "agent",
-        "By agent who escalated (first escalation); baseline: all tickets resolved without escalation, of the same months",
+        "By agent who escalated (first escalation); baseline: tickets resolved without escalation in the same months",
         "agent who escalated",
     ),
     (
         "channel",
-        "By channel; baseline: the channel's tickets resolved without escalation, of the same months",
+        "By channel; baseline: the channel's tickets resolved without escalation in the same months",
         "channel",
     ),
 )
