@@ -1261,7 +1261,8 @@ def main() -> None:
 def kpis(selection: dict[str, Any], weekly: bool, by: str | None, db: Path, as_json: bool) -> None:
     """Compute every KPI of the selected tickets (definitions in the README), each against its
     target in the data set's settings (on, near: within 10%, off). --weekly gives one row per ISO
-    week in the calendar's time zone, each KPI counted in the week of its closing event, with a
+    week in the calendar's time zone, each KPI counted in the week of its event (resolution for
+    times to resolution, first response, the survey answer; creation for the rest), with a
     week status: partial week, warm-up, still closing (its tickets have not had time to close),
     small basis (under [kpis] min_tickets or min_answers), or judged. Only judged weeks get
     process-behaviour (XmR) limits and signals (better or worse): each phase (the data's start
