@@ -20,6 +20,7 @@ from mining.kpis import activity_counts, unusable_kpis
 from store.connection import open_store, transaction
 from store.dataset_vocabulary import (
     Vocabulary,
+    ended_share,
     ending_shares,
     set_vocabulary,
     source_labels,
@@ -155,17 +156,8 @@ def dataset_vocabulary(
         team_counts(con, d),
         stored_vocabulary(con, d),
         ending_shares(con, d, names) if endings else {},
-        _ended_share(con, d) if endings else 0.0,
+        ended_share(con, d) if endings else 0.0,
     )
-
-
-def _ended_share(con: duckdb.DuckDBPyConnection, d: int) -> float:
-    """The share of data set `d`'s tickets that an event ends (`Resolved`, `Rejected`,
-    `Abandoned` or `Closed`: ticket_facts.ended_at)."""
-    return con.execute(
-        "SELECT coalesce(count(ended_at) / count(*), 0) FROM ticket_facts WHERE dataset_id = $d",
-        {"d": d},
-    ).fetchall()[0][0]
 
 
 @dataclass(frozen=True)

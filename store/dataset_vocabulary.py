@@ -74,6 +74,15 @@ def ending_shares(con: duckdb.DuckDBPyConnection, d: int, labels: list[str]) -> 
     return {label: ended / tickets for label, tickets, ended in found.fetchall()}
 
 
+def ended_share(con: duckdb.DuckDBPyConnection, d: int) -> float:
+    """The share of data set `d`'s tickets that an event ends (`Resolved`, `Rejected`,
+    `Abandoned` or `Closed`: ticket_facts.ended_at)."""
+    return con.execute(
+        "SELECT coalesce(count(ended_at) / count(*), 0) FROM ticket_facts WHERE dataset_id = $d",
+        {"d": d},
+    ).fetchall()[0][0]
+
+
 def suggestions(con: duckdb.DuckDBPyConnection, d: int, labels: list[str]) -> dict[str, str | None]:
     """label -> the canonical activity suggested for it in data set `d` (suggest_activity, with
     how often it ends its tickets where its words name an outcome)."""
