@@ -800,12 +800,14 @@ def unusable_kpis(
         counts.setdefault("De-escalated", 1)
 
     own_labels = [name for name in counts if name not in canonical]
-    suggested = suggestions(con, dataset_id, own_labels)
+    suggested: dict[str, str | None] = {}  # read once, when a hint is first needed
 
     def hint(*needs: str) -> str:
         """`[activities] "label" = "need"` for the log's own label that most likely means one of
         `needs` (the most frequent non-canonical one whose words suggest it, as `ticketloop map
         --suggest` reads them), else with a placeholder label and the first need."""
+        if own_labels and not suggested:
+            suggested.update(suggestions(con, dataset_id, own_labels))
         found = sorted((counts[name], name) for name in own_labels if suggested[name] in needs)
         if not found:
             return f'[activities] "label" = "{needs[0]}"'
