@@ -896,19 +896,28 @@ def work_after_resolution(con: duckdb.DuckDBPyConnection, dataset_id: int) -> st
     )
 
 
+# A week's population in words, by the event it is counted in (WEEK_OF).
+_WEEK_OF_POPULATION = {
+    "created": "{p} (of those created that week)",
+    "resolved": "{p} (resolved that week)",
+    "first_response": "{p} (first answered that week)",
+    "answered": "{p} (given that week)",
+}
+
+
 def _note(kpi: Kpi, value: object, basis: float, pending: float, weekly: bool) -> str | None:
     """What a reader must know beside a value: that it rests on few tickets (answers), and how
-    many tickets are pending (SLA: open, within their target). A week's value of tickets counted
-    in the week they were created says so: its resolved tickets are not those resolved that week,
-    which a time to resolution rests on."""
+    many tickets are pending (SLA: open, within their target). A week's value says which week's
+    tickets (answers) it rests on: a share of resolved tickets those created that week, a time to
+    resolution those resolved that week."""
     parts = []
     if not _missing(value) and kpi.kind in ("mean", "quantile") and basis < SMALL_BASIS:
         n = int(basis)
         population = kpi.population
         if n == 1:
             population = population.replace("tickets", "ticket", 1).replace("answers", "answer", 1)
-        if weekly and kpi.basis == "created":
-            population += " (of those created that week)"
+        if weekly:  # the week it is counted in, by its event
+            population = _WEEK_OF_POPULATION.get(kpi.basis, "{p}").format(p=population)
         parts.append(f"rests on {n} {population}")
     if not _missing(pending) and pending:
         n = int(pending)

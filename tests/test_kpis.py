@@ -180,7 +180,7 @@ def test_a_kpi_whose_activity_the_log_never_records_is_na_not_zero(tmp_path: Pat
     # resolved that week, a share of resolved tickets those created that week
     weekly = Store(tmp_path / "n.duckdb").select("n").kpis(weekly=True).values
     notes = dict(zip(weekly["kpi"], weekly["note"], strict=True))
-    assert notes["ttr_median_hours"] == "rests on 2 resolved tickets"
+    assert notes["ttr_median_hours"] == "rests on 2 resolved tickets (resolved that week)"
     assert notes["reopen_rate"] == "rests on 2 resolved tickets (of those created that week)"
 
 
