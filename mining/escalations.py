@@ -77,6 +77,21 @@ class Escalations:
             return None
         return self.needless_escalation_tickets / self.escalated_tickets
 
+    @property
+    def told(self) -> dict[str, bool]:
+        """Whether the data set can tell each needless kind: bounce-backs and push-to-front need
+        `De-escalated` events or categories (needless_not_measured), ping-pong needs teams and
+        moves (a flat export shows none)."""
+        needless = not self.needless_not_measured
+        ping_pong = self.teams_known and not self.moves_not_measured
+        return {"bounce_back": needless, "push_to_front": needless, "ping_pong": ping_pong}
+
+    @property
+    def surveyed(self) -> bool:
+        """Whether any escalated or baseline ticket has a survey answer (else no CSAT gap)."""
+        cost = self.cost.iloc[0]
+        return bool(cost["csat_answers"] or cost["baseline_csat_answers"])
+
     def by(self, dimension: str) -> pd.DataFrame:
         """The breakdown by `dimension` (team, category, agent or channel)."""
         rows = self.breakdowns[self.breakdowns["dimension"] == dimension]

@@ -322,7 +322,7 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
                 lines.append(f"  {LEVELS_HINT}")
         if result.needless_not_measured:
             lines.append(not_measured)
-    if result.teams_known and not result.moves_not_measured:
+    if result.told["ping_pong"]:
         share = _share(result.ping_pong_tickets / result.tickets)
         lines.append(
             f"ping-pong      {_int(result.ping_pong_tickets):>7}  {share} of tickets"
@@ -347,9 +347,6 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
             f" {highest}"
         )
     if escalated:
-        # what the lines above call not measured is "-" in the tables, not 0
-        needless_known = not result.needless_not_measured
-        ping_pong_known = result.teams_known and not result.moves_not_measured
         cost = result.cost.iloc[0]
         lines += [
             "",
@@ -365,10 +362,10 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
         lines.append("  " + _csat_gap_text(cost))
         # a column the data set cannot fill is left out, not a column of dashes
         shown = {
-            "bounce": needless_known,
-            "push": needless_known,
-            "ping-pong": ping_pong_known,
-            "CSAT gap": bool(cost.csat_answers or cost.baseline_csat_answers),
+            "bounce": result.told["bounce_back"],
+            "push": result.told["push_to_front"],
+            "ping-pong": result.told["ping_pong"],
+            "CSAT gap": result.surveyed,
         }
         absent = []
         for name, title, what in _BREAKDOWNS:

@@ -67,7 +67,7 @@ def render(ctx: PageContext) -> None:
         funnel = ctx.query(level_funnel)
         left.plotly_chart(charts.level_funnel(funnel, texts.ESC_FUNNEL_TITLE), key="funnel")
     # the needless kinds only where the log can tell them (else the metrics say why)
-    told = [k for k, known in _known(result).items() if known]
+    told = [k for k, known in result.told.items() if known]
     if told:
         kinds = pd.DataFrame(
             {
@@ -98,18 +98,6 @@ def render(ctx: PageContext) -> None:
             parts.table(handovers, key="handovers")
 
 
-def _known(result) -> dict[str, bool]:
-    """Whether the data set can tell each needless kind (texts.ESC_KINDS): bounce-backs and
-    push-to-front need `De-escalated` events or categories, ping-pong teams."""
-    needless = not result.needless_not_measured
-    return {"bounce_back": needless, "push_to_front": needless, "ping_pong": result.teams_known}
-
-
-def _surveyed(cost: pd.Series) -> bool:
-    """Whether any escalated or baseline ticket has a survey answer (else no CSAT gap)."""
-    return bool(cost["csat_answers"] or cost["baseline_csat_answers"])
-
-
 def _metrics(result) -> None:
     cost = result.cost.iloc[0]
     cols = st.columns(5)
@@ -137,7 +125,7 @@ def _metrics(result) -> None:
     cols[4].metric(
         texts.ESC_METRIC_CSAT,
         f"{gap:+.2f}" if pd.notna(gap) else "n/a",
-        help=None if _surveyed(cost) else texts.ESC_NO_SURVEYS,
+        help=None if result.surveyed else texts.ESC_NO_SURVEYS,
     )
     if result.escalated_tickets:
         csat = (
@@ -147,7 +135,7 @@ def _metrics(result) -> None:
                 a=int(cost["csat_answers"]),
                 b=int(cost["baseline_csat_answers"]),
             )
-            if _surveyed(cost)
+            if result.surveyed
             else ""
         )
         st.caption(
@@ -177,8 +165,8 @@ def _breakdowns(result) -> None:
     # a team or agent is one that escalated tickets, or received them: all its tickets are
     left_out = {"tickets"} if dimension not in OWN_TICKETS else set()
     # nor a column the data set cannot fill (a column of zeros would say none were found)
-    left_out |= {f"{k}_tickets" for k, known in _known(result).items() if not known}
-    if not _surveyed(result.cost.iloc[0]):
+    left_out |= {f"{k}_tickets" for k, known in result.told.items() if not known}
+    if not result.surveyed:
         left_out.add("csat_gap")
     columns = [c for c in BREAKDOWN_COLUMNS if c not in left_out]
     divisor, unit = charts.time_unit(table["extra_ttr_hours"].dropna().abs())
