@@ -145,7 +145,8 @@ def dataset_vocabulary(
     d = dataset_id(con, dataset)
     rows = source_labels(con, d)
     names = list(dict.fromkeys(row[0] for row in rows))
-    suggested = suggestions(con, d, names)
+    ends = ending_shares(con, d, names) if endings else None  # read once, for both uses
+    suggested = suggestions(con, d, names, ends)
     labels = [
         LabelRow(label, loaded, activity, events, suggested[label])
         for label, loaded, activity, events in rows
@@ -155,7 +156,7 @@ def dataset_vocabulary(
         labels,
         team_counts(con, d),
         stored_vocabulary(con, d),
-        ending_shares(con, d, names) if endings else {},
+        ends or {},
         ended_share(con, d) if endings else 0.0,
     )
 

@@ -69,7 +69,7 @@ def _svg_spark(values: list[float | None]) -> str:
 def scorecard(review: Review) -> str:
     out = [
         "<table class='score'><thead><tr><th>KPI</th><th>this week</th><th>last week</th>"
-        "<th>target</th><th>status</th><th>last 12 weeks</th><th>signal</th></tr></thead><tbody>",
+        "<th>target</th><th>status</th><th>last 12 weeks</th><th>signal</th></tr></thead><tbody>"
     ]
     rows = scorecard_rows(review)
     for row in rows:

@@ -83,16 +83,23 @@ def ended_share(con: duckdb.DuckDBPyConnection, d: int) -> float:
     ).fetchall()[0][0]
 
 
-def suggestions(con: duckdb.DuckDBPyConnection, d: int, labels: list[str]) -> dict[str, str | None]:
+def suggestions(
+    con: duckdb.DuckDBPyConnection,
+    d: int,
+    labels: list[str],
+    ends: dict[str, float] | None = None,
+) -> dict[str, str | None]:
     """label -> the canonical activity suggested for it in data set `d` (suggest_activity, with
-    how often it ends its tickets where its words name an outcome)."""
-    # (a canonical name needs no evidence: it is what it says)
-    outcomes = [
-        label
-        for label in labels
-        if suggest_activity(label, 0.0) is None and suggest_activity(label) in OUTCOMES
-    ]
-    ends = ending_shares(con, d, outcomes)
+    how often it ends its tickets where its words name an outcome); `ends`: ending_shares of the
+    labels when read already, else read here for those whose words name an outcome."""
+    if ends is None:
+        # (a canonical name needs no evidence: it is what it says)
+        outcomes = [
+            label
+            for label in labels
+            if suggest_activity(label, 0.0) is None and suggest_activity(label) in OUTCOMES
+        ]
+        ends = ending_shares(con, d, outcomes)
     return {label: suggest_activity(label, ends.get(label, 0.0)) for label in labels}
 
 
