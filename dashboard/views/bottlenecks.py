@@ -185,12 +185,11 @@ def render(ctx: PageContext) -> None:
                 },
             },
         )
-        if untimed := [
-            f"{a} ({n:,})"
-            for a, n in zip(durations["activity"], durations["unpaired"], strict=True)
-            if a not in set(timed["activity"])
-        ]:
-            st.caption(say(texts.ACTIVITY_UNTIMED, activities=", ".join(untimed)))
+        never = durations[durations["pairs"] == 0]
+        if not never.empty:
+            untimed = zip(never["activity"], never["unpaired"], strict=True)
+            named = ", ".join(f"{a} ({n:,})" for a, n in untimed)
+            st.caption(say(texts.ACTIVITY_UNTIMED, activities=named))
 
     st.subheader(texts.ARRIVALS)
     st.caption(say(texts.ARRIVALS_ZONE, zone=ctx.settings.calendar.timezone))
