@@ -334,6 +334,15 @@ ESC_KINDS = {
 }
 ESC_EXAMPLES = "Example tickets: {kinds}"
 ESC_BREAKDOWN = "Break down by"
+ESC_COMPARED = "{n:,} / {m:,}"
+ESC_FEW = ", too few"
+ESC_FEW_HELP = "Fewer than {n} {what} on a side (below): too few to read as a finding."
+ESC_COMPARED_TITLE = "resolved: escalated / others"
+ESC_COMPARED_HELP = (
+    "What the extra time rests on: the row's escalated tickets resolved, against the tickets"
+    " resolved without escalation in the same months of creation. Fewer than {n} on a side is too"
+    " few to read as a finding."
+)
 ESC_BREAKDOWNS = {
     "team": "team escalated to",
     "category": "category",

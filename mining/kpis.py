@@ -34,6 +34,7 @@ from mining.escalations import (
     judge_push_to_front,
     work_unseen,
 )
+from mining.results import SMALL_BASIS
 from mining.selection import Scope, Selection, created_bounds
 from mining.signals import MIN_POINTS, Limits, judge_phases
 from mining.tickets import no_tickets
@@ -61,8 +62,6 @@ COUNTS_UNDER = {
     "level": "the highest support level it reached",
 }
 EXAMPLES = 5
-# A value resting on fewer tickets (answers) than this says so beside it.
-SMALL_BASIS = 30
 # Activities most tickets of a desk have: a data set where they mark fewer than this share of the
 # tickets records them otherwise (a few stray `RESOLVED` among 4,580 `Resolve ticket`), and the
 # KPIs resting on them are not computed rather than computed on near-nothing.

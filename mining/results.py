@@ -27,6 +27,14 @@ _INTEGERS = {
     "UBIGINT": "uint64",
 }
 _FLOATS = {"DOUBLE": "float64", "FLOAT": "float32", "HUGEINT": "float64"}
+# A value resting on fewer tickets (answers) than this says so beside it, and a comparison with
+# fewer on a side is too few to read as a finding.
+SMALL_BASIS = 30
+
+
+def too_few(*bases: int) -> bool:
+    """Whether a comparison of groups of `bases` tickets (answers) rests on too few on a side."""
+    return min(bases) < SMALL_BASIS
 
 
 @dataclass(frozen=True)

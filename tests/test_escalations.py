@@ -24,7 +24,7 @@ from mining.escalations import KINDS, Escalations, escalations, flag_tickets
 from mining.selection import Selection
 from store.connection import open_store
 from store.errors import MiningError
-from tests.conftest import APP, SAMPLE, at, csv_text, hand_made_store, write
+from tests.conftest import APP, SAMPLE, app_on, at, csv_text, hand_made_store, write
 from ticketloop.cli import cli
 
 HEADER = "Case ID,Activity,Timestamp,Resource,Team,Category,Channel,CSAT"
@@ -230,7 +230,9 @@ def test_cost_of_escalation_against_tickets_resolved_without_one(edge_db: Path) 
     assert (cost.baseline_csat_answers, cost.baseline_csat_mean, cost.csat_gap) == (2, 4.5, -2.5)
 
 
-def test_the_cost_compares_tickets_created_in_the_same_months(tmp_path: Path) -> None:
+def test_the_cost_compares_tickets_created_in_the_same_months(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """January: resolved without escalation in 2 h, escalated in 4 h; June, when everything is
     slower: 20 h, and escalated in 22 and 24 h. All escalated against all others would say
     16.7 h against 8 h; month by month the escalations cost 2 h and 3 h: 2.7 h, weighed by the
@@ -261,6 +263,26 @@ def test_the_cost_compares_tickets_created_in_the_same_months(tmp_path: Path) ->
     # answers are counted in all months: March's too)
     assert (cost.csat_answers, cost.baseline_csat_answers) == (2, 3)
     assert (cost.csat_mean, cost.baseline_csat_mean, cost.csat_gap) == (2.5, 4.5, -2.0)
+    # three tickets a side are too few to read as a finding: the command says so beside each
+    # figure, and the page's metrics give none
+    text = CliRunner().invoke(cli, ["escalations", "--db", str(db)]).output
+    few = "fewer than 30 on a side: too few to read as a finding"
+    assert (
+        f"+2.7 h (3 escalated and 3 other resolved tickets, of the months that have both); {few}"
+        in text
+    )
+    assert f"-2.00 (2 against 3 answers; {few})" in text
+    page = app_on(db, monkeypatch)
+    page.switch_page(next(p for p in PAGES if p.module == "escalations").script).run()
+    metrics = {m.label: (m.value, m.help) for m in page.metric}
+    assert metrics[texts.ESC_METRIC_EXTRA] == (
+        "n/a",
+        texts.ESC_FEW_HELP.format(what="tickets", n=30),
+    )
+    assert metrics[texts.ESC_METRIC_CSAT] == (
+        "n/a",
+        texts.ESC_FEW_HELP.format(what="answers", n=30),
+    )
 
 
 def test_breakdowns_by_category_compare_within_the_category(edge_db: Path) -> None:

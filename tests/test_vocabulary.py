@@ -423,8 +423,12 @@ def test_escalations_give_no_needless_figure_the_log_cannot_tell(mapped_helpdesk
     # nor do the tables show 0 or dashes for what is not measured (bounce-backs, push-to-front,
     # ping-pong: no team is named; a CSAT gap: no survey answers): those columns are left out
     agents = text[text.index("By agent who escalated") :].splitlines()
-    assert agents[1].split() == ["agent", "escalated", "extra", "TTR", "e.g."]
-    assert re.search(r"\s\d+\s+[+-]\d+\.\d d\s+Case \d+", agents[2]), agents[2]
+    assert agents[1].split() == ["agent", "escalated", "extra", "TTR", "(d)", "e.g."]
+    # each extra time in the column's unit, with the resolved tickets it compares; one on fewer
+    # than 30 escalated tickets is marked too few to read (Value 10 escalated one)
+    assert agents[2].split()[2:5] == ["41", "+6.2", "(39/796)"]
+    assert agents[9].split()[2:5] == ["1", "+19.1", "(1/45)*"]
+    assert "* fewer than 30 on a side: too few to read as a finding" in text
     assert "Not broken down by team escalated to, category, channel: no values in the" in text
 
 
@@ -445,10 +449,14 @@ def test_the_escalations_page_shows_no_zero_for_what_the_log_cannot_tell(
         "value",
         "escalated_tickets",
         "extra_ttr_hours",
+        "compared",
         "example_tickets",
     ]
-    # the extra time in days, as the metric says it (17.5 days), not in hundreds of hours
+    # the extra time in days, as the metric says it, not in hundreds of hours
     assert agents["extra_ttr_hours"].max() < 40
+    # with what it rests on, and too few said where a side has fewer than 30
+    assert agents["compared"].tolist()[:2] == ["39 / 796", "22 / 822, too few"]
+    assert metrics[texts.ESC_METRIC_EXTRA] == "5.4 days"  # on 99 against 1,103
     assert not [c.value for c in page.caption if "CSAT" in c.value]
     assert (
         "has no support levels and no teams: the level funnel and ping-pong" in page.info[0].value

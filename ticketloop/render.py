@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from application.format import after_resolution_note, count, missing
+from mining.results import SMALL_BASIS, too_few
 from ticketloop import text
 
 if TYPE_CHECKING:
@@ -358,6 +359,7 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
             f" {_hours(cost.baseline_ttr_mean_hours)}, {_signed_hours(cost.extra_ttr_hours)}"
             f" ({_int(cost.resolved_tickets)} escalated and {_int(cost.baseline_tickets)} other"
             " resolved tickets, of the months that have both)"
+            + (f"; {_FEW}" if too_few(cost.resolved_tickets, cost.baseline_tickets) else "")
         )
         lines.append("  " + _csat_gap_text(cost))
         # a column the data set cannot fill is left out, not a column of dashes
@@ -367,20 +369,21 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
             "ping-pong": result.told["ping_pong"],
             "CSAT gap": result.surveyed,
         }
-        absent = []
+        absent, small = [], False
         for name, title, what in _BREAKDOWNS:
             frame = result.by(name)
             if not len(frame):
                 absent.append(what)
                 continue
             lines += ["", title]
+            divisor, unit = _column_unit(frame.head(limit)["extra_ttr_hours"])
             head = [
                 name,
                 "escalated",
                 "bounce",
                 "push",
                 "ping-pong",
-                "extra TTR",
+                f"extra TTR ({unit})",
                 "CSAT gap",
                 "e.g.",
             ]
@@ -391,7 +394,7 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
                     _int(r.bounce_back_tickets),
                     _int(r.push_to_front_tickets),
                     _int(r.ping_pong_tickets),
-                    _signed_hours(r.extra_ttr_hours),
+                    _ttr_gap(r.extra_ttr_hours / divisor, r.resolved_tickets, r.baseline_tickets),
                     _gap(r.csat_gap, r.csat_answers, r.baseline_csat_answers),
                     _examples(r.example_tickets),
                 ]
@@ -399,6 +402,9 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
             ]
             kept = [i for i, column in enumerate(head) if shown.get(column, True)]
             lines += _table([head[i] for i in kept], [[row[i] for i in kept] for row in rows])
+            small |= any(SMALL_MARK in cell for row in rows for cell in row)
+        if small:
+            lines += ["", _SMALL_GAPS]
         if absent:
             lines += ["", f"Not broken down by {', '.join(absent)}: no values in the selection"]
     return _trim(lines)
@@ -436,18 +442,42 @@ def _csat_gap_text(cost: Any) -> str:
         escalated, baseline = _int(cost.csat_answers), _int(cost.baseline_csat_answers)
         side = "the escalated tickets have" if not cost.csat_answers else "the other tickets have"
         return f"CSAT: no gap, as {side} no survey answer ({escalated} against {baseline})"
+    few = too_few(cost.csat_answers, cost.baseline_csat_answers)
     return (
         f"CSAT (1-5): mean {cost.csat_mean:.2f} against {cost.baseline_csat_mean:.2f},"
         f" {_signed(cost.csat_gap, 2)} ({_int(cost.csat_answers)} against"
-        f" {_int(cost.baseline_csat_answers)} answers)"
+        f" {_int(cost.baseline_csat_answers)} answers{f'; {_FEW}' if few else ''})"
     )
 
 
 def _gap(gap: float | None, answers: int, baseline_answers: int) -> str:
-    """A CSAT gap with the answers it rests on, e.g. `-0.91 (554/987)`; `-` without answers."""
-    if missing(gap):
-        return f"- ({_int(answers)}/{_int(baseline_answers)})"
-    return f"{_signed(gap, 2)} ({_int(answers)}/{_int(baseline_answers)})"
+    """A CSAT gap with the answers it rests on, e.g. `-0.91 (554/987)`; `-` without answers;
+    marked SMALL_MARK when either side has fewer than SMALL_BASIS answers."""
+    small = _small(gap, answers, baseline_answers)
+    return f"{_signed(gap, 2)} ({_int(answers)}/{_int(baseline_answers)}){small}"
+
+
+def _ttr_gap(extra: float | None, tickets: int, baseline_tickets: int) -> str:
+    """Extra time to resolution (in its column's unit) with the resolved tickets it compares,
+    e.g. `+6.2 (39/796)`; marked SMALL_MARK when either side has fewer than SMALL_BASIS."""
+    counts = f"({_int(tickets)}/{_int(baseline_tickets)})"
+    return f"{_signed(extra)} {counts}{_small(extra, tickets, baseline_tickets)}"
+
+
+def _column_unit(hours: Any) -> tuple[float, str]:
+    """(divisor, unit) of a column of hours: days (`d`) when its largest reads 48 hours or more,
+    else hours (`h`), so that its rows compare at a glance."""
+    largest = hours.abs().max()
+    return (24.0, "d") if not missing(largest) and largest >= 48 else (1.0, "h")
+
+
+def _small(value: float | None, *bases: int) -> str:
+    return SMALL_MARK if not missing(value) and too_few(*bases) else ""
+
+
+SMALL_MARK = "*"
+_FEW = f"fewer than {SMALL_BASIS} on a side: too few to read as a finding"
+_SMALL_GAPS = f"(n/m): the escalated and other tickets (answers) compared; {SMALL_MARK} {_FEW}"
 
 
 # --- rootcause ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from dashboard import charts, parts, texts
 from dashboard.context import PageContext
 from dashboard.markdown import reason, say
 from mining.escalations import escalations, level_funnel, team_handovers
+from mining.results import SMALL_BASIS, too_few
 
 BREAKDOWN_COLUMNS = [
     "value",
@@ -20,6 +21,7 @@ BREAKDOWN_COLUMNS = [
     "ping_pong_tickets",
     "push_to_front_tickets",
     "extra_ttr_hours",
+    "compared",
     "csat_gap",
     "example_tickets",
 ]
@@ -119,13 +121,22 @@ def _metrics(result) -> None:
         f"{result.ping_pong_tickets:,}" if result.teams_known else "n/a",
         help=None if result.teams_known else texts.ESC_NO_TEAMS,
     )
-    extra = cost["extra_ttr_hours"]
-    cols[3].metric(texts.ESC_METRIC_EXTRA, fmt.duration(extra) if pd.notna(extra) else "n/a")
-    gap = cost["csat_gap"]
+    extra, gap = cost["extra_ttr_hours"], cost["csat_gap"]
+    few_resolved = too_few(cost["resolved_tickets"], cost["baseline_tickets"])
+    few_answers = too_few(cost["csat_answers"], cost["baseline_csat_answers"])
+    cols[3].metric(
+        texts.ESC_METRIC_EXTRA,
+        fmt.duration(extra) if pd.notna(extra) and not few_resolved else "n/a",
+        help=texts.ESC_FEW_HELP.format(what="tickets", n=SMALL_BASIS)
+        if pd.notna(extra) and few_resolved
+        else None,
+    )
     cols[4].metric(
         texts.ESC_METRIC_CSAT,
-        f"{gap:+.2f}" if pd.notna(gap) else "n/a",
-        help=None if result.surveyed else texts.ESC_NO_SURVEYS,
+        f"{gap:+.2f}" if pd.notna(gap) and not few_answers else "n/a",
+        help=texts.ESC_NO_SURVEYS
+        if not result.surveyed
+        else (texts.ESC_FEW_HELP.format(what="answers", n=SMALL_BASIS) if few_answers else None),
     )
     if result.escalated_tickets:
         csat = (
@@ -170,7 +181,13 @@ def _breakdowns(result) -> None:
         left_out.add("csat_gap")
     columns = [c for c in BREAKDOWN_COLUMNS if c not in left_out]
     divisor, unit = charts.time_unit(table["extra_ttr_hours"].dropna().abs())
-    table = table.assign(extra_ttr_hours=table["extra_ttr_hours"] / divisor)
+    table = table.assign(
+        extra_ttr_hours=table["extra_ttr_hours"] / divisor,
+        compared=[
+            texts.ESC_COMPARED.format(n=n, m=m) + (texts.ESC_FEW if too_few(n, m) else "")
+            for n, m in zip(table["resolved_tickets"], table["baseline_tickets"], strict=True)
+        ],
+    )
     parts.table(
         table[columns],
         key="esc_table",
@@ -183,6 +200,9 @@ def _breakdowns(result) -> None:
             "example_tickets": st.column_config.ListColumn("e.g."),
             "extra_ttr_hours": st.column_config.NumberColumn(
                 f"extra {unit} (mean)", format="%+.1f"
+            ),
+            "compared": st.column_config.TextColumn(
+                texts.ESC_COMPARED_TITLE, help=texts.ESC_COMPARED_HELP.format(n=SMALL_BASIS)
             ),
             "csat_gap": st.column_config.NumberColumn("CSAT gap", format="%+.2f"),
         },
