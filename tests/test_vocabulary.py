@@ -4,7 +4,6 @@ suggestion rule, appends, and the public Helpdesk log's time to resolution after
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 
