@@ -190,7 +190,7 @@ REPORT_TRENDS_OTHERS = (
     " escalations, satisfaction, backlog; the scorecard says why): the trends of those it gives."
 )
 REPORT_TRENDS_NONE = "No KPI has a value in any week: the scorecard says why."
-QUALITY_EXAMPLES = "examples (times in {zone})"
+QUALITY_EXAMPLES = "Times in the examples are in {zone}."
 TARGETS = "KPI targets"
 TARGETS_HINT = "Rates and shares in percent: type 70 for 70%."
 SLA = "SLA targets per priority (business hours)"

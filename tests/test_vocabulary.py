@@ -367,6 +367,14 @@ def test_the_data_page_applies_the_suggested_vocabulary_and_the_review_answers(
     (datasets,) = [t for t in at.dataframe if "version" in t.value.columns]
     assert datasets.value["version"].tolist() == [2]
     assert json.loads(datasets.proto.columns)["version"]["label"] == "version"
+    tickets = json.loads(datasets.proto.columns)["cases"]
+    assert (tickets["label"], tickets["type_config"]["format"]) == ("tickets", "localized")
+    # the quality findings as sentences that wrap (a table's cells cut them short), the log's
+    # labels quoted as code, the examples as text
+    (findings,) = [m.value for m in at.markdown if m.value.startswith("- **")]
+    assert findings.splitlines()[0].startswith(
+        "- **4,462** tickets without a `Ticket created` event (e.g. Case "
+    )
     log = [i.value for i in at.info if i.value.startswith("Nothing changed through the dashboard")]
     assert not log  # the mapping was made through it, and logged
 

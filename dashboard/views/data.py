@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import access, context, data, parts, texts, upload, vocabulary
 from dashboard.context import PageContext
-from dashboard.markdown import say, text
+from dashboard.markdown import reason, say, text
 from store.errors import TicketloopError
 
 
@@ -46,27 +46,22 @@ def _quality(ctx: PageContext, dataset: str) -> None:
     found = [c for c in [*doc["checks"], *doc["empty_values"]] if c["count"]]
     if not found:
         st.success(texts.QUALITY_CLEAN)
-    else:
-        table = pd.DataFrame(
-            {
-                "finding": [c["label"] for c in found],
-                "count": [c["count"] for c in found],
-                "examples": ["; ".join(map(str, c["examples"] or [])) for c in found],
-            }
-        )
-        parts.table(
-            table,
-            key="quality_table",
-            width="stretch",
-            column_config={
-                "examples": texts.QUALITY_EXAMPLES.format(zone=doc["timezone"]),
-            },
-        )
+    else:  # a list, not a table: findings are sentences, cut short in a table's cells
+        st.markdown("\n".join(_finding(c) for c in found))
+        st.caption(say(texts.QUALITY_EXAMPLES, zone=doc["timezone"]))
     with st.expander(texts.QUALITY_FILES):
         files = pd.DataFrame(doc["files"])
         if "file" in files:  # the name only: never where the server keeps it
             files["file"] = [Path(str(f)).name for f in files["file"]]
         parts.table(files, key="quality_files")
+
+
+def _finding(check: dict) -> str:
+    """A finding as a Markdown list item: its count in bold, its words (our own, naming the log's
+    labels `quoted`), its examples as text."""
+    examples = "; ".join(map(str, check["examples"] or []))
+    line = f"- **{check['count']:,}** {reason(check['label'])}"
+    return line + (f" (e.g. {text(examples)})" if examples else "")
 
 
 def _manage(ctx: PageContext, dataset: str) -> None:
@@ -78,7 +73,7 @@ def _manage(ctx: PageContext, dataset: str) -> None:
         key="datasets_table",
         column_config={
             "name": "data set",
-            "cases": "tickets",
+            "cases": st.column_config.NumberColumn("tickets"),
             "first_ts": st.column_config.DatetimeColumn("first event (UTC)", format=when),
             "last_ts": st.column_config.DatetimeColumn("last event (UTC)", format=when),
             "format": "formats",
