@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from application.format import difference, heading, kpi_value
-from mining.effect import FITTING, ChangeEffect, measure_change
+from mining.effect import FITTING, ChangeEffect, Period, measure_change
 from mining.kpis import BETTER, BY_NAME, WORSE, Kpi, TicketKpis
 from mining.results import missing
 from mining.selection import Selection
@@ -75,7 +75,7 @@ def effect_table(effect: ChangeEffect, *, clear_only: bool = False) -> list[dict
                 "KPI": heading(kpi.meaning),
                 "before": _valued(k, "before", kpi.unit, like),
                 "after": _valued(k, "after", kpi.unit, like),
-                INTERVAL: f"{low} to {high}",
+                INTERVAL: "n/a" if missing(k["ci_low"]) else f"{low} to {high}",
                 "verdict": k["verdict"],
                 BASED_ON: f"{k['basis_before']:,} and {k['basis_after']:,} {kpi.population}",
             }
@@ -92,15 +92,20 @@ def _valued(k: dict[str, Any], side: str, unit: str, like: float | None) -> str:
 
 def correction(effect: ChangeEffect) -> str:
     """The one line a table of the effect carries: its verdicts are corrected for the number of
-    KPIs judged together (mining.effect: Holm), which leaves out those that cannot vary."""
+    KPIs judged together (mining.effect: Holm), which leaves out those not judged, named with
+    why."""
     n = sum(k["judged"] for k in effect.kpis)
-    flat = [heading(kpi_definition(k["kpi"]).meaning) for k in effect.kpis if not k["judged"]]
-    unjudged = (
-        f" Not judged, as {'it does' if len(flat) == 1 else 'they do'} not vary in either period:"
-        f" {', '.join(flat)}."
-        if flat
-        else ""
-    )
+    alike: dict[str, list[str]] = {}
+    for k in effect.kpis:
+        if not k["judged"]:
+            alike.setdefault(k["why_not_judged"], []).append(
+                heading(kpi_definition(k["kpi"]).meaning)
+            )
+    if not n and len(alike) == 1:
+        return f"No KPI judged: {next(iter(alike))}."
+    unjudged = "".join(f" Not judged: {', '.join(names)} ({why})." for why, names in alike.items())
+    if not n:
+        return f"No KPI judged.{unjudged}"
     if n == 1:
         return f"One KPI judged: better or worse where its 95% interval leaves out zero.{unjudged}"
     return (
@@ -108,6 +113,39 @@ def correction(effect: ChangeEffect) -> str:
         f" where the chance of any false verdict among the {n:,} stays under 5%, so a KPI whose"
         f" 95% interval leaves out zero may still read no clear change.{unjudged}"
     )
+
+
+def periods(effect: ChangeEffect) -> str:
+    """The tickets each side compares, in words: `179 tickets created 2025-02-24 to 2025-04-06
+    before, 240 created 2025-04-07 to 2025-05-18 from it`, and where the data set's tickets
+    begin or end inside the weeks asked, or the dates read do, so."""
+    before, after = effect.before, effect.after
+    said = (
+        f"{before.tickets:,} tickets created {before.start} to {before.end} before,"
+        f" {after.tickets:,} created {after.start} to {after.end} from it"
+    )
+    cut = [c for c in (_cut(before, "before"), _cut(after, "after")) if c]
+    return said + (f" ({'; '.join(cut)})" if cut else "")
+
+
+def _cut(period: Period, side: str) -> str | None:
+    """Why a period is shorter than the weeks asked, if it is: `the data set's tickets end
+    2013-11-28: 2.6 of the 6 weeks asked after`."""
+    if period.cut is None:
+        return None
+    first = side == "before"
+    day = period.start if first else period.end
+    why = (
+        f"the data set's tickets {'begin' if first else 'end'} {day}"
+        if period.cut == "data"
+        else f"read {'from' if first else 'up to'} {day}"
+    )
+    return f"{why}: {_weeks(period)} of the {period.weeks} weeks asked {side}"
+
+
+def _weeks(period: Period) -> str:
+    days = (period.end - period.start).days + 1
+    return f"{days / 7:.1f}".removesuffix(".0")
 
 
 def not_measured_lines(effect: ChangeEffect) -> list[str]:

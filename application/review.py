@@ -107,12 +107,11 @@ def build_review(
     monday = pick_week(weekly, week)
     unfit = fit.unfit if fit is not None else None
     effects = []
+    upto = until_week_end(selection, monday)  # a past week's review reads no later ticket
     for c in recent_changes(changes, monday, recent_weeks):
         with suppress(TicketloopError):  # a change without tickets on both sides: left out
             effects.append(
-                change_effect(
-                    con, selection, settings=settings, change=c, unfit=unfit, tickets=tickets
-                )
+                change_effect(con, upto, settings=settings, change=c, unfit=unfit, tickets=tickets)
             )
     return assemble_review(
         selection,
@@ -202,13 +201,33 @@ def pick_week(weekly: KpiReport, week: str = "last") -> date:
 
 
 def recent_changes(changes: list[dict[str, Any]], monday: date, weeks: int = 12) -> list[dict]:
-    """The changes of the `weeks` weeks up to the review's week: the ones whose effect it shows."""
-    return [c for c in changes if monday - timedelta(weeks=weeks) <= c["date"] <= monday]
+    """The changes of the `weeks` weeks up to the end of the review's week (its Sunday): the ones
+    whose effect it shows."""
+    return [
+        c for c in changes if monday - timedelta(weeks=weeks) <= c["date"] <= monday + TO_SUNDAY
+    ]
+
+
+def until_week_end(selection: Selection, monday: date) -> Selection:
+    """The tickets of `selection` created up to the end of the week of `monday` (its Sunday)."""
+    sunday = monday + TO_SUNDAY
+    return selection.but(end=min(sunday, selection.end) if selection.end else sunday)
+
+
+def likely_last_week(last_day: date) -> date:
+    """The Monday of the week `pick_week` likely takes for the last complete one when the data's
+    last ticket is created on `last_day` (its own week when a Sunday, else the one before): a
+    guess to start work before the weekly KPIs are known, never the review's choice."""
+    monday = last_day - timedelta(days=last_day.weekday())
+    return monday if last_day.weekday() == 6 else monday - timedelta(weeks=1)
+
+
+TO_SUNDAY = timedelta(days=6)  # from a week's Monday to its Sunday
 
 
 def four_weeks(selection: Selection, monday: date) -> Selection:
     """The tickets of `selection` created in the review's week and the three before it."""
-    start, end = monday - timedelta(weeks=3), monday + timedelta(days=6)
+    start, end = monday - timedelta(weeks=3), monday + TO_SUNDAY
     return selection.but(
         start=max(start, selection.start) if selection.start else start,
         end=min(end, selection.end) if selection.end else end,

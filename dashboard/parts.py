@@ -11,14 +11,16 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from application import format as fmt
-from application.effect import correction, effect_table
+from application.effect import correction, effect_table, periods
 from application.flow import FlowFit
 from application.review import (
     Review,
     assemble_review,
+    likely_last_week,
     pick_week,
     recent_changes,
     recent_waits,
+    until_week_end,
     weekly_kpis,
 )
 from application.review import not_computed as kpis_not_computed
@@ -28,6 +30,7 @@ from dashboard.markdown import reason, say
 from dashboard.pages import PAGES
 from mining.effect import ChangeEffect
 from mining.kpis import KpiReport
+from mining.selection import Selection
 from store.errors import TicketloopError
 
 TILES_PER_ROW = 4
@@ -75,8 +78,9 @@ def review(ctx: PageContext, week: str = "last", *, details: bool = True) -> Rev
         st.stop()
     waits = None
     if details:
+        upto = until_week_end(ctx.selection, monday)
         for change in recent_changes(changes, monday):  # measured while the page draws
-            prefetch_effect(ctx, change)
+            prefetch_effect(ctx, change, upto)
         waits = ctx.query(recent_waits, monday=monday)
     return assemble_review(
         ctx.selection,
@@ -91,33 +95,40 @@ def review(ctx: PageContext, week: str = "last", *, details: bool = True) -> Rev
 
 def prefetch_recent_effects(ctx: PageContext) -> None:
     """Start measuring, before the weekly KPIs are known, the effects the review of the last
-    complete week will show: those of the changes of the weeks up to the data set's last day
-    (a few more than the review shows, at most)."""
+    complete week will likely show (application.review.likely_last_week)."""
     last = ctx.dimensions.last_day if ctx.dimensions else None
     if last is not None:
+        monday = likely_last_week(last)
+        upto = until_week_end(ctx.selection, monday)
         for change in recent_changes(
-            data.changes(ctx.db, ctx.version, ctx.selection.dataset), last, weeks=14
+            data.changes(ctx.db, ctx.version, ctx.selection.dataset), monday
         ):
-            prefetch_effect(ctx, change)
+            prefetch_effect(ctx, change, upto)
 
 
-def prefetch_effect(ctx: PageContext, change: dict) -> None:
-    """Start measuring `change`'s effect in the background (data.in_background)."""
-    data.in_background(data.change_effect, ctx.db, ctx.version, ctx.selection, ctx.settings, change)
+def prefetch_effect(ctx: PageContext, change: dict, selection: Selection | None = None) -> None:
+    """Start measuring `change`'s effect on `selection` (default the page's) in the background
+    (data.in_background)."""
+    data.in_background(
+        data.change_effect, ctx.db, ctx.version, selection or ctx.selection, ctx.settings, change
+    )
 
 
-def effect(ctx: PageContext, change: dict) -> ChangeEffect:
-    """`change`'s measured effect on the selection, fit to the designed flow included."""
-    return data.change_effect(ctx.db, ctx.version, ctx.selection, ctx.settings, change)
+def effect(ctx: PageContext, change: dict, selection: Selection | None = None) -> ChangeEffect:
+    """`change`'s measured effect on `selection` (default the page's), fit to the designed flow
+    included."""
+    return data.change_effect(ctx.db, ctx.version, selection or ctx.selection, ctx.settings, change)
 
 
 def effects(ctx: PageContext, review: Review) -> list[ChangeEffect]:
-    """The effects of the changes of the weeks up to the review's, added to `review` (a change
-    without tickets on both sides in the selection is left out, as in the report)."""
+    """The effects of the changes of the weeks up to the review's, on the tickets created up to
+    its end, added to `review` (a change without tickets on both sides in the selection is left
+    out, as in the report)."""
     review.effects = []
+    upto = until_week_end(ctx.selection, review.week)
     for change in recent_changes(review.changes, review.week):
         try:
-            review.effects.append(effect(ctx, change))
+            review.effects.append(effect(ctx, change, upto))
         except TicketloopError:
             continue
     return review.effects
@@ -144,15 +155,7 @@ def effect_section(effect: ChangeEffect, key: str, *, clear_only: bool = False) 
     (application.effect.effect_table), the verdicts coloured; with `clear_only`, only the KPIs
     that clearly moved."""
     c = effect.change
-    st.markdown(
-        say(
-            texts.EFFECT_HEAD,
-            title=c["title"],
-            date=c["date"],
-            before=effect.tickets_before,
-            after=effect.tickets_after,
-        )
-    )
+    st.markdown(say(texts.EFFECT_HEAD, title=c["title"], date=c["date"], periods=periods(effect)))
     rows = pd.DataFrame(effect_table(effect, clear_only=clear_only))
     if rows.empty:
         st.caption(f"{texts.EFFECT_NOTHING} {correction(effect)}")

@@ -8,7 +8,7 @@ import html
 import math
 from datetime import timedelta
 
-from application.effect import BASED_ON, INTERVAL, correction, effect_table
+from application.effect import BASED_ON, INTERVAL, correction, effect_table, periods
 from application.format import after_resolution_note, count
 from application.format import heading as _heading
 from application.format import kpi_value as _fmt
@@ -154,8 +154,8 @@ def effects(review: Review) -> str:
         clear = effect_table(effect, clear_only=True)
         moved = f"{count(len(clear), 'KPI')} moved clearly." if clear else texts.EFFECT_NOTHING
         out.append(
-            f"<h3>{html.escape(str(c['title']))} ({c['date']})</h3><p>{effect.tickets_before:,}"
-            f" tickets before, {effect.tickets_after:,} from it. {moved}"
+            f"<h3>{html.escape(str(c['title']))} ({c['date']})</h3><p>"
+            f"{html.escape(_heading(periods(effect)))}. {moved}"
             f" {html.escape(correction(effect))}</p>"
         )
         if not clear:  # no table of headers alone

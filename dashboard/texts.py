@@ -389,7 +389,7 @@ REVIEW_NO_CHANGES = (
     "No process change recorded in the 12 weeks up to this week. Record one on the Settings "
     "page (or `ticketloop change add --date YYYY-MM-DD --title ...`) to measure its effect."
 )
-EFFECT_HEAD = "**{title}** ({date}): {before:,} tickets in the weeks before, {after:,} from it."
+EFFECT_HEAD = "**{title}** ({date}): {periods}."
 EFFECT_NOTHING = "No KPI moved clearly."
 EFFECT_CLEAR_ONLY = " Only the KPIs that moved clearly are shown: KPI trends shows all {total}."
 KPI_TRENDS_TITLE = "KPI trends"

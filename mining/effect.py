@@ -15,6 +15,8 @@ placebo changes over six such desks: 3, under Holm's 5% a change). Days rather t
 6-week period has only 6 weeks, too few clusters for a bootstrap (its spread comes out too narrow
 and lumpy: 9 of those 30 placebo changes got a verdict), while its 42 days are enough, and the
 queue of one working day is cleared by the next (the dependence the days leave out is small).
+For the same reason a side needs MIN_DAYS days of creation: placebo changes on six stable desks
+(seeds 11 to 16) got a verdict in 9 of 45 with 7 days a side, 6 of 90 with 14, 3 of 90 with 21.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from mining.kpis import (
     direction,
     unusable_kpis,
 )
+from mining.results import SMALL_BASIS
 from mining.selection import Selection
 from store.datasets import dataset_id
 from store.errors import MiningError
@@ -49,7 +52,11 @@ if TYPE_CHECKING:
 RESAMPLES = 1000  # enough for Holm's strictest step: see _row
 SEED = 20250407
 UNCLEAR = "no clear change"
-NOT_JUDGED = "not judged"  # its resamples do not vary: no verdict can come of it
+NOT_JUDGED = "not judged"  # too small a basis, or resamples that do not vary: no verdict
+# A verdict needs, on each side, this many days with tickets created (the bootstrap's clusters:
+# with fewer, its resamples vary too little, and placebo changes on stable desks get verdicts;
+# see above) and SMALL_BASIS tickets (answers) with a value.
+MIN_DAYS = 14
 ALPHA = 0.05  # the chance of any false verdict among the KPIs of one change (Holm)
 # Conformance beside the KPIs: the share of tickets whose path fits the designed flow.
 FITTING = Kpi(
@@ -62,20 +69,42 @@ FITTING = Kpi(
 
 
 @dataclass(frozen=True)
+class Period:
+    """The tickets one side of a change compares: created from `start` to `end` (dates, both
+    inclusive), `weeks` asked, how many `tickets`, and on how many `days` they were created.
+    `cut`: what ends it inside the weeks asked, if anything: `data` (the data set's first or
+    last ticket created) or `selection` (the dates selected, such as a review's week's end)."""
+
+    start: date
+    end: date
+    weeks: int
+    tickets: int
+    days: int
+    cut: str | None = None
+
+
+@dataclass(frozen=True)
 class ChangeEffect:
     """Before and after a change: `kpis` one dict per KPI (kpi, before, after, difference,
-    relative, ci_low, ci_high, p_value, verdict: Holm-corrected; basis_before and basis_after: the
-    tickets or answers each side rests on; count_before and count_after: of a share, how many of
-    them have it); ticket counts of each period; `not_measured` the KPIs the data set cannot
-    speak of (an activity they need is absent), each with why."""
+    relative, ci_low, ci_high, p_value, verdict: Holm-corrected; why_not_judged: a verdict's
+    absence explained; basis_before and basis_after: the tickets or answers each side rests on;
+    count_before and count_after: of a share, how many of them have it); the periods compared;
+    `not_measured` the KPIs the data set cannot speak of (an activity they need is absent), each
+    with why."""
 
     change: dict[str, Any]
-    before_start: date
-    after_end: date  # exclusive
-    tickets_before: int
-    tickets_after: int
+    before: Period
+    after: Period
     kpis: list[dict[str, Any]]
     not_measured: dict[str, str]
+
+    @property
+    def tickets_before(self) -> int:
+        return self.before.tickets
+
+    @property
+    def tickets_after(self) -> int:
+        return self.after.tickets
 
     def kpi(self, name: str) -> dict[str, Any]:
         return next(k for k in self.kpis if k["kpi"] == name)
@@ -84,13 +113,20 @@ class ChangeEffect:
         change = {
             k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in self.change.items()
         }
+        periods = {
+            side: {
+                "from": period.start.isoformat(),
+                "to": period.end.isoformat(),
+                "weeks_asked": period.weeks,
+                "cut": period.cut,  # what ends it inside the weeks asked: data, selection
+                "tickets": period.tickets,
+                "days": period.days,
+            }
+            for side, period in (("before", self.before), ("after", self.after))
+        }
         return {
             "change": change,
-            "before": {"from": self.before_start.isoformat(), "tickets": self.tickets_before},
-            "after": {
-                "to": (self.after_end - timedelta(days=1)).isoformat(),
-                "tickets": self.tickets_after,
-            },
+            **periods,
             "kpis": self.kpis,
             "not_measured": self.not_measured,
         }
@@ -159,6 +195,25 @@ def measure_change(
         )
     groups = [slice(0, split), slice(split, len(day_of))]
     blocks = _day_blocks(day_of, groups)
+    first, last = _created_days(con, selection, settings.calendar.timezone)
+    periods = [
+        Period(
+            max(window.start, first),
+            day - timedelta(days=1),
+            weeks_before,
+            split,
+            len(np.unique(day_of[groups[0]])),
+            _cut(window.start, first, start, later=True),
+        ),
+        Period(
+            day,
+            min(window.end, last),
+            weeks_after,
+            len(day_of) - split,
+            len(np.unique(day_of[groups[1]])),
+            _cut(window.end, last, end - timedelta(days=1), later=False),
+        ),
+    ]
     draws = _day_draws(blocks, resamples, np.random.default_rng(seed))
     means = [i for i, k in enumerate(measured) if k.kind != "quantile"]
     # The matrix products of the draws are small: OpenBLAS's threads would only spin beside
@@ -179,15 +234,66 @@ def measure_change(
         else:
             boot = boot_means[:, means.index(i)] * kpi.scale
         row = _row(kpi.name, point[0], point[1], boot)
+        row.update(unit=kpi.unit, better=direction(kpi.name, settings.targets))
         # what each side rests on (its tickets or answers) and, for a share, how many have it
         for side, g in zip(("before", "after"), groups, strict=True):
             values = columns[i][g]
             row[f"basis_{side}"] = int(np.count_nonzero(~np.isnan(values)))
             row[f"count_{side}"] = int(np.nansum(values)) if kpi.unit == "fraction" else None
+        _judge_basis(row, kpi, periods)
         rows.append(row)
     _verdicts(rows, settings)
     skipped = {k.name: unusable[k.name] for k in KPIS if k.name in unusable}
-    return ChangeEffect(change, start, end, split, len(day_of) - split, rows, skipped)
+    return ChangeEffect(change, periods[0], periods[1], rows, skipped)
+
+
+def _cut(selected: date, data: date, asked: date, *, later: bool) -> str | None:
+    """What cuts a period's bound `asked` (its first day with `later`, else its last): the data
+    set's first (last) ticket created, on `data`, else the `selected` dates, else nothing."""
+    inside = (lambda bound: bound > asked) if later else (lambda bound: bound < asked)
+    if inside(data) and (data >= selected if later else data <= selected):
+        return "data"
+    return "selection" if inside(selected) else None
+
+
+def _created_days(
+    con: duckdb.DuckDBPyConnection, selection: Selection, timezone: str
+) -> tuple[date, date]:
+    """The days (in `timezone`) the data set's first and last tickets were created."""
+    return con.execute(
+        "SELECT min(timezone($zone, created_at))::DATE, max(timezone($zone, created_at))::DATE"
+        " FROM ticket_facts WHERE dataset_id = $d",
+        {"zone": timezone, "d": dataset_id(con, selection.dataset)},
+    ).fetchall()[0]
+
+
+def _judge_basis(row: dict[str, Any], kpi: Kpi, periods: list[Period]) -> None:
+    """Leave a KPI unjudged, saying why, when a side has tickets of fewer than MIN_DAYS days of
+    creation or fewer than SMALL_BASIS tickets (answers) it rests on; or, as `_row` found, when
+    its resamples do not vary."""
+    sides = ("before", "after")
+    few_days = [(s, p.days) for s, p in zip(sides, periods, strict=True) if p.days < MIN_DAYS]
+    few = [(s, row[f"basis_{s}"]) for s in sides if row[f"basis_{s}"] < SMALL_BASIS]
+    if few_days:
+        row["why_not_judged"] = (
+            " and ".join(
+                f"the tickets {s} were created on {n} day{'s' * (n != 1)}" for s, n in few_days
+            )
+            + f"; a verdict needs {MIN_DAYS} days a side"
+        )
+    elif few:
+        row["why_not_judged"] = (
+            " and ".join(f"{n:,} {kpi.population} {s}" for s, n in few)
+            + f"; a verdict needs {SMALL_BASIS} a side"
+        )
+    elif not row["judged"]:
+        row["why_not_judged"] = "no variation in either period"
+    else:
+        row["why_not_judged"] = None
+        return
+    if few_days or few:  # resamples of so few days or tickets make no interval to go by
+        row.update(ci_low=None, ci_high=None, p_value=None)
+    row["judged"], row["verdict"] = False, NOT_JUDGED
 
 
 def _day_blocks(days: np.ndarray, groups: list[slice]) -> list[np.ndarray]:

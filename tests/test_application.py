@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import ticketloop
-from application.effect import effect_table
+from application.effect import effect_table, periods
 from application.flow import fit_designed_flow
 from dashboard import texts
 from dashboard.pages import PAGES
@@ -26,6 +27,7 @@ from ticketloop.cli import cli
 
 PAGE = {p.module: p.script for p in PAGES}
 WEEK = "2025-W16"  # the second week after the sample's knowledge-base rollout of 2025-04-07
+SUNDAY = date(2025, 4, 20)  # its last day
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +43,16 @@ def desk(tmp_path_factory: pytest.TempPathFactory, sample_db: Path) -> Path:
 def test_the_page_the_report_and_the_cli_show_the_same_change_effect(
     desk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    effect = ticketloop.Store(desk).select("helpdesk").change_effect(1)
-    every, clear = effect_table(effect), effect_table(effect, clear_only=True)
+    store = ticketloop.Store(desk)
+    effect = store.select("helpdesk").change_effect(1)
+    every = effect_table(effect)
     assert every[-1]["KPI"] == "Tickets whose path fits the designed flow"  # the fit is beside
-    assert len(clear) == 5  # Holm-corrected: the median time to resolution no longer clears
+    # the review of a week reads the tickets created up to its end (its Sunday) only
+    of_the_week = store.select("helpdesk", end=SUNDAY).change_effect(1)
+    assert (of_the_week.after.tickets, of_the_week.after.end) == (366, SUNDAY)
+    assert of_the_week.after.tickets < effect.after.tickets
+    clear = effect_table(of_the_week, clear_only=True)
+    assert len(clear) == 5  # Holm-corrected: the median time to resolution does not clear
 
     cli_json = json.loads(
         CliRunner().invoke(cli, ["change", "effect", "1", "--db", str(desk), "--json"]).output
@@ -53,6 +61,13 @@ def test_the_page_the_report_and_the_cli_show_the_same_change_effect(
     cli_text = CliRunner().invoke(cli, ["change", "effect", "1", "--db", str(desk)]).output
     for row in every:
         assert row["KPI"] in cli_text and row["95% interval of the difference"] in cli_text
+    week_text = (
+        CliRunner()
+        .invoke(cli, ["change", "effect", "1", "--db", str(desk), "--to", str(SUNDAY)])
+        .output
+    )
+    assert periods(of_the_week) in week_text
+    assert "(read up to 2025-04-20: 2 of the 6 weeks asked after)" in week_text
 
     out = tmp_path / "review.html"
     CliRunner().invoke(cli, ["report", "--db", str(desk), "--week", WEEK, "--out", str(out)])
@@ -68,7 +83,7 @@ def test_the_page_the_report_and_the_cli_show_the_same_change_effect(
     assert not review.exception, review.exception
     shown = next(d.value for d in review.dataframe if "verdict" in d.value.columns)
     pd.testing.assert_frame_equal(shown.reset_index(drop=True), pd.DataFrame(clear))
-    judged = sum(k["judged"] for k in effect.kpis)  # one KPI of the 21 does not vary: 20
+    judged = sum(k["judged"] for k in of_the_week.kpis)  # one KPI of the 21 does not vary: 20
     said = " ".join(c.value for c in review.caption)
     assert judged < len(effect.kpis) and f"Verdicts corrected for the {judged} KPIs" in said
     assert f"KPI trends shows all {len(effect.kpis)}" in said  # the one not judged is named
@@ -147,7 +162,7 @@ def test_a_change_on_the_public_helpdesk_log_reads_plainly_in_the_cli_and_the_re
     out = tmp_path / "review.html"
     CliRunner().invoke(cli, ["report", "--db", str(db), "--week", "2012-W05", "--out", str(out)])
     section = out.read_text(encoding="utf-8").split("New triage rota", 1)[1]
-    assert "from it. No KPI moved clearly." in section
+    assert "(read up to 2012-02-05: 4 of the 6 weeks asked after). No KPI moved clearly." in section
     assert "<th>verdict</th>" not in section
     out = CliRunner().invoke(cli, ["change", "effect", "1", "--db", str(db)]).output
     lines = [line for line in out.splitlines() if ": not measured (" in line]

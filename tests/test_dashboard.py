@@ -926,13 +926,15 @@ def _effect_of_one_kpi() -> None:
     from datetime import date
 
     from dashboard import parts
-    from mining.effect import ChangeEffect
+    from mining.effect import ChangeEffect, Period
 
     handoffs = {"kpi": "handoffs", "before": 4.3, "after": 4.64, "difference": 0.34}
     handoffs |= {"relative": 0.08, "ci_low": -0.03, "ci_high": 0.72, "p_value": 0.07}
     handoffs |= {"verdict": "no clear change", "judged": True}
     change = {"id": 1, "date": date(2011, 12, 19), "title": "Offer templates simplified"}
-    effect = ChangeEffect(change, date(2011, 11, 7), date(2012, 1, 30), 3769, 3363, [handoffs], {})
+    before = Period(date(2011, 11, 7), date(2011, 12, 18), 6, 3769, 42)
+    after = Period(date(2011, 12, 19), date(2012, 1, 29), 6, 3363, 42)
+    effect = ChangeEffect(change, before, after, [handoffs], {})
     parts.effect_section(effect, "effect", clear_only=True)
 
 

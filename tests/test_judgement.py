@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from application.effect import correction, periods
 from application.review import next_steps, pick_week, quiet_week
 from ingest.load import ingest_files
 from mining.effect import (
@@ -278,3 +279,66 @@ def test_a_past_week_is_judged_by_the_limits_known_then(stable: Store) -> None:
     shown = last.weekly.values[last.weekly.values["week"] <= last.week].reset_index(drop=True)
     for column in ("centre", "lower", "upper", "signal"):
         assert shown[column].equals(weeks[column]), column
+
+
+def test_a_change_on_too_few_days_or_tickets_gets_no_verdict(
+    real_helpdesk_db: Path, tmp_path: Path
+) -> None:
+    """The public Helpdesk log's last tickets: a change two days before them has 3 tickets
+    after, all created on one day. Resampling one day varies nothing, so every KPI read
+    "better" or "worse" on them; now none is judged, no interval is given, and the period says
+    the data ends inside the weeks asked. One week a side (5 and 4 days of creation, 14 and 12
+    tickets) is not judged either: placebo changes on stable desks got a verdict in 9 of 45
+    with 7 days a side, 6 of 90 with 14, 3 of 90 with 21."""
+    db = tmp_path / "desk.duckdb"
+    shutil.copy(real_helpdesk_db, db)
+    store = Store(db)
+    store.map_vocabulary("helpdesk", activities={"Resolve ticket": "Resolved"})
+    late = store.select("helpdesk").change_effect(store.add_change("helpdesk", "2013-11-27", "x"))
+    assert (late.after.tickets, late.after.days, late.after.cut) == (3, 1, "data")
+    assert (late.after.start, late.after.end) == (date(2013, 11, 27), date(2013, 11, 28))
+    assert {k["verdict"] for k in late.kpis} == {"not judged"}
+    assert {k["ci_low"] for k in late.kpis} == {None}
+    why = "the tickets after were created on 1 day; a verdict needs 14 days a side"
+    assert {k["why_not_judged"] for k in late.kpis} == {why}
+    assert correction(late) == f"No KPI judged: {why}."
+    assert periods(late).endswith(
+        "(the data set's tickets end 2013-11-28: 0.3 of the 6 weeks asked after)"
+    )
+    change = store.add_change("helpdesk", "2013-11-11", "y")
+    week = store.select("helpdesk").change_effect(change, weeks_before=1, weeks_after=1)
+    assert (week.before.days, week.after.days) == (5, 4)
+    assert correction(week) == (
+        "No KPI judged: the tickets before were created on 5 days and the tickets after were"
+        " created on 4 days; a verdict needs 14 days a side."
+    )
+
+
+def test_a_kpi_on_too_few_tickets_or_answers_gets_no_verdict(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    """The sample's social-media tickets around its rollout: 34 and 50 tickets over enough days,
+    but under 30 survey answers a side and under 30 escalated tickets: those KPIs are not
+    judged, and Holm counts only the 15 that are."""
+    db = tmp_path / "desk.duckdb"
+    shutil.copy(sample_db, db)
+    store = Store(db)
+    effect = store.select("helpdesk", channel="social media").change_effect(
+        store.add_change("helpdesk", "2025-04-07", "KB rollout")
+    )
+    assert (effect.before.tickets, effect.after.tickets) == (34, 50)
+    assert min(effect.before.days, effect.after.days) >= 14
+    unjudged = {k["kpi"]: k for k in effect.kpis if not k["judged"]}
+    assert set(unjudged) == {
+        "needless_escalation_rate",
+        "csat",
+        "ces_mean",
+        "nps",
+        "pause_without_reply_rate",  # no variation in either period
+    }
+    csat = unjudged["csat"]
+    assert csat["why_not_judged"] == (
+        f"{csat['basis_before']} CSAT answers before and {csat['basis_after']} CSAT answers"
+        " after; a verdict needs 30 a side"
+    )
+    assert correction(effect).startswith("Verdicts corrected for the 15 KPIs judged together")

@@ -347,10 +347,24 @@ def test_the_change_log_from_the_command_line(sample: Store) -> None:
         "p_value",
         "judged",
         "verdict",
+        "why_not_judged",
         "basis_before",
         "basis_after",
         "count_before",
         "count_after",
+        "unit",
+        "better",
+    }
+    # scripts read the unit and which way is better off each row; and each period whole
+    ttr = next(k for k in doc["kpis"] if k["kpi"] == "ttr_median_hours")
+    assert (ttr["unit"], ttr["better"], ttr["why_not_judged"]) == ("hours", "lower", None)
+    assert doc["before"] == {
+        "from": "2025-02-24",
+        "to": "2025-04-06",
+        "weeks_asked": 6,
+        "cut": None,
+        "tickets": doc["before"]["tickets"],
+        "days": 42,
     }
     # each side's basis: the ticket counts of the periods for a KPI over all tickets, and of a
     # share, how many tickets have it

@@ -11,7 +11,6 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -1291,7 +1290,8 @@ def change() -> None:
     took effect, list and remove them, and measure each one's effect on every KPI: the tickets
     created in the weeks before against those created in the weeks from it, with a 95%
     bootstrap interval and a verdict (better, worse, no clear change; not judged when the KPI
-    does not vary).
+    does not vary, or a side has fewer than 30 tickets or answers or tickets of fewer than 14
+    days, and why).
     """
 
 
@@ -1385,14 +1385,10 @@ def change_effect(
     doc = effect.to_json()
     if as_json:
         return emit_json(doc)
+    from application.effect import BASED_ON, correction, effect_table, not_measured_lines, periods
+
     c = doc["change"]
-    day = date.fromisoformat(c["date"])
-    click.echo(
-        f"change {c['id']} {c['date']} {c['title']}: before, {doc['before']['tickets']:,} tickets"
-        f" created {doc['before']['from']} to {(day - timedelta(days=1)).isoformat()}; after,"
-        f" {doc['after']['tickets']:,} created {c['date']} to {doc['after']['to']}"
-    )
-    from application.effect import BASED_ON, correction, effect_table, not_measured_lines
+    click.echo(f"change {c['id']} {c['date']} {c['title']}: {periods(effect)}")
 
     rows = effect_table(effect)
     if rows:
@@ -1402,6 +1398,8 @@ def change_effect(
         for r in [dict(zip(widths, widths, strict=True)), *rows]:  # the header, then each KPI
             click.echo("  ".join(f"{r[c]:{align[c]}{w}}" for c, w in widths.items()).rstrip())
         click.echo(correction(effect))
+        if any(k["count_before"] is not None for k in effect.kpis):
+            click.echo("A share's (n): how many of its tickets have it.")
     else:  # every KPI not measured: the reasons follow
         click.echo("no KPI measured")
     for line in not_measured_lines(effect):
