@@ -910,6 +910,8 @@ def _note(kpi: Kpi, value: object, basis: float, pending: float, weekly: bool) -
     tickets (answers) it rests on: a share of resolved tickets those created that week, a time to
     resolution those resolved that week."""
     parts = []
+    if kpi.kind == "backlog" and not weekly:  # a week's is its stock at the week's end
+        parts.append("still open at the end of the data")
     if not _missing(value) and kpi.kind in ("mean", "quantile") and basis < SMALL_BASIS:
         n = int(basis)
         population = kpi.population

@@ -209,6 +209,9 @@ def test_the_public_helpdesk_log_gives_no_kpi_resting_on_near_nothing(
     assert '[activities] "label" = "Abandoned")' in rows["abandonment_rate"]["reason"]
     assert rows["handoffs_per_ticket"]["basis"] == 4580
     assert rows["handoffs_per_ticket"]["note"] is None
+    # the totals' open tickets are those of the selection open at the end of the data, not a
+    # week's stock: a past period's 0 says so
+    assert rows["backlog"]["note"] == "still open at the end of the data"
     assert rows["tickets"]["value"] == 4580 and isinstance(rows["tickets"]["value"], int)
     output = CliRunner().invoke(cli, ["kpis", "--db", str(real_helpdesk_db)]).output
     lines = output.splitlines()
