@@ -261,7 +261,7 @@ def assemble_review(
         flow_reason=fit.reason if fit is not None else None,
         transitions=waits.transitions if waits is not None else None,
         after_resolution=waits.after_resolution if waits is not None else None,
-        limits_basis=limits_basis(settings),
+        limits_basis=limits_basis(settings, up_to=iso_week(monday)),
         directions={k.name: direction(k.name, settings.targets) for k in KPIS},
         min_tickets=settings.min_tickets,
         targets_note=defaults_note(settings),

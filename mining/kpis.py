@@ -645,14 +645,23 @@ class KpiReport:
                     "baseline": phase.basis,
                     "of": "week-to-week change" if phase.stock else "weekly value",
                     "centre": _clean(phase.limits.centre),
-                    "lower": _clean(phase.limits.lower),
-                    "upper": _clean(phase.limits.upper),
+                    **_drawn(BY_NAME[k], phase),
                     "baseline_points": phase.limits.baseline_points,
                 }
                 for (g, k), phases in self.limits.items()
                 for phase in phases
             ]
         return doc
+
+
+def _drawn(kpi: Kpi, phase: PhaseLimits) -> dict[str, float | None]:
+    """A phase's lower and upper limits, within the values the KPI can take (a median time of
+    -229.6 hours is 0), but for a stock's, which are of its week-to-week changes."""
+    low, high = (None, None) if phase.stock else _possible(kpi)
+    return {
+        side: _clean(value) if low is None else _clamp(_clean(value), low, high)
+        for side, value in (("lower", phase.limits.lower), ("upper", phase.limits.upper))
+    }
 
 
 def _target_json(kpi: str, targets: Mapping[str, Target]) -> dict[str, Any]:
@@ -1201,12 +1210,14 @@ class PhaseLimits:
         return f"the first {points} judged {what} since {since}"
 
 
-def limits_basis(settings: Settings) -> str:
-    """Where the weekly limits come from, in words."""
+def limits_basis(settings: Settings, *, up_to: str | None = None) -> str:
+    """Where the weekly limits come from, in words; `up_to`: the week whose review judges by
+    the limits known then (KpiReport.as_of)."""
+    known = f" up to {up_to} (fewer where fewer came before it)" if up_to else ""
     return (
-        f"each phase's own first {settings.baseline_weeks} judged weeks (a phase begins with the"
-        f" data and at each recorded change; {MIN_POINTS} judged weeks at least, else no limits"
-        " yet); the backlog's from its week-to-week changes"
+        f"each phase's own first {settings.baseline_weeks} judged weeks{known} (a phase begins"
+        f" with the data and at each recorded change; {MIN_POINTS} judged weeks at least, else no"
+        " limits yet); the backlog's from its week-to-week changes"
     )
 
 

@@ -271,6 +271,9 @@ def test_a_past_week_is_judged_by_the_limits_known_then(stable: Store) -> None:
     }
     assert points["frt_median_hours"] == 8
     assert max(r["week"] for r in review.weekly.rows) == review.week
+    assert review.limits_basis.startswith(
+        "each phase's own first 12 judged weeks up to 2025-W10 (fewer where fewer came before it)"
+    )
     full = analysis.kpis(weekly=True)
     assert full.limits[(None, "frt_median_hours")][0].limits.baseline_points == 12
     # the review of the last week reads what the whole data gives up to it

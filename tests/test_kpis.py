@@ -4,6 +4,7 @@ truth, weekly series and signals, change effects, and the CLI."""
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -396,6 +397,13 @@ def test_kpis_weekly_json_carries_limits_and_flags(sample: Store) -> None:
     assert doc["limits"][0]["baseline"].startswith("the first ")
     assert doc["limits"][0]["baseline"].endswith(" judged weeks since the start")
     assert "NaN" not in result.output
+    # a weekly value's limits lie within what it can take (never a negative time or share,
+    # no NPS under -100), but for the backlog's, which are of its week-to-week changes
+    lowest = {"nps": -100, "backlog": -math.inf}
+    assert any(p["lower"] == 0 for p in doc["limits"])  # a limit under zero drawn at zero
+    for phase in doc["limits"]:
+        if phase["lower"] is not None:
+            assert phase["lower"] >= lowest.get(phase["kpi"], 0), phase
     first = doc["weekly"][0]
     assert (first["week"], first["iso_week"]) == ("2025-01-06", "2025-W02")  # as report --week
 
