@@ -118,16 +118,23 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_safe(frame: pd.DataFrame) -> bytes:
-    """The frame as UTF-8 CSV whose text cells cannot run as spreadsheet formulas: a cell that
-    starts with = + - @ tab or CR gets a leading quote (OWASP's advice on CSV injection)."""
-
-    def defuse(value: object) -> object:
-        if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-            return "'" + value
-        return value
-
+    """The frame as UTF-8 CSV whose text cells cannot run as spreadsheet formulas (`defused`)."""
     # Every text cell quoted: a bare carriage return inside one would otherwise end the row.
-    return frame.map(defuse).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")
+    return defused(frame).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")
+
+
+def defused(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell that starts with = + - @ tab or CR given a leading quote,
+    so that it cannot run as a spreadsheet formula once exported (OWASP's advice on CSV
+    injection): the CSV files we write, and the tables a page shows, which it can download."""
+    texts = [c for c in frame.columns if frame[c].dtype.kind == "O"]  # objects and strings
+    return frame.assign(**{str(c): frame[c].map(_defuse) for c in texts}) if texts else frame
+
+
+def _defuse(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def setting(value: object) -> str:

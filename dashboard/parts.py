@@ -173,7 +173,10 @@ def table(
 ) -> None:
     """A table that hides nothing: as tall as its rows (no inner scroll hiding some), empty
     cells blank rather than "None", numbers with thousands separators unless `column_config`
-    formats them."""
+    formats them; its text safe in a spreadsheet once downloaded (fmt.defused: the log's
+    labels, ids and names may read `=HYPERLINK(...)`). A Styler holds our own words only."""
+    if not isinstance(frame, Styler):
+        frame = fmt.defused(frame)
     data = frame.data if isinstance(frame, Styler) else frame
     config: dict[str, Any] = {
         c: st.column_config.NumberColumn(format="localized")

@@ -197,7 +197,7 @@ def _mapping_assistant(ctx: PageContext, pending: dict) -> None:
     except TicketloopError as exc:
         st.error(say(texts.UPLOAD_FAILED, message=exc))
         return
-    st.dataframe(preview, hide_index=True, key="mapping_preview")
+    st.dataframe(fmt.defused(preview), hide_index=True, key="mapping_preview")
     headers = list(preview.columns)
     choices = [texts.MAPPING_NONE, *headers]
     guessed = uploads.guess_columns(path)  # pre-filled; the user confirms or changes each
@@ -253,7 +253,9 @@ def _summary(ctx: PageContext, report: dict) -> None:
     if not files.empty:
         shown = ["file", "recognised_as", "rows_read", "events_loaded", "duplicates_skipped",
                  "rows_rejected", "values_nulled", "already_loaded"]  # fmt: skip
-        st.dataframe(files[[c for c in shown if c in files]], hide_index=True, key="load_files")
+        st.dataframe(
+            fmt.defused(files[[c for c in shown if c in files]]), hide_index=True, key="load_files"
+        )
     for note in report["notes"]:
         st.caption(note)
     if report["rows_rejected"] and ctx.db.exists():

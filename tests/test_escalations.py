@@ -739,3 +739,24 @@ def test_a_csat_gap_without_answers_says_which_side_has_none() -> None:
     assert _csat_gap_text(cost(3, 0)) == (
         "CSAT: no gap, as the other tickets have no survey answer (3 against 0)"
     )
+
+
+def test_a_page_table_of_the_log_s_names_downloads_safe_in_a_spreadsheet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An agent named `=HYPERLINK(...)` in the log: the table a page shows (and its toolbar
+    downloads as CSV) holds the name with a leading quote, so a spreadsheet never runs it."""
+    rows = []
+    for i in range(3):
+        case = f"T{i}"
+        rows += [
+            (case, "Ticket created", at(i), "customer"),
+            (case, "Escalated", at(i + 0.5), '"=HYPERLINK(""http://x"",""y"")"'),
+            (case, "Resolved", at(i + 2), "bea"),
+        ]
+    db = hand_made_store(tmp_path, csv_text("case_id,activity,timestamp,resource", rows))
+    page = app_on(db, monkeypatch)
+    page.switch_page(next(p for p in PAGES if p.module == "escalations").script).run()
+    assert not page.exception, page.exception
+    (agents,) = [d.value for d in page.dataframe]
+    assert agents["value"].tolist() == ["'=HYPERLINK(\"http://x\",\"y\")"]

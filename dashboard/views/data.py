@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from application import format as fmt
 from dashboard import access, context, data, parts, texts, upload, vocabulary
 from dashboard.context import PageContext
 from dashboard.markdown import reason, say, text
@@ -37,7 +38,9 @@ def _audit(ctx: PageContext) -> None:
         st.info(texts.AUDIT_EMPTY)
         return
     when = st.column_config.DatetimeColumn("when (UTC)", format="YYYY-MM-DD HH:mm:ss")
-    st.dataframe(log, hide_index=True, key="audit_log", column_config={"logged_at": when})
+    st.dataframe(
+        fmt.defused(log), hide_index=True, key="audit_log", column_config={"logged_at": when}
+    )
 
 
 def _quality(ctx: PageContext, dataset: str) -> None:
