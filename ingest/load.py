@@ -514,7 +514,7 @@ def _refuse_rejects(con: duckdb.DuckDBPyConnection, files: Sequence[Path]) -> No
         count, file_idx, row, reason = rows[0]
         raise IngestError(
             str(files[file_idx]),
-            f"{count} rows rejected, the first at row {row}: {reason}",
+            f"{count:,} row{'s' * (count != 1)} rejected, the first at row {row}: {reason}",
             "Nothing was loaded (--strict); fix the rows or load without --strict",
         )
 
@@ -577,12 +577,30 @@ def _merge(
     rejected = _count_by_file(
         con, "SELECT file_idx, count(*) FROM work.staged WHERE reason IS NOT NULL"
     )
+    notes = (
+        [
+            f"{superseded:,} milestone events of flat ticket exports gave way to the history"
+            " of the same tickets (counted as duplicates skipped)"
+        ]
+        if superseded
+        else []
+    )
     for index, path in enumerate(files):
         report = reports[index]
         if report.already_loaded:
             continue
         report.events_loaded = loaded.get(index, 0)
         report.duplicates_skipped = accepted.get(index, 0) - report.events_loaded
+        if (
+            report.duplicates_skipped
+            and not report.events_loaded
+            and sources[index].kind != "milestones"
+        ):
+            notes.append(
+                f"{labels[index]}: each of its {report.duplicates_skipped:,} events is already in the"
+                " data set or another file of this load (the same ticket, activity and time), so"
+                " nothing of it is lost (counted as duplicates skipped)"
+            )
         report.rows_rejected = rejected.get(index, 0)
         report.values_nulled = int(nulled.get(index, 0))
         con.execute(
@@ -633,12 +651,7 @@ def _merge(
         last_ts=last_ts,
         files=reports,
         rejects=list(samples),
-        notes=[
-            f"{superseded:,} milestone events of flat ticket exports gave way to the history"
-            " of the same tickets (counted as duplicates skipped)"
-        ]
-        if superseded
-        else [],
+        notes=notes,
     )
 
 

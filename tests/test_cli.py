@@ -201,7 +201,7 @@ def test_ingest_reports_rejected_rows_and_exits_zero(tmp_path: Path) -> None:
     )
     assert strict.exit_code == 1
     assert strict.output == (
-        f'error: {path}: 1 rows rejected, the first at row 3: no case id (column "Case ID").'
+        f'error: {path}: 1 row rejected, the first at row 3: no case id (column "Case ID").'
         " Nothing was loaded (--strict); fix the rows or load without --strict\n"
     )
 

@@ -484,7 +484,14 @@ def test_a_joined_upload_equals_the_sum_of_its_parts(generated: dict) -> None:
     files = [paths["zendesk_tickets"], paths["zendesk_audits"], paths["zendesk_ratings"]]
     joined = generated["dir"] / "joined.duckdb"
     kwargs = {"dataset": "z", "mapping": generated["mapping"], "timezone": "Europe/Madrid"}
-    ingest_files(joined, files, **kwargs)
+    report = ingest_files(joined, files, **kwargs)
+    # the ratings' answers came with the audits: the file adds nothing, and is said to lose none
+    ratings = report.files[2]
+    assert ratings.events_loaded == 0 and ratings.duplicates_skipped > 0
+    assert (
+        f"{paths['zendesk_ratings']}: each of its {ratings.duplicates_skipped:,} events is already"
+        " in the data set or another file of this load" in " ".join(report.notes)
+    )
     for order in (files, files[::-1]):
         parts = generated["dir"] / f"parts_{order[0].name}.duckdb"
         for path in order:

@@ -336,15 +336,16 @@ def ingest(
             # Vendor rows are not events one for one: a ticket row gives one per milestone, a
             # snapshot that changes nothing gives none.
             derived = file.events_loaded + file.duplicates_skipped
+            read, rejected = plural(file.rows_read, "row"), plural(file.rows_rejected, "row")
+            skipped = plural(file.duplicates_skipped, "duplicate")
             counts = (
-                f"{file.rows_read:,} rows read, {file.events_loaded:,} events loaded,"
-                f" {file.duplicates_skipped:,} duplicates skipped, {plural(file.rows_rejected, 'row')} rejected"
+                f"{read} read, {plural(file.events_loaded, 'event')} loaded, {skipped} skipped,"
+                f" {rejected} rejected"
             )
             if derived + file.rows_rejected != file.rows_read:
                 counts = (
-                    f"{file.rows_read:,} rows read giving {derived:,} events:"
-                    f" {file.events_loaded:,} loaded, {file.duplicates_skipped:,} duplicates"
-                    f" skipped; {plural(file.rows_rejected, 'row')} rejected"
+                    f"{read} read giving {plural(derived, 'event')}: {file.events_loaded:,}"
+                    f" loaded, {skipped} skipped; {rejected} rejected"
                 )
             click.echo(f"{file.file}: {file.recognised_as}; {counts}")
     for note in report.notes:
