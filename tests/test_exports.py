@@ -12,7 +12,7 @@ import pytest
 
 from ingest.load import ingest_files
 from ingest.mapping import load_mapping
-from ingest.sources import detect_source
+from ingest.sources import BY_NAME, detect_source
 from mining.escalations import escalations
 from mining.selection import Selection
 from store.connection import open_store
@@ -67,13 +67,32 @@ def test_each_export_is_recognised(path: Path, source: str) -> None:
     assert detect_source(path).name == source
 
 
-def test_a_forced_format_that_does_not_fit_names_what_is_missing(db: Path) -> None:
-    path = FIXTURES / "freshdesk_tickets.csv"
+def test_a_forced_format_that_does_not_fit_names_what_is_missing(db: Path, tmp_path: Path) -> None:
+    path = write(tmp_path / "odd.csv", "Id,Subject,Status\n1,x,open\n")
     with pytest.raises(IngestError) as caught:
         ingest_files(db, [path], fmt="zendesk-tickets")
     assert str(caught.value) == (
         f"{path}: this Zendesk ticket export has no created column. Export it again with that"
         " column, or force another reader with --format"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "forced", "found"),
+    [
+        (FIXTURES / "freshdesk_tickets.csv", "zendesk-tickets", "freshdesk-tickets"),
+        (SAMPLE / "helpdesk_zendesk_ratings.json", "jira-issues", "zendesk-ratings"),
+    ],
+)
+def test_a_forced_format_of_another_tool_s_export_says_whose_it_is(
+    db: Path, path: Path, forced: str, found: str
+) -> None:
+    """A ratings JSON forced as a Jira issue CSV answered that it had 11,027 columns."""
+    with pytest.raises(IngestError) as caught:
+        ingest_files(db, [path], fmt=forced)
+    assert str(caught.value) == (
+        f"{path}: reads as {BY_NAME[found].description}, not as {BY_NAME[forced].description}"
+        f" (--format {forced}). Load it with --format auto (or --format {found})"
     )
 
 

@@ -40,9 +40,9 @@ def detect_source(path: Path, requested: str = "auto", mapped: Collection[str] =
         raise IngestError(str(path), "no such file")
     if path.stat().st_size == 0:
         raise IngestError(str(path), "the file is empty", "Export it again from the helpdesk tool")
-    if requested != "auto":
-        return BY_NAME[requested]
     head = head_of(path)
+    if requested != "auto":
+        return _forced(BY_NAME[requested], path, head)
     if mapped and csv.sniff(path, head) > 0.01 and set(mapped) <= set(csv.header_of(head)):
         return csv.SOURCE
     best, confidence = max(((s, s.sniff(path, head)) for s in SOURCES), key=lambda pair: pair[1])
@@ -52,3 +52,20 @@ def detect_source(path: Path, requested: str = "auto", mapped: Collection[str] =
             str(path), "not a format ticketloop reads", f"Formats: {names}; force one with --format"
         )
     return best
+
+
+def _forced(source: Source, path: Path, head: bytes) -> Source:
+    """The `source` asked for by --format, unless the file is plainly another tool's export and
+    not of that one (a Zendesk ratings JSON forced as a Jira issue CSV), which is said. Any CSV
+    reads as a generic one: forced, a vendor's reader names the columns it misses instead."""
+    if source.sniff(path, head) > 0:
+        return source
+    others = ((s, s.sniff(path, head)) for s in SOURCES if s is not csv.SOURCE)
+    other, sure = max(others, key=lambda pair: pair[1])
+    if sure >= 0.5:
+        raise IngestError(
+            str(path),
+            f"reads as {other.description}, not as {source.description} (--format {source.name})",
+            f"Load it with --format auto (or --format {other.name})",
+        )
+    return source
