@@ -104,6 +104,14 @@ class DatasetVocabulary:
             tomli_w.dumps({"activities": suggested.activities}).rstrip(),
         ]
         seen: set[str] = set()
+        ending = self._unmapped_endings(mapped)
+        if len(ending) > 1:
+            lines.append(
+                f"# Unmapped, {', '.join(ending)} each end {ENDS_SHARE:.0%} of their tickets or more:"
+                f" if one is their outcome, map it ({', '.join(ENDINGS)}), else those tickets"
+                " count as open. Several that end the same tickets at the same moment are steps"
+                " of one ending: map one"
+            )
         for row in self.labels:
             if row.label in mapped or row.label in seen:
                 continue
@@ -111,15 +119,10 @@ class DatasetVocabulary:
             kept = f"kept as {row.loaded}" if row.loaded == row.label else f"loaded as {row.loaded}"
             if (words := suggest_activity(row.label)) in OUTCOMES and not row.suggestion:
                 kept += f"; not {words}: many of its tickets go on after it"
-            elif (
-                self.ended < ENDS_SHARE  # many tickets look open: an ending may be unmapped
-                and self.ends.get(row.label, 0.0) >= ENDS_SHARE
-                and row.activity not in ENDINGS
-            ):
-                kept += (
-                    f"; ends {self.ends[row.label]:.0%} of its tickets: if it is their outcome,"
-                    f" map it ({', '.join(ENDINGS)}), else they count as open"
-                )
+            elif row.label in ending:
+                kept += f"; ends {self.ends[row.label]:.0%} of its tickets"
+                if len(ending) == 1:
+                    kept += f": {_OUTCOME_HINT}"
             lines.append(f'# {_toml_key(row.label)} = ""  # {count(row.events, "event")}, {kept}')
         lines.append("")
         lines.append("[levels]  # team = support level 1-4")
@@ -130,6 +133,25 @@ class DatasetVocabulary:
                 now = f"level {level} now" if level else "no level now"
                 lines.append(f"# {_toml_key(team)} = 1  # {count(events, 'event')}, {now}")
         return "\n".join(lines) + "\n"
+
+    def _unmapped_endings(self, mapped: set[str]) -> list[str]:
+        """The labels left unmapped that end ENDS_SHARE of their tickets or more, while many
+        tickets look open (an ending may be unmapped); a label that has a suggestion is not."""
+        if self.ended >= ENDS_SHARE:
+            return []
+        return list(
+            dict.fromkeys(
+                row.label
+                for row in self.labels
+                if row.label not in mapped
+                and self.ends.get(row.label, 0.0) >= ENDS_SHARE
+                and row.activity not in ENDINGS
+                and not (suggest_activity(row.label) in OUTCOMES and not row.suggestion)
+            )
+        )
+
+
+_OUTCOME_HINT = f"if it is their outcome, map it ({', '.join(ENDINGS)}), else they count as open"
 
 
 def _toml_key(text: str) -> str:
