@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from application.format import difference, heading, kpi_value
+from application.format import count, difference, heading, kpi_value
 from mining.effect import FITTING, ChangeEffect, Period, measure_change
 from mining.kpis import BETTER, BY_NAME, WORSE, Kpi, TicketKpis
 from mining.results import missing
@@ -113,6 +113,17 @@ def correction(effect: ChangeEffect) -> str:
         f" where the chance of any false verdict among the {n:,} stays under 5%, so a KPI whose"
         f" 95% interval leaves out zero may still read no clear change.{unjudged}"
     )
+
+
+def outcome(effect: ChangeEffect) -> str:
+    """The effect in sentences: how many KPIs moved clearly (that none did, only where some
+    were judged), then the `correction` line."""
+    clear = sum(k["verdict"] in (BETTER, WORSE) for k in effect.kpis)
+    if clear:
+        moved = f"{count(clear, 'KPI')} moved clearly. "
+    else:
+        moved = "No KPI moved clearly. " if any(k["judged"] for k in effect.kpis) else ""
+    return moved + correction(effect)
 
 
 def periods(effect: ChangeEffect) -> str:

@@ -11,7 +11,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from application import format as fmt
-from application.effect import correction, effect_table, periods
+from application.effect import correction, effect_table, outcome, periods
 from application.flow import FlowFit
 from application.review import (
     Review,
@@ -158,7 +158,7 @@ def effect_section(effect: ChangeEffect, key: str, *, clear_only: bool = False) 
     st.markdown(say(texts.EFFECT_HEAD, title=c["title"], date=c["date"], periods=periods(effect)))
     rows = pd.DataFrame(effect_table(effect, clear_only=clear_only))
     if rows.empty:
-        st.caption(f"{texts.EFFECT_NOTHING} {correction(effect)}")
+        st.caption(outcome(effect))
         return
     table(rows.style.map(_verdict_colour, subset=["verdict"]), key)  # every KPI in sight
     shown = texts.EFFECT_CLEAR_ONLY.format(total=len(effect.kpis)) if clear_only else ""

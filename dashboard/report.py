@@ -8,8 +8,8 @@ import html
 import math
 from datetime import timedelta
 
-from application.effect import BASED_ON, INTERVAL, correction, effect_table, periods
-from application.format import after_resolution_note, count
+from application.effect import BASED_ON, INTERVAL, effect_table, outcome, periods
+from application.format import after_resolution_note
 from application.format import heading as _heading
 from application.format import kpi_value as _fmt
 from application.format import missing as _missing
@@ -152,11 +152,9 @@ def effects(review: Review) -> str:
     for effect in review.effects:
         c = effect.change
         clear = effect_table(effect, clear_only=True)
-        moved = f"{count(len(clear), 'KPI')} moved clearly." if clear else texts.EFFECT_NOTHING
         out.append(
             f"<h3>{html.escape(str(c['title']))} ({c['date']})</h3><p>"
-            f"{html.escape(_heading(periods(effect)))}. {moved}"
-            f" {html.escape(correction(effect))}</p>"
+            f"{html.escape(_heading(periods(effect)))}. {html.escape(outcome(effect))}</p>"
         )
         if not clear:  # no table of headers alone
             continue

@@ -390,7 +390,6 @@ REVIEW_NO_CHANGES = (
     "page (or `ticketloop change add --date YYYY-MM-DD --title ...`) to measure its effect."
 )
 EFFECT_HEAD = "**{title}** ({date}): {periods}."
-EFFECT_NOTHING = "No KPI moved clearly."
 EFFECT_CLEAR_ONLY = " Only the KPIs that moved clearly are shown: KPI trends shows all {total}."
 KPI_TRENDS_TITLE = "KPI trends"
 BOTTLENECKS_TITLE = "Bottlenecks"

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from application.effect import correction, periods
+from application.effect import correction, outcome, periods
 from application.review import next_steps, pick_week, quiet_week
 from ingest.load import ingest_files
 from mining.effect import (
@@ -305,6 +305,7 @@ def test_a_change_on_too_few_days_or_tickets_gets_no_verdict(
     why = "the tickets after were created on 1 day; a verdict needs 14 days a side"
     assert {k["why_not_judged"] for k in late.kpis} == {why}
     assert correction(late) == f"No KPI judged: {why}."
+    assert outcome(late) == correction(late)  # not "No KPI moved clearly" first: none was judged
     assert periods(late).endswith(
         "(the data set's tickets end 2013-11-28: 0.3 of the 6 weeks asked after)"
     )

@@ -126,7 +126,7 @@ def test_a_difference_of_durations_reads_in_the_unit_of_its_values() -> None:
     (before, after and its interval) keeps one unit, the one its largest value gets."""
     from application.effect import effect_table
     from application.format import difference
-    from mining.effect import UNCLEAR, ChangeEffect
+    from mining.effect import UNCLEAR, ChangeEffect, Period
 
     assert difference(29.4, "hours") == "+29.4 hours"
     assert difference(29.4, "hours", like=21.2 * 24) == "+1.2 days"
@@ -134,7 +134,10 @@ def test_a_difference_of_durations_reads_in_the_unit_of_its_values() -> None:
     row = {"kpi": "ttr_median_hours", "before": 40.0, "after": 52.0, "difference": 12.0}
     row |= {"relative": 0.3, "ci_low": -6.0, "ci_high": 30.0, "p_value": 0.4, "verdict": UNCLEAR}
     row |= {"basis_before": 10, "basis_after": 10, "count_before": None, "count_after": None}
-    effect = ChangeEffect({}, date(2025, 1, 6), date(2025, 1, 20), 10, 10, [row], {})
+    before = Period(date(2025, 1, 6), date(2025, 1, 12), 1, 10, 7)
+    effect = ChangeEffect(
+        {}, before, Period(date(2025, 1, 13), date(2025, 1, 19), 1, 10, 7), [row], {}
+    )
     (shown,) = effect_table(effect)
     assert (shown["before"], shown["after"]) == ("1.7 days", "2.2 days")
     assert shown["95% interval of the difference"] == "-0.2 days to +1.2 days"
