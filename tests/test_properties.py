@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import duckdb
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -47,6 +48,7 @@ def test_normalised_headers_are_stable(name: str) -> None:
     assert once == once.lower()
 
 
+@pytest.mark.slow  # 25 loads of a store: the fast suite's longest case (11 s)
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
