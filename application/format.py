@@ -88,8 +88,12 @@ def span(first: datetime | None, last: datetime | None) -> str:
 
 
 def count(n: int, noun: str) -> str:
-    """`1 ticket`, `2,000 tickets`."""
-    return f"{n:,} {noun}{'s' * (n != 1)}"
+    """`1 ticket`, `2,000 tickets`, `13 activities`."""
+    if n == 1:
+        return f"{n:,} {noun}"
+    if noun.endswith("y") and noun[-2:-1] not in tuple("aeiou"):
+        return f"{n:,} {noun[:-1]}ies"
+    return f"{n:,} {noun}s"
 
 
 def after_resolution_note(

@@ -47,6 +47,11 @@ INSTANCES_HELP = (
 METRIC_SPAN = "Time span"
 METRIC_VARIANTS = "Variants"
 METRIC_DURATION = "Median ticket duration"
+DURATION_HELP = (
+    "From a ticket's first event to its last, its closing included (an auto-close days after"
+    " the resolution counts). The time to resolution, on the weekly review and KPI trends, stops"
+    " at the ticket's `Resolved` event."
+)
 REJECTED_NOTE = "{n:,} source rows were rejected at ingest; they are kept in the `rejects` table."
 REJECTED_EXPANDER = "Rejected rows (the first 200)"
 

@@ -52,3 +52,9 @@ def test_exported_csv_cells_cannot_run_as_formulas() -> None:
         "'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)", "'\tx", "'\rx", "plain", "a=b"
     ]  # fmt: skip
     assert fmt.csv_safe(pd.DataFrame({"n": [-1]})).decode() == '"n"\n-1\n'  # numbers stay numbers
+
+
+def test_counts_say_their_noun_in_the_number_they_need() -> None:
+    assert [fmt.count(n, "ticket") for n in (1, 2_000)] == ["1 ticket", "2,000 tickets"]
+    assert [fmt.count(n, "activity") for n in (1, 13)] == ["1 activity", "13 activities"]
+    assert fmt.count(3, "day") == "3 days"  # a vowel before the y

@@ -34,10 +34,14 @@ def render(ctx: PageContext) -> None:
         help=f"{summary.first_ts:%d %b %Y} to {summary.last_ts:%d %b %Y} (UTC)",
     )
     cols[3].metric(texts.METRIC_VARIANTS, f"{summary.variants:,}")
-    cols[4].metric(texts.METRIC_DURATION, fmt.duration(summary.median_case_duration_h))
+    cols[4].metric(
+        texts.METRIC_DURATION,
+        fmt.duration(summary.median_case_duration_h),
+        help=texts.DURATION_HELP,
+    )
     st.caption(
         f"{summary.first_ts:%d %b %Y} to {summary.last_ts:%d %b %Y} · "
-        f"{fmt.count(summary.activities, 'activity').replace('activitys', 'activities')} · "
+        f"{fmt.count(summary.activities, 'activity')} · "
         f"{summary.resources:,} people and systems · {ctx.selection.describe()}"
     )
     if summary.rejected_rows:
