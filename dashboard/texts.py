@@ -454,6 +454,10 @@ NO_CUSTOMER_WAITS = (
     "No `Information requested` or no `Customer replied` event, so waiting for the customer "
     "cannot be told apart: all waiting counts as internal."
 )
+PAUSED_HELP = (
+    "The pauses: each `Information requested` until the ticket's next event, as this log has no"
+    " `Customer replied` (Who pauses tickets, below)."
+)
 PAUSES = "Who pauses tickets"
 PAUSES_TEXT = (
     "No `Customer replied` in this log ends a pause, so each `Information requested` counts until"

@@ -10,6 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from application import format as fmt
 from dashboard import texts
 from dashboard.markdown import say, text
 from dashboard.pages import PAGES
@@ -747,11 +748,22 @@ def test_bottlenecks_on_a_log_without_teams_or_requests(app, real_helpdesk_db: P
 def test_bottlenecks_show_who_pauses_on_a_log_without_replies(app, tmp_path: Path) -> None:
     from tests.test_pauses import HEADER, LOG
 
-    at = app(hand_made_store(tmp_path, csv_text(HEADER, LOG)))
+    db = hand_made_store(tmp_path, csv_text(HEADER, LOG))
+    at = app(db)
     at.switch_page(BOTTLENECKS.script).run()
     assert not at.exception, at.exception
     assert texts.PAUSES in [s.value for s in at.subheader]
     assert texts.NO_CUSTOMER_WAITS not in [i.value for i in at.info]
+    # the waiting for the customer is the pauses' (not n/a beside them), apart from the rest
+    from mining.pauses import pauses
+    from mining.selection import Selection
+
+    with open_store(db, read_only=True) as con:
+        paused = pauses(con, Selection("t"))
+    metrics = {m.label: (m.value, m.help) for m in at.metric}
+    assert metrics[texts.METRIC_CUSTOMER][0].startswith(fmt.duration(paused.total_hours))
+    assert metrics[texts.METRIC_CUSTOMER][1] == texts.PAUSED_HELP
+    assert texts.METRIC_INTERNAL in metrics
     tables = {frame.value.columns[0]: frame.value for frame in at.dataframe}
     assert list(tables["team"]["team"]) == ["L1", "L2"]
     # ten columns each: the page's width, not half of it in a column

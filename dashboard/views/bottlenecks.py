@@ -72,13 +72,20 @@ def render(ctx: PageContext) -> None:
     if found.resolutions_unread:  # which waits come after resolution, and the heatmap's half
         st.info(texts.BOTTLENECKS_NO_RESOLUTIONS.format(why=reason(found.resolutions_unread)))
     cols = st.columns(3)
-    customer = found.customer_hours
     cols[0].metric(texts.METRIC_WAITING, hours(found.waiting_hours))
-    if found.customer_waits is None:  # not 0: the log cannot tell customer waits apart
-        cols[1].metric(texts.METRIC_CUSTOMER, "n/a", help=texts.NO_CUSTOMER_WAITS)
+    # without replies, the pauses (an `Information requested` until the next event) stand in
+    paused = ctx.query(pauses) if found.customer_waits is None else None
+    if found.customer_waits is not None:
+        customer, help_text = found.customer_hours, None
+    elif paused is not None and paused.pauses and not business:  # pauses are elapsed time
+        customer, help_text = paused.total_hours, texts.PAUSED_HELP
+    else:  # not 0: the log cannot tell customer waits apart
+        customer, help_text = None, texts.NO_CUSTOMER_WAITS
+    if customer is None or customer > found.waiting_hours:
+        cols[1].metric(texts.METRIC_CUSTOMER, "n/a", help=help_text)
     else:
         share = f" ({customer / found.waiting_hours:.0%})" if found.waiting_hours else ""
-        cols[1].metric(texts.METRIC_CUSTOMER, hours(customer) + share)
+        cols[1].metric(texts.METRIC_CUSTOMER, hours(customer) + share, help=help_text)
         cols[2].metric(texts.METRIC_INTERNAL, hours(found.waiting_hours - customer))
 
     waits = found.transitions
@@ -131,7 +138,6 @@ def render(ctx: PageContext) -> None:
                     )
                 )
     with right:
-        paused = ctx.query(pauses) if found.customer_waits is None else None
         if paused is not None:  # no replies: who pauses tickets, not an empty "n/a"
             st.subheader(texts.PAUSES)
             st.markdown(
