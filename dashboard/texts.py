@@ -343,6 +343,12 @@ ESC_COMPARED = "{n:,} / {m:,}"
 ESC_FEW = ", too few"
 ESC_FEW_HELP = "Fewer than {n} {what} on a side (below): too few to read as a finding."
 ESC_COMPARED_TITLE = "resolved: escalated / others"
+ESC_ANSWERS_TITLE = "answers: escalated / others"
+ESC_ANSWERS_HELP = (
+    "What the CSAT gap rests on: the survey answers of the row's escalated tickets, against"
+    " those of the tickets resolved without escalation. Fewer than {n} on a side is too few to"
+    " read as a finding."
+)
 ESC_COMPARED_HELP = (
     "What the extra time rests on: the row's escalated tickets resolved, against the tickets"
     " resolved without escalation in the same months of creation. Fewer than {n} on a side is too"

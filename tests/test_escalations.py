@@ -760,3 +760,18 @@ def test_a_page_table_of_the_log_s_names_downloads_safe_in_a_spreadsheet(
     assert not page.exception, page.exception
     (agents,) = [d.value for d in page.dataframe]
     assert agents["value"].tolist() == ['\'=HYPERLINK("http://x","y")']
+
+
+def test_the_page_s_gaps_say_what_they_rest_on(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each row's extra time and CSAT gap beside the tickets and answers they compare, too few
+    said where a side has under 30: the sample's Back Office gap rests on 25 answers."""
+    page = app_on(sample_db, monkeypatch)
+    page.switch_page(next(p for p in PAGES if p.module == "escalations").script).run()
+    assert not page.exception, page.exception
+    (teams,) = [d.value for d in page.dataframe if "csat_compared" in d.value.columns]
+    rows = teams.set_index("value")
+    assert rows.loc["Finance", "csat_compared"] == "109 / 1,047"
+    assert rows.loc["Back Office", "csat_compared"] == "25 / 1,047, too few"
+    assert rows.loc["Finance", "compared"] == "345 / 2,984"

@@ -23,6 +23,7 @@ BREAKDOWN_COLUMNS = [
     "extra_ttr_hours",
     "compared",
     "csat_gap",
+    "csat_compared",
     "example_tickets",
 ]
 OWN_TICKETS = ("category", "channel")  # the breakdowns whose values have tickets of their own
@@ -178,15 +179,13 @@ def _breakdowns(result) -> None:
     # nor a column the data set cannot fill (a column of zeros would say none were found)
     left_out |= {f"{k}_tickets" for k, known in result.told.items() if not known}
     if not result.surveyed:
-        left_out.add("csat_gap")
+        left_out |= {"csat_gap", "csat_compared"}
     columns = [c for c in BREAKDOWN_COLUMNS if c not in left_out]
     divisor, unit = charts.time_unit(table["extra_ttr_hours"].dropna().abs())
     table = table.assign(
         extra_ttr_hours=table["extra_ttr_hours"] / divisor,
-        compared=[
-            texts.ESC_COMPARED.format(n=n, m=m) + (texts.ESC_FEW if too_few(n, m) else "")
-            for n, m in zip(table["resolved_tickets"], table["baseline_tickets"], strict=True)
-        ],
+        compared=_compared(table["resolved_tickets"], table["baseline_tickets"]),
+        csat_compared=_compared(table["csat_answers"], table["baseline_csat_answers"]),
     )
     parts.table(
         table[columns],
@@ -205,5 +204,17 @@ def _breakdowns(result) -> None:
                 texts.ESC_COMPARED_TITLE, help=texts.ESC_COMPARED_HELP.format(n=SMALL_BASIS)
             ),
             "csat_gap": st.column_config.NumberColumn("CSAT gap", format="%+.2f"),
+            "csat_compared": st.column_config.TextColumn(
+                texts.ESC_ANSWERS_TITLE, help=texts.ESC_ANSWERS_HELP.format(n=SMALL_BASIS)
+            ),
         },
     )
+
+
+def _compared(ours: pd.Series, others: pd.Series) -> list[str]:
+    """What each row's gap rests on: `39 / 796`, and `, too few` where a side has under
+    SMALL_BASIS."""
+    return [
+        texts.ESC_COMPARED.format(n=n, m=m) + (texts.ESC_FEW if too_few(n, m) else "")
+        for n, m in zip(ours, others, strict=True)
+    ]
