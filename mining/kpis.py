@@ -711,7 +711,7 @@ def compute_kpis(
         )
     keys = (["week"] if weekly else []) + ([by] if by else [])
     rows = [row for basis in WEEK_OF for row in _basis_rows(con, basis, keys, by)]
-    rows += _backlog(con, keys, by)
+    rows += _backlog(con, keys, by, created_bounds(selection)[1])
     if weekly:
         rows = _fill_weeks(rows)
     unusable = tickets.unusable if tickets else unusable_kpis(con, bound.dataset_id)
@@ -919,8 +919,6 @@ def _note(kpi: Kpi, value: object, basis: float, pending: float, weekly: bool) -
     tickets (answers) it rests on: a share of resolved tickets those created that week, a time to
     resolution those resolved that week."""
     parts = []
-    if kpi.kind == "backlog" and not weekly:  # a week's is its stock at the week's end
-        parts.append("still open at the end of the data")
     if not _missing(value) and kpi.kind in ("mean", "quantile") and basis < SMALL_BASIS:
         n = int(basis)
         population = kpi.population
@@ -993,17 +991,24 @@ def _basis_rows(
     return rows
 
 
-def _backlog(con: duckdb.DuckDBPyConnection, keys: list[str], by: str | None) -> list[Row]:
-    """Tickets open at the end of each week (or of the data): created so far minus ended so far."""
+def _backlog(
+    con: duckdb.DuckDBPyConnection, keys: list[str], by: str | None, until: datetime | None
+) -> list[Row]:
+    """Tickets open at the end of each week: created so far minus ended so far; for totals, the
+    selected tickets open at the end of the dates selected (before `until`), else of the data."""
     group = f"{quote_ident(by)}::VARCHAR" if by else "NULL::VARCHAR"
     if "week" not in keys:
         found = con.execute(
-            f"SELECT {group} AS grp, count(*) FILTER (WHERE ended_at IS NULL) AS value,"  # noqa: S608 (allowlisted, quoted)
-            f" min_by(case_id, case_key, {EXAMPLES}) FILTER (WHERE ended_at IS NULL) AS examples"
-            " FROM kpi_tickets GROUP BY ALL"
+            f"SELECT {group} AS grp, count(*) FILTER (WHERE o) AS value,"  # noqa: S608 (allowlisted, quoted)
+            f" min_by(case_id, case_key, {EXAMPLES}) FILTER (WHERE o) AS examples"
+            " FROM (SELECT *, ended_at IS NULL OR ended_at >= $until AS o FROM kpi_tickets)"
+            " GROUP BY ALL",
+            {"until": until},
         ).fetchall()
+        at = f"{until - timedelta(days=1):%Y-%m-%d}" if until else "the data"
+        note = f"of these tickets, those open at the end of {at}"
         return [
-            _row(grp, None, "backlog", value, value, examples=_examples(examples))
+            {**_row(grp, None, "backlog", value, value, examples=_examples(examples)), "note": note}
             for grp, value, examples in found
         ]
     found = con.execute(
@@ -1062,7 +1067,10 @@ def _judge(row: Row, unusable: dict[str, str], weekly: bool, settings: Settings)
         row.update(reason=unusable[kpi.name], note=None)
     else:
         row["reason"] = _reason(kpi, row["value"], weekly)
-        row["note"] = _note(kpi, row["value"], row["basis"], row["pending"], weekly)
+        # the totals' backlog says when it is counted (_backlog)
+        row["note"] = row.get("note") or _note(
+            kpi, row["value"], row["basis"], row["pending"], weekly
+        )
     value = row["value"]
     row["status"] = (
         None
