@@ -187,15 +187,13 @@ def measure_change(
     # memory first touched, which costs more than the arithmetic on a shared machine.
     day_of, *columns = frame.values()
     split = int(np.searchsorted(day_of, 0))  # days from the change's date: the first after
+    first, last = _created_days(con, selection, settings.calendar.timezone)
     if split in (0, len(day_of)):
-        side = "before" if split == 0 else "from"
         raise MiningError(
-            f"no tickets created in the {weeks_before if split == 0 else weeks_after} weeks"
-            f" {side} {day}. Pick a change inside the data set's time span"
+            _empty_side(day, selection, first, last, split == 0, weeks_before, weeks_after)
         )
     groups = [slice(0, split), slice(split, len(day_of))]
     blocks = _day_blocks(day_of, groups)
-    first, last = _created_days(con, selection, settings.calendar.timezone)
     periods = [
         Period(
             max(window.start, first),
@@ -245,6 +243,34 @@ def measure_change(
     _verdicts(rows, settings)
     skipped = {k.name: unusable[k.name] for k in KPIS if k.name in unusable}
     return ChangeEffect(change, periods[0], periods[1], rows, skipped)
+
+
+def _empty_side(
+    day: date,
+    selection: Selection,
+    first: date,
+    last: date,
+    before: bool,
+    weeks_before: int,
+    weeks_after: int,
+) -> str:
+    """Why a side of the change of `day` has no ticket: the data set's tickets begin after it
+    (end before it), the dates selected do, or none was created in the weeks asked."""
+    if before and day <= first:
+        why = f"the data set's tickets are created from {first} on"
+    elif not before and day > last:
+        why = f"the data set's tickets are created up to {last}"
+    elif before and selection.start and selection.start >= day:
+        why = f"the dates selected begin {selection.start}"
+    elif not before and selection.end and selection.end < day:
+        why = f"the dates selected end {selection.end}"
+    else:
+        weeks = weeks_before if before else weeks_after
+        why = f"no ticket selected was created in the {weeks} weeks {'before' if before else 'from'} it"
+    return (
+        f"no tickets {'before' if before else 'after'} the change of {day}: {why}. Pick a change"
+        " with tickets created on both sides, or select dates around it"
+    )
 
 
 def _cut(selected: date, data: date, asked: date, *, later: bool) -> str | None:

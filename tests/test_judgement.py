@@ -23,6 +23,7 @@ from mining.effect import (
     holm,
 )
 from mining.signals import BEYOND, judge_phases
+from store.errors import MiningError
 from tests.conftest import SAMPLE
 from ticketloop import Store
 from ticketloop.synthetic import generate
@@ -305,6 +306,19 @@ def test_a_change_on_too_few_days_or_tickets_gets_no_verdict(
     why = "the tickets after were created on 1 day; a verdict needs 14 days a side"
     assert {k["why_not_judged"] for k in late.kpis} == {why}
     assert correction(late) == f"No KPI judged: {why}."
+    # a side without tickets says why: the data ends, or the dates selected do
+    after_the_data = store.add_change("helpdesk", "2013-12-20", "after the last ticket")
+    with pytest.raises(MiningError) as empty:
+        store.select("helpdesk").change_effect(after_the_data)
+    assert str(empty.value).startswith(
+        "no tickets after the change of 2013-12-20: the data set's tickets are created up to"
+        " 2013-11-28."
+    )
+    with pytest.raises(MiningError) as empty:
+        store.select("helpdesk", end="2013-11-20").change_effect(late.change["id"])
+    assert "no tickets after the change of 2013-11-27: the dates selected end 2013-11-20." in str(
+        empty.value
+    )
     assert outcome(late) == correction(late)  # not "No KPI moved clearly" first: none was judged
     assert periods(late).endswith(
         "(the data set's tickets end 2013-11-28: 0.3 of the 6 weeks asked after)"
