@@ -294,22 +294,24 @@ def _created_days(
 
 
 def _judge_basis(row: dict[str, Any], kpi: Kpi, periods: list[Period]) -> None:
-    """Leave a KPI unjudged, saying why, when a side has tickets of fewer than MIN_DAYS days of
-    creation or fewer than SMALL_BASIS tickets (answers) it rests on; or, as `_row` found, when
-    its resamples do not vary."""
-    sides = ("before", "after")
-    few_days = [(s, p.days) for s, p in zip(sides, periods, strict=True) if p.days < MIN_DAYS]
-    few = [(s, row[f"basis_{s}"]) for s in sides if row[f"basis_{s}"] < SMALL_BASIS]
+    """Leave a KPI unjudged, without an interval, saying why: a side has tickets of fewer than
+    MIN_DAYS days of creation, or fewer than SMALL_BASIS tickets (answers) it rests on; or, as
+    `_row` found, its resamples do not vary."""
+    sides = dict(zip(("before", "after"), periods, strict=True))
+    few_days = [(side, p) for side, p in sides.items() if p.days < MIN_DAYS]
+    few = [(side, row[f"basis_{side}"]) for side in sides if row[f"basis_{side}"] < SMALL_BASIS]
     if few_days:
+        more = " (compare more weeks)" if any(p.cut is None for _, p in few_days) else ""
         row["why_not_judged"] = (
             " and ".join(
-                f"the tickets {s} were created on {n} day{'s' * (n != 1)}" for s, n in few_days
+                f"the {p.tickets:,} tickets {side} were created on {p.days} day{'s' * (p.days != 1)}"
+                for side, p in few_days
             )
-            + f"; a verdict needs {MIN_DAYS} days a side"
+            + f"; a verdict needs {MIN_DAYS} days a side{more}"
         )
     elif few:
         row["why_not_judged"] = (
-            " and ".join(f"{n:,} {kpi.population} {s}" for s, n in few)
+            " and ".join(f"{n:,} {kpi.population} {side}" for side, n in few)
             + f"; a verdict needs {SMALL_BASIS} a side"
         )
     elif not row["judged"]:
@@ -317,9 +319,7 @@ def _judge_basis(row: dict[str, Any], kpi: Kpi, periods: list[Period]) -> None:
     else:
         row["why_not_judged"] = None
         return
-    if few_days or few:  # resamples of so few days or tickets make no interval to go by
-        row.update(ci_low=None, ci_high=None, p_value=None)
-    row["judged"], row["verdict"] = False, NOT_JUDGED
+    row.update(ci_low=None, ci_high=None, p_value=None, judged=False, verdict=NOT_JUDGED)
 
 
 def _day_blocks(days: np.ndarray, groups: list[slice]) -> list[np.ndarray]:

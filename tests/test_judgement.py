@@ -303,7 +303,7 @@ def test_a_change_on_too_few_days_or_tickets_gets_no_verdict(
     assert (late.after.start, late.after.end) == (date(2013, 11, 27), date(2013, 11, 28))
     assert {k["verdict"] for k in late.kpis} == {"not judged"}
     assert {k["ci_low"] for k in late.kpis} == {None}
-    why = "the tickets after were created on 1 day; a verdict needs 14 days a side"
+    why = "the 3 tickets after were created on 1 day; a verdict needs 14 days a side"
     assert {k["why_not_judged"] for k in late.kpis} == {why}
     assert correction(late) == f"No KPI judged: {why}."
     # a side without tickets says why: the data ends, or the dates selected do
@@ -327,8 +327,8 @@ def test_a_change_on_too_few_days_or_tickets_gets_no_verdict(
     week = store.select("helpdesk").change_effect(change, weeks_before=1, weeks_after=1)
     assert (week.before.days, week.after.days) == (5, 4)
     assert correction(week) == (
-        "No KPI judged: the tickets before were created on 5 days and the tickets after were"
-        " created on 4 days; a verdict needs 14 days a side."
+        "No KPI judged: the 14 tickets before were created on 5 days and the 12 tickets after"
+        " were created on 4 days; a verdict needs 14 days a side (compare more weeks)."
     )
 
 
@@ -354,6 +354,8 @@ def test_a_kpi_on_too_few_tickets_or_answers_gets_no_verdict(
         "nps",
         "pause_without_reply_rate",  # no variation in either period
     }
+    # no KPI not judged gives an interval, nor one that does not vary (+0.0 pp to +0.0 pp)
+    assert {k["ci_low"] for k in unjudged.values()} == {None}
     csat = unjudged["csat"]
     assert csat["why_not_judged"] == (
         f"{csat['basis_before']} CSAT answers before and {csat['basis_after']} CSAT answers"
