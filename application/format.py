@@ -136,8 +136,11 @@ def defused(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _defuse(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
+    """A text cell defused; a list's texts too (a list of example tickets), as a list."""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    if isinstance(value, list | tuple) or (hasattr(value, "tolist") and getattr(value, "ndim", 0)):
+        return [_defuse(v) for v in value]  # type: ignore[union-attr]
     return value
 
 

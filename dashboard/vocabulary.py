@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from application import format as fmt
 from application.vocabulary import kpi_names
 from dashboard import data, texts
 from dashboard.context import PageContext
@@ -39,8 +40,11 @@ def render_vocabulary(ctx: PageContext, dataset: str) -> None:
             texts.VOCAB_MAP_TO, options=[texts.VOCAB_KEEP, *CANONICAL_ACTIVITIES], required=True
         ),
     )
+    # by position: the editor shows the labels defused (_choices), the mapping names them as loaded
     activities = {
-        row.label: row.choice for row in edited.itertuples() if row.choice != texts.VOCAB_KEEP
+        label: choice
+        for label, choice in zip(labels["label"], edited["choice"], strict=True)
+        if choice != texts.VOCAB_KEEP
     }
     levels: dict[str, int] = {}
     if found.teams:
@@ -53,7 +57,9 @@ def render_vocabulary(ctx: PageContext, dataset: str) -> None:
             st.column_config.SelectboxColumn(texts.VOCAB_LEVEL, options=sorted(LEVELS)),
         )
         levels = {
-            row.team: int(row.choice) for row in edited_teams.itertuples() if pd.notna(row.choice)
+            team: int(choice)
+            for team, choice in zip(teams["team"], edited_teams["choice"], strict=True)
+            if pd.notna(choice)
         }
     preview = data.vocabulary_preview(
         ctx.db, ctx.version, dataset, tuple(sorted(activities.items()))
@@ -93,9 +99,9 @@ def render_vocabulary(ctx: PageContext, dataset: str) -> None:
 
 def _choices(table: pd.DataFrame, key: str, first: str, now: Any, choice: Any) -> pd.DataFrame:
     """An editor of `table` (its first column, events, now, choice) where only the choice
-    changes."""
+    changes; the log's text in it defused (fmt.defused), as its toolbar downloads it as CSV."""
     return st.data_editor(
-        table,
+        fmt.defused(table),
         hide_index=True,
         key=key,
         disabled=[table.columns[0], "events", "now"],

@@ -748,7 +748,7 @@ def test_a_page_table_of_the_log_s_names_downloads_safe_in_a_spreadsheet(
     downloads as CSV) holds the name with a leading quote, so a spreadsheet never runs it."""
     rows = []
     for i in range(3):
-        case = f"T{i}"
+        case = "=1+1" if i == 0 else f"T{i}"
         rows += [
             (case, "Ticket created", at(i), "customer"),
             (case, "Escalated", at(i + 0.5), '"=HYPERLINK(""http://x"",""y"")"'),
@@ -760,6 +760,7 @@ def test_a_page_table_of_the_log_s_names_downloads_safe_in_a_spreadsheet(
     assert not page.exception, page.exception
     (agents,) = [d.value for d in page.dataframe]
     assert agents["value"].tolist() == ['\'=HYPERLINK("http://x","y")']
+    assert sorted(agents["example_tickets"].iloc[0]) == ["'=1+1", "T1", "T2"]  # a list's too
 
 
 def test_the_page_s_gaps_say_what_they_rest_on(

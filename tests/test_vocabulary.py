@@ -513,3 +513,28 @@ def test_a_week_on_too_few_tickets_says_so_and_why_needless_cannot_be_told(
         line.startswith("Needless escalations: no `De-escalated` event")
         for line in not_computed(rows)
     )
+
+
+def test_the_vocabulary_editor_shows_formulas_defused_and_maps_the_labels_as_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A label `-Resolve ticket` shows as `'-Resolve ticket` (the editor's toolbar downloads it
+    as CSV), and applying the suggestions maps the label as loaded, not as shown."""
+    from dashboard import texts
+
+    log = []
+    for n in range(4):
+        log += [(f"T{n}", "Ticket created", at(n)), (f"T{n}", "-Resolve ticket", at(n + 1))]
+    db = hand_made_store(tmp_path, csv_text("case_id,activity,timestamp", log))
+    page = app_on(db, monkeypatch)
+    page.switch_page("views/data.py").run()
+    assert not page.exception, page.exception
+    labels = next(t.value for t in page.dataframe if "choice" in t.value.columns)
+    choices = dict(zip(labels["label"], labels["choice"], strict=True))
+    assert choices["'-Resolve ticket"] == "Resolved"
+    page.button(key="vocab_apply").click().run()
+    assert not page.exception, page.exception
+    assert rows(db, "SELECT source_label, activity FROM activity_vocabulary") == [
+        ("-Resolve ticket", "Resolved")
+    ]
+    assert texts.VOCAB_KEEP not in rows(db, "SELECT activity FROM activity_vocabulary")[0]
