@@ -132,8 +132,8 @@ def periods(effect: ChangeEffect) -> str:
     begin or end inside the weeks asked, or the dates read do, so."""
     before, after = effect.before, effect.after
     said = (
-        f"{before.tickets:,} tickets created {before.start} to {before.end} before,"
-        f" {after.tickets:,} created {after.start} to {after.end} from it"
+        f"{before.tickets:,} tickets created {_dates(before)} before,"
+        f" {after.tickets:,} created {_dates(after)} from it"
     )
     cut = [c for c in (_cut(before, "before"), _cut(after, "after")) if c]
     return said + (f" ({'; '.join(cut)})" if cut else "")
@@ -151,7 +151,13 @@ def _cut(period: Period, side: str) -> str | None:
         if period.cut == "data"
         else f"read {'from' if first else 'up to'} {day}"
     )
-    return f"{why}: {_weeks(period)} of the {period.weeks} weeks asked {side}"
+    asked = "the week" if period.weeks == 1 else f"the {period.weeks} weeks"
+    return f"{why}: {_weeks(period)} of {asked} asked {side}"
+
+
+def _dates(period: Period) -> str:
+    """`2025-02-24 to 2025-04-06`, or `on 2010-01-13` for one day."""
+    return f"on {period.start}" if period.start == period.end else f"{period.start} to {period.end}"
 
 
 def _weeks(period: Period) -> str:

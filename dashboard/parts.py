@@ -248,9 +248,11 @@ def tiles(rows: list[dict]) -> None:
 
 def _tile(row: dict) -> None:
     kpi, target = row["kpi"], row["target"]
-    delta = None
+    delta, like = None, row["value"]
     if row["last"] is not None and row["value"] is not None:
-        delta = fmt.difference(row["value"] - row["last"], kpi.unit, like=row["value"])
+        # the value and its move in one unit, the larger week's (not 24.6 hours, -8.0 days)
+        like = max(abs(row["value"]), abs(row["last"]))
+        delta = fmt.difference(row["value"] - row["last"], kpi.unit, like=like)
     colour = "off"  # grey unless both weeks are judged (a week still closing is no move yet)
     if target and delta and row["value"] != row["last"] and row["compared"]:
         colour = "inverse" if target.better == "lower" else "normal"
@@ -258,7 +260,7 @@ def _tile(row: dict) -> None:
     recent = row["recent"].dropna(subset=["value"])["value"]
     st.metric(
         fmt.heading(kpi.meaning),
-        fmt.kpi_value(row["value"], kpi.unit),
+        fmt.kpi_value(row["value"], kpi.unit, like=like),
         delta=delta,
         delta_color=colour,
         delta_arrow="auto" if row["value"] != row["last"] else "off",  # no arrow for no change

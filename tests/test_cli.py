@@ -490,6 +490,13 @@ def test_escalations_text_reads_as_a_report(sample_db: Path) -> None:
         " the same months" in lines
     )
     assert not any(re.search(r"\bnan\b|<NA>|\bNone\b", line) for line in lines)
+    # the cost in one unit (not "mean 2.3 d against 14.4 h"), every breakdown's extra time too
+    (cost,) = [line for line in lines if line.startswith("  time to resolution: mean")]
+    assert re.match(
+        r"  time to resolution: mean [\d.]+ (h|d) against [\d.]+ \1, \+[\d.]+ \1 ", cost
+    )
+    units = {line.split("extra TTR ")[1][:3] for line in lines if "extra TTR (" in line}
+    assert len(units) == 1, units
 
 
 def test_push_to_front_threshold_comes_from_the_settings(writable_sample_db: Path) -> None:

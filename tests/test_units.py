@@ -9,6 +9,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from application.format import count, duration
@@ -141,3 +142,20 @@ def test_a_difference_of_durations_reads_in_the_unit_of_its_values() -> None:
     (shown,) = effect_table(effect)
     assert (shown["before"], shown["after"]) == ("1.7 days", "2.2 days")
     assert shown["95% interval of the difference"] == "-0.2 days to +1.2 days"
+
+
+def test_a_tile_says_its_value_and_its_move_in_one_unit(
+    real_helpdesk_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Helpdesk log's 2010-W05: a median time to resolution of 24.6 hours after 9.0 days
+    the week before read "24.6 hours, -8.0 days"; both are in days, the larger week's unit."""
+    from tests.conftest import opened_from_a_link
+    from ticketloop import Store
+
+    db = tmp_path / "desk.duckdb"
+    shutil.copy(real_helpdesk_db, db)
+    Store(db).map_vocabulary("helpdesk", activities={"Resolve ticket": "Resolved"})
+    review = opened_from_a_link(db, monkeypatch, week="2010-W05")
+    assert not review.exception, review.exception
+    (tile,) = [m for m in review.metric if m.label == "Median time to resolution"]
+    assert (tile.value, tile.delta) == ("1.0 days", "-8.0 days")

@@ -354,9 +354,12 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
             "Cost of escalation: escalated tickets against tickets resolved without escalation,"
             " month of creation by month",
         ]
+        means = (cost.ttr_mean_hours, cost.baseline_ttr_mean_hours, cost.extra_ttr_hours)
+        per, unit = _unit_of(means)  # one unit for the line: not 2.3 d against 14.4 h
+        ours, theirs, extra = (None if missing(v) else v / per for v in means)
         lines.append(
-            f"  time to resolution: mean {_hours(cost.ttr_mean_hours)} against"
-            f" {_hours(cost.baseline_ttr_mean_hours)}, {_signed_hours(cost.extra_ttr_hours)}"
+            f"  time to resolution: mean {_number(ours)} {unit} against {_number(theirs)} {unit},"
+            f" {_signed(extra)} {unit}"
             f" ({_int(cost.resolved_tickets)} escalated and {_int(cost.baseline_tickets)} other"
             " resolved tickets, of the months that have both)"
             + (f"; {_FEW}" if too_few(cost.resolved_tickets, cost.baseline_tickets) else "")
@@ -370,13 +373,16 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
             "CSAT gap": result.surveyed,
         }
         absent, small = [], False
+        # one unit for every breakdown's extra time, so that they compare across tables too
+        divisor, unit = _unit_of(
+            v for name, *_ in _BREAKDOWNS for v in result.by(name).head(limit)["extra_ttr_hours"]
+        )
         for name, title, what in _BREAKDOWNS:
             frame = result.by(name)
             if not len(frame):
                 absent.append(what)
                 continue
             lines += ["", title]
-            divisor, unit = _column_unit(frame.head(limit)["extra_ttr_hours"])
             head = [
                 name,
                 "escalated",
@@ -464,11 +470,15 @@ def _ttr_gap(extra: float | None, tickets: int, baseline_tickets: int) -> str:
     return f"{_signed(extra)} {counts}{_small(extra, tickets, baseline_tickets)}"
 
 
-def _column_unit(hours: Any) -> tuple[float, str]:
-    """(divisor, unit) of a column of hours: days (`d`) when its largest reads 48 hours or more,
-    else hours (`h`), so that its rows compare at a glance."""
-    largest = hours.abs().max()
-    return (24.0, "d") if not missing(largest) and largest >= 48 else (1.0, "h")
+def _unit_of(hours: Iterable[Any]) -> tuple[float, str]:
+    """(divisor, unit) of durations in hours read side by side: days (`d`) when the largest
+    reads 48 hours or more, else hours (`h`), so that they compare at a glance."""
+    largest = max((abs(v) for v in hours if not missing(v)), default=0.0)
+    return (24.0, "d") if largest >= 48 else (1.0, "h")
+
+
+def _number(value: float | None) -> str:
+    return "-" if missing(value) else f"{value:,.1f}"
 
 
 def _small(value: float | None, *bases: int) -> str:
