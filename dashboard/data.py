@@ -24,6 +24,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 from application import uploads
 from application.effect import change_effect as effect_of
 from application.flow import FlowFit, fit_designed_flow
+from application.review import until_week_end
 from application.settings_form import SettingsForm, save_form
 from application.vocabulary import (
     DatasetVocabulary,
@@ -406,16 +407,24 @@ def designed_fit(path: Path, version: float, selection: Selection, settings: Set
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def change_effect(
-    path: Path, version: float, selection: Selection, settings: Settings, change: dict
+    path: Path,
+    version: float,
+    selection: Selection,
+    settings: Settings,
+    change: dict,
+    week: date | None = None,
 ) -> ChangeEffect:
     """The measured effect of `change` on the selection (application.effect.change_effect), with
     the share of tickets that fit the designed flow when the flow is put on the log; from the
-    selection's cached ticket rows. TicketloopError when a side of the change has no tickets."""
+    selection's cached ticket rows and fit. With `week` (a review's Monday), on its tickets
+    created up to that week's end (application.review.until_week_end). TicketloopError when a
+    side of the change has no tickets."""
     unfit = designed_fit(path, version, selection, settings).unfit
     tickets = ticket_kpis(path, version, selection, settings)
+    measured = until_week_end(selection, week) if week else selection  # a window of its rows
     with _reading(path) as con:
         return effect_of(
-            con, selection, settings=settings, change=change, unfit=unfit, tickets=tickets
+            con, measured, settings=settings, change=change, unfit=unfit, tickets=tickets
         )
 
 

@@ -4,6 +4,7 @@ other; the rules they show come from the application layer."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -20,7 +21,6 @@ from application.review import (
     pick_week,
     recent_changes,
     recent_waits,
-    until_week_end,
     weekly_kpis,
 )
 from application.review import not_computed as kpis_not_computed
@@ -30,7 +30,6 @@ from dashboard.markdown import reason, say
 from dashboard.pages import PAGES
 from mining.effect import ChangeEffect
 from mining.kpis import KpiReport
-from mining.selection import Selection
 from store.errors import TicketloopError
 
 TILES_PER_ROW = 4
@@ -78,9 +77,8 @@ def review(ctx: PageContext, week: str = "last", *, details: bool = True) -> Rev
         st.stop()
     waits = None
     if details:
-        upto = until_week_end(ctx.selection, monday)
         for change in recent_changes(changes, monday):  # measured while the page draws
-            prefetch_effect(ctx, change, upto)
+            prefetch_effect(ctx, change, monday)
         waits = ctx.query(recent_waits, monday=monday)
     return assemble_review(
         ctx.selection,
@@ -99,25 +97,24 @@ def prefetch_recent_effects(ctx: PageContext) -> None:
     last = ctx.dimensions.last_day if ctx.dimensions else None
     if last is not None:
         monday = likely_last_week(last)
-        upto = until_week_end(ctx.selection, monday)
         for change in recent_changes(
             data.changes(ctx.db, ctx.version, ctx.selection.dataset), monday
         ):
-            prefetch_effect(ctx, change, upto)
+            prefetch_effect(ctx, change, monday)
 
 
-def prefetch_effect(ctx: PageContext, change: dict, selection: Selection | None = None) -> None:
-    """Start measuring `change`'s effect on `selection` (default the page's) in the background
-    (data.in_background)."""
+def prefetch_effect(ctx: PageContext, change: dict, week: date | None = None) -> None:
+    """Start measuring `change`'s effect on the page's selection (with `week`, a review's
+    Monday, on its tickets created up to that week's end) in the background."""
     data.in_background(
-        data.change_effect, ctx.db, ctx.version, selection or ctx.selection, ctx.settings, change
+        data.change_effect, ctx.db, ctx.version, ctx.selection, ctx.settings, change, week
     )
 
 
-def effect(ctx: PageContext, change: dict, selection: Selection | None = None) -> ChangeEffect:
-    """`change`'s measured effect on `selection` (default the page's), fit to the designed flow
-    included."""
-    return data.change_effect(ctx.db, ctx.version, selection or ctx.selection, ctx.settings, change)
+def effect(ctx: PageContext, change: dict, week: date | None = None) -> ChangeEffect:
+    """`change`'s measured effect on the page's selection (with `week`, up to that week's end),
+    fit to the designed flow included."""
+    return data.change_effect(ctx.db, ctx.version, ctx.selection, ctx.settings, change, week)
 
 
 def effects(ctx: PageContext, review: Review) -> list[ChangeEffect]:
@@ -125,10 +122,9 @@ def effects(ctx: PageContext, review: Review) -> list[ChangeEffect]:
     its end, added to `review` (a change without tickets on both sides in the selection is left
     out, as in the report)."""
     review.effects = []
-    upto = until_week_end(ctx.selection, review.week)
     for change in recent_changes(review.changes, review.week):
         try:
-            review.effects.append(effect(ctx, change, upto))
+            review.effects.append(effect(ctx, change, review.week))
         except TicketloopError:
             continue
     return review.effects
