@@ -392,7 +392,7 @@ def _judged(row: pd.Series | None) -> bool:
 
 
 def next_steps(review: Review) -> list[Step]:
-    """Plain sentences: the KPIs off target (worse), the signals and the largest moves this week
+    """Plain sentences, one per KPI: off target (worse), a signal, a large move this week
     (better or worse, in words), of judged week values only; a move only when last week's is
     judged too and the move is beyond the week-to-week noise (the moving-range limit of its
     phase: 3.27 mean moving ranges), not for any 25%; past STEPS, one line says how many more."""
@@ -414,21 +414,40 @@ def next_steps(review: Review) -> list[Step]:
         value = _fmt(now["value"], kpi.unit)
         title = _heading(kpi.meaning)  # words, not the engine's name
         target = review.targets.get(kpi.name)
+        # one sentence per KPI, its findings as clauses: ranked by the largest, read worse when
+        # off target (what the owner must act on), else as its signal or its move reads
+        clauses: list[tuple[float, str, str]] = []  # rank, words, reading
         if now["status"] == "off" and target:
             gap = abs(now["value"] - target.target) / (abs(target.target) or 1)
-            text = f"{title} is off target: {value} against {_fmt(target.target, kpi.unit, like=now['value'])}.{named}"
-            found.append((gap, Step(text, WORSE)))
+            against = _fmt(target.target, kpi.unit, like=now["value"])
+            clauses.append((gap, f"off target, against {against}", WORSE))
         if not _missing(now["signal"]):
-            text = f"{title} at {value} is a signal ({now['signal']}, {now['direction']}), not noise.{named}"
-            found.append((1.0, Step(text, now["direction"])))
+            clauses.append(
+                (
+                    1.0,
+                    f"a signal ({now['signal']}, {now['direction']}), not noise",
+                    now["direction"],
+                )
+            )
         if _judged(before) and before["value"] and _beyond_noise(now, before):
             move = (now["value"] - before["value"]) / abs(before["value"])
             if abs(move) >= 0.25 and kpi.kind != "count":
                 reading = (
                     BETTER if (move > 0) == (review.directions[kpi.name] == "higher") else WORSE
                 )
-                text = f"{title} moved {move:+.0%} since last week ({_fmt(before['value'], kpi.unit, like=now['value'])} to {value}), {reading}.{named}"
-                found.append((abs(move), Step(text, reading)))
+                was = _fmt(before["value"], kpi.unit, like=now["value"])
+                clauses.append(
+                    (abs(move), f"{move:+.0%} since last week (from {was}), {reading}", reading)
+                )
+        if clauses:
+            words = "; ".join(c for _, c, _ in clauses)
+            reading = WORSE if clauses[0][1].startswith("off target") else clauses[0][2]
+            found.append(
+                (
+                    max(r for r, _, _ in clauses),
+                    Step(f"{title} at {value}: {words}.{named}", reading),
+                )
+            )
     found.sort(key=lambda x: -x[0])
     steps = [s for _, s in found[:STEPS]]
     if len(found) > STEPS:
