@@ -208,6 +208,29 @@ def recent_changes(changes: list[dict[str, Any]], monday: date, weeks: int = 12)
     ]
 
 
+def no_effects(review: Review) -> str:
+    """What the review says when it measures no change's effect: none recorded in the weeks up to
+    it, or none with tickets on both sides; and the first change after the week, if any, whose
+    effect a later week's review shows."""
+    recent = recent_changes(review.changes, review.week)
+    said = (
+        "No recorded change has tickets created on both sides of its date in the selection."
+        if recent
+        else "No process change recorded in the 12 weeks up to the end of this week."
+    )
+    later = [c for c in review.changes if c["date"] > review.week + TO_SUNDAY]
+    if later:
+        first = min(later, key=lambda c: c["date"])
+        return (
+            f"{said} The change of {first['date']} ({first['title']}) comes after it: the review"
+            f" of {iso_week(first['date'])} or a later week measures its effect."
+        )
+    return (
+        f"{said} Record one on the Settings page (or ticketloop change add --date YYYY-MM-DD"
+        " --title ...) to measure its effect."
+    )
+
+
 def until_week_end(selection: Selection, monday: date) -> Selection:
     """The tickets of `selection` created up to the end of the week of `monday` (its Sunday)."""
     sunday = monday + TO_SUNDAY

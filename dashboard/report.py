@@ -20,6 +20,7 @@ from application.review import (
     iso_week,
     kpi_series,
     next_steps,
+    no_effects,
     not_computed,
     quiet_week,
     scorecard_rows,
@@ -147,7 +148,7 @@ def trends(review: Review) -> str:
 
 def effects(review: Review) -> str:
     if not review.effects:
-        return "<p>No change recorded in the last weeks. Record one: <code>ticketloop change add</code>.</p>"
+        return f"<p>{html.escape(no_effects(review))}</p>"
     out = []
     for effect in review.effects:
         c = effect.change

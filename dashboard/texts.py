@@ -396,10 +396,6 @@ REVIEW_BOTTLENECKS = "Top bottlenecks"
 REVIEW_BOTTLENECKS_MORE = "All of them, team queues and arrivals: the Bottlenecks page."
 REVIEW_ESCALATIONS = "Needless escalations"
 REVIEW_CHANGES = "Process changes and their measured effect"
-REVIEW_NO_CHANGES = (
-    "No process change recorded in the 12 weeks up to this week. Record one on the Settings "
-    "page (or `ticketloop change add --date YYYY-MM-DD --title ...`) to measure its effect."
-)
 EFFECT_HEAD = "**{title}** ({date}): {periods}."
 EFFECT_CLEAR_ONLY = " Only the KPIs that moved clearly are shown: KPI trends shows all {total}."
 KPI_TRENDS_TITLE = "KPI trends"

@@ -362,3 +362,23 @@ def test_a_kpi_on_too_few_tickets_or_answers_gets_no_verdict(
         " after; a verdict needs 30 a side"
     )
     assert correction(effect).startswith("Verdicts corrected for the 15 KPIs judged together")
+
+
+def test_a_review_before_a_change_names_it_rather_than_saying_none_is_recorded(
+    stable: Store,
+) -> None:
+    """A change the day after the reviewed week: the review said "No process change recorded"
+    beside trend charts that drew it."""
+    from application.review import no_effects
+
+    change = stable.add_change("stable", "2025-03-10", "new triage")
+    try:
+        review = stable.select("stable").review(week="2025-W10")  # 3 to 9 March
+        assert review.effects == []
+        assert no_effects(review) == (
+            "No process change recorded in the 12 weeks up to the end of this week. The change"
+            " of 2025-03-10 (new triage) comes after it: the review of 2025-W11 or a later week"
+            " measures its effect."
+        )
+    finally:
+        stable.remove_change(change)

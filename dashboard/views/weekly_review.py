@@ -89,7 +89,7 @@ def render(ctx: PageContext) -> None:
     # is this same object, so the file has them too.
     effects = parts.effects(ctx, review)
     if not effects:
-        st.info(texts.REVIEW_NO_CHANGES)
+        st.info(text(weekly.no_effects(review)))
     for i, effect in enumerate(effects):
         parts.effect_section(effect, key=f"effect_{i}", clear_only=True)
     with deviations:
