@@ -395,6 +395,10 @@ REVIEW_DEVIATIONS_MORE = "Every deviation, its tickets and the variants: the Con
 REVIEW_BOTTLENECKS = "Top bottlenecks"
 REVIEW_BOTTLENECKS_MORE = "All of them, team queues and arrivals: the Bottlenecks page."
 REVIEW_ESCALATIONS = "Needless escalations"
+REVIEW_LINKED_WEEK = (
+    "The link names week {week}: no ticket of this data set was created then (its weeks run"
+    " {first} to {last}), so the last complete week is shown instead."
+)
 REVIEW_CHANGES = "Process changes and their measured effect"
 EFFECT_HEAD = "**{title}** ({date}): {periods}."
 EFFECT_CLEAR_ONLY = " Only the KPIs that moved clearly are shown: KPI trends shows all {total}."

@@ -519,6 +519,17 @@ def test_a_link_with_a_week_opens_its_review(app, sample_db: Path, monkeypatch) 
     assert at.selectbox(key="review_week").value == "2025-W16"
     assert at.caption[0].value.startswith("Week 2025-W16: 14 Apr to 20 Apr 2025")
     assert (at.query_params["week"], at.query_params["channel"]) == ("2025-W16", "phone")
+    assert not [w for w in at.warning if w.value.startswith("The link names")]  # it has data
+
+
+@pytest.mark.parametrize("week", ["2024-W10", "garbage"])
+def test_a_link_with_a_week_of_no_data_says_so(sample_db: Path, monkeypatch, week: str) -> None:
+    """It showed the last complete week as if it were the one linked."""
+    at = opened_from_a_link(sample_db, monkeypatch, week=week)
+    assert not at.exception, at.exception
+    said = say(texts.REVIEW_LINKED_WEEK, week=week, first="2025-W02", last="2025-W27")
+    assert said in [w.value for w in at.warning]
+    assert at.selectbox(key="review_week").value == "2025-W27"
 
 
 SETTINGS = next(p for p in PAGES if p.module == "settings")

@@ -126,6 +126,8 @@ def _week_picker(ctx: PageContext) -> str:
     if st.session_state.get(WEEK_KEY) not in weeks:  # a new session (a copied link) or data set
         linked = st.query_params.get("week")
         st.session_state[WEEK_KEY] = linked if linked in weeks else default
+        if linked and linked not in weeks:  # a link to a week this data has none of: said so
+            st.warning(say(texts.REVIEW_LINKED_WEEK, week=linked, first=weeks[-1], last=weeks[0]))
     picked = st.selectbox(
         texts.REVIEW_PICK_WEEK,
         weeks,
