@@ -188,7 +188,7 @@ def top_deviations(review: Review, limit: int = 5) -> str:
     ranked = deviation_costs(frame)
     open_ = ranked[~ranked["accepted"]].head(limit)
     if open_.empty:
-        return "<p>No deviation from the designed flow in these weeks.</p>"
+        return "<p>No deviation from the designed flow among the selected tickets.</p>"
     # a column of survey answers only where there are some (a log without surveys has none)
     surveyed = bool(open_[["csat_answers_affected", "csat_answers_rest"]].to_numpy().any())
     rows = "".join(
@@ -207,8 +207,8 @@ def top_deviations(review: Review, limit: int = 5) -> str:
     note = f"<p class='sub'>{accepted} accepted deviation(s) left out.</p>" if accepted else ""
     csat = "<th>mean CSAT, affected vs rest</th>" if surveyed else ""
     return (
-        f"<p class='sub'>All tickets of the selection; most costly first (tickets × extra median"
-        " time to resolution).</p><table><tr><th>deviation</th><th>tickets</th><th>median time to"
+        f"<p class='sub'>{html.escape(texts.REVIEW_DEVIATIONS_WHEN)}</p>"
+        "<table><tr><th>deviation</th><th>tickets</th><th>median time to"
         f" resolution, affected vs rest</th>{csat}<th>e.g.</th></tr>"
         f"{rows}</table>{note}"
     )

@@ -388,8 +388,8 @@ REVIEW_TARGET = "target {target} ({better} is better)"
 REVIEW_SIGNAL = ":{colour}-badge[signal: {signal}, {reading}]"
 REVIEW_DEVIATIONS = "Top deviations"
 REVIEW_DEVIATIONS_WHEN = (
-    "All selected tickets against the designed flow, most costly first (tickets x extra median "
-    "time to resolution); accepted deviations left out."
+    "All selected tickets, of every week (not this week's alone), against the designed flow, most"
+    " costly first (tickets x extra median time to resolution); accepted deviations left out."
 )
 REVIEW_DEVIATIONS_MORE = "Every deviation, its tickets and the variants: the Conformance page."
 REVIEW_BOTTLENECKS = "Top bottlenecks"

@@ -71,6 +71,9 @@ def test_the_review_ranks_deviations_and_bottlenecks_with_tickets(review: Path) 
         section = text.split(f"<h2>{heading}</h2>")[1].split("<h2>")[0]
         assert section.count("<tr>") > 1  # a header and ranked rows
         assert "HD-" in section  # each row names example tickets
+    # the deviations are of every week's tickets, which the section says (unlike bottlenecks)
+    deviations = text.split("<h2>Top deviations from the designed flow</h2>")[1]
+    assert "All selected tickets, of every week (not this week&#x27;s alone)" in deviations
     # the waits after resolution are not ranked, and one line says so
     bottlenecks = text.split("<h2>Top bottlenecks</h2>")[1].split("<h2>")[0]
     assert "<td>Resolved → Closed</td>" not in bottlenecks
