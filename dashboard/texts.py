@@ -360,7 +360,10 @@ ESC_BREAKDOWNS = {
     "agent": "agent who escalated",
     "channel": "channel",
 }
-ESC_SANKEY_TITLE = "Ping-pong: handovers between teams (tickets bounced X → Y → X)"
+ESC_SANKEY_TITLE = (
+    "Ping-pong tickets (bounced X → Y → X): every handover between teams they had, the bounces"
+    " and the moves around them"
+)
 ESC_NO_PING_PONG = "No ping-pong tickets in this selection."
 
 
