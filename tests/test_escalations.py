@@ -776,3 +776,8 @@ def test_the_page_s_gaps_say_what_they_rest_on(
     assert rows.loc["Finance", "csat_compared"] == "109 / 1,047"
     assert rows.loc["Back Office", "csat_compared"] == "25 / 1,047, too few"
     assert rows.loc["Finance", "compared"] == "345 / 2,984"
+    # the headline's extra time in the tables' unit (it read 36.5 hours above "extra days")
+    (table,) = [d for d in page.dataframe if "csat_compared" in d.value.columns]
+    label = json.loads(table.proto.columns)["extra_ttr_hours"]["label"]
+    extra = next(m.value for m in page.metric if m.label == texts.ESC_METRIC_EXTRA)
+    assert label.split()[1] == extra.split()[1], (label, extra)

@@ -127,7 +127,10 @@ def _metrics(result) -> None:
     few_answers = too_few(cost["csat_answers"], cost["baseline_csat_answers"])
     cols[3].metric(
         texts.ESC_METRIC_EXTRA,
-        fmt.duration(extra) if pd.notna(extra) and not few_resolved else "n/a",
+        # in the unit of the breakdowns' extra times below, not 36.5 hours above "extra days"
+        fmt.duration(extra, like=_largest_extra(result))
+        if pd.notna(extra) and not few_resolved
+        else "n/a",
         help=texts.ESC_FEW_HELP.format(what="tickets", n=SMALL_BASIS)
         if pd.notna(extra) and few_resolved
         else None,
@@ -181,7 +184,7 @@ def _breakdowns(result) -> None:
     if not result.surveyed:
         left_out |= {"csat_gap", "csat_compared"}
     columns = [c for c in BREAKDOWN_COLUMNS if c not in left_out]
-    divisor, unit = charts.time_unit(table["extra_ttr_hours"].dropna().abs())
+    divisor, unit = charts.time_unit(pd.Series([_largest_extra(result)]))  # every table's
     table = table.assign(
         extra_ttr_hours=table["extra_ttr_hours"] / divisor,
         compared=_compared(table["resolved_tickets"], table["baseline_tickets"]),
@@ -209,6 +212,14 @@ def _breakdowns(result) -> None:
             ),
         },
     )
+
+
+def _largest_extra(result) -> float:
+    """The largest extra time to resolution, in hours, of any breakdown and of the whole: its unit
+    is the one the page says them all in."""
+    values = [result.cost.iloc[0]["extra_ttr_hours"]]
+    values += [v for d in texts.ESC_BREAKDOWNS for v in result.by(d)["extra_ttr_hours"]]
+    return max((abs(v) for v in values if pd.notna(v)), default=0.0)
 
 
 def _compared(ours: pd.Series, others: pd.Series) -> list[str]:
