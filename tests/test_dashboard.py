@@ -580,6 +580,13 @@ def test_the_settings_page_saves_what_it_shows_and_refuses_bad_values(
     before_file = path.read_text(encoding="utf-8")
     at = app(writable_sample_db)
     at.switch_page(SETTINGS.script).run()
+    # the SLA table's columns in words, not first_response_hours and resolution_hours
+    (sla,) = [t for t in at.dataframe if "resolution_hours" in t.value.columns]
+    labels = {k: c.get("label") for k, c in json.loads(sla.proto.columns).items()}
+    assert (labels["first_response_hours"], labels["resolution_hours"]) == (
+        texts.SLA_FIRST_RESPONSE,
+        texts.SLA_RESOLUTION,
+    )
     save = "FormSubmitter:settings_form-" + texts.SETTINGS_SAVE
     at.text_area(key="set_deviations").set_value("skipped: Classified")
     at.radio(key="set_method").set_value("alignments")

@@ -67,6 +67,10 @@ def render(ctx: PageContext) -> None:
             hide_index=True,
             num_rows="dynamic",
             width="stretch",
+            column_config={
+                "first_response_hours": st.column_config.NumberColumn(texts.SLA_FIRST_RESPONSE),
+                "resolution_hours": st.column_config.NumberColumn(texts.SLA_RESOLUTION),
+            },
         )
         st.subheader(texts.ESCALATIONS)
         share = st.number_input(
