@@ -287,7 +287,8 @@ def _created_days(
 ) -> tuple[date, date]:
     """The days (in `timezone`) the data set's first and last tickets were created."""
     return con.execute(
-        "SELECT min(timezone($zone, created_at))::DATE, max(timezone($zone, created_at))::DATE"
+        # converted after the aggregate: the zone's clock keeps the order of instants
+        "SELECT timezone($zone, min(created_at))::DATE, timezone($zone, max(created_at))::DATE"
         " FROM ticket_facts WHERE dataset_id = $d",
         {"zone": timezone, "d": dataset_id(con, selection.dataset)},
     ).fetchall()[0]
