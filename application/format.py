@@ -132,7 +132,12 @@ def defused(frame: pd.DataFrame) -> pd.DataFrame:
     so that it cannot run as a spreadsheet formula once exported (OWASP's advice on CSV
     injection): the CSV files we write, and the tables a page shows, which it can download."""
     texts = [c for c in frame.columns if frame[c].dtype.kind == "O"]  # objects and strings
-    return frame.assign(**{str(c): frame[c].map(_defuse) for c in texts}) if texts else frame
+    if not texts:
+        return frame
+    out = frame.copy()
+    for column in texts:  # by column, whatever its name's type
+        out[column] = frame[column].map(_defuse)
+    return out
 
 
 def _defuse(value: object) -> object:

@@ -98,14 +98,6 @@ class ChangeEffect:
     kpis: list[dict[str, Any]]
     not_measured: dict[str, str]
 
-    @property
-    def tickets_before(self) -> int:
-        return self.before.tickets
-
-    @property
-    def tickets_after(self) -> int:
-        return self.after.tickets
-
     def kpi(self, name: str) -> dict[str, Any]:
         return next(k for k in self.kpis if k["kpi"] == name)
 
@@ -189,9 +181,9 @@ def measure_change(
     split = int(np.searchsorted(day_of, 0))  # days from the change's date: the first after
     first, last = _created_days(con, selection, settings.calendar.timezone)
     if split in (0, len(day_of)):
-        raise MiningError(
-            _empty_side(day, selection, first, last, split == 0, weeks_before, weeks_after)
-        )
+        before = split == 0
+        weeks = weeks_before if before else weeks_after
+        raise MiningError(_empty_side(day, selection, first, last, before, weeks))
     groups = [slice(0, split), slice(split, len(day_of))]
     blocks = _day_blocks(day_of, groups)
     periods = [
@@ -200,7 +192,7 @@ def measure_change(
             day - timedelta(days=1),
             weeks_before,
             split,
-            len(np.unique(day_of[groups[0]])),
+            int(blocks[0].max()) + 1,  # its days of creation
             _cut(window.start, first, start, later=True),
         ),
         Period(
@@ -208,7 +200,7 @@ def measure_change(
             min(window.end, last),
             weeks_after,
             len(day_of) - split,
-            len(np.unique(day_of[groups[1]])),
+            int(blocks[1].max()) + 1,
             _cut(window.end, last, end - timedelta(days=1), later=False),
         ),
     ]
@@ -251,8 +243,7 @@ def _empty_side(
     first: date,
     last: date,
     before: bool,
-    weeks_before: int,
-    weeks_after: int,
+    weeks: int,
 ) -> str:
     """Why a side of the change of `day` has no ticket: the data set's tickets begin after it
     (end before it), the dates selected do, or none was created in the weeks asked."""
@@ -265,7 +256,6 @@ def _empty_side(
     elif not before and selection.end and selection.end < day:
         why = f"the dates selected end {selection.end}"
     else:
-        weeks = weeks_before if before else weeks_after
         why = f"no ticket selected was created in the {weeks} weeks {'before' if before else 'from'} it"
     return (
         f"no tickets {'before' if before else 'after'} the change of {day}: {why}. Pick a change"
