@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from mining.results import missing
 from mining.selection import Scope, Selection
 from mining.tickets import select_tickets
 from store.queries import sql_text
@@ -91,6 +92,13 @@ class Escalations:
         """Whether any escalated or baseline ticket has a survey answer (else no CSAT gap)."""
         cost = self.cost.iloc[0]
         return bool(cost["csat_answers"] or cost["baseline_csat_answers"])
+
+    @property
+    def largest_extra_hours(self) -> float:
+        """The largest extra time to resolution (hours, either sign) of the whole and of every
+        breakdown's row: what picks the one unit they are all said in."""
+        values = [*self.cost["extra_ttr_hours"], *self.breakdowns["extra_ttr_hours"]]
+        return max((abs(float(v)) for v in values if not missing(v)), default=0.0)
 
     def by(self, dimension: str) -> pd.DataFrame:
         """The breakdown by `dimension` (team, category, agent or channel)."""

@@ -374,9 +374,7 @@ def escalations_text(analysis: Analysis, result: Escalations, limit: int) -> lis
         }
         absent, small = [], False
         # one unit for every breakdown's extra time, so that they compare across tables too
-        divisor, unit = _unit_of(
-            v for name, *_ in _BREAKDOWNS for v in result.by(name).head(limit)["extra_ttr_hours"]
-        )
+        divisor, unit = _unit_of([result.largest_extra_hours])
         for name, title, what in _BREAKDOWNS:
             frame = result.by(name)
             if not len(frame):

@@ -128,7 +128,7 @@ def _metrics(result) -> None:
     cols[3].metric(
         texts.ESC_METRIC_EXTRA,
         # in the unit of the breakdowns' extra times below, not 36.5 hours above "extra days"
-        fmt.duration(extra, like=_largest_extra(result))
+        fmt.duration(extra, like=result.largest_extra_hours)
         if pd.notna(extra) and not few_resolved
         else "n/a",
         help=texts.ESC_FEW_HELP.format(what="tickets", n=SMALL_BASIS)
@@ -184,7 +184,7 @@ def _breakdowns(result) -> None:
     if not result.surveyed:
         left_out |= {"csat_gap", "csat_compared"}
     columns = [c for c in BREAKDOWN_COLUMNS if c not in left_out]
-    divisor, unit = charts.time_unit(pd.Series([_largest_extra(result)]))  # every table's
+    divisor, unit = charts.time_unit(pd.Series([result.largest_extra_hours]))  # every table's
     table = table.assign(
         extra_ttr_hours=table["extra_ttr_hours"] / divisor,
         compared=_compared(table["resolved_tickets"], table["baseline_tickets"]),
@@ -212,14 +212,6 @@ def _breakdowns(result) -> None:
             ),
         },
     )
-
-
-def _largest_extra(result) -> float:
-    """The largest extra time to resolution, in hours, of any breakdown and of the whole: its unit
-    is the one the page says them all in."""
-    values = [result.cost.iloc[0]["extra_ttr_hours"]]
-    values += [v for d in texts.ESC_BREAKDOWNS for v in result.by(d)["extra_ttr_hours"]]
-    return max((abs(v) for v in values if pd.notna(v)), default=0.0)
 
 
 def _compared(ours: pd.Series, others: pd.Series) -> list[str]:
