@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+DAYS_FROM_HOURS = 48  # a duration this long or longer reads in days: two days, not 48 hours
+
+
 def duration(hours: float | None, like: float | None = None, *, business: bool = False) -> str:
     """`45 minutes` under an hour, `19.2 hours` under two days, else `3.4 days` (`1,234 days`
     from 100 days on); `n/a` for none. With `like`, a duration it is compared with, in the unit
@@ -27,7 +30,7 @@ def duration(hours: float | None, like: float | None = None, *, business: bool =
     if size < 1:
         minutes = round(hours * 60)
         return f"{minutes} {kind}minute{'s' * (minutes != 1)}"
-    if size < 48 or (business and size < 100):
+    if size < DAYS_FROM_HOURS or (business and size < 100):
         return f"{hours:.1f} {kind}hours"
     if business:
         return f"{hours:,.0f} business hours"

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from application import format as fmt
 from mining.map_layout import wrap
 from store.vocabulary import CANONICAL_ACTIVITIES
 
@@ -464,8 +465,6 @@ def process_map(
     processing time in place of its count ("instant" without one). The last two traces
     are the points a click selects: the activities (customdata: [activity]) and the edges'
     midpoints (customdata: [source, target])."""
-    from application import format as fmt
-
     # Traces, arrows and boxes gathered first and handed to the figure at once: one add_* call
     # per edge re-validates the whole layout each time (seconds for a large map).
     traces: list[dict] = []
@@ -704,7 +703,7 @@ def time_unit(hours: pd.Series, *, minutes: bool = False) -> tuple[float, str]:
     largest = float(hours.max()) if len(hours) else 0.0
     if minutes and largest < 1:
         return (1 / 60, "minutes")
-    return (24.0, "days") if largest >= 48 else (1.0, "hours")
+    return (24.0, "days") if largest >= fmt.DAYS_FROM_HOURS else (1.0, "hours")
 
 
 def transition_waits(transitions: pd.DataFrame, title: str, *, top: int = 15) -> go.Figure:

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from application.format import after_resolution_note, count, missing
+from application.format import DAYS_FROM_HOURS, after_resolution_note, count, missing
 from mining.results import SMALL_BASIS, too_few
 from ticketloop import text
 
@@ -472,7 +472,7 @@ def _unit_of(hours: Iterable[Any]) -> tuple[float, str]:
     """(divisor, unit) of durations in hours read side by side: days (`d`) when the largest
     reads 48 hours or more, else hours (`h`), so that they compare at a glance."""
     largest = max((abs(v) for v in hours if not missing(v)), default=0.0)
-    return (24.0, "d") if largest >= 48 else (1.0, "h")
+    return (24.0, "d") if largest >= DAYS_FROM_HOURS else (1.0, "h")
 
 
 def _number(value: float | None) -> str:

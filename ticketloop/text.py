@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from application.format import DAYS_FROM_HOURS, missing, setting
 from application.format import count as plural
 from application.format import heading as capital
-from application.format import missing, setting
 from store.fields import BY_NAME
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def duration(seconds: float | None) -> str:
         return f"{seconds:.0f} s"
     if seconds < 90 * 60:
         return f"{seconds / 60:.0f} min"
-    if seconds < 48 * 3600:
+    if seconds < DAYS_FROM_HOURS * 3600:
         return f"{seconds / 3600:.1f} h"
     return f"{seconds / 86400:,.1f} d"
 
